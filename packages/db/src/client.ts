@@ -2,7 +2,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from './generated/prisma/client.ts';
 
 export { PrismaClient };
-export type * from './generated/prisma/models.ts';
+export type { Item, Photo, Review } from './generated/prisma/client.ts';
 
 /** Options for {@link createPrismaClient}. */
 export interface PrismaOptions {

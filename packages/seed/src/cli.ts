@@ -1,0 +1,22 @@
+// npm run db:seed -- --items N [--seed S] [--reset]
+import { databaseUrlFromEnv } from '@supergraph-lab/db';
+import { parseSeedArgs } from './args.ts';
+import { loadShopData } from './load.ts';
+import { createProgressPrinter } from './progress.ts';
+
+const controller = new AbortController();
+// Ctrl-C rolls the load back instead of leaving half of it behind
+process.once('SIGINT', () => controller.abort());
+process.once('SIGTERM', () => controller.abort());
+
+try {
+  const args = parseSeedArgs(process.argv.slice(2));
+  const url = databaseUrlFromEnv();
+  const progress = createProgressPrinter();
+  console.log(`generating and loading ${args.items} items (seed ${args.seed})${args.reset ? ', replacing existing data' : ''}`);
+  const report = await loadShopData({ ...args, url, onProgress: progress.update, signal: controller.signal });
+  progress.finish(report);
+} catch (error) {
+  console.error(`db:seed: ${(error as Error).message}`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,229 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { connect } from '@supergraph-lab/db';
+import { copyChunks, ITEMS, PHOTOS, REVIEWS, type CopyTable } from './copy.ts';
+import { createShopGenerator, type GeneratorOptions, type ShopGenerator } from './generate.ts';
+
+/** A load refused or failed for a reason the user can act on; the message is one line. */
+export class SeedError extends Error {
+  override name = 'SeedError';
+}
+
+export type TableName = 'items' | 'reviews' | 'photos';
+const TABLES: readonly TableName[] = ['items', 'reviews', 'photos'];
+
+/** Progress events, for a progress bar. */
+export type LoadProgress =
+  | { phase: 'copy'; table: TableName; rows: number; /** 0..1 through the item range */ fraction: number }
+  | { phase: 'index' | 'constraint' | 'analyze'; name: string; step: number; steps: number };
+
+/** Where a table's rows come from: the generator (streamed), or a file the server reads itself. */
+export type RowSource =
+  | { kind: 'generator' }
+  | { kind: 'server-file'; path: (table: TableName) => string };
+
+export interface LoadOptions extends GeneratorOptions {
+  url: string;
+  /** Replace existing data; without it a non-empty database is refused. */
+  reset?: boolean;
+  onProgress?: (progress: LoadProgress) => void;
+  /** `maintenance_work_mem` for the index builds. */
+  maintenanceWorkMem?: string;
+  /** For benchmarks: load the same rows from files the server reads itself. */
+  source?: RowSource;
+  /** Aborting rolls the whole load back. */
+  signal?: AbortSignal;
+}
+
+export interface TableReport {
+  table: TableName;
+  rows: number;
+  /** Seconds spent streaming the rows in. */
+  copySeconds: number;
+}
+
+export interface LoadReport {
+  tables: TableReport[];
+  /** Seconds rebuilding indexes and keys, and analysing. */
+  indexSeconds: number;
+  analyzeSeconds: number;
+  totalSeconds: number;
+}
+
+/** An index or key that slows a bulk load, dropped before it and rebuilt after. */
+interface DeferredObject {
+  table: TableName;
+  name: string;
+  kind: 'primary-or-unique' | 'foreign-key' | 'index';
+  /** SQL that recreates it. */
+  create: string;
+  drop: string;
+}
+
+/**
+ * Generates the data set and bulk-loads it in one transaction: truncate, drop indexes and keys,
+ * COPY the three tables (FREEZE: the rows are visible and frozen at commit, no vacuum needed),
+ * rebuild indexes and keys, move the id sequences past the loaded ids, commit, ANALYZE.
+ * Any failure, an abort or a dropped connection rolls everything back: the database keeps
+ * exactly what it had before.
+ */
+export async function loadShopData(options: LoadOptions): Promise<LoadReport> {
+  const startedAt = performance.now();
+  const generator = createShopGenerator(options);
+  const client = await connect(options.url);
+  const abort = () => client.end().catch(() => {});
+  options.signal?.addEventListener('abort', abort, { once: true });
+  try {
+    await assertMigrated(client);
+    await client.query('BEGIN');
+    // the load may hold many GB; commit waiting for the WAL flush is irrelevant next to that
+    await client.query(`SET LOCAL synchronous_commit = off`);
+    await client.query(`SET LOCAL maintenance_work_mem = '${options.maintenanceWorkMem ?? '512MB'}'`);
+    await client.query(`SET LOCAL lock_timeout = '10s'`);
+    await client.query('LOCK TABLE items, reviews, photos IN ACCESS EXCLUSIVE MODE');
+    if (!options.reset) await assertEmpty(client);
+    // truncating inside this transaction is what allows COPY ... FREEZE
+    await client.query('TRUNCATE items, reviews, photos RESTART IDENTITY');
+
+    const deferred = await readDeferredObjects(client);
+    for (const object of [...deferred].reverse()) await client.query(object.drop);
+
+    const tables: TableReport[] = [];
+    for (const table of [ITEMS, REVIEWS, PHOTOS] as const) {
+      tables.push(await copyTable(client, generator, table as CopyTable<unknown>, options));
+    }
+
+    const indexStart = performance.now();
+    for (const [step, object] of deferred.entries()) {
+      options.onProgress?.({
+        phase: object.kind === 'foreign-key' ? 'constraint' : 'index',
+        name: object.name,
+        step: step + 1,
+        steps: deferred.length,
+      });
+      await client.query(object.create);
+    }
+    for (const table of TABLES) {
+      await client.query(
+        `SELECT setval(pg_get_serial_sequence('${table}', 'id'), COALESCE(max(id), 0) + 1, false) FROM ${table}`,
+      );
+    }
+    await client.query('COMMIT');
+    const indexSeconds = (performance.now() - indexStart) / 1000;
+
+    const analyzeStart = performance.now();
+    for (const [step, table] of TABLES.entries()) {
+      options.onProgress?.({ phase: 'analyze', name: table, step: step + 1, steps: TABLES.length });
+      await client.query(`ANALYZE ${table}`);
+    }
+    const analyzeSeconds = (performance.now() - analyzeStart) / 1000;
+    return { tables, indexSeconds, analyzeSeconds, totalSeconds: (performance.now() - startedAt) / 1000 };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    if (options.signal?.aborted) throw new SeedError('load aborted; rolled back, the database is unchanged');
+    if (error instanceof SeedError) throw error;
+    throw new SeedError(`load failed and was rolled back: ${(error as Error).message}`);
+  } finally {
+    options.signal?.removeEventListener('abort', abort);
+    await client.end().catch(() => {});
+  }
+}
+
+async function assertMigrated(client: pg.Client): Promise<void> {
+  const { rows } = await client.query<{ missing: string[] }>(
+    `SELECT array_agg(t) AS missing FROM unnest($1::text[]) AS t WHERE to_regclass('public.' || t) IS NULL`,
+    [TABLES],
+  );
+  const missing = rows[0]?.missing;
+  if (missing?.length) {
+    throw new SeedError(`table(s) ${missing.join(', ')} missing: run npm run db:migrate first`);
+  }
+}
+
+async function assertEmpty(client: pg.Client): Promise<void> {
+  const { rows } = await client.query<{ items: number; reviews: number; photos: number }>(
+    `SELECT (SELECT count(*) FROM items)::int AS items, (SELECT count(*) FROM reviews)::int AS reviews,
+            (SELECT count(*) FROM photos)::int AS photos`,
+  );
+  const counts = rows[0]!;
+  if (counts.items + counts.reviews + counts.photos > 0) {
+    throw new SeedError(
+      `database is not empty (${counts.items} items, ${counts.reviews} reviews, ${counts.photos} photos); ` +
+        'pass --reset to replace its data',
+    );
+  }
+}
+
+/**
+ * The indexes and keys of the three tables, in the order they must be rebuilt: primary and
+ * unique keys first (foreign keys need them), then plain indexes, then foreign keys. Read from
+ * the catalog, so an index added by a later migration is deferred too. CHECK constraints stay:
+ * they cost little per row and need no rebuild.
+ */
+async function readDeferredObjects(client: pg.Client): Promise<DeferredObject[]> {
+  const { rows: keys } = await client.query<{ table: TableName; name: string; contype: 'p' | 'u' | 'f'; def: string }>(
+    `SELECT c.conrelid::regclass::text AS table, c.conname AS name, c.contype, pg_get_constraintdef(c.oid) AS def
+       FROM pg_constraint c
+      WHERE c.conrelid = ANY($1::regclass[]) AND c.contype IN ('p', 'u', 'f')
+      ORDER BY c.contype = 'f', c.conrelid::regclass::text, c.conname`,
+    [TABLES],
+  );
+  const { rows: indexes } = await client.query<{ table: TableName; name: string; def: string }>(
+    `SELECT i.indrelid::regclass::text AS table, i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS def
+       FROM pg_index i
+      WHERE i.indrelid = ANY($1::regclass[])
+        AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid AND c.contype IN ('p', 'u', 'x'))
+      ORDER BY 1, 2`,
+    [TABLES],
+  );
+  const constraint = (row: (typeof keys)[number]): DeferredObject => ({
+    table: row.table,
+    name: row.name,
+    kind: row.contype === 'f' ? 'foreign-key' : 'primary-or-unique',
+    create: `ALTER TABLE ${row.table} ADD CONSTRAINT "${row.name}" ${row.def}`,
+    drop: `ALTER TABLE ${row.table} DROP CONSTRAINT "${row.name}"`,
+  });
+  return [
+    ...keys.filter((row) => row.contype !== 'f').map(constraint),
+    ...indexes.map((row) => ({
+      table: row.table,
+      name: row.name,
+      kind: 'index' as const,
+      create: row.def,
+      drop: `DROP INDEX ${row.name}`,
+    })),
+    ...keys.filter((row) => row.contype === 'f').map(constraint),
+  ];
+}
+
+async function copyTable(
+  client: pg.Client,
+  generator: ShopGenerator,
+  table: CopyTable<unknown>,
+  options: LoadOptions,
+): Promise<TableReport> {
+  const start = performance.now();
+  const columns = table.columns.map((column) => `"${column}"`).join(', ');
+  const source = options.source ?? { kind: 'generator' };
+  if (source.kind === 'server-file') {
+    const result = await client.query(`COPY ${table.table} (${columns}) FROM '${source.path(table.table).replace(/'/g, "''")}' WITH (FORMAT binary, FREEZE)`);
+    return { table: table.table, rows: result.rowCount ?? 0, copySeconds: (performance.now() - start) / 1000 };
+  }
+  const rows = rowsOf(generator, table.table);
+  const itemCount = Math.max(generator.options.items, 1);
+  let copied = 0;
+  const chunks = copyChunks(rows, table, ({ rows: count, itemId }) => {
+    copied = count;
+    options.onProgress?.({ phase: 'copy', table: table.table, rows: count, fraction: Math.min(itemId / itemCount, 1) });
+  });
+  const sink = client.query(copyFrom(`COPY ${table.table} (${columns}) FROM STDIN WITH (FORMAT binary, FREEZE)`));
+  await pipeline(Readable.from(chunks, { objectMode: false }), sink);
+  return { table: table.table, rows: copied, copySeconds: (performance.now() - start) / 1000 };
+}
+
+/** The generator's rows for one table. */
+export function rowsOf(generator: ShopGenerator, table: TableName): Iterable<unknown> {
+  return table === 'items' ? generator.items() : table === 'reviews' ? generator.reviews() : generator.photos();
+}
