@@ -48,6 +48,8 @@ export function createProgressPrinter(stream: NodeJS.WriteStream = process.stder
             `(${formatCount(table.rows / Math.max(table.copySeconds, 1e-3))} rows/s)`,
         );
       }
+      const slowest = [...report.rebuilt].sort((a, b) => b.seconds - a.seconds).slice(0, 4);
+      if (slowest.length) console.log(`slowest rebuilds: ${slowest.map((o) => `${o.name} ${o.seconds.toFixed(1)} s`).join(', ')}`);
       const rows = report.tables.reduce((sum, table) => sum + table.rows, 0);
       console.log(
         `total    ${formatCount(rows).padStart(8)} rows in ${report.totalSeconds.toFixed(1)} s ` +
@@ -71,8 +73,9 @@ export function formatCount(value: number): string {
   return String(Math.round(value));
 }
 
-function formatSeconds(seconds: number): string {
+export function formatSeconds(seconds: number): string {
   if (!Number.isFinite(seconds)) return '--';
-  if (seconds < 60) return `${seconds.toFixed(0)}s`;
-  return `${Math.floor(seconds / 60)}m${String(Math.round(seconds % 60)).padStart(2, '0')}s`;
+  const whole = Math.round(seconds);
+  if (whole < 60) return `${whole}s`;
+  return `${Math.floor(whole / 60)}m${String(whole % 60).padStart(2, '0')}s`;
 }

@@ -1,8 +1,8 @@
 // npm run db:seed -- --items N [--seed S] [--reset]
 import { databaseUrlFromEnv } from '@supergraph-lab/db';
-import { parseSeedArgs } from './args.ts';
-import { loadShopData } from './load.ts';
-import { createProgressPrinter } from './progress.ts';
+import { parseSeedArgs } from '../args.ts';
+import { loadShopData } from '../load.ts';
+import { createProgressPrinter } from '../progress.ts';
 
 const controller = new AbortController();
 // Ctrl-C rolls the load back instead of leaving half of it behind

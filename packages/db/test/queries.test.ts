@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { createPrismaClient, type PrismaClient } from '../src/client.ts';
+import {
+  itemsByIds,
+  itemsPage,
+  photosOfItems,
+  REVIEW_SORTS,
+  reviewKeyset,
+  reviewPages,
+  reviewSummaries,
+  type ReviewKeyset,
+  type ReviewSort,
+} from '../src/queries.ts';
+import type { Review } from '../src/client.ts';
+import { createTestDatabase, type TestDatabase } from '../src/testing.ts';
+import { biasedItemId } from '../src/workload.ts';
+
+/** The order each sort promises, as a comparator: the reference the SQL is checked against. */
+const REFERENCE: Record<ReviewSort, (a: Review, b: Review) => number> = {
+  NEWEST: (a, b) => b.id - a.id,
+  HIGHEST: (a, b) => b.rating - a.rating || b.id - a.id,
+  LOWEST: (a, b) => a.rating - b.rating || a.id - b.id,
+  MOST_HELPFUL: (a, b) => b.helpfulCount - a.helpfulCount || b.id - a.id,
+};
+
+describe('API read queries', () => {
+  let db: TestDatabase;
+  let prisma: PrismaClient;
+  let busy: number; // 37 reviews full of ties
+  let quiet: number; // no reviews, no photos
+  let small: number; // 3 reviews, 2 photos
+
+  before(async () => {
+    db = await createTestDatabase('queries');
+    prisma = createPrismaClient(db.url);
+    const make = (sku: string, category: string) =>
+      prisma.item.create({ data: { sku, name: sku, description: 'd', category, brand: 'b', priceCents: 999 } });
+    busy = (await make('BUSY', 'Books')).id;
+    quiet = (await make('QUIET', 'Garden')).id;
+    small = (await make('SMALL', 'Books')).id;
+    for (let n = 0; n < 37; n++) {
+      await prisma.review.create({
+        data: { itemId: busy, rating: 1 + ((n * 7) % 5), title: `t${n}`, body: 'b', author: 'a', helpfulCount: (n * 3) % 4 },
+      });
+    }
+    for (const rating of [5, 2, 5]) await prisma.review.create({ data: { itemId: small, rating, title: 't', body: 'b', author: 'a' } });
+    for (const position of [1, 0]) {
+      await prisma.photo.create({ data: { itemId: small, url: `u${position}`, altText: 'a', width: 10, height: 10, position } });
+    }
+  });
+  after(async () => {
+    await prisma.$disconnect();
+    await db.drop();
+  });
+
+  for (const sort of REVIEW_SORTS) {
+    test(`reviews ${sort}: keyset pages walk every review once, in order`, async () => {
+      const all = await prisma.review.findMany({ where: { itemId: busy } });
+      const expected = [...all].sort(REFERENCE[sort]).map((review) => review.id);
+      const seen: number[] = [];
+      let after: ReviewKeyset | null = null;
+      for (;;) {
+        const [page] = await reviewPages(prisma, [busy], { first: 4, sort, after });
+        const shown = page!.slice(0, 4);
+        seen.push(...shown.map((review) => review.id));
+        if (page!.length <= 4) break; // the extra row is how a caller knows another page follows
+        after = reviewKeyset(shown.at(-1)!, sort);
+      }
+      assert.deepEqual(seen, expected);
+    });
+  }
+
+  test('one statement answers many items, in key order, empty where an item has none', async () => {
+    const pages = await reviewPages(prisma, [small, quiet, busy, 999_999], { first: 2, sort: 'HIGHEST' });
+    assert.deepEqual(pages.map((page) => page.length), [3, 0, 3, 0]);
+    assert.deepEqual(pages[0]!.map((review) => review.rating), [5, 5, 2]);
+    const photos = await photosOfItems(prisma, [quiet, small], { first: 12 });
+    assert.deepEqual(photos.map((list) => list.map((photo) => photo.position)), [[], [0, 1]]);
+    assert.deepEqual((await photosOfItems(prisma, [small], { first: 1 }))[0]!.map((photo) => photo.url), ['u0']);
+  });
+
+  test('review summaries count, average and histogram per item', async () => {
+    const [busySummary, quietSummary, smallSummary] = await reviewSummaries(prisma, [busy, quiet, small]);
+    const ratings = (await prisma.review.findMany({ where: { itemId: busy } })).map((review) => review.rating);
+    const histogram = [1, 2, 3, 4, 5].map((star) => ratings.filter((rating) => rating === star).length);
+    assert.deepEqual(busySummary, {
+      count: 37,
+      histogram,
+      averageRating: Math.round((ratings.reduce((a, b) => a + b, 0) / 37) * 100) / 100,
+    });
+    assert.deepEqual(quietSummary, { count: 0, averageRating: null, histogram: [0, 0, 0, 0, 0] });
+    assert.deepEqual(smallSummary, { count: 3, averageRating: 4, histogram: [0, 1, 0, 0, 2] });
+  });
+
+  test('items by ids keep key order with null for a missing id; item pages go newest first by category', async () => {
+    const found = await itemsByIds(prisma, [small, 424242, busy]);
+    assert.deepEqual(found.map((item) => item?.sku ?? null), ['SMALL', null, 'BUSY']);
+    assert.deepEqual((await itemsPage(prisma, { first: 5 })).map((item) => item.sku), ['SMALL', 'QUIET', 'BUSY']);
+    const books = await itemsPage(prisma, { first: 1, category: 'Books' });
+    assert.deepEqual(books.map((item) => item.sku), ['SMALL', 'BUSY'], 'first + 1 rows');
+    assert.deepEqual((await itemsPage(prisma, { first: 1, category: 'Books', after: small })).map((item) => item.sku), ['BUSY']);
+  });
+
+  test('biased ids fall in range and mostly in the newest tenth', () => {
+    let newest = 0;
+    for (let n = 0; n < 10_000; n++) {
+      const id = biasedItemId(1000);
+      assert.ok(Number.isInteger(id) && id >= 1 && id <= 1000);
+      if (id > 900) newest++;
+    }
+    assert.ok(newest > 7800 && newest < 8600, `newest tenth drew ${newest} of 10000`);
+    assert.equal(biasedItemId(1), 1);
+    assert.throws(() => biasedItemId(0), /maxId must be >= 1, got 0/);
+  });
+});

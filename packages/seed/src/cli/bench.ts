@@ -1,0 +1,78 @@
+// npm run bench:seed [-- --items N --rounds R]: the loader against Postgres COPYing the same rows
+// from files it reads itself, through the same pipeline (truncate, drop indexes, COPY, rebuild).
+// The difference is the price of generating and streaming the rows.
+import { chmodSync, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { connect, databaseUrlFromEnv, migrate } from '@supergraph-lab/db';
+import { urlForDatabase } from '@supergraph-lab/db/testing';
+import { parseSeedArgs } from '../args.ts';
+import { copyChunks, ITEMS, PHOTOS, REVIEWS, type CopyTable } from '../copy.ts';
+import { createShopGenerator } from '../generate.ts';
+import { loadShopData, rowsOf, type LoadReport, type TableName } from '../load.ts';
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+async function writeCopyFiles(dir: string, items: number, seed: number): Promise<void> {
+  const generator = createShopGenerator({ items, seed });
+  for (const table of [ITEMS, REVIEWS, PHOTOS] as CopyTable<unknown>[]) {
+    const file = path.join(dir, `${table.table}.bin`);
+    const out = createWriteStream(file);
+    for (const chunk of copyChunks(rowsOf(generator, table.table), table)) {
+      if (!out.write(chunk)) await once(out, 'drain');
+    }
+    out.end();
+    await once(out, 'finish');
+    chmodSync(file, 0o644); // the server process reads it
+  }
+}
+
+const copySeconds = (report: LoadReport) => report.tables.reduce((sum, table) => sum + table.copySeconds, 0);
+
+try {
+  const argv = process.argv.slice(2);
+  const roundsAt = argv.indexOf('--rounds');
+  const rounds = roundsAt >= 0 ? Number(argv.splice(roundsAt, 2)[1]) : 3;
+  if (!Number.isSafeInteger(rounds) || rounds < 1) throw new Error('--rounds must be a whole number >= 1');
+  const { items, seed } = parseSeedArgs(argv.length ? argv : ['--items', '200000']);
+  const serverUrl = databaseUrlFromEnv();
+  const database = `sgl_bench_seed_${process.pid}`;
+  const dir = mkdtempSync(path.join(tmpdir(), 'sgl-bench-seed-'));
+  chmodSync(dir, 0o755);
+  const admin = await connect(serverUrl);
+  await admin.query(`CREATE DATABASE "${database}"`);
+  const url = urlForDatabase(serverUrl, database);
+  try {
+    const client = await connect(url);
+    await migrate(client);
+    await client.end();
+    console.log(`bench:seed: ${items} items (seed ${seed}), ${rounds} alternating rounds each, scratch database ${database}`);
+    await writeCopyFiles(dir, items, seed);
+    const fileSource = { kind: 'server-file' as const, path: (table: TableName) => path.join(dir, `${table}.bin`) };
+
+    const streamed: LoadReport[] = [];
+    const fromFile: LoadReport[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      streamed.push(await loadShopData({ url, items, seed, reset: true }));
+      fromFile.push(await loadShopData({ url, items, seed, reset: true, source: fileSource }));
+      console.log(
+        `round ${round}: generated+streamed ${streamed.at(-1)!.totalSeconds.toFixed(2)} s, ` +
+          `server COPY from file ${fromFile.at(-1)!.totalSeconds.toFixed(2)} s`,
+      );
+    }
+    const rows = streamed[0]!.tables.reduce((sum, table) => sum + table.rows, 0);
+    const line = (label: string, ours: number, theirs: number) =>
+      console.log(`${label.padEnd(34)} ${ours.toFixed(2).padStart(7)} s ${theirs.toFixed(2).padStart(7)} s ${(ours / theirs).toFixed(2).padStart(6)}x`);
+    console.log(`\nmedians over ${rounds} rounds, ${rows} rows      generated   file    ratio`);
+    line('COPY phase (three tables)', median(streamed.map(copySeconds)), median(fromFile.map(copySeconds)));
+    line('whole load (COPY, indexes, ANALYZE)', median(streamed.map((r) => r.totalSeconds)), median(fromFile.map((r) => r.totalSeconds)));
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+    await admin.end();
+    rmSync(dir, { recursive: true, force: true });
+  }
+} catch (error) {
+  console.error(`bench:seed: ${(error as Error).message}`);
+  process.exitCode = 1;
+}
