@@ -1,4 +1,5 @@
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaClient } from './generated/prisma/client.ts';
 
 export { PrismaClient };
@@ -10,14 +11,29 @@ export interface PrismaOptions {
   poolSize?: number;
   /** Give up on opening a connection after this long, so a down database fails fast. */
   connectTimeoutMs?: number;
+  /** Called with the SQL of every statement sent: how tests count what reaches Postgres. */
+  onQuery?: (sql: string) => void;
 }
 
 /** Prisma Client on the node-postgres driver adapter: no query-engine binary involved. */
 export function createPrismaClient(url: string, options: PrismaOptions = {}): PrismaClient {
-  const adapter = new PrismaPg({
+  const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
   });
-  return new PrismaClient({ adapter });
+  // an idle client dropped by the server must not crash the process; the next query reports it
+  pool.on('error', () => {});
+  const onQuery = options.onQuery;
+  if (onQuery) {
+    pool.on('connect', (client) => {
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as { query: unknown }).query = (...args: unknown[]) => {
+        const first = args[0] as string | { text?: string };
+        onQuery(typeof first === 'string' ? first : (first?.text ?? ''));
+        return query(...args);
+      };
+    });
+  }
+  return new PrismaClient({ adapter: new PrismaPg(pool) });
 }

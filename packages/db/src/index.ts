@@ -1,3 +1,17 @@
 export { createPrismaClient, PrismaClient, type Item, type Photo, type PrismaOptions, type Review } from './client.ts';
 export { connect, ConnectionError, databaseUrlFromEnv, redactUrl } from './connection.ts';
 export { checksumOf, migrate, MigrationError, MIGRATIONS_DIR, readMigrations, type MigrateResult } from './migrate.ts';
+export {
+  itemExists,
+  itemsByIds,
+  itemsPage,
+  photosOfItems,
+  REVIEW_SORTS,
+  reviewKeyset,
+  reviewPages,
+  reviewSummaries,
+  type ReviewKeyset,
+  type ReviewSort,
+  type ReviewSummary,
+} from './queries.ts';
+export { biasedItemId } from './workload.ts';

@@ -198,3 +198,9 @@ function toPhoto(row: PhotoRow): Photo {
     updatedAt: row.updated_at,
   };
 }
+
+/** Whether an item exists: for telling "no reviews yet" from "no such item" in REST. */
+export async function itemExists(prisma: PrismaClient, id: number): Promise<boolean> {
+  const row = await prisma.item.findUnique({ where: { id }, select: { id: true } });
+  return row !== null;
+}

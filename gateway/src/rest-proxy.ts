@@ -1,0 +1,70 @@
+import type { SubgraphName } from '@supergraph-lab/config';
+import { sendProblem, toProblem, unavailable, AppError } from '@supergraph-lab/http';
+import type { FastifyInstance } from 'fastify';
+import type { Agent } from 'undici';
+
+/** Which service owns a REST path (CONTRACT.md, "REST compatibility"). */
+const OWNERS: readonly [RegExp, SubgraphName][] = [
+  [/^\/api\/items\/[^/]+\/reviews(\/|$)/, 'reviews'],
+  [/^\/api\/items\/[^/]+\/photos(\/|$)/, 'photos'],
+  [/^\/api\/items(\/|$)/, 'items'],
+  [/^\/api\/reviews(\/|$)/, 'reviews'],
+  [/^\/api\/photos(\/|$)/, 'photos'],
+];
+
+/** The owner of a path, or null when no service serves it. */
+export function ownerOf(path: string): SubgraphName | null {
+  return OWNERS.find(([pattern]) => pattern.test(path))?.[1] ?? null;
+}
+
+// hop-by-hop headers belong to one connection, never forwarded
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer']);
+// set anew for the upstream request (undici measures the body it sends)
+const NOT_FORWARDED = new Set([...HOP_BY_HOP, 'host', 'content-length', 'x-request-id']);
+
+/**
+ * Serves every `/api/...` path on the gateway by forwarding it to its owner service over
+ * kept-alive connections, body and status untouched: one origin for clients, one code path
+ * (the owner's) for validation and writes.
+ */
+export function registerRestProxy(app: FastifyInstance, urls: Record<SubgraphName, string>, agent: Agent, timeoutMs: number): void {
+  app.register(async (scope) => {
+    // bodies pass through as bytes: the owner parses and validates them (its 400/415)
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+    scope.all('/api/*', async (request, reply) => {
+      const path = request.url.split('?')[0]!;
+      const owner = ownerOf(path);
+      if (!owner) {
+        return sendProblem(reply, 404, toProblem(new AppError('NOT_FOUND', `no route for ${request.method} ${path}`), request.url));
+      }
+      const headers: Record<string, string> = { 'x-request-id': request.id };
+      for (const [name, value] of Object.entries(request.headers)) {
+        if (!NOT_FORWARDED.has(name) && typeof value === 'string') headers[name] = value;
+      }
+      const origin = new URL(urls[owner]);
+      let upstream;
+      try {
+        upstream = await agent.request({
+          origin: origin.origin,
+          path: `${origin.pathname.replace(/\/$/, '')}${request.url}`,
+          method: request.method as 'GET',
+          headers,
+          body: Buffer.isBuffer(request.body) ? request.body : null,
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+        });
+      } catch (error) {
+        const reason = (error as { code?: string }).code ?? (error as Error).message;
+        const problem = toProblem(unavailable(`the ${owner} service is unavailable: ${reason}`), request.url);
+        return sendProblem(reply, 503, problem, 5);
+      }
+      reply.code(upstream.statusCode);
+      for (const [name, value] of Object.entries(upstream.headers)) {
+        if (!HOP_BY_HOP.has(name) && value !== undefined && name !== 'x-request-id') reply.header(name, value);
+      }
+      return reply.send(upstream.body);
+    });
+  });
+}

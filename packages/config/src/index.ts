@@ -1,0 +1,127 @@
+import { z } from 'zod';
+
+/**
+ * The one place configuration is read. Every value comes from the environment (CONTRACT.md,
+ * "Environment" and "Services and ports"), is validated once, and has an explicit default.
+ */
+
+export const CACHE_MODES = ['off', 'entity', 'response', 'all'] as const;
+export type CacheMode = (typeof CACHE_MODES)[number];
+
+export const SUBGRAPH_NAMES = ['items', 'reviews', 'photos'] as const;
+export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
+
+const port = (fallback: number) =>
+  z.coerce
+    .number({ invalid_type_error: 'must be a number' })
+    .int('must be a whole number')
+    .min(0, 'must be between 0 and 65535')
+    .max(65535, 'must be between 0 and 65535')
+    .default(fallback);
+
+const positiveInt = (fallback: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce.number().int('must be a whole number').min(1, 'must be >= 1').max(max, `must be <= ${max}`).default(fallback);
+
+const url = (protocols: RegExp, example: string) =>
+  z.string().regex(protocols, `must be a URL like ${example}`).optional();
+
+const schema = z.object({
+  // unset means production: stack traces only where NODE_ENV=development says so (CONTRACT.md)
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: url(/^postgres(ql)?:\/\//, 'postgresql://user@host:5432/db'),
+  REDIS_URL: url(/^rediss?:\/\//, 'redis://127.0.0.1:6379'),
+  CACHE_MODE: z.enum(CACHE_MODES).default('all'),
+  GATEWAY_PORT: port(4000),
+  ITEMS_PORT: port(4001),
+  REVIEWS_PORT: port(4002),
+  PHOTOS_PORT: port(4003),
+  SSR_PORT: port(3000),
+  ITEMS_URL: url(/^https?:\/\//, 'http://127.0.0.1:4001').optional(),
+  REVIEWS_URL: url(/^https?:\/\//, 'http://127.0.0.1:4002').optional(),
+  PHOTOS_URL: url(/^https?:\/\//, 'http://127.0.0.1:4003').optional(),
+  SUPERGRAPH_MODE: z.enum(['static', 'introspect']).default('static'),
+  DB_POOL_SIZE: positiveInt(10, 200),
+  SUBGRAPH_TIMEOUT_MS: positiveInt(5000, 600_000),
+  REQUEST_TIMEOUT_MS: positiveInt(10_000, 600_000),
+  BODY_LIMIT_BYTES: positiveInt(1024 * 1024, 100 * 1024 * 1024),
+});
+
+/** Everything a service may need, validated. */
+export interface Config {
+  nodeEnv: 'development' | 'production' | 'test';
+  /** Stack traces in GraphQL errors and problem details only here. */
+  development: boolean;
+  logLevel: string;
+  host: string;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  cacheMode: CacheMode;
+  ports: Record<SubgraphName | 'gateway' | 'ssr', number>;
+  /** Base URLs of the subgraph services (no path), as the gateway reaches them. */
+  subgraphUrls: Record<SubgraphName, string>;
+  /** `static`: compose the subgraph SDL files at start; `introspect`: ask the running subgraphs. */
+  supergraphMode: 'static' | 'introspect';
+  dbPoolSize: number;
+  subgraphTimeoutMs: number;
+  requestTimeoutMs: number;
+  bodyLimitBytes: number;
+}
+
+/** Thrown for invalid configuration; the message names every bad variable and its value. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads and validates the configuration from `env`. */
+export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // empty strings mean "unset", as in most shells' `VAR= command`
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      return `${name} ${issue.message}, got ${JSON.stringify(present[name])}`;
+    });
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  const e = parsed.data;
+  const local = (port: number) => `http://127.0.0.1:${port}`;
+  return {
+    nodeEnv: e.NODE_ENV,
+    development: e.NODE_ENV === 'development',
+    logLevel: e.LOG_LEVEL,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    cacheMode: e.CACHE_MODE,
+    ports: {
+      gateway: e.GATEWAY_PORT,
+      items: e.ITEMS_PORT,
+      reviews: e.REVIEWS_PORT,
+      photos: e.PHOTOS_PORT,
+      ssr: e.SSR_PORT,
+    },
+    subgraphUrls: {
+      items: stripSlash(e.ITEMS_URL ?? local(e.ITEMS_PORT)),
+      reviews: stripSlash(e.REVIEWS_URL ?? local(e.REVIEWS_PORT)),
+      photos: stripSlash(e.PHOTOS_URL ?? local(e.PHOTOS_PORT)),
+    },
+    supergraphMode: e.SUPERGRAPH_MODE,
+    dbPoolSize: e.DB_POOL_SIZE,
+    subgraphTimeoutMs: e.SUBGRAPH_TIMEOUT_MS,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+  };
+}
+
+/** The database URL a service needs, or a clear error. */
+export function requireDatabaseUrl(config: Config): string {
+  if (!config.databaseUrl) throw new ConfigError('DATABASE_URL is not set (npm start provides an embedded one)');
+  return config.databaseUrl;
+}
+
+function stripSlash(value: string): string {
+  return value.replace(/\/+$/, '');
+}

@@ -1,0 +1,83 @@
+import { z } from 'zod';
+import { badInput, type FieldProblem } from './errors.ts';
+
+/**
+ * Input rules shared by the GraphQL resolvers and the REST routes, so both protocols accept and
+ * reject exactly the same things with the same messages.
+ */
+
+const MAX_ID = 2_147_483_647;
+
+/** A record id from a GraphQL `ID` or a URL segment: a positive 32-bit integer. */
+export function parseId(raw: unknown, name = 'id'): number {
+  const text = typeof raw === 'number' ? String(raw) : raw;
+  if (typeof text !== 'string' || !/^[1-9]\d{0,9}$/.test(text) || Number(text) > MAX_ID) {
+    throw badInput(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
+  }
+  return Number(text);
+}
+
+/** A page size between 1 and `max`, or `fallback` when absent. */
+export function parseFirst(raw: unknown, fallback: number, max = 100): number {
+  if (raw === undefined || raw === null || raw === '') return fallback;
+  const value = typeof raw === 'string' && /^-?\d+$/.test(raw) ? Number(raw) : raw;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
+    throw badInput(`first must be between 1 and ${max}, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+/** An opaque page cursor: base64url of a small JSON object. */
+export function encodeCursor(value: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+/** Decodes a cursor made by {@link encodeCursor} and checks its shape with `schema`. */
+export function decodeCursor<S extends z.ZodTypeAny>(raw: unknown, schema: S): z.output<S> | null {
+  if (raw === undefined || raw === null || raw === '') return null;
+  if (typeof raw !== 'string' || raw.length > 200 || !/^[A-Za-z0-9_-]+$/.test(raw)) {
+    throw badInput(`after must be a cursor from a previous page, got ${JSON.stringify(raw)}`);
+  }
+  let decoded: unknown;
+  try {
+    decoded = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+  } catch {
+    throw badInput(`after must be a cursor from a previous page, got ${JSON.stringify(raw)}`);
+  }
+  const parsed = schema.safeParse(decoded);
+  if (!parsed.success) throw badInput(`after is not a cursor for this list, got ${JSON.stringify(raw)}`);
+  return parsed.data as z.output<S>;
+}
+
+/** Validates `value` with a zod schema; a 400 / BAD_USER_INPUT listing every bad field otherwise. */
+export function parseInput<S extends z.ZodTypeAny>(schema: S, value: unknown, what = 'input'): z.output<S> {
+  const parsed = schema.safeParse(value ?? undefined);
+  if (parsed.success) return parsed.data as z.output<S>;
+  const errors: FieldProblem[] = parsed.error.issues.map((issue) => ({
+    field: issue.path.join('.') || what,
+    message: issue.message,
+  }));
+  const summary = errors.map((error) => (error.field === what ? error.message : `${error.field}: ${error.message}`));
+  throw badInput(`invalid ${what}: ${summary.join('; ')}`, errors);
+}
+
+/** A required, trimmed string of at most `max` characters. */
+export function requiredText(max: number) {
+  return z.string({ invalid_type_error: 'must be a string' }).trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+}
+
+/** A whole number in 0..2^31-1, the range of the database's integer columns. */
+export const nonNegativeInt = z
+  .number({ invalid_type_error: 'must be a number' })
+  .int('must be a whole number')
+  .min(0, 'must be >= 0')
+  .max(2_147_483_647, 'must be <= 2147483647');
+
+/**
+ * GraphQL passes `null` for an optional input field a client set to null; writes treat it as
+ * "not given" (a column can't be nulled through the API), so those keys are dropped first.
+ */
+export function withoutNulls(value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== null));
+}

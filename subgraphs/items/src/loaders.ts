@@ -1,0 +1,13 @@
+import type { Item } from '@supergraph-lab/db';
+import DataLoader from 'dataloader';
+import type { ItemsModule } from './items.ts';
+
+/** Per-request loaders: a loader kept across requests would serve rows a later write changed. */
+export function createItemLoaders(items: ItemsModule) {
+  return {
+    /** Items by id; one `id = ANY(...)` query per tick. */
+    item: new DataLoader<number, Item | null>((ids) => items.byIds(ids)),
+  };
+}
+
+export type ItemLoaders = ReturnType<typeof createItemLoaders>;

@@ -1,0 +1,37 @@
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
+import { parseId } from '@supergraph-lab/http';
+import { DateTimeScalar } from '@supergraph-lab/subgraph';
+import type { ItemsModule } from './items.ts';
+import type { ItemLoaders } from './loaders.ts';
+
+export interface ItemsContext {
+  items: ItemsModule;
+  loaders: ItemLoaders;
+}
+
+type Args = Record<string, unknown>;
+
+export const resolvers: GraphQLResolverMap<ItemsContext> = {
+  DateTime: DateTimeScalar,
+  Query: {
+    item: (_: unknown, args: Args, ctx: ItemsContext) => ctx.loaders.item.load(parseId(args.id)),
+    items: async (_: unknown, args: Args, ctx: ItemsContext) => {
+      const page = await ctx.items.page(args);
+      return {
+        edges: page.items.map((node) => ({ cursor: page.cursorOf(node), node })),
+        pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
+      };
+    },
+  },
+  Mutation: {
+    createItem: (_: unknown, args: Args, ctx: ItemsContext) => ctx.items.create(args.input),
+    updateItem: (_: unknown, args: Args, ctx: ItemsContext) => ctx.items.update(args.id, args.input),
+    deleteItem: async (_: unknown, args: Args, ctx: ItemsContext) => {
+      await ctx.items.remove(args.id);
+      return true;
+    },
+  },
+  Item: {
+    __resolveReference: (reference: { id: unknown }, ctx: ItemsContext) => ctx.loaders.item.load(parseId(reference.id)),
+  },
+};

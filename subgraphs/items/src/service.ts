@@ -1,0 +1,28 @@
+import path from 'node:path';
+import type { Config } from '@supergraph-lab/config';
+import { createSubgraphService, type SubgraphService, type SubgraphServiceOptions } from '@supergraph-lab/subgraph';
+import { createItemsModule } from './items.ts';
+import { createItemLoaders } from './loaders.ts';
+import { resolvers, type ItemsContext } from './resolvers.ts';
+import { registerItemRoutes } from './rest.ts';
+
+/** The subgraph's SDL, also read by the gateway's static composition. */
+export const ITEMS_SCHEMA_FILE = path.resolve(import.meta.dirname, '../schema.graphql');
+
+/** The items subgraph: owns `Item`, serves `/graphql` and `/api/items...`. Not yet listening. */
+export function createItemsService(config: Config, options: SubgraphServiceOptions = {}): Promise<SubgraphService> {
+  return createSubgraphService<ItemsContext>(
+    {
+      name: 'items',
+      schemaFile: ITEMS_SCHEMA_FILE,
+      resolvers,
+      createContext: (prisma) => {
+        const items = createItemsModule(prisma);
+        return { items, loaders: createItemLoaders(items) };
+      },
+      registerRest: (app, prisma) => registerItemRoutes(app, createItemsModule(prisma)),
+    },
+    config,
+    options,
+  );
+}

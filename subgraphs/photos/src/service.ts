@@ -1,0 +1,28 @@
+import path from 'node:path';
+import type { Config } from '@supergraph-lab/config';
+import { createSubgraphService, type SubgraphService, type SubgraphServiceOptions } from '@supergraph-lab/subgraph';
+import { createPhotosModule } from './photos.ts';
+import { createPhotoLoaders } from './loaders.ts';
+import { resolvers, type PhotosContext } from './resolvers.ts';
+import { registerPhotoRoutes } from './rest.ts';
+
+/** The subgraph's SDL, also read by the gateway's static composition. */
+export const PHOTOS_SCHEMA_FILE = path.resolve(import.meta.dirname, '../schema.graphql');
+
+/** The photos subgraph: owns `Photo`, adds the gallery to `Item`, serves `/graphql` and the photo routes. Not yet listening. */
+export function createPhotosService(config: Config, options: SubgraphServiceOptions = {}): Promise<SubgraphService> {
+  return createSubgraphService<PhotosContext>(
+    {
+      name: 'photos',
+      schemaFile: PHOTOS_SCHEMA_FILE,
+      resolvers,
+      createContext: (prisma) => {
+        const photos = createPhotosModule(prisma);
+        return { photos, loaders: createPhotoLoaders(photos) };
+      },
+      registerRest: (app, prisma) => registerPhotoRoutes(app, createPhotosModule(prisma)),
+    },
+    config,
+    options,
+  );
+}

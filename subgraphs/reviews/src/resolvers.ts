@@ -1,0 +1,55 @@
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
+import type { Review } from '@supergraph-lab/db';
+import { parseId } from '@supergraph-lab/http';
+import { DateTimeScalar } from '@supergraph-lab/subgraph';
+import type { ReviewLoaders } from './loaders.ts';
+import { parseReviewPageKey, toReviewPage, type ReviewsModule } from './reviews.ts';
+
+export interface ReviewsContext {
+  reviews: ReviewsModule;
+  loaders: ReviewLoaders;
+}
+
+type Args = Record<string, unknown>;
+type ItemReference = { id: string | number };
+
+export const resolvers: GraphQLResolverMap<ReviewsContext> = {
+  DateTime: DateTimeScalar,
+  Query: {
+    review: (_: unknown, args: Args, ctx: ReviewsContext) => ctx.loaders.review.load(parseId(args.id)),
+  },
+  Mutation: {
+    createReview: (_: unknown, args: Args, ctx: ReviewsContext) => {
+      const { itemId, ...input } = (args.input ?? {}) as Record<string, unknown>;
+      return ctx.reviews.create(itemId, input);
+    },
+    updateReview: (_: unknown, args: Args, ctx: ReviewsContext) => ctx.reviews.update(args.id, args.input),
+    deleteReview: async (_: unknown, args: Args, ctx: ReviewsContext) => {
+      await ctx.reviews.remove(args.id);
+      return true;
+    },
+  },
+  Item: {
+    // reviews only needs the key: any item id is a valid reference here
+    __resolveReference: (reference: ItemReference) => ({ id: parseId(reference.id) }),
+    reviews: async (item: ItemReference, args: Args, ctx: ReviewsContext) => {
+      const itemId = parseId(item.id);
+      const key = parseReviewPageKey(itemId, args);
+      const page = toReviewPage(key, await ctx.loaders.page.load(key));
+      return {
+        itemId,
+        edges: page.reviews.map((node) => ({ cursor: page.cursorOf(node), node })),
+        pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
+      };
+    },
+    reviewSummary: (item: ItemReference, _: Args, ctx: ReviewsContext) => ctx.loaders.summary.load(parseId(item.id)),
+  },
+  ReviewConnection: {
+    // from the summary loader: the same index-only scan the summary uses, batched with it
+    totalCount: async (connection: { itemId: number }, _: Args, ctx: ReviewsContext) => (await ctx.loaders.summary.load(connection.itemId)).count,
+  },
+  Review: {
+    __resolveReference: (reference: { id: unknown }, ctx: ReviewsContext) => ctx.loaders.review.load(parseId(reference.id)),
+    item: (review: Review) => ({ __typename: 'Item', id: review.itemId }),
+  },
+};

@@ -1,0 +1,181 @@
+import {
+  itemExists,
+  REVIEW_SORTS,
+  reviewKeyset,
+  reviewPages,
+  reviewSummaries,
+  type PrismaClient,
+  type Review,
+  type ReviewKeyset,
+  type ReviewSort,
+  type ReviewSummary,
+} from '@supergraph-lab/db';
+import { badInput, decodeCursor, encodeCursor, nonNegativeInt, notFound, orNotFound, parseFirst, parseId, parseInput, requiredText, withoutNulls } from '@supergraph-lab/http';
+import { z } from 'zod';
+
+/**
+ * The reviews module: every read and write of reviews, for GraphQL and REST alike.
+ */
+
+const reviewFields = {
+  rating: z.number({ invalid_type_error: 'must be a number' }).int('must be a whole number').min(1, 'must be between 1 and 5').max(5, 'must be between 1 and 5'),
+  title: requiredText(200),
+  body: requiredText(5000),
+  author: requiredText(100),
+  verifiedPurchase: z.boolean({ invalid_type_error: 'must be true or false' }),
+  helpfulCount: nonNegativeInt,
+};
+
+/** A new review (its item comes from the URL or `itemId`). */
+const reviewCreate = z
+  .object({ ...reviewFields, verifiedPurchase: reviewFields.verifiedPurchase.default(false) })
+  .omit({ helpfulCount: true })
+  .strict();
+
+/** PUT: the whole writable representation. */
+const reviewReplace = z
+  .object({
+    ...reviewFields,
+    verifiedPurchase: reviewFields.verifiedPurchase.default(false),
+    helpfulCount: reviewFields.helpfulCount.default(0),
+  })
+  .strict();
+
+/** PATCH and updateReview: at least one field. */
+const reviewPatch = z
+  .object(reviewFields)
+  .partial()
+  .strict()
+  .refine((patch) => Object.keys(patch).length > 0, 'must change at least one field');
+
+const reviewCursor = z
+  .object({ s: z.enum(REVIEW_SORTS as [ReviewSort, ...ReviewSort[]]), id: z.number().int().positive(), v: z.number().int().optional() })
+  .strict();
+
+/** What one page of one item's reviews is asked with. */
+export interface ReviewPageKey {
+  itemId: number;
+  first: number;
+  sort: ReviewSort;
+  after: ReviewKeyset | null;
+}
+
+/** A page as the API returns it. */
+export interface ReviewPage {
+  reviews: Review[];
+  hasNextPage: boolean;
+  endCursor: string | null;
+  cursorOf(review: Review): string;
+}
+
+export const DEFAULT_REVIEWS_PAGE = 10;
+
+/** Validates page arguments; the cursor must come from the same sort. */
+export function parseReviewPageKey(itemId: number, args: { first?: unknown; after?: unknown; sort?: unknown }): ReviewPageKey {
+  const first = parseFirst(args.first, DEFAULT_REVIEWS_PAGE);
+  const sort = args.sort === undefined || args.sort === null || args.sort === '' ? 'NEWEST' : args.sort;
+  if (typeof sort !== 'string' || !(REVIEW_SORTS as readonly string[]).includes(sort)) {
+    throw badInput(`sort must be one of ${REVIEW_SORTS.join(', ')}, got ${JSON.stringify(args.sort)}`);
+  }
+  const cursor = decodeCursor(args.after, reviewCursor);
+  if (cursor && cursor.s !== sort) throw badInput(`after is a cursor for sort ${cursor.s}, not ${sort}`);
+  const after = cursor ? (cursor.v === undefined ? { id: cursor.id } : { id: cursor.id, value: cursor.v }) : null;
+  return { itemId, first, sort: sort as ReviewSort, after };
+}
+
+/** Turns the `first + 1` rows a page query returns into a page. */
+export function toReviewPage(key: ReviewPageKey, rows: Review[]): ReviewPage {
+  const reviews = rows.slice(0, key.first);
+  const cursorOf = (review: Review) => {
+    const keyset = reviewKeyset(review, key.sort);
+    return encodeCursor({ s: key.sort, id: keyset.id, ...(keyset.value === undefined ? {} : { v: keyset.value }) });
+  };
+  return { reviews, hasNextPage: rows.length > key.first, endCursor: reviews.length ? cursorOf(reviews.at(-1)!) : null, cursorOf };
+}
+
+export function createReviewsModule(prisma: PrismaClient) {
+  /** One statement per distinct (first, sort, after) among the keys: the DataLoader batch function. */
+  async function pages(keys: readonly ReviewPageKey[]): Promise<Review[][]> {
+    const groups = new Map<string, ReviewPageKey[]>();
+    for (const key of keys) {
+      const group = `${key.first}:${key.sort}:${JSON.stringify(key.after)}`;
+      groups.set(group, [...(groups.get(group) ?? []), key]);
+    }
+    const results = new Map<ReviewPageKey, Review[]>();
+    await Promise.all(
+      [...groups.values()].map(async (group) => {
+        const { first, sort, after } = group[0]!;
+        const lists = await reviewPages(prisma, group.map((key) => key.itemId), { first, sort, after });
+        group.forEach((key, index) => results.set(key, lists[index]!));
+      }),
+    );
+    return keys.map((key) => results.get(key)!);
+  }
+
+  async function assertItem(itemId: number): Promise<void> {
+    if (!(await itemExists(prisma, itemId))) throw notFound('item', itemId);
+  }
+
+  return {
+    pages,
+    summaries: (itemIds: readonly number[]): Promise<ReviewSummary[]> => reviewSummaries(prisma, itemIds),
+    byIds: async (ids: readonly number[]): Promise<(Review | null)[]> => {
+      const rows = await prisma.review.findMany({ where: { id: { in: [...ids] } } });
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      return ids.map((id) => byId.get(id) ?? null);
+    },
+
+    /** REST: one page of an item's reviews; 404 when the item does not exist. */
+    async pageOfItem(rawItemId: unknown, args: { first?: unknown; after?: unknown; sort?: unknown }): Promise<ReviewPage> {
+      const key = parseReviewPageKey(parseId(rawItemId), args);
+      const [rows] = await pages([key]);
+      if (rows!.length === 0 && !key.after) await assertItem(key.itemId);
+      return toReviewPage(key, rows!);
+    },
+
+    /** REST: the item's summary; 404 when the item does not exist. */
+    async summaryOfItem(rawItemId: unknown): Promise<ReviewSummary> {
+      const itemId = parseId(rawItemId);
+      const [summary] = await reviewSummaries(prisma, [itemId]);
+      if (summary!.count === 0) await assertItem(itemId);
+      return summary!;
+    },
+
+    async get(rawId: unknown): Promise<Review> {
+      const id = parseId(rawId);
+      const review = await prisma.review.findUnique({ where: { id } });
+      if (!review) throw notFound('review', id);
+      return review;
+    },
+
+    async create(rawItemId: unknown, input: unknown): Promise<Review> {
+      const itemId = parseId(rawItemId, 'itemId');
+      const data = parseInput(reviewCreate, withoutNulls(input));
+      try {
+        return await prisma.review.create({ data: { ...data, itemId } });
+      } catch (error) {
+        if ((error as { code?: string }).code === 'P2003') throw notFound('item', itemId);
+        throw error;
+      }
+    },
+
+    async replace(rawId: unknown, input: unknown): Promise<Review> {
+      const id = parseId(rawId);
+      const data = parseInput(reviewReplace, withoutNulls(input));
+      return orNotFound('review', id, () => prisma.review.update({ where: { id }, data }));
+    },
+
+    async update(rawId: unknown, input: unknown): Promise<Review> {
+      const id = parseId(rawId);
+      const data = parseInput(reviewPatch, withoutNulls(input));
+      return orNotFound('review', id, () => prisma.review.update({ where: { id }, data }));
+    },
+
+    async remove(rawId: unknown): Promise<void> {
+      const id = parseId(rawId);
+      await orNotFound('review', id, () => prisma.review.delete({ where: { id }, select: { id: true } }));
+    },
+  };
+}
+
+export type ReviewsModule = ReturnType<typeof createReviewsModule>;

@@ -1,0 +1,28 @@
+import path from 'node:path';
+import type { Config } from '@supergraph-lab/config';
+import { createSubgraphService, type SubgraphService, type SubgraphServiceOptions } from '@supergraph-lab/subgraph';
+import { createReviewsModule } from './reviews.ts';
+import { createReviewLoaders } from './loaders.ts';
+import { resolvers, type ReviewsContext } from './resolvers.ts';
+import { registerReviewRoutes } from './rest.ts';
+
+/** The subgraph's SDL, also read by the gateway's static composition. */
+export const REVIEWS_SCHEMA_FILE = path.resolve(import.meta.dirname, '../schema.graphql');
+
+/** The reviews subgraph: owns `Review`, adds reviews to `Item`, serves `/graphql` and the review routes. Not yet listening. */
+export function createReviewsService(config: Config, options: SubgraphServiceOptions = {}): Promise<SubgraphService> {
+  return createSubgraphService<ReviewsContext>(
+    {
+      name: 'reviews',
+      schemaFile: REVIEWS_SCHEMA_FILE,
+      resolvers,
+      createContext: (prisma) => {
+        const reviews = createReviewsModule(prisma);
+        return { reviews, loaders: createReviewLoaders(reviews) };
+      },
+      registerRest: (app, prisma) => registerReviewRoutes(app, createReviewsModule(prisma)),
+    },
+    config,
+    options,
+  );
+}
