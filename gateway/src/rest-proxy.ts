@@ -62,7 +62,8 @@ export function registerRestProxy(app: FastifyInstance, urls: Record<SubgraphNam
       }
       reply.code(upstream.statusCode);
       for (const [name, value] of Object.entries(upstream.headers)) {
-        if (!HOP_BY_HOP.has(name) && value !== undefined && name !== 'x-request-id') reply.header(name, value);
+        // the owner echoes the request id it was sent: proof, for the client, that it was forwarded
+        if (!HOP_BY_HOP.has(name) && value !== undefined) reply.header(name, value);
       }
       return reply.send(upstream.body);
     });

@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import { connect } from '@supergraph-lab/db';
+import { createTestDatabase, type TestDatabase } from '@supergraph-lab/db/testing';
+import { loadShopData } from '@supergraph-lab/seed';
+import { graphql, rest, startStack, type Stack } from '@supergraph-lab/stack';
+import { composeSupergraph, CompositionError, readSubgraphSources, SUBGRAPH_SCHEMA_FILES } from '../src/supergraph.ts';
+
+const LOCAL = { items: 'http://127.0.0.1:1', reviews: 'http://127.0.0.1:2', photos: 'http://127.0.0.1:3' };
+
+describe('composition', () => {
+  test('the real subgraph SDL files compose into one supergraph', () => {
+    const sdl = composeSupergraph(readSubgraphSources(LOCAL));
+    for (const name of ['ITEMS', 'REVIEWS', 'PHOTOS']) assert.match(sdl, new RegExp(`${name} @join__graph\\(name: "${name.toLowerCase()}"`));
+    assert.match(sdl, /type Item\s+@join__type\(graph: ITEMS, key: "id"\)\s+@join__type\(graph: PHOTOS, key: "id"\)\s+@join__type\(graph: REVIEWS, key: "id"\)/);
+    assert.match(sdl, /reviews\(first: Int = 10, after: String, sort: ReviewSort = NEWEST\): ReviewConnection! @join__field\(graph: REVIEWS\)/);
+    assert.match(sdl, /photos\(first: Int = 12\): \[Photo!\]! @join__field\(graph: PHOTOS\)/);
+  });
+
+  test('a composition error stops start-up with the composition message', () => {
+    const sources = readSubgraphSources(LOCAL);
+    // photos claims Item.name with another type: a real conflict
+    const broken = sources.map((source) =>
+      source.name === 'photos' ? { ...source, sdl: source.sdl.replace('id: ID!\n  "The gallery', 'id: ID!\n  name: Int\n  "The gallery') } : source,
+    );
+    assert.throws(() => composeSupergraph(broken), (error: Error) => {
+      assert.ok(error instanceof CompositionError);
+      assert.match(error.message, /^supergraph composition failed:\n- .*Item\.name/s);
+      return true;
+    });
+    assert.ok(readFileSync(SUBGRAPH_SCHEMA_FILES.photos, 'utf8').includes('"The gallery'), 'the edit above matched the real file');
+  });
+});
+
+describe('failures', () => {
+  let db: TestDatabase;
+  let stack: Stack;
+
+  before(async () => {
+    db = await createTestDatabase('gateway_resilience');
+    await loadShopData({ url: db.url, items: 50, seed: 2 });
+    stack = await startStack({ databaseUrl: db.url });
+  });
+  after(async () => {
+    await stack?.close();
+    await db?.drop();
+  });
+
+  test('unexpected errors are masked: no message, no stack trace, over GraphQL and REST', async () => {
+    const admin = await connect(db.url);
+    try {
+      await admin.query('ALTER TABLE reviews RENAME TO reviews_away');
+      const result = await graphql(stack.gatewayUrl, '{ item(id: "1") { name reviewSummary { count } } }');
+      const error = result.errors?.[0];
+      assert.equal(error?.extensions?.code, 'INTERNAL_SERVER_ERROR');
+      assert.equal(error?.message, 'Internal server error');
+      assert.doesNotMatch(JSON.stringify(result), /reviews_away|relation|stack|\.ts:/);
+      const problem = await rest(stack.gatewayUrl, 'GET', '/api/items/1/reviews/summary');
+      assert.equal(problem.status, 500);
+      assert.deepEqual([problem.body.code, problem.body.detail], ['INTERNAL_SERVER_ERROR', 'an unexpected error occurred']);
+    } finally {
+      await admin.query('ALTER TABLE reviews_away RENAME TO reviews');
+      await admin.end();
+    }
+  });
+
+  test('a subgraph that is down: partial data and an error naming it, REST 503, readiness names it', async () => {
+    await stack.subgraphs.photos.close();
+    const started = performance.now();
+    const result = await graphql(stack.gatewayUrl, '{ item(id: "1") { name priceCents primaryPhoto { url } } }');
+    assert.ok(performance.now() - started < 4000, 'answered, not hung');
+    assert.equal(typeof result.data!.item.name, 'string', 'the items subgraph still answered');
+    assert.equal(result.data!.item.primaryPhoto, null);
+    assert.equal(result.errors?.[0]?.extensions?.code, 'SUBGRAPH_UNAVAILABLE');
+    assert.equal(result.errors?.[0]?.extensions?.serviceName, 'photos');
+    assert.match(result.errors![0]!.message, /subgraph "photos" is unavailable: ECONNREFUSED/);
+
+    const photo = await rest(stack.gatewayUrl, 'GET', '/api/photos/1');
+    assert.equal(photo.status, 503);
+    assert.equal(photo.headers.get('retry-after'), '5');
+    assert.match(photo.body.detail, /the photos service is unavailable/);
+    const ready = await rest(stack.gatewayUrl, 'GET', '/readyz');
+    assert.equal(ready.status, 503);
+    assert.match(ready.body.checks.photos, /^unavailable/);
+    assert.equal(ready.body.checks.items, 'ok');
+  });
+});
+
+describe('a database that cannot be reached', () => {
+  let stack: Stack;
+  before(async () => {
+    stack = await startStack({ databaseUrl: 'postgresql://postgres@127.0.0.1:1/unreachable' });
+  });
+  after(async () => {
+    await stack?.close();
+  });
+
+  test('GraphQL and REST answer 503-style errors quickly, and readiness fails', async () => {
+    const started = performance.now();
+    const result = await graphql(stack.gatewayUrl, '{ item(id: "1") { name } }');
+    assert.equal(result.errors?.[0]?.extensions?.code, 'SERVICE_UNAVAILABLE');
+    assert.match(result.errors![0]!.message, /the database is unavailable/);
+    const problem = await rest(stack.gatewayUrl, 'GET', '/api/items/1');
+    assert.equal(problem.status, 503);
+    assert.equal(problem.body.code, 'SERVICE_UNAVAILABLE');
+    assert.ok(performance.now() - started < 5000, 'within 5 s');
+    const ready = await rest(stack.subgraphUrls.items, 'GET', '/readyz');
+    assert.equal(ready.status, 503);
+    assert.match(ready.body.checks.database, /^unavailable/);
+    assert.equal((await rest(stack.subgraphUrls.items, 'GET', '/healthz')).status, 200, 'alive, just not ready');
+  });
+});
