@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 
-const roots = ['packages', 'gateway', 'subgraphs', 'ssr', 'loadtest'];
+const roots = ['packages', 'gateway', 'subgraphs', 'ssr', 'loadtest', 'scripts'];
 const files = roots
   .flatMap((root) => {
     try {

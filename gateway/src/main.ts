@@ -1,6 +1,7 @@
 // The gateway as a process: GATEWAY_PORT (default 4000); subgraphs at ITEMS_URL, REVIEWS_URL,
 // PHOTOS_URL (default 127.0.0.1 on their ports).
 import { ConfigError, readConfig } from '@supergraph-lab/config';
+import { onStopSignal } from '@supergraph-lab/http';
 import { CompositionError } from './supergraph.ts';
 import { createGatewayService } from './service.ts';
 
@@ -9,13 +10,10 @@ try {
   const gateway = await createGatewayService(config);
   const url = await gateway.listen(config.ports.gateway, config.host);
   gateway.app.log.info(`gateway listening at ${url}/graphql (Playground in a browser; REST under ${url}/api)`);
-  const stop = async (signal: string) => {
+  onStopSignal(async (signal) => {
     gateway.app.log.info(`${signal}: draining and shutting down`);
     await gateway.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  });
 } catch (error) {
   if (error instanceof ConfigError || error instanceof CompositionError) {
     console.error(`gateway: ${error.message}`);

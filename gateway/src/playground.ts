@@ -35,9 +35,12 @@ export function renderPlayground(endpoint = '/graphql'): string {
   return html.replace(/<link[^>]+fonts\.googleapis\.com[^>]*>/g, '');
 }
 
-/** Serves the Playground bundle at `/playground/graphql-playground-react/build/...`. */
+/** Where the page (Apollo's build of it) asks for the bundle, below ASSET_PREFIX. */
+const BUNDLE_PATH = `${ASSET_PREFIX}/@apollographql/graphql-playground-react/build`;
+
+/** Serves the graphql-playground-react bundle where the page asks for it. */
 export function registerPlaygroundAssets(app: FastifyInstance): void {
-  app.get('/playground/graphql-playground-react/build/*', async (request, reply) => {
+  app.get(`${BUNDLE_PATH}/*`, async (request, reply) => {
     const relative = (request.params as { '*': string })['*'];
     const file = path.resolve(BUILD_DIR, relative);
     if (!file.startsWith(BUILD_DIR + path.sep) || !existsSync(file) || !statSync(file).isFile()) {

@@ -2,4 +2,5 @@ export { AppError, badInput, classifyError, conflict, formatGraphQLError, notFou
 export { decodeCursor, encodeCursor, nonNegativeInt, parseFirst, parseId, parseInput, requiredText, withoutNulls } from './input.ts';
 export { createHttpServer, sendProblem, type HttpServerOptions } from './server.ts';
 export { created, jsonBody } from './rest.ts';
+export { onStopSignal } from './shutdown.ts';
 export { mountGraphQL, type GraphQLMountOptions } from './graphql.ts';

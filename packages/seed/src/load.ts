@@ -54,6 +54,51 @@ export interface LoadReport {
   totalSeconds: number;
 }
 
+/**
+ * Where a load goes: the statements it runs and how COPY data reaches the server. node-postgres
+ * streams it (pg-copy-streams); embedded PGlite takes it as one blob (`FROM '/dev/blob'`).
+ */
+export interface LoadTarget {
+  query(sql: string, params?: unknown[]): Promise<{ rows: any[]; rowCount: number }>;
+  /** Runs `COPY ... FROM STDIN`, feeding it `chunks`. */
+  copyIn(copySql: string, chunks: Iterable<Buffer>): Promise<void>;
+}
+
+/** PGlite's query API, as much of it as a load needs. */
+export interface PGliteLike {
+  query(sql: string, params?: unknown[], options?: { blob?: Blob }): Promise<{ rows: unknown[]; affectedRows?: number }>;
+}
+
+/** A load target over one node-postgres connection. */
+export function pgTarget(client: pg.Client): LoadTarget {
+  return {
+    async query(sql, params) {
+      const result = await client.query(sql, params);
+      return { rows: result.rows, rowCount: result.rowCount ?? 0 };
+    },
+    async copyIn(copySql, chunks) {
+      await pipeline(Readable.from(chunks, { objectMode: false }), client.query(copyFrom(copySql)));
+    },
+  };
+}
+
+/**
+ * A load target over an embedded PGlite. Its socket server does not take COPY FROM STDIN, so a
+ * table's COPY data is gathered into one blob: fine for the small data set `npm start` seeds,
+ * not for millions of rows (use a real server for those).
+ */
+export function pgliteTarget(db: PGliteLike): LoadTarget {
+  return {
+    async query(sql, params) {
+      const result = await db.query(sql, params);
+      return { rows: result.rows as any[], rowCount: result.affectedRows ?? result.rows.length };
+    },
+    async copyIn(copySql, chunks) {
+      await db.query(copySql.replace('FROM STDIN', "FROM '/dev/blob'"), [], { blob: new Blob([...chunks]) });
+    },
+  };
+}
+
 /** An index or key that slows a bulk load, dropped before it and rebuilt after. */
 interface DeferredObject {
   table: TableName;
@@ -72,29 +117,47 @@ interface DeferredObject {
  * exactly what it had before.
  */
 export async function loadShopData(options: LoadOptions): Promise<LoadReport> {
-  const startedAt = performance.now();
-  const generator = createShopGenerator(options);
   const client = await connect(options.url);
   const abort = () => client.end().catch(() => {});
   options.signal?.addEventListener('abort', abort, { once: true });
   try {
-    await assertMigrated(client);
-    await client.query('BEGIN');
-    // the load may hold many GB; commit waiting for the WAL flush is irrelevant next to that
-    await client.query(`SET LOCAL synchronous_commit = off`);
-    await client.query(`SET LOCAL maintenance_work_mem = '${options.maintenanceWorkMem ?? '512MB'}'`);
-    await client.query(`SET LOCAL lock_timeout = '10s'`);
-    await client.query('LOCK TABLE items, reviews, photos IN ACCESS EXCLUSIVE MODE');
-    if (!options.reset) await assertEmpty(client);
-    // truncating inside this transaction is what allows COPY ... FREEZE
-    await client.query('TRUNCATE items, reviews, photos RESTART IDENTITY');
+    return await loadInto(pgTarget(client), options);
+  } catch (error) {
+    if (options.signal?.aborted) throw new SeedError('load aborted; rolled back, the database is unchanged');
+    throw error;
+  } finally {
+    options.signal?.removeEventListener('abort', abort);
+    await client.end().catch(() => {});
+  }
+}
 
-    const deferred = await readDeferredObjects(client);
-    for (const object of [...deferred].reverse()) await client.query(object.drop);
+/** The same load into an embedded PGlite (what `npm start` seeds without a DATABASE_URL). */
+export function loadShopDataIntoPGlite(db: PGliteLike, options: Omit<LoadOptions, 'url' | 'source' | 'signal'>): Promise<LoadReport> {
+  return loadInto(pgliteTarget(db), { ...options, url: 'pglite://embedded' });
+}
+
+/** The load itself, on any target: one transaction, rolled back whole on any failure. */
+async function loadInto(target: LoadTarget, options: LoadOptions): Promise<LoadReport> {
+  const startedAt = performance.now();
+  const generator = createShopGenerator(options);
+  try {
+    await assertMigrated(target);
+    await target.query('BEGIN');
+    // the load may hold many GB; commit waiting for the WAL flush is irrelevant next to that
+    await target.query(`SET LOCAL synchronous_commit = off`);
+    await target.query(`SET LOCAL maintenance_work_mem = '${options.maintenanceWorkMem ?? '512MB'}'`);
+    await target.query(`SET LOCAL lock_timeout = '10s'`);
+    await target.query('LOCK TABLE items, reviews, photos IN ACCESS EXCLUSIVE MODE');
+    if (!options.reset) await assertEmpty(target);
+    // truncating inside this transaction is what allows COPY ... FREEZE
+    await target.query('TRUNCATE items, reviews, photos RESTART IDENTITY');
+
+    const deferred = await readDeferredObjects(target);
+    for (const object of [...deferred].reverse()) await target.query(object.drop);
 
     const tables: TableReport[] = [];
     for (const table of [ITEMS, REVIEWS, PHOTOS] as const) {
-      tables.push(await copyTable(client, generator, table as CopyTable<unknown>, options));
+      tables.push(await copyTable(target, generator, table as CopyTable<unknown>, options));
     }
 
     const indexStart = performance.now();
@@ -107,37 +170,33 @@ export async function loadShopData(options: LoadOptions): Promise<LoadReport> {
         step: step + 1,
         steps: deferred.length,
       });
-      await client.query(object.create);
+      await target.query(object.create);
       rebuilt.push({ name: object.name, seconds: (performance.now() - objectStart) / 1000 });
     }
     for (const table of TABLES) {
-      await client.query(
+      await target.query(
         `SELECT setval(pg_get_serial_sequence('${table}', 'id'), COALESCE(max(id), 0) + 1, false) FROM ${table}`,
       );
     }
-    await client.query('COMMIT');
+    await target.query('COMMIT');
     const indexSeconds = (performance.now() - indexStart) / 1000;
 
     const analyzeStart = performance.now();
     for (const [step, table] of TABLES.entries()) {
       options.onProgress?.({ phase: 'analyze', name: table, step: step + 1, steps: TABLES.length });
-      await client.query(`ANALYZE ${table}`);
+      await target.query(`ANALYZE ${table}`);
     }
     const analyzeSeconds = (performance.now() - analyzeStart) / 1000;
     return { tables, indexSeconds, rebuilt, analyzeSeconds, totalSeconds: (performance.now() - startedAt) / 1000 };
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    if (options.signal?.aborted) throw new SeedError('load aborted; rolled back, the database is unchanged');
+    await target.query('ROLLBACK').catch(() => {});
     if (error instanceof SeedError) throw error;
     throw new SeedError(`load failed and was rolled back: ${(error as Error).message}`);
-  } finally {
-    options.signal?.removeEventListener('abort', abort);
-    await client.end().catch(() => {});
   }
 }
 
-async function assertMigrated(client: pg.Client): Promise<void> {
-  const { rows } = await client.query<{ missing: string[] }>(
+async function assertMigrated(target: LoadTarget): Promise<void> {
+  const { rows } = await target.query(
     `SELECT array_agg(t) AS missing FROM unnest($1::text[]) AS t WHERE to_regclass('public.' || t) IS NULL`,
     [TABLES],
   );
@@ -147,8 +206,8 @@ async function assertMigrated(client: pg.Client): Promise<void> {
   }
 }
 
-async function assertEmpty(client: pg.Client): Promise<void> {
-  const { rows } = await client.query<{ items: number; reviews: number; photos: number }>(
+async function assertEmpty(target: LoadTarget): Promise<void> {
+  const { rows } = await target.query(
     `SELECT (SELECT count(*) FROM items)::int AS items, (SELECT count(*) FROM reviews)::int AS reviews,
             (SELECT count(*) FROM photos)::int AS photos`,
   );
@@ -167,15 +226,15 @@ async function assertEmpty(client: pg.Client): Promise<void> {
  * the catalog, so an index added by a later migration is deferred too. CHECK constraints stay:
  * they cost little per row and need no rebuild.
  */
-async function readDeferredObjects(client: pg.Client): Promise<DeferredObject[]> {
-  const { rows: keys } = await client.query<{ table: TableName; name: string; contype: 'p' | 'u' | 'f'; def: string }>(
+async function readDeferredObjects(target: LoadTarget): Promise<DeferredObject[]> {
+  const { rows: keys }: { rows: { table: TableName; name: string; contype: 'p' | 'u' | 'f'; def: string }[] } = await target.query(
     `SELECT c.conrelid::regclass::text AS table, c.conname AS name, c.contype, pg_get_constraintdef(c.oid) AS def
        FROM pg_constraint c
       WHERE c.conrelid = ANY($1::regclass[]) AND c.contype IN ('p', 'u', 'f')
       ORDER BY c.contype = 'f', c.conrelid::regclass::text, c.conname`,
     [TABLES],
   );
-  const { rows: indexes } = await client.query<{ table: TableName; name: string; def: string }>(
+  const { rows: indexes }: { rows: { table: TableName; name: string; def: string }[] } = await target.query(
     `SELECT i.indrelid::regclass::text AS table, i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS def
        FROM pg_index i
       WHERE i.indrelid = ANY($1::regclass[])
@@ -204,7 +263,7 @@ async function readDeferredObjects(client: pg.Client): Promise<DeferredObject[]>
 }
 
 async function copyTable(
-  client: pg.Client,
+  target: LoadTarget,
   generator: ShopGenerator,
   table: CopyTable<unknown>,
   options: LoadOptions,
@@ -213,8 +272,8 @@ async function copyTable(
   const columns = table.columns.map((column) => `"${column}"`).join(', ');
   const source = options.source ?? { kind: 'generator' };
   if (source.kind === 'server-file') {
-    const result = await client.query(`COPY ${table.table} (${columns}) FROM '${source.path(table.table).replace(/'/g, "''")}' WITH (FORMAT binary, FREEZE)`);
-    return { table: table.table, rows: result.rowCount ?? 0, copySeconds: (performance.now() - start) / 1000 };
+    const result = await target.query(`COPY ${table.table} (${columns}) FROM '${source.path(table.table).replace(/'/g, "''")}' WITH (FORMAT binary, FREEZE)`);
+    return { table: table.table, rows: result.rowCount, copySeconds: (performance.now() - start) / 1000 };
   }
   const rows = rowsOf(generator, table.table);
   const itemCount = Math.max(generator.options.items, 1);
@@ -223,8 +282,7 @@ async function copyTable(
     copied = count;
     options.onProgress?.({ phase: 'copy', table: table.table, rows: count, fraction: Math.min(itemId / itemCount, 1) });
   });
-  const sink = client.query(copyFrom(`COPY ${table.table} (${columns}) FROM STDIN WITH (FORMAT binary, FREEZE)`));
-  await pipeline(Readable.from(chunks, { objectMode: false }), sink);
+  await target.copyIn(`COPY ${table.table} (${columns}) FROM STDIN WITH (FORMAT binary, FREEZE)`, chunks);
   return { table: table.table, rows: copied, copySeconds: (performance.now() - start) / 1000 };
 }
 

@@ -4,7 +4,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { ConfigError, readConfig, requireDatabaseUrl, type Config } from '@supergraph-lab/config';
 import { createPrismaClient, type PrismaClient } from '@supergraph-lab/db';
-import { createHttpServer, mountGraphQL } from '@supergraph-lab/http';
+import { createHttpServer, mountGraphQL, onStopSignal } from '@supergraph-lab/http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { GraphQLScalarType, Kind, parse } from 'graphql';
 
@@ -118,11 +118,8 @@ export async function runSubgraphMain(
   const service = await create(config);
   const url = await service.listen(config.ports[name], config.host);
   service.app.log.info(`${name} subgraph listening at ${url}/graphql (REST under ${url}/api)`);
-  const stop = async (signal: string) => {
+  onStopSignal(async (signal) => {
     service.app.log.info(`${signal}: draining and shutting down`);
     await service.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  });
 }

@@ -6,8 +6,9 @@ import { createProgressPrinter } from '../progress.ts';
 
 const controller = new AbortController();
 // Ctrl-C rolls the load back instead of leaving half of it behind
-process.once('SIGINT', () => controller.abort());
-process.once('SIGTERM', () => controller.abort());
+// persistent listeners: with none left, tsx's signal relay would kill the process mid-rollback
+process.on('SIGINT', () => controller.abort());
+process.on('SIGTERM', () => controller.abort());
 
 try {
   const args = parseSeedArgs(process.argv.slice(2));

@@ -1,0 +1,98 @@
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { chromium, type Browser } from 'playwright-core';
+import { createTestDatabase, type TestDatabase } from '@supergraph-lab/db/testing';
+import { loadShopData } from '@supergraph-lab/seed';
+import { startStack, type Stack } from '@supergraph-lab/stack';
+
+const ARTIFACTS = path.resolve(import.meta.dirname, '../../test-artifacts');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+describe('GraphQL Playground', () => {
+  let db: TestDatabase;
+  let stack: Stack;
+  let browser: Browser;
+
+  before(async () => {
+    db = await createTestDatabase('playground');
+    await loadShopData({ url: db.url, items: 20, seed: 1 });
+    stack = await startStack({ databaseUrl: db.url });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+  });
+  after(async () => {
+    await browser?.close();
+    await stack?.close();
+    await db?.drop();
+  });
+
+  test('GET /graphql from a browser is the Playground page, with no external URL', async () => {
+    const response = await fetch(`${stack.gatewayUrl}/graphql`, { headers: { accept: 'text/html,application/xhtml+xml' } });
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type') ?? '', /^text\/html/);
+    const html = await response.text();
+    assert.match(html, /GraphQL Playground/);
+    assert.doesNotMatch(html, /(src|href)=["']?(https?:)?\/\/|fonts\.googleapis|cdn\.jsdelivr/, 'nothing from outside this server');
+    const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1]!);
+    assert.ok(assets.length >= 3, `assets: ${assets}`);
+    for (const asset of assets) {
+      assert.ok(asset.startsWith('/playground/'), asset);
+      assert.equal((await fetch(`${stack.gatewayUrl}${asset}`)).status, 200, asset);
+    }
+    const script = await fetch(`${stack.gatewayUrl}/playground/@apollographql/graphql-playground-react/build/static/js/middleware.js`);
+    assert.equal(script.status, 200);
+    assert.match(script.headers.get('content-type') ?? '', /javascript/);
+    const escape = await fetch(`${stack.gatewayUrl}/playground/@apollographql/graphql-playground-react/build/%2e%2e/package.json`);
+    assert.equal(escape.status, 404, 'no path escapes the bundle folder');
+    // a GraphQL client's GET still reaches GraphQL
+    const query = await fetch(`${stack.gatewayUrl}/graphql?query=${encodeURIComponent('{ item(id: "1") { id } }')}`, {
+      headers: { accept: 'application/json', 'apollo-require-preflight': 'true' },
+    });
+    assert.deepEqual(await query.json(), { data: { item: { id: '1' } } });
+  });
+
+  test('renders in Chromium offline, loads the schema and runs a query', async () => {
+    const page = await browser.newPage();
+    const outside: string[] = [];
+    const consoleErrors: string[] = [];
+    const graphqlStatuses: number[] = [];
+    await page.route('**/*', (route) => {
+      const host = new URL(route.request().url()).hostname;
+      if (host === '127.0.0.1' || host === 'localhost') return route.continue();
+      outside.push(route.request().url());
+      return route.abort();
+    });
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
+    page.on('response', (response) => {
+      if (response.url().endsWith('/graphql') && response.request().method() === 'POST') graphqlStatuses.push(response.status());
+    });
+    await page.goto(`${stack.gatewayUrl}/graphql`);
+    await page.waitForSelector('.playground', { timeout: 20_000 });
+    // the Playground introspects its endpoint on load: the schema reached it through the gateway
+    const deadline = Date.now() + 15_000;
+    while (!graphqlStatuses.includes(200) && Date.now() < deadline) await page.waitForTimeout(100);
+    assert.ok(graphqlStatuses.includes(200), `introspection answered: ${graphqlStatuses}`);
+
+    // type a query into the editor and run it
+    await page.click('.CodeMirror');
+    await page.keyboard.press('Control+A');
+    // insertText, not typing: the editor would auto-close every bracket typed
+    await page.keyboard.insertText('{ item(id: "2") { name reviewSummary { count } } }');
+    await page.click('[title="Execute Query (Ctrl-Enter)"]');
+    // the response pane shows JSON, with quoted keys the editor's query does not have
+    await page.waitForFunction('document.body.innerText.includes(\'"reviewSummary"\')', undefined, { timeout: 15_000 });
+    assert.match(await page.innerText('body'), /"name": "[^"]+"/);
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'playground.png') });
+    assert.deepEqual(outside, [], 'no request left this machine');
+    assert.deepEqual(consoleErrors, []);
+    await page.close();
+  });
+});

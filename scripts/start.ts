@@ -1,0 +1,184 @@
+// npm start: the whole stack, one process per service, logs prefixed by service.
+// Without DATABASE_URL it runs an embedded Postgres (PGlite, data under .data/pglite) and seeds
+// a small data set when it is empty. Ctrl-C stops everything cleanly.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { ConfigError, readConfig, type Config } from '@supergraph-lab/config';
+import { connect, migrate } from '@supergraph-lab/db';
+import { loadShopData, loadShopDataIntoPGlite } from '@supergraph-lab/seed';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const SEED_ITEMS = Number(process.env.SEED_ITEMS ?? 2000);
+const EMBEDDED_PORT = Number(process.env.EMBEDDED_PG_PORT ?? 54329);
+const READY_TIMEOUT_MS = 60_000;
+
+const SERVICES = [
+  { name: 'items', entry: 'subgraphs/items/src/main.ts', port: (c: Config) => c.ports.items, colour: 36 },
+  { name: 'reviews', entry: 'subgraphs/reviews/src/main.ts', port: (c: Config) => c.ports.reviews, colour: 35 },
+  { name: 'photos', entry: 'subgraphs/photos/src/main.ts', port: (c: Config) => c.ports.photos, colour: 33 },
+  { name: 'gateway', entry: 'gateway/src/main.ts', port: (c: Config) => c.ports.gateway, colour: 32 },
+] as const;
+
+const children: ChildProcess[] = [];
+const closed = new Set<ChildProcess>();
+let embedded: { db: PGlite; server: PGLiteSocketServer } | null = null;
+let stopping = false;
+
+const tty = Boolean(process.stdout.isTTY);
+const paint = (colour: number, text: string) => (tty ? `\x1b[${colour}m${text}\x1b[0m` : text);
+const say = (line: string) => console.log(`${paint(1, '[start]  ')} ${line}`);
+
+/** Starts PGlite in this process, migrated and seeded, and serves it on a local socket. */
+async function startEmbeddedPostgres(): Promise<string> {
+  const dataDir = process.env.EMBEDDED_DATA_DIR ?? path.join(ROOT, '.data', 'pglite');
+  mkdirSync(dataDir, { recursive: true });
+  say(`no DATABASE_URL: embedded Postgres (PGlite) with its data in ${path.relative(ROOT, dataDir)}/`);
+  const db = await PGlite.create({ dataDir });
+  const url = `postgresql://postgres@127.0.0.1:${EMBEDDED_PORT}/postgres`;
+  // migrate over the wire with the project's migrator, then seed in-process (COPY from a blob)
+  let server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: EMBEDDED_PORT, maxConnections: 1 });
+  await server.start();
+  const client = await connect(url);
+  const result = await migrate(client, { log: (line) => say(line) });
+  await client.end();
+  await server.stop();
+  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM items');
+  if (rows[0]!.n === 0) {
+    say(`empty database: seeding ${SEED_ITEMS} items with their reviews and photos`);
+    const report = await loadShopDataIntoPGlite(db, { items: SEED_ITEMS, seed: 42 });
+    say(`seeded ${report.tables.map((table) => `${table.rows} ${table.table}`).join(', ')} in ${report.totalSeconds.toFixed(1)} s`);
+  } else {
+    say(`${rows[0]!.n} items already there (${result.applied.length} migration(s) applied)`);
+  }
+  server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: EMBEDDED_PORT, maxConnections: 64 });
+  await server.start();
+  embedded = { db, server };
+  return url;
+}
+
+/** Migrates a real server and seeds it when it has no items. */
+async function prepareDatabase(url: string): Promise<void> {
+  const client = await connect(url);
+  try {
+    await migrate(client, { log: (line) => say(line) });
+    const { rows } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM items');
+    if (rows[0]!.n > 0) return say(`${rows[0]!.n} items in the database`);
+  } finally {
+    await client.end();
+  }
+  say(`empty database: seeding ${SEED_ITEMS} items`);
+  await loadShopData({ url, items: SEED_ITEMS, seed: 42 });
+}
+
+/** Spawns one service with its output prefixed, one line at a time. */
+function spawnService(service: (typeof SERVICES)[number], env: NodeJS.ProcessEnv): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, service.entry)], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const prefix = paint(service.colour, `[${service.name}]`.padEnd(9));
+  for (const stream of [child.stdout!, child.stderr!]) {
+    createInterface({ input: stream }).on('line', (line) => console.log(`${prefix} ${formatLogLine(line)}`));
+  }
+  child.on('exit', (code, signal) => {
+    if (!stopping) {
+      say(`${service.name} exited (${signal ?? `code ${code}`}); stopping everything`);
+      void shutdown(1);
+    }
+  });
+  child.once('close', (code, signal) => {
+    closed.add(child);
+    if (stopping) say(`${service.name} stopped (${signal ?? `exit code ${code}`})`);
+  });
+  children.push(child);
+  return child;
+}
+
+/** pino's JSON lines as `level message`, anything else as it is. */
+function formatLogLine(line: string): string {
+  if (!line.startsWith('{')) return line;
+  try {
+    const entry = JSON.parse(line) as { level?: number; msg?: string; err?: { message?: string } };
+    const level = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' }[entry.level ?? 30] ?? 'info';
+    return `${level.padEnd(5)} ${entry.msg ?? ''}${entry.err?.message ? `: ${entry.err.message}` : ''}`;
+  } catch {
+    return line;
+  }
+}
+
+/** Waits for `GET /readyz` to answer 200, or fails after the deadline. */
+async function waitReady(name: string, url: string): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) });
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (stopping) throw new Error('stopped');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${name} was not ready at ${url}/readyz within ${READY_TIMEOUT_MS / 1000} s`);
+}
+
+async function shutdown(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  say('stopping: SIGTERM to every service');
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (closed.has(child)) return resolve();
+          const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+          // 'close', not 'exit': only then has every line the service wrote been printed
+          child.once('close', () => {
+            clearTimeout(kill);
+            resolve();
+          });
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+        }),
+    ),
+  );
+  if (embedded) {
+    await embedded.server.stop();
+    await embedded.db.close();
+  }
+  say('stopped');
+  process.exit(code);
+}
+
+// persistent listeners (shutdown is idempotent): with none left, tsx's own relay kills the process
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+
+try {
+  const config = readConfig();
+  const databaseUrl = config.databaseUrl ?? (await startEmbeddedPostgres());
+  if (config.databaseUrl) await prepareDatabase(databaseUrl);
+  const env = { ...process.env, DATABASE_URL: databaseUrl };
+  // the subgraphs first: the gateway's readiness checks them
+  for (const service of SERVICES.slice(0, 3)) spawnService(service, env);
+  await Promise.all(SERVICES.slice(0, 3).map((service) => waitReady(service.name, `http://127.0.0.1:${service.port(config)}`)));
+  spawnService(SERVICES[3], env);
+  const gateway = `http://localhost:${config.ports.gateway}`;
+  await waitReady('gateway', `http://127.0.0.1:${config.ports.gateway}`);
+  say('ready:');
+  say(`  GraphQL Playground  ${gateway}/graphql`);
+  say(`  REST example        ${gateway}/api/items/1  ·  ${gateway}/api/items/1/reviews?sort=HIGHEST`);
+  say(`  subgraphs           ${SERVICES.slice(0, 3).map((service) => `${service.name} http://localhost:${service.port(config)}/graphql`).join('  ')}`);
+  say(`  health, metrics     ${gateway}/readyz  ${gateway}/metrics`);
+  say(`  database            ${config.databaseUrl ? 'DATABASE_URL' : `embedded PGlite at postgresql://postgres@127.0.0.1:${EMBEDDED_PORT}/postgres`}`);
+  say('Ctrl-C stops everything');
+} catch (error) {
+  if (!stopping) {
+    console.error(`start: ${error instanceof ConfigError ? error.message : (error as Error).stack ?? error}`);
+    await shutdown(1);
+  }
+}
