@@ -58,11 +58,25 @@ type PhotoRow = {
   updated_at: Date;
 };
 
-/** Items by id, in the order of `ids`, `null` where none exists (DataLoader's contract). */
-export async function itemsByIds(prisma: PrismaClient, ids: readonly number[]): Promise<(Item | null)[]> {
-  const rows = await prisma.item.findMany({ where: { id: { in: [...ids] } } });
+/** Rows in the order of `ids`, `null` where none exists: DataLoader's contract. */
+function inKeyOrder<T extends { id: number }>(ids: readonly number[], rows: T[]): (T | null)[] {
   const byId = new Map(rows.map((row) => [row.id, row]));
   return ids.map((id) => byId.get(id) ?? null);
+}
+
+/** Items by id, in the order of `ids`, `null` where none exists. */
+export async function itemsByIds(prisma: PrismaClient, ids: readonly number[]): Promise<(Item | null)[]> {
+  return inKeyOrder(ids, await prisma.item.findMany({ where: { id: { in: [...ids] } } }));
+}
+
+/** Reviews by id, in the order of `ids`, `null` where none exists. */
+export async function reviewsByIds(prisma: PrismaClient, ids: readonly number[]): Promise<(Review | null)[]> {
+  return inKeyOrder(ids, await prisma.review.findMany({ where: { id: { in: [...ids] } } }));
+}
+
+/** Photos by id, in the order of `ids`, `null` where none exists. */
+export async function photosByIds(prisma: PrismaClient, ids: readonly number[]): Promise<(Photo | null)[]> {
+  return inKeyOrder(ids, await prisma.photo.findMany({ where: { id: { in: [...ids] } } }));
 }
 
 /**

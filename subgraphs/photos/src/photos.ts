@@ -1,4 +1,4 @@
-import { itemExists, photosOfItems, type Photo, type PrismaClient } from '@supergraph-lab/db';
+import { itemExists, photosByIds, photosOfItems, type Photo, type PrismaClient } from '@supergraph-lab/db';
 import { notFound, orNotFound, parseFirst, parseId, parseInput, withoutNulls } from '@supergraph-lab/http';
 import { z } from 'zod';
 
@@ -52,11 +52,7 @@ export function createPhotosModule(prisma: PrismaClient) {
 
   return {
     lists,
-    byIds: async (ids: readonly number[]): Promise<(Photo | null)[]> => {
-      const rows = await prisma.photo.findMany({ where: { id: { in: [...ids] } } });
-      const byId = new Map(rows.map((row) => [row.id, row]));
-      return ids.map((id) => byId.get(id) ?? null);
-    },
+    byIds: (ids: readonly number[]) => photosByIds(prisma, ids),
 
     /** REST: an item's gallery; 404 when the item does not exist. */
     async ofItem(rawItemId: unknown, args: { first?: unknown }): Promise<Photo[]> {

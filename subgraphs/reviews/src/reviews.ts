@@ -3,6 +3,7 @@ import {
   REVIEW_SORTS,
   reviewKeyset,
   reviewPages,
+  reviewsByIds,
   reviewSummaries,
   type PrismaClient,
   type Review,
@@ -119,11 +120,7 @@ export function createReviewsModule(prisma: PrismaClient) {
   return {
     pages,
     summaries: (itemIds: readonly number[]): Promise<ReviewSummary[]> => reviewSummaries(prisma, itemIds),
-    byIds: async (ids: readonly number[]): Promise<(Review | null)[]> => {
-      const rows = await prisma.review.findMany({ where: { id: { in: [...ids] } } });
-      const byId = new Map(rows.map((row) => [row.id, row]));
-      return ids.map((id) => byId.get(id) ?? null);
-    },
+    byIds: (ids: readonly number[]) => reviewsByIds(prisma, ids),
 
     /** REST: one page of an item's reviews; 404 when the item does not exist. */
     async pageOfItem(rawItemId: unknown, args: { first?: unknown; after?: unknown; sort?: unknown }): Promise<ReviewPage> {
