@@ -33,6 +33,22 @@ describe('composition', () => {
   });
 });
 
+describe('IntrospectAndCompose (SUPERGRAPH_MODE=introspect)', () => {
+  test('composes from the running subgraphs and answers the same federated query', async () => {
+    const db = await createTestDatabase('gateway_introspect');
+    const stack = await startStack({ databaseUrl: db.url, env: { SUPERGRAPH_MODE: 'introspect' } });
+    try {
+      assert.equal(stack.gateway.supergraphSdl, null, 'no static supergraph was composed');
+      await rest(stack.gatewayUrl, 'POST', '/api/items', { sku: 'INTRO-1', name: 'Probe', category: 'Books', brand: 'b', priceCents: 1 });
+      const result = await graphql(stack.gatewayUrl, '{ items(first: 1) { edges { node { name reviewSummary { count } photos { url } } } } }');
+      assert.deepEqual(result.data, { items: { edges: [{ node: { name: 'Probe', reviewSummary: { count: 0 }, photos: [] } }] } });
+    } finally {
+      await stack.close();
+      await db.drop();
+    }
+  });
+});
+
 describe('failures', () => {
   let db: TestDatabase;
   let stack: Stack;
