@@ -1,0 +1,13 @@
+export { createCacheStore, EPOCH_KEY, type CacheEntry, type CacheStore, type CacheStoreOptions, type RedisLike } from './store.ts';
+export {
+  cachedBatch,
+  dependenciesCurrent,
+  reviveDates,
+  VersionReader,
+  versionKeys,
+  type CachedKind,
+  type CachePolicy,
+  type Dependencies,
+  type LayerStats,
+} from './versions.ts';
+export { policyFor } from './policy.ts';

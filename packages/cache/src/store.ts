@@ -1,0 +1,157 @@
+import { randomUUID } from 'node:crypto';
+import KeyvRedis from '@keyv/redis';
+import Keyv from 'keyv';
+
+/**
+ * The store every cache layer shares: keyv on Redis (shared by all processes, so invalidation
+ * reaches every instance) or keyv in memory when there is no REDIS_URL.
+ *
+ * Every call is bounded by a short timeout and never throws: a cache that is down or slow is a
+ * miss, and the API goes on from Postgres. Failures are logged once per interval. After a
+ * failure, the first call that reaches Redis again replaces the epoch token, which every cached
+ * entry depends on: whatever a write could not invalidate while Redis was away is dead on return.
+ */
+
+/** One entry to write. */
+export interface CacheEntry {
+  key: string;
+  value: unknown;
+  ttlSeconds: number;
+}
+
+export interface CacheStore {
+  readonly kind: 'redis' | 'memory';
+  /** Values for `keys` in order (undefined where absent), or null when the cache is unavailable. */
+  getMany<T>(keys: readonly string[]): Promise<(T | undefined)[] | null>;
+  /** Writes entries; false when the cache is unavailable. */
+  setMany(entries: readonly CacheEntry[]): Promise<boolean>;
+  /** Gives each version key a new random token: every entry that depended on it is dead. */
+  replaceTokens(versionKeys: readonly string[]): Promise<boolean>;
+  /** Replaces the epoch token: every entry of every layer is dead. */
+  newEpoch(): Promise<boolean>;
+  /** The Redis client (redis only), for the inspector. */
+  redis(): Promise<RedisLike | null>;
+  /** Prefix of every key this store writes in Redis. */
+  readonly prefix: string;
+  close(): Promise<void>;
+}
+
+/** The few raw Redis commands the inspector uses. */
+export interface RedisLike {
+  dbSize(): Promise<number>;
+  info(section?: string): Promise<string>;
+  pTTL(key: string): Promise<number>;
+  strLen(key: string): Promise<number>;
+  scanIterator(options: { MATCH: string; COUNT: number }): AsyncIterable<string | string[]>;
+  unlink(keys: string | string[]): Promise<number>;
+}
+
+export interface CacheStoreOptions {
+  redisUrl?: string;
+  /** Key prefix in Redis. */
+  namespace?: string;
+  /** Bound on each cache call. */
+  timeoutMs?: number;
+  /** Where failures are reported (at most once per `logIntervalMs`). */
+  onError?: (message: string) => void;
+  logIntervalMs?: number;
+}
+
+export const EPOCH_KEY = 'epoch';
+
+/** Creates the store: Redis when a URL is given, memory otherwise. */
+export function createCacheStore(options: CacheStoreOptions): CacheStore {
+  const namespace = options.namespace ?? 'sgl';
+  const timeoutMs = options.timeoutMs ?? 100;
+  const logIntervalMs = options.logIntervalMs ?? 10_000;
+  let adapter: KeyvRedis<unknown> | undefined;
+  let keyv: Keyv;
+  if (options.redisUrl) {
+    adapter = new KeyvRedis(
+      {
+        url: options.redisUrl,
+        // fail at once while disconnected instead of queueing: the API must not wait for Redis
+        disableOfflineQueue: true,
+        socket: { connectTimeout: 1000, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2000) },
+      },
+      { namespace, throwOnConnectError: false, throwOnErrors: true, connectionTimeout: 1000 },
+    );
+    keyv = new Keyv({ store: adapter, namespace, useKeyPrefix: false, throwOnErrors: true });
+  } else {
+    keyv = new Keyv({ namespace });
+  }
+  keyv.on('error', () => {}); // reported through the calls' own results
+
+  let failing = false;
+  let lastLogged = 0;
+  const fail = (error: unknown): null => {
+    failing = true;
+    const now = Date.now();
+    if (now - lastLogged >= logIntervalMs) {
+      lastLogged = now;
+      options.onError?.(`cache unavailable, serving from the database: ${(error as Error)?.message ?? error}`);
+    }
+    return null;
+  };
+
+  async function bounded<T>(work: () => Promise<T>): Promise<T | null> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        work(),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+        }),
+      ]);
+    } catch (error) {
+      return fail(error);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** After a failure, the epoch is replaced before anything is read again. */
+  async function recovered(): Promise<boolean> {
+    if (!failing) return true;
+    const ok = await bounded(() => keyv.set(EPOCH_KEY, randomUUID()));
+    if (ok === null) return false;
+    failing = false;
+    options.onError?.('cache reachable again: epoch replaced, every earlier entry is dead');
+    return true;
+  }
+
+  return {
+    kind: options.redisUrl ? 'redis' : 'memory',
+    prefix: `${namespace}::`,
+    async getMany<T>(keys: readonly string[]) {
+      if (keys.length === 0) return [];
+      if (!(await recovered())) return null;
+      return (await bounded(() => keyv.getMany<T>([...keys]))) as (T | undefined)[] | null;
+    },
+    async setMany(entries) {
+      if (entries.length === 0) return true;
+      if (!(await recovered())) return false;
+      const result = await bounded(() =>
+        keyv.setMany(entries.map((entry) => ({ key: entry.key, value: entry.value, ttl: entry.ttlSeconds * 1000 }))),
+      );
+      return result !== null;
+    },
+    async replaceTokens(versionKeys) {
+      if (versionKeys.length === 0) return true;
+      // a failed replacement leaves `failing` set: the epoch goes when Redis is back
+      const result = await bounded(() => keyv.setMany(versionKeys.map((key) => ({ key, value: randomUUID() }))));
+      return result !== null;
+    },
+    async newEpoch() {
+      const result = await bounded(() => keyv.set(EPOCH_KEY, randomUUID()));
+      return result !== null;
+    },
+    async redis() {
+      if (!adapter) return null;
+      return (await bounded(() => adapter!.getClient())) as unknown as RedisLike | null;
+    },
+    async close() {
+      await keyv.disconnect().catch(() => {});
+    },
+  };
+}

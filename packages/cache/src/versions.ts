@@ -1,0 +1,154 @@
+import DataLoader from 'dataloader';
+import { EPOCH_KEY, type CacheStore } from './store.ts';
+
+/**
+ * Version tokens: the invalidation scheme every layer shares (see README, "Caching").
+ *
+ * Each piece of data depends on named versions, each a random token in the store. A write gives
+ * new tokens to the versions it changes before it answers. A cached entry remembers the tokens
+ * it was read under (the entity cache puts them in its key; the response caches keep them beside
+ * the entry) and is served only while they are all still current. Tokens are read before the
+ * data, so an entry can never claim tokens newer than its data: no race can store a stale entry
+ * under current tokens. The epoch token is part of every entry's dependencies.
+ */
+export const versionKeys = {
+  /** The item's own fields. */
+  item: (id: number) => `v:item:${id}`,
+  /** Its reviews: pages, summary. */
+  itemReviews: (id: number) => `v:item:${id}:reviews`,
+  /** Its photos. */
+  itemPhotos: (id: number) => `v:item:${id}:photos`,
+  /** Which items exist and in what order: every items list. */
+  itemList: () => 'v:items',
+  review: (id: number) => `v:review:${id}`,
+  photo: (id: number) => `v:photo:${id}`,
+  epoch: () => EPOCH_KEY,
+};
+
+/** The tokens a response was built from, version key to token. */
+export type Dependencies = Record<string, string>;
+
+/** Token of a version never written yet. */
+const INITIAL = '0';
+
+/**
+ * Per-request token reads: every version key asked for in one tick is read in one round trip,
+ * each at most once per request, and every token read is recorded as a dependency.
+ */
+export class VersionReader {
+  readonly dependencies: Dependencies = {};
+  /** False once a read failed: the request's dependencies are then incomplete. */
+  complete = true;
+  private readonly loader: DataLoader<string, string | null>;
+
+  constructor(private readonly store: CacheStore) {
+    this.loader = new DataLoader(async (keys) => {
+      const values = await this.store.getMany<string>(keys);
+      if (values === null) {
+        this.complete = false;
+        return keys.map(() => null);
+      }
+      return values.map((value) => value ?? INITIAL);
+    });
+  }
+
+  /** Tokens for `keys` (always with the epoch), or null when the cache is unavailable. */
+  async read(keys: readonly string[]): Promise<string[] | null> {
+    const all = [EPOCH_KEY, ...keys];
+    const tokens = await this.loader.loadMany(all);
+    if (tokens.some((token) => typeof token !== 'string')) return null;
+    all.forEach((key, index) => (this.dependencies[key] = tokens[index] as string));
+    return tokens.slice(1) as string[];
+  }
+}
+
+/** Whether stored dependencies are all still current: one round trip. */
+export async function dependenciesCurrent(store: CacheStore, dependencies: Dependencies): Promise<boolean> {
+  const keys = Object.keys(dependencies);
+  if (!keys.includes(EPOCH_KEY)) return false;
+  const tokens = await store.getMany<string>(keys);
+  if (tokens === null) return false;
+  return keys.every((key, index) => (tokens[index] ?? INITIAL) === dependencies[key]);
+}
+
+/** What a batched read-through needs to know about one kind of value. */
+export interface CachedKind<K, V> {
+  /** Name in keys and stats, e.g. `reviewSummary`. */
+  name: string;
+  /** Stable identity of a key, without versions: `42` or `42:NEWEST:10:-`. */
+  id(key: K): string;
+  /** The versions the value depends on. */
+  versions(key: K): string[];
+  load(keys: readonly K[]): Promise<V[]>;
+  ttlSeconds: number;
+  /** For values read back from JSON: turns ISO strings into Dates where the type has them. */
+  revive?(value: unknown): V;
+}
+
+/** Which parts of the cache a request uses (CACHE_MODE). */
+export interface CachePolicy {
+  /** Serve and fill the entity cache. */
+  entities: boolean;
+  /** Read tokens to report dependencies (the response layer needs them). */
+  dependencies: boolean;
+}
+
+/** Counts per layer, for the inspector and /metrics. */
+export interface LayerStats {
+  hits: number;
+  misses: number;
+}
+
+/**
+ * Read-through for a DataLoader batch: tokens of all keys in one round trip, cached values under
+ * those tokens in a second, the misses from `load` in one call, written back in one more.
+ */
+export async function cachedBatch<K, V>(
+  kind: CachedKind<K, V>,
+  keys: readonly K[],
+  context: { store: CacheStore; reader: VersionReader | null; policy: CachePolicy; stats?: LayerStats },
+): Promise<V[]> {
+  const { store, reader, policy } = context;
+  if (!reader || (!policy.entities && !policy.dependencies)) return kind.load(keys);
+  const versionLists = keys.map((key) => kind.versions(key));
+  const tokens = await reader.read(versionLists.flat());
+  if (!tokens || !policy.entities) return kind.load(keys);
+
+  let offset = 0;
+  const epoch = reader.dependencies[EPOCH_KEY]!;
+  const cacheKeys = versionLists.map((list, index) => {
+    const own = tokens.slice(offset, (offset += list.length));
+    return `e:${epoch}:${kind.name}:${kind.id(keys[index]!)}@${own.join('.')}`;
+  });
+  const cached = await store.getMany<{ v: V }>(cacheKeys);
+  const results: V[] = new Array(keys.length);
+  const missing: number[] = [];
+  keys.forEach((_, index) => {
+    const entry = cached?.[index];
+    if (entry !== undefined) results[index] = kind.revive ? kind.revive(entry.v) : entry.v;
+    else missing.push(index);
+  });
+  if (context.stats) {
+    context.stats.hits += keys.length - missing.length;
+    context.stats.misses += missing.length;
+  }
+  if (missing.length === 0) return results;
+  const loaded = await kind.load(missing.map((index) => keys[index]!));
+  missing.forEach((index, position) => (results[index] = loaded[position]!));
+  if (cached !== null) {
+    await store.setMany(missing.map((index, position) => ({ key: cacheKeys[index]!, value: { v: loaded[position] }, ttlSeconds: kind.ttlSeconds })));
+  }
+  return results;
+}
+
+/** ISO timestamp strings back to Dates, for rows read from JSON. */
+export function reviveDates<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(reviveDates) as T;
+  if (value && typeof value === 'object') {
+    const row = value as Record<string, unknown>;
+    for (const field of ['createdAt', 'updatedAt']) {
+      if (typeof row[field] === 'string') row[field] = new Date(row[field] as string);
+    }
+  }
+  return value;
+}

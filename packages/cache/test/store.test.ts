@@ -1,0 +1,128 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import { describe, test } from 'node:test';
+import { cachedBatch, createCacheStore, dependenciesCurrent, VersionReader, versionKeys, type CacheStore } from '../src/index.ts';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** A redis-server of the test's own, to stop and start. */
+async function startRedis(port: number): Promise<ChildProcess> {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    const up = await new Promise<boolean>((resolve) => {
+      const socket = createServer();
+      socket.once('error', () => resolve(true)); // port taken: redis is listening
+      socket.listen(port, '127.0.0.1', () => socket.close(() => resolve(false)));
+    });
+    if (up) return child;
+    assert.ok(Date.now() < deadline, 'redis-server did not start');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function until(condition: () => Promise<boolean>, what: string, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await condition())) {
+    assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+for (const kind of ['memory', 'redis'] as const) {
+  describe(`cache store (${kind})`, () => {
+    const make = () => createCacheStore({ namespace: `sgl-test-${randomUUID().slice(0, 8)}`, ...(kind === 'redis' ? { redisUrl: REDIS_URL } : {}) });
+
+    test('reads back what it wrote, in key order, undefined where absent', async () => {
+      const store = make();
+      try {
+        assert.equal(await store.setMany([{ key: 'a', value: { n: 1 }, ttlSeconds: 60 }, { key: 'c', value: 'three', ttlSeconds: 60 }]), true);
+        assert.deepEqual(await store.getMany(['a', 'b', 'c']), [{ n: 1 }, undefined, 'three']);
+      } finally {
+        await store.close();
+      }
+    });
+
+    test('read-through: a miss loads and fills, the next read hits; a new token makes it miss again', async () => {
+      const store = make();
+      const loads: number[][] = [];
+      const kind = {
+        name: 'square',
+        id: (n: number) => String(n),
+        versions: (n: number) => [versionKeys.item(n)],
+        load: async (keys: readonly number[]) => {
+          loads.push([...keys]);
+          return keys.map((n) => n * n);
+        },
+        ttlSeconds: 60,
+      };
+      const policy = { entities: true, dependencies: true };
+      const run = (keys: number[]) => {
+        const stats = { hits: 0, misses: 0 };
+        return cachedBatch(kind, keys, { store, reader: new VersionReader(store), policy, stats }).then((values) => ({ values, stats }));
+      };
+      try {
+        assert.deepEqual(await run([2, 3]), { values: [4, 9], stats: { hits: 0, misses: 2 } });
+        assert.deepEqual(await run([2, 3, 4]), { values: [4, 9, 16], stats: { hits: 2, misses: 1 } });
+        await store.replaceTokens([versionKeys.item(3)]);
+        assert.deepEqual(await run([2, 3]), { values: [4, 9], stats: { hits: 1, misses: 1 } });
+        assert.deepEqual(loads, [[2, 3], [4], [3]]);
+
+        const reader = new VersionReader(store);
+        await reader.read([versionKeys.item(2)]);
+        assert.equal(await dependenciesCurrent(store, reader.dependencies), true);
+        await store.replaceTokens([versionKeys.item(2)]);
+        assert.equal(await dependenciesCurrent(store, reader.dependencies), false, 'a write invalidates what depended on it');
+        const again = new VersionReader(store);
+        await again.read([versionKeys.item(2)]);
+        await store.newEpoch();
+        assert.equal(await dependenciesCurrent(store, again.dependencies), false, 'a new epoch invalidates everything');
+      } finally {
+        await store.close();
+      }
+    });
+  });
+}
+
+describe('cache store with Redis going away and coming back', () => {
+  test('calls fail fast and quietly while it is down; on its return the epoch is replaced', async () => {
+    const port = await freePort();
+    let redis = await startRedis(port);
+    const errors: string[] = [];
+    const store: CacheStore = createCacheStore({ redisUrl: `redis://127.0.0.1:${port}`, namespace: 'sgl-outage', timeoutMs: 150, onError: (message) => errors.push(message) });
+    try {
+      const reader = new VersionReader(store);
+      assert.ok(await reader.read([versionKeys.item(1)]));
+      const before = { ...reader.dependencies };
+      assert.equal(await dependenciesCurrent(store, before), true);
+
+      redis.kill('SIGKILL');
+      await new Promise((resolve) => redis.once('exit', resolve));
+      const started = performance.now();
+      for (let i = 0; i < 20; i++) assert.equal(await store.getMany(['x']), null);
+      assert.equal(await store.replaceTokens([versionKeys.item(1)]), false, 'a write while Redis is down cannot invalidate');
+      assert.ok(performance.now() - started < 20 * 200, 'each call bounded by its timeout');
+      assert.equal(errors.length, 1, `logged once, not per call: ${errors}`);
+
+      redis = await startRedis(port);
+      // caching resumes without a restart; the epoch is new, so nothing from before is current
+      await until(async () => (await store.getMany(['x'])) !== null, 'caching to resume');
+      assert.match(errors.at(-1)!, /epoch replaced/);
+      assert.equal(await dependenciesCurrent(store, before), false);
+    } finally {
+      await store.close();
+      redis.kill('SIGKILL');
+    }
+  });
+});
