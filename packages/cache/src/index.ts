@@ -11,3 +11,4 @@ export {
   type LayerStats,
 } from './versions.ts';
 export { policyFor } from './policy.ts';
+export { createSubgraphCache, decodeDependencies, DEPENDENCIES_HEADER, encodeDependencies, type SubgraphCache } from './subgraph.ts';

@@ -4,7 +4,9 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { ConfigError, readConfig, requireDatabaseUrl, type Config } from '@supergraph-lab/config';
 import { createPrismaClient, type PrismaClient } from '@supergraph-lab/db';
+import { createCacheStore, createSubgraphCache, DEPENDENCIES_HEADER, encodeDependencies, type CacheStore, type SubgraphCache, type VersionReader } from '@supergraph-lab/cache';
 import { createHttpServer, mountGraphQL, onStopSignal } from '@supergraph-lab/http';
+import type { ApolloServerPlugin } from '@apollo/server';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { GraphQLScalarType, Kind, parse } from 'graphql';
 
@@ -13,28 +15,61 @@ export interface SubgraphService {
   name: string;
   app: FastifyInstance;
   prisma: PrismaClient;
+  cache: SubgraphCache;
   /** Listens on `port` (0 picks a free one) and returns the base URL. */
   listen(port?: number, host?: string): Promise<string>;
   /** Stops accepting, drains in-flight requests, closes the database pool. */
   close(): Promise<void>;
 }
 
+/** What every subgraph's per-request context carries. */
+export interface RequestContext {
+  /** Reads version tokens for this request and records them as its dependencies. */
+  cacheReader: VersionReader | null;
+}
+
 /** The parts that make one subgraph what it is. */
-export interface SubgraphDefinition<Context> {
+export interface SubgraphDefinition<Module, Context extends RequestContext> {
   name: string;
   /** Path of the subgraph's `schema.graphql`. */
   schemaFile: string;
   resolvers: GraphQLResolverMap<Context>;
+  /** The subgraph's module: every read and write, made once per service. */
+  createModule(prisma: PrismaClient, cache: SubgraphCache): Module;
   /** Per-request context; DataLoaders are made here so none outlives its request. */
-  createContext(prisma: PrismaClient, request: FastifyRequest): Context;
+  createContext(module: Module, reader: VersionReader | null): Context;
   /** Registers the REST routes this subgraph owns. */
-  registerRest(app: FastifyInstance, prisma: PrismaClient): void;
+  registerRest(app: FastifyInstance, module: Module): void;
 }
 
-/** Options for tests and tools: an existing Prisma Client, or a hook on every SQL statement. */
+/** Options for tests and tools: an existing Prisma Client or cache store, a hook on every SQL statement. */
 export interface SubgraphServiceOptions {
   prisma?: PrismaClient;
+  cacheStore?: CacheStore;
   onQuery?: (sql: string) => void;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** This request's version-token reader (see @supergraph-lab/cache). */
+    cacheReader: import('@supergraph-lab/cache').VersionReader | null;
+  }
+}
+
+/** Adds the tokens a GraphQL response was built from to its extensions, for the gateway's cache. */
+function dependencyReporting<Context extends RequestContext>(cache: SubgraphCache): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response, contextValue }) {
+          const reader = contextValue.cacheReader;
+          if (response.body.kind !== 'single' || !reader?.complete || !cache.policy.dependencies) return;
+          if (response.body.singleResult.errors?.length) return;
+          response.body.singleResult.extensions = { ...response.body.singleResult.extensions, cacheDependencies: reader.dependencies };
+        },
+      };
+    },
+  };
 }
 
 /** ISO 8601 timestamps. */
@@ -53,8 +88,8 @@ function parseDate(value: unknown): Date {
 }
 
 /** Builds a subgraph service (not yet listening): `createXService(config)` in each subgraph. */
-export async function createSubgraphService<Context extends object>(
-  definition: SubgraphDefinition<Context>,
+export async function createSubgraphService<Module, Context extends RequestContext>(
+  definition: SubgraphDefinition<Module, Context>,
   config: Config,
   options: SubgraphServiceOptions = {},
 ): Promise<SubgraphService> {
@@ -68,6 +103,20 @@ export async function createSubgraphService<Context extends object>(
     requestTimeoutMs: config.requestTimeoutMs,
     readiness: { database: () => prisma.$queryRaw`SELECT 1` },
   });
+  const store = options.cacheStore ?? createCacheStore({ redisUrl: config.redisUrl, onError: (message) => app.log.warn(message) });
+  const cache = createSubgraphCache(store, config.cacheMode);
+  const module = definition.createModule(prisma, cache);
+  app.decorateRequest('cacheReader', null);
+  app.addHook('onRequest', async (request) => {
+    request.cacheReader = cache.readerForRequest();
+  });
+  // REST reads tell the gateway which tokens they were built from, as GraphQL does in extensions
+  app.addHook('onSend', async (request, reply) => {
+    const reader = request.cacheReader;
+    if (request.method === 'GET' && reply.statusCode === 200 && reader?.complete && cache.policy.dependencies && Object.keys(reader.dependencies).length) {
+      reply.header(DEPENDENCIES_HEADER, encodeDependencies(reader.dependencies));
+    }
+  });
   const schema = buildSubgraphSchema({
     typeDefs: parse(readFileSync(definition.schemaFile, 'utf8')),
     // the resolver map is typed by its own context; buildSubgraphSchema takes any
@@ -76,14 +125,16 @@ export async function createSubgraphService<Context extends object>(
   await mountGraphQL<Context>(app, {
     schema,
     development: config.development,
-    context: async (request) => definition.createContext(prisma, request),
+    context: async (request) => definition.createContext(module, request.cacheReader),
+    plugins: [dependencyReporting<Context>(cache)],
   });
-  definition.registerRest(app, prisma);
+  definition.registerRest(app, module);
 
   return {
     name: definition.name,
     app,
     prisma,
+    cache,
     async listen(port = 0, host = '127.0.0.1') {
       await app.listen({ port, host });
       const address = app.server.address() as AddressInfo;
@@ -92,6 +143,7 @@ export async function createSubgraphService<Context extends object>(
     async close() {
       await app.close();
       if (!options.prisma) await prisma.$disconnect();
+      if (!options.cacheStore) await store.close();
     },
   };
 }

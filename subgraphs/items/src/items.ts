@@ -1,3 +1,4 @@
+import { reviveDates, versionKeys, type CachedKind, type SubgraphCache, type VersionReader } from '@supergraph-lab/cache';
 import { itemsByIds, itemsPage, type Item, type PrismaClient } from '@supergraph-lab/db';
 import { decodeCursor, encodeCursor, nonNegativeInt, notFound, orNotFound, parseFirst, parseId, parseInput, requiredText, withoutNulls } from '@supergraph-lab/http';
 import { z } from 'zod';
@@ -50,50 +51,103 @@ export interface ItemPage {
 
 export const DEFAULT_PAGE_SIZE = 20;
 
-export function createItemsModule(prisma: PrismaClient) {
+/** How long cached item data may live at most; invalidation, not this, keeps it correct. */
+const TTL_SECONDS = 300;
+
+interface PageKey {
+  first: number;
+  after: number | null;
+  category: string | null;
+}
+
+export function createItemsModule(prisma: PrismaClient, cache: SubgraphCache) {
+  const itemKind: CachedKind<number, Item | null> = {
+    name: 'item',
+    id: String,
+    versions: (id) => [versionKeys.item(id)],
+    load: (ids) => itemsByIds(prisma, ids),
+    ttlSeconds: TTL_SECONDS,
+    revive: (value) => reviveDates(value as Item | null),
+  };
+  // a list changes whenever any item is written: its only version is the list's
+  const pageKind: CachedKind<PageKey, Item[]> = {
+    name: 'items',
+    id: (key) => `${key.first}:${key.after ?? '-'}:${key.category ?? '*'}`,
+    versions: () => [versionKeys.itemList()],
+    load: (keys) => Promise.all(keys.map((key) => itemsPage(prisma, key))),
+    ttlSeconds: TTL_SECONDS,
+    revive: (value) => reviveDates(value as Item[]),
+  };
+
+  async function get(rawId: unknown, reader: VersionReader | null): Promise<Item> {
+    const id = parseId(rawId);
+    const [item] = await cache.load(itemKind, [id], reader);
+    if (!item) throw notFound('item', id);
+    return item;
+  }
+
   return {
     /** Items by id in key order, null where missing: the DataLoader batch function. */
-    byIds: (ids: readonly number[]) => itemsByIds(prisma, ids),
+    byIds: (ids: readonly number[], reader: VersionReader | null) => cache.load(itemKind, ids, reader),
 
-    async page(args: { first?: unknown; after?: unknown; category?: unknown }): Promise<ItemPage> {
+    async page(args: { first?: unknown; after?: unknown; category?: unknown }, reader: VersionReader | null): Promise<ItemPage> {
       const first = parseFirst(args.first, DEFAULT_PAGE_SIZE);
       const after = decodeCursor(args.after, itemCursor);
       const category = args.category == null || args.category === '' ? null : parseInput(itemFields.category, args.category, 'category');
-      const rows = await itemsPage(prisma, { first, after: after?.id ?? null, category });
-      const items = rows.slice(0, first);
+      const [rows] = await cache.load(pageKind, [{ first, after: after?.id ?? null, category }], reader);
+      const items = rows!.slice(0, first);
       const cursorOf = (item: Item) => encodeCursor({ id: item.id });
-      return { items, hasNextPage: rows.length > first, endCursor: items.length ? cursorOf(items.at(-1)!) : null, cursorOf };
+      return { items, hasNextPage: rows!.length > first, endCursor: items.length ? cursorOf(items.at(-1)!) : null, cursorOf };
     },
 
-    async get(rawId: unknown): Promise<Item> {
-      const id = parseId(rawId);
-      const [item] = await itemsByIds(prisma, [id]);
-      if (!item) throw notFound('item', id);
-      return item;
-    },
+    get,
 
     async create(input: unknown): Promise<Item> {
-      return prisma.item.create({ data: parseInput(itemInput, withoutNulls(input)) });
+      const item = await prisma.item.create({ data: parseInput(itemInput, withoutNulls(input)) });
+      await cache.invalidate([versionKeys.item(item.id), versionKeys.itemList()]);
+      return item;
     },
 
     /** PUT: every field given (optional ones fall back to their defaults). */
     async replace(rawId: unknown, input: unknown): Promise<Item> {
       const id = parseId(rawId);
       const data = parseInput(itemInput, withoutNulls(input));
-      return orNotFound('item', id, () => prisma.item.update({ where: { id }, data }));
+      const item = await orNotFound('item', id, () => prisma.item.update({ where: { id }, data }));
+      await cache.invalidate([versionKeys.item(id), versionKeys.itemList()]);
+      return item;
     },
 
     /** PATCH and GraphQL's updateItem: only the fields given change. */
     async update(rawId: unknown, input: unknown): Promise<Item> {
       const id = parseId(rawId);
       const data = parseInput(itemPatch, withoutNulls(input));
-      return orNotFound('item', id, () => prisma.item.update({ where: { id }, data }));
+      const item = await orNotFound('item', id, () => prisma.item.update({ where: { id }, data }));
+      await cache.invalidate([versionKeys.item(id), versionKeys.itemList()]);
+      return item;
     },
 
     /** Deletes the item; its reviews and photos go in the same statement (ON DELETE CASCADE). */
     async remove(rawId: unknown): Promise<void> {
       const id = parseId(rawId);
-      await orNotFound('item', id, () => prisma.item.delete({ where: { id }, select: { id: true } }));
+      // the cascade takes reviews and photos other subgraphs cache: their tokens go too
+      const { reviews, photos } = await orNotFound('item', id, () =>
+        prisma.$transaction(async (tx) => {
+          const [reviews, photos] = await Promise.all([
+            tx.review.findMany({ where: { itemId: id }, select: { id: true } }),
+            tx.photo.findMany({ where: { itemId: id }, select: { id: true } }),
+          ]);
+          await tx.item.delete({ where: { id }, select: { id: true } });
+          return { reviews, photos };
+        }),
+      );
+      await cache.invalidate([
+        versionKeys.item(id),
+        versionKeys.itemList(),
+        versionKeys.itemReviews(id),
+        versionKeys.itemPhotos(id),
+        ...reviews.map((review) => versionKeys.review(review.id)),
+        ...photos.map((photo) => versionKeys.photo(photo.id)),
+      ]);
     },
   };
 }

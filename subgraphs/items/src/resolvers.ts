@@ -1,10 +1,10 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { parseId } from '@supergraph-lab/http';
-import { DateTimeScalar } from '@supergraph-lab/subgraph';
+import { DateTimeScalar, type RequestContext } from '@supergraph-lab/subgraph';
 import type { ItemsModule } from './items.ts';
 import type { ItemLoaders } from './loaders.ts';
 
-export interface ItemsContext {
+export interface ItemsContext extends RequestContext {
   items: ItemsModule;
   loaders: ItemLoaders;
 }
@@ -16,7 +16,7 @@ export const resolvers: GraphQLResolverMap<ItemsContext> = {
   Query: {
     item: (_: unknown, args: Args, ctx: ItemsContext) => ctx.loaders.item.load(parseId(args.id)),
     items: async (_: unknown, args: Args, ctx: ItemsContext) => {
-      const page = await ctx.items.page(args);
+      const page = await ctx.items.page(args, ctx.cacheReader);
       return {
         edges: page.items.map((node) => ({ cursor: page.cursorOf(node), node })),
         pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },

@@ -7,14 +7,14 @@ type IdParams = { Params: { id: string } };
 /** `/api/items...`: the REST face of the items module (same validation, same writes as GraphQL). */
 export function registerItemRoutes(app: FastifyInstance, items: ItemsModule): void {
   app.get<{ Querystring: Record<string, string> }>('/api/items', async (request) => {
-    const page = await items.page(request.query);
+    const page = await items.page(request.query, request.cacheReader);
     return { items: page.items, pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } };
   });
   app.post('/api/items', async (request, reply) => {
     const item = await items.create(jsonBody(request));
     return created(reply, `/api/items/${item.id}`, item);
   });
-  app.get<IdParams>('/api/items/:id', async (request) => items.get(request.params.id));
+  app.get<IdParams>('/api/items/:id', async (request) => items.get(request.params.id, request.cacheReader));
   app.put<IdParams>('/api/items/:id', async (request) => items.replace(request.params.id, jsonBody(request)));
   app.patch<IdParams>('/api/items/:id', async (request) => items.update(request.params.id, jsonBody(request)));
   app.delete<IdParams>('/api/items/:id', async (request, reply) => {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Config } from '@supergraph-lab/config';
 import { createSubgraphService, type SubgraphService, type SubgraphServiceOptions } from '@supergraph-lab/subgraph';
-import { createItemsModule } from './items.ts';
+import { createItemsModule, type ItemsModule } from './items.ts';
 import { createItemLoaders } from './loaders.ts';
 import { resolvers, type ItemsContext } from './resolvers.ts';
 import { registerItemRoutes } from './rest.ts';
@@ -11,16 +11,14 @@ export const ITEMS_SCHEMA_FILE = path.resolve(import.meta.dirname, '../schema.gr
 
 /** The items subgraph: owns `Item`, serves `/graphql` and `/api/items...`. Not yet listening. */
 export function createItemsService(config: Config, options: SubgraphServiceOptions = {}): Promise<SubgraphService> {
-  return createSubgraphService<ItemsContext>(
+  return createSubgraphService<ItemsModule, ItemsContext>(
     {
       name: 'items',
       schemaFile: ITEMS_SCHEMA_FILE,
       resolvers,
-      createContext: (prisma) => {
-        const items = createItemsModule(prisma);
-        return { items, loaders: createItemLoaders(items) };
-      },
-      registerRest: (app, prisma) => registerItemRoutes(app, createItemsModule(prisma)),
+      createModule: createItemsModule,
+      createContext: (items, cacheReader) => ({ items, cacheReader, loaders: createItemLoaders(items, cacheReader) }),
+      registerRest: registerItemRoutes,
     },
     config,
     options,

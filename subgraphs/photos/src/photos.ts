@@ -1,3 +1,4 @@
+import { reviveDates, versionKeys, type CachedKind, type SubgraphCache, type VersionReader } from '@supergraph-lab/cache';
 import { itemExists, photosByIds, photosOfItems, type Photo, type PrismaClient } from '@supergraph-lab/db';
 import { notFound, orNotFound, parseFirst, parseId, parseInput, withoutNulls } from '@supergraph-lab/http';
 import { z } from 'zod';
@@ -35,9 +36,12 @@ export interface PhotoListKey {
   first: number;
 }
 
-export function createPhotosModule(prisma: PrismaClient) {
-  /** One statement per distinct `first` among the keys: the DataLoader batch function. */
-  async function lists(keys: readonly PhotoListKey[]): Promise<Photo[][]> {
+/** How long cached photo data may live at most; invalidation, not this, keeps it correct. */
+const TTL_SECONDS = 300;
+
+export function createPhotosModule(prisma: PrismaClient, cache: SubgraphCache) {
+  /** One statement per distinct `first` among the keys. */
+  async function loadLists(keys: readonly PhotoListKey[]): Promise<Photo[][]> {
     const byFirst = new Map<number, PhotoListKey[]>();
     for (const key of keys) byFirst.set(key.first, [...(byFirst.get(key.first) ?? []), key]);
     const results = new Map<PhotoListKey, Photo[]>();
@@ -50,21 +54,42 @@ export function createPhotosModule(prisma: PrismaClient) {
     return keys.map((key) => results.get(key)!);
   }
 
+  const listKind: CachedKind<PhotoListKey, Photo[]> = {
+    name: 'photos',
+    id: (key) => `${key.itemId}:${key.first}`,
+    versions: (key) => [versionKeys.itemPhotos(key.itemId)],
+    load: loadLists,
+    ttlSeconds: TTL_SECONDS,
+    revive: (value) => reviveDates(value as Photo[]),
+  };
+  const photoKind: CachedKind<number, Photo | null> = {
+    name: 'photo',
+    id: String,
+    versions: (id) => [versionKeys.photo(id)],
+    load: (ids) => photosByIds(prisma, ids),
+    ttlSeconds: TTL_SECONDS,
+    revive: (value) => reviveDates(value as Photo | null),
+  };
+
+  /** New tokens for a written photo and its item's gallery. */
+  const invalidate = (photo: { id: number; itemId: number }) =>
+    cache.invalidate([versionKeys.photo(photo.id), versionKeys.itemPhotos(photo.itemId)]);
+
   return {
-    lists,
-    byIds: (ids: readonly number[]) => photosByIds(prisma, ids),
+    lists: (keys: readonly PhotoListKey[], reader: VersionReader | null) => cache.load(listKind, keys, reader),
+    byIds: (ids: readonly number[], reader: VersionReader | null) => cache.load(photoKind, ids, reader),
 
     /** REST: an item's gallery; 404 when the item does not exist. */
-    async ofItem(rawItemId: unknown, args: { first?: unknown }): Promise<Photo[]> {
+    async ofItem(rawItemId: unknown, args: { first?: unknown }, reader: VersionReader | null): Promise<Photo[]> {
       const itemId = parseId(rawItemId);
-      const [photos] = await lists([{ itemId, first: parseFirst(args.first, DEFAULT_PHOTOS) }]);
+      const [photos] = await cache.load(listKind, [{ itemId, first: parseFirst(args.first, DEFAULT_PHOTOS) }], reader);
       if (photos!.length === 0 && !(await itemExists(prisma, itemId))) throw notFound('item', itemId);
       return photos!;
     },
 
-    async get(rawId: unknown): Promise<Photo> {
+    async get(rawId: unknown, reader: VersionReader | null): Promise<Photo> {
       const id = parseId(rawId);
-      const photo = await prisma.photo.findUnique({ where: { id } });
+      const [photo] = await cache.load(photoKind, [id], reader);
       if (!photo) throw notFound('photo', id);
       return photo;
     },
@@ -73,8 +98,9 @@ export function createPhotosModule(prisma: PrismaClient) {
     async add(rawItemId: unknown, input: unknown): Promise<Photo> {
       const itemId = parseId(rawItemId, 'itemId');
       const data = parseInput(photoCreate, withoutNulls(input));
+      let photo: Photo;
       try {
-        return await prisma.$transaction(async (tx) => {
+        photo = await prisma.$transaction(async (tx) => {
           const position =
             data.position ?? ((await tx.photo.aggregate({ where: { itemId }, _max: { position: true } }))._max.position ?? -1) + 1;
           return tx.photo.create({ data: { ...data, itemId, position } });
@@ -83,23 +109,29 @@ export function createPhotosModule(prisma: PrismaClient) {
         if ((error as { code?: string }).code === 'P2003') throw notFound('item', itemId);
         throw error;
       }
+      await invalidate(photo);
+      return photo;
     },
 
     async replace(rawId: unknown, input: unknown): Promise<Photo> {
       const id = parseId(rawId);
       const data = parseInput(photoReplace, withoutNulls(input));
-      return orNotFound('photo', id, () => prisma.photo.update({ where: { id }, data }));
+      const photo = await orNotFound('photo', id, () => prisma.photo.update({ where: { id }, data }));
+      await invalidate(photo);
+      return photo;
     },
 
     async update(rawId: unknown, input: unknown): Promise<Photo> {
       const id = parseId(rawId);
       const data = parseInput(photoPatch, withoutNulls(input));
-      return orNotFound('photo', id, () => prisma.photo.update({ where: { id }, data }));
+      const photo = await orNotFound('photo', id, () => prisma.photo.update({ where: { id }, data }));
+      await invalidate(photo);
+      return photo;
     },
 
     async remove(rawId: unknown): Promise<void> {
       const id = parseId(rawId);
-      await orNotFound('photo', id, () => prisma.photo.delete({ where: { id }, select: { id: true } }));
+      await invalidate(await orNotFound('photo', id, () => prisma.photo.delete({ where: { id }, select: { id: true, itemId: true } })));
     },
   };
 }

@@ -1,11 +1,11 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import type { Photo } from '@supergraph-lab/db';
 import { parseFirst, parseId } from '@supergraph-lab/http';
-import { DateTimeScalar } from '@supergraph-lab/subgraph';
+import { DateTimeScalar, type RequestContext } from '@supergraph-lab/subgraph';
 import type { PhotoLoaders } from './loaders.ts';
 import { DEFAULT_PHOTOS, type PhotosModule } from './photos.ts';
 
-export interface PhotosContext {
+export interface PhotosContext extends RequestContext {
   photos: PhotosModule;
   loaders: PhotoLoaders;
 }

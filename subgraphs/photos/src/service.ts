@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Config } from '@supergraph-lab/config';
 import { createSubgraphService, type SubgraphService, type SubgraphServiceOptions } from '@supergraph-lab/subgraph';
-import { createPhotosModule } from './photos.ts';
+import { createPhotosModule, type PhotosModule } from './photos.ts';
 import { createPhotoLoaders } from './loaders.ts';
 import { resolvers, type PhotosContext } from './resolvers.ts';
 import { registerPhotoRoutes } from './rest.ts';
@@ -11,16 +11,14 @@ export const PHOTOS_SCHEMA_FILE = path.resolve(import.meta.dirname, '../schema.g
 
 /** The photos subgraph: owns `Photo`, adds the gallery to `Item`, serves `/graphql` and the photo routes. Not yet listening. */
 export function createPhotosService(config: Config, options: SubgraphServiceOptions = {}): Promise<SubgraphService> {
-  return createSubgraphService<PhotosContext>(
+  return createSubgraphService<PhotosModule, PhotosContext>(
     {
       name: 'photos',
       schemaFile: PHOTOS_SCHEMA_FILE,
       resolvers,
-      createContext: (prisma) => {
-        const photos = createPhotosModule(prisma);
-        return { photos, loaders: createPhotoLoaders(photos) };
-      },
-      registerRest: (app, prisma) => registerPhotoRoutes(app, createPhotosModule(prisma)),
+      createModule: createPhotosModule,
+      createContext: (photos, cacheReader) => ({ photos, cacheReader, loaders: createPhotoLoaders(photos, cacheReader) }),
+      registerRest: registerPhotoRoutes,
     },
     config,
     options,

@@ -1,11 +1,11 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import type { Review } from '@supergraph-lab/db';
 import { parseId } from '@supergraph-lab/http';
-import { DateTimeScalar } from '@supergraph-lab/subgraph';
+import { DateTimeScalar, type RequestContext } from '@supergraph-lab/subgraph';
 import type { ReviewLoaders } from './loaders.ts';
 import { parseReviewPageKey, toReviewPage, type ReviewsModule } from './reviews.ts';
 
-export interface ReviewsContext {
+export interface ReviewsContext extends RequestContext {
   reviews: ReviewsModule;
   loaders: ReviewLoaders;
 }

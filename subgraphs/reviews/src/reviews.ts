@@ -11,6 +11,7 @@ import {
   type ReviewSort,
   type ReviewSummary,
 } from '@supergraph-lab/db';
+import { reviveDates, versionKeys, type CachedKind, type SubgraphCache, type VersionReader } from '@supergraph-lab/cache';
 import { badInput, decodeCursor, encodeCursor, nonNegativeInt, notFound, orNotFound, parseFirst, parseId, parseInput, requiredText, withoutNulls } from '@supergraph-lab/http';
 import { z } from 'zod';
 
@@ -94,9 +95,12 @@ export function toReviewPage(key: ReviewPageKey, rows: Review[]): ReviewPage {
   return { reviews, hasNextPage: rows.length > key.first, endCursor: reviews.length ? cursorOf(reviews.at(-1)!) : null, cursorOf };
 }
 
-export function createReviewsModule(prisma: PrismaClient) {
-  /** One statement per distinct (first, sort, after) among the keys: the DataLoader batch function. */
-  async function pages(keys: readonly ReviewPageKey[]): Promise<Review[][]> {
+/** How long cached review data may live at most; invalidation, not this, keeps it correct. */
+const TTL_SECONDS = 300;
+
+export function createReviewsModule(prisma: PrismaClient, cache: SubgraphCache) {
+  /** One statement per distinct (first, sort, after) among the keys. */
+  async function loadPages(keys: readonly ReviewPageKey[]): Promise<Review[][]> {
     const groups = new Map<string, ReviewPageKey[]>();
     for (const key of keys) {
       const group = `${key.first}:${key.sort}:${JSON.stringify(key.after)}`;
@@ -113,34 +117,62 @@ export function createReviewsModule(prisma: PrismaClient) {
     return keys.map((key) => results.get(key)!);
   }
 
+  const pageKind: CachedKind<ReviewPageKey, Review[]> = {
+    name: 'reviews',
+    id: (key) => `${key.itemId}:${key.first}:${key.sort}:${key.after ? `${key.after.value ?? ''}/${key.after.id}` : '-'}`,
+    versions: (key) => [versionKeys.itemReviews(key.itemId)],
+    load: loadPages,
+    ttlSeconds: TTL_SECONDS,
+    revive: (value) => reviveDates(value as Review[]),
+  };
+  const summaryKind: CachedKind<number, ReviewSummary> = {
+    name: 'reviewSummary',
+    id: String,
+    versions: (itemId) => [versionKeys.itemReviews(itemId)],
+    load: (itemIds) => reviewSummaries(prisma, itemIds),
+    ttlSeconds: TTL_SECONDS,
+  };
+  const reviewKind: CachedKind<number, Review | null> = {
+    name: 'review',
+    id: String,
+    versions: (id) => [versionKeys.review(id)],
+    load: (ids) => reviewsByIds(prisma, ids),
+    ttlSeconds: TTL_SECONDS,
+    revive: (value) => reviveDates(value as Review | null),
+  };
+
   async function assertItem(itemId: number): Promise<void> {
     if (!(await itemExists(prisma, itemId))) throw notFound('item', itemId);
   }
 
+  /** New tokens for a written review and its item's reviews. */
+  const invalidate = (review: { id: number; itemId: number }) =>
+    cache.invalidate([versionKeys.review(review.id), versionKeys.itemReviews(review.itemId)]);
+
   return {
-    pages,
-    summaries: (itemIds: readonly number[]): Promise<ReviewSummary[]> => reviewSummaries(prisma, itemIds),
-    byIds: (ids: readonly number[]) => reviewsByIds(prisma, ids),
+    pages: (keys: readonly ReviewPageKey[], reader: VersionReader | null) => cache.load(pageKind, keys, reader),
+    summaries: (itemIds: readonly number[], reader: VersionReader | null) => cache.load(summaryKind, itemIds, reader),
+    byIds: (ids: readonly number[], reader: VersionReader | null) => cache.load(reviewKind, ids, reader),
 
     /** REST: one page of an item's reviews; 404 when the item does not exist. */
-    async pageOfItem(rawItemId: unknown, args: { first?: unknown; after?: unknown; sort?: unknown }): Promise<ReviewPage> {
+    async pageOfItem(rawItemId: unknown, args: { first?: unknown; after?: unknown; sort?: unknown }, reader: VersionReader | null): Promise<ReviewPage> {
       const key = parseReviewPageKey(parseId(rawItemId), args);
-      const [rows] = await pages([key]);
+      const [rows] = await cache.load(pageKind, [key], reader);
       if (rows!.length === 0 && !key.after) await assertItem(key.itemId);
       return toReviewPage(key, rows!);
     },
 
     /** REST: the item's summary; 404 when the item does not exist. */
-    async summaryOfItem(rawItemId: unknown): Promise<ReviewSummary> {
+    async summaryOfItem(rawItemId: unknown, reader: VersionReader | null): Promise<ReviewSummary> {
       const itemId = parseId(rawItemId);
-      const [summary] = await reviewSummaries(prisma, [itemId]);
+      const [summary] = await cache.load(summaryKind, [itemId], reader);
       if (summary!.count === 0) await assertItem(itemId);
       return summary!;
     },
 
-    async get(rawId: unknown): Promise<Review> {
+    async get(rawId: unknown, reader: VersionReader | null): Promise<Review> {
       const id = parseId(rawId);
-      const review = await prisma.review.findUnique({ where: { id } });
+      const [review] = await cache.load(reviewKind, [id], reader);
       if (!review) throw notFound('review', id);
       return review;
     },
@@ -148,29 +180,36 @@ export function createReviewsModule(prisma: PrismaClient) {
     async create(rawItemId: unknown, input: unknown): Promise<Review> {
       const itemId = parseId(rawItemId, 'itemId');
       const data = parseInput(reviewCreate, withoutNulls(input));
+      let review: Review;
       try {
-        return await prisma.review.create({ data: { ...data, itemId } });
+        review = await prisma.review.create({ data: { ...data, itemId } });
       } catch (error) {
         if ((error as { code?: string }).code === 'P2003') throw notFound('item', itemId);
         throw error;
       }
+      await invalidate(review);
+      return review;
     },
 
     async replace(rawId: unknown, input: unknown): Promise<Review> {
       const id = parseId(rawId);
       const data = parseInput(reviewReplace, withoutNulls(input));
-      return orNotFound('review', id, () => prisma.review.update({ where: { id }, data }));
+      const review = await orNotFound('review', id, () => prisma.review.update({ where: { id }, data }));
+      await invalidate(review);
+      return review;
     },
 
     async update(rawId: unknown, input: unknown): Promise<Review> {
       const id = parseId(rawId);
       const data = parseInput(reviewPatch, withoutNulls(input));
-      return orNotFound('review', id, () => prisma.review.update({ where: { id }, data }));
+      const review = await orNotFound('review', id, () => prisma.review.update({ where: { id }, data }));
+      await invalidate(review);
+      return review;
     },
 
     async remove(rawId: unknown): Promise<void> {
       const id = parseId(rawId);
-      await orNotFound('review', id, () => prisma.review.delete({ where: { id }, select: { id: true } }));
+      await invalidate(await orNotFound('review', id, () => prisma.review.delete({ where: { id }, select: { id: true, itemId: true } })));
     },
   };
 }

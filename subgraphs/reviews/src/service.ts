@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Config } from '@supergraph-lab/config';
 import { createSubgraphService, type SubgraphService, type SubgraphServiceOptions } from '@supergraph-lab/subgraph';
-import { createReviewsModule } from './reviews.ts';
+import { createReviewsModule, type ReviewsModule } from './reviews.ts';
 import { createReviewLoaders } from './loaders.ts';
 import { resolvers, type ReviewsContext } from './resolvers.ts';
 import { registerReviewRoutes } from './rest.ts';
@@ -11,16 +11,14 @@ export const REVIEWS_SCHEMA_FILE = path.resolve(import.meta.dirname, '../schema.
 
 /** The reviews subgraph: owns `Review`, adds reviews to `Item`, serves `/graphql` and the review routes. Not yet listening. */
 export function createReviewsService(config: Config, options: SubgraphServiceOptions = {}): Promise<SubgraphService> {
-  return createSubgraphService<ReviewsContext>(
+  return createSubgraphService<ReviewsModule, ReviewsContext>(
     {
       name: 'reviews',
       schemaFile: REVIEWS_SCHEMA_FILE,
       resolvers,
-      createContext: (prisma) => {
-        const reviews = createReviewsModule(prisma);
-        return { reviews, loaders: createReviewLoaders(reviews) };
-      },
-      registerRest: (app, prisma) => registerReviewRoutes(app, createReviewsModule(prisma)),
+      createModule: createReviewsModule,
+      createContext: (reviews, cacheReader) => ({ reviews, cacheReader, loaders: createReviewLoaders(reviews, cacheReader) }),
+      registerRest: registerReviewRoutes,
     },
     config,
     options,

@@ -1,0 +1,65 @@
+import type { CacheMode } from '@supergraph-lab/config';
+import { policyFor } from './policy.ts';
+import type { CacheStore } from './store.ts';
+import { cachedBatch, VersionReader, type CachedKind, type CachePolicy, type Dependencies, type LayerStats } from './versions.ts';
+
+/** A subgraph's cache: the shared store, the current mode, its entity-layer counts. */
+export interface SubgraphCache {
+  readonly store: CacheStore;
+  /** The current CACHE_MODE; can change at run time. */
+  mode: CacheMode;
+  readonly policy: CachePolicy;
+  readonly stats: LayerStats;
+  /** A reader for one request, or null when this mode reads no tokens. */
+  readerForRequest(): VersionReader | null;
+  /** Read-through of one DataLoader batch under the current mode. */
+  load<K, V>(kind: CachedKind<K, V>, keys: readonly K[], reader: VersionReader | null): Promise<V[]>;
+  /** After a committed write: new tokens for every version it changed, before the write answers. */
+  invalidate(versionKeys: readonly string[]): Promise<void>;
+}
+
+export function createSubgraphCache(store: CacheStore, initialMode: CacheMode): SubgraphCache {
+  const stats: LayerStats = { hits: 0, misses: 0 };
+  let mode = initialMode;
+  return {
+    store,
+    stats,
+    get mode() {
+      return mode;
+    },
+    set mode(next: CacheMode) {
+      mode = next;
+    },
+    get policy() {
+      return policyFor(mode);
+    },
+    readerForRequest() {
+      const policy = policyFor(mode);
+      return policy.entities || policy.dependencies ? new VersionReader(store) : null;
+    },
+    load(kind, keys, reader) {
+      return cachedBatch(kind, keys, { store, reader, policy: policyFor(mode), stats });
+    },
+    async invalidate(versionKeys) {
+      // always, whatever the mode: entries written under another mode must not outlive the write
+      await store.replaceTokens([...new Set(versionKeys)]);
+    },
+  };
+}
+
+/** The header a subgraph's REST answers carry their dependencies in (base64url JSON). */
+export const DEPENDENCIES_HEADER = 'x-cache-dependencies';
+
+export function encodeDependencies(dependencies: Dependencies): string {
+  return Buffer.from(JSON.stringify(dependencies)).toString('base64url');
+}
+
+export function decodeDependencies(header: string | string[] | undefined): Dependencies | null {
+  if (typeof header !== 'string') return null;
+  try {
+    const value = JSON.parse(Buffer.from(header, 'base64url').toString('utf8'));
+    return value && typeof value === 'object' ? (value as Dependencies) : null;
+  } catch {
+    return null;
+  }
+}
