@@ -1,11 +1,17 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
+import type { Dependencies } from '@supergraph-lab/cache';
 import { GraphQLError } from 'graphql';
 import { fetch as undiciFetch, type Agent } from 'undici';
 
 /** What the gateway keeps per request. */
 export interface GatewayContext {
   requestId: string;
+  /**
+   * The version tokens the subgraphs reported this response was built from; null once any
+   * fetch reported none (its data cannot be vouched for, so the response is not cached).
+   */
+  dependencies: Dependencies | null;
 }
 
 /**
@@ -29,6 +35,16 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
 
   override willSendRequest({ request, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['willSendRequest']>>[0]) {
     if ('requestId' in context && context.requestId) request.http?.headers.set('x-request-id', context.requestId);
+  }
+
+  override async didReceiveResponse({ response, context }: Parameters<NonNullable<RemoteGraphQLDataSource<GatewayContext>['didReceiveResponse']>>[0]) {
+    const reported = response.extensions?.cacheDependencies as Dependencies | undefined;
+    if ('dependencies' in context) {
+      if (reported && context.dependencies) Object.assign(context.dependencies, reported);
+      else context.dependencies = null;
+    }
+    if (response.extensions) delete response.extensions.cacheDependencies;
+    return response;
   }
 
   override async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {

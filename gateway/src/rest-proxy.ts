@@ -1,7 +1,16 @@
+import { decodeDependencies, dependenciesCurrent, DEPENDENCIES_HEADER, type Dependencies } from '@supergraph-lab/cache';
 import type { SubgraphName } from '@supergraph-lab/config';
 import { sendProblem, toProblem, unavailable, AppError } from '@supergraph-lab/http';
 import type { FastifyInstance } from 'fastify';
 import type { Agent } from 'undici';
+import { remember, responsesCached, type GatewayCache } from './response-cache.ts';
+
+interface CachedRest {
+  status: number;
+  contentType: string;
+  body: string;
+  dependencies: Dependencies;
+}
 
 /** Which service owns a REST path (CONTRACT.md, "REST compatibility"). */
 const OWNERS: readonly [RegExp, SubgraphName][] = [
@@ -27,7 +36,13 @@ const NOT_FORWARDED = new Set([...HOP_BY_HOP, 'host', 'content-length', 'x-reque
  * kept-alive connections, body and status untouched: one origin for clients, one code path
  * (the owner's) for validation and writes.
  */
-export function registerRestProxy(app: FastifyInstance, urls: Record<SubgraphName, string>, agent: Agent, timeoutMs: number): void {
+export function registerRestProxy(
+  app: FastifyInstance,
+  urls: Record<SubgraphName, string>,
+  agent: Agent,
+  timeoutMs: number,
+  cache: GatewayCache,
+): void {
   app.register(async (scope) => {
     // bodies pass through as bytes: the owner parses and validates them (its 400/415)
     scope.removeAllContentTypeParsers();
@@ -38,6 +53,17 @@ export function registerRestProxy(app: FastifyInstance, urls: Record<SubgraphNam
       const owner = ownerOf(path);
       if (!owner) {
         return sendProblem(reply, 404, toProblem(new AppError('NOT_FOUND', `no route for ${request.method} ${path}`), request.url));
+      }
+      // GETs are served from the REST cache while every token the owner reported is current
+      const cacheable = request.method === 'GET' && responsesCached(cache);
+      const key = `rest:${request.url}`;
+      if (cacheable) {
+        const [entry] = (await cache.store.getMany<CachedRest>([key])) ?? [];
+        if (entry && (await dependenciesCurrent(cache.store, entry.dependencies))) {
+          cache.stats.rest.hits++;
+          return reply.code(entry.status).header('content-type', entry.contentType).header('x-cache', 'HIT').send(entry.body);
+        }
+        cache.stats.rest.misses++;
       }
       const headers: Record<string, string> = { 'x-request-id': request.id };
       for (const [name, value] of Object.entries(request.headers)) {
@@ -63,9 +89,20 @@ export function registerRestProxy(app: FastifyInstance, urls: Record<SubgraphNam
       reply.code(upstream.statusCode);
       for (const [name, value] of Object.entries(upstream.headers)) {
         // the owner echoes the request id it was sent: proof, for the client, that it was forwarded
-        if (!HOP_BY_HOP.has(name) && value !== undefined) reply.header(name, value);
+        if (!HOP_BY_HOP.has(name) && value !== undefined && name !== DEPENDENCIES_HEADER) reply.header(name, value);
       }
-      return reply.send(upstream.body);
+      const dependencies = cacheable && upstream.statusCode === 200 ? decodeDependencies(upstream.headers[DEPENDENCIES_HEADER]) : null;
+      if (!dependencies) {
+        if (cacheable) reply.header('x-cache', 'BYPASS');
+        return reply.send(upstream.body);
+      }
+      const body = await upstream.body.text();
+      const contentType = String(upstream.headers['content-type'] ?? 'application/json');
+      const stored = await cache.store.setMany([
+        { key, value: { status: 200, contentType, body, dependencies } satisfies CachedRest, ttlSeconds: cache.ttlSeconds },
+      ]);
+      if (stored) remember(cache, key, 'rest');
+      return reply.header('x-cache', 'MISS').send(body);
     });
   });
 }

@@ -4,7 +4,10 @@ import { SUBGRAPH_NAMES, type Config, type SubgraphName } from '@supergraph-lab/
 import { createHttpServer, mountGraphQL } from '@supergraph-lab/http';
 import type { FastifyInstance } from 'fastify';
 import { Agent, request as undiciRequest } from 'undici';
+import { createCacheStore, type KeyValueCacheLike } from '@supergraph-lab/cache';
+import { registerCacheAdmin } from './admin.ts';
 import { SubgraphDataSource, type GatewayContext } from './datasource.ts';
+import { responseCachePlugin, responsesCached, type GatewayCache } from './response-cache.ts';
 import { registerPlaygroundAssets, renderPlayground } from './playground.ts';
 import { registerRestProxy } from './rest-proxy.ts';
 import { composeSupergraph, readSubgraphSources } from './supergraph.ts';
@@ -12,6 +15,7 @@ import { composeSupergraph, readSubgraphSources } from './supergraph.ts';
 /** A gateway ready to listen. */
 export interface GatewayService {
   app: FastifyInstance;
+  cache: GatewayCache;
   /** The composed supergraph SDL (static mode). */
   supergraphSdl: string | null;
   listen(port?: number, host?: string): Promise<string>;
@@ -59,18 +63,36 @@ export async function createGatewayService(config: Config, options: GatewayOptio
       ]),
     ),
   });
+  const store = createCacheStore({ redisUrl: config.redisUrl, namespace: config.cacheNamespace, onError: (message) => app.log.warn(message) });
+  const cache: GatewayCache = {
+    store,
+    mode: config.cacheMode,
+    ttlSeconds: config.cacheTtlSeconds,
+    stats: { response: { hits: 0, misses: 0 }, rest: { hits: 0, misses: 0 } },
+    recent: [],
+  };
   const playground = renderPlayground('/graphql');
   await mountGraphQL<GatewayContext>(app, {
     gateway,
     development: config.development,
-    context: async (request) => ({ requestId: request.id }),
+    context: async (request) => ({ requestId: request.id, dependencies: {} }),
     browserPage: () => playground,
+    plugins: [responseCachePlugin(cache)],
+    // automatic persisted queries, kept in the same store (so every gateway instance knows them)
+    persistedQueries: { cache: persistedQueryCache(store), ttl: 86_400 },
   });
   registerPlaygroundAssets(app);
-  registerRestProxy(app, urls, agent, config.subgraphTimeoutMs);
+  registerRestProxy(app, urls, agent, config.subgraphTimeoutMs, cache);
+  registerCacheAdmin(app, config, cache, urls, agent);
+  app.addHook('onReady', async () => {
+    if (!responsesCached(cache) && (cache.mode === 'response' || cache.mode === 'all')) {
+      app.log.warn('no REDIS_URL: the response caches are off (a per-process memory store cannot see other processes\' writes)');
+    }
+  });
 
   return {
     app,
+    cache,
     supergraphSdl,
     async listen(port = 0, host = '127.0.0.1') {
       await app.listen({ port, host });
@@ -79,6 +101,23 @@ export async function createGatewayService(config: Config, options: GatewayOptio
     async close() {
       await app.close();
       await agent.close();
+      await store.close();
+    },
+  };
+}
+
+/** Apollo's KeyValueCache over the shared store, for APQ. */
+function persistedQueryCache(store: import('@supergraph-lab/cache').CacheStore): KeyValueCacheLike {
+  return {
+    async get(key) {
+      const [value] = (await store.getMany<string>([`apq:${key}`])) ?? [];
+      return value;
+    },
+    async set(key, value, options) {
+      await store.setMany([{ key: `apq:${key}`, value, ttlSeconds: options?.ttl ?? 86_400 }]);
+    },
+    async delete(key) {
+      return store.delete([`apq:${key}`]);
     },
   };
 }

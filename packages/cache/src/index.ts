@@ -12,3 +12,10 @@ export {
 } from './versions.ts';
 export { policyFor } from './policy.ts';
 export { createSubgraphCache, decodeDependencies, DEPENDENCIES_HEADER, encodeDependencies, type SubgraphCache } from './subgraph.ts';
+
+/** Apollo's KeyValueCache shape (get/set/delete), for APQ. */
+export interface KeyValueCacheLike {
+  get(key: string): Promise<string | undefined>;
+  set(key: string, value: string, options?: { ttl?: number | null }): Promise<void>;
+  delete(key: string): Promise<boolean | void>;
+}

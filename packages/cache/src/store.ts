@@ -25,6 +25,8 @@ export interface CacheStore {
   getMany<T>(keys: readonly string[]): Promise<(T | undefined)[] | null>;
   /** Writes entries; false when the cache is unavailable. */
   setMany(entries: readonly CacheEntry[]): Promise<boolean>;
+  /** Deletes keys; false when the cache is unavailable. */
+  delete(keys: readonly string[]): Promise<boolean>;
   /** Gives each version key a new random token: every entry that depended on it is dead. */
   replaceTokens(versionKeys: readonly string[]): Promise<boolean>;
   /** Replaces the epoch token: every entry of every layer is dead. */
@@ -135,6 +137,10 @@ export function createCacheStore(options: CacheStoreOptions): CacheStore {
         keyv.setMany(entries.map((entry) => ({ key: entry.key, value: entry.value, ttl: entry.ttlSeconds * 1000 }))),
       );
       return result !== null;
+    },
+    async delete(keys) {
+      if (keys.length === 0) return true;
+      return (await bounded(() => keyv.deleteMany([...keys]))) !== null;
     },
     async replaceTokens(versionKeys) {
       if (versionKeys.length === 0) return true;

@@ -33,6 +33,9 @@ const schema = z.object({
   DATABASE_URL: url(/^postgres(ql)?:\/\//, 'postgresql://user@host:5432/db'),
   REDIS_URL: url(/^rediss?:\/\//, 'redis://127.0.0.1:6379'),
   CACHE_MODE: z.enum(CACHE_MODES).default('all'),
+  CACHE_NAMESPACE: z.string().regex(/^[\w.-]{1,64}$/, 'must be 1-64 letters, digits, ".", "_" or "-"').default('sgl'),
+  CACHE_TTL_SECONDS: positiveInt(300, 86_400),
+  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   GATEWAY_PORT: port(4000),
   ITEMS_PORT: port(4001),
   REVIEWS_PORT: port(4002),
@@ -58,6 +61,12 @@ export interface Config {
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
   cacheMode: CacheMode;
+  /** Prefix of every cache key: processes sharing one share their cache. */
+  cacheNamespace: string;
+  /** Safety-net lifetime of cached responses. */
+  cacheTtlSeconds: number;
+  /** Bearer token for the admin endpoints (/cache); unset means they refuse everyone. */
+  adminToken: string | undefined;
   ports: Record<SubgraphName | 'gateway' | 'ssr', number>;
   /** Base URLs of the subgraph services (no path), as the gateway reaches them. */
   subgraphUrls: Record<SubgraphName, string>;
@@ -96,6 +105,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
     cacheMode: e.CACHE_MODE,
+    cacheNamespace: e.CACHE_NAMESPACE,
+    cacheTtlSeconds: e.CACHE_TTL_SECONDS,
+    adminToken: e.ADMIN_TOKEN,
     ports: {
       gateway: e.GATEWAY_PORT,
       items: e.ITEMS_PORT,

@@ -14,6 +14,8 @@ export interface GraphQLMountOptions<Context extends BaseContext> {
   context: (request: FastifyRequest) => Promise<Context>;
   development: boolean;
   plugins?: ApolloServerPlugin<Context>[];
+  /** Automatic persisted queries: where their hashes are kept. */
+  persistedQueries?: { cache: import('@apollo/utils.keyvaluecache').KeyValueCache<string>; ttl?: number };
   /** Served instead of GraphQL when a browser asks `GET /graphql` for HTML (the Playground). */
   browserPage?: () => string;
 }
@@ -36,7 +38,13 @@ export async function mountGraphQL<Context extends BaseContext>(
   ];
   const formatError = formatGraphQLError(options.development, (error) => app.log.error({ err: error }, 'unexpected GraphQL error'));
   const apollo = options.gateway
-    ? new ApolloServer<Context>({ gateway: options.gateway, plugins, formatError, includeStacktraceInErrorResponses: options.development })
+    ? new ApolloServer<Context>({
+        gateway: options.gateway,
+        plugins,
+        formatError,
+        includeStacktraceInErrorResponses: options.development,
+        ...(options.persistedQueries ? { persistedQueries: options.persistedQueries } : {}),
+      })
     : new ApolloServer<Context>({ schema: options.schema!, plugins, formatError, includeStacktraceInErrorResponses: options.development });
   await apollo.start();
   const handler = fastifyApolloHandler(apollo, { context: async (request) => options.context(request) });

@@ -4,3 +4,4 @@ export { createHttpServer, sendProblem, type HttpServerOptions } from './server.
 export { created, jsonBody } from './rest.ts';
 export { onStopSignal } from './shutdown.ts';
 export { mountGraphQL, type GraphQLMountOptions } from './graphql.ts';
+export { isAdmin, refuseAdmin } from './admin.ts';

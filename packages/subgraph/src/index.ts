@@ -5,7 +5,8 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/ind
 import { ConfigError, readConfig, requireDatabaseUrl, type Config } from '@supergraph-lab/config';
 import { createPrismaClient, type PrismaClient } from '@supergraph-lab/db';
 import { createCacheStore, createSubgraphCache, DEPENDENCIES_HEADER, encodeDependencies, type CacheStore, type SubgraphCache, type VersionReader } from '@supergraph-lab/cache';
-import { createHttpServer, mountGraphQL, onStopSignal } from '@supergraph-lab/http';
+import { createHttpServer, isAdmin, mountGraphQL, onStopSignal, refuseAdmin } from '@supergraph-lab/http';
+import { Counter } from 'prom-client';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { GraphQLScalarType, Kind, parse } from 'graphql';
@@ -103,7 +104,7 @@ export async function createSubgraphService<Module, Context extends RequestConte
     requestTimeoutMs: config.requestTimeoutMs,
     readiness: { database: () => prisma.$queryRaw`SELECT 1` },
   });
-  const store = options.cacheStore ?? createCacheStore({ redisUrl: config.redisUrl, onError: (message) => app.log.warn(message) });
+  const store = options.cacheStore ?? createCacheStore({ redisUrl: config.redisUrl, namespace: config.cacheNamespace, onError: (message) => app.log.warn(message) });
   const cache = createSubgraphCache(store, config.cacheMode);
   const module = definition.createModule(prisma, cache);
   app.decorateRequest('cacheReader', null);
@@ -129,6 +130,22 @@ export async function createSubgraphService<Module, Context extends RequestConte
     plugins: [dependencyReporting<Context>(cache)],
   });
   definition.registerRest(app, module);
+  // the entity layer's counts, for the gateway's /cache inspector and for /metrics
+  app.get('/cache/stats', async (request, reply) => {
+    if (!isAdmin(request, config.adminToken)) return refuseAdmin(reply, request, Boolean(config.adminToken));
+    return { ...cache.stats, mode: cache.mode, store: store.kind };
+  });
+  new Counter({
+    name: 'cache_requests_total',
+    help: 'Entity cache lookups by result',
+    labelNames: ['layer', 'result'] as const,
+    registers: [app.metrics],
+    collect() {
+      this.reset();
+      this.inc({ layer: 'entity', result: 'hit' }, cache.stats.hits);
+      this.inc({ layer: 'entity', result: 'miss' }, cache.stats.misses);
+    },
+  });
 
   return {
     name: definition.name,

@@ -1,0 +1,128 @@
+import { SUBGRAPH_NAMES, type Config, type SubgraphName } from '@supergraph-lab/config';
+import { AppError, isAdmin, refuseAdmin as refuse, sendProblem, toProblem } from '@supergraph-lab/http';
+import type { FastifyInstance } from 'fastify';
+import { Counter, Gauge } from 'prom-client';
+import { request as undiciRequest, type Agent } from 'undici';
+import type { GatewayCache } from './response-cache.ts';
+
+
+const ratio = (stats: { hits: number; misses: number }) => (stats.hits + stats.misses ? stats.hits / (stats.hits + stats.misses) : null);
+
+/**
+ * `GET /cache` (hit/miss per layer with hit ratios, keys and memory of the store, the newest
+ * entries with TTL and size) and `POST /cache/flush` (a new epoch: every entry of every layer
+ * dead at once, then the keys removed), both behind ADMIN_TOKEN; hit ratios in /metrics too.
+ */
+export function registerCacheAdmin(
+  app: FastifyInstance,
+  config: Config,
+  cache: GatewayCache,
+  urls: Record<SubgraphName, string>,
+  agent: Agent,
+): void {
+  const entityStats = async () => {
+    const entries = await Promise.all(
+      SUBGRAPH_NAMES.map(async (name) => {
+        try {
+          const response = await undiciRequest(`${urls[name]}/cache/stats`, {
+            dispatcher: agent,
+            headers: { authorization: `Bearer ${config.adminToken}` },
+            headersTimeout: 2000,
+            bodyTimeout: 2000,
+          });
+          if (response.statusCode !== 200) {
+            await response.body.dump();
+            return [name, null] as const;
+          }
+          return [name, (await response.body.json()) as { hits: number; misses: number }] as const;
+        } catch {
+          return [name, null] as const;
+        }
+      }),
+    );
+    return Object.fromEntries(entries) as Record<SubgraphName, { hits: number; misses: number } | null>;
+  };
+
+  app.get('/cache', async (request, reply) => {
+    if (!isAdmin(request, config.adminToken)) return refuse(reply, request, Boolean(config.adminToken));
+    const subgraphs = await entityStats();
+    const entity = { hits: 0, misses: 0 };
+    for (const stats of Object.values(subgraphs)) {
+      entity.hits += stats?.hits ?? 0;
+      entity.misses += stats?.misses ?? 0;
+    }
+    const redis = await cache.store.redis();
+    let store: Record<string, unknown> = { kind: cache.store.kind };
+    let recent: Record<string, unknown>[] = cache.recent.slice(-20).reverse().map((entry) => ({ ...entry, at: new Date(entry.at).toISOString() }));
+    if (redis) {
+      const [keys, memory] = await Promise.all([redis.dbSize(), redis.info('memory')]);
+      store = { ...store, keys, usedMemory: /used_memory_human:(\S+)/.exec(memory)?.[1] ?? null, usedMemoryBytes: Number(/used_memory:(\d+)/.exec(memory)?.[1] ?? 0) };
+      recent = await Promise.all(
+        recent.map(async (entry) => {
+          const key = `${cache.store.prefix}${entry.key}`;
+          const [ttlMs, size] = await Promise.all([redis.pTTL(key), redis.strLen(key)]);
+          return { ...entry, ttlMs: ttlMs >= 0 ? ttlMs : null, sizeBytes: size, present: ttlMs !== -2 };
+        }),
+      );
+    }
+    return {
+      mode: cache.mode,
+      layers: {
+        response: { ...cache.stats.response, hitRatio: ratio(cache.stats.response), active: cache.store.kind === 'redis' },
+        rest: { ...cache.stats.rest, hitRatio: ratio(cache.stats.rest), active: cache.store.kind === 'redis' },
+        entity: { ...entity, hitRatio: ratio(entity), subgraphs },
+      },
+      store,
+      recent,
+    };
+  });
+
+  app.post('/cache/flush', async (request, reply) => {
+    if (!isAdmin(request, config.adminToken)) return refuse(reply, request, Boolean(config.adminToken));
+    // the new epoch makes everything dead at once, in every process; deleting frees the memory
+    const epoch = await cache.store.newEpoch();
+    let deleted = 0;
+    const redis = await cache.store.redis();
+    if (redis) {
+      let batch: string[] = [];
+      for await (const found of redis.scanIterator({ MATCH: `${cache.store.prefix}*`, COUNT: 500 })) {
+        for (const key of Array.isArray(found) ? found : [found]) if (!key.endsWith('::epoch')) batch.push(key);
+        if (batch.length >= 500) {
+          deleted += await redis.unlink(batch);
+          batch = [];
+        }
+      }
+      if (batch.length) deleted += await redis.unlink(batch);
+    }
+    cache.recent.length = 0;
+    if (!epoch) return sendProblem(reply, 503, toProblem(new AppError('SERVICE_UNAVAILABLE', 'the cache is unavailable'), request.url), 5);
+    return { flushed: true, deletedKeys: deleted };
+  });
+
+  // read at scrape time from the plain counts the hot path keeps
+  new Counter({
+    name: 'cache_requests_total',
+    help: 'Cache lookups at the gateway by layer and result',
+    labelNames: ['layer', 'result'] as const,
+    registers: [app.metrics],
+    collect() {
+      this.reset();
+      for (const layer of ['response', 'rest'] as const) {
+        this.inc({ layer, result: 'hit' }, cache.stats[layer].hits);
+        this.inc({ layer, result: 'miss' }, cache.stats[layer].misses);
+      }
+    },
+  });
+  new Gauge({
+    name: 'cache_hit_ratio',
+    help: 'Hits / lookups since start, by layer',
+    labelNames: ['layer'] as const,
+    registers: [app.metrics],
+    collect() {
+      for (const layer of ['response', 'rest'] as const) {
+        const value = ratio(cache.stats[layer]);
+        if (value !== null) this.set({ layer }, value);
+      }
+    },
+  });
+}

@@ -1,0 +1,79 @@
+import { createHash } from 'node:crypto';
+import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
+import { HeaderMap } from '@apollo/server';
+import { dependenciesCurrent, type CacheStore, type Dependencies, type LayerStats } from '@supergraph-lab/cache';
+import type { CacheMode } from '@supergraph-lab/config';
+import type { GatewayContext } from './datasource.ts';
+
+/** What the gateway's two response layers share: the store, the mode, their counts. */
+export interface GatewayCache {
+  store: CacheStore;
+  mode: CacheMode;
+  ttlSeconds: number;
+  stats: { response: LayerStats; rest: LayerStats };
+  /** The keys written most recently, newest last, for the inspector. */
+  recent: { key: string; layer: 'response' | 'rest'; at: number }[];
+}
+
+/** Whether whole responses are served from the cache now: only with a store every process shares. */
+export function responsesCached(cache: GatewayCache): boolean {
+  return (cache.mode === 'response' || cache.mode === 'all') && cache.store.kind === 'redis';
+}
+
+/** Notes a written key for the inspector, keeping the last 50. */
+export function remember(cache: GatewayCache, key: string, layer: 'response' | 'rest'): void {
+  cache.recent.push({ key, layer, at: Date.now() });
+  if (cache.recent.length > 50) cache.recent.shift();
+}
+
+interface CachedResponse {
+  result: Record<string, unknown>;
+  dependencies: Dependencies;
+}
+
+/**
+ * The GraphQL response cache: a query's whole response, stored with the version tokens every
+ * subgraph fetch reported it was built from, and served only while all of them are current
+ * (one round trip to check). Mutations, responses with errors, and responses some fetch could
+ * not vouch for are never stored. Every response says `x-cache: HIT`, `MISS` or `BYPASS`.
+ */
+export function responseCachePlugin(cache: GatewayCache): ApolloServerPlugin<GatewayContext> {
+  return {
+    async requestDidStart() {
+      let key: string | null = null;
+      return {
+        async responseForOperation(requestContext: GraphQLRequestContext<GatewayContext>) {
+          if (!responsesCached(cache) || requestContext.operation?.operation !== 'query') return null;
+          key = `r:${createHash('sha256')
+            .update(requestContext.source ?? '')
+            .update('\0')
+            .update(requestContext.request.operationName ?? '')
+            .update('\0')
+            .update(JSON.stringify(requestContext.request.variables ?? {}))
+            .digest('base64url')}`;
+          const [entry] = (await cache.store.getMany<CachedResponse>([key])) ?? [];
+          if (entry && (await dependenciesCurrent(cache.store, entry.dependencies))) {
+            cache.stats.response.hits++;
+            return { http: { status: 200, headers: new HeaderMap([['x-cache', 'HIT']]) }, body: { kind: 'single', singleResult: entry.result } };
+          }
+          cache.stats.response.misses++;
+          return null;
+        },
+        async willSendResponse({ response, contextValue }) {
+          const body = response.body;
+          if (!key || body.kind !== 'single' || response.http.headers.get('x-cache') === 'HIT') {
+            if (!response.http.headers.get('x-cache')) response.http.headers.set('x-cache', 'BYPASS');
+            return;
+          }
+          response.http.headers.set('x-cache', 'MISS');
+          const dependencies = contextValue.dependencies;
+          if (body.singleResult.errors?.length || !dependencies || Object.keys(dependencies).length === 0) return;
+          const stored = await cache.store.setMany([
+            { key, value: { result: { data: body.singleResult.data }, dependencies } satisfies CachedResponse, ttlSeconds: cache.ttlSeconds },
+          ]);
+          if (stored) remember(cache, key, 'response');
+        },
+      };
+    },
+  };
+}
