@@ -7,9 +7,10 @@ import Keyv from 'keyv';
  * reaches every instance) or keyv in memory when there is no REDIS_URL.
  *
  * Every call is bounded by a short timeout and never throws: a cache that is down or slow is a
- * miss, and the API goes on from Postgres. Failures are logged once per interval. After a
- * failure, the first call that reaches Redis again replaces the epoch token, which every cached
- * entry depends on: whatever a write could not invalidate while Redis was away is dead on return.
+ * miss, and the API goes on from Postgres. Failures are logged once per interval. When new
+ * tokens cannot be written (a write's invalidation failed), the process serves nothing cached
+ * until it has replaced the epoch token every entry depends on, which it retries until Redis
+ * answers: whatever that write could not invalidate is dead from then on.
  */
 
 /** One entry to write. */
@@ -64,7 +65,7 @@ export const EPOCH_KEY = 'epoch';
 /** Creates the store: Redis when a URL is given, memory otherwise. */
 export function createCacheStore(options: CacheStoreOptions): CacheStore {
   const namespace = options.namespace ?? 'sgl';
-  const timeoutMs = options.timeoutMs ?? 100;
+  const timeoutMs = options.timeoutMs ?? 250;
   const logIntervalMs = options.logIntervalMs ?? 10_000;
   let adapter: KeyvRedis<unknown> | undefined;
   let keyv: Keyv;
@@ -83,43 +84,60 @@ export function createCacheStore(options: CacheStoreOptions): CacheStore {
     keyv = new Keyv({ namespace });
   }
   keyv.on('error', () => {}); // reported through the calls' own results
+  // connect now rather than on the first request; calls wait for it (within their timeout)
+  const connected: Promise<unknown> = adapter ? adapter.getClient().catch(() => null) : Promise.resolve();
 
-  let failing = false;
   let lastLogged = 0;
-  const fail = (error: unknown): null => {
-    failing = true;
+  const report = (message: string) => {
     const now = Date.now();
-    if (now - lastLogged >= logIntervalMs) {
-      lastLogged = now;
-      options.onError?.(`cache unavailable, serving from the database: ${(error as Error)?.message ?? error}`);
-    }
-    return null;
+    if (now - lastLogged < logIntervalMs) return;
+    lastLogged = now;
+    options.onError?.(message);
   };
 
   async function bounded<T>(work: () => Promise<T>): Promise<T | null> {
     let timer: NodeJS.Timeout | undefined;
     try {
       return await Promise.race([
-        work(),
+        connected.then(work),
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
         }),
       ]);
     } catch (error) {
-      return fail(error);
+      // a read or fill that fails is only a miss: entries are checked against tokens anyway
+      report(`cache unavailable, serving from the database: ${(error as Error)?.message ?? error}`);
+      return null;
     } finally {
       clearTimeout(timer);
     }
   }
 
-  /** After a failure, the epoch is replaced before anything is read again. */
-  async function recovered(): Promise<boolean> {
-    if (!failing) return true;
-    const ok = await bounded(() => keyv.set(EPOCH_KEY, randomUUID()));
-    if (ok === null) return false;
-    failing = false;
-    options.onError?.('cache reachable again: epoch replaced, every earlier entry is dead');
-    return true;
+  // Set when new tokens could not be written: entries that depended on the old ones may still be
+  // in Redis. Until the epoch is replaced, this process serves nothing from the cache.
+  let epochPending = false;
+  let recovering: Promise<boolean> | null = null;
+  let retry: NodeJS.Timeout | undefined;
+  function recovered(): Promise<boolean> {
+    if (!epochPending) return Promise.resolve(true);
+    recovering ??= (async () => {
+      const ok = (await bounded(() => keyv.set(EPOCH_KEY, randomUUID()))) !== null;
+      if (ok) {
+        epochPending = false;
+        clearInterval(retry);
+        retry = undefined;
+        options.onError?.('cache reachable again: epoch replaced, every entry from before the failed invalidation is dead');
+      }
+      return ok;
+    })().finally(() => {
+      recovering = null;
+    });
+    return recovering;
+  }
+  function invalidationFailed(): void {
+    epochPending = true;
+    // try on a timer too, so other processes stop seeing the old entries soon, even if idle here
+    retry ??= setInterval(() => void recovered(), 500).unref();
   }
 
   return {
@@ -144,8 +162,8 @@ export function createCacheStore(options: CacheStoreOptions): CacheStore {
     },
     async replaceTokens(versionKeys) {
       if (versionKeys.length === 0) return true;
-      // a failed replacement leaves `failing` set: the epoch goes when Redis is back
       const result = await bounded(() => keyv.setMany(versionKeys.map((key) => ({ key, value: randomUUID() }))));
+      if (result === null) invalidationFailed();
       return result !== null;
     },
     async newEpoch() {
@@ -157,6 +175,7 @@ export function createCacheStore(options: CacheStoreOptions): CacheStore {
       return (await bounded(() => adapter!.getClient())) as unknown as RedisLike | null;
     },
     async close() {
+      clearInterval(retry);
       await keyv.disconnect().catch(() => {});
     },
   };
