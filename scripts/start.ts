@@ -175,6 +175,8 @@ try {
   say(`  subgraphs           ${SERVICES.slice(0, 3).map((service) => `${service.name} http://localhost:${service.port(config)}/graphql`).join('  ')}`);
   say(`  health, metrics     ${gateway}/readyz  ${gateway}/metrics`);
   say(`  database            ${config.databaseUrl ? 'DATABASE_URL' : `embedded PGlite at postgresql://postgres@127.0.0.1:${EMBEDDED_PORT}/postgres`}`);
+  say(`  cache               ${config.redisUrl ? `Redis (REDIS_URL), CACHE_MODE=${config.cacheMode}` : `in-memory entity cache per service (no REDIS_URL), CACHE_MODE=${config.cacheMode}`}`);
+  if (config.adminToken) say(`  cache inspector     ${gateway}/cache  (Authorization: Bearer $ADMIN_TOKEN)`);
   say('Ctrl-C stops everything');
 } catch (error) {
   if (!stopping) {

@@ -3,29 +3,27 @@
 // side by side in alternating rounds, then a write-then-read loop that counts stale reads.
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
 import { biasedItemId } from '@supergraph-lab/db';
-import { concurrent, median, postGraphQL, scratchDatabase, sequential, startServices, type PageLoad } from './harness.ts';
+import { benchOptions, concurrent, median, postGraphQL, scratchDatabase, sequential, startServices, type PageLoad } from './harness.ts';
 
-const { values } = parseArgs({
-  options: {
-    items: { type: 'string', default: '20000' },
-    seconds: { type: 'string', default: '10' },
-    connections: { type: 'string', default: '50' },
-    sequential: { type: 'string', default: '1500' },
-    rounds: { type: 'string', default: '2' },
-    writes: { type: 'string', default: '300' },
-  },
-});
-const ITEMS = Number(values.items);
-const SECONDS = Number(values.seconds);
-const CONNECTIONS = Number(values.connections);
-const SEQUENTIAL = Number(values.sequential);
-const ROUNDS = Number(values.rounds);
-const WRITES = Number(values.writes);
+const options = benchOptions({ rounds: 2 }, { writes: '300', items: '10000' });
+const ITEMS = options.items;
+const SECONDS = options.seconds;
+const CONNECTIONS = options.connections;
+const SEQUENTIAL = options.sequential;
+const ROUNDS = options.rounds;
+const WRITES = options.writes!;
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const MODES = ['off', 'entity', 'all'] as const;
+const ADMIN_TOKEN = `bench-${randomUUID()}`;
+
+/** The gateway's per-layer counts (the entity layer summed over the subgraphs). */
+async function cacheStats(gateway: string): Promise<{ response: { hits: number; misses: number }; entity: { hits: number; misses: number } }> {
+  const response = await request(`${gateway}/cache`, { dispatcher: agent, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+  const body = (await response.body.json()) as { layers: { response: { hits: number; misses: number }; entity: { hits: number; misses: number } } };
+  return { response: body.layers.response, entity: body.layers.entity };
+}
 
 const PAGE = `query Page($id: ID!) { item(id: $id) { id name description brand priceCents currency stock
   primaryPhoto { url altText width height } photos { url altText width height position }
@@ -49,19 +47,34 @@ const database = await scratchDatabase('cache', ITEMS);
 const results = Object.fromEntries(MODES.map((mode) => [mode, { p50: [] as number[], p99: [] as number[], rps: [] as number[], cp99: [] as number[] }]));
 try {
   console.log(`bench:cache: ${ITEMS} items, ${os.cpus().length} cores, Node ${process.version}; modes ${MODES.join(', ')}; ${ROUNDS} rounds; ` +
-    `sequential ${SEQUENTIAL} pages, then ${CONNECTIONS} connections for ${SECONDS} s, after a ${SECONDS} s warm-up`);
+    `sequential ${SEQUENTIAL} pages, then ${CONNECTIONS} connections for ${SECONDS} s, after every item's page once and 5 s of load`);
   for (let round = 1; round <= ROUNDS; round++) {
     for (const mode of MODES) {
       // a namespace of its own: every run starts with a cold cache
-      const services = await startServices(database.url, { CACHE_MODE: mode, REDIS_URL, CACHE_NAMESPACE: `bench-${randomUUID().slice(0, 8)}` });
+      const services = await startServices(database.url, { CACHE_MODE: mode, REDIS_URL, ADMIN_TOKEN, CACHE_NAMESPACE: `bench-${randomUUID().slice(0, 8)}` });
       try {
-        const load: PageLoad = (id) => postGraphQL(agent, `${services.base(services.ports.gateway)}/graphql`, PAGE, { id: String(id) });
-        await concurrent(load, ITEMS, CONNECTIONS, SECONDS);
+        const gateway = services.base(services.ports.gateway);
+        const load: PageLoad = (id) => postGraphQL(agent, `${gateway}/graphql`, PAGE, { id: String(id) });
+        // a warm cache: every item's page once (nothing to warm with the cache off)
+        let next = 1;
+        if (mode !== 'off') {
+          await Promise.all(Array.from({ length: CONNECTIONS }, async () => {
+            while (next <= ITEMS) await load(next++);
+          }));
+        }
+        await concurrent(load, ITEMS, CONNECTIONS, Math.min(SECONDS, 5));
+        const before = await cacheStats(gateway);
         const seq = await sequential(load, ITEMS, SEQUENTIAL);
         const conc = await concurrent(load, ITEMS, CONNECTIONS, SECONDS);
         if (conc.errors) console.log(`  ${mode}: ${conc.errors} errors`);
         Object.entries({ p50: seq.p50, p99: seq.p99, rps: conc.rps, cp99: conc.p99 }).forEach(([name, value]) => results[mode]![name as 'p50']!.push(value));
-        console.log(`round ${round} ${mode.padEnd(7)} sequential p50 ${seq.p50.toFixed(2)} ms p99 ${seq.p99.toFixed(2)} ms; ${CONNECTIONS} connections ${conc.rps.toFixed(0)} pages/s p99 ${conc.p99.toFixed(1)} ms`);
+        const after = await cacheStats(gateway);
+        const ratio = (layer: 'response' | 'entity') => {
+          const hits = after[layer].hits - before[layer].hits;
+          const misses = after[layer].misses - before[layer].misses;
+          return hits + misses ? `${((100 * hits) / (hits + misses)).toFixed(0)}%` : '-';
+        };
+        console.log(`round ${round} ${mode.padEnd(7)} sequential p50 ${seq.p50.toFixed(2)} ms p99 ${seq.p99.toFixed(2)} ms; ${CONNECTIONS} connections ${conc.rps.toFixed(0)} pages/s p99 ${conc.p99.toFixed(1)} ms; hit ratio while measured: response ${ratio('response')}, entity ${ratio('entity')}`);
       } finally {
         await services.stop();
       }
@@ -75,7 +88,7 @@ try {
   }
 
   // write-then-read: every write, over each protocol and entry point, checked on every read path
-  const services = await startServices(database.url, { CACHE_MODE: 'all', REDIS_URL, CACHE_NAMESPACE: `bench-${randomUUID().slice(0, 8)}` });
+  const services = await startServices(database.url, { CACHE_MODE: 'all', REDIS_URL, ADMIN_TOKEN, CACHE_NAMESPACE: `bench-${randomUUID().slice(0, 8)}` });
   try {
     const gw = services.base(services.ports.gateway);
     const items = services.base(services.ports.items);

@@ -2,6 +2,7 @@
 // sequential and concurrent (closed-loop) measurement of a page load.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { Agent, request } from 'undici';
 import { biasedItemId, connect, databaseUrlFromEnv, migrate } from '@supergraph-lab/db';
@@ -143,4 +144,23 @@ export async function concurrent(load: PageLoad, maxId: number, connections: num
   );
   samples.sort((a, b) => a - b);
   return { rps: samples.length / seconds, p99: percentile(samples, 99), errors };
+}
+
+/** The options every page benchmark takes, with their defaults. */
+export function benchOptions(defaults: { rounds: number }, extra: Record<string, string> = {}) {
+  const { values } = parseArgs({
+    options: {
+      seconds: { type: 'string', default: '10' },
+      connections: { type: 'string', default: '50' },
+      sequential: { type: 'string', default: '1500' },
+      rounds: { type: 'string', default: String(defaults.rounds) },
+      items: { type: 'string', default: '20000' },
+      ...Object.fromEntries(Object.entries(extra).map(([name, value]) => [name, { type: 'string' as const, default: value }])),
+    },
+  });
+  const numbers = Object.fromEntries(Object.entries(values).map(([name, value]) => [name, Number(value)]));
+  for (const [name, value] of Object.entries(numbers)) {
+    if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number, got ${JSON.stringify((values as Record<string, unknown>)[name])}`);
+  }
+  return numbers as { items: number; seconds: number; connections: number; sequential: number; rounds: number } & Record<string, number>;
 }

@@ -3,9 +3,8 @@
 // parallel, as a client without a gateway would), so the gateway's own cost shows as a ratio.
 // Services run as separate processes on a scratch database; medians of alternating rounds.
 import os from 'node:os';
-import { parseArgs } from 'node:util';
 import { Agent } from 'undici';
-import { concurrent, median, postGraphQL, scratchDatabase, sequential, startServices, type PageLoad } from './harness.ts';
+import { benchOptions, concurrent, median, postGraphQL, scratchDatabase, sequential, startServices, type PageLoad } from './harness.ts';
 
 const PAGE_FIELDS = {
   item: 'id name description brand priceCents currency stock',
@@ -15,20 +14,12 @@ const PAGE_FIELDS = {
 const GATEWAY_QUERY = `query Page($id: ID!) { item(id: $id) { ${PAGE_FIELDS.item} ${PAGE_FIELDS.reviews} ${PAGE_FIELDS.photos} } }`;
 const entities = (fields: string) => `query($r: [_Any!]!) { _entities(representations: $r) { ... on Item { ${fields} } } }`;
 
-const { values } = parseArgs({
-  options: {
-    items: { type: 'string', default: '20000' },
-    seconds: { type: 'string', default: '10' },
-    connections: { type: 'string', default: '50' },
-    sequential: { type: 'string', default: '1500' },
-    rounds: { type: 'string', default: '3' },
-  },
-});
-const ITEMS = Number(values.items);
-const SECONDS = Number(values.seconds);
-const CONNECTIONS = Number(values.connections);
-const SEQUENTIAL = Number(values.sequential);
-const ROUNDS = Number(values.rounds);
+const options = benchOptions({ rounds: 3 });
+const ITEMS = options.items;
+const SECONDS = options.seconds;
+const CONNECTIONS = options.connections;
+const SEQUENTIAL = options.sequential;
+const ROUNDS = options.rounds;
 
 const agent = new Agent({ connections: CONNECTIONS, keepAliveTimeout: 30_000 });
 const post = (url: string, query: string, variables: Record<string, unknown>) => postGraphQL(agent, url, query, variables);

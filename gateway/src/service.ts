@@ -63,7 +63,7 @@ export async function createGatewayService(config: Config, options: GatewayOptio
       ]),
     ),
   });
-  const store = createCacheStore({ redisUrl: config.redisUrl, namespace: config.cacheNamespace, onError: (message) => app.log.warn(message) });
+  const store = createCacheStore({ redisUrl: config.redisUrl, namespace: config.cacheNamespace, timeoutMs: config.cacheTimeoutMs, onError: (message) => app.log.warn(message) });
   const cache: GatewayCache = {
     store,
     mode: config.cacheMode,

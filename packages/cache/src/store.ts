@@ -65,7 +65,7 @@ export const EPOCH_KEY = 'epoch';
 /** Creates the store: Redis when a URL is given, memory otherwise. */
 export function createCacheStore(options: CacheStoreOptions): CacheStore {
   const namespace = options.namespace ?? 'sgl';
-  const timeoutMs = options.timeoutMs ?? 250;
+  const timeoutMs = options.timeoutMs ?? 500;
   const logIntervalMs = options.logIntervalMs ?? 10_000;
   let adapter: KeyvRedis<unknown> | undefined;
   let keyv: Keyv;

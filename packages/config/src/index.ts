@@ -35,6 +35,7 @@ const schema = z.object({
   CACHE_MODE: z.enum(CACHE_MODES).default('all'),
   CACHE_NAMESPACE: z.string().regex(/^[\w.-]{1,64}$/, 'must be 1-64 letters, digits, ".", "_" or "-"').default('sgl'),
   CACHE_TTL_SECONDS: positiveInt(300, 86_400),
+  CACHE_TIMEOUT_MS: positiveInt(500, 10_000),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   GATEWAY_PORT: port(4000),
   ITEMS_PORT: port(4001),
@@ -65,6 +66,8 @@ export interface Config {
   cacheNamespace: string;
   /** Safety-net lifetime of cached responses. */
   cacheTtlSeconds: number;
+  /** Bound on each cache call: slower counts as a miss. */
+  cacheTimeoutMs: number;
   /** Bearer token for the admin endpoints (/cache); unset means they refuse everyone. */
   adminToken: string | undefined;
   ports: Record<SubgraphName | 'gateway' | 'ssr', number>;
@@ -107,6 +110,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cacheMode: e.CACHE_MODE,
     cacheNamespace: e.CACHE_NAMESPACE,
     cacheTtlSeconds: e.CACHE_TTL_SECONDS,
+    cacheTimeoutMs: e.CACHE_TIMEOUT_MS,
     adminToken: e.ADMIN_TOKEN,
     ports: {
       gateway: e.GATEWAY_PORT,

@@ -104,7 +104,7 @@ export async function createSubgraphService<Module, Context extends RequestConte
     requestTimeoutMs: config.requestTimeoutMs,
     readiness: { database: () => prisma.$queryRaw`SELECT 1` },
   });
-  const store = options.cacheStore ?? createCacheStore({ redisUrl: config.redisUrl, namespace: config.cacheNamespace, onError: (message) => app.log.warn(message) });
+  const store = options.cacheStore ?? createCacheStore({ redisUrl: config.redisUrl, namespace: config.cacheNamespace, timeoutMs: config.cacheTimeoutMs, onError: (message) => app.log.warn(message) });
   const cache = createSubgraphCache(store, config.cacheMode);
   const module = definition.createModule(prisma, cache);
   app.decorateRequest('cacheReader', null);
