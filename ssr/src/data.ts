@@ -1,0 +1,160 @@
+import { Agent, request } from 'undici';
+
+/** Review orders the page links to. */
+export const SORTS = ['NEWEST', 'HIGHEST', 'LOWEST', 'MOST_HELPFUL'] as const;
+export type Sort = (typeof SORTS)[number];
+
+export const REVIEWS_PER_PAGE = 5;
+
+/** Everything an item page shows, whichever protocol it came over. */
+export interface PageData {
+  item: {
+    id: string;
+    name: string;
+    description: string;
+    brand: string;
+    category: string;
+    priceCents: number;
+    currency: string;
+    stock: number;
+  };
+  photos: { url: string; altText: string; width: number; height: number; position: number }[];
+  summary: { count: number; averageRating: number | null; histogram: number[] };
+  reviews: {
+    items: { id: string; rating: number; title: string; body: string; author: string; verifiedPurchase: boolean; helpfulCount: number; createdAt: string }[];
+    hasNextPage: boolean;
+    endCursor: string | null;
+  };
+}
+
+/** What a page request asks for. */
+export interface PageRequest {
+  id: number;
+  sort: Sort;
+  after: string | null;
+}
+
+/** Why a page could not be built: the status and message of the error page. */
+export class PageError extends Error {
+  constructor(
+    readonly status: 400 | 404 | 503,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The one GraphQL query an item page is built from. */
+export const PAGE_QUERY = /* GraphQL */ `
+  query ItemPage($id: ID!, $first: Int!, $after: String, $sort: ReviewSort!) {
+    item(id: $id) {
+      id name description brand category priceCents currency stock
+      photos(first: 12) { url altText width height position }
+      reviewSummary { count averageRating histogram }
+      reviews(first: $first, after: $after, sort: $sort) {
+        edges { node { id rating title body author verifiedPurchase helpfulCount createdAt } }
+        pageInfo { hasNextPage endCursor }
+      }
+    }
+  }`;
+
+/** Where page data comes from: one gateway query, or the REST routes. */
+export interface PageSource {
+  load(page: PageRequest): Promise<PageData | null>;
+}
+
+async function call(agent: Agent, url: string, timeoutMs: number, init: { method?: 'GET' | 'POST'; body?: string } = {}) {
+  try {
+    const response = await request(url, {
+      method: init.method ?? 'GET',
+      dispatcher: agent,
+      headers: init.body ? { 'content-type': 'application/json' } : {},
+      body: init.body ?? null,
+      headersTimeout: timeoutMs,
+      bodyTimeout: timeoutMs,
+    });
+    const text = await response.body.text();
+    return { status: response.statusCode, body: text ? (JSON.parse(text) as any) : null };
+  } catch (error) {
+    throw new PageError(503, `the shop's API is unavailable (${(error as { code?: string }).code ?? (error as Error).message})`);
+  }
+}
+
+/** One query to the gateway per page. */
+export function graphqlSource(gatewayUrl: string, agent: Agent, timeoutMs: number): PageSource {
+  return {
+    async load(page) {
+      const { status, body } = await call(agent, `${gatewayUrl}/graphql`, timeoutMs, {
+        method: 'POST',
+        body: JSON.stringify({ query: PAGE_QUERY, variables: { id: String(page.id), first: REVIEWS_PER_PAGE, after: page.after, sort: page.sort } }),
+      });
+      const errors: { message: string; extensions?: { code?: string } }[] = body?.errors ?? [];
+      const bad = errors.find((error) => error.extensions?.code === 'BAD_USER_INPUT');
+      if (bad) throw new PageError(400, bad.message);
+      if (status >= 500 || errors.length) throw new PageError(503, errors[0]?.message ?? `the gateway answered ${status}`);
+      const item = body.data?.item;
+      if (!item) return null;
+      return {
+        item: {
+          id: item.id,
+          name: item.name,
+          description: item.description,
+          brand: item.brand,
+          category: item.category,
+          priceCents: item.priceCents,
+          currency: item.currency,
+          stock: item.stock,
+        },
+        photos: item.photos,
+        summary: item.reviewSummary,
+        reviews: {
+          items: item.reviews.edges.map((edge: { node: unknown }) => edge.node),
+          hasNextPage: item.reviews.pageInfo.hasNextPage,
+          endCursor: item.reviews.pageInfo.endCursor,
+        },
+      };
+    },
+  };
+}
+
+/** The same page from the REST routes, the four calls issued in parallel. */
+export function restSource(baseUrl: string, agent: Agent, timeoutMs: number): PageSource {
+  return {
+    async load(page) {
+      const query = new URLSearchParams({ first: String(REVIEWS_PER_PAGE), sort: page.sort, ...(page.after ? { after: page.after } : {}) });
+      const [item, photos, summary, reviews] = await Promise.all([
+        call(agent, `${baseUrl}/api/items/${page.id}`, timeoutMs),
+        call(agent, `${baseUrl}/api/items/${page.id}/photos`, timeoutMs),
+        call(agent, `${baseUrl}/api/items/${page.id}/reviews/summary`, timeoutMs),
+        call(agent, `${baseUrl}/api/items/${page.id}/reviews?${query}`, timeoutMs),
+      ]);
+      if (item.status === 404) return null;
+      for (const part of [item, photos, summary, reviews]) {
+        if (part.status === 400) throw new PageError(400, part.body?.detail ?? 'bad request');
+        if (part.status !== 200) throw new PageError(503, part.body?.detail ?? `the API answered ${part.status}`);
+      }
+      const text = (review: any) => ({ ...review, id: String(review.id) });
+      return {
+        item: {
+          id: String(item.body.id),
+          name: item.body.name,
+          description: item.body.description,
+          brand: item.body.brand,
+          category: item.body.category,
+          priceCents: item.body.priceCents,
+          currency: item.body.currency,
+          stock: item.body.stock,
+        },
+        photos: photos.body.photos.map(({ url, altText, width, height, position }: PageData['photos'][number]) => ({ url, altText, width, height, position })),
+        summary: summary.body,
+        reviews: {
+          items: reviews.body.reviews.map(({ id, rating, title, body, author, verifiedPurchase, helpfulCount, createdAt }: any) =>
+            text({ id, rating, title, body, author, verifiedPurchase, helpfulCount, createdAt }),
+          ),
+          hasNextPage: reviews.body.pageInfo.hasNextPage,
+          endCursor: reviews.body.pageInfo.endCursor,
+        },
+      };
+    },
+  };
+}

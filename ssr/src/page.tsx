@@ -1,0 +1,167 @@
+import type { ReactNode } from 'react';
+import { SORTS, type PageData, type Sort } from './data.ts';
+import { STYLES } from './styles.ts';
+
+/** The generated data's image host; its images are served by this service as placeholders. */
+const GENERATED_IMAGE_HOST = 'https://images.supergraph-shop.example/';
+
+/** A photo URL the browser can load here: generated images map to the local placeholder route. */
+export function imageSrc(url: string): string {
+  return url.startsWith(GENERATED_IMAGE_HOST) ? `/images/${url.slice(GENERATED_IMAGE_HOST.length).replace(/\.jpg$/, '.svg')}` : url;
+}
+
+/** A price in its currency, e.g. $1,299.99 or €24.99. */
+export function formatPrice(priceCents: number, currency: string): string {
+  return new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(priceCents / 100);
+}
+
+const SORT_LABELS: Record<Sort, string> = { NEWEST: 'Newest', HIGHEST: 'Highest rated', LOWEST: 'Lowest rated', MOST_HELPFUL: 'Most helpful' };
+
+function Stars({ rating, label }: { rating: number; label: string }) {
+  const full = Math.round(rating);
+  return (
+    <span className="stars" role="img" aria-label={label}>
+      {'★'.repeat(full)}
+      <span className="stars-empty">{'★'.repeat(5 - full)}</span>
+    </span>
+  );
+}
+
+/** The HTML document around a page's body. */
+export function Document({ title, description, children }: { title: string; description: string; children: ReactNode }) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{title}</title>
+        <meta name="description" content={description} />
+        <style dangerouslySetInnerHTML={{ __html: STYLES }} />
+      </head>
+      <body>
+        <header className="site">
+          <a href="/" className="brand-mark">supergraph shop</a>
+        </header>
+        {children}
+      </body>
+    </html>
+  );
+}
+
+/** The item page. `source` keeps `?source=rest` in the links it makes. */
+export function ItemPage({ data, sort, source }: { data: PageData; sort: Sort; source: 'graphql' | 'rest' }) {
+  const { item, photos, summary, reviews } = data;
+  const link = (params: Record<string, string>) => {
+    const query = new URLSearchParams({ ...params, ...(source === 'rest' ? { source } : {}) });
+    return `/items/${item.id}?${query}#reviews`;
+  };
+  const [primary, ...thumbnails] = photos;
+  const stock = item.stock === 0 ? 'Out of stock' : item.stock <= 5 ? `Only ${item.stock} left` : 'In stock';
+  return (
+    <main className="item">
+      <section className="gallery" aria-label="Photos">
+        {primary ? (
+          <img className="primary" src={imageSrc(primary.url)} alt={primary.altText} width={primary.width} height={primary.height} />
+        ) : (
+          <div className="no-photo">No photo yet</div>
+        )}
+        {thumbnails.length > 0 && (
+          <ul className="thumbnails">
+            {thumbnails.map((photo) => (
+              <li key={photo.position}>
+                <img src={imageSrc(photo.url)} alt={photo.altText} width={96} height={Math.round((96 * photo.height) / photo.width)} loading="lazy" />
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <section className="summary" aria-labelledby="item-name">
+        <p className="crumbs">{`${item.category} · ${item.brand}`}</p>
+        <h1 id="item-name">{item.name}</h1>
+        {summary.count > 0 && summary.averageRating !== null && (
+          <p className="rating">
+            <Stars rating={summary.averageRating} label={`${summary.averageRating} out of 5 stars`} />
+            {` ${summary.averageRating.toFixed(1)} · ${summary.count} review${summary.count === 1 ? '' : 's'}`}
+          </p>
+        )}
+        <p className="price">{formatPrice(item.priceCents, item.currency)}</p>
+        <p className={item.stock === 0 ? 'stock out' : 'stock'}>{stock}</p>
+        <p className="description">{item.description}</p>
+      </section>
+
+      <section id="reviews" className="reviews" aria-labelledby="reviews-title">
+        <h2 id="reviews-title">Customer reviews</h2>
+        {summary.count === 0 ? (
+          <p>No reviews yet.</p>
+        ) : (
+          <>
+            <table className="histogram" aria-label="Ratings by stars">
+              <tbody>
+                {[5, 4, 3, 2, 1].map((star) => {
+                  const count = summary.histogram[star - 1] ?? 0;
+                  const share = Math.round((100 * count) / summary.count);
+                  return (
+                    <tr key={star}>
+                      <th scope="row">{star} star</th>
+                      <td>
+                        <span className="bar" aria-hidden="true">
+                          <span style={{ width: `${share}%` }} />
+                        </span>
+                      </td>
+                      <td className="count">{count}</td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+            <nav className="sorts" aria-label="Sort reviews">
+              {SORTS.map((option) =>
+                option === sort ? (
+                  <span key={option} aria-current="true">{SORT_LABELS[option]}</span>
+                ) : (
+                  <a key={option} href={link({ sort: option })}>{SORT_LABELS[option]}</a>
+                ),
+              )}
+            </nav>
+            <ol className="review-list">
+              {reviews.items.map((review) => (
+                <li key={review.id}>
+                  <article>
+                    <h3>
+                      <Stars rating={review.rating} label={`${review.rating} out of 5 stars`} />
+                      {` ${review.title}`}
+                    </h3>
+                    <p className="meta">
+                      {`${review.author}${review.verifiedPurchase ? ' · Verified purchase' : ''} · `}
+                      <time dateTime={review.createdAt}>{review.createdAt.slice(0, 10)}</time>
+                    </p>
+                    <p>{review.body}</p>
+                    {review.helpfulCount > 0 && <p className="helpful">{`${review.helpfulCount} ${review.helpfulCount === 1 ? 'person' : 'people'} found this helpful`}</p>}
+                  </article>
+                </li>
+              ))}
+            </ol>
+            <nav className="pages" aria-label="Review pages">
+              {reviews.hasNextPage && reviews.endCursor && <a href={link({ sort, after: reviews.endCursor })} rel="next">More reviews</a>}
+            </nav>
+          </>
+        )}
+      </section>
+    </main>
+  );
+}
+
+/** An error page: real HTML with the status's explanation, never a stack trace. */
+export function ErrorPage({ status, message }: { status: number; message: string }) {
+  const heading = status === 404 ? 'We could not find that item' : status === 400 ? 'That address is not right' : 'The shop is unavailable for a moment';
+  return (
+    <main className="error">
+      <h1>{heading}</h1>
+      <p>{message}</p>
+      <p>
+        <a href="/">Back to the shop</a>
+      </p>
+    </main>
+  );
+}

@@ -1,0 +1,133 @@
+import { createHash } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { PassThrough } from 'node:stream';
+import type { Config } from '@supergraph-lab/config';
+import { createHttpServer } from '@supergraph-lab/http';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ReactNode } from 'react';
+import { renderToPipeableStream } from 'react-dom/server';
+import { Agent, request as undiciRequest } from 'undici';
+import { graphqlSource, PageError, restSource, SORTS, type PageData, type PageSource, type Sort } from './data.ts';
+import { Document, ErrorPage, ItemPage } from './page.tsx';
+
+export interface SsrService {
+  app: FastifyInstance;
+  listen(port?: number, host?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface SsrOptions {
+  /** Where the gateway is (GraphQL and the REST routes); default http://127.0.0.1:GATEWAY_PORT. */
+  gatewayUrl?: string;
+}
+
+/** Streams a React tree as a complete HTML document with `status`. */
+function stream(reply: FastifyReply, status: number, tree: ReactNode): Promise<FastifyReply> {
+  return new Promise((resolve, reject) => {
+    const body = new PassThrough();
+    const { pipe } = renderToPipeableStream(tree, {
+      onShellReady() {
+        reply.code(status).type('text/html; charset=utf-8');
+        pipe(body);
+        resolve(reply.send(body));
+      },
+      onShellError(error) {
+        reject(error);
+      },
+    });
+  });
+}
+
+function errorPage(reply: FastifyReply, status: number, message: string): Promise<FastifyReply> {
+  if (status === 503) reply.header('retry-after', '5');
+  return stream(
+    reply,
+    status,
+    <Document title={`${status === 404 ? 'Not found' : status === 400 ? 'Bad request' : 'Unavailable'} | supergraph shop`} description={message}>
+      <ErrorPage status={status} message={message} />
+    </Document>,
+  );
+}
+
+/** A placeholder image for a generated photo URL: a calm colour from its hash, at its size. */
+export function placeholderSvg(path: string): string | null {
+  const match = /^products\/[0-9a-f]{2}\/([0-9a-f]{16})_(\d{2,4})x(\d{2,4})\.svg$/.exec(path);
+  if (!match) return null;
+  const [, hash, width, height] = match;
+  const hue = parseInt(createHash('sha1').update(hash!).digest('hex').slice(0, 4), 16) % 360;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"><rect width="100%" height="100%" fill="hsl(${hue} 35% 82%)"/><circle cx="50%" cy="45%" r="${Math.round(Number(width) / 6)}" fill="hsl(${hue} 35% 68%)"/></svg>`;
+}
+
+/**
+ * The SSR service: `GET /items/:id` renders the item page with React on the server from one
+ * GraphQL query to the gateway (`?source=rest`: from the REST routes, in parallel).
+ */
+export function createSsrService(config: Config, options: SsrOptions = {}): SsrService {
+  const gatewayUrl = options.gatewayUrl ?? `http://127.0.0.1:${config.ports.gateway}`;
+  const agent = new Agent({ keepAliveTimeout: 30_000, connections: 128 });
+  const sources: Record<'graphql' | 'rest', PageSource> = {
+    graphql: graphqlSource(gatewayUrl, agent, config.subgraphTimeoutMs),
+    rest: restSource(gatewayUrl, agent, config.subgraphTimeoutMs),
+  };
+  const app = createHttpServer({
+    name: 'ssr',
+    logLevel: config.logLevel,
+    bodyLimitBytes: config.bodyLimitBytes,
+    requestTimeoutMs: config.requestTimeoutMs,
+    readiness: {
+      gateway: async () => {
+        const response = await undiciRequest(`${gatewayUrl}/healthz`, { dispatcher: agent, headersTimeout: 2000, bodyTimeout: 2000 });
+        await response.body.dump();
+        if (response.statusCode !== 200) throw new Error(`healthz answered ${response.statusCode}`);
+      },
+    },
+  });
+
+  app.get<{ Params: { id: string }; Querystring: Record<string, string | undefined> }>('/items/:id', async (request, reply) => {
+    const { id } = request.params;
+    const query = request.query;
+    if (!/^[1-9]\d{0,9}$/.test(id) || Number(id) > 2_147_483_647) {
+      return errorPage(reply, 400, `An item id is a positive whole number; "${id}" is not one.`);
+    }
+    const sort = (query.sort ?? 'NEWEST') as Sort;
+    if (!SORTS.includes(sort)) return errorPage(reply, 400, `Reviews can be sorted by ${SORTS.join(', ')}; "${query.sort}" is not one of them.`);
+    const sourceName = query.source === 'rest' ? 'rest' : 'graphql';
+    let data: PageData | null;
+    try {
+      data = await sources[sourceName].load({ id: Number(id), sort, after: query.after || null });
+    } catch (error) {
+      if (error instanceof PageError) {
+        if (error.status === 503) request.log.warn({ err: error }, 'page data unavailable');
+        return errorPage(reply, error.status, error.message);
+      }
+      throw error;
+    }
+    if (!data) return errorPage(reply, 404, `There is no item ${id} in the shop.`);
+    const description = data.item.description.length > 155 ? `${data.item.description.slice(0, 152)}...` : data.item.description;
+    return stream(
+      reply,
+      200,
+      <Document title={`${data.item.name} | ${data.item.brand} | supergraph shop`} description={description}>
+        <ItemPage data={data} sort={sort} source={sourceName} />
+      </Document>,
+    );
+  });
+
+  app.get<{ Params: { '*': string } }>('/images/*', async (request, reply) => {
+    const svg = placeholderSvg(request.params['*']);
+    if (!svg) return reply.callNotFound();
+    return reply.type('image/svg+xml').header('cache-control', 'public, max-age=31536000, immutable').send(svg);
+  });
+
+  return {
+    app,
+    async listen(port = 0, host = '127.0.0.1') {
+      await app.listen({ port, host });
+      return `http://${host}:${(app.server.address() as AddressInfo).port}`;
+    },
+    async close() {
+      await app.close();
+      await agent.close();
+    },
+  };
+}
