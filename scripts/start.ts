@@ -21,6 +21,7 @@ const SERVICES = [
   { name: 'reviews', entry: 'subgraphs/reviews/src/main.ts', port: (c: Config) => c.ports.reviews, colour: 35 },
   { name: 'photos', entry: 'subgraphs/photos/src/main.ts', port: (c: Config) => c.ports.photos, colour: 33 },
   { name: 'gateway', entry: 'gateway/src/main.ts', port: (c: Config) => c.ports.gateway, colour: 32 },
+  { name: 'ssr', entry: 'ssr/src/main.ts', port: (c: Config) => c.ports.ssr, colour: 34 },
 ] as const;
 
 const children: ChildProcess[] = [];
@@ -169,9 +170,12 @@ try {
   spawnService(SERVICES[3], env);
   const gateway = `http://localhost:${config.ports.gateway}`;
   await waitReady('gateway', `http://127.0.0.1:${config.ports.gateway}`);
+  spawnService(SERVICES[4], env);
+  await waitReady('ssr', `http://127.0.0.1:${config.ports.ssr}`);
   say('ready:');
   say(`  GraphQL Playground  ${gateway}/graphql`);
   say(`  REST example        ${gateway}/api/items/1  ·  ${gateway}/api/items/1/reviews?sort=HIGHEST`);
+  say(`  item page (SSR)     http://localhost:${config.ports.ssr}/items/1  ·  built over REST: http://localhost:${config.ports.ssr}/items/1?source=rest`);
   say(`  subgraphs           ${SERVICES.slice(0, 3).map((service) => `${service.name} http://localhost:${service.port(config)}/graphql`).join('  ')}`);
   say(`  health, metrics     ${gateway}/readyz  ${gateway}/metrics`);
   say(`  database            ${config.databaseUrl ? 'DATABASE_URL' : `embedded PGlite at postgresql://postgres@127.0.0.1:${EMBEDDED_PORT}/postgres`}`);

@@ -22,8 +22,8 @@ function freePort(): Promise<number> {
 
 test('npm start on the embedded default answers a federated query and stops cleanly on Ctrl-C', { timeout: 120_000 }, async () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'sgl-start-'));
-  const [gateway, items, reviews, photos, pg] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
-  const env: NodeJS.ProcessEnv = { ...process.env, GATEWAY_PORT: String(gateway), ITEMS_PORT: String(items), REVIEWS_PORT: String(reviews), PHOTOS_PORT: String(photos), EMBEDDED_PG_PORT: String(pg), EMBEDDED_DATA_DIR: dataDir, SEED_ITEMS: '300' };
+  const [gateway, items, reviews, photos, pg, ssr] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const env: NodeJS.ProcessEnv = { ...process.env, GATEWAY_PORT: String(gateway), ITEMS_PORT: String(items), REVIEWS_PORT: String(reviews), PHOTOS_PORT: String(photos), EMBEDDED_PG_PORT: String(pg), SSR_PORT: String(ssr), EMBEDDED_DATA_DIR: dataDir, SEED_ITEMS: '300' };
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
   // its own process group, so Ctrl-C can be sent to all of it as a terminal would
@@ -50,6 +50,10 @@ test('npm start on the embedded default answers a federated query and stops clea
     assert.deepEqual(result.data!.items.edges.map((edge: { node: { id: string } }) => edge.node.id), ['300', '299']);
     const created = await rest(base, 'POST', '/api/items/300/reviews', { rating: 5, title: 'Embedded', body: 'Works.', author: 'CI' });
     assert.equal(created.status, 201);
+    assert.match(output, new RegExp(`item page \\(SSR\\) +http://localhost:${ssr}/items/1`));
+    const page = await fetch(`http://127.0.0.1:${ssr}/items/300`);
+    assert.equal(page.status, 200);
+    assert.ok((await page.text()).includes('Embedded'), 'the page shows the review just written');
   } finally {
     // Ctrl-C reaches the whole group; npm itself exits on the signal while the services drain,
     // so "stopped" and closed ports are the proof of a clean stop, not npm's exit status
@@ -59,11 +63,11 @@ test('npm start on the embedded default answers a federated query and stops clea
     rmSync(dataDir, { recursive: true, force: true });
   }
   assert.match(output, /\[start\] +stopped/, output.slice(-2000));
-  for (const name of ['items', 'reviews', 'photos', 'gateway']) {
+  for (const name of ['items', 'reviews', 'photos', 'gateway', 'ssr']) {
     assert.match(output, new RegExp(`\\[${name}\\] +info +SIG(INT|TERM): draining and shutting down`));
     assert.match(output, new RegExp(`\\[start\\] +${name} stopped \\(exit code 0\\)`), 'drained and exited, not killed');
   }
-  for (const port of [gateway, items, reviews, photos, pg]) {
+  for (const port of [gateway, items, reviews, photos, pg, ssr]) {
     await assert.rejects(fetch(`http://127.0.0.1:${port}/healthz`), `port ${port} is closed`);
   }
 });
