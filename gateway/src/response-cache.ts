@@ -15,6 +15,9 @@ export interface GatewayCache {
   recent: { key: string; layer: 'response' | 'rest'; at: number }[];
 }
 
+/** Request header by which a caller (the SSR page cache) asks for a response's dependencies. */
+export const WANT_DEPENDENCIES_HEADER = 'x-want-cache-dependencies';
+
 /** Whether whole responses are served from the cache now: only with a store every process shares. */
 export function responsesCached(cache: GatewayCache): boolean {
   return (cache.mode === 'response' || cache.mode === 'all') && cache.store.kind === 'redis';
@@ -54,13 +57,25 @@ export function responseCachePlugin(cache: GatewayCache): ApolloServerPlugin<Gat
           const [entry] = (await cache.store.getMany<CachedResponse>([key])) ?? [];
           if (entry && (await dependenciesCurrent(cache.store, entry.dependencies))) {
             cache.stats.response.hits++;
-            return { http: { status: 200, headers: new HeaderMap([['x-cache', 'HIT']]) }, body: { kind: 'single', singleResult: entry.result } };
+            const wanted = requestContext.request.http?.headers.get(WANT_DEPENDENCIES_HEADER) === '1';
+            const singleResult = wanted ? { ...entry.result, extensions: { cacheDependencies: entry.dependencies } } : entry.result;
+            return { http: { status: 200, headers: new HeaderMap([['x-cache', 'HIT']]) }, body: { kind: 'single', singleResult } };
           }
           cache.stats.response.misses++;
           return null;
         },
-        async willSendResponse({ response, contextValue }) {
+        async willSendResponse({ request, response, contextValue }) {
           const body = response.body;
+          // a caller that caches what it builds from this response gets its dependencies
+          if (
+            body.kind === 'single' &&
+            request.http?.headers.get(WANT_DEPENDENCIES_HEADER) === '1' &&
+            contextValue.dependencies &&
+            !body.singleResult.errors?.length &&
+            response.http.headers.get('x-cache') !== 'HIT'
+          ) {
+            body.singleResult.extensions = { ...body.singleResult.extensions, cacheDependencies: contextValue.dependencies };
+          }
           if (!key || body.kind !== 'single' || response.http.headers.get('x-cache') === 'HIT') {
             if (!response.http.headers.get('x-cache')) response.http.headers.set('x-cache', 'BYPASS');
             return;

@@ -1,9 +1,9 @@
-import { decodeDependencies, dependenciesCurrent, DEPENDENCIES_HEADER, type Dependencies } from '@supergraph-lab/cache';
+import { decodeDependencies, dependenciesCurrent, DEPENDENCIES_HEADER, encodeDependencies, type Dependencies } from '@supergraph-lab/cache';
 import type { SubgraphName } from '@supergraph-lab/config';
 import { sendProblem, toProblem, unavailable, AppError } from '@supergraph-lab/http';
 import type { FastifyInstance } from 'fastify';
 import type { Agent } from 'undici';
-import { remember, responsesCached, type GatewayCache } from './response-cache.ts';
+import { remember, responsesCached, WANT_DEPENDENCIES_HEADER, type GatewayCache } from './response-cache.ts';
 
 interface CachedRest {
   status: number;
@@ -61,6 +61,7 @@ export function registerRestProxy(
         const [entry] = (await cache.store.getMany<CachedRest>([key])) ?? [];
         if (entry && (await dependenciesCurrent(cache.store, entry.dependencies))) {
           cache.stats.rest.hits++;
+          if (request.headers[WANT_DEPENDENCIES_HEADER] === '1') reply.header(DEPENDENCIES_HEADER, encodeDependencies(entry.dependencies));
           return reply.code(entry.status).header('content-type', entry.contentType).header('x-cache', 'HIT').send(entry.body);
         }
         cache.stats.rest.misses++;
@@ -89,7 +90,8 @@ export function registerRestProxy(
       reply.code(upstream.statusCode);
       for (const [name, value] of Object.entries(upstream.headers)) {
         // the owner echoes the request id it was sent: proof, for the client, that it was forwarded
-        if (!HOP_BY_HOP.has(name) && value !== undefined && name !== DEPENDENCIES_HEADER) reply.header(name, value);
+        const internal = name === DEPENDENCIES_HEADER && request.headers[WANT_DEPENDENCIES_HEADER] !== '1';
+        if (!HOP_BY_HOP.has(name) && value !== undefined && !internal) reply.header(name, value);
       }
       const dependencies = cacheable && upstream.statusCode === 200 ? decodeDependencies(upstream.headers[DEPENDENCIES_HEADER]) : null;
       if (!dependencies) {

@@ -1,4 +1,8 @@
+import { decodeDependencies, DEPENDENCIES_HEADER, type Dependencies } from '@supergraph-lab/cache';
 import { Agent, request } from 'undici';
+
+/** Asks the gateway for the version tokens its answers were built from (for the page cache). */
+const WANT_DEPENDENCIES = { 'x-want-cache-dependencies': '1' };
 
 /** Review orders the page links to. */
 export const SORTS = ['NEWEST', 'HIGHEST', 'LOWEST', 'MOST_HELPFUL'] as const;
@@ -58,9 +62,15 @@ export const PAGE_QUERY = /* GraphQL */ `
     }
   }`;
 
+/** Page data with the tokens it was built from (null when some part could not vouch for itself). */
+export interface LoadedPage {
+  data: PageData | null;
+  dependencies: Dependencies | null;
+}
+
 /** Where page data comes from: one gateway query, or the REST routes. */
 export interface PageSource {
-  load(page: PageRequest): Promise<PageData | null>;
+  load(page: PageRequest): Promise<LoadedPage>;
 }
 
 async function call(agent: Agent, url: string, timeoutMs: number, init: { method?: 'GET' | 'POST'; body?: string } = {}) {
@@ -68,13 +78,13 @@ async function call(agent: Agent, url: string, timeoutMs: number, init: { method
     const response = await request(url, {
       method: init.method ?? 'GET',
       dispatcher: agent,
-      headers: init.body ? { 'content-type': 'application/json' } : {},
+      headers: { ...WANT_DEPENDENCIES, ...(init.body ? { 'content-type': 'application/json' } : {}) },
       body: init.body ?? null,
       headersTimeout: timeoutMs,
       bodyTimeout: timeoutMs,
     });
     const text = await response.body.text();
-    return { status: response.statusCode, body: text ? (JSON.parse(text) as any) : null };
+    return { status: response.statusCode, body: text ? (JSON.parse(text) as any) : null, dependencies: decodeDependencies(response.headers[DEPENDENCIES_HEADER]) };
   } catch (error) {
     throw new PageError(503, `the shop's API is unavailable (${(error as { code?: string }).code ?? (error as Error).message})`);
   }
@@ -93,8 +103,11 @@ export function graphqlSource(gatewayUrl: string, agent: Agent, timeoutMs: numbe
       if (bad) throw new PageError(400, bad.message);
       if (status >= 500 || errors.length) throw new PageError(503, errors[0]?.message ?? `the gateway answered ${status}`);
       const item = body.data?.item;
-      if (!item) return null;
+      const dependencies = (body.extensions?.cacheDependencies as Dependencies | undefined) ?? null;
+      if (!item) return { data: null, dependencies: null };
       return {
+        dependencies,
+        data: {
         item: {
           id: item.id,
           name: item.name,
@@ -112,6 +125,7 @@ export function graphqlSource(gatewayUrl: string, agent: Agent, timeoutMs: numbe
           hasNextPage: item.reviews.pageInfo.hasNextPage,
           endCursor: item.reviews.pageInfo.endCursor,
         },
+        },
       };
     },
   };
@@ -128,13 +142,17 @@ export function restSource(baseUrl: string, agent: Agent, timeoutMs: number): Pa
         call(agent, `${baseUrl}/api/items/${page.id}/reviews/summary`, timeoutMs),
         call(agent, `${baseUrl}/api/items/${page.id}/reviews?${query}`, timeoutMs),
       ]);
-      if (item.status === 404) return null;
+      if (item.status === 404) return { data: null, dependencies: null };
       for (const part of [item, photos, summary, reviews]) {
         if (part.status === 400) throw new PageError(400, part.body?.detail ?? 'bad request');
         if (part.status !== 200) throw new PageError(503, part.body?.detail ?? `the API answered ${part.status}`);
       }
       const text = (review: any) => ({ ...review, id: String(review.id) });
+      const parts = [item, photos, summary, reviews].map((part) => part.dependencies);
+      const dependencies = parts.every(Boolean) ? Object.assign({}, ...parts) : null;
       return {
+        dependencies,
+        data: {
         item: {
           id: String(item.body.id),
           name: item.body.name,
@@ -153,6 +171,7 @@ export function restSource(baseUrl: string, agent: Agent, timeoutMs: number): Pa
           ),
           hasNextPage: reviews.body.pageInfo.hasNextPage,
           endCursor: reviews.body.pageInfo.endCursor,
+        },
         },
       };
     },

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Transform } from 'node:stream';
+import { createCacheStore, dependenciesCurrent, type CacheStore, type Dependencies } from '@supergraph-lab/cache';
 import type { Config } from '@supergraph-lab/config';
 import { createHttpServer } from '@supergraph-lab/http';
 import type { FastifyInstance, FastifyReply } from 'fastify';
@@ -21,10 +22,31 @@ export interface SsrOptions {
   gatewayUrl?: string;
 }
 
-/** Streams a React tree as a complete HTML document with `status`. */
-function stream(reply: FastifyReply, status: number, tree: ReactNode): Promise<FastifyReply> {
+interface CachedPage {
+  html: string;
+  dependencies: Dependencies;
+}
+
+/**
+ * Streams a React tree as a complete HTML document with `status`; `onHtml` gets the whole
+ * document once it has streamed (for the page cache).
+ */
+function stream(reply: FastifyReply, status: number, tree: ReactNode, onHtml?: (html: string) => void): Promise<FastifyReply> {
   return new Promise((resolve, reject) => {
-    const body = new PassThrough();
+    const chunks: Buffer[] = [];
+    // records what passes on its way to the client, without taking it from the reply
+    const body = onHtml
+      ? new Transform({
+          transform(chunk: Buffer, _encoding, done) {
+            chunks.push(chunk);
+            done(null, chunk);
+          },
+          flush(done) {
+            onHtml(Buffer.concat(chunks).toString('utf8'));
+            done();
+          },
+        })
+      : new PassThrough();
     const { pipe } = renderToPipeableStream(tree, {
       onShellReady() {
         reply.code(status).type('text/html; charset=utf-8');
@@ -69,6 +91,9 @@ export function createSsrService(config: Config, options: SsrOptions = {}): SsrS
     graphql: graphqlSource(gatewayUrl, agent, config.subgraphTimeoutMs),
     rest: restSource(gatewayUrl, agent, config.subgraphTimeoutMs),
   };
+  const store: CacheStore = createCacheStore({ redisUrl: config.redisUrl, namespace: config.cacheNamespace, timeoutMs: config.cacheTimeoutMs, onError: (message) => app.log.warn(message) });
+  // whole pages are cached like the gateway's responses: only with a store the writers share
+  const pagesCached = (config.cacheMode === 'response' || config.cacheMode === 'all') && store.kind === 'redis';
   const app = createHttpServer({
     name: 'ssr',
     logLevel: config.logLevel,
@@ -92,9 +117,17 @@ export function createSsrService(config: Config, options: SsrOptions = {}): SsrS
     const sort = (query.sort ?? 'NEWEST') as Sort;
     if (!SORTS.includes(sort)) return errorPage(reply, 400, `Reviews can be sorted by ${SORTS.join(', ')}; "${query.sort}" is not one of them.`);
     const sourceName = query.source === 'rest' ? 'rest' : 'graphql';
+    const key = `page:${sourceName}:${id}:${sort}:${query.after ?? ''}`;
+    if (pagesCached) {
+      const [entry] = (await store.getMany<CachedPage>([key])) ?? [];
+      if (entry && (await dependenciesCurrent(store, entry.dependencies))) {
+        return reply.type('text/html; charset=utf-8').header('x-cache', 'HIT').send(entry.html);
+      }
+    }
     let data: PageData | null;
+    let dependencies: Dependencies | null;
     try {
-      data = await sources[sourceName].load({ id: Number(id), sort, after: query.after || null });
+      ({ data, dependencies } = await sources[sourceName].load({ id: Number(id), sort, after: query.after || null }));
     } catch (error) {
       if (error instanceof PageError) {
         if (error.status === 503) request.log.warn({ err: error }, 'page data unavailable');
@@ -104,12 +137,15 @@ export function createSsrService(config: Config, options: SsrOptions = {}): SsrS
     }
     if (!data) return errorPage(reply, 404, `There is no item ${id} in the shop.`);
     const description = data.item.description.length > 155 ? `${data.item.description.slice(0, 152)}...` : data.item.description;
+    const storePage = pagesCached && dependencies ? (html: string) => void store.setMany([{ key, value: { html, dependencies: dependencies! } satisfies CachedPage, ttlSeconds: config.cacheTtlSeconds }]) : undefined;
+    reply.header('x-cache', pagesCached ? 'MISS' : 'BYPASS');
     return stream(
       reply,
       200,
       <Document title={`${data.item.name} | ${data.item.brand} | supergraph shop`} description={description}>
         <ItemPage data={data} sort={sort} source={sourceName} />
       </Document>,
+      storePage,
     );
   });
 
@@ -128,6 +164,7 @@ export function createSsrService(config: Config, options: SsrOptions = {}): SsrS
     async close() {
       await app.close();
       await agent.close();
+      await store.close();
     },
   };
 }

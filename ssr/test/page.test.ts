@@ -141,16 +141,26 @@ describe('SSR item pages', () => {
     }
   });
 
-  test('after a write, the next page load shows it', async () => {
-    await get(`${url}/items/9`);
-    await get(`${url}/items/9`);
+  test('pages are cached whole, and after any write the next page load shows it', async () => {
+    for (const source of ['', '?source=rest']) {
+      const first = await get(`${url}/items/9${source}`);
+      const second = await get(`${url}/items/9${source}`);
+      assert.deepEqual([first.headers.get('x-cache'), second.headers.get('x-cache')], ['MISS', 'HIT'], `source ${source || 'graphql'}`);
+      assert.equal(second.html, first.html);
+    }
     await rest(stack.gatewayUrl, 'PATCH', '/api/items/9', { name: 'Freshly renamed lamp', stock: 0 });
-    const page = await get(`${url}/items/9`);
-    assert.ok(page.html.includes('Freshly renamed lamp'));
-    assert.ok(page.html.includes('Out of stock'));
-    await rest(stack.gatewayUrl, 'POST', '/api/items/9/reviews', { rating: 5, title: 'Written just now', body: 'b', author: 'a' });
+    for (const source of ['', '?source=rest']) {
+      const page = await get(`${url}/items/9${source}`);
+      assert.ok(page.html.includes('Freshly renamed lamp'), `renamed, source ${source || 'graphql'}`);
+      assert.ok(page.html.includes('Out of stock'));
+      assert.equal((await get(`${url}/items/9${source}`)).headers.get('x-cache'), 'HIT', 'cached again');
+    }
+    // a review written straight to its subgraph, bypassing the gateway, still reaches both pages
+    await rest(stack.subgraphUrls.reviews, 'POST', '/api/items/9/reviews', { rating: 5, title: 'Written just now', body: 'b', author: 'a' });
     assert.ok((await get(`${url}/items/9?source=rest`)).html.includes('Written just now'));
     assert.ok((await get(`${url}/items/9`)).html.includes('Written just now'));
+    await rest(stack.subgraphUrls.photos, 'POST', '/api/items/9/photos', { url: 'https://img.example/fresh.jpg', altText: 'Fresh photo', width: 10, height: 10, position: 0 });
+    assert.ok((await get(`${url}/items/9`)).html.includes('Fresh photo'));
   });
 
   test('generated photos are served as local placeholders', async () => {
