@@ -4,32 +4,9 @@ import { Agent, request } from 'undici';
 /** Asks the gateway for the version tokens its answers were built from (for the page cache). */
 const WANT_DEPENDENCIES = { 'x-want-cache-dependencies': '1' };
 
-/** Review orders the page links to. */
-export const SORTS = ['NEWEST', 'HIGHEST', 'LOWEST', 'MOST_HELPFUL'] as const;
-export type Sort = (typeof SORTS)[number];
+import { REVIEWS_PER_PAGE, SORTS, type PageData, type Sort } from './model.ts';
 
-export const REVIEWS_PER_PAGE = 5;
-
-/** Everything an item page shows, whichever protocol it came over. */
-export interface PageData {
-  item: {
-    id: string;
-    name: string;
-    description: string;
-    brand: string;
-    category: string;
-    priceCents: number;
-    currency: string;
-    stock: number;
-  };
-  photos: { url: string; altText: string; width: number; height: number; position: number }[];
-  summary: { count: number; averageRating: number | null; histogram: number[] };
-  reviews: {
-    items: { id: string; rating: number; title: string; body: string; author: string; verifiedPurchase: boolean; helpfulCount: number; createdAt: string }[];
-    hasNextPage: boolean;
-    endCursor: string | null;
-  };
-}
+export { REVIEWS_PER_PAGE, SORTS, type PageData, type Sort };
 
 /** What a page request asks for. */
 export interface PageRequest {

@@ -1,6 +1,5 @@
-import type { ReactNode } from 'react';
-import { SORTS, type PageData, type Sort } from './data.ts';
-import { STYLES } from './styles.ts';
+import { useState, type MouseEvent, type ReactNode } from 'react';
+import { MORE_REVIEWS_QUERY, REVIEWS_PER_PAGE, SORTS, type PageData, type Sort } from './model.ts';
 
 /** The generated data's image host; its images are served by this service as placeholders. */
 const GENERATED_IMAGE_HOST = 'https://images.supergraph-shop.example/';
@@ -15,6 +14,9 @@ export function formatPrice(priceCents: number, currency: string): string {
   return new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(priceCents / 100);
 }
 
+/** The one browser global the page uses (typed here: the project compiles without the DOM library). */
+const browser = globalThis as unknown as { location: { assign(url: string): void } };
+
 const SORT_LABELS: Record<Sort, string> = { NEWEST: 'Newest', HIGHEST: 'Highest rated', LOWEST: 'Lowest rated', MOST_HELPFUL: 'Most helpful' };
 
 function Stars({ rating, label }: { rating: number; label: string }) {
@@ -28,7 +30,7 @@ function Stars({ rating, label }: { rating: number; label: string }) {
 }
 
 /** The HTML document around a page's body. */
-export function Document({ title, description, children }: { title: string; description: string; children: ReactNode }) {
+export function Document({ title, description, styles, children }: { title: string; description: string; styles: string; children: ReactNode }) {
   return (
     <html lang="en">
       <head>
@@ -36,7 +38,7 @@ export function Document({ title, description, children }: { title: string; desc
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{title}</title>
         <meta name="description" content={description} />
-        <style dangerouslySetInnerHTML={{ __html: STYLES }} />
+        <style dangerouslySetInnerHTML={{ __html: styles }} />
       </head>
       <body>
         <header className="site">
@@ -50,7 +52,35 @@ export function Document({ title, description, children }: { title: string; desc
 
 /** The item page. `source` keeps `?source=rest` in the links it makes. */
 export function ItemPage({ data, sort, source }: { data: PageData; sort: Sort; source: 'graphql' | 'rest' }) {
-  const { item, photos, summary, reviews } = data;
+  const { item, photos, summary } = data;
+  // after hydration, "More reviews" appends the next page here instead of navigating
+  const [reviews, setReviews] = useState(data.reviews);
+  const [loading, setLoading] = useState(false);
+  const loadMore = async (event: MouseEvent<HTMLAnchorElement>) => {
+    if (!reviews.endCursor || event.metaKey || event.ctrlKey || event.shiftKey) return;
+    event.preventDefault();
+    setLoading(true);
+    try {
+      const response = await fetch('/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: MORE_REVIEWS_QUERY, variables: { id: item.id, first: REVIEWS_PER_PAGE, after: reviews.endCursor, sort } }),
+      });
+      const body = (await response.json()) as { data?: { item?: { reviews?: { edges: { node: PageData['reviews']['items'][number] }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } } };
+      const next = body?.data?.item?.reviews;
+      if (!next) throw new Error('no reviews in the answer');
+      setReviews({
+        items: [...reviews.items, ...next.edges.map((edge) => edge.node)],
+        hasNextPage: next.pageInfo.hasNextPage,
+        endCursor: next.pageInfo.endCursor,
+      });
+    } catch {
+      // the link still works: fall back to loading the next page
+      browser.location.assign((event.currentTarget as unknown as { href: string }).href);
+    } finally {
+      setLoading(false);
+    }
+  };
   const link = (params: Record<string, string>) => {
     const query = new URLSearchParams({ ...params, ...(source === 'rest' ? { source } : {}) });
     return `/items/${item.id}?${query}#reviews`;
@@ -143,7 +173,11 @@ export function ItemPage({ data, sort, source }: { data: PageData; sort: Sort; s
               ))}
             </ol>
             <nav className="pages" aria-label="Review pages">
-              {reviews.hasNextPage && reviews.endCursor && <a href={link({ sort, after: reviews.endCursor })} rel="next">More reviews</a>}
+              {reviews.hasNextPage && reviews.endCursor && (
+                <a href={link({ sort, after: reviews.endCursor })} rel="next" onClick={loadMore} aria-busy={loading}>
+                  More reviews
+                </a>
+              )}
             </nav>
           </>
         )}

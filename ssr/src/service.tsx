@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { buildSync } from 'esbuild';
 import type { AddressInfo } from 'node:net';
 import { PassThrough, Transform } from 'node:stream';
 import { createCacheStore, dependenciesCurrent, type CacheStore, type Dependencies } from '@supergraph-lab/cache';
@@ -10,6 +12,7 @@ import { renderToPipeableStream } from 'react-dom/server';
 import { Agent, request as undiciRequest } from 'undici';
 import { graphqlSource, PageError, restSource, SORTS, type PageData, type PageSource, type Sort } from './data.ts';
 import { Document, ErrorPage, ItemPage } from './page.tsx';
+import { STYLES } from './styles.ts';
 
 export interface SsrService {
   app: FastifyInstance;
@@ -65,10 +68,31 @@ function errorPage(reply: FastifyReply, status: number, message: string): Promis
   return stream(
     reply,
     status,
-    <Document title={`${status === 404 ? 'Not found' : status === 400 ? 'Bad request' : 'Unavailable'} | supergraph shop`} description={message}>
+    <Document title={`${status === 404 ? 'Not found' : status === 400 ? 'Bad request' : 'Unavailable'} | supergraph shop`} description={message} styles={STYLES}>
       <ErrorPage status={status} message={message} />
     </Document>,
   );
+}
+
+/** JSON safe inside a <script> element. */
+export function serializeState(state: unknown): string {
+  return JSON.stringify(state).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+/** The browser bundle, built once with esbuild when the service is created; named by its hash. */
+function buildClient(): { path: string; code: string } {
+  const result = buildSync({
+    entryPoints: [path.join(import.meta.dirname, 'client.tsx')],
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    jsx: 'automatic',
+    target: 'es2020',
+    write: false,
+    define: { 'process.env.NODE_ENV': '"production"' },
+  });
+  const code = result.outputFiles[0]!.text;
+  return { path: `/assets/client-${createHash('sha256').update(code).digest('hex').slice(0, 12)}.js`, code };
 }
 
 /** A placeholder image for a generated photo URL: a calm colour from its hash, at its size. */
@@ -86,6 +110,7 @@ export function placeholderSvg(path: string): string | null {
  */
 export function createSsrService(config: Config, options: SsrOptions = {}): SsrService {
   const gatewayUrl = options.gatewayUrl ?? `http://127.0.0.1:${config.ports.gateway}`;
+  const client = buildClient();
   const agent = new Agent({ keepAliveTimeout: 30_000, connections: 128 });
   const sources: Record<'graphql' | 'rest', PageSource> = {
     graphql: graphqlSource(gatewayUrl, agent, config.subgraphTimeoutMs),
@@ -142,11 +167,36 @@ export function createSsrService(config: Config, options: SsrOptions = {}): SsrS
     return stream(
       reply,
       200,
-      <Document title={`${data.item.name} | ${data.item.brand} | supergraph shop`} description={description}>
-        <ItemPage data={data} sort={sort} source={sourceName} />
+      <Document title={`${data.item.name} | ${data.item.brand} | supergraph shop`} description={description} styles={STYLES}>
+        <div id="app">
+          <ItemPage data={data} sort={sort} source={sourceName} />
+        </div>
+        {/* the props the browser hydrates with; "<" escaped so no text can close the script */}
+        <script id="page-state" type="application/json" dangerouslySetInnerHTML={{ __html: serializeState({ data, sort, source: sourceName }) }} />
+        <script src={client.path} defer />
       </Document>,
       storePage,
     );
+  });
+
+  app.get(client.path, async (_request, reply) =>
+    reply.type('application/javascript; charset=utf-8').header('cache-control', 'public, max-age=31536000, immutable').send(client.code),
+  );
+  // the browser's GraphQL requests go to the gateway through this same origin
+  app.post('/graphql', async (request, reply) => {
+    try {
+      const upstream = await undiciRequest(`${gatewayUrl}/graphql`, {
+        method: 'POST',
+        dispatcher: agent,
+        headers: { 'content-type': 'application/json', 'x-request-id': request.id },
+        body: JSON.stringify(request.body),
+        headersTimeout: config.subgraphTimeoutMs,
+        bodyTimeout: config.subgraphTimeoutMs,
+      });
+      return reply.code(upstream.statusCode).type('application/json').send(upstream.body);
+    } catch {
+      return reply.code(503).type('application/json').send({ errors: [{ message: 'the gateway is unavailable', extensions: { code: 'SERVICE_UNAVAILABLE' } }] });
+    }
   });
 
   app.get<{ Params: { '*': string } }>('/images/*', async (request, reply) => {
