@@ -54,14 +54,14 @@ export async function scratchDatabase(label: string, items: number): Promise<{ u
 }
 
 export interface RunningStack {
-  ports: { gateway: number; items: number; reviews: number; photos: number };
+  ports: { gateway: number; items: number; reviews: number; photos: number; ssr: number };
   base(port: number): string;
   stop(): Promise<void>;
 }
 
 /** The three subgraphs and the gateway as processes, with `env` on top of the defaults. */
-export async function startServices(databaseUrl: string, env: Record<string, string> = {}): Promise<RunningStack> {
-  const ports = { gateway: await freePort(), items: await freePort(), reviews: await freePort(), photos: await freePort() };
+export async function startServices(databaseUrl: string, env: Record<string, string> = {}, withSsr = false): Promise<RunningStack> {
+  const ports = { gateway: await freePort(), items: await freePort(), reviews: await freePort(), photos: await freePort(), ssr: await freePort() };
   const children: ChildProcess[] = [];
   const full = {
     ...process.env,
@@ -72,13 +72,15 @@ export async function startServices(databaseUrl: string, env: Record<string, str
     ITEMS_PORT: String(ports.items),
     REVIEWS_PORT: String(ports.reviews),
     PHOTOS_PORT: String(ports.photos),
+    SSR_PORT: String(ports.ssr),
     ...env,
   };
-  for (const entry of ['subgraphs/items/src/main.ts', 'subgraphs/reviews/src/main.ts', 'subgraphs/photos/src/main.ts', 'gateway/src/main.ts']) {
+  const entries = ['subgraphs/items/src/main.ts', 'subgraphs/reviews/src/main.ts', 'subgraphs/photos/src/main.ts', 'gateway/src/main.ts', ...(withSsr ? ['ssr/src/main.ts'] : [])];
+  for (const entry of entries) {
     children.push(spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], { env: full, stdio: 'inherit' }));
   }
   const base = (port: number) => `http://127.0.0.1:${port}`;
-  for (const port of Object.values(ports)) {
+  for (const port of withSsr ? Object.values(ports) : Object.values(ports).filter((port) => port !== ports.ssr)) {
     for (let tries = 0; ; tries++) {
       try {
         if ((await fetch(`${base(port)}/readyz`)).ok) break;
