@@ -38,6 +38,8 @@ export function Document({ title, description, styles, children }: { title: stri
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{title}</title>
         <meta name="description" content={description} />
+        {/* no favicon request (and no 404 in the console) */}
+        <link rel="icon" href="data:," />
         <style dangerouslySetInnerHTML={{ __html: styles }} />
       </head>
       <body>
@@ -91,7 +93,7 @@ export function ItemPage({ data, sort, source }: { data: PageData; sort: Sort; s
     <main className="item">
       <section className="gallery" aria-label="Photos">
         {primary ? (
-          <img className="primary" src={imageSrc(primary.url)} alt={primary.altText} width={primary.width} height={primary.height} />
+          <img className="primary" src={imageSrc(primary.url)} alt={primary.altText} width={primary.width} height={primary.height} fetchPriority="high" />
         ) : (
           <div className="no-photo">No photo yet</div>
         )}

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { buildSync } from 'esbuild';
 import type { AddressInfo } from 'node:net';
+import compress from '@fastify/compress';
 import { PassThrough, Transform } from 'node:stream';
 import { createCacheStore, dependenciesCurrent, type CacheStore, type Dependencies } from '@supergraph-lab/cache';
 import type { Config } from '@supergraph-lab/config';
@@ -133,76 +134,81 @@ export function createSsrService(config: Config, options: SsrOptions = {}): SsrS
     },
   });
 
-  app.get<{ Params: { id: string }; Querystring: Record<string, string | undefined> }>('/items/:id', async (request, reply) => {
-    const { id } = request.params;
-    const query = request.query;
-    if (!/^[1-9]\d{0,9}$/.test(id) || Number(id) > 2_147_483_647) {
-      return errorPage(reply, 400, `An item id is a positive whole number; "${id}" is not one.`);
-    }
-    const sort = (query.sort ?? 'NEWEST') as Sort;
-    if (!SORTS.includes(sort)) return errorPage(reply, 400, `Reviews can be sorted by ${SORTS.join(', ')}; "${query.sort}" is not one of them.`);
-    const sourceName = query.source === 'rest' ? 'rest' : 'graphql';
-    const key = `page:${sourceName}:${id}:${sort}:${query.after ?? ''}`;
-    if (pagesCached) {
-      const [entry] = (await store.getMany<CachedPage>([key])) ?? [];
-      if (entry && (await dependenciesCurrent(store, entry.dependencies))) {
-        return reply.type('text/html; charset=utf-8').header('x-cache', 'HIT').send(entry.html);
+  // compression hooks the routes registered after it, so the routes live in a scope that loads it first
+  void app.register(async (scope) => {
+    // pages, the bundle and the placeholders, gzip or brotli as the browser accepts
+    await scope.register(compress, { threshold: 1024 });
+    scope.get<{ Params: { id: string }; Querystring: Record<string, string | undefined> }>('/items/:id', async (request, reply) => {
+      const { id } = request.params;
+      const query = request.query;
+      if (!/^[1-9]\d{0,9}$/.test(id) || Number(id) > 2_147_483_647) {
+        return errorPage(reply, 400, `An item id is a positive whole number; "${id}" is not one.`);
       }
-    }
-    let data: PageData | null;
-    let dependencies: Dependencies | null;
-    try {
-      ({ data, dependencies } = await sources[sourceName].load({ id: Number(id), sort, after: query.after || null }));
-    } catch (error) {
-      if (error instanceof PageError) {
-        if (error.status === 503) request.log.warn({ err: error }, 'page data unavailable');
-        return errorPage(reply, error.status, error.message);
+      const sort = (query.sort ?? 'NEWEST') as Sort;
+      if (!SORTS.includes(sort)) return errorPage(reply, 400, `Reviews can be sorted by ${SORTS.join(', ')}; "${query.sort}" is not one of them.`);
+      const sourceName = query.source === 'rest' ? 'rest' : 'graphql';
+      const key = `page:${sourceName}:${id}:${sort}:${query.after ?? ''}`;
+      if (pagesCached) {
+        const [entry] = (await store.getMany<CachedPage>([key])) ?? [];
+        if (entry && (await dependenciesCurrent(store, entry.dependencies))) {
+          return reply.type('text/html; charset=utf-8').header('x-cache', 'HIT').send(entry.html);
+        }
       }
-      throw error;
-    }
-    if (!data) return errorPage(reply, 404, `There is no item ${id} in the shop.`);
-    const description = data.item.description.length > 155 ? `${data.item.description.slice(0, 152)}...` : data.item.description;
-    const storePage = pagesCached && dependencies ? (html: string) => void store.setMany([{ key, value: { html, dependencies: dependencies! } satisfies CachedPage, ttlSeconds: config.cacheTtlSeconds }]) : undefined;
-    reply.header('x-cache', pagesCached ? 'MISS' : 'BYPASS');
-    return stream(
-      reply,
-      200,
-      <Document title={`${data.item.name} | ${data.item.brand} | supergraph shop`} description={description} styles={STYLES}>
-        <div id="app">
-          <ItemPage data={data} sort={sort} source={sourceName} />
-        </div>
-        {/* the props the browser hydrates with; "<" escaped so no text can close the script */}
-        <script id="page-state" type="application/json" dangerouslySetInnerHTML={{ __html: serializeState({ data, sort, source: sourceName }) }} />
-        <script src={client.path} defer />
-      </Document>,
-      storePage,
+      let data: PageData | null;
+      let dependencies: Dependencies | null;
+      try {
+        ({ data, dependencies } = await sources[sourceName].load({ id: Number(id), sort, after: query.after || null }));
+      } catch (error) {
+        if (error instanceof PageError) {
+          if (error.status === 503) request.log.warn({ err: error }, 'page data unavailable');
+          return errorPage(reply, error.status, error.message);
+        }
+        throw error;
+      }
+      if (!data) return errorPage(reply, 404, `There is no item ${id} in the shop.`);
+      const description = data.item.description.length > 155 ? `${data.item.description.slice(0, 152)}...` : data.item.description;
+      const storePage = pagesCached && dependencies ? (html: string) => void store.setMany([{ key, value: { html, dependencies: dependencies! } satisfies CachedPage, ttlSeconds: config.cacheTtlSeconds }]) : undefined;
+      reply.header('x-cache', pagesCached ? 'MISS' : 'BYPASS');
+      return stream(
+        reply,
+        200,
+        <Document title={`${data.item.name} | ${data.item.brand} | supergraph shop`} description={description} styles={STYLES}>
+          <div id="app">
+            <ItemPage data={data} sort={sort} source={sourceName} />
+          </div>
+          {/* the props the browser hydrates with; "<" escaped so no text can close the script */}
+          <script id="page-state" type="application/json" dangerouslySetInnerHTML={{ __html: serializeState({ data, sort, source: sourceName }) }} />
+          <script src={client.path} defer />
+        </Document>,
+        storePage,
+      );
+    });
+
+    scope.get(client.path, async (_request, reply) =>
+      reply.type('application/javascript; charset=utf-8').header('cache-control', 'public, max-age=31536000, immutable').send(client.code),
     );
-  });
+    // the browser's GraphQL requests go to the gateway through this same origin
+    scope.post('/graphql', async (request, reply) => {
+      try {
+        const upstream = await undiciRequest(`${gatewayUrl}/graphql`, {
+          method: 'POST',
+          dispatcher: agent,
+          headers: { 'content-type': 'application/json', 'x-request-id': request.id },
+          body: JSON.stringify(request.body),
+          headersTimeout: config.subgraphTimeoutMs,
+          bodyTimeout: config.subgraphTimeoutMs,
+        });
+        return reply.code(upstream.statusCode).type('application/json').send(upstream.body);
+      } catch {
+        return reply.code(503).type('application/json').send({ errors: [{ message: 'the gateway is unavailable', extensions: { code: 'SERVICE_UNAVAILABLE' } }] });
+      }
+    });
 
-  app.get(client.path, async (_request, reply) =>
-    reply.type('application/javascript; charset=utf-8').header('cache-control', 'public, max-age=31536000, immutable').send(client.code),
-  );
-  // the browser's GraphQL requests go to the gateway through this same origin
-  app.post('/graphql', async (request, reply) => {
-    try {
-      const upstream = await undiciRequest(`${gatewayUrl}/graphql`, {
-        method: 'POST',
-        dispatcher: agent,
-        headers: { 'content-type': 'application/json', 'x-request-id': request.id },
-        body: JSON.stringify(request.body),
-        headersTimeout: config.subgraphTimeoutMs,
-        bodyTimeout: config.subgraphTimeoutMs,
-      });
-      return reply.code(upstream.statusCode).type('application/json').send(upstream.body);
-    } catch {
-      return reply.code(503).type('application/json').send({ errors: [{ message: 'the gateway is unavailable', extensions: { code: 'SERVICE_UNAVAILABLE' } }] });
-    }
-  });
-
-  app.get<{ Params: { '*': string } }>('/images/*', async (request, reply) => {
-    const svg = placeholderSvg(request.params['*']);
-    if (!svg) return reply.callNotFound();
-    return reply.type('image/svg+xml').header('cache-control', 'public, max-age=31536000, immutable').send(svg);
+    scope.get<{ Params: { '*': string } }>('/images/*', async (request, reply) => {
+      const svg = placeholderSvg(request.params['*']);
+      if (!svg) return reply.callNotFound();
+      return reply.type('image/svg+xml').header('cache-control', 'public, max-age=31536000, immutable').send(svg);
+    });
   });
 
   return {
