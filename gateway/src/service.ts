@@ -1,7 +1,6 @@
-import type { AddressInfo } from 'node:net';
 import { ApolloGateway, IntrospectAndCompose } from '@apollo/gateway';
 import { SUBGRAPH_NAMES, type Config, type SubgraphName } from '@supergraph-lab/config';
-import { createHttpServer, mountGraphQL } from '@supergraph-lab/http';
+import { createHttpServer, listenUrl, mountGraphQL } from '@supergraph-lab/http';
 import type { FastifyInstance } from 'fastify';
 import { Agent, request as undiciRequest } from 'undici';
 import { createCacheStore, type KeyValueCacheLike } from '@supergraph-lab/cache';
@@ -94,10 +93,7 @@ export async function createGatewayService(config: Config, options: GatewayOptio
     app,
     cache,
     supergraphSdl,
-    async listen(port = 0, host = '127.0.0.1') {
-      await app.listen({ port, host });
-      return `http://${host}:${(app.server.address() as AddressInfo).port}`;
-    },
+    listen: (port?: number, host?: string) => listenUrl(app, port, host),
     async close() {
       await app.close();
       await agent.close();

@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { buildSync } from 'esbuild';
-import type { AddressInfo } from 'node:net';
 import compress from '@fastify/compress';
 import { PassThrough, Transform } from 'node:stream';
 import { createCacheStore, dependenciesCurrent, type CacheStore, type Dependencies } from '@supergraph-lab/cache';
 import type { Config } from '@supergraph-lab/config';
-import { createHttpServer } from '@supergraph-lab/http';
+import { createHttpServer, listenUrl } from '@supergraph-lab/http';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ReactNode } from 'react';
 import { renderToPipeableStream } from 'react-dom/server';
@@ -213,10 +212,7 @@ export function createSsrService(config: Config, options: SsrOptions = {}): SsrS
 
   return {
     app,
-    async listen(port = 0, host = '127.0.0.1') {
-      await app.listen({ port, host });
-      return `http://${host}:${(app.server.address() as AddressInfo).port}`;
-    },
+    listen: (port?: number, host?: string) => listenUrl(app, port, host),
     async close() {
       await app.close();
       await agent.close();

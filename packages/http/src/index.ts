@@ -1,6 +1,6 @@
 export { AppError, badInput, classifyError, conflict, formatGraphQLError, notFound, orNotFound, toGraphQLError, toProblem, unavailable, type ErrorCode, type FieldProblem, type Problem } from './errors.ts';
 export { decodeCursor, encodeCursor, nonNegativeInt, parseFirst, parseId, parseInput, requiredText, withoutNulls } from './input.ts';
-export { createHttpServer, sendProblem, type HttpServerOptions } from './server.ts';
+export { createHttpServer, listenUrl, sendProblem, type HttpServerOptions } from './server.ts';
 export { created, jsonBody } from './rest.ts';
 export { onStopSignal } from './shutdown.ts';
 export { mountGraphQL, type GraphQLMountOptions } from './graphql.ts';

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import { AppError, toProblem, unavailable } from './errors.ts';
@@ -91,6 +92,13 @@ declare module 'fastify' {
     /** This service's Prometheus registry. */
     metrics: Registry;
   }
+}
+
+/** Listens on `port` (0 picks a free one) and returns the base URL, IPv6 hosts bracketed. */
+export async function listenUrl(app: FastifyInstance, port = 0, host = '127.0.0.1'): Promise<string> {
+  await app.listen({ port, host });
+  const { port: actual } = app.server.address() as AddressInfo;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${actual}`;
 }
 
 /** Sends RFC 9457 problem details. */

@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { ConfigError, readConfig, requireDatabaseUrl, type Config } from '@supergraph-lab/config';
 import { createPrismaClient, type PrismaClient } from '@supergraph-lab/db';
 import { createCacheStore, createSubgraphCache, DEPENDENCIES_HEADER, encodeDependencies, type CacheStore, type SubgraphCache, type VersionReader } from '@supergraph-lab/cache';
-import { createHttpServer, isAdmin, mountGraphQL, onStopSignal, refuseAdmin } from '@supergraph-lab/http';
+import { createHttpServer, listenUrl, isAdmin, mountGraphQL, onStopSignal, refuseAdmin } from '@supergraph-lab/http';
 import { Counter } from 'prom-client';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -152,11 +151,7 @@ export async function createSubgraphService<Module, Context extends RequestConte
     app,
     prisma,
     cache,
-    async listen(port = 0, host = '127.0.0.1') {
-      await app.listen({ port, host });
-      const address = app.server.address() as AddressInfo;
-      return `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
-    },
+    listen: (port?: number, host?: string) => listenUrl(app, port, host),
     async close() {
       await app.close();
       if (!options.prisma) await prisma.$disconnect();
