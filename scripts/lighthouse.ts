@@ -5,8 +5,8 @@ import { parseArgs } from 'node:util';
 import * as chromeLauncher from 'chrome-launcher';
 import lighthouse from 'lighthouse';
 import { readConfig } from '@supergraph-lab/config';
-import { connect, databaseUrlFromEnv, migrate } from '@supergraph-lab/db';
-import { urlForDatabase } from '@supergraph-lab/db/testing';
+import { databaseUrlFromEnv } from '@supergraph-lab/db';
+import { createTestDatabase } from '@supergraph-lab/db/testing';
 import { loadShopData } from '@supergraph-lab/seed';
 import { createSsrService } from '@supergraph-lab/ssr';
 import { startStack } from '@supergraph-lab/stack';
@@ -16,18 +16,9 @@ const cleanups: (() => Promise<void>)[] = [];
 try {
   let url = values.url;
   if (!url) {
-    const serverUrl = databaseUrlFromEnv();
-    const database = `sgl_lighthouse_${process.pid}`;
-    const admin = await connect(serverUrl);
-    await admin.query(`CREATE DATABASE "${database}"`);
-    cleanups.push(async () => {
-      await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-      await admin.end();
-    });
-    const dbUrl = urlForDatabase(serverUrl, database);
-    const client = await connect(dbUrl);
-    await migrate(client);
-    await client.end();
+    const database = await createTestDatabase('lighthouse', { serverUrl: databaseUrlFromEnv() });
+    cleanups.push(() => database.drop());
+    const dbUrl = database.url;
     await loadShopData({ url: dbUrl, items: 2000, seed: 42 });
     const stack = await startStack({ databaseUrl: dbUrl, env: { NODE_ENV: 'production' } });
     cleanups.unshift(() => stack.close());

@@ -5,8 +5,8 @@ import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { Agent, request } from 'undici';
-import { biasedItemId, connect, databaseUrlFromEnv, migrate } from '@supergraph-lab/db';
-import { urlForDatabase } from '@supergraph-lab/db/testing';
+import { biasedItemId, databaseUrlFromEnv } from '@supergraph-lab/db';
+import { createTestDatabase } from '@supergraph-lab/db/testing';
 import { loadShopData } from '@supergraph-lab/seed';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -35,22 +35,9 @@ export function percentile(sorted: number[], p: number): number {
 
 /** A scratch database with `items` items, dropped by the returned function. */
 export async function scratchDatabase(label: string, items: number): Promise<{ url: string; drop(): Promise<void> }> {
-  const serverUrl = databaseUrlFromEnv();
-  const database = `sgl_bench_${label}_${process.pid}`;
-  const admin = await connect(serverUrl);
-  await admin.query(`CREATE DATABASE "${database}"`);
-  const url = urlForDatabase(serverUrl, database);
-  const client = await connect(url);
-  await migrate(client);
-  await client.end();
-  await loadShopData({ url, items, seed: 42 });
-  return {
-    url,
-    async drop() {
-      await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-      await admin.end();
-    },
-  };
+  const database = await createTestDatabase(`bench_${label}`, { serverUrl: databaseUrlFromEnv() });
+  await loadShopData({ url: database.url, items, seed: 42 });
+  return database;
 }
 
 export interface RunningStack {

@@ -21,18 +21,20 @@ export function urlForDatabase(serverUrl: string, database: string): string {
 }
 
 /**
- * Creates a fresh database on the test server, migrated with the project's own migrator unless
- * `migrated: false`. Each test file gets its own, so no test depends on another's data.
+ * Creates a fresh database on the test server (or `serverUrl`), migrated with the project's own
+ * migrator unless `migrated: false`. Each test file gets its own, so no test depends on another's
+ * data; benchmarks use it for their scratch databases.
  */
-export async function createTestDatabase(label: string, options: { migrated?: boolean } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(label: string, options: { migrated?: boolean; serverUrl?: string } = {}): Promise<TestDatabase> {
+  const serverUrl = options.serverUrl ?? TEST_SERVER_URL;
   const name = `sgl_test_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
-  const admin = await connect(TEST_SERVER_URL);
+  const admin = await connect(serverUrl);
   try {
     await admin.query(`CREATE DATABASE "${name}"`);
   } finally {
     await admin.end();
   }
-  const url = urlForDatabase(TEST_SERVER_URL, name);
+  const url = urlForDatabase(serverUrl, name);
   if (options.migrated !== false) {
     const client = await connect(url);
     try {
@@ -45,7 +47,7 @@ export async function createTestDatabase(label: string, options: { migrated?: bo
     url,
     name,
     async drop() {
-      const client = await connect(TEST_SERVER_URL);
+      const client = await connect(serverUrl);
       try {
         await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       } finally {

@@ -133,11 +133,11 @@ export async function loadShopData(options: LoadOptions): Promise<LoadReport> {
 
 /** The same load into an embedded PGlite (what `npm start` seeds without a DATABASE_URL). */
 export function loadShopDataIntoPGlite(db: PGliteLike, options: Omit<LoadOptions, 'url' | 'source' | 'signal'>): Promise<LoadReport> {
-  return loadInto(pgliteTarget(db), { ...options, url: 'pglite://embedded' });
+  return loadInto(pgliteTarget(db), options);
 }
 
 /** The load itself, on any target: one transaction, rolled back whole on any failure. */
-async function loadInto(target: LoadTarget, options: LoadOptions): Promise<LoadReport> {
+async function loadInto(target: LoadTarget, options: Omit<LoadOptions, 'url' | 'signal'>): Promise<LoadReport> {
   const startedAt = performance.now();
   const generator = createShopGenerator(options);
   try {
@@ -266,7 +266,7 @@ async function copyTable(
   target: LoadTarget,
   generator: ShopGenerator,
   table: CopyTable<unknown>,
-  options: LoadOptions,
+  options: Omit<LoadOptions, 'url' | 'signal'>,
 ): Promise<TableReport> {
   const start = performance.now();
   const columns = table.columns.map((column) => `"${column}"`).join(', ');

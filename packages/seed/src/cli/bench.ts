@@ -5,8 +5,8 @@ import { chmodSync, createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { connect, databaseUrlFromEnv, migrate } from '@supergraph-lab/db';
-import { urlForDatabase } from '@supergraph-lab/db/testing';
+import { databaseUrlFromEnv } from '@supergraph-lab/db';
+import { createTestDatabase } from '@supergraph-lab/db/testing';
 import { parseSeedArgs } from '../args.ts';
 import { copyChunks, ITEMS, PHOTOS, REVIEWS, type CopyTable } from '../copy.ts';
 import { createShopGenerator } from '../generate.ts';
@@ -36,18 +36,12 @@ try {
   const rounds = roundsAt >= 0 ? Number(argv.splice(roundsAt, 2)[1]) : 3;
   if (!Number.isSafeInteger(rounds) || rounds < 1) throw new Error('--rounds must be a whole number >= 1');
   const { items, seed } = parseSeedArgs(argv.length ? argv : ['--items', '200000']);
-  const serverUrl = databaseUrlFromEnv();
-  const database = `sgl_bench_seed_${process.pid}`;
+  const database = await createTestDatabase('bench_seed', { serverUrl: databaseUrlFromEnv() });
+  const url = database.url;
   const dir = mkdtempSync(path.join(tmpdir(), 'sgl-bench-seed-'));
   chmodSync(dir, 0o755);
-  const admin = await connect(serverUrl);
-  await admin.query(`CREATE DATABASE "${database}"`);
-  const url = urlForDatabase(serverUrl, database);
   try {
-    const client = await connect(url);
-    await migrate(client);
-    await client.end();
-    console.log(`bench:seed: ${items} items (seed ${seed}), ${rounds} alternating rounds each, scratch database ${database}`);
+    console.log(`bench:seed: ${items} items (seed ${seed}), ${rounds} alternating rounds each, scratch database ${database.name}`);
     await writeCopyFiles(dir, items, seed);
     const fileSource = { kind: 'server-file' as const, path: (table: TableName) => path.join(dir, `${table}.bin`) };
 
@@ -68,8 +62,7 @@ try {
     line('COPY phase (three tables)', median(streamed.map(copySeconds)), median(fromFile.map(copySeconds)));
     line('whole load (COPY, indexes, ANALYZE)', median(streamed.map((r) => r.totalSeconds)), median(fromFile.map((r) => r.totalSeconds)));
   } finally {
-    await admin.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-    await admin.end();
+    await database.drop();
     rmSync(dir, { recursive: true, force: true });
   }
 } catch (error) {
