@@ -1,26 +1,12 @@
 // What the benchmarks share: a scratch database, the services as separate processes, and
 // sequential and concurrent (closed-loop) measurement of a page load.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { parseArgs } from 'node:util';
-import path from 'node:path';
 import { Agent, request } from 'undici';
-import { biasedItemId, databaseUrlFromEnv } from '@supergraph-lab/db';
-import { createTestDatabase } from '@supergraph-lab/db/testing';
-import { loadShopData } from '@supergraph-lab/seed';
+import { biasedItemId } from '@supergraph-lab/db';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
+export { freePort, scratchDatabase, startServices, type RunningStack } from '@supergraph-lab/stack/processes';
 
 export type PageLoad = (id: number) => Promise<unknown>;
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The middle value (the mean of the two middle ones for an even count). */
 export function median(values: number[]): number {
@@ -31,61 +17,6 @@ export function median(values: number[]): number {
 
 export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-}
-
-/** A scratch database with `items` items, dropped by the returned function. */
-export async function scratchDatabase(label: string, items: number): Promise<{ url: string; drop(): Promise<void> }> {
-  const database = await createTestDatabase(`bench_${label}`, { serverUrl: databaseUrlFromEnv() });
-  await loadShopData({ url: database.url, items, seed: 42 });
-  return database;
-}
-
-export interface RunningStack {
-  ports: { gateway: number; items: number; reviews: number; photos: number; ssr: number };
-  base(port: number): string;
-  stop(): Promise<void>;
-}
-
-/** The three subgraphs and the gateway as processes, with `env` on top of the defaults. */
-export async function startServices(databaseUrl: string, env: Record<string, string> = {}, withSsr = false): Promise<RunningStack> {
-  const ports = { gateway: await freePort(), items: await freePort(), reviews: await freePort(), photos: await freePort(), ssr: await freePort() };
-  const children: ChildProcess[] = [];
-  const full = {
-    ...process.env,
-    DATABASE_URL: databaseUrl,
-    LOG_LEVEL: 'warn',
-    NODE_ENV: 'production',
-    GATEWAY_PORT: String(ports.gateway),
-    ITEMS_PORT: String(ports.items),
-    REVIEWS_PORT: String(ports.reviews),
-    PHOTOS_PORT: String(ports.photos),
-    SSR_PORT: String(ports.ssr),
-    ...env,
-  };
-  const entries = ['subgraphs/items/src/main.ts', 'subgraphs/reviews/src/main.ts', 'subgraphs/photos/src/main.ts', 'gateway/src/main.ts', ...(withSsr ? ['ssr/src/main.ts'] : [])];
-  for (const entry of entries) {
-    children.push(spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], { env: full, stdio: 'inherit' }));
-  }
-  const base = (port: number) => `http://127.0.0.1:${port}`;
-  for (const port of withSsr ? Object.values(ports) : Object.values(ports).filter((port) => port !== ports.ssr)) {
-    for (let tries = 0; ; tries++) {
-      try {
-        if ((await fetch(`${base(port)}/readyz`)).ok) break;
-      } catch {
-        // starting
-      }
-      if (tries > 300) throw new Error(`service on ${port} never became ready`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-  return {
-    ports,
-    base,
-    async stop() {
-      for (const child of children) child.kill('SIGTERM');
-      await Promise.all(children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)))));
-    },
-  };
 }
 
 /** POSTs GraphQL over `agent`; throws on a non-200 status or GraphQL errors. */
