@@ -1,0 +1,117 @@
+// npm run bench: the standard matrix. Every target x CACHE_MODE off/all x rate steps against a
+// fresh 100k-item database and the services as processes; a comparison table and the reports.
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { scratchDatabase, startServices } from '@supergraph-lab/stack/processes';
+import { consoleReporter } from '../console.ts';
+import { nonNegative, parseRates, parseTargets, positive } from '../options.ts';
+import { comparisonMarkdown } from '../report/format.ts';
+import { renderHtmlReport, summarySvg } from '../report/html.ts';
+import { comparisonTable } from '../report/terminal.ts';
+import { machineInfo, primeCaches, runLoadTest, type LoadTestReport, type StepResult } from '../run.ts';
+
+const MODES = ['off', 'entity', 'response', 'all'];
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      items: { type: 'string', default: '100000' },
+      target: { type: 'string', default: 'all' },
+      modes: { type: 'string', default: 'off,all' },
+      rps: { type: 'string', default: '1,10,100,1000' },
+      duration: { type: 'string', default: '5' },
+      warmup: { type: 'string', default: '2' },
+      timeout: { type: 'string', default: '2000' },
+      connections: { type: 'string', default: '256' },
+      out: { type: 'string', default: 'reports/bench' },
+      prime: { type: 'string', default: '0.1' },
+    },
+  });
+  const modes = values.modes.split(',').map((mode) => mode.trim());
+  const badMode = modes.find((mode) => !MODES.includes(mode));
+  if (badMode) throw new Error(`--modes: "${badMode}" is not a CACHE_MODE; choose from ${MODES.join(', ')}`);
+  const items = Math.round(positive('items', values.items, 10_000_000));
+  const primeShare = nonNegative('prime', values.prime, 1);
+  const settings = {
+    targets: parseTargets(values.target),
+    rates: parseRates(values.rps),
+    durationSeconds: positive('duration', values.duration, 600),
+    warmupSeconds: nonNegative('warmup', values.warmup, 600),
+    timeoutMs: positive('timeout', values.timeout, 60_000),
+    connections: Math.round(positive('connections', values.connections, 65_536)),
+  };
+  const notes: string[] = [];
+  if (!process.env.REDIS_URL) notes.push('no REDIS_URL: "all" means the in-memory entity cache only (the gateway layers need Redis)');
+  const estimate = modes.length * settings.targets.length * settings.rates.length * (settings.durationSeconds + settings.warmupSeconds);
+  process.stderr.write(`bench: ${settings.targets.length} targets x ${modes.length} cache modes x ${settings.rates.length} rates, about ${Math.ceil(estimate / 60)} min of load\n`);
+
+  const startedAt = new Date().toISOString();
+  const seeding = performance.now();
+  const database = await scratchDatabase('matrix', items);
+  process.stderr.write(`bench: ${items.toLocaleString('en')} items seeded in ${((performance.now() - seeding) / 1000).toFixed(1)} s\n`);
+  const steps: StepResult[] = [];
+  const cancel = new AbortController();
+  const stop = () => cancel.abort();
+  process.once('SIGINT', stop);
+  const print = consoleReporter();
+  try {
+    for (const mode of modes) {
+      if (cancel.signal.aborted) break;
+      const adminToken = randomBytes(16).toString('hex');
+      // a namespace per run and mode: nothing cached by an earlier run or the other mode is served
+      const stack = await startServices(database.url, { CACHE_MODE: mode, ADMIN_TOKEN: adminToken, CACHE_NAMESPACE: `bench-${process.pid}-${mode}` }, true);
+      try {
+        const url = (port: number) => stack.base(port);
+        const endpoints = { gateway: url(stack.ports.gateway), ssr: url(stack.ports.ssr), items: url(stack.ports.items), reviews: url(stack.ports.reviews), photos: url(stack.ports.photos) };
+        if (mode !== 'off' && primeShare > 0) {
+          // a shop's cache in its steady state holds the hot items: load the newest share once each
+          const ids = Array.from({ length: Math.ceil(items * primeShare) }, (_, i) => items - i);
+          const started = performance.now();
+          const ok = await primeCaches({ endpoints, ids, timeoutMs: settings.timeoutMs, signal: cancel.signal });
+          const note = `cache ${mode}: primed with the page query for the newest ${ids.length.toLocaleString('en')} items (${ok} ok) in ${((performance.now() - started) / 1000).toFixed(1)} s`;
+          notes.push(note);
+          process.stderr.write(`bench: ${note}\n`);
+        }
+        steps.push(...(await runLoadTest({ ...settings, endpoints, maxItemId: items, variant: `cache ${mode}`, signal: cancel.signal, onEvent: print })));
+        // leave Redis as it was found
+        await fetch(`${endpoints.gateway}/cache/flush`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}` } }).catch(() => undefined);
+      } finally {
+        await stack.stop();
+      }
+    }
+  } finally {
+    process.off('SIGINT', stop);
+    await database.drop();
+  }
+
+  const report: LoadTestReport = {
+    title: 'supergraph-lab bench: REST vs GraphQL vs SSR, cache off and on',
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    settings: { ...settings, variants: modes.map((mode) => `cache ${mode}`), notes },
+    machine: machineInfo(),
+    dataSet: { maxItemId: items, items },
+    steps,
+  };
+  const out = path.resolve(values.out);
+  await mkdir(out, { recursive: true });
+  const table = comparisonMarkdown(steps, settings.rates);
+  await writeFile(path.join(out, 'bench.json'), `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(path.join(out, 'bench.html'), renderHtmlReport(report));
+  await writeFile(path.join(out, 'bench.svg'), summarySvg(report));
+  await writeFile(path.join(out, 'bench.md'), `${table}\n`);
+  const machine = report.machine;
+  process.stdout.write(`\n${comparisonTable(steps, settings.rates)}\n\n${items.toLocaleString('en')} items, ${machine.cpus} cores, Node ${machine.node}\n`);
+  process.stdout.write(`wrote ${path.relative(process.cwd(), out)}/bench.{json,html,svg,md}\n`);
+  return cancel.signal.aborted ? 130 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: Error) => {
+    process.stderr.write(`bench: ${error.stack ?? error.message}\n`);
+    process.exit(2);
+  },
+);

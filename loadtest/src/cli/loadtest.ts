@@ -1,0 +1,113 @@
+// npm run loadtest -- --target graphql,rest --rps 1,10,100,1000 --duration 10 [--json FILE] [--html FILE]
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { consoleReporter } from '../console.ts';
+import { nonNegative, parseRates, parseTargets, positive } from '../options.ts';
+import { renderHtmlReport } from '../report/html.ts';
+import { discoverMaxItemId, machineInfo, runLoadTest, type LoadTestReport } from '../run.ts';
+import { endpointsFromEnv, TARGETS } from '../targets.ts';
+
+const HELP = `npm run loadtest -- [options]   load the running stack (npm start) at fixed arrival rates
+
+  --target LIST      comma-separated: ${TARGETS.map((target) => target.name).join(', ')},
+                     "reads" (every read target) or "all"; default graphql
+  --rps LIST         rate steps in requests/s, default 1,10,100,1000
+  --duration S       measured seconds per step, default 10
+  --warmup S         warm-up seconds at the step's rate before each step, default 2
+  --timeout MS       a request unanswered this long is an error, default 2000
+  --connections N    sockets per origin, default 256
+  --max-id N         newest item id (default: asked from the gateway)
+  --gateway URL --ssr URL --items URL --reviews URL --photos URL
+                     where the services answer (default: 127.0.0.1 on the contract's ports / *_PORT env)
+  --variant TEXT     a label for this run's setup, e.g. "cache all"
+  --json FILE        write the results as JSON
+  --html FILE        write the self-contained HTML report
+
+Targets:
+${TARGETS.map((target) => `  ${target.name.padEnd(17)} ${target.description}${target.write ? ' (writes!)' : ''}`).join('\n')}
+`;
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      target: { type: 'string', default: 'graphql' },
+      rps: { type: 'string', default: '1,10,100,1000' },
+      duration: { type: 'string', default: '10' },
+      warmup: { type: 'string', default: '2' },
+      timeout: { type: 'string', default: '2000' },
+      connections: { type: 'string', default: '256' },
+      'max-id': { type: 'string' },
+      gateway: { type: 'string' },
+      ssr: { type: 'string' },
+      items: { type: 'string' },
+      reviews: { type: 'string' },
+      photos: { type: 'string' },
+      variant: { type: 'string' },
+      json: { type: 'string' },
+      html: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const defaults = endpointsFromEnv();
+  const endpoints = {
+    gateway: values.gateway ?? defaults.gateway,
+    ssr: values.ssr ?? defaults.ssr,
+    items: values.items ?? defaults.items,
+    reviews: values.reviews ?? defaults.reviews,
+    photos: values.photos ?? defaults.photos,
+  };
+  const settings = {
+    targets: parseTargets(values.target),
+    rates: parseRates(values.rps),
+    durationSeconds: positive('duration', values.duration, 3600),
+    warmupSeconds: nonNegative('warmup', values.warmup, 600),
+    timeoutMs: positive('timeout', values.timeout, 120_000),
+    connections: Math.round(positive('connections', values.connections, 65_536)),
+  };
+  const maxItemId = values['max-id'] ? Math.round(positive('max-id', values['max-id'], Number.MAX_SAFE_INTEGER)) : await discoverMaxItemId(endpoints.gateway);
+  const writes = settings.targets.filter((name) => TARGETS.find((target) => target.name === name)?.write);
+  if (writes.length) process.stderr.write(`note: ${writes.join(', ')} create reviews in the database behind ${endpoints.reviews}\n`);
+
+  const cancel = new AbortController();
+  const stop = () => {
+    process.stderr.write('\nstopping: the report keeps the steps measured so far\n');
+    cancel.abort();
+  };
+  process.once('SIGINT', stop);
+  const startedAt = new Date().toISOString();
+  const steps = await runLoadTest({ ...settings, endpoints, maxItemId, variant: values.variant ?? null, signal: cancel.signal, onEvent: consoleReporter() });
+  process.off('SIGINT', stop);
+
+  const report: LoadTestReport = {
+    title: `supergraph-lab load test: ${settings.targets.join(', ')}`,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    settings: { ...settings, variants: values.variant ? [values.variant] : [] },
+    machine: machineInfo(),
+    dataSet: { maxItemId },
+    steps,
+  };
+  for (const [file, content] of [
+    [values.json, () => `${JSON.stringify(report, null, 2)}\n`],
+    [values.html, () => renderHtmlReport(report)],
+  ] as const) {
+    if (!file) continue;
+    await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+    await writeFile(file, content());
+    process.stdout.write(`wrote ${file}\n`);
+  }
+  return cancel.signal.aborted ? 130 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: Error) => {
+    process.stderr.write(`loadtest: ${error.message}\n`);
+    process.exit(2);
+  },
+);

@@ -1,0 +1,138 @@
+import { biasedItemId } from '@supergraph-lab/db/workload';
+import type { RequestSpec } from './http.ts';
+
+/** Where the running stack answers. */
+export interface Endpoints {
+  gateway: string;
+  ssr: string;
+  items: string;
+  reviews: string;
+  photos: string;
+}
+
+/** The item page as one GraphQL query: the same fields the SSR page asks for. */
+export const PAGE_QUERY = /* GraphQL */ `
+  query ItemPage($id: ID!) {
+    item(id: $id) {
+      id name description brand category priceCents currency stock
+      photos(first: 12) { url altText width height position }
+      reviewSummary { count averageRating histogram }
+      reviews(first: 5, sort: NEWEST) {
+        edges { node { id rating title body author verifiedPurchase helpfulCount createdAt } }
+        pageInfo { hasNextPage endCursor }
+      }
+    }
+  }`;
+
+const CREATE_REVIEW = /* GraphQL */ `
+  mutation LoadTestReview($input: CreateReviewInput!) {
+    createReview(input: $input) { id rating }
+  }`;
+
+/** What one page load (or write) of a target sends, for item `id`; `n` numbers the requests. */
+type Build = (endpoints: Endpoints, id: number, n: number) => RequestSpec[];
+
+export interface Target {
+  name: string;
+  label: string;
+  description: string;
+  /** Changes data: run it against a database you can spare. */
+  write: boolean;
+  requests: Build;
+}
+
+/** The four REST calls a browser makes for one item page, in parallel. */
+const restPage = (base: { items: string; reviews: string; photos: string }, id: number): RequestSpec[] => [
+  { method: 'GET', url: `${base.items}/api/items/${id}` },
+  { method: 'GET', url: `${base.photos}/api/items/${id}/photos` },
+  { method: 'GET', url: `${base.reviews}/api/items/${id}/reviews/summary` },
+  { method: 'GET', url: `${base.reviews}/api/items/${id}/reviews?first=5&sort=NEWEST` },
+];
+
+const review = (n: number) => ({
+  rating: 1 + (n % 5),
+  title: `Load test review ${n}`,
+  body: 'Written by the load tester to measure the cost of a write.',
+  author: 'loadtest',
+});
+
+/** Every target, in the order reports show them. */
+export const TARGETS: readonly Target[] = [
+  {
+    name: 'graphql',
+    label: 'GraphQL',
+    description: 'the item page query through the gateway (one POST /graphql)',
+    write: false,
+    requests: (endpoints, id) => [{ method: 'POST', url: `${endpoints.gateway}/graphql`, body: { query: PAGE_QUERY, variables: { id: String(id) } }, graphql: true }],
+  },
+  {
+    name: 'rest',
+    label: 'REST',
+    description: 'the four REST calls of a page, in parallel, straight to the owning services',
+    write: false,
+    requests: (endpoints, id) => restPage(endpoints, id),
+  },
+  {
+    name: 'rest-gateway',
+    label: 'REST via gateway',
+    description: 'the same four REST calls through the gateway',
+    write: false,
+    requests: (endpoints, id) => restPage({ items: endpoints.gateway, reviews: endpoints.gateway, photos: endpoints.gateway }, id),
+  },
+  {
+    name: 'ssr',
+    label: 'SSR',
+    description: 'the server-rendered HTML page, built from one gateway query',
+    write: false,
+    requests: (endpoints, id) => [{ method: 'GET', url: `${endpoints.ssr}/items/${id}` }],
+  },
+  {
+    name: 'ssr-rest',
+    label: 'SSR over REST',
+    description: 'the server-rendered page, built from the four REST calls',
+    write: false,
+    requests: (endpoints, id) => [{ method: 'GET', url: `${endpoints.ssr}/items/${id}?source=rest` }],
+  },
+  {
+    name: 'rest-post',
+    label: 'REST POST review',
+    description: 'creates a review: POST /api/items/:id/reviews on the reviews service',
+    write: true,
+    requests: (endpoints, id, n) => [{ method: 'POST', url: `${endpoints.reviews}/api/items/${id}/reviews`, body: review(n) }],
+  },
+  {
+    name: 'graphql-mutation',
+    label: 'GraphQL createReview',
+    description: 'creates a review: the createReview mutation through the gateway',
+    write: true,
+    requests: (endpoints, id, n) => [
+      { method: 'POST', url: `${endpoints.gateway}/graphql`, body: { query: CREATE_REVIEW, variables: { input: { itemId: String(id), ...review(n) } } }, graphql: true },
+    ],
+  },
+];
+
+export const TARGET_NAMES = TARGETS.map((target) => target.name);
+
+/** The target called `name`, or an error listing the ones there are. */
+export function targetNamed(name: string): Target {
+  const target = TARGETS.find((candidate) => candidate.name === name);
+  if (!target) throw new Error(`unknown target "${name}": choose from ${TARGET_NAMES.join(', ')}`);
+  return target;
+}
+
+/** Item ids for a run: at random, 80% from the newest 10% of 1..maxId (CONTRACT.md). */
+export function itemIds(maxId: number, random: () => number = Math.random): () => number {
+  return () => biasedItemId(maxId, random);
+}
+
+/** Endpoints from the environment's ports (CONTRACT.md defaults), each overridable. */
+export function endpointsFromEnv(env: NodeJS.ProcessEnv = process.env, host = '127.0.0.1'): Endpoints {
+  const at = (variable: string, fallback: number) => `http://${host}:${env[variable] ?? fallback}`;
+  return {
+    gateway: env.GATEWAY_URL ?? at('GATEWAY_PORT', 4000),
+    ssr: env.SSR_URL ?? at('SSR_PORT', 3000),
+    items: env.ITEMS_URL ?? at('ITEMS_PORT', 4001),
+    reviews: env.REVIEWS_URL ?? at('REVIEWS_PORT', 4002),
+    photos: env.PHOTOS_URL ?? at('PHOTOS_PORT', 4003),
+  };
+}

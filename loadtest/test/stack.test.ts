@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
+import { readConfig } from '@supergraph-lab/config';
+import { createPrismaClient, type PrismaClient } from '@supergraph-lab/db';
+import { createTestDatabase, type TestDatabase } from '@supergraph-lab/db/testing';
+import { loadShopData } from '@supergraph-lab/seed';
+import { startStack, type Stack } from '@supergraph-lab/stack';
+import { createSsrService, type SsrService } from '@supergraph-lab/ssr';
+import { discoverMaxItemId, renderHtmlReport, runLoadTest, TARGET_NAMES, type Endpoints, type LoadTestReport } from '../src/index.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'loadtest');
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const run = promisify(execFile);
+
+describe('load tester against the real stack', () => {
+  let db: TestDatabase;
+  let stack: Stack;
+  let ssr: SsrService;
+  let prisma: PrismaClient;
+  let endpoints: Endpoints;
+
+  before(async () => {
+    db = await createTestDatabase('loadtest');
+    await loadShopData({ url: db.url, items: 300, seed: 5 });
+    const env = { REDIS_URL, CACHE_NAMESPACE: `sgl-lt-${randomUUID().slice(0, 8)}`, CACHE_MODE: 'all' };
+    stack = await startStack({ databaseUrl: db.url, env });
+    ssr = createSsrService(readConfig({ ...env, LOG_LEVEL: 'silent' }), { gatewayUrl: stack.gatewayUrl });
+    endpoints = { gateway: stack.gatewayUrl, ssr: await ssr.listen(0), ...stack.subgraphUrls };
+    prisma = createPrismaClient(db.url);
+    await mkdir(ARTIFACTS, { recursive: true });
+  });
+  after(async () => {
+    await ssr?.close();
+    await stack?.close();
+    await prisma?.$disconnect();
+    await db?.drop();
+  });
+
+  test('the newest item id is read from the gateway', async () => {
+    assert.equal(await discoverMaxItemId(endpoints.gateway), 300);
+  });
+
+  test('every target runs without errors, and the write targets really write', async () => {
+    const reviewsBefore = await prisma.review.count();
+    const steps = await runLoadTest({
+      targets: TARGET_NAMES,
+      rates: [20],
+      durationSeconds: 1,
+      warmupSeconds: 0.5,
+      timeoutMs: 5000,
+      connections: 32,
+      endpoints,
+      maxItemId: 300,
+    });
+    assert.deepEqual(steps.map((step) => step.target), TARGET_NAMES);
+    for (const step of steps) {
+      assert.equal(step.errors, 0, `${step.target}: ${JSON.stringify(step.errorSamples)}`);
+      assert.equal(step.completed, 20);
+      assert.ok(step.latency.p50 > 0);
+    }
+    // rest-post and graphql-mutation: 20 measured + 10 warm-up reviews each
+    assert.equal((await prisma.review.count()) - reviewsBefore, 60);
+    const ssrStep = steps.find((step) => step.target === 'ssr')!;
+    assert.notEqual(ssrStep.cacheHitRatio, null, 'the SSR page cache says HIT or MISS');
+  });
+
+  test('npm run loadtest writes a table, JSON and a self-contained HTML report', async () => {
+    const json = path.join(ARTIFACTS, 'run.json');
+    const html = path.join(ARTIFACTS, 'run.html');
+    const { stdout } = await run(
+      process.execPath,
+      ['--import', 'tsx', 'loadtest/src/cli/loadtest.ts', '--target', 'graphql,rest', '--rps', '5,10', '--duration', '1', '--warmup', '0', '--gateway', endpoints.gateway,
+        '--items', endpoints.items, '--reviews', endpoints.reviews, '--photos', endpoints.photos, '--ssr', endpoints.ssr, '--json', json, '--html', html],
+      { cwd: ROOT },
+    );
+    assert.match(stdout, /^target\s+variant\s+offered\/s\s+achieved\/s\s+p50 ms\s+p90 ms\s+p99 ms\s+max ms\s+errors %/m);
+    assert.equal(stdout.match(/^(graphql|rest)\s+\S/gm)?.length, 4, stdout);
+    const report = JSON.parse(await readFile(json, 'utf8')) as LoadTestReport;
+    assert.equal(report.steps.length, 4);
+    assert.equal(report.dataSet.maxItemId, 300);
+    assert.equal(report.machine.node, process.version);
+    const page = await readFile(html, 'utf8');
+    assertSelfContained(page);
+    assert.match(page, /<svg[^>]*aria-label="p99 latency vs offered rate"/);
+    assert.match(page, /supergraph-lab load test: graphql, rest/);
+  });
+
+  test('the CLI refuses bad options with what was wrong', async () => {
+    const attempt = (args: string[]) => run(process.execPath, ['--import', 'tsx', 'loadtest/src/cli/loadtest.ts', ...args], { cwd: ROOT }).then(() => assert.fail('should exit non-zero'), (error: { code: number; stderr: string }) => error);
+    const unknown = await attempt(['--target', 'soap', '--max-id', '5']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /--target: unknown "soap"; choose from graphql, rest, rest-gateway, ssr, ssr-rest, rest-post, graphql-mutation, reads or all/);
+    assert.match((await attempt(['--rps', '10,abc', '--max-id', '5'])).stderr, /--rps: each rate must be a number/);
+    assert.match((await attempt(['--gateway', 'http://127.0.0.1:1'])).stderr, /cannot reach the gateway at http:\/\/127\.0\.0\.1:1 .*is the stack running/);
+  });
+});
+
+/** Nothing in the page may be fetched: no script or stylesheet by URL, no remote images or fonts. */
+export function assertSelfContained(html: string): void {
+  assert.doesNotMatch(html, /<script\b/i, 'no script at all');
+  assert.doesNotMatch(html, /<link\b/i);
+  assert.doesNotMatch(html, /\b(src|href)\s*=\s*["']?(https?:)?\/\//i);
+  assert.doesNotMatch(html, /url\(|@import/i);
+}
+
+test('the HTML report of a synthetic run is self-contained and escapes what it shows', () => {
+  const step = {
+    target: 'graphql', variant: 'cache <all>', offeredRate: 10, durationSeconds: 1, sent: 10, completed: 10, ok: 9, errors: 1, errorRate: 0.1, achievedRate: 9,
+    saturated: false, cancelled: false, latency: { count: 10, p50: 3, p90: 5, p99: 9, max: 9, mean: 4 }, sendLagP99: 0.1, errorKinds: { graphql: 1 },
+    errorSamples: [{ kind: 'graphql' as const, url: 'http://x/graphql', message: '<script>alert(1)</script>' }], serverTiming: { db: 1.2, total: 3 }, cacheHitRatio: 0.5,
+  };
+  const report: LoadTestReport = {
+    title: 'synthetic', startedAt: 'a', finishedAt: 'b', settings: { targets: ['graphql'], rates: [10], durationSeconds: 1, warmupSeconds: 0, timeoutMs: 100, connections: 1, variants: ['cache <all>'] },
+    machine: { cpus: 2, cpuModel: 'x', memoryGiB: 1, node: 'v20', platform: 'linux' }, dataSet: { maxItemId: 10 }, steps: [step],
+  };
+  const html = renderHtmlReport(report);
+  assertSelfContained(html);
+  assert.match(html, /&#60;script&#62;alert\(1\)&#60;\/script&#62;/);
+  assert.match(html, /<th>db<\/th>/, 'the Server-Timing breakdown has a column per part');
+});
