@@ -2,6 +2,7 @@ import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { Dependencies } from '@supergraph-lab/cache';
 import { GraphQLError } from 'graphql';
+import { timed } from '@supergraph-lab/timing';
 import { fetch as undiciFetch, type Agent } from 'undici';
 
 /** What the gateway keeps per request. */
@@ -28,8 +29,9 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
   ) {
     super({
       url,
+      // each subgraph is a Server-Timing part of the gateway request: the time a fetch to it was in flight
       fetcher: ((input: string, init: Record<string, unknown>) =>
-        undiciFetch(input, { ...init, dispatcher: agent, signal: AbortSignal.timeout(timeoutMs) } as never)) as never,
+        timed(name, () => undiciFetch(input, { ...init, dispatcher: agent, signal: AbortSignal.timeout(timeoutMs) } as never))) as never,
     });
   }
 

@@ -2,6 +2,7 @@ import { decodeDependencies, dependenciesCurrent, DEPENDENCIES_HEADER, encodeDep
 import type { SubgraphName } from '@supergraph-lab/config';
 import { sendProblem, toProblem, unavailable, AppError } from '@supergraph-lab/http';
 import type { FastifyInstance } from 'fastify';
+import { timed } from '@supergraph-lab/timing';
 import type { Agent } from 'undici';
 import { remember, responsesCached, WANT_DEPENDENCIES_HEADER, type GatewayCache } from './response-cache.ts';
 
@@ -73,7 +74,7 @@ export function registerRestProxy(
       const origin = new URL(urls[owner]);
       let upstream;
       try {
-        upstream = await agent.request({
+        upstream = await timed(owner, () => agent.request({
           origin: origin.origin,
           path: `${origin.pathname.replace(/\/$/, '')}${request.url}`,
           method: request.method as 'GET',
@@ -81,7 +82,7 @@ export function registerRestProxy(
           body: Buffer.isBuffer(request.body) ? request.body : null,
           headersTimeout: timeoutMs,
           bodyTimeout: timeoutMs,
-        });
+        }));
       } catch (error) {
         const reason = (error as { code?: string }).code ?? (error as Error).message;
         const problem = toProblem(unavailable(`the ${owner} service is unavailable: ${reason}`), request.url);

@@ -1,4 +1,5 @@
 import { decodeDependencies, DEPENDENCIES_HEADER, type Dependencies } from '@supergraph-lab/cache';
+import { timed } from '@supergraph-lab/timing';
 import { Agent, request } from 'undici';
 
 /** Asks the gateway for the version tokens its answers were built from (for the page cache). */
@@ -52,16 +53,19 @@ export interface PageSource {
 
 async function call(agent: Agent, url: string, timeoutMs: number, init: { method?: 'GET' | 'POST'; body?: string } = {}) {
   try {
-    const response = await request(url, {
-      method: init.method ?? 'GET',
-      dispatcher: agent,
-      headers: { ...WANT_DEPENDENCIES, ...(init.body ? { 'content-type': 'application/json' } : {}) },
-      body: init.body ?? null,
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
+    // the page request's Server-Timing "data": time with an API call in flight, body included
+    return await timed('data', async () => {
+      const response = await request(url, {
+        method: init.method ?? 'GET',
+        dispatcher: agent,
+        headers: { ...WANT_DEPENDENCIES, ...(init.body ? { 'content-type': 'application/json' } : {}) },
+        body: init.body ?? null,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+      });
+      const text = await response.body.text();
+      return { status: response.statusCode, body: text ? (JSON.parse(text) as any) : null, dependencies: decodeDependencies(response.headers[DEPENDENCIES_HEADER]) };
     });
-    const text = await response.body.text();
-    return { status: response.statusCode, body: text ? (JSON.parse(text) as any) : null, dependencies: decodeDependencies(response.headers[DEPENDENCIES_HEADER]) };
   } catch (error) {
     throw new PageError(503, `the shop's API is unavailable (${(error as { code?: string }).code ?? (error as Error).message})`);
   }

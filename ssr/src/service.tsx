@@ -6,6 +6,7 @@ import { PassThrough, Transform } from 'node:stream';
 import { createCacheStore, dependenciesCurrent, type CacheStore, type Dependencies } from '@supergraph-lab/cache';
 import type { Config } from '@supergraph-lab/config';
 import { createHttpServer, listenUrl } from '@supergraph-lab/http';
+import { currentTiming } from '@supergraph-lab/timing';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ReactNode } from 'react';
 import { renderToPipeableStream } from 'react-dom/server';
@@ -35,6 +36,8 @@ interface CachedPage {
  * document once it has streamed (for the page cache).
  */
 function stream(reply: FastifyReply, status: number, tree: ReactNode, onHtml?: (html: string) => void): Promise<FastifyReply> {
+  const timing = currentTiming();
+  const started = performance.now();
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     // records what passes on its way to the client, without taking it from the reply
@@ -52,6 +55,7 @@ function stream(reply: FastifyReply, status: number, tree: ReactNode, onHtml?: (
       : new PassThrough();
     const { pipe } = renderToPipeableStream(tree, {
       onShellReady() {
+        timing?.add('render', performance.now() - started);
         reply.code(status).type('text/html; charset=utf-8');
         pipe(body);
         resolve(reply.send(body));

@@ -1,4 +1,5 @@
 import { PrismaPg } from '@prisma/adapter-pg';
+import { currentTiming } from '@supergraph-lab/timing';
 import pg from 'pg';
 import { PrismaClient } from './generated/prisma/client.ts';
 
@@ -25,15 +26,22 @@ export function createPrismaClient(url: string, options: PrismaOptions = {}): Pr
   // an idle client dropped by the server must not crash the process; the next query reports it
   pool.on('error', () => {});
   const onQuery = options.onQuery;
-  if (onQuery) {
-    pool.on('connect', (client) => {
-      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-      (client as { query: unknown }).query = (...args: unknown[]) => {
+  pool.on('connect', (client) => {
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as { query: unknown }).query = (...args: unknown[]) => {
+      if (onQuery) {
         const first = args[0] as string | { text?: string };
         onQuery(typeof first === 'string' ? first : (first?.text ?? ''));
-        return query(...args);
-      };
-    });
-  }
+      }
+      // the request's Server-Timing "db": time with a statement in flight
+      const end = currentTiming()?.begin('db');
+      const result = query(...args);
+      if (end) {
+        if (result && typeof (result as Promise<unknown>).then === 'function') (result as Promise<unknown>).then(end, end);
+        else end();
+      }
+      return result;
+    };
+  });
   return new PrismaClient({ adapter: new PrismaPg(pool) });
 }

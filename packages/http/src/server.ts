@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { RequestTiming, runWithTiming } from '@supergraph-lab/timing';
 import { AppError, toProblem, unavailable } from './errors.ts';
 
 /** What every service's HTTP server needs to know. */
@@ -53,8 +54,18 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   // JSON is the only body type the API takes; anything else is a 415, text/plain included
   app.removeContentTypeParser('text/plain');
 
+  app.decorateRequest('timing', null as unknown as RequestTiming);
   app.addHook('onRequest', async (request, reply) => {
+    request.timing = new RequestTiming();
     reply.header('x-request-id', request.id);
+  });
+  // the handler and all it awaits run in the request's timing context; set after body parsing,
+  // whose stream events would lose it
+  app.addHook('preHandler', (request, _reply, done) => runWithTiming(request.timing, done));
+  // where the time went, for browsers' devtools and the load tester (db, cache, fetches, render)
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.timing) reply.header('server-timing', request.timing.header());
+    return payload;
   });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
@@ -91,6 +102,10 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** This service's Prometheus registry. */
     metrics: Registry;
+  }
+  interface FastifyRequest {
+    /** Where this request's time went: the `Server-Timing` header. */
+    timing: RequestTiming;
   }
 }
 

@@ -1,0 +1,84 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+/** Server-Timing metric names are tokens (RFC 9110 token characters). */
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+interface Part {
+  ms: number;
+  active: number;
+  since: number;
+  description: string | undefined;
+}
+
+/**
+ * Where one request's time went, by part. A part's time is the wall time during which at least
+ * one of its operations was in flight, so five queries running in parallel for 2 ms count 2 ms,
+ * not 10: the parts say what the request waited on.
+ */
+export class RequestTiming {
+  private readonly parts = new Map<string, Part>();
+  readonly startedAt = performance.now();
+
+  private part(name: string, description?: string): Part {
+    if (!TOKEN.test(name)) throw new Error(`a Server-Timing name must be a token, got "${name}"`);
+    let part = this.parts.get(name);
+    if (!part) this.parts.set(name, (part = { ms: 0, active: 0, since: 0, description }));
+    return part;
+  }
+
+  /** Marks the start of an operation of part `name`; call the returned function when it ends. */
+  begin(name: string, description?: string): () => void {
+    const part = this.part(name, description);
+    if (part.active++ === 0) part.since = performance.now();
+    let ended = false;
+    return () => {
+      if (ended) return;
+      ended = true;
+      if (--part.active === 0) part.ms += performance.now() - part.since;
+    };
+  }
+
+  /** Adds `ms` to part `name` (for work timed elsewhere). */
+  add(name: string, ms: number, description?: string): void {
+    this.part(name, description).ms += ms;
+  }
+
+  /** The parts so far in ms (operations still running count up to now). */
+  snapshot(): Record<string, number> {
+    const now = performance.now();
+    return Object.fromEntries([...this.parts].map(([name, part]) => [name, part.ms + (part.active ? now - part.since : 0)]));
+  }
+
+  /** The `Server-Timing` header value: every part, then `total` (the request so far). */
+  header(): string {
+    const entries = Object.entries(this.snapshot()).map(([name, ms]) => {
+      const description = this.parts.get(name)?.description;
+      return `${name};dur=${ms.toFixed(2)}${description ? `;desc="${description.replace(/["\\]/g, '')}"` : ''}`;
+    });
+    entries.push(`total;dur=${(performance.now() - this.startedAt).toFixed(2)}`);
+    return entries.join(', ');
+  }
+}
+
+const current = new AsyncLocalStorage<RequestTiming>();
+
+/** Runs `work` (and everything it starts) as part of `timing`'s request. */
+export function runWithTiming<T>(timing: RequestTiming, work: () => T): T {
+  return current.run(timing, work);
+}
+
+/** The timing of the request being served, if any. */
+export function currentTiming(): RequestTiming | undefined {
+  return current.getStore();
+}
+
+/** Awaits `work`, counting its time to part `name` of the current request (a no-op outside one). */
+export async function timed<T>(name: string, work: () => Promise<T>, description?: string): Promise<T> {
+  const end = current.getStore()?.begin(name, description);
+  if (!end) return work();
+  try {
+    return await work();
+  } finally {
+    end();
+  }
+}
