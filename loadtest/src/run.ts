@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { request } from 'undici';
-import { createAgent, loadPage } from './http.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createAgent, loadPage, type Outcome } from './http.ts';
 import { runStep, type StepMeasurement, type Tick } from './step.ts';
 import { itemIds, targetNamed, type Endpoints } from './targets.ts';
 
@@ -77,6 +78,17 @@ export async function discoverMaxItemId(gatewayUrl: string): Promise<number> {
   return Number(id);
 }
 
+/** Waits (up to 10 s) until one page load answers within 250 ms again, or `signal` aborts. */
+async function coolDown(send: (signal: AbortSignal) => Promise<Outcome>, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+  const until = performance.now() + 10_000;
+  while (performance.now() < until && !signal?.aborted) {
+    const started = performance.now();
+    const outcome = await send(AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(signal ? [signal] : [])]));
+    if (outcome.ok && performance.now() - started < 250) return;
+    await sleep(250);
+  }
+}
+
 /**
  * Runs every target at every rate in turn: a warm-up at the step's rate (discarded), then the
  * measured step. Stops early, keeping what was measured, when `signal` aborts.
@@ -120,6 +132,8 @@ export async function runLoadTest(options: RunOptions): Promise<StepResult[]> {
         const step = { target: name, variant, ...measured };
         steps.push(step);
         options.onEvent?.({ type: 'step', step });
+        // work the server queued for abandoned requests must not be billed to the next step
+        if (step.saturated && !options.signal?.aborted) await coolDown(send, options.timeoutMs, options.signal);
       }
     }
     return steps;
