@@ -1,10 +1,20 @@
 import { SUBGRAPH_NAMES, type Config, type SubgraphName } from '@supergraph-lab/config';
-import { AppError, isAdmin, refuseAdmin as refuse, sendProblem, toProblem } from '@supergraph-lab/http';
+import { AppError, badInput, isAdmin, parseSettingsPatch, refuseAdmin as refuse, sendProblem, toProblem, type RuntimeSettings } from '@supergraph-lab/http';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge } from 'prom-client';
 import { request as undiciRequest, type Agent } from 'undici';
 import type { GatewayCache } from './response-cache.ts';
 
+/** Which layer a cache key belongs to, by the prefix each layer writes. */
+export function layerOf(key: string): string {
+  if (key.startsWith('r:')) return 'response';
+  if (key.startsWith('rest:')) return 'rest';
+  if (key.startsWith('e:')) return 'entity';
+  if (key.startsWith('page:')) return 'page';
+  if (key.startsWith('v:') || key.endsWith('epoch')) return 'version';
+  if (key.startsWith('apq:')) return 'persisted query';
+  return 'other';
+}
 
 const ratio = (stats: { hits: number; misses: number }) => (stats.hits + stats.misses ? stats.hits / (stats.hits + stats.misses) : null);
 
@@ -20,13 +30,16 @@ export function registerCacheAdmin(
   urls: Record<SubgraphName, string>,
   agent: Agent,
 ): void {
-  const entityStats = async () => {
+  /** The same admin call to every subgraph, in parallel: each answer's JSON, or null when it failed. */
+  const eachSubgraph = async <T>(method: 'GET' | 'PUT', path: string, body?: unknown) => {
     const entries = await Promise.all(
       SUBGRAPH_NAMES.map(async (name) => {
         try {
-          const response = await undiciRequest(`${urls[name]}/cache/stats`, {
+          const response = await undiciRequest(`${urls[name]}${path}`, {
+            method,
             dispatcher: agent,
-            headers: { authorization: `Bearer ${config.adminToken}` },
+            headers: { authorization: `Bearer ${config.adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+            body: body === undefined ? null : JSON.stringify(body),
             headersTimeout: 2000,
             bodyTimeout: 2000,
           });
@@ -34,14 +47,35 @@ export function registerCacheAdmin(
             await response.body.dump();
             return [name, null] as const;
           }
-          return [name, (await response.body.json()) as { hits: number; misses: number }] as const;
+          return [name, (await response.body.json()) as T] as const;
         } catch {
           return [name, null] as const;
         }
       }),
     );
-    return Object.fromEntries(entries) as Record<SubgraphName, { hits: number; misses: number } | null>;
+    return Object.fromEntries(entries) as Record<SubgraphName, T | null>;
   };
+  const entityStats = () => eachSubgraph<{ hits: number; misses: number }>('GET', '/cache/stats');
+
+  // the load lab's switches: CACHE_MODE here and in every subgraph, batching in the subgraphs
+  const settingsAnswer = (subgraphs: Record<SubgraphName, RuntimeSettings | null>) => ({ gateway: { cacheMode: cache.mode }, subgraphs });
+  app.get('/admin/settings', async (request, reply) => {
+    if (!isAdmin(request, config.adminToken)) return refuse(reply, request, Boolean(config.adminToken));
+    return settingsAnswer(await eachSubgraph<RuntimeSettings>('GET', '/admin/settings'));
+  });
+  app.put('/admin/settings', async (request, reply) => {
+    if (!isAdmin(request, config.adminToken)) return refuse(reply, request, Boolean(config.adminToken));
+    const patch = parseSettingsPatch(request.body);
+    if (patch.cacheMode) cache.mode = patch.cacheMode;
+    const subgraphs = await eachSubgraph<RuntimeSettings>('PUT', '/admin/settings', patch);
+    const failed = SUBGRAPH_NAMES.filter((name) => !subgraphs[name]);
+    if (failed.length) {
+      const problem = toProblem(new AppError('SERVICE_UNAVAILABLE', `settings not applied by the ${failed.join(', ')} subgraph${failed.length > 1 ? 's' : ''}; the others have them`), request.url);
+      return sendProblem(reply, 503, { ...problem, ...settingsAnswer(subgraphs) }, 5);
+    }
+    request.log.info({ settings: patch }, 'runtime settings changed');
+    return settingsAnswer(subgraphs);
+  });
 
   app.get('/cache', async (request, reply) => {
     if (!isAdmin(request, config.adminToken)) return refuse(reply, request, Boolean(config.adminToken));
@@ -75,6 +109,28 @@ export function registerCacheAdmin(
       store,
       recent,
     };
+  });
+
+  // what the cache holds now: a sample of keys from a SCAN, with layer, TTL and size (the lab's live view)
+  app.get<{ Querystring: { limit?: string } }>('/cache/entries', async (request, reply) => {
+    if (!isAdmin(request, config.adminToken)) return refuse(reply, request, Boolean(config.adminToken));
+    const limit = Number(request.query.limit ?? 50);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw badInput(`limit must be a whole number between 1 and 500, got ${JSON.stringify(request.query.limit)}`);
+    const redis = await cache.store.redis();
+    if (!redis) return { store: cache.store.kind, entries: [] };
+    const keys: string[] = [];
+    for await (const found of redis.scanIterator({ MATCH: `${cache.store.prefix}*`, COUNT: 200 })) {
+      keys.push(...(Array.isArray(found) ? found : [found]));
+      if (keys.length >= limit) break;
+    }
+    const entries = await Promise.all(
+      keys.slice(0, limit).map(async (full) => {
+        const key = full.slice(cache.store.prefix.length);
+        const [ttlMs, sizeBytes] = await Promise.all([redis.pTTL(full), redis.strLen(full)]);
+        return { key, layer: layerOf(key), ttlMs: ttlMs >= 0 ? ttlMs : null, sizeBytes };
+      }),
+    );
+    return { store: cache.store.kind, keys: await redis.dbSize(), entries };
   });
 
   app.post('/cache/flush', async (request, reply) => {

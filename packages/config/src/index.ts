@@ -50,6 +50,7 @@ const schema = z.object({
   SUBGRAPH_TIMEOUT_MS: positiveInt(5000, 600_000),
   REQUEST_TIMEOUT_MS: positiveInt(10_000, 600_000),
   BODY_LIMIT_BYTES: positiveInt(1024 * 1024, 100 * 1024 * 1024),
+  LAB: z.enum(['on', 'off']).default('on'),
 });
 
 /** Everything a service may need, validated. */
@@ -79,6 +80,8 @@ export interface Config {
   subgraphTimeoutMs: number;
   requestTimeoutMs: number;
   bodyLimitBytes: number;
+  /** The load lab at /lab on the SSR service (it generates load and switches caches: a local tool). */
+  lab: boolean;
 }
 
 /** Thrown for invalid configuration; the message names every bad variable and its value. */
@@ -129,6 +132,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     subgraphTimeoutMs: e.SUBGRAPH_TIMEOUT_MS,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    lab: e.LAB === 'on',
   };
 }
 

@@ -1,5 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
+import { CACHE_MODES, type CacheMode } from '@supergraph-lab/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { parseInput } from './input.ts';
 import { sendProblem } from './server.ts';
 
 /** Whether the request carries `Authorization: Bearer <token>` (compared in constant time). */
@@ -22,4 +25,23 @@ export function refuseAdmin(reply: FastifyReply, request: FastifyRequest, config
     code: 'UNAUTHORIZED',
     instance: request.url,
   });
+}
+
+/** What the load lab switches at runtime, without restarting a service. */
+export interface RuntimeSettings {
+  cacheMode: CacheMode;
+  /** DataLoader batching in the subgraphs (off shows the N+1 cost). */
+  batching: boolean;
+}
+
+const settingsPatch = z
+  .object({
+    cacheMode: z.enum(CACHE_MODES, { errorMap: () => ({ message: `must be one of ${CACHE_MODES.join(', ')}` }) }).optional(),
+    batching: z.boolean({ invalid_type_error: 'must be true or false' }).optional(),
+  })
+  .strict();
+
+/** A validated `PUT /admin/settings` body: any of `cacheMode`, `batching`, nothing else. */
+export function parseSettingsPatch(body: unknown): Partial<RuntimeSettings> {
+  return parseInput(settingsPatch, body, 'settings');
 }

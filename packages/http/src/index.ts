@@ -4,4 +4,4 @@ export { createHttpServer, listenUrl, sendProblem, type HttpServerOptions } from
 export { created, jsonBody } from './rest.ts';
 export { onStopSignal } from './shutdown.ts';
 export { mountGraphQL, type GraphQLMountOptions } from './graphql.ts';
-export { isAdmin, refuseAdmin } from './admin.ts';
+export { isAdmin, parseSettingsPatch, refuseAdmin, type RuntimeSettings } from './admin.ts';

@@ -4,7 +4,7 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/ind
 import { ConfigError, readConfig, requireDatabaseUrl, type Config } from '@supergraph-lab/config';
 import { createPrismaClient, type PrismaClient } from '@supergraph-lab/db';
 import { createCacheStore, createSubgraphCache, DEPENDENCIES_HEADER, encodeDependencies, type CacheStore, type SubgraphCache, type VersionReader } from '@supergraph-lab/cache';
-import { createHttpServer, listenUrl, isAdmin, mountGraphQL, onStopSignal, refuseAdmin } from '@supergraph-lab/http';
+import { createHttpServer, listenUrl, isAdmin, mountGraphQL, onStopSignal, parseSettingsPatch, refuseAdmin, type RuntimeSettings } from '@supergraph-lab/http';
 import { Counter } from 'prom-client';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -37,7 +37,7 @@ export interface SubgraphDefinition<Module, Context extends RequestContext> {
   /** The subgraph's module: every read and write, made once per service. */
   createModule(prisma: PrismaClient, cache: SubgraphCache): Module;
   /** Per-request context; DataLoaders are made here so none outlives its request. */
-  createContext(module: Module, reader: VersionReader | null): Context;
+  createContext(module: Module, reader: VersionReader | null, settings: { batching: boolean }): Context;
   /** Registers the REST routes this subgraph owns. */
   registerRest(app: FastifyInstance, module: Module): void;
 }
@@ -106,6 +106,8 @@ export async function createSubgraphService<Module, Context extends RequestConte
   const store = options.cacheStore ?? createCacheStore({ redisUrl: config.redisUrl, namespace: config.cacheNamespace, timeoutMs: config.cacheTimeoutMs, onError: (message) => app.log.warn(message) });
   const cache = createSubgraphCache(store, config.cacheMode);
   const module = definition.createModule(prisma, cache);
+  // switched at runtime by the load lab (PUT /admin/settings); read by each new request
+  const settings = { batching: true };
   app.decorateRequest('cacheReader', null);
   app.addHook('onRequest', async (request) => {
     request.cacheReader = cache.readerForRequest();
@@ -125,7 +127,7 @@ export async function createSubgraphService<Module, Context extends RequestConte
   await mountGraphQL<Context>(app, {
     schema,
     development: config.development,
-    context: async (request) => definition.createContext(module, request.cacheReader),
+    context: async (request) => definition.createContext(module, request.cacheReader, settings),
     plugins: [dependencyReporting<Context>(cache)],
   });
   definition.registerRest(app, module);
@@ -133,6 +135,18 @@ export async function createSubgraphService<Module, Context extends RequestConte
   app.get('/cache/stats', async (request, reply) => {
     if (!isAdmin(request, config.adminToken)) return refuseAdmin(reply, request, Boolean(config.adminToken));
     return { ...cache.stats, mode: cache.mode, store: store.kind };
+  });
+  app.get('/admin/settings', async (request, reply) => {
+    if (!isAdmin(request, config.adminToken)) return refuseAdmin(reply, request, Boolean(config.adminToken));
+    return { cacheMode: cache.mode, batching: settings.batching } satisfies RuntimeSettings;
+  });
+  app.put('/admin/settings', async (request, reply) => {
+    if (!isAdmin(request, config.adminToken)) return refuseAdmin(reply, request, Boolean(config.adminToken));
+    const patch = parseSettingsPatch(request.body);
+    if (patch.cacheMode) cache.mode = patch.cacheMode;
+    if (patch.batching !== undefined) settings.batching = patch.batching;
+    if (Object.keys(patch).length) request.log.info({ settings: patch }, 'runtime settings changed');
+    return { cacheMode: cache.mode, batching: settings.batching } satisfies RuntimeSettings;
   });
   new Counter({
     name: 'cache_requests_total',

@@ -17,7 +17,7 @@ export function createPhotosService(config: Config, options: SubgraphServiceOpti
       schemaFile: PHOTOS_SCHEMA_FILE,
       resolvers,
       createModule: createPhotosModule,
-      createContext: (photos, cacheReader) => ({ photos, cacheReader, loaders: createPhotoLoaders(photos, cacheReader) }),
+      createContext: (photos, cacheReader, settings) => ({ photos, cacheReader, loaders: createPhotoLoaders(photos, cacheReader, settings.batching) }),
       registerRest: registerPhotoRoutes,
     },
     config,
