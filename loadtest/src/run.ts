@@ -49,6 +49,8 @@ export interface RunOptions extends RunSettings {
   endpoints: Endpoints;
   maxItemId: number;
   variant?: string | null;
+  /** `target` (default): each target through every rate; `rate`: every target at each rate in turn. */
+  order?: 'target' | 'rate';
   signal?: AbortSignal;
   onEvent?(event: RunEvent): void;
 }
@@ -78,14 +80,18 @@ export async function discoverMaxItemId(gatewayUrl: string): Promise<number> {
   return Number(id);
 }
 
-/** Waits (up to 10 s) until one page load answers within 250 ms again, or `signal` aborts. */
+/**
+ * After a saturated step the services may still be working off requests the client gave up on.
+ * Waits (up to 30 s) until three page loads in a row answer within 250 ms, or `signal` aborts.
+ */
 async function coolDown(send: (signal: AbortSignal) => Promise<Outcome>, timeoutMs: number, signal?: AbortSignal): Promise<void> {
-  const until = performance.now() + 10_000;
-  while (performance.now() < until && !signal?.aborted) {
+  const until = performance.now() + 30_000;
+  let fast = 0;
+  while (fast < 3 && performance.now() < until && !signal?.aborted) {
     const started = performance.now();
     const outcome = await send(AbortSignal.any([AbortSignal.timeout(timeoutMs), ...(signal ? [signal] : [])]));
-    if (outcome.ok && performance.now() - started < 250) return;
-    await sleep(250);
+    fast = outcome.ok && performance.now() - started < 250 ? fast + 1 : 0;
+    if (fast < 3) await sleep(fast ? 50 : 250);
   }
 }
 
@@ -98,42 +104,42 @@ export async function runLoadTest(options: RunOptions): Promise<StepResult[]> {
   const nextId = itemIds(options.maxItemId);
   const variant = options.variant ?? null;
   const steps: StepResult[] = [];
-  const stepCount = options.targets.length * options.rates.length;
   let sequence = Math.floor(Math.random() * 1e9);
-  try {
-    for (const name of options.targets) {
+  const senders = new Map(
+    options.targets.map((name) => {
       const target = targetNamed(name);
-      const send = (signal: AbortSignal) => loadPage(agent, target.requests(options.endpoints, nextId(), sequence++), signal);
-      for (const rate of options.rates) {
-        if (options.signal?.aborted) return steps;
-        const stepIndex = steps.length;
-        const common = { target: name, variant, rate };
-        if (options.warmupSeconds > 0) {
-          options.onEvent?.({ type: 'phase', ...common, phase: 'warmup', stepIndex, stepCount });
-          await runStep({
-            rate,
-            durationSeconds: options.warmupSeconds,
-            timeoutMs: options.timeoutMs,
-            send,
-            signal: options.signal,
-            onTick: (tick) => options.onEvent?.({ type: 'tick', ...common, phase: 'warmup', tick }),
-          });
-          if (options.signal?.aborted) return steps;
-        }
-        options.onEvent?.({ type: 'phase', ...common, phase: 'measure', stepIndex, stepCount });
+      return [name, (signal: AbortSignal) => loadPage(agent, target.requests(options.endpoints, nextId(), sequence++), signal)] as const;
+    }),
+  );
+  // target by target (each through every rate), or rate by rate (every target at each rate: side by side)
+  const plan =
+    options.order === 'rate'
+      ? options.rates.flatMap((rate) => options.targets.map((target) => ({ target, rate })))
+      : options.targets.flatMap((target) => options.rates.map((rate) => ({ target, rate })));
+  let backlog = false;
+  try {
+    for (const [stepIndex, { target, rate }] of plan.entries()) {
+      if (options.signal?.aborted) break;
+      const send = senders.get(target)!;
+      const common = { target, variant, rate };
+      // work the services queued for abandoned requests must not be billed to this step
+      if (backlog) await coolDown(send, options.timeoutMs, options.signal);
+      for (const phase of options.warmupSeconds > 0 ? (['warmup', 'measure'] as const) : (['measure'] as const)) {
+        if (options.signal?.aborted) break;
+        options.onEvent?.({ type: 'phase', ...common, phase, stepIndex, stepCount: plan.length });
         const measured = await runStep({
           rate,
-          durationSeconds: options.durationSeconds,
+          durationSeconds: phase === 'warmup' ? options.warmupSeconds : options.durationSeconds,
           timeoutMs: options.timeoutMs,
           send,
           signal: options.signal,
-          onTick: (tick) => options.onEvent?.({ type: 'tick', ...common, phase: 'measure', tick }),
+          onTick: (tick) => options.onEvent?.({ type: 'tick', ...common, phase, tick }),
         });
-        const step = { target: name, variant, ...measured };
+        if (phase === 'warmup') continue;
+        const step = { target, variant, ...measured };
         steps.push(step);
         options.onEvent?.({ type: 'step', step });
-        // work the server queued for abandoned requests must not be billed to the next step
-        if (step.saturated && !options.signal?.aborted) await coolDown(send, options.timeoutMs, options.signal);
+        backlog = step.saturated;
       }
     }
     return steps;

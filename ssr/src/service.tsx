@@ -5,6 +5,7 @@ import compress from '@fastify/compress';
 import { PassThrough, Transform } from 'node:stream';
 import { createCacheStore, dependenciesCurrent, type CacheStore, type Dependencies } from '@supergraph-lab/cache';
 import type { Config } from '@supergraph-lab/config';
+import { createPrismaClient } from '@supergraph-lab/db';
 import { createHttpServer, listenUrl } from '@supergraph-lab/http';
 import { currentTiming } from '@supergraph-lab/timing';
 import type { FastifyInstance, FastifyReply } from 'fastify';
@@ -14,6 +15,12 @@ import { Agent, request as undiciRequest } from 'undici';
 import { graphqlSource, PageError, restSource, SORTS, type PageData, type PageSource, type Sort } from './data.ts';
 import { Document, ErrorPage, ItemPage } from './page.tsx';
 import { STYLES } from './styles.ts';
+import { serializeState } from './state.ts';
+import { LabDocument } from './lab/document.tsx';
+import { applyStackSettings, registerLabRoutes } from './lab/routes.ts';
+import { LabRunner } from './lab/runner.ts';
+
+export { serializeState };
 
 export interface SsrService {
   app: FastifyInstance;
@@ -78,15 +85,10 @@ function errorPage(reply: FastifyReply, status: number, message: string): Promis
   );
 }
 
-/** JSON safe inside a <script> element. */
-export function serializeState(state: unknown): string {
-  return JSON.stringify(state).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
-}
-
-/** The browser bundle, built once with esbuild when the service is created; named by its hash. */
-function buildClient(): { path: string; code: string } {
+/** A browser bundle, built once with esbuild when the service is created; named by its hash. */
+function buildBundle(entry: string, name: string): { path: string; code: string } {
   const result = buildSync({
-    entryPoints: [path.join(import.meta.dirname, 'client.tsx')],
+    entryPoints: [path.join(import.meta.dirname, entry)],
     bundle: true,
     minify: true,
     format: 'esm',
@@ -96,7 +98,7 @@ function buildClient(): { path: string; code: string } {
     define: { 'process.env.NODE_ENV': '"production"' },
   });
   const code = result.outputFiles[0]!.text;
-  return { path: `/assets/client-${createHash('sha256').update(code).digest('hex').slice(0, 12)}.js`, code };
+  return { path: `/assets/${name}-${createHash('sha256').update(code).digest('hex').slice(0, 12)}.js`, code };
 }
 
 /** A placeholder image for a generated photo URL: a calm colour from its hash, at its size. */
@@ -114,15 +116,17 @@ export function placeholderSvg(path: string): string | null {
  */
 export function createSsrService(config: Config, options: SsrOptions = {}): SsrService {
   const gatewayUrl = options.gatewayUrl ?? `http://127.0.0.1:${config.ports.gateway}`;
-  const client = buildClient();
+  const client = buildBundle('client.tsx', 'client');
   const agent = new Agent({ keepAliveTimeout: 30_000, connections: 128 });
   const sources: Record<'graphql' | 'rest', PageSource> = {
     graphql: graphqlSource(gatewayUrl, agent, config.subgraphTimeoutMs),
     rest: restSource(gatewayUrl, agent, config.subgraphTimeoutMs),
   };
   const store: CacheStore = createCacheStore({ redisUrl: config.redisUrl, namespace: config.cacheNamespace, timeoutMs: config.cacheTimeoutMs, onError: (message) => app.log.warn(message) });
-  // whole pages are cached like the gateway's responses: only with a store the writers share
-  const pagesCached = (config.cacheMode === 'response' || config.cacheMode === 'all') && store.kind === 'redis';
+  // whole pages are cached like the gateway's responses: only with a store the writers share;
+  // the mode is switched at runtime by the load lab
+  const pageCache = { mode: config.cacheMode };
+  const pagesCached = () => (pageCache.mode === 'response' || pageCache.mode === 'all') && store.kind === 'redis';
   const app = createHttpServer({
     name: 'ssr',
     logLevel: config.logLevel,
@@ -135,6 +139,24 @@ export function createSsrService(config: Config, options: SsrOptions = {}): SsrS
         if (response.statusCode !== 200) throw new Error(`healthz answered ${response.statusCode}`);
       },
     },
+  });
+
+  // the load lab: its API outside the compressed scope (server-sent events must not be buffered)
+  const endpoints = { gateway: gatewayUrl, ssr: `http://127.0.0.1:${config.ports.ssr}`, ...config.subgraphUrls };
+  const prisma = config.lab && config.databaseUrl ? createPrismaClient(config.databaseUrl, { poolSize: 2 }) : null;
+  const lab = config.lab
+    ? (() => {
+        const labOptions = { config, endpoints, agent, pageCache, runner: null as unknown as LabRunner };
+        const runner = new LabRunner({ endpoints, prisma, timeoutMs: 2000, log: app.log, applySettings: (patch) => applyStackSettings(labOptions, patch) });
+        labOptions.runner = runner;
+        const routes = registerLabRoutes(app, labOptions);
+        // built on the first visit: most SSR processes never serve the lab
+        let bundle: { path: string; code: string } | null = null;
+        return { runner, state: routes.state, bundle: () => (bundle ??= buildBundle('lab/ui/client.tsx', 'lab')) };
+      })()
+    : null;
+  app.addHook('onClose', async () => {
+    await prisma?.$disconnect();
   });
 
   // compression hooks the routes registered after it, so the routes live in a scope that loads it first
@@ -151,7 +173,7 @@ export function createSsrService(config: Config, options: SsrOptions = {}): SsrS
       if (!SORTS.includes(sort)) return errorPage(reply, 400, `Reviews can be sorted by ${SORTS.join(', ')}; "${query.sort}" is not one of them.`);
       const sourceName = query.source === 'rest' ? 'rest' : 'graphql';
       const key = `page:${sourceName}:${id}:${sort}:${query.after ?? ''}`;
-      if (pagesCached) {
+      if (pagesCached()) {
         const [entry] = (await store.getMany<CachedPage>([key])) ?? [];
         if (entry && (await dependenciesCurrent(store, entry.dependencies))) {
           return reply.type('text/html; charset=utf-8').header('x-cache', 'HIT').send(entry.html);
@@ -170,8 +192,8 @@ export function createSsrService(config: Config, options: SsrOptions = {}): SsrS
       }
       if (!data) return errorPage(reply, 404, `There is no item ${id} in the shop.`);
       const description = data.item.description.length > 155 ? `${data.item.description.slice(0, 152)}...` : data.item.description;
-      const storePage = pagesCached && dependencies ? (html: string) => void store.setMany([{ key, value: { html, dependencies: dependencies! } satisfies CachedPage, ttlSeconds: config.cacheTtlSeconds }]) : undefined;
-      reply.header('x-cache', pagesCached ? 'MISS' : 'BYPASS');
+      const storePage = pagesCached() && dependencies ? (html: string) => void store.setMany([{ key, value: { html, dependencies: dependencies! } satisfies CachedPage, ttlSeconds: config.cacheTtlSeconds }]) : undefined;
+      reply.header('x-cache', pagesCached() ? 'MISS' : 'BYPASS');
       return stream(
         reply,
         200,
@@ -207,6 +229,18 @@ export function createSsrService(config: Config, options: SsrOptions = {}): SsrS
       }
     });
 
+    if (lab) {
+      scope.get<{ Params: { file: string } }>('/assets/lab-:file', async (request, reply) => {
+        const bundle = lab.bundle();
+        if (request.url.split('?')[0] !== bundle.path) return reply.callNotFound();
+        return reply.type('application/javascript; charset=utf-8').header('cache-control', 'public, max-age=31536000, immutable').send(bundle.code);
+      });
+      scope.get('/lab', async (_request, reply) => {
+        const state = await lab.state();
+        return stream(reply.header('cache-control', 'no-store'), 200, <LabDocument state={state} script={lab.bundle().path} />);
+      });
+    }
+
     scope.get<{ Params: { '*': string } }>('/images/*', async (request, reply) => {
       const svg = placeholderSvg(request.params['*']);
       if (!svg) return reply.callNotFound();
@@ -216,7 +250,12 @@ export function createSsrService(config: Config, options: SsrOptions = {}): SsrS
 
   return {
     app,
-    listen: (port?: number, host?: string) => listenUrl(app, port, host),
+    async listen(port?: number, host?: string) {
+      const url = await listenUrl(app, port, host);
+      // the lab loads this very service's pages
+      endpoints.ssr = url;
+      return url;
+    },
     async close() {
       await app.close();
       await agent.close();

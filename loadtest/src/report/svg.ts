@@ -1,3 +1,5 @@
+import { colorOf } from './palette.ts';
+
 /** Server-rendered SVG line charts: no script, no fonts to fetch, readable in any browser or README. */
 
 export interface Point {
@@ -32,12 +34,11 @@ export interface ChartOptions {
 
 export const escapeXml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 
-const PALETTE = ['#1f77b4', '#e6550d', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#d6359a', '#17becf', '#7f7f7f', '#bcbd22'];
 const DASHES = ['', '7 4', '2 3', '10 3 2 3'];
 
 /** A stable colour per target and a dash pattern per variant. */
 export function seriesStyle(targets: string[], variants: (string | null)[], target: string, variant: string | null) {
-  return { color: PALETTE[Math.max(0, targets.indexOf(target)) % PALETTE.length]!, dash: DASHES[Math.max(0, variants.indexOf(variant)) % DASHES.length]! };
+  return { color: colorOf(target, targets.indexOf(target)), dash: DASHES[Math.max(0, variants.indexOf(variant)) % DASHES.length]! };
 }
 
 const fmt = (value: number) => (value >= 1000 ? `${value / 1000}k` : value >= 1 ? String(Math.round(value * 100) / 100) : String(value));

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { PrismaClient } from './generated/prisma/client.ts';
 
 export { PrismaClient };
-export type { Item, Photo, Review } from './generated/prisma/client.ts';
+export type { Item, LabRun, Photo, Review } from './generated/prisma/client.ts';
 
 /** Options for {@link createPrismaClient}. */
 export interface PrismaOptions {

@@ -58,7 +58,7 @@ describe('db:migrate', () => {
       const { rows: tables } = await client.query(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1",
       );
-      assert.deepEqual(tables.map((row) => row.table_name), ['_prisma_migrations', 'items', 'photos', 'reviews']);
+      assert.deepEqual(tables.map((row) => row.table_name), ['_prisma_migrations', 'items', 'lab_runs', 'photos', 'reviews']);
     });
   });
 

@@ -1,0 +1,273 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import type { PrismaClient } from '@supergraph-lab/db';
+import { AppError } from '@supergraph-lab/http';
+import { discoverMaxItemId, machineInfo, type Endpoints, type LoadTestReport, type RunEvent, type StepResult } from '@supergraph-lab/loadtest';
+import type { FromWorker, LabSettings, ToWorker } from './protocol.ts';
+import { runSeconds } from './settings.ts';
+
+/** A cancel that the worker does not honour within this long ends it by force. */
+const CANCEL_GRACE_MS = 800;
+const WORKER = path.join(import.meta.dirname, 'worker.ts');
+
+/** One point of a live chart: a target's second of load. */
+export interface LivePoint {
+  /** Seconds since the run started. */
+  t: number;
+  target: string;
+  rate: number;
+  phase: 'warmup' | 'measure';
+  okPerSecond: number;
+  p50: number | null;
+  p99: number | null;
+  errors: number;
+}
+
+/** The run in progress, as the page shows it. */
+export interface RunStatus {
+  id: number;
+  who: string;
+  settings: LabSettings;
+  startedAt: string;
+  state: 'starting' | 'running' | 'cancelling';
+  /** 0..1 of the planned time. */
+  progress: number;
+  phase: { target: string; rate: number; phase: 'warmup' | 'measure'; stepIndex: number; stepCount: number } | null;
+  points: LivePoint[];
+  steps: StepResult[];
+}
+
+/** A stored run, as the history lists it. */
+export interface RunSummary {
+  id: number;
+  status: 'running' | 'done' | 'cancelled' | 'failed';
+  who: string;
+  settings: LabSettings;
+  startedAt: string;
+  finishedAt: string | null;
+  error: string | null;
+}
+
+export type LabEvent = { type: 'status'; run: RunStatus | null } | { type: 'tick'; point: LivePoint; progress: number } | { type: 'step'; step: StepResult } | { type: 'finished'; run: RunSummary };
+
+/** Switches the stack's cache mode and batching (the gateway passes it on to the subgraphs). */
+export type ApplySettings = (settings: { cacheMode: LabSettings['cacheMode']; batching: boolean }) => Promise<{ cacheMode: LabSettings['cacheMode']; batching: boolean }>;
+
+export interface LabRunnerOptions {
+  endpoints: Endpoints;
+  /** Where runs are kept; without a database they live in memory until the service stops. */
+  prisma: PrismaClient | null;
+  applySettings: ApplySettings;
+  timeoutMs: number;
+  log: { info(object: object, message: string): void; warn(object: object, message: string): void };
+}
+
+/** The answer to a second start while a run is going. */
+export class BusyError extends AppError {
+  constructor(readonly run: RunStatus) {
+    super('CONFLICT', `busy: run ${run.id} by ${run.who} is ${run.state} (${run.settings.targets.join(', ')} at ${run.settings.rates.join(', ')}/s, started ${run.startedAt}); cancel it or wait`);
+  }
+}
+
+/**
+ * Runs one load test at a time on the load tester's engine, in a child process, and tells its
+ * subscribers what happens every second. Finished runs are stored with their report.
+ */
+export class LabRunner {
+  private current: { status: RunStatus; worker: ChildProcess | null; restore: Awaited<ReturnType<ApplySettings>> | null; finished: Promise<void> } | null = null;
+  private readonly subscribers = new Set<(event: LabEvent) => void>();
+  private readonly memory: (RunSummary & { report: LoadTestReport | null })[] = [];
+  private nextMemoryId = 1;
+
+  constructor(private readonly options: LabRunnerOptions) {}
+
+  /** Receives every event until the returned function is called. */
+  subscribe(listener: (event: LabEvent) => void): () => void {
+    this.subscribers.add(listener);
+    return () => this.subscribers.delete(listener);
+  }
+
+  status(): RunStatus | null {
+    return this.current?.status ?? null;
+  }
+
+  private emit(event: LabEvent): void {
+    for (const listener of this.subscribers) listener(event);
+  }
+
+  /** Starts a run, or throws BusyError naming the one in progress. Resolves once it is running. */
+  async start(settings: LabSettings): Promise<RunStatus> {
+    if (this.current) throw new BusyError(this.current.status);
+    const startedAt = new Date();
+    const status: RunStatus = { id: 0, who: settings.who, settings, startedAt: startedAt.toISOString(), state: 'starting', progress: 0, phase: null, points: [], steps: [] };
+    let settle!: () => void;
+    this.current = { status, worker: null, restore: null, finished: new Promise((resolve) => (settle = resolve)) };
+    let maxItemId: number;
+    try {
+      status.id = await this.insert(settings, startedAt);
+      this.emit({ type: 'status', run: status });
+      maxItemId = await discoverMaxItemId(this.options.endpoints.gateway);
+      this.current.restore = await this.options.applySettings({ cacheMode: settings.cacheMode, batching: settings.batching });
+      if (this.current.status.state === 'cancelling') throw new Error('cancelled before it started');
+    } catch (error) {
+      await this.finish('failed', [], (error as Error).message);
+      settle();
+      throw error instanceof AppError ? error : new AppError('SERVICE_UNAVAILABLE', `the run could not start: ${(error as Error).message}`);
+    }
+    const worker = fork(WORKER, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.current.worker = worker;
+    status.state = 'running';
+    const planned = runSeconds(settings);
+    const started = performance.now();
+    let outcome: { steps: StepResult[]; error?: string } | null = null;
+    worker.on('message', (message: FromWorker) => {
+      if (message.type === 'event') this.onRunEvent(message.event, planned, started);
+      else if (message.type === 'done') outcome = { steps: message.steps };
+      else outcome = { steps: status.steps, error: message.message };
+    });
+    worker.once('exit', (code, signal) => {
+      const result = outcome ?? { steps: status.steps, error: status.state === 'cancelling' ? undefined : `the load generator exited (${signal ?? code})` };
+      const ended = status.state === 'cancelling' ? 'cancelled' : result.error ? 'failed' : 'done';
+      void this.finish(ended, result.steps, result.error ?? null).finally(settle);
+    });
+    worker.send({ type: 'start', settings, endpoints: this.options.endpoints, maxItemId, timeoutMs: this.options.timeoutMs } satisfies ToWorker);
+    this.options.log.info({ run: status.id, who: settings.who, targets: settings.targets, rates: settings.rates }, 'lab run started');
+    this.emit({ type: 'status', run: status });
+    return status;
+  }
+
+  private onRunEvent(event: RunEvent, planned: number, started: number): void {
+    const status = this.current?.status;
+    if (!status) return;
+    if (event.type === 'phase') {
+      status.phase = { target: event.target, rate: event.rate, phase: event.phase, stepIndex: event.stepIndex, stepCount: event.stepCount };
+      this.emit({ type: 'status', run: { ...status, points: [], steps: [] } });
+    } else if (event.type === 'tick') {
+      const point: LivePoint = {
+        t: Math.round((performance.now() - started) / 100) / 10,
+        target: event.target,
+        rate: event.rate,
+        phase: event.phase,
+        okPerSecond: event.tick.rate,
+        p50: Number.isNaN(event.tick.p50) ? null : event.tick.p50,
+        p99: Number.isNaN(event.tick.p99) ? null : event.tick.p99,
+        errors: event.tick.errors,
+      };
+      status.points.push(point);
+      status.progress = Math.min(0.999, (performance.now() - started) / 1000 / planned);
+      this.emit({ type: 'tick', point, progress: status.progress });
+    } else {
+      status.steps.push(event.step);
+      this.emit({ type: 'step', step: event.step });
+    }
+  }
+
+  /** Asks the run to stop; it ends (keeping the steps measured so far) within a second. */
+  async cancel(): Promise<boolean> {
+    const current = this.current;
+    if (!current) return false;
+    current.status.state = 'cancelling';
+    this.emit({ type: 'status', run: { ...current.status, points: [], steps: [] } });
+    const worker = current.worker;
+    if (worker && worker.exitCode === null && worker.connected) {
+      worker.send({ type: 'cancel' } satisfies ToWorker);
+      const force = setTimeout(() => worker.kill('SIGKILL'), CANCEL_GRACE_MS);
+      await current.finished;
+      clearTimeout(force);
+    } else {
+      await current.finished;
+    }
+    return true;
+  }
+
+  /** Stops any run (service shutdown). */
+  async close(): Promise<void> {
+    await this.cancel();
+  }
+
+  private async finish(state: RunSummary['status'], steps: StepResult[], error: string | null): Promise<void> {
+    const current = this.current;
+    if (!current) return;
+    const { status } = current;
+    const finishedAt = new Date();
+    const report: LoadTestReport | null = steps.length
+      ? {
+          title: `supergraph-lab load lab run ${status.id}: ${status.settings.targets.join(', ')}`,
+          startedAt: status.startedAt,
+          finishedAt: finishedAt.toISOString(),
+          settings: {
+            targets: status.settings.targets,
+            rates: status.settings.rates,
+            durationSeconds: status.settings.durationSeconds,
+            warmupSeconds: status.settings.warmupSeconds,
+            timeoutMs: this.options.timeoutMs,
+            connections: 256,
+            variants: [],
+            notes: [`CACHE_MODE ${status.settings.cacheMode}, DataLoader batching ${status.settings.batching ? 'on' : 'off'}${state === 'cancelled' ? '; cancelled before the end' : ''}`],
+          },
+          machine: machineInfo(),
+          dataSet: { maxItemId: await discoverMaxItemId(this.options.endpoints.gateway).catch(() => 0) },
+          steps,
+        }
+      : null;
+    try {
+      if (current.restore) await this.options.applySettings(current.restore);
+    } catch (restoreError) {
+      this.options.log.warn({ err: restoreError }, 'could not restore the cache mode and batching after a lab run');
+    }
+    const summary: RunSummary = { id: status.id, status: state, who: status.who, settings: status.settings, startedAt: status.startedAt, finishedAt: finishedAt.toISOString(), error };
+    try {
+      await this.update(summary, report);
+    } catch (storeError) {
+      this.options.log.warn({ err: storeError }, 'could not store the lab run');
+    }
+    this.current = null;
+    this.options.log.info({ run: status.id, state, error }, 'lab run finished');
+    this.emit({ type: 'finished', run: summary });
+    this.emit({ type: 'status', run: null });
+  }
+
+  private async insert(settings: LabSettings, startedAt: Date): Promise<number> {
+    if (!this.options.prisma) {
+      const id = this.nextMemoryId++;
+      this.memory.unshift({ id, status: 'running', who: settings.who, settings, startedAt: startedAt.toISOString(), finishedAt: null, error: null, report: null });
+      return id;
+    }
+    const row = await this.options.prisma.labRun.create({ data: { status: 'running', who: settings.who, settings: settings as object, startedAt } });
+    return row.id;
+  }
+
+  private async update(summary: RunSummary, report: LoadTestReport | null): Promise<void> {
+    if (!this.options.prisma) {
+      const index = this.memory.findIndex((run) => run.id === summary.id);
+      if (index >= 0) this.memory[index] = { ...summary, report };
+      return;
+    }
+    await this.options.prisma.labRun.update({
+      where: { id: summary.id },
+      data: { status: summary.status, finishedAt: new Date(summary.finishedAt!), error: summary.error, report: (report ?? undefined) as object | undefined },
+    });
+  }
+
+  /** The newest runs first. */
+  async history(limit = 50): Promise<RunSummary[]> {
+    if (!this.options.prisma) return this.memory.slice(0, limit).map(({ report: _report, ...summary }) => summary);
+    const rows = await this.options.prisma.labRun.findMany({ orderBy: { startedAt: 'desc' }, take: limit, select: { id: true, status: true, who: true, settings: true, startedAt: true, finishedAt: true, error: true } });
+    return rows.map((row) => ({
+      id: row.id,
+      status: row.status as RunSummary['status'],
+      who: row.who,
+      settings: row.settings as unknown as LabSettings,
+      startedAt: row.startedAt.toISOString(),
+      finishedAt: row.finishedAt?.toISOString() ?? null,
+      error: row.error,
+    }));
+  }
+
+  /** A stored run's report, or null when there is no such run (or it has no steps). */
+  async report(id: number): Promise<LoadTestReport | null> {
+    if (!this.options.prisma) return this.memory.find((run) => run.id === id)?.report ?? null;
+    const row = await this.options.prisma.labRun.findUnique({ where: { id }, select: { report: true } });
+    return (row?.report as unknown as LoadTestReport | null) ?? null;
+  }
+}

@@ -1,0 +1,171 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { readConfig } from '@supergraph-lab/config';
+import { createPrismaClient, type PrismaClient } from '@supergraph-lab/db';
+import { createTestDatabase, type TestDatabase } from '@supergraph-lab/db/testing';
+import { loadShopData } from '@supergraph-lab/seed';
+import { graphql, rest, startStack, type Stack } from '@supergraph-lab/stack';
+import { createSsrService, type SsrService } from '../src/service.tsx';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const ADMIN_TOKEN = `lab-test-${randomUUID()}`;
+const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+
+/** Polls `check` until it returns a value, or fails after `ms`. */
+async function eventually<T>(check: () => Promise<T | undefined | null | false>, ms = 20_000, what = 'condition'): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+describe('load lab (server side)', () => {
+  let db: TestDatabase;
+  let stack: Stack;
+  let ssr: SsrService;
+  let url: string;
+  let prisma: PrismaClient;
+  const sql: string[] = [];
+  const env = { REDIS_URL, CACHE_NAMESPACE: `sgl-lab-${randomUUID().slice(0, 8)}`, CACHE_MODE: 'all', ADMIN_TOKEN };
+
+  // the lab's REST target calls the subgraphs directly: tell it where this test started them
+  const ssrEnv = () => ({ ...env, DATABASE_URL: db.url, LOG_LEVEL: 'silent', ITEMS_URL: stack.subgraphUrls.items, REVIEWS_URL: stack.subgraphUrls.reviews, PHOTOS_URL: stack.subgraphUrls.photos });
+
+  before(async () => {
+    db = await createTestDatabase('lab', { migrated: true });
+    await loadShopData({ url: db.url, items: 200, seed: 8 });
+    stack = await startStack({ databaseUrl: db.url, env, onQuery: (_subgraph, text) => sql.push(text) });
+    ssr = createSsrService(readConfig(ssrEnv()), { gatewayUrl: stack.gatewayUrl });
+    url = await ssr.listen(0);
+    prisma = createPrismaClient(db.url);
+  });
+  after(async () => {
+    await ssr?.close();
+    await stack?.close();
+    await prisma?.$disconnect();
+    await db?.drop();
+  });
+
+  const startRun = (body: Record<string, unknown>) => rest(url, 'POST', '/lab/api/runs', { targets: ['graphql', 'rest'], rates: [5], durationSeconds: 1, warmupSeconds: 0, cacheMode: 'off', batching: true, ...body });
+  const finished = (id: number) => eventually(async () => (await rest(url, 'GET', '/lab/api/runs')).body.runs.find((run: { id: number; status: string }) => run.id === id && run.status !== 'running'), 30_000, `run ${id} to finish`);
+
+  test('bad run settings get 400 saying what was wrong, and start nothing', async () => {
+    const answer = await startRun({ targets: ['soap'], rates: [0], durationSeconds: 1000 });
+    assert.equal(answer.status, 400);
+    assert.match(answer.body.detail, /targets\.0: must be one of graphql, rest/);
+    assert.match(answer.body.detail, /rates\.0: must be at least 0\.1 requests\/s/);
+    assert.match(answer.body.detail, /durationSeconds: must be 1 to 120 s/);
+    const tooLong = await startRun({ targets: ['graphql', 'rest', 'ssr'], rates: [1, 10, 100, 1000], durationSeconds: 120 });
+    assert.match(tooLong.body.detail, /the run would take 24 min and the lab allows 15/);
+    assert.equal((await rest(url, 'GET', '/lab/api/state')).body.run, null);
+  });
+
+  test('a run switches the cache mode for its duration, refuses a second start as busy, stores its report and restores the mode', async () => {
+    const started = await startRun({ who: 'ada', durationSeconds: 2 });
+    assert.equal(started.status, 202, JSON.stringify(started.body));
+    const id = started.body.run.id as number;
+    const during = await rest(stack.gatewayUrl, 'GET', '/admin/settings', undefined, { headers: admin });
+    assert.equal(during.body.gateway.cacheMode, 'off');
+    assert.deepEqual(Object.values(during.body.subgraphs).map((one: any) => one.cacheMode), ['off', 'off', 'off']);
+
+    const busy = await startRun({ who: 'bob' });
+    assert.equal(busy.status, 409);
+    assert.match(busy.body.detail, new RegExp(`^busy: run ${id} by ada is (starting|running) \\(graphql, rest at 5/s`));
+    assert.equal(busy.body.running.who, 'ada');
+
+    const done = await finished(id);
+    assert.equal(done.status, 'done');
+    const report = (await rest(url, 'GET', `/lab/api/runs/${id}`)).body;
+    assert.deepEqual(report.steps.map((step: any) => `${step.target}@${step.offeredRate}`), ['graphql@5', 'rest@5']);
+    for (const step of report.steps) assert.equal(step.errors, 0, JSON.stringify(step.errorSamples));
+    const after = await rest(stack.gatewayUrl, 'GET', '/admin/settings', undefined, { headers: admin });
+    assert.equal(after.body.gateway.cacheMode, 'all', 'restored after the run');
+
+    const html = await rest(url, 'GET', `/lab/api/runs/${id}/report.html`);
+    assert.equal(html.status, 200);
+    assert.doesNotMatch(html.body, /<script\b|<link\b|(src|href)\s*=\s*["']?https?:/i);
+    assert.match(html.body, /CACHE_MODE off, DataLoader batching on/);
+  });
+
+  test('a cancel stops a run within a second and keeps it in the history as cancelled', async () => {
+    const started = await startRun({ targets: ['graphql'], rates: [5], durationSeconds: 60 });
+    assert.equal(started.status, 202);
+    const id = started.body.run.id as number;
+    await eventually(async () => (await rest(url, 'GET', '/lab/api/state')).body.run?.phase, 10_000, 'the run to begin measuring');
+    const asked = performance.now();
+    const cancelled = await rest(url, 'POST', '/lab/api/runs/current/cancel');
+    assert.equal(cancelled.status, 200);
+    assert.ok(performance.now() - asked < 1500, `cancel took ${performance.now() - asked} ms`);
+    assert.equal((await rest(url, 'GET', '/lab/api/state')).body.run, null);
+    assert.equal((await finished(id)).status, 'cancelled');
+    assert.equal((await rest(url, 'POST', '/lab/api/runs/current/cancel')).status, 404);
+  });
+
+  test('runs are kept in Postgres: another SSR process lists the same history', async () => {
+    const rows = await prisma.labRun.findMany({ orderBy: { id: 'asc' } });
+    assert.ok(rows.length >= 2);
+    assert.ok(rows.every((row) => row.status !== 'running'));
+    const other = createSsrService(readConfig(ssrEnv()), { gatewayUrl: stack.gatewayUrl });
+    try {
+      const listed = (await rest(await other.listen(0), 'GET', '/lab/api/runs')).body.runs;
+      assert.deepEqual(listed.map((run: { id: number }) => run.id), rows.map((row) => row.id).reverse());
+    } finally {
+      await other.close();
+    }
+    assert.equal((await rest(url, 'GET', '/lab/api/runs/999999')).status, 404);
+    assert.equal((await rest(url, 'GET', '/lab/api/runs/abc')).status, 400);
+  });
+
+  test('batching off turns one batched statement into one per item (the N+1 the lab shows)', async () => {
+    const query = '{ items(first: 20) { edges { node { reviewSummary { count } } } } }';
+    const summaries = async () => {
+      sql.length = 0;
+      const answer = await graphql(stack.gatewayUrl, query);
+      assert.equal(answer.errors, undefined);
+      return sql.filter((text) => /FROM "?reviews"?/i.test(text) && /count/i.test(text)).length;
+    };
+    await rest(url, 'PUT', '/lab/api/settings', { cacheMode: 'off', batching: true });
+    assert.equal(await summaries(), 1);
+    const switched = await rest(url, 'PUT', '/lab/api/settings', { batching: false });
+    assert.equal(switched.status, 200);
+    assert.equal(await summaries(), 20);
+    await rest(url, 'PUT', '/lab/api/settings', { cacheMode: 'all', batching: true });
+    const bad = await rest(url, 'PUT', '/lab/api/settings', { cacheMode: 'sometimes' });
+    assert.equal(bad.status, 400);
+    assert.match(bad.body.detail, /cacheMode: must be one of off, entity, response, all/);
+  });
+
+  test('the cache view lists entries with layer, TTL and size, and Flush empties it', async () => {
+    await graphql(stack.gatewayUrl, '{ item(id: "3") { name reviewSummary { count } } }');
+    const view = (await rest(url, 'GET', '/lab/api/cache')).body;
+    assert.equal(view.mode, 'all');
+    assert.ok(view.entries.length > 0);
+    for (const entry of view.entries) {
+      assert.ok(['response', 'rest', 'entity', 'page', 'version', 'persisted query', 'other'].includes(entry.layer), entry.layer);
+      assert.equal(typeof entry.sizeBytes, 'number');
+    }
+    assert.ok(view.entries.some((entry: { layer: string; ttlMs: number | null }) => entry.layer === 'entity' && entry.ttlMs! > 0));
+    const flushed = await rest(url, 'POST', '/lab/api/cache/flush');
+    assert.equal(flushed.status, 200);
+    assert.ok(flushed.body.deletedKeys > 0);
+  });
+
+  test('the inspector sends one sample of a target and shows request, response and Server-Timing', async () => {
+    const answer = await rest(url, 'POST', '/lab/api/inspect', { target: 'graphql', itemId: 7 });
+    assert.equal(answer.status, 200);
+    const [one] = answer.body.exchanges;
+    assert.equal(one.request.method, 'POST');
+    assert.match(one.request.body, /query ItemPage/);
+    assert.equal(one.response.status, 200);
+    assert.match(one.response.body, /"item":\{"id":"7"/);
+    assert.ok(one.outcome.serverTiming.total > 0);
+    const restPage = await rest(url, 'POST', '/lab/api/inspect', { target: 'rest', itemId: 7 });
+    assert.equal(restPage.body.exchanges.length, 4);
+    assert.equal((await rest(url, 'POST', '/lab/api/inspect', { target: 'soap' })).status, 400);
+  });
+});
