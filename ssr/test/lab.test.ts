@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { chromium, type Browser } from 'playwright-core';
 import { readConfig } from '@supergraph-lab/config';
 import { createPrismaClient, type PrismaClient } from '@supergraph-lab/db';
 import { createTestDatabase, type TestDatabase } from '@supergraph-lab/db/testing';
@@ -9,6 +12,7 @@ import { loadShopData } from '@supergraph-lab/seed';
 import { graphql, rest, startStack, type Stack } from '@supergraph-lab/stack';
 import { createSsrService, type SsrService } from '../src/service.tsx';
 
+const ARTIFACTS = path.resolve(import.meta.dirname, '../../test-artifacts/lab');
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ADMIN_TOKEN = `lab-test-${randomUUID()}`;
 const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
@@ -167,5 +171,104 @@ describe('load lab (server side)', () => {
     const restPage = await rest(url, 'POST', '/lab/api/inspect', { target: 'rest', itemId: 7 });
     assert.equal(restPage.body.exchanges.length, 4);
     assert.equal((await rest(url, 'POST', '/lab/api/inspect', { target: 'soap' })).status, 400);
+  });
+
+  describe('in Chromium', () => {
+    let browser: Browser;
+    before(async () => {
+      mkdirSync(ARTIFACTS, { recursive: true });
+      browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    });
+    after(async () => {
+      await browser?.close();
+    });
+
+    test('configure, run, watch it live, read the results, cancel, flush, inspect: offline, labelled, 1280 px wide', async () => {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+      const problems: string[] = [];
+      const outside: string[] = [];
+      page.on('console', (message) => {
+        if (message.type() === 'error') problems.push(message.text());
+      });
+      page.on('pageerror', (error) => problems.push(error.message));
+      await page.route('**/*', (route) => {
+        const host = new URL(route.request().url()).hostname;
+        if (host === '127.0.0.1' || host === 'localhost') return route.continue();
+        outside.push(route.request().url());
+        return route.abort();
+      });
+      await page.goto(`${url}/lab`);
+      await page.getByRole('heading', { name: 'Configure' }).waitFor();
+
+      // every control has an accessible name
+      const unnamed = await page.locator('input, select, button').evaluateAll((controls) =>
+        controls.filter((control) => !(control as HTMLInputElement).labels?.length && !control.getAttribute('aria-label') && !control.textContent?.trim()).map((control) => control.outerHTML),
+      );
+      assert.deepEqual(unnamed, []);
+
+      // a short run of two targets at one rate, started from the keyboard
+      for (const name of ['ssr']) await page.locator(`input[name=target][value="${name}"]`).uncheck();
+      await page.locator('input[name=rate][value="100"]').uncheck();
+      await page.locator('input[name=duration]').fill('4');
+      await page.locator('input[name=warmup]').fill('0');
+      await page.locator('select[name=cache-mode]').selectOption('all');
+      await page.locator('input[name=who]').fill('browser test');
+      await page.getByRole('button', { name: 'Start run' }).focus();
+      await page.keyboard.press('Enter');
+
+      const progress = page.getByRole('progressbar', { name: 'run progress' });
+      await progress.waitFor();
+      const chart = page.locator('[aria-label="successful requests per second over time, per target"]');
+      await page.waitForFunction(() => Number(document.querySelector('[aria-label="successful requests per second over time, per target"]')?.getAttribute('data-points')) >= 2);
+      const first = Number(await progress.getAttribute('value'));
+      const drawn = Number(await chart.getAttribute('data-points'));
+      await page.waitForFunction(
+        ([value, points]) => Number(document.querySelector('progress')?.getAttribute('value')) > value && Number(document.querySelector('[aria-label^="successful requests"]')?.getAttribute('data-points')) > points,
+        [first, drawn] as const,
+      );
+      await page.screenshot({ path: path.join(ARTIFACTS, 'lab-running.png'), fullPage: true });
+
+      await page.getByText(/^Run \d+ done\.$/).waitFor({ timeout: 30_000 });
+      const results = page.locator('table.results');
+      await results.waitFor();
+      assert.deepEqual(await results.locator('thead th').allTextContents().then((cells) => cells.map((cell) => cell.trim())), ['offered/s', 'graphql', 'rest']);
+      assert.equal(await results.locator('tbody tr').count(), 1);
+      assert.equal(await results.locator('td.winner').count(), 1, 'the fastest passing target is highlighted');
+      await page.getByRole('heading', { name: 'History' }).scrollIntoViewIfNeeded();
+      assert.ok((await page.locator('table.history tbody tr').count()) >= 1);
+      await page.screenshot({ path: path.join(ARTIFACTS, 'lab-results.png'), fullPage: true });
+
+      // a long run, cancelled from the page
+      await page.locator('input[name=duration]').fill('60');
+      await page.getByRole('button', { name: 'Start run' }).click();
+      await progress.waitFor();
+      const cancelAt = Date.now();
+      await page.getByRole('button', { name: 'Cancel' }).click();
+      await page.getByText(/^Run \d+ cancelled\.$/).waitFor({ timeout: 5000 });
+      assert.ok(Date.now() - cancelAt < 3000, `cancelled after ${Date.now() - cancelAt} ms`);
+
+      // the cache view and its Flush button
+      await page.locator('table.entries tbody tr').first().waitFor({ timeout: 10_000 });
+      await page.getByRole('button', { name: 'Flush cache' }).click();
+      await page.getByText(/^Cache flushed: \d+ keys removed\.$/).waitFor();
+
+      // the request inspector
+      await page.locator('select[name=inspect-target]').selectOption('rest');
+      await page.locator('input[name=inspect-item]').fill('9');
+      await page.getByRole('button', { name: 'Send sample request' }).click();
+      await page.locator('details.exchange').nth(3).waitFor();
+      assert.equal(await page.locator('details.exchange').count(), 4);
+      assert.match((await page.locator('details.exchange summary').first().textContent()) ?? '', /GET http:\/\/127\.0\.0\.1:\d+\/api\/items\/9 → 200 in/);
+      await page.locator('select[name=inspect-target]').selectOption('ssr');
+      await page.getByRole('button', { name: 'Send sample request' }).click();
+      await page.locator('iframe[title="response preview"]').waitFor();
+      await page.getByRole('heading', { name: 'Server-Timing' }).first().waitFor();
+      await page.screenshot({ path: path.join(ARTIFACTS, 'lab-inspector.png'), fullPage: true });
+
+      assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 1280), 'no sideways scrolling at 1,280 px');
+      assert.deepEqual(outside, []);
+      assert.deepEqual(problems, []);
+      await page.close();
+    });
   });
 });

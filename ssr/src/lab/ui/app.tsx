@@ -438,8 +438,9 @@ function CachePanel({ onMessage }: { onMessage: (message: { kind: 'error' | 'inf
         <>
           <p>
             CACHE_MODE <strong>{view.mode}</strong> · store {view.store.kind}
-            {view.store.keys !== undefined ? ` · ${view.store.keys} keys` : ''}
-            {view.store.usedMemory ? ` · ${view.store.usedMemory}` : ''} ·{' '}
+            {view.store.keys !== undefined ? ` (Redis holds ${view.store.keys} keys` : ''}
+            {view.store.usedMemory ? `, ${view.store.usedMemory}` : ''}
+            {view.store.keys !== undefined ? ')' : ''} ·{' '}
             {Object.entries(view.layers)
               .map(([layer, stats]) => `${layer} ${stats.hitRatio === null ? '-' : `${pct(stats.hitRatio)}%`}`)
               .join(' · ')}{' '}
@@ -548,6 +549,13 @@ function pretty(body: string | null | undefined, type = ''): string {
   return body;
 }
 
+/** A page as a still picture: scripts removed (the frame is sandboxed anyway), its relative URLs resolved against where it came from. */
+function previewOf(html: string, url: string): string {
+  const base = `<base href="${new URL(url).origin}/">`;
+  const still = html.replace(/<script\b[\s\S]*?<\/script>/gi, '');
+  return /<head[^>]*>/i.test(still) ? still.replace(/<head[^>]*>/i, (head) => head + base) : base + still;
+}
+
 function ExchangeView({ exchange }: { exchange: Inspection['exchanges'][number] }) {
   const type = exchange.response?.headers['content-type'] ?? '';
   const timing = Object.entries(exchange.outcome.serverTiming ?? {});
@@ -588,7 +596,7 @@ function ExchangeView({ exchange }: { exchange: Inspection['exchanges'][number] 
           ) : null}
           <h3>Response body</h3>
           {/html/.test(type) ? (
-            <iframe title="response preview" sandbox="" srcDoc={exchange.response.body} className="preview" />
+            <iframe title="response preview" sandbox="" srcDoc={previewOf(exchange.response.body, exchange.request.url)} className="preview" />
           ) : (
             <pre className="body">{pretty(exchange.response.body, type)}</pre>
           )}

@@ -54,7 +54,8 @@ export function Chart({ title, xLabel, yLabel, series, data, height = 240, xLog,
     plot.current?.setData(data as uPlot.AlignedData);
   }, [data]);
 
-  return <div ref={box} className="chart" role="img" aria-label={title} />;
+  // data-points: how many x values are drawn (the browser test watches it grow)
+  return <div ref={box} className="chart" role="img" aria-label={title} data-points={data[0]?.length ?? 0} />;
 }
 
 /** Aligns points given per series on a shared, sorted x axis (uPlot's data layout). */
