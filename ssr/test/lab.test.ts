@@ -202,7 +202,7 @@ describe('load lab (server side)', () => {
 
       // every control has an accessible name
       const unnamed = await page.locator('input, select, button').evaluateAll((controls) =>
-        controls.filter((control) => !(control as HTMLInputElement).labels?.length && !control.getAttribute('aria-label') && !control.textContent?.trim()).map((control) => control.outerHTML),
+        controls.filter((control: any) => !control.labels?.length && !control.getAttribute('aria-label') && !control.textContent?.trim()).map((control: any) => control.outerHTML),
       );
       assert.deepEqual(unnamed, []);
 
@@ -219,11 +219,11 @@ describe('load lab (server side)', () => {
       const progress = page.getByRole('progressbar', { name: 'run progress' });
       await progress.waitFor();
       const chart = page.locator('[aria-label="successful requests per second over time, per target"]');
-      await page.waitForFunction(() => Number(document.querySelector('[aria-label="successful requests per second over time, per target"]')?.getAttribute('data-points')) >= 2);
+      await page.waitForFunction(() => Number((globalThis as any).document.querySelector('[aria-label="successful requests per second over time, per target"]')?.getAttribute('data-points')) >= 2);
       const first = Number(await progress.getAttribute('value'));
       const drawn = Number(await chart.getAttribute('data-points'));
       await page.waitForFunction(
-        ([value, points]) => Number(document.querySelector('progress')?.getAttribute('value')) > value && Number(document.querySelector('[aria-label^="successful requests"]')?.getAttribute('data-points')) > points,
+        ([value, points]) => Number((globalThis as any).document.querySelector('progress')?.getAttribute('value')) > value && Number((globalThis as any).document.querySelector('[aria-label^="successful requests"]')?.getAttribute('data-points')) > points,
         [first, drawn] as const,
       );
       await page.screenshot({ path: path.join(ARTIFACTS, 'lab-running.png'), fullPage: true });
@@ -265,7 +265,7 @@ describe('load lab (server side)', () => {
       await page.getByRole('heading', { name: 'Server-Timing' }).first().waitFor();
       await page.screenshot({ path: path.join(ARTIFACTS, 'lab-inspector.png'), fullPage: true });
 
-      assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 1280), 'no sideways scrolling at 1,280 px');
+      assert.ok(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth <= 1280), 'no sideways scrolling at 1,280 px');
       assert.deepEqual(outside, []);
       assert.deepEqual(problems, []);
       await page.close();
