@@ -1,6 +1,7 @@
 // npm start: the whole stack, one process per service, logs prefixed by service.
 // Without DATABASE_URL it runs an embedded Postgres (PGlite, data under .data/pglite) and seeds
 // a small data set when it is empty. Ctrl-C stops everything cleanly.
+import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -163,7 +164,9 @@ try {
   const config = readConfig();
   const databaseUrl = config.databaseUrl ?? (await startEmbeddedPostgres());
   if (config.databaseUrl) await prepareDatabase(databaseUrl);
-  const env = { ...process.env, DATABASE_URL: databaseUrl };
+  // the lab and the cache inspector need an admin token shared by the services: made up when unset
+  const adminToken = config.adminToken ?? randomBytes(18).toString('base64url');
+  const env = { ...process.env, DATABASE_URL: databaseUrl, ADMIN_TOKEN: adminToken };
   // the subgraphs first: the gateway's readiness checks them
   for (const service of SERVICES.slice(0, 3)) spawnService(service, env);
   await Promise.all(SERVICES.slice(0, 3).map((service) => waitReady(service.name, `http://127.0.0.1:${service.port(config)}`)));
@@ -180,7 +183,8 @@ try {
   say(`  health, metrics     ${gateway}/readyz  ${gateway}/metrics`);
   say(`  database            ${config.databaseUrl ? 'DATABASE_URL' : `embedded PGlite at postgresql://postgres@127.0.0.1:${EMBEDDED_PORT}/postgres`}`);
   say(`  cache               ${config.redisUrl ? `Redis (REDIS_URL), CACHE_MODE=${config.cacheMode}` : `in-memory entity cache per service (no REDIS_URL), CACHE_MODE=${config.cacheMode}`}`);
-  if (config.adminToken) say(`  cache inspector     ${gateway}/cache  (Authorization: Bearer $ADMIN_TOKEN)`);
+  say(`  load lab            http://localhost:${config.ports.ssr}/lab${config.lab ? '' : '  (off: LAB=off)'}`);
+  say(`  cache inspector     ${gateway}/cache  (Authorization: Bearer ${config.adminToken ? '$ADMIN_TOKEN' : `${adminToken}, made up for this run`})`);
   say('Ctrl-C stops everything');
 } catch (error) {
   if (!stopping) {

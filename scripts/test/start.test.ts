@@ -54,6 +54,12 @@ test('npm start on the embedded default answers a federated query and stops clea
     const page = await fetch(`http://127.0.0.1:${ssr}/items/300`);
     assert.equal(page.status, 200);
     assert.ok((await page.text()).includes('Embedded'), 'the page shows the review just written');
+    // the lab works out of the box: npm start gives the services one admin token
+    assert.match(output, new RegExp(`load lab +http://localhost:${ssr}/lab`));
+    assert.equal((await fetch(`http://127.0.0.1:${ssr}/lab`)).status, 200);
+    const state = (await rest(`http://127.0.0.1:${ssr}`, 'GET', '/lab/api/state')).body;
+    assert.equal(state.settings.gateway?.cacheMode, 'all', JSON.stringify(state.settings));
+    assert.deepEqual((await rest(`http://127.0.0.1:${ssr}`, 'GET', '/lab/api/runs')).body, { runs: [] });
   } finally {
     // Ctrl-C reaches the whole group; npm itself exits on the signal while the services drain,
     // so "stopped" and closed ports are the proof of a clean stop, not npm's exit status
