@@ -75,12 +75,14 @@ export async function createGatewayService(config: Config, options: GatewayOptio
     gateway,
     development: config.development,
     context: async (request) => ({ requestId: request.id, dependencies: {} }),
-    browserPage: () => playground,
+    limits: config.graphqlLimits,
+    introspection: config.introspection,
+    ...(config.playground ? { browserPage: () => playground } : {}),
     plugins: [responseCachePlugin(cache)],
     // automatic persisted queries, kept in the same store (so every gateway instance knows them)
     persistedQueries: { cache: persistedQueryCache(store), ttl: 86_400 },
   });
-  registerPlaygroundAssets(app);
+  if (config.playground) registerPlaygroundAssets(app);
   registerRestProxy(app, urls, agent, config.subgraphTimeoutMs, cache);
   registerCacheAdmin(app, config, cache, urls, agent);
   app.addHook('onReady', async () => {

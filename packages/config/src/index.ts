@@ -51,6 +51,13 @@ const schema = z.object({
   REQUEST_TIMEOUT_MS: positiveInt(10_000, 600_000),
   BODY_LIMIT_BYTES: positiveInt(1024 * 1024, 100 * 1024 * 1024),
   LAB: z.enum(['on', 'off']).default('on'),
+  GRAPHQL_MAX_DEPTH: positiveInt(10, 100),
+  GRAPHQL_MAX_COST: positiveInt(5000, 10_000_000),
+  GRAPHQL_INTROSPECTION: z.enum(['on', 'off']).default('on'),
+  PLAYGROUND: z.enum(['on', 'off']).default('on'),
+  SHUTDOWN_DRAIN_MS: z.coerce.number().int('must be a whole number').min(0, 'must be >= 0').max(60_000, 'must be <= 60000').default(0),
+  SHUTDOWN_TIMEOUT_MS: positiveInt(10_000, 600_000),
+  WORKERS: positiveInt(1, 64),
 });
 
 /** Everything a service may need, validated. */
@@ -80,6 +87,16 @@ export interface Config {
   subgraphTimeoutMs: number;
   requestTimeoutMs: number;
   bodyLimitBytes: number;
+  /** Refused before execution (400): deeper nesting, higher cost (see @supergraph-lab/http limits). */
+  graphqlLimits: { maxDepth: number; maxCost: number };
+  /** Schema introspection; off hides the schema (and so the Playground's docs) in production. */
+  introspection: boolean;
+  /** GraphQL Playground on GET /graphql from a browser. */
+  playground: boolean;
+  /** On SIGTERM: serve this long while draining (behind a balancer), then wait this long at most for in-flight requests. */
+  shutdown: { drainMs: number; timeoutMs: number };
+  /** Subgraph processes sharing the port (node:cluster); 1 runs a single process. */
+  workers: number;
   /** The load lab at /lab on the SSR service (it generates load and switches caches: a local tool). */
   lab: boolean;
 }
@@ -133,6 +150,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     lab: e.LAB === 'on',
+    graphqlLimits: { maxDepth: e.GRAPHQL_MAX_DEPTH, maxCost: e.GRAPHQL_MAX_COST },
+    introspection: e.GRAPHQL_INTROSPECTION === 'on',
+    playground: e.PLAYGROUND === 'on',
+    shutdown: { drainMs: e.SHUTDOWN_DRAIN_MS, timeoutMs: e.SHUTDOWN_TIMEOUT_MS },
+    workers: e.WORKERS,
   };
 }
 

@@ -43,5 +43,15 @@ export function createPrismaClient(url: string, options: PrismaOptions = {}): Pr
       return result;
     };
   });
-  return new PrismaClient({ adapter: new PrismaPg(pool) });
+  const client = new PrismaClient({ adapter: new PrismaPg(pool) });
+  pools.set(client, pool);
+  return client;
+}
+
+const pools = new WeakMap<PrismaClient, pg.Pool>();
+
+/** Connections of a client's pool: open, idle, and requests waiting for one (for /metrics). */
+export function poolStats(client: PrismaClient): { total: number; idle: number; waiting: number } | null {
+  const pool = pools.get(client);
+  return pool ? { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount } : null;
 }

@@ -4,7 +4,9 @@ import type { GatewayInterface } from '@apollo/server-gateway-interface';
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { GraphQLSchema } from 'graphql';
+import { Histogram } from 'prom-client';
 import { formatGraphQLError } from './errors.ts';
+import { queryLimitsPlugin, type QueryLimits } from './limits.ts';
 
 /** How to serve GraphQL on a service's Fastify server. */
 export interface GraphQLMountOptions<Context extends BaseContext> {
@@ -18,6 +20,9 @@ export interface GraphQLMountOptions<Context extends BaseContext> {
   persistedQueries?: { cache: import('@apollo/utils.keyvaluecache').KeyValueCache<string>; ttl?: number };
   /** Served instead of GraphQL when a browser asks `GET /graphql` for HTML (the Playground). */
   browserPage?: () => string;
+  /** Depth and cost limits, enforced before anything executes. */
+  limits: QueryLimits;
+  introspection: boolean;
 }
 
 /**
@@ -34,6 +39,8 @@ export async function mountGraphQL<Context extends BaseContext>(
     ApolloServerPluginLandingPageDisabled() as ApolloServerPlugin<Context>,
     // federated tracing is for Apollo Studio, which this project never reports to
     ApolloServerPluginInlineTraceDisabled() as ApolloServerPlugin<Context>,
+    queryLimitsPlugin<Context>(options.limits),
+    operationMetrics<Context>(app),
     ...(options.plugins ?? []),
   ];
   const formatError = formatGraphQLError(options.development, (error) => app.log.error({ err: error }, 'unexpected GraphQL error'));
@@ -42,10 +49,21 @@ export async function mountGraphQL<Context extends BaseContext>(
         gateway: options.gateway,
         plugins,
         formatError,
+        introspection: options.introspection,
+        // the service drains on SIGTERM itself (drainAndClose); Apollo's own handler would stop
+        // GraphQL at once and re-raise the signal, cutting requests in flight
+        stopOnTerminationSignals: false,
         includeStacktraceInErrorResponses: options.development,
         ...(options.persistedQueries ? { persistedQueries: options.persistedQueries } : {}),
       })
-    : new ApolloServer<Context>({ schema: options.schema!, plugins, formatError, includeStacktraceInErrorResponses: options.development });
+    : new ApolloServer<Context>({
+        schema: options.schema!,
+        plugins,
+        formatError,
+        introspection: options.introspection,
+        stopOnTerminationSignals: false,
+        includeStacktraceInErrorResponses: options.development,
+      });
   await apollo.start();
   const handler = fastifyApolloHandler(apollo, { context: async (request) => options.context(request) });
   app.route({ method: ['POST', 'OPTIONS'], url: '/graphql', handler });
@@ -63,4 +81,43 @@ function prefersHtml(accept: string | undefined): boolean {
   const html = accept.indexOf('text/html');
   const json = accept.search(/application\/(graphql-response\+)?json/);
   return html !== -1 && (json === -1 || html < json);
+}
+
+const OPERATION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+const MAX_OPERATION_NAMES = 200;
+
+/**
+ * `graphql_operation_duration_seconds` by operation name, type and outcome. Names come from
+ * clients, so only well-formed ones are kept, and at most 200 of them (the rest are "other").
+ */
+function operationMetrics<Context extends BaseContext>(app: FastifyInstance): ApolloServerPlugin<Context> {
+  const duration = new Histogram({
+    name: 'graphql_operation_duration_seconds',
+    help: 'GraphQL operation duration by operation name, type and outcome',
+    labelNames: ['operation', 'type', 'outcome'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [app.metrics],
+  });
+  const names = new Set<string>();
+  const label = (name: string | null | undefined) => {
+    if (!name) return 'anonymous';
+    if (!OPERATION_NAME.test(name)) return 'other';
+    if (names.has(name)) return name;
+    if (names.size >= MAX_OPERATION_NAMES) return 'other';
+    names.add(name);
+    return name;
+  };
+  return {
+    async requestDidStart() {
+      const started = performance.now();
+      return {
+        async willSendResponse({ operation, operationName, errors }) {
+          duration.observe(
+            { operation: label(operation?.name?.value ?? operationName), type: operation?.operation ?? 'unknown', outcome: errors?.length ? 'error' : 'ok' },
+            (performance.now() - started) / 1000,
+          );
+        },
+      };
+    },
+  };
 }

@@ -2,6 +2,7 @@ export { AppError, badInput, classifyError, conflict, formatGraphQLError, notFou
 export { decodeCursor, encodeCursor, nonNegativeInt, parseFirst, parseId, parseInput, requiredText, withoutNulls } from './input.ts';
 export { createHttpServer, listenUrl, sendProblem, type HttpServerOptions } from './server.ts';
 export { created, jsonBody } from './rest.ts';
-export { onStopSignal } from './shutdown.ts';
+export { drainAndClose, onStopSignal, type DrainOptions } from './shutdown.ts';
 export { mountGraphQL, type GraphQLMountOptions } from './graphql.ts';
 export { isAdmin, parseSettingsPatch, refuseAdmin, type RuntimeSettings } from './admin.ts';
+export { operationCost, operationDepth, queryLimitsPlugin, type QueryLimits } from './limits.ts';

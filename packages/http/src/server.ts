@@ -58,6 +58,13 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   app.addHook('onRequest', async (request, reply) => {
     request.timing = new RequestTiming();
     reply.header('x-request-id', request.id);
+    // a deadline on the whole request: whatever it waits on, the client gets an answer
+    const deadline = setTimeout(() => {
+      if (reply.sent || reply.raw.headersSent) return;
+      request.log.warn({ url: request.url, ms: options.requestTimeoutMs }, 'request deadline passed');
+      sendProblem(reply, 503, toProblem(unavailable(`the request took longer than ${options.requestTimeoutMs} ms`), request.url), 1);
+    }, options.requestTimeoutMs);
+    reply.raw.once('close', () => clearTimeout(deadline));
   });
   // the handler and all it awaits run in the request's timing context; set after body parsing,
   // whose stream events would lose it
@@ -65,7 +72,13 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   // where the time went, for browsers' devtools and the load tester (db, cache, fetches, render)
   app.addHook('onSend', async (request, reply, payload) => {
     if (request.timing) reply.header('server-timing', request.timing.header());
+    // draining: every answer closes its connection, so a balancer's kept-alive ones move elsewhere
+    if (draining) reply.header('connection', 'close');
     return payload;
+  });
+  let draining = false;
+  app.decorate('beginDrain', () => {
+    draining = true;
   });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
@@ -85,6 +98,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
 
   app.get('/healthz', async () => ({ status: 'ok', service: options.name }));
   app.get('/readyz', async (_request, reply) => {
+    if (draining) return sendProblem(reply, 503, toProblem(unavailable('draining: shutting down'), '/readyz'), 5);
     const checks = await checkReadiness(options.readiness ?? {}, options.readyTimeoutMs ?? 2000);
     const failed = Object.entries(checks).filter(([, state]) => state !== 'ok');
     if (failed.length === 0) return { status: 'ready', service: options.name, checks };
@@ -102,6 +116,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** This service's Prometheus registry. */
     metrics: Registry;
+    /** Starts shutting down gently: /readyz says 503 and every response closes its connection. */
+    beginDrain(): void;
   }
   interface FastifyRequest {
     /** Where this request's time went: the `Server-Timing` header. */

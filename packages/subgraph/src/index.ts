@@ -1,11 +1,12 @@
+import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { ConfigError, readConfig, requireDatabaseUrl, type Config } from '@supergraph-lab/config';
-import { createPrismaClient, type PrismaClient } from '@supergraph-lab/db';
+import { createPrismaClient, poolStats, type PrismaClient } from '@supergraph-lab/db';
 import { createCacheStore, createSubgraphCache, DEPENDENCIES_HEADER, encodeDependencies, type CacheStore, type SubgraphCache, type VersionReader } from '@supergraph-lab/cache';
-import { createHttpServer, listenUrl, isAdmin, mountGraphQL, onStopSignal, parseSettingsPatch, refuseAdmin, type RuntimeSettings } from '@supergraph-lab/http';
-import { Counter } from 'prom-client';
+import { createHttpServer, drainAndClose, listenUrl, isAdmin, mountGraphQL, onStopSignal, parseSettingsPatch, refuseAdmin, type RuntimeSettings } from '@supergraph-lab/http';
+import { Counter, Gauge } from 'prom-client';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { GraphQLScalarType, Kind, parse } from 'graphql';
@@ -20,6 +21,8 @@ export interface SubgraphService {
   listen(port?: number, host?: string): Promise<string>;
   /** Stops accepting, drains in-flight requests, closes the database pool. */
   close(): Promise<void>;
+  /** Applies runtime settings made elsewhere (a sibling worker's PUT /admin/settings). */
+  applySettings(patch: Partial<RuntimeSettings>): void;
 }
 
 /** What every subgraph's per-request context carries. */
@@ -47,6 +50,8 @@ export interface SubgraphServiceOptions {
   prisma?: PrismaClient;
   cacheStore?: CacheStore;
   onQuery?: (sql: string) => void;
+  /** Told of every settings change made through this process (WORKERS > 1: passed to the siblings). */
+  onSettingsChanged?: (patch: Partial<RuntimeSettings>) => void;
 }
 
 declare module 'fastify' {
@@ -108,6 +113,10 @@ export async function createSubgraphService<Module, Context extends RequestConte
   const module = definition.createModule(prisma, cache);
   // switched at runtime by the load lab (PUT /admin/settings); read by each new request
   const settings = { batching: true };
+  const applySettings = (patch: Partial<RuntimeSettings>) => {
+    if (patch.cacheMode) cache.mode = patch.cacheMode;
+    if (patch.batching !== undefined) settings.batching = patch.batching;
+  };
   app.decorateRequest('cacheReader', null);
   app.addHook('onRequest', async (request) => {
     request.cacheReader = cache.readerForRequest();
@@ -128,6 +137,9 @@ export async function createSubgraphService<Module, Context extends RequestConte
     schema,
     development: config.development,
     context: async (request) => definition.createContext(module, request.cacheReader, settings),
+    limits: config.graphqlLimits,
+    // the gateway composes from the SDL files (or the _service field, which is not introspection)
+    introspection: config.introspection,
     plugins: [dependencyReporting<Context>(cache)],
   });
   definition.registerRest(app, module);
@@ -143,10 +155,26 @@ export async function createSubgraphService<Module, Context extends RequestConte
   app.put('/admin/settings', async (request, reply) => {
     if (!isAdmin(request, config.adminToken)) return refuseAdmin(reply, request, Boolean(config.adminToken));
     const patch = parseSettingsPatch(request.body);
-    if (patch.cacheMode) cache.mode = patch.cacheMode;
-    if (patch.batching !== undefined) settings.batching = patch.batching;
-    if (Object.keys(patch).length) request.log.info({ settings: patch }, 'runtime settings changed');
+    applySettings(patch);
+    if (Object.keys(patch).length) {
+      request.log.info({ settings: patch }, 'runtime settings changed');
+      options.onSettingsChanged?.(patch);
+    }
     return { cacheMode: cache.mode, batching: settings.batching } satisfies RuntimeSettings;
+  });
+  new Gauge({
+    name: 'db_pool_connections',
+    help: 'Database pool connections by state (waiting: requests queued for a connection)',
+    labelNames: ['state'] as const,
+    registers: [app.metrics],
+    collect() {
+      const stats = poolStats(prisma);
+      if (!stats) return;
+      this.set({ state: 'open' }, stats.total);
+      this.set({ state: 'idle' }, stats.idle);
+      this.set({ state: 'in_use' }, stats.total - stats.idle);
+      this.set({ state: 'waiting' }, stats.waiting);
+    },
   });
   new Counter({
     name: 'cache_requests_total',
@@ -165,6 +193,7 @@ export async function createSubgraphService<Module, Context extends RequestConte
     app,
     prisma,
     cache,
+    applySettings,
     listen: (port?: number, host?: string) => listenUrl(app, port, host),
     async close() {
       await app.close();
@@ -180,7 +209,7 @@ export async function createSubgraphService<Module, Context extends RequestConte
  */
 export async function runSubgraphMain(
   name: 'items' | 'reviews' | 'photos',
-  create: (config: Config) => Promise<SubgraphService>,
+  create: (config: Config, options?: SubgraphServiceOptions) => Promise<SubgraphService>,
 ): Promise<void> {
   let config: Config;
   try {
@@ -193,11 +222,51 @@ export async function runSubgraphMain(
     }
     throw error;
   }
-  const service = await create(config);
+  if (config.workers > 1 && cluster.isPrimary) return runPrimary(name, config.workers);
+  // a worker passes settings changes to its siblings through the primary, and applies theirs
+  const worker = cluster.isWorker ? process : null;
+  const service = await create(config, worker ? { onSettingsChanged: (patch) => worker.send?.({ type: 'settings', patch }) } : {});
+  worker?.on('message', (message: { type?: string; patch?: Partial<RuntimeSettings> }) => {
+    if (message?.type === 'settings' && message.patch) service.applySettings(message.patch);
+  });
   const url = await service.listen(config.ports[name], config.host);
-  service.app.log.info(`${name} subgraph listening at ${url}/graphql (REST under ${url}/api)`);
+  service.app.log.info(`${name} subgraph listening at ${url}/graphql (REST under ${url}/api)${cluster.isWorker ? `, worker ${cluster.worker?.id}` : ''}`);
   onStopSignal(async (signal) => {
     service.app.log.info(`${signal}: draining and shutting down`);
-    await service.close();
+    await drainAndClose(service.app, () => service.close(), config.shutdown);
+  });
+}
+
+/**
+ * WORKERS > 1: this process only forks the workers (they share the port: node:cluster), relays
+ * settings changes between them, restarts one that dies, and on SIGINT/SIGTERM lets each drain.
+ */
+function runPrimary(name: string, count: number): void {
+  let stopping = false;
+  const start = () => {
+    const worker = cluster.fork();
+    worker.on('message', (message: { type?: string }) => {
+      if (message?.type !== 'settings') return;
+      for (const sibling of Object.values(cluster.workers ?? {})) if (sibling && sibling !== worker) sibling.send(message);
+    });
+  };
+  for (let i = 0; i < count; i++) start();
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) return;
+    console.error(`${name}: worker ${worker.id} exited (${signal ?? code}); starting another`);
+    start();
+  });
+  onStopSignal(async (signal) => {
+    stopping = true;
+    const workers = Object.values(cluster.workers ?? {}).filter((worker) => worker !== undefined);
+    await Promise.all(
+      workers.map(
+        (worker) =>
+          new Promise<void>((resolve) => {
+            worker.once('exit', () => resolve());
+            worker.process.kill(signal);
+          }),
+      ),
+    );
   });
 }

@@ -1,0 +1,132 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server, type Socket } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { readConfig } from '@supergraph-lab/config';
+import { createTestDatabase, type TestDatabase } from '@supergraph-lab/db/testing';
+import { PAGE_QUERY } from '@supergraph-lab/loadtest';
+import { loadShopData } from '@supergraph-lab/seed';
+import { graphql, rest, startStack, type Stack } from '@supergraph-lab/stack';
+import { createGatewayService } from '../src/service.ts';
+
+/** `item { reviews { edges { node { item { ... } } } } }` nested `levels` times: depth 1 + 4 x levels + 1. */
+function deepQuery(levels: number): string {
+  let inner = 'id';
+  for (let i = 0; i < levels; i++) inner = `item { reviews(first: 1) { edges { node { ${inner} } } } }`;
+  return `{ review(id: "1") { ${inner} } }`;
+}
+
+describe('limits', () => {
+  let db: TestDatabase;
+  let stack: Stack;
+
+  before(async () => {
+    db = await createTestDatabase('limits');
+    await loadShopData({ url: db.url, items: 20, seed: 2 });
+    stack = await startStack({ databaseUrl: db.url });
+  });
+  after(async () => {
+    await stack?.close();
+    await db?.drop();
+  });
+
+  test('a query deeper than 10 is refused with 400 before anything runs; 10 is fine', async () => {
+    const ok = await graphql(stack.gatewayUrl, deepQuery(2)); // depth 10
+    assert.equal(ok.status, 200, JSON.stringify(ok.errors));
+    assert.equal(ok.errors, undefined);
+    const deep = await graphql(stack.gatewayUrl, deepQuery(3)); // depth 14
+    assert.equal(deep.status, 400);
+    assert.equal(deep.errors![0]!.extensions!.code, 'QUERY_TOO_DEEP');
+    assert.equal(deep.errors![0]!.message, 'query depth 14 exceeds the limit of 10');
+    // the subgraphs enforce it too, for clients that reach them directly
+    const direct = await graphql(stack.subgraphUrls.reviews, deepQuery(3).replace('item {', '... on Review { item {').replace(/\} \} \}$/, '} } } }'));
+    assert.equal(direct.status, 400);
+  });
+
+  test('a query costing more than 5000 is refused, counting first from arguments, variables and defaults', async () => {
+    const costly = '{ items(first: 100) { edges { node { reviews(first: 100) { edges { node { id title } } } } } } }';
+    const answer = await graphql(stack.gatewayUrl, costly);
+    assert.equal(answer.status, 400);
+    assert.equal(answer.errors![0]!.extensions!.code, 'QUERY_TOO_COSTLY');
+    assert.match(answer.errors![0]!.message, /^query cost \d+ exceeds the limit of 5000/);
+    const viaVariables = await graphql(stack.gatewayUrl, 'query ($n: Int) { items(first: $n) { edges { node { reviews(first: $n) { edges { node { id title } } } } } } }', { n: 100 });
+    assert.equal(viaVariables.errors![0]!.extensions!.code, 'QUERY_TOO_COSTLY');
+    const page = await graphql(stack.gatewayUrl, PAGE_QUERY, { id: '3' });
+    assert.equal(page.errors, undefined, 'the item page is well within the limit');
+    const many = await graphql(stack.gatewayUrl, '{ items(first: 100) { edges { node { id name reviewSummary { count } } } } }');
+    assert.equal(many.errors, undefined, 'a full page of items is fine');
+  });
+
+  test('first above 100 is a BAD_USER_INPUT naming the bound', async () => {
+    const answer = await graphql(stack.gatewayUrl, '{ item(id: "1") { reviews(first: 101) { edges { node { id } } } } }');
+    assert.equal(answer.errors![0]!.extensions!.code, 'BAD_USER_INPUT');
+    assert.match(answer.errors![0]!.message, /first must be between 1 and 100, got 101/);
+  });
+
+  test("Apollo's CSRF prevention is on: a GET operation without a preflight header is refused", async () => {
+    const response = await fetch(`${stack.gatewayUrl}/graphql?query=${encodeURIComponent('{ __typename }')}`);
+    assert.equal(response.status, 400);
+    assert.match(await response.text(), /Cross-Site Request Forgery/);
+    const allowed = await fetch(`${stack.gatewayUrl}/graphql?query=${encodeURIComponent('{ __typename }')}`, { headers: { 'apollo-require-preflight': '1' } });
+    assert.equal(allowed.status, 200);
+  });
+
+  test('/metrics has operation durations, the database pool and event-loop lag', async () => {
+    await graphql(stack.gatewayUrl, 'query LimitsProbe { item(id: "1") { name } }');
+    const gateway = await (await fetch(`${stack.gatewayUrl}/metrics`)).text();
+    assert.match(gateway, /graphql_operation_duration_seconds_count\{[^}]*operation="LimitsProbe",type="query",outcome="ok"[^}]*\} 1/);
+    assert.match(gateway, /nodejs_eventloop_lag_seconds/);
+    assert.match(gateway, /http_request_duration_seconds_bucket\{[^}]*method="POST",route="\/graphql"/);
+    const items = await (await fetch(`${stack.subgraphUrls.items}/metrics`)).text();
+    assert.match(items, /db_pool_connections\{[^}]*state="open"[^}]*\} [1-9]/);
+    assert.match(items, /db_pool_connections\{[^}]*state="waiting"[^}]*\} 0/);
+  });
+});
+
+describe('switches for production', () => {
+  test('GRAPHQL_INTROSPECTION=off and PLAYGROUND=off', async () => {
+    const db = await createTestDatabase('limits_prod');
+    const stack = await startStack({ databaseUrl: db.url, env: { GRAPHQL_INTROSPECTION: 'off', PLAYGROUND: 'off' } });
+    try {
+      const introspection = await graphql(stack.gatewayUrl, '{ __schema { types { name } } }');
+      assert.equal(introspection.status, 400);
+      assert.match(introspection.errors![0]!.message, /introspection is not allowed/i);
+      const page = await fetch(`${stack.gatewayUrl}/graphql`, { headers: { accept: 'text/html' } });
+      assert.doesNotMatch(await page.text(), /GraphQL Playground/);
+      assert.equal((await graphql(stack.gatewayUrl, '{ item(id: "1") { id } }')).status, 200, 'queries still work');
+    } finally {
+      await stack.close();
+      await db.drop();
+    }
+  });
+});
+
+describe('request deadline', () => {
+  let server: Server;
+  const sockets = new Set<Socket>();
+  before(async () => {
+    // a subgraph that accepts connections and never answers
+    server = createServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  });
+  after(async () => {
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  test('a request still waiting at REQUEST_TIMEOUT_MS gets a 503 problem, never a hang', async () => {
+    const silent = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    const config = readConfig({ LOG_LEVEL: 'silent', REQUEST_TIMEOUT_MS: '400', SUBGRAPH_TIMEOUT_MS: '30000', ITEMS_URL: silent, REVIEWS_URL: silent, PHOTOS_URL: silent });
+    const gateway = await createGatewayService(config);
+    const url = await gateway.listen(0);
+    try {
+      const started = performance.now();
+      const answer = await rest(url, 'GET', '/api/items/1');
+      const ms = performance.now() - started;
+      assert.equal(answer.status, 503);
+      assert.equal(answer.body.detail, 'the request took longer than 400 ms');
+      assert.ok(ms >= 390 && ms < 3000, `answered after ${ms} ms`);
+    } finally {
+      await gateway.close();
+    }
+  });
+});

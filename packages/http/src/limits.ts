@@ -1,0 +1,123 @@
+import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
+import {
+  getNamedType,
+  GraphQLError,
+  isObjectType,
+  Kind,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type GraphQLNamedType,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+  type ValueNode,
+} from 'graphql';
+
+/** The limits every GraphQL endpoint enforces before executing anything. */
+export interface QueryLimits {
+  /** Deepest allowed field nesting (introspection fields not counted). */
+  maxDepth: number;
+  /** Highest allowed cost: one per field, times `first` for paged lists (see operationCost). */
+  maxCost: number;
+}
+
+type Fragments = Record<string, FragmentDefinitionNode>;
+
+function fragmentsOf(document: DocumentNode): Fragments {
+  const fragments: Fragments = {};
+  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+  return fragments;
+}
+
+/** How deep the operation's fields nest; fragments are followed (each at most once per path). */
+export function operationDepth(selectionSet: SelectionSetNode, fragments: Fragments, seen: ReadonlySet<string> = new Set()): number {
+  let deepest = 0;
+  for (const selection of selectionSet.selections) {
+    if (selection.kind === Kind.FIELD) {
+      // introspection has its own switch; the Playground's schema query is deep by nature
+      if (selection.name.value.startsWith('__')) continue;
+      deepest = Math.max(deepest, 1 + (selection.selectionSet ? operationDepth(selection.selectionSet, fragments, seen) : 0));
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      deepest = Math.max(deepest, operationDepth(selection.selectionSet, fragments, seen));
+    } else {
+      const name = selection.name.value;
+      const fragment = fragments[name];
+      if (fragment && !seen.has(name)) deepest = Math.max(deepest, operationDepth(fragment.selectionSet, fragments, new Set([...seen, name])));
+    }
+  }
+  return deepest;
+}
+
+function numberOf(value: ValueNode | undefined, variables: Record<string, unknown>): number | undefined {
+  if (!value) return undefined;
+  if (value.kind === Kind.INT) return Number(value.value);
+  if (value.kind === Kind.VARIABLE) {
+    const given = variables[value.name.value];
+    return typeof given === 'number' ? given : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * The operation's cost: every field counts 1, and a field taking `first` multiplies what it
+ * selects by `first` (the argument, its variable, or the schema's default). So
+ * `items(first: 100) { edges { node { reviews(first: 100) { ... } } } }` costs over 10,000
+ * while an item page costs about 200.
+ */
+export function operationCost(
+  selectionSet: SelectionSetNode,
+  parent: GraphQLNamedType | undefined,
+  schema: GraphQLSchema,
+  fragments: Fragments,
+  variables: Record<string, unknown>,
+  seen: ReadonlySet<string> = new Set(),
+): number {
+  let cost = 0;
+  for (const selection of selectionSet.selections) {
+    if (selection.kind === Kind.FIELD) {
+      const name = selection.name.value;
+      if (name.startsWith('__')) continue;
+      const field = parent && isObjectType(parent) ? parent.getFields()[name] : undefined;
+      const firstArgument = field?.args.find((arg) => arg.name === 'first');
+      const given = numberOf(selection.arguments?.find((arg) => arg.name.value === 'first')?.value, variables);
+      const multiplier = Math.max(1, given ?? (typeof firstArgument?.defaultValue === 'number' ? firstArgument.defaultValue : 1));
+      const inner = selection.selectionSet ? operationCost(selection.selectionSet, field ? getNamedType(field.type) : undefined, schema, fragments, variables, seen) : 0;
+      cost += 1 + multiplier * inner;
+    } else {
+      const fragment = selection.kind === Kind.INLINE_FRAGMENT ? selection : fragments[selection.name.value];
+      if (!fragment) continue;
+      if (selection.kind === Kind.FRAGMENT_SPREAD) {
+        if (seen.has(selection.name.value)) continue;
+        seen = new Set([...seen, selection.name.value]);
+      }
+      const type = fragment.typeCondition ? schema.getType(fragment.typeCondition.name.value) : parent;
+      cost += operationCost(fragment.selectionSet, type ?? parent, schema, fragments, variables, seen);
+    }
+  }
+  return cost;
+}
+
+function rootType(schema: GraphQLSchema, operation: OperationDefinitionNode) {
+  return operation.operation === 'mutation' ? schema.getMutationType() : operation.operation === 'subscription' ? schema.getSubscriptionType() : schema.getQueryType();
+}
+
+const refuse = (message: string, code: string, details: Record<string, number>) =>
+  new GraphQLError(message, { extensions: { code, ...details, http: { status: 400 } } });
+
+/** Refuses, with 400 and a message naming the limit, any operation too deep or too costly. */
+export function queryLimitsPlugin<Context extends BaseContext>(limits: QueryLimits): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ document, operation, schema, request }) {
+          if (!operation) return;
+          const fragments = fragmentsOf(document);
+          const depth = operationDepth(operation.selectionSet, fragments);
+          if (depth > limits.maxDepth) throw refuse(`query depth ${depth} exceeds the limit of ${limits.maxDepth}`, 'QUERY_TOO_DEEP', { depth, maxDepth: limits.maxDepth });
+          const cost = operationCost(operation.selectionSet, rootType(schema, operation) ?? undefined, schema, fragments, request.variables ?? {});
+          if (cost > limits.maxCost) throw refuse(`query cost ${cost} exceeds the limit of ${limits.maxCost} (each field costs 1, times "first" for paged lists)`, 'QUERY_TOO_COSTLY', { cost, maxCost: limits.maxCost });
+        },
+      };
+    },
+  };
+}
