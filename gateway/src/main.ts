@@ -1,7 +1,7 @@
 // The gateway as a process: GATEWAY_PORT (default 4000); subgraphs at ITEMS_URL, REVIEWS_URL,
 // PHOTOS_URL (default 127.0.0.1 on their ports).
 import { ConfigError, readConfig } from '@supergraph-lab/config';
-import { onStopSignal } from '@supergraph-lab/http';
+import { drainAndClose, onStopSignal } from '@supergraph-lab/http';
 import { CompositionError } from './supergraph.ts';
 import { createGatewayService } from './service.ts';
 
@@ -12,7 +12,7 @@ try {
   gateway.app.log.info(`gateway listening at ${url}/graphql (Playground in a browser; REST under ${url}/api)`);
   onStopSignal(async (signal) => {
     gateway.app.log.info(`${signal}: draining and shutting down`);
-    await gateway.close();
+    await drainAndClose(gateway.app, () => gateway.close(), config.shutdown);
   });
 } catch (error) {
   if (error instanceof ConfigError || error instanceof CompositionError) {

@@ -1,7 +1,7 @@
 // The SSR service as a process: SSR_PORT (default 3000), the gateway at GATEWAY_URL or
 // http://127.0.0.1:GATEWAY_PORT.
 import { ConfigError, readConfig } from '@supergraph-lab/config';
-import { onStopSignal } from '@supergraph-lab/http';
+import { drainAndClose, onStopSignal } from '@supergraph-lab/http';
 import { createSsrService } from './service.tsx';
 
 try {
@@ -11,7 +11,7 @@ try {
   ssr.app.log.info(`ssr listening at ${url} (item pages at ${url}/items/1)`);
   onStopSignal(async (signal) => {
     ssr.app.log.info(`${signal}: draining and shutting down`);
-    await ssr.close();
+    await drainAndClose(ssr.app, () => ssr.close(), config.shutdown);
   });
 } catch (error) {
   if (error instanceof ConfigError) {
