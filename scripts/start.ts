@@ -1,9 +1,11 @@
 // npm start: the whole stack, one process per service, logs prefixed by service.
 // Without DATABASE_URL it runs an embedded Postgres (PGlite, data under .data/pglite) and seeds
 // a small data set when it is empty. Ctrl-C stops everything cleanly.
+// npm run start:scaled (--scaled): two gateway and two SSR instances (ports P and P+10) behind
+// Debian's nginx on :8080 with deploy/nginx.conf; an instance that stops is started again.
 import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { PGlite } from '@electric-sql/pglite';
@@ -16,6 +18,12 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 const SEED_ITEMS = Number(process.env.SEED_ITEMS ?? 2000);
 const EMBEDDED_PORT = Number(process.env.EMBEDDED_PG_PORT ?? 54329);
 const READY_TIMEOUT_MS = 60_000;
+
+const SCALED = process.argv.includes('--scaled');
+const NGINX_PORT = Number(process.env.NGINX_PORT ?? 8080);
+const NGINX_BIN = process.env.NGINX_BIN ?? '/usr/sbin/nginx';
+// balanced instances drain before they stop (deploy/nginx.conf keeps idle connections for 2 s)
+const SCALED_DRAIN_MS = process.env.SHUTDOWN_DRAIN_MS ?? '3000';
 
 const SERVICES = [
   { name: 'items', entry: 'subgraphs/items/src/main.ts', port: (c: Config) => c.ports.items, colour: 36 },
@@ -76,9 +84,20 @@ async function prepareDatabase(url: string): Promise<void> {
   await loadShopData({ url, items: SEED_ITEMS, seed: 42 });
 }
 
+interface Spawnable {
+  name: string;
+  colour: number;
+  /** A script under the repository, run with tsx, or a command and its arguments. */
+  entry?: string;
+  command?: [string, ...string[]];
+  /** Started again when it stops (a balanced instance: the others serve meanwhile). */
+  restart?: boolean;
+}
+
 /** Spawns one service with its output prefixed, one line at a time. */
-function spawnService(service: (typeof SERVICES)[number], env: NodeJS.ProcessEnv): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, service.entry)], {
+function spawnService(service: Spawnable, env: NodeJS.ProcessEnv): ChildProcess {
+  const [command, ...args] = service.command ?? [process.execPath, '--import', 'tsx', path.join(ROOT, service.entry!)];
+  const child = spawn(command, args, {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -88,10 +107,16 @@ function spawnService(service: (typeof SERVICES)[number], env: NodeJS.ProcessEnv
     createInterface({ input: stream }).on('line', (line) => console.log(`${prefix} ${formatLogLine(line)}`));
   }
   child.on('exit', (code, signal) => {
-    if (!stopping) {
-      say(`${service.name} exited (${signal ?? `code ${code}`}); stopping everything`);
-      void shutdown(1);
+    if (stopping) return;
+    if (service.restart) {
+      say(`${service.name} exited (${signal ?? `code ${code}`}); the other instance serves, starting it again in 1 s`);
+      setTimeout(() => {
+        if (!stopping) spawnService(service, env);
+      }, 1000);
+      return;
     }
+    say(`${service.name} exited (${signal ?? `code ${code}`}); stopping everything`);
+    void shutdown(1);
   });
   child.once('close', (code, signal) => {
     closed.add(child);
@@ -127,6 +152,35 @@ async function waitReady(name: string, url: string): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new Error(`${name} was not ready at ${url}/readyz within ${READY_TIMEOUT_MS / 1000} s`);
+}
+
+/**
+ * Two gateway and two SSR instances (ports P and P+10), then nginx with deploy/nginx.conf in a
+ * scratch prefix under .data/nginx (ports rewritten only when they differ from the defaults).
+ */
+async function startScaled(config: Config, env: NodeJS.ProcessEnv): Promise<void> {
+  const balanced = { ...env, SHUTDOWN_DRAIN_MS: SCALED_DRAIN_MS };
+  const gateways = [config.ports.gateway, config.ports.gateway + 10];
+  const ssrs = [config.ports.ssr, config.ports.ssr + 10];
+  gateways.forEach((port, i) => spawnService({ name: `gateway${i + 1}`, entry: SERVICES[3].entry, colour: 32, restart: true }, { ...balanced, GATEWAY_PORT: String(port) }));
+  await Promise.all(gateways.map((port, i) => waitReady(`gateway${i + 1}`, `http://127.0.0.1:${port}`)));
+  // the SSR instances reach the gateways through nginx too: balanced, and they survive one stopping
+  ssrs.forEach((port, i) =>
+    spawnService({ name: `ssr${i + 1}`, entry: SERVICES[4].entry, colour: 34, restart: true }, { ...balanced, SSR_PORT: String(port), GATEWAY_URL: `http://127.0.0.1:${NGINX_PORT}` }),
+  );
+  const prefix = path.join(ROOT, '.data', 'nginx');
+  mkdirSync(prefix, { recursive: true });
+  const conf = readFileSync(path.join(ROOT, 'deploy', 'nginx.conf'), 'utf8')
+    .replace('listen 8080;', `listen ${NGINX_PORT};`)
+    .replaceAll('127.0.0.1:4000', `127.0.0.1:${gateways[0]}`)
+    .replaceAll('127.0.0.1:4010', `127.0.0.1:${gateways[1]}`)
+    .replaceAll('127.0.0.1:3000', `127.0.0.1:${ssrs[0]}`)
+    .replaceAll('127.0.0.1:3010', `127.0.0.1:${ssrs[1]}`);
+  const confFile = path.join(prefix, 'nginx.conf');
+  writeFileSync(confFile, conf);
+  spawnService({ name: 'nginx', colour: 37, command: [NGINX_BIN, '-p', `${prefix}/`, '-c', confFile, '-g', 'daemon off;'] }, env);
+  await Promise.all(ssrs.map((port, i) => waitReady(`ssr${i + 1}`, `http://127.0.0.1:${port}`)));
+  await waitReady('nginx', `http://127.0.0.1:${NGINX_PORT}`);
 }
 
 async function shutdown(code: number): Promise<void> {
@@ -170,20 +224,29 @@ try {
   // the subgraphs first: the gateway's readiness checks them
   for (const service of SERVICES.slice(0, 3)) spawnService(service, env);
   await Promise.all(SERVICES.slice(0, 3).map((service) => waitReady(service.name, `http://127.0.0.1:${service.port(config)}`)));
-  spawnService(SERVICES[3], env);
-  const gateway = `http://localhost:${config.ports.gateway}`;
-  await waitReady('gateway', `http://127.0.0.1:${config.ports.gateway}`);
-  spawnService(SERVICES[4], env);
-  await waitReady('ssr', `http://127.0.0.1:${config.ports.ssr}`);
+  let gateway = `http://localhost:${config.ports.gateway}`;
+  let pages = `http://localhost:${config.ports.ssr}`;
+  if (SCALED) {
+    await startScaled(config, env);
+    gateway = pages = `http://localhost:${NGINX_PORT}`;
+  } else {
+    spawnService(SERVICES[3], env);
+    await waitReady('gateway', `http://127.0.0.1:${config.ports.gateway}`);
+    spawnService(SERVICES[4], env);
+    await waitReady('ssr', `http://127.0.0.1:${config.ports.ssr}`);
+  }
   say('ready:');
   say(`  GraphQL Playground  ${gateway}/graphql`);
   say(`  REST example        ${gateway}/api/items/1  ·  ${gateway}/api/items/1/reviews?sort=HIGHEST`);
-  say(`  item page (SSR)     http://localhost:${config.ports.ssr}/items/1  ·  built over REST: http://localhost:${config.ports.ssr}/items/1?source=rest`);
+  say(`  item page (SSR)     ${pages}/items/1  ·  built over REST: ${pages}/items/1?source=rest`);
   say(`  subgraphs           ${SERVICES.slice(0, 3).map((service) => `${service.name} http://localhost:${service.port(config)}/graphql`).join('  ')}`);
   say(`  health, metrics     ${gateway}/readyz  ${gateway}/metrics`);
   say(`  database            ${config.databaseUrl ? 'DATABASE_URL' : `embedded PGlite at postgresql://postgres@127.0.0.1:${EMBEDDED_PORT}/postgres`}`);
   say(`  cache               ${config.redisUrl ? `Redis (REDIS_URL), CACHE_MODE=${config.cacheMode}` : `in-memory entity cache per service (no REDIS_URL), CACHE_MODE=${config.cacheMode}`}`);
-  say(`  load lab            http://localhost:${config.ports.ssr}/lab${config.lab ? '' : '  (off: LAB=off)'}`);
+  say(`  load lab            ${pages}/lab${config.lab ? '' : '  (off: LAB=off)'}`);
+  if (SCALED) {
+    say(`  behind nginx :${NGINX_PORT}   gateway ${config.ports.gateway} + ${config.ports.gateway + 10}, ssr ${config.ports.ssr} + ${config.ports.ssr + 10} (deploy/nginx.conf)`);
+  }
   say(`  cache inspector     ${gateway}/cache  (Authorization: Bearer ${config.adminToken ? '$ADMIN_TOKEN' : `${adminToken}, made up for this run`})`);
   say('Ctrl-C stops everything');
 } catch (error) {

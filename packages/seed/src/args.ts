@@ -3,6 +3,8 @@ export interface SeedArgs {
   items: number;
   seed: number;
   reset: boolean;
+  /** Do nothing (successfully) when the database already has items: for deploy scripts. */
+  ifEmpty: boolean;
 }
 
 /** Thrown for bad command-line input; the message is one line naming the problem. */
@@ -10,14 +12,14 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export const USAGE = 'usage: npm run db:seed -- --items N [--seed S] [--reset]';
+export const USAGE = 'usage: npm run db:seed -- --items N [--seed S] [--reset | --if-empty]';
 
 /**
  * Parses `--items N [--seed S] [--reset]`. `N` may use `_` or `,` as thousands separators
  * (`10_000_000`) or a `k`/`m` suffix (`200k`, `10m`).
  */
 export function parseSeedArgs(argv: readonly string[]): SeedArgs {
-  const args: Partial<SeedArgs> = { reset: false, seed: 42 };
+  const args: Partial<SeedArgs> = { reset: false, ifEmpty: false, seed: 42 };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i]!.split('=', 2) as [string, string | undefined];
     const value = () => {
@@ -41,6 +43,10 @@ export function parseSeedArgs(argv: readonly string[]): SeedArgs {
         if (inline !== undefined) throw new UsageError(`--reset takes no value, got ${JSON.stringify(inline)}`);
         args.reset = true;
         break;
+      case '--if-empty':
+        if (inline !== undefined) throw new UsageError(`--if-empty takes no value, got ${JSON.stringify(inline)}`);
+        args.ifEmpty = true;
+        break;
       case '--help':
       case '-h':
         throw new UsageError(USAGE);
@@ -49,6 +55,7 @@ export function parseSeedArgs(argv: readonly string[]): SeedArgs {
     }
   }
   if (args.items === undefined) throw new UsageError(`--items is required; ${USAGE}`);
+  if (args.reset && args.ifEmpty) throw new UsageError(`--reset and --if-empty contradict each other; ${USAGE}`);
   return args as SeedArgs;
 }
 

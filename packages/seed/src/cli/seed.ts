@@ -1,5 +1,5 @@
-// npm run db:seed -- --items N [--seed S] [--reset]
-import { databaseUrlFromEnv } from '@supergraph-lab/db';
+// npm run db:seed -- --items N [--seed S] [--reset | --if-empty]
+import { connect, databaseUrlFromEnv } from '@supergraph-lab/db';
 import { parseSeedArgs } from '../args.ts';
 import { loadShopData } from '../load.ts';
 import { createProgressPrinter } from '../progress.ts';
@@ -13,6 +13,14 @@ process.on('SIGTERM', () => controller.abort());
 try {
   const args = parseSeedArgs(process.argv.slice(2));
   const url = databaseUrlFromEnv();
+  if (args.ifEmpty) {
+    const client = await connect(url);
+    const { rows } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM items').finally(() => client.end());
+    if (rows[0]!.n > 0) {
+      console.log(`the database already has ${rows[0]!.n} items: nothing to do (--if-empty)`);
+      process.exit(0);
+    }
+  }
   const progress = createProgressPrinter();
   console.log(`generating and loading ${args.items} items (seed ${args.seed})${args.reset ? ', replacing existing data' : ''}`);
   const report = await loadShopData({ ...args, url, onProgress: progress.update, signal: controller.signal });

@@ -1,0 +1,16 @@
+# One image for every service of the stack (docker-compose.yml picks the command).
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY package.json package-lock.json ./
+COPY packages packages
+COPY subgraphs subgraphs
+COPY gateway gateway
+COPY ssr ssr
+COPY loadtest loadtest
+COPY prisma prisma
+COPY prisma.config.ts tsconfig.json ./
+COPY scripts scripts
+# dev dependencies too: the services run their TypeScript through tsx, and prisma generates the client
+RUN npm ci --include=dev && npm run generate && npm cache clean --force
+USER node

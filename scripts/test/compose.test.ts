@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import { parse } from 'yaml';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const NGINX = process.env.NGINX_BIN ?? '/usr/sbin/nginx';
+
+interface Service {
+  image?: string;
+  build?: string;
+  command?: string[];
+  environment?: Record<string, string>;
+  network_mode?: string;
+  ports?: string[];
+  volumes?: string[];
+  healthcheck?: { test: string[] };
+  depends_on?: Record<string, { condition: string }>;
+}
+
+const compose = parse(readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service>; volumes?: Record<string, unknown> };
+const services = compose.services;
+const nginxConf = readFileSync(path.join(ROOT, 'deploy', 'nginx.conf'), 'utf8');
+const upstream = (name: string) => [...new RegExp(`upstream ${name} \\{([^}]*)\\}`).exec(nginxConf)![1]!.matchAll(/server 127\.0\.0\.1:(\d+)/g)].map((match) => Number(match[1]));
+
+describe('docker-compose.yml', () => {
+  test('has every part of the stack', () => {
+    for (const name of ['postgres', 'redis', 'migrate', 'items', 'reviews', 'photos', 'gateway-1', 'gateway-2', 'ssr-1', 'ssr-2', 'nginx', 'net']) assert.ok(services[name], `service ${name}`);
+  });
+
+  test('depends_on only names services that exist, healthy only ones with a healthcheck, and has no cycle', () => {
+    for (const [name, service] of Object.entries(services)) {
+      for (const [dependency, { condition }] of Object.entries(service.depends_on ?? {})) {
+        assert.ok(services[dependency], `${name} depends on unknown ${dependency}`);
+        assert.ok(['service_started', 'service_healthy', 'service_completed_successfully'].includes(condition), `${name}: ${condition}`);
+        if (condition === 'service_healthy') assert.ok(services[dependency]!.healthcheck, `${name} waits for ${dependency} to be healthy, which has no healthcheck`);
+      }
+      if (service.network_mode?.startsWith('service:')) {
+        const owner = service.network_mode.slice('service:'.length);
+        assert.ok(services[owner], `${name} shares the network of unknown ${owner}`);
+      }
+    }
+    const visiting = new Set<string>();
+    const done = new Set<string>();
+    const visit = (name: string, trail: string[]) => {
+      assert.ok(!visiting.has(name), `dependency cycle: ${[...trail, name].join(' -> ')}`);
+      if (done.has(name)) return;
+      visiting.add(name);
+      const service = services[name]!;
+      const implied = service.network_mode?.startsWith('service:') ? [service.network_mode.slice(8)] : [];
+      for (const next of [...Object.keys(service.depends_on ?? {}), ...implied]) visit(next, [...trail, name]);
+      visiting.delete(name);
+      done.add(name);
+    };
+    for (const name of Object.keys(services)) visit(name, []);
+  });
+
+  test('the services get the environment they read, with the ports nginx.conf sends traffic to', () => {
+    const apps = ['items', 'reviews', 'photos', 'gateway-1', 'gateway-2', 'ssr-1', 'ssr-2', 'migrate'];
+    for (const name of apps) {
+      const env = services[name]!.environment!;
+      assert.match(env.DATABASE_URL!, /^postgresql:\/\/shop:shop@postgres:5432\/shop$/, name);
+      assert.equal(env.REDIS_URL, 'redis://redis:6379', name);
+      assert.equal(services[name]!.network_mode, 'service:net', `${name} shares the app tier's network`);
+      assert.ok(existsSync(path.join(ROOT, services[name]!.build ?? '.', 'Dockerfile')), `${name} builds from a Dockerfile`);
+    }
+    assert.deepEqual(['gateway-1', 'gateway-2'].map((name) => Number(services[name]!.environment!.GATEWAY_PORT)), upstream('gateway'));
+    assert.deepEqual(['ssr-1', 'ssr-2'].map((name) => Number(services[name]!.environment!.SSR_PORT)), upstream('ssr'));
+    for (const name of ['ssr-1', 'ssr-2']) assert.equal(services[name]!.environment!.GATEWAY_URL, 'http://127.0.0.1:8080');
+    // every service's command runs a file that exists
+    for (const name of ['items', 'reviews', 'photos', 'gateway-1', 'ssr-1']) {
+      const entry = services[name]!.command!.at(-1)!;
+      assert.ok(existsSync(path.join(ROOT, entry)), `${name} runs ${entry}`);
+    }
+    // healthchecks ask each instance on its own port
+    for (const [name, port] of [['items', 4001], ['gateway-2', 4010], ['ssr-2', 3010]] as const) assert.match(services[name]!.healthcheck!.test.join(' '), new RegExp(`127\\.0\\.0\\.1:${port}/`));
+  });
+
+  test('nginx mounts deploy/nginx.conf, the file start:scaled uses, and publishes :8080', () => {
+    assert.ok(services.nginx!.volumes!.includes('./deploy/nginx.conf:/etc/nginx/nginx.conf:ro'));
+    assert.equal(services.nginx!.network_mode, 'service:net');
+    assert.deepEqual(services.net!.ports, ['8080:8080']);
+    assert.match(nginxConf, /listen 8080;/);
+    const script = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts['start:scaled'] as string;
+    assert.match(script, /scripts\/start\.ts --scaled/);
+    assert.match(readFileSync(path.join(ROOT, 'scripts', 'start.ts'), 'utf8'), /'deploy', 'nginx\.conf'/);
+  });
+
+  test('migrate seeds only an empty database, and db:seed knows --if-empty', () => {
+    assert.match(services.migrate!.command!.join(' '), /npm run db:migrate && npm run db:seed -- --items \S+ --if-empty/);
+    assert.match(readFileSync(path.join(ROOT, 'packages/seed/src/args.ts'), 'utf8'), /case '--if-empty'/);
+  });
+});
+
+test('deploy/nginx.conf passes nginx -t (Debian nginx)', () => {
+  const prefix = mkdtempSync(path.join(tmpdir(), 'sgl-nginx-'));
+  const output = execFileSync(NGINX, ['-t', '-p', `${prefix}/`, '-c', path.join(ROOT, 'deploy', 'nginx.conf')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  assert.equal(typeof output, 'string');
+});

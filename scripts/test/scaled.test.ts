@@ -1,0 +1,141 @@
+// npm run start:scaled: two gateway and two SSR instances behind Debian's nginx. One instance of
+// each is stopped (SIGTERM) under load: no request may fail.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { createTestDatabase, type TestDatabase } from '@supergraph-lab/db/testing';
+import { createAgent, loadPage, runStep, targetNamed } from '@supergraph-lab/loadtest';
+import { loadShopData } from '@supergraph-lab/seed';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer()
+      .once('error', () => resolve(false))
+      .listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/** A base port whose +10 is free too (the second instance's port). */
+async function pairOfPorts(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 30_000);
+    if ((await portIsFree(port)) && (await portIsFree(port + 10))) return port;
+  }
+}
+
+/** The pid of the service process started from `entry` with `variable=value` in its environment. */
+function pidOf(entry: string, variable: string, value: number): number {
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(entry)) continue;
+      if (readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`${variable}=${value}`)) return Number(pid);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  throw new Error(`no process runs ${entry} with ${variable}=${value}`);
+}
+
+describe('npm run start:scaled', () => {
+  let db: TestDatabase;
+  let child: ReturnType<typeof spawn>;
+  let output = '';
+  let gateway: number;
+  let ssr: number;
+  let nginx: number;
+  const agent = createAgent(64);
+
+  before(async () => {
+    db = await createTestDatabase('scaled');
+    await loadShopData({ url: db.url, items: 200, seed: 9 });
+    gateway = await pairOfPorts();
+    ssr = await pairOfPorts();
+    nginx = await pairOfPorts();
+    const ports = await Promise.all([pairOfPorts(), pairOfPorts(), pairOfPorts()]);
+    const env = {
+      ...process.env,
+      DATABASE_URL: db.url,
+      GATEWAY_PORT: String(gateway),
+      SSR_PORT: String(ssr),
+      NGINX_PORT: String(nginx),
+      ITEMS_PORT: String(ports[0]),
+      REVIEWS_PORT: String(ports[1]),
+      PHOTOS_PORT: String(ports[2]),
+      CACHE_MODE: 'off',
+    };
+    child = spawn('npm', ['run', 'start:scaled'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout!.on('data', (chunk) => (output += chunk));
+    child.stderr!.on('data', (chunk) => (output += chunk));
+    const deadline = Date.now() + 90_000;
+    while (!output.includes('Ctrl-C stops everything')) {
+      assert.ok(Date.now() < deadline, `start:scaled was not ready in time:\n${output}`);
+      assert.equal(child.exitCode, null, `start:scaled exited early:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  });
+  after(async () => {
+    await agent.close();
+    if (child && child.exitCode === null) {
+      process.kill(-child.pid!, 'SIGINT');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
+    await db?.drop();
+  });
+
+  test('prints where everything is, and nginx answers for both gateways', async () => {
+    assert.match(output, new RegExp(`behind nginx :${nginx} +gateway ${gateway} \\+ ${gateway + 10}, ssr ${ssr} \\+ ${ssr + 10}`));
+    const upstreams = new Set<string>();
+    for (let i = 0; i < 6; i++) {
+      const response = await fetch(`http://127.0.0.1:${nginx}/api/items/1`);
+      assert.equal(response.status, 200);
+      upstreams.add(response.headers.get('x-upstream') ?? '');
+    }
+    assert.deepEqual([...upstreams].sort(), [`127.0.0.1:${gateway}`, `127.0.0.1:${gateway + 10}`].sort());
+  });
+
+  for (const [target, entry, variable, base, rate] of [
+    ['graphql', 'gateway/src/main.ts', 'GATEWAY_PORT', () => gateway, 80],
+    ['ssr', 'ssr/src/main.ts', 'SSR_PORT', () => ssr, 40],
+  ] as const) {
+    test(`stopping one ${target === 'graphql' ? 'gateway' : 'SSR'} instance under load (${target} at ${rate}/s) fails no request`, { timeout: 60_000 }, async () => {
+      const origin = `http://127.0.0.1:${nginx}`;
+      const endpoints = { gateway: origin, ssr: origin, items: origin, reviews: origin, photos: origin };
+      const pages = targetNamed(target);
+      let n = 0;
+      const victim = pidOf(entry, variable, base());
+      setTimeout(() => process.kill(victim, 'SIGTERM'), 1500);
+      const result = await runStep({
+        rate,
+        durationSeconds: 6,
+        timeoutMs: 5000,
+        send: (signal) => loadPage(agent, pages.requests(endpoints, 1 + (n++ % 200), n), signal),
+      });
+      assert.equal(result.sent, rate * 6);
+      const nginxSaid = output.split('\n').filter((line) => /\[(nginx|gateway1|ssr1|start)/.test(line)).slice(-30);
+      assert.deepEqual({ errors: result.errors, samples: result.errorSamples, nginxSaid }, { errors: 0, samples: [], nginxSaid });
+      assert.throws(() => process.kill(victim, 0), 'the stopped instance is gone');
+      // the supervisor starts it again
+      const deadline = Date.now() + 30_000;
+      while (!output.includes(`${target === 'graphql' ? 'gateway1' : 'ssr1'} exited`)) {
+        assert.ok(Date.now() < deadline, output.slice(-3000));
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    });
+  }
+
+  test('Ctrl-C stops nginx and every instance', { timeout: 60_000 }, async () => {
+    process.kill(-child.pid!, 'SIGINT');
+    await new Promise((resolve) => child.once('exit', resolve));
+    const deadline = Date.now() + 20_000;
+    while (!/\[start\] +stopped/.test(output)) {
+      assert.ok(Date.now() < deadline, output.slice(-2000));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    for (const port of [nginx, gateway, gateway + 10, ssr, ssr + 10]) assert.ok(await portIsFree(port), `port ${port} closed`);
+  });
+});
