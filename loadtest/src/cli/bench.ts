@@ -54,7 +54,9 @@ async function main(): Promise<number> {
   const steps: StepResult[] = [];
   const cancel = new AbortController();
   const stop = () => cancel.abort();
+  // Ctrl-C or a kill: stop the load, then the services and the scratch database go too
   process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
   const print = consoleReporter();
   try {
     for (const mode of modes) {
@@ -85,6 +87,7 @@ async function main(): Promise<number> {
     }
   } finally {
     process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
     await database.drop();
   }
 
