@@ -23,6 +23,9 @@ export interface QueryLimits {
 
 type Fragments = Record<string, FragmentDefinitionNode>;
 
+/** The largest page any list field serves (CONTRACT.md). */
+const MAX_FIRST = 100;
+
 function fragmentsOf(document: DocumentNode): Fragments {
   const fragments: Fragments = {};
   for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
@@ -80,7 +83,8 @@ export function operationCost(
       const field = parent && isObjectType(parent) ? parent.getFields()[name] : undefined;
       const firstArgument = field?.args.find((arg) => arg.name === 'first');
       const given = numberOf(selection.arguments?.find((arg) => arg.name.value === 'first')?.value, variables);
-      const multiplier = Math.max(1, given ?? (typeof firstArgument?.defaultValue === 'number' ? firstArgument.defaultValue : 1));
+      // above 100 the resolver refuses `first` itself, with the clearer message: count at most 100
+      const multiplier = Math.min(MAX_FIRST, Math.max(1, given ?? (typeof firstArgument?.defaultValue === 'number' ? firstArgument.defaultValue : 1)));
       const inner = selection.selectionSet ? operationCost(selection.selectionSet, field ? getNamedType(field.type) : undefined, schema, fragments, variables, seen) : 0;
       cost += 1 + multiplier * inner;
     } else {
