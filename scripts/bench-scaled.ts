@@ -1,6 +1,6 @@
 // npm run bench:scaled: the item page query through nginx with one gateway instance against two,
 // in the same run (alternating rounds, medians). Subgraphs, two gateways and two nginx (one
-// upstream each way) as processes on a scratch database; CACHE_MODE=off so the gateways work.
+// upstream each way) as processes on a scratch database; CACHE_MODE=off (--cache) so the gateways work.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +12,11 @@ import { freePort, scratchDatabase, startServices } from '@supergraph-lab/stack/
 const ROOT = path.resolve(import.meta.dirname, '..');
 const NGINX = process.env.NGINX_BIN ?? '/usr/sbin/nginx';
 
-const { values } = parseArgs({ options: { items: { type: 'string', default: '20000' }, seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '64' }, rounds: { type: 'string', default: '3' } } });
+const { values } = parseArgs({
+  options: { items: { type: 'string', default: '20000' }, seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '64' }, rounds: { type: 'string', default: '3' }, cache: { type: 'string', default: 'off' } },
+});
+const cacheMode = values.cache;
+if (!['off', 'entity', 'response', 'all'].includes(cacheMode)) throw new Error(`--cache must be off, entity, response or all, got "${cacheMode}"`);
 const [items, seconds, connections, rounds] = [values.items, values.seconds, values.connections, values.rounds].map(Number) as [number, number, number, number];
 
 const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)]!;
@@ -52,10 +56,12 @@ async function measure(origin: string, maxId: number) {
 }
 
 const database = await scratchDatabase('scaled', items);
-const stack = await startServices(database.url, { CACHE_MODE: 'off' });
+// one namespace for both gateways (they share a cache), fresh for this run
+const cacheEnv = { CACHE_MODE: cacheMode, CACHE_NAMESPACE: `bench-scaled-${process.pid}` };
+const stack = await startServices(database.url, cacheEnv);
 const second = await freePort();
 const extra = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'gateway/src/main.ts')], {
-  env: { ...process.env, DATABASE_URL: database.url, LOG_LEVEL: 'warn', CACHE_MODE: 'off', GATEWAY_PORT: String(second), ITEMS_PORT: String(stack.ports.items), REVIEWS_PORT: String(stack.ports.reviews), PHOTOS_PORT: String(stack.ports.photos) },
+  env: { ...process.env, ...cacheEnv, DATABASE_URL: database.url, LOG_LEVEL: 'warn', GATEWAY_PORT: String(second), ITEMS_PORT: String(stack.ports.items), REVIEWS_PORT: String(stack.ports.reviews), PHOTOS_PORT: String(stack.ports.photos) },
   stdio: 'inherit',
 });
 const [onePort, twoPort] = [await freePort(), await freePort()];
@@ -78,7 +84,7 @@ try {
     }
   }
   const [one, two] = [results.one, results.two].map((list) => ({ rps: median(list.map((r) => r.rps)), p99: median(list.map((r) => r.p99)) }));
-  console.log(`\n${items.toLocaleString('en')} items, CACHE_MODE=off, ${connections} connections through nginx, medians of ${rounds} rounds:`);
+  console.log(`\n${items.toLocaleString('en')} items, CACHE_MODE=${cacheMode}, ${connections} connections through nginx, medians of ${rounds} rounds:`);
   console.log(`  1 gateway instance:  ${one!.rps.toFixed(0)} pages/s, p99 ${one!.p99.toFixed(1)} ms`);
   console.log(`  2 gateway instances: ${two!.rps.toFixed(0)} pages/s, p99 ${two!.p99.toFixed(1)} ms  (${(two!.rps / one!.rps).toFixed(2)}x)`);
 } finally {
