@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { createTestDatabase, type TestDatabase } from '@supergraph-lab/db/testing';
 import { loadShopData } from '@supergraph-lab/seed';
 import { startStack, type Stack } from '@supergraph-lab/stack';
+import { launchChromium, offlinePage } from '@supergraph-lab/stack/browser';
 
 const ARTIFACTS = path.resolve(import.meta.dirname, '../../test-artifacts');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 describe('GraphQL Playground', () => {
   let db: TestDatabase;
@@ -19,10 +19,7 @@ describe('GraphQL Playground', () => {
     db = await createTestDatabase('playground');
     await loadShopData({ url: db.url, items: 20, seed: 1 });
     stack = await startStack({ databaseUrl: db.url });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
@@ -56,19 +53,8 @@ describe('GraphQL Playground', () => {
   });
 
   test('renders in Chromium offline, loads the schema and runs a query', async () => {
-    const page = await browser.newPage();
-    const outside: string[] = [];
-    const consoleErrors: string[] = [];
+    const { page, outside, problems: consoleErrors } = await offlinePage(browser);
     const graphqlStatuses: number[] = [];
-    await page.route('**/*', (route) => {
-      const host = new URL(route.request().url()).hostname;
-      if (host === '127.0.0.1' || host === 'localhost') return route.continue();
-      outside.push(route.request().url());
-      return route.abort();
-    });
-    page.on('console', (message) => {
-      if (message.type() === 'error') consoleErrors.push(message.text());
-    });
     page.on('response', (response) => {
       if (response.url().endsWith('/graphql') && response.request().method() === 'POST') graphqlStatuses.push(response.status());
     });

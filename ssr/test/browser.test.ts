@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { readConfig } from '@supergraph-lab/config';
 import { createPrismaClient } from '@supergraph-lab/db';
 import { createTestDatabase, type TestDatabase } from '@supergraph-lab/db/testing';
 import { loadShopData } from '@supergraph-lab/seed';
 import { startStack, type Stack } from '@supergraph-lab/stack';
+import { launchChromium, offlinePage } from '@supergraph-lab/stack/browser';
 import { createSsrService, type SsrService } from '../src/service.tsx';
 
 const ARTIFACTS = path.resolve(import.meta.dirname, '../../test-artifacts');
@@ -31,7 +32,7 @@ describe('SSR item page in Chromium', () => {
     stack = await startStack({ databaseUrl: db.url });
     ssr = createSsrService(readConfig({ LOG_LEVEL: 'silent' }), { gatewayUrl: stack.gatewayUrl });
     url = await ssr.listen(0);
-    browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
@@ -41,19 +42,7 @@ describe('SSR item page in Chromium', () => {
   });
 
   test('renders with no console error, hydrates, and "More reviews" loads the next page in place', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const problems: string[] = [];
-    const outside: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error' || message.type() === 'warning') problems.push(message.text());
-    });
-    page.on('pageerror', (error) => problems.push(error.message));
-    await page.route('**/*', (route) => {
-      const host = new URL(route.request().url()).hostname;
-      if (host === '127.0.0.1' || host === 'localhost') return route.continue();
-      outside.push(route.request().url());
-      return route.abort();
-    });
+    const { page, problems, outside } = await offlinePage(browser, { warnings: true });
     await page.goto(`${url}/items/${itemId}`);
     assert.equal(await page.locator('h1').count(), 1);
     assert.equal(await page.locator('.review-list li').count(), 5);

@@ -4,12 +4,13 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { readConfig } from '@supergraph-lab/config';
 import { createPrismaClient, type PrismaClient } from '@supergraph-lab/db';
 import { createTestDatabase, type TestDatabase } from '@supergraph-lab/db/testing';
 import { loadShopData } from '@supergraph-lab/seed';
 import { graphql, rest, startStack, type Stack } from '@supergraph-lab/stack';
+import { launchChromium, offlinePage } from '@supergraph-lab/stack/browser';
 import { createSsrService, type SsrService } from '../src/service.tsx';
 
 const ARTIFACTS = path.resolve(import.meta.dirname, '../../test-artifacts/lab');
@@ -177,26 +178,14 @@ describe('load lab (server side)', () => {
     let browser: Browser;
     before(async () => {
       mkdirSync(ARTIFACTS, { recursive: true });
-      browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+      browser = await launchChromium();
     });
     after(async () => {
       await browser?.close();
     });
 
     test('configure, run, watch it live, read the results, cancel, flush, inspect: offline, labelled, 1280 px wide', async () => {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-      const problems: string[] = [];
-      const outside: string[] = [];
-      page.on('console', (message) => {
-        if (message.type() === 'error') problems.push(message.text());
-      });
-      page.on('pageerror', (error) => problems.push(error.message));
-      await page.route('**/*', (route) => {
-        const host = new URL(route.request().url()).hostname;
-        if (host === '127.0.0.1' || host === 'localhost') return route.continue();
-        outside.push(route.request().url());
-        return route.abort();
-      });
+      const { page, problems, outside } = await offlinePage(browser, { height: 1000 });
       await page.goto(`${url}/lab`);
       await page.getByRole('heading', { name: 'Configure' }).waitFor();
 

@@ -32,6 +32,9 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     bodyLimit: options.bodyLimitBytes,
     requestTimeout: options.requestTimeoutMs,
     keepAliveTimeout: 65_000,
+    // a request that reaches a closing server is served (its answer closes the connection):
+    // Fastify's default 503 would be a failure a balancer cannot safely retry
+    return503OnClosing: false,
     // per-request lines would drown a load test; errors and 5xx are logged below
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: (request) => {
