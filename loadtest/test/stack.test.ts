@@ -124,3 +124,19 @@ test('the HTML report of a synthetic run is self-contained and escapes what it s
   assert.match(html, /&#60;script&#62;alert\(1\)&#60;\/script&#62;/);
   assert.match(html, /<th>db<\/th>/, 'the Server-Timing breakdown has a column per part');
 });
+
+test('a report that has been through JSON (NaN became null) still renders: a cancelled step with no answers', () => {
+  const empty = { count: 0, p50: Number.NaN, p90: Number.NaN, p99: Number.NaN, max: Number.NaN, mean: Number.NaN };
+  const step = {
+    target: 'ssr', variant: null, offeredRate: 10, durationSeconds: 5, sent: 3, completed: 0, ok: 0, errors: 0, errorRate: 0, achievedRate: 0,
+    saturated: true, cancelled: true, latency: empty, sendLagP99: Number.NaN, errorKinds: {}, errorSamples: [], serverTiming: {}, cacheHitRatio: null,
+  };
+  const report = JSON.parse(JSON.stringify({
+    title: 'cancelled', startedAt: 'a', finishedAt: 'b', settings: { targets: ['ssr'], rates: [10], durationSeconds: 5, warmupSeconds: 0, timeoutMs: 100, connections: 1, variants: [] },
+    machine: { cpus: 2, cpuModel: 'x', memoryGiB: 1, node: 'v20', platform: 'linux' }, dataSet: { maxItemId: 10 }, steps: [step],
+  })) as LoadTestReport;
+  assert.equal(report.steps[0]!.latency.p99, null);
+  const html = renderHtmlReport(report);
+  assert.match(html, /<td>ssr<\/td><td><\/td><td>10\.0<\/td><td>0\.00<\/td>\s*<td>-<\/td>/);
+  assert.match(html, /saturated, cancelled/);
+});

@@ -3,7 +3,9 @@ import type { StepResult } from '../run.ts';
 /** A step passes when it kept up, with p99 under 100 ms and under 1% errors (the bar). */
 export const SUSTAINED = { p99Ms: 100, errorRate: 0.01 } as const;
 
-export const ms = (value: number) => (Number.isNaN(value) ? '-' : value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2));
+/** Milliseconds for a table; '-' for none (NaN, or null once a report has been through JSON). */
+export const ms = (value: number | null | undefined) =>
+  value === null || value === undefined || Number.isNaN(value) ? '-' : value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
 export const rate = (value: number) => (value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2));
 export const percent = (share: number) => (share === 0 ? '0' : share < 0.001 ? '<0.1' : (share * 100).toFixed(1));
 

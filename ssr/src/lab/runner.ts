@@ -74,7 +74,7 @@ export class BusyError extends AppError {
  * subscribers what happens every second. Finished runs are stored with their report.
  */
 export class LabRunner {
-  private current: { status: RunStatus; worker: ChildProcess | null; restore: Awaited<ReturnType<ApplySettings>> | null; finished: Promise<void> } | null = null;
+  private current: { status: RunStatus; worker: ChildProcess | null; restore: Awaited<ReturnType<ApplySettings>> | null; maxItemId: number; finished: Promise<void> } | null = null;
   private readonly subscribers = new Set<(event: LabEvent) => void>();
   private readonly memory: (RunSummary & { report: LoadTestReport | null })[] = [];
   private nextMemoryId = 1;
@@ -101,12 +101,12 @@ export class LabRunner {
     const startedAt = new Date();
     const status: RunStatus = { id: 0, who: settings.who, settings, startedAt: startedAt.toISOString(), state: 'starting', progress: 0, phase: null, points: [], steps: [] };
     let settle!: () => void;
-    this.current = { status, worker: null, restore: null, finished: new Promise((resolve) => (settle = resolve)) };
+    this.current = { status, worker: null, restore: null, maxItemId: 0, finished: new Promise((resolve) => (settle = resolve)) };
     let maxItemId: number;
     try {
       status.id = await this.insert(settings, startedAt);
       this.emit({ type: 'status', run: status });
-      maxItemId = await discoverMaxItemId(this.options.endpoints.gateway);
+      maxItemId = this.current.maxItemId = await discoverMaxItemId(this.options.endpoints.gateway);
       this.current.restore = await this.options.applySettings({ cacheMode: settings.cacheMode, batching: settings.batching });
       if (this.current.status.state === 'cancelling') throw new Error('cancelled before it started');
     } catch (error) {
@@ -206,7 +206,7 @@ export class LabRunner {
             notes: [`CACHE_MODE ${status.settings.cacheMode}, DataLoader batching ${status.settings.batching ? 'on' : 'off'}${state === 'cancelled' ? '; cancelled before the end' : ''}`],
           },
           machine: machineInfo(),
-          dataSet: { maxItemId: await discoverMaxItemId(this.options.endpoints.gateway).catch(() => 0) },
+          dataSet: { maxItemId: current.maxItemId },
           steps,
         }
       : null;

@@ -1,15 +1,13 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
+// a step passes when it kept up with p99 < 100 ms and < 1% errors; a row's winner is the passing one with the lowest p99
+import { ms as fmt, passes, percent as pct } from '@supergraph-lab/loadtest/format';
 import { colorOf } from '@supergraph-lab/loadtest/palette';
 import { Chart, align } from './chart.tsx';
 import { api, ApiError, type CacheView, type Inspection, type LabEvent, type LabState, type LivePoint, type LoadTestReport, type RunStatus, type RunSummary, type StepResult } from './api.ts';
 
 const RATE_CHOICES = [1, 10, 100, 1000];
 const CACHE_MODES = ['off', 'entity', 'response', 'all'] as const;
-const fmt = (ms: number | null | undefined) => (ms === null || ms === undefined || Number.isNaN(ms) ? '-' : ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2));
-const pct = (share: number) => (share === 0 ? '0' : share < 0.001 ? '<0.1' : (share * 100).toFixed(1));
 
-/** A step passes when it kept up with p99 < 100 ms and < 1% errors; the winner is the passing one with the lowest p99. */
-const passes = (step: StepResult) => !step.saturated && !step.cancelled && step.errorRate < 0.01 && step.latency.p99 < 100;
 
 export function LabApp({ initial }: { initial: LabState }) {
   const [state, setState] = useState(initial);
