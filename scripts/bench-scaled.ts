@@ -6,8 +6,10 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { CACHE_MODES } from '@supergraph-lab/config';
 import { createAgent, loadPage, targetNamed } from '@supergraph-lab/loadtest';
 import { freePort, scratchDatabase, startServices } from '@supergraph-lab/stack/processes';
+import { median } from '../gateway/bench/harness.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const NGINX = process.env.NGINX_BIN ?? '/usr/sbin/nginx';
@@ -16,10 +18,8 @@ const { values } = parseArgs({
   options: { items: { type: 'string', default: '20000' }, seconds: { type: 'string', default: '10' }, connections: { type: 'string', default: '64' }, rounds: { type: 'string', default: '3' }, cache: { type: 'string', default: 'off' } },
 });
 const cacheMode = values.cache;
-if (!['off', 'entity', 'response', 'all'].includes(cacheMode)) throw new Error(`--cache must be off, entity, response or all, got "${cacheMode}"`);
+if (!(CACHE_MODES as readonly string[]).includes(cacheMode)) throw new Error(`--cache must be one of ${CACHE_MODES.join(', ')}, got "${cacheMode}"`);
 const [items, seconds, connections, rounds] = [values.items, values.seconds, values.connections, values.rounds].map(Number) as [number, number, number, number];
-
-const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)]!;
 
 /** nginx on `port` in front of `gateways`, from deploy/nginx.conf with its upstream rewritten. */
 function startNginx(port: number, gateways: number[]): ChildProcess {

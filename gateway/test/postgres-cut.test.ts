@@ -1,61 +1,24 @@
 // Postgres cut off mid-life (through a TCP proxy this test controls) and restored: clear 503s
 // and GraphQL errors within 5 s, no hang, recovery without a restart, writes all-or-nothing.
 import assert from 'node:assert/strict';
-import { createServer, connect as tcpConnect, type Server, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect } from '@supergraph-lab/db';
-import { createTestDatabase, type TestDatabase } from '@supergraph-lab/db/testing';
+import { createTestDatabase, postgresProxy, type PostgresProxy, type TestDatabase } from '@supergraph-lab/db/testing';
 import { loadShopData } from '@supergraph-lab/seed';
 import { graphql, rest, startStack, type Stack } from '@supergraph-lab/stack';
-
-/** A TCP proxy to Postgres that can drop every connection and refuse new ones, then allow them again. */
-async function postgresProxy(target: URL) {
-  const sockets = new Set<Socket>();
-  let open = true;
-  const server: Server = createServer((client) => {
-    if (!open) return client.destroy();
-    const upstream = tcpConnect(Number(target.port || 5432), target.hostname);
-    for (const socket of [client, upstream]) {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-      socket.on('error', () => undefined);
-    }
-    client.pipe(upstream).pipe(client);
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    port: (server.address() as { port: number }).port,
-    cut() {
-      open = false;
-      for (const socket of sockets) socket.destroy();
-    },
-    restore() {
-      open = true;
-    },
-    close: () => new Promise<void>((resolve) => {
-      for (const socket of sockets) socket.destroy();
-      server.close(() => resolve());
-    }),
-  };
-}
 
 describe('Postgres cut off and restored', () => {
   let db: TestDatabase;
   let stack: Stack;
-  let proxy: Awaited<ReturnType<typeof postgresProxy>>;
+  let proxy: PostgresProxy;
 
   before(async () => {
     db = await createTestDatabase('pgcut');
     await loadShopData({ url: db.url, items: 40, seed: 6 });
-    const url = new URL(db.url);
-    proxy = await postgresProxy(new URL(db.url));
-    url.hostname = '127.0.0.1';
-    url.port = String(proxy.port);
+    proxy = await postgresProxy(db.url);
     // no cache: every read must reach the database
-    stack = await startStack({ databaseUrl: url.toString(), env: { CACHE_MODE: 'off' } });
+    stack = await startStack({ databaseUrl: proxy.url, env: { CACHE_MODE: 'off' } });
   });
   after(async () => {
     await stack?.close();

@@ -153,13 +153,14 @@ export async function runLoadTest(options: RunOptions): Promise<StepResult[]> {
  * caches hold the hot set before anything is measured. Returns how many answered ok.
  */
 export async function primeCaches(options: { endpoints: Endpoints; ids: number[]; concurrency?: number; timeoutMs: number; signal?: AbortSignal }): Promise<number> {
-  const agent = createAgent(options.concurrency ?? 8);
+  const concurrency = options.concurrency ?? 8;
+  const agent = createAgent(concurrency);
   const graphql = targetNamed('graphql');
   let next = 0;
   let ok = 0;
   try {
     await Promise.all(
-      Array.from({ length: options.concurrency ?? 8 }, async () => {
+      Array.from({ length: concurrency }, async () => {
         while (next < options.ids.length && !options.signal?.aborted) {
           const id = options.ids[next++]!;
           const signal = AbortSignal.any([AbortSignal.timeout(options.timeoutMs), ...(options.signal ? [options.signal] : [])]);

@@ -2,37 +2,14 @@
 // WORKERS=2: two processes share the port, and a settings change reaches both.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer, connect as tcpConnect, type Socket } from 'node:net';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { createTestDatabase, type TestDatabase } from '@supergraph-lab/db/testing';
+import { createTestDatabase, postgresProxy, type TestDatabase } from '@supergraph-lab/db/testing';
 import { loadShopData } from '@supergraph-lab/seed';
 import { freePort } from '@supergraph-lab/stack/processes';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const TOKEN = 'shutdown-test-token-0123456789';
-
-/** A TCP proxy to Postgres that holds every chunk for `delayMs`: requests stay in flight that long. */
-async function slowProxy(target: URL, delayMs: number) {
-  const sockets = new Set<Socket>();
-  const server = createServer((client) => {
-    const upstream = tcpConnect(Number(target.port || 5432), target.hostname);
-    for (const [from, to] of [[client, upstream], [upstream, client]] as const) {
-      sockets.add(from);
-      from.on('error', () => undefined);
-      from.on('data', (chunk) => setTimeout(() => to.write(chunk), delayMs));
-      from.on('close', () => setTimeout(() => to.destroy(), delayMs));
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: Object.assign(new URL(target.toString()), { hostname: '127.0.0.1', port: String((server.address() as { port: number }).port) }).toString(),
-    close: () => new Promise<void>((resolve) => {
-      for (const socket of sockets) socket.destroy();
-      server.close(() => resolve());
-    }),
-  };
-}
 
 function startItems(env: Record<string, string>): { child: ChildProcess; output: () => string } {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'subgraphs/items/src/main.ts')], { env: { ...process.env, LOG_LEVEL: 'info', ADMIN_TOKEN: TOKEN, CACHE_MODE: 'off', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -63,7 +40,7 @@ describe('shutdown', () => {
   });
 
   test('SIGTERM drains requests in flight (each answered), refuses new connections, exits 0', { timeout: 60_000 }, async () => {
-    const proxy = await slowProxy(new URL(db.url), 400);
+    const proxy = await postgresProxy(db.url, { delayMs: 400 });
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const { child, output } = startItems({ DATABASE_URL: proxy.url, ITEMS_PORT: String(port), SHUTDOWN_DRAIN_MS: '300' });

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { CACHE_MODES } from '@supergraph-lab/config';
 import { scratchDatabase, startServices } from '@supergraph-lab/stack/processes';
 import { consoleReporter } from '../console.ts';
 import { nonNegative, parseRates, parseTargets, positive } from '../options.ts';
@@ -11,8 +12,6 @@ import { comparisonMarkdown } from '../report/format.ts';
 import { renderHtmlReport, summarySvg } from '../report/html.ts';
 import { comparisonTable } from '../report/terminal.ts';
 import { machineInfo, primeCaches, runLoadTest, type LoadTestReport, type StepResult } from '../run.ts';
-
-const MODES = ['off', 'entity', 'response', 'all'];
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -30,8 +29,8 @@ async function main(): Promise<number> {
     },
   });
   const modes = values.modes.split(',').map((mode) => mode.trim());
-  const badMode = modes.find((mode) => !MODES.includes(mode));
-  if (badMode) throw new Error(`--modes: "${badMode}" is not a CACHE_MODE; choose from ${MODES.join(', ')}`);
+  const badMode = modes.find((mode) => !(CACHE_MODES as readonly string[]).includes(mode));
+  if (badMode) throw new Error(`--modes: "${badMode}" is not a CACHE_MODE; choose from ${CACHE_MODES.join(', ')}`);
   const items = Math.round(positive('items', values.items, 10_000_000));
   const primeShare = nonNegative('prime', values.prime, 1);
   const settings = {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createServer, connect as tcpConnect, type Socket } from 'node:net';
 import { connect } from './connection.ts';
 import { migrate } from './migrate.ts';
 
@@ -54,5 +55,59 @@ export async function createTestDatabase(label: string, options: { migrated?: bo
         await client.end();
       }
     },
+  };
+}
+
+/** A TCP proxy between a service and Postgres that a test controls (see {@link postgresProxy}). */
+export interface PostgresProxy {
+  /** `databaseUrl` with host and port pointing at the proxy. */
+  url: string;
+  /** Drops every connection and refuses new ones until `restore()`. */
+  cut(): void;
+  restore(): void;
+  close(): Promise<void>;
+}
+
+/**
+ * A proxy to the Postgres of `databaseUrl` on a free local port; with `delayMs`, every chunk
+ * either way is held that long, so requests stay in flight (shutdown tests).
+ */
+export async function postgresProxy(databaseUrl: string, options: { delayMs?: number } = {}): Promise<PostgresProxy> {
+  const target = new URL(databaseUrl);
+  const delayMs = options.delayMs ?? 0;
+  const sockets = new Set<Socket>();
+  let open = true;
+  const server = createServer((client) => {
+    if (!open) return client.destroy();
+    const upstream = tcpConnect(Number(target.port || 5432), target.hostname);
+    for (const [from, to] of [[client, upstream], [upstream, client]] as const) {
+      sockets.add(from);
+      from.on('error', () => undefined);
+      from.on('data', (chunk) => (delayMs ? setTimeout(() => to.write(chunk), delayMs) : to.write(chunk)));
+      from.on('close', () => {
+        sockets.delete(from);
+        if (delayMs) setTimeout(() => to.destroy(), delayMs);
+        else to.destroy();
+      });
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = new URL(databaseUrl);
+  url.hostname = '127.0.0.1';
+  url.port = String((server.address() as { port: number }).port);
+  return {
+    url: url.toString(),
+    cut() {
+      open = false;
+      for (const socket of sockets) socket.destroy();
+    },
+    restore() {
+      open = true;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
   };
 }
