@@ -2,7 +2,9 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { renderPlaygroundPage } from '@apollographql/graphql-playground-html';
+import { ITEM_PAGE_QUERY, itemPageVariables } from '@supergraph-lab/http/documents';
 import type { FastifyInstance } from 'fastify';
+import { request, type Dispatcher } from 'undici';
 
 /**
  * GraphQL Playground without internet: the page from graphql-playground-html, its React bundle
@@ -23,16 +25,68 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
-/** The Playground page pointed at `endpoint`, referencing only this server. */
-export function renderPlayground(endpoint = '/graphql'): string {
+const LISTING_QUERY = /* GraphQL */ `# Items, newest first, 5 to a page: run it, then set "after" to pageInfo.endCursor for the next page
+query Listing($first: Int, $after: String, $category: String) {
+  items(first: $first, after: $after, category: $category) {
+    edges { cursor node { id name brand priceCents currency reviewSummary { count averageRating } primaryPhoto { url } } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+const CREATE_REVIEW = /* GraphQL */ `# Writes a review: the item page query on the same item shows it at once
+mutation CreateReview($input: CreateReviewInput!) {
+  createReview(input: $input) { id rating title author createdAt item { id name reviewSummary { count averageRating } } }
+}`;
+
+/** The tabs a newcomer can run at once: the item page, a listing with pagination, a write; all on item `itemId`. */
+export function playgroundTabs(endpoint: string, itemId: number) {
+  const json = (value: unknown) => JSON.stringify(value, null, 2);
+  return [
+    { name: 'Item page', endpoint, query: `# The one query an item page is built from (SSR sends exactly this)\n${ITEM_PAGE_QUERY.trim().replace(/^ {2}/gm, '')}`, variables: json(itemPageVariables(itemId)) },
+    { name: 'Items, paginated', endpoint, query: LISTING_QUERY, variables: json({ first: 5, after: null, category: null }) },
+    {
+      name: 'createReview',
+      endpoint,
+      query: CREATE_REVIEW,
+      variables: json({ input: { itemId: String(itemId), rating: 5, title: 'Tried it in the Playground', body: 'Written from GraphQL Playground.', author: 'newcomer' } }),
+    },
+  ];
+}
+
+/** The Playground page pointed at `endpoint`, opened on `playgroundTabs` for `itemId`, referencing only this server. */
+function renderPlayground(endpoint: string, itemId: number): string {
   const html = renderPlaygroundPage({
     endpoint,
     cdnUrl: ASSET_PREFIX,
     title: 'supergraph-lab · GraphQL Playground',
     settings: { 'request.credentials': 'same-origin', 'tracing.hideTracingResponse': true } as never,
+    tabs: playgroundTabs(endpoint, itemId),
   });
   // the only remote reference left is a Google Fonts stylesheet; system fonts do fine
   return html.replace(/<link[^>]+fonts\.googleapis\.com[^>]*>/g, '');
+}
+
+/** The newest item's id, from the items service's REST listing. */
+async function newestItemId(itemsUrl: string, dispatcher: Dispatcher): Promise<number | null> {
+  const response = await request(`${itemsUrl}/api/items?first=1`, { dispatcher, headersTimeout: 2000, bodyTimeout: 2000 });
+  const body = (await response.body.json()) as { items?: { id: number | string }[] };
+  const id = Number(body.items?.[0]?.id);
+  return response.statusCode === 200 && Number.isInteger(id) ? id : null;
+}
+
+/**
+ * The Playground page, its tabs on the newest item so every one runs as it is. The id is asked of
+ * the items service and the page kept for a minute; with no answer, item 1 (and asked again next time).
+ */
+export function playgroundPage(endpoint: string, itemsUrl: string, dispatcher: Dispatcher): () => Promise<string> {
+  let cached: { html: string; until: number } | null = null;
+  return async () => {
+    if (cached && cached.until > Date.now()) return cached.html;
+    const itemId = await newestItemId(itemsUrl, dispatcher).catch(() => null);
+    const html = renderPlayground(endpoint, itemId ?? 1);
+    cached = itemId === null ? null : { html, until: Date.now() + 60_000 };
+    return html;
+  };
 }
 
 /** Where the page (Apollo's build of it) asks for the bundle, below ASSET_PREFIX. */

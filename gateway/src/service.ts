@@ -7,7 +7,7 @@ import { createCacheStore, type KeyValueCacheLike } from '@supergraph-lab/cache'
 import { registerCacheAdmin } from './admin.ts';
 import { SubgraphDataSource, type GatewayContext } from './datasource.ts';
 import { responseCachePlugin, responsesCached, type GatewayCache } from './response-cache.ts';
-import { registerPlaygroundAssets, renderPlayground } from './playground.ts';
+import { playgroundPage, registerPlaygroundAssets } from './playground.ts';
 import { registerRestProxy } from './rest-proxy.ts';
 import { composeSupergraph, readSubgraphSources } from './supergraph.ts';
 
@@ -70,14 +70,13 @@ export async function createGatewayService(config: Config, options: GatewayOptio
     stats: { response: { hits: 0, misses: 0 }, rest: { hits: 0, misses: 0 } },
     recent: [],
   };
-  const playground = renderPlayground('/graphql');
   await mountGraphQL<GatewayContext>(app, {
     gateway,
     development: config.development,
     context: async (request) => ({ requestId: request.id, dependencies: {} }),
     limits: config.graphqlLimits,
     introspection: config.introspection,
-    ...(config.playground ? { browserPage: () => playground } : {}),
+    ...(config.playground ? { browserPage: playgroundPage('/graphql', urls.items, agent) } : {}),
     plugins: [responseCachePlugin(cache)],
     // automatic persisted queries, kept in the same store (so every gateway instance knows them)
     persistedQueries: { cache: persistedQueryCache(store), ttl: 86_400 },

@@ -3,7 +3,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { readConfig } from '@supergraph-lab/config';
 import { createTestDatabase, type TestDatabase } from '@supergraph-lab/db/testing';
-import { PAGE_QUERY } from '@supergraph-lab/loadtest';
+import { ITEM_PAGE_QUERY, itemPageVariables } from '@supergraph-lab/http/documents';
 import { loadShopData } from '@supergraph-lab/seed';
 import { graphql, rest, startStack, type Stack } from '@supergraph-lab/stack';
 import { createGatewayService } from '../src/service.ts';
@@ -50,7 +50,7 @@ describe('limits', () => {
     assert.match(answer.errors![0]!.message, /^query cost \d+ exceeds the limit of 5000/);
     const viaVariables = await graphql(stack.gatewayUrl, 'query ($n: Int) { items(first: $n) { edges { node { reviews(first: $n) { edges { node { id title } } } } } } }', { n: 100 });
     assert.equal(viaVariables.errors![0]!.extensions!.code, 'QUERY_TOO_COSTLY');
-    const page = await graphql(stack.gatewayUrl, PAGE_QUERY, { id: '3' });
+    const page = await graphql(stack.gatewayUrl, ITEM_PAGE_QUERY, itemPageVariables(3));
     assert.equal(page.errors, undefined, 'the item page is well within the limit');
     const many = await graphql(stack.gatewayUrl, '{ items(first: 100) { edges { node { id name reviewSummary { count } } } } }');
     assert.equal(many.errors, undefined, 'a full page of items is fine');

@@ -7,10 +7,11 @@ import { createTestDatabase, type TestDatabase } from '@supergraph-lab/db/testin
 import { loadShopData } from '@supergraph-lab/seed';
 import { startStack, type Stack } from '@supergraph-lab/stack';
 import { launchChromium, offlinePage } from '@supergraph-lab/stack/browser';
+import { CHROMIUM, skipWithout } from '@supergraph-lab/stack/tools';
 
 const ARTIFACTS = path.resolve(import.meta.dirname, '../../test-artifacts');
 
-describe('GraphQL Playground', () => {
+describe('GraphQL Playground', { skip: skipWithout(CHROMIUM) }, () => {
   let db: TestDatabase;
   let stack: Stack;
   let browser: Browser;
@@ -79,6 +80,28 @@ describe('GraphQL Playground', () => {
     await page.screenshot({ path: path.join(ARTIFACTS, 'playground.png') });
     assert.deepEqual(outside, [], 'no request left this machine');
     assert.deepEqual(consoleErrors, []);
+    await page.close();
+  });
+
+  test('opens on tabs a newcomer can run at once: the item page on the newest item, a listing, createReview', async () => {
+    const html = await (await fetch(`${stack.gatewayUrl}/graphql`, { headers: { accept: 'text/html' } })).text();
+    // the seed made items 1..20: the tabs are filled with the newest
+    assert.match(html, /\\"id\\": \\"20\\"|"id": "20"|\\"itemId\\": \\"20\\"/, 'the newest item id is in the tabs');
+
+    const { page, outside, problems } = await offlinePage(browser);
+    await page.goto(`${stack.gatewayUrl}/graphql`);
+    await page.waitForSelector('.playground', { timeout: 20_000 });
+    for (const name of ['Item page', 'Items, paginated', 'createReview']) await page.getByText(name, { exact: true }).first().waitFor({ timeout: 10_000 });
+    // the first tab runs as it is: the item page of item 20
+    await page.getByText('Item page', { exact: true }).first().click();
+    await page.click('[title="Execute Query (Ctrl-Enter)"]');
+    // the response pane draws only its visible lines: the item's first fields
+    await page.waitForFunction('document.body.innerText.includes(\'"priceCents"\')', undefined, { timeout: 15_000 });
+    const shown = await page.innerText('body');
+    assert.match(shown, /"id": "20"/);
+    assert.doesNotMatch(shown, /"errors"/);
+    assert.deepEqual(outside, []);
+    assert.deepEqual(problems, []);
     await page.close();
   });
 });

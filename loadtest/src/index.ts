@@ -1,7 +1,7 @@
 export { LatencyHistogram, type LatencySummary } from './histogram.ts';
 export { createAgent, exchange, loadPage, parseServerTiming, type ErrorSample, type Exchange, type Outcome, type RequestSpec } from './http.ts';
 export { runStep, SATURATION_SHARE, type StepMeasurement, type StepOptions, type Tick } from './step.ts';
-export { endpointsFromEnv, itemIds, PAGE_QUERY, TARGETS, TARGET_NAMES, targetNamed, type Endpoints, type Target } from './targets.ts';
+export { endpointsFromEnv, itemIds, TARGETS, TARGET_NAMES, targetNamed, type Endpoints, type Target } from './targets.ts';
 export { discoverMaxItemId, machineInfo, runLoadTest, type LoadTestReport, type RunEvent, type RunOptions, type StepResult } from './run.ts';
 export { renderHtmlReport, summarySvg } from './report/html.ts';
 export { comparisonMarkdown, passes, sustainedRate } from './report/format.ts';

@@ -1,4 +1,5 @@
 import { biasedItemId } from '@supergraph-lab/db/workload';
+import { ITEM_PAGE_QUERY, itemPageVariables } from '@supergraph-lab/http/documents';
 import type { RequestSpec } from './http.ts';
 
 /** Where the running stack answers. */
@@ -9,20 +10,6 @@ export interface Endpoints {
   reviews: string;
   photos: string;
 }
-
-/** The item page as one GraphQL query: the same fields the SSR page asks for. */
-export const PAGE_QUERY = /* GraphQL */ `
-  query ItemPage($id: ID!) {
-    item(id: $id) {
-      id name description brand category priceCents currency stock
-      photos(first: 12) { url altText width height position }
-      reviewSummary { count averageRating histogram }
-      reviews(first: 5, sort: NEWEST) {
-        edges { node { id rating title body author verifiedPurchase helpfulCount createdAt } }
-        pageInfo { hasNextPage endCursor }
-      }
-    }
-  }`;
 
 const CREATE_REVIEW = /* GraphQL */ `
   mutation LoadTestReview($input: CreateReviewInput!) {
@@ -63,7 +50,7 @@ export const TARGETS: readonly Target[] = [
     label: 'GraphQL',
     description: 'the item page query through the gateway (one POST /graphql)',
     write: false,
-    requests: (endpoints, id) => [{ method: 'POST', url: `${endpoints.gateway}/graphql`, body: { query: PAGE_QUERY, variables: { id: String(id) } }, graphql: true }],
+    requests: (endpoints, id) => [{ method: 'POST', url: `${endpoints.gateway}/graphql`, body: { query: ITEM_PAGE_QUERY, variables: itemPageVariables(id) }, graphql: true }],
   },
   {
     name: 'rest',

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
+import { NGINX, skipWithout } from '@supergraph-lab/stack/tools';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const NGINX = process.env.NGINX_BIN ?? '/usr/sbin/nginx';
 
 interface Service {
   image?: string;
@@ -95,8 +95,11 @@ describe('docker-compose.yml', () => {
   });
 });
 
-test('deploy/nginx.conf passes nginx -t (Debian nginx)', () => {
+test('deploy/nginx.conf passes nginx -t (Debian nginx)', { skip: skipWithout(NGINX) }, () => {
   const prefix = mkdtempSync(path.join(tmpdir(), 'sgl-nginx-'));
-  const output = execFileSync(NGINX, ['-t', '-p', `${prefix}/`, '-c', path.join(ROOT, 'deploy', 'nginx.conf')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-  assert.equal(typeof output, 'string');
+  // nginx -t reports on stderr and exits 1 on any error
+  const result = spawnSync(NGINX.path, ['-t', '-p', `${prefix}/`, '-c', path.join(ROOT, 'deploy', 'nginx.conf')], { encoding: 'utf8' });
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stderr, /syntax is ok/);
+  assert.match(result.stderr, /test is successful/);
 });

@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import { createTestDatabase, type TestDatabase } from '@supergraph-lab/db/testing';
 import { createAgent, loadPage, runStep, targetNamed } from '@supergraph-lab/loadtest';
 import { loadShopData } from '@supergraph-lab/seed';
+import { NGINX, skipWithout } from '@supergraph-lab/stack/tools';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -41,7 +42,7 @@ function pidOf(entry: string, variable: string, value: number): number {
   throw new Error(`no process runs ${entry} with ${variable}=${value}`);
 }
 
-describe('npm run start:scaled', () => {
+describe('npm run start:scaled', { skip: skipWithout(NGINX) }, () => {
   let db: TestDatabase;
   let child: ReturnType<typeof spawn>;
   let output = '';

@@ -4,7 +4,7 @@
 import os from 'node:os';
 import { Agent, request } from 'undici';
 import { benchOptions, concurrent, median, postGraphQL, scratchDatabase, sequential, startServices, type PageLoad } from '../../gateway/bench/harness.ts';
-import { PAGE_QUERY, REVIEWS_PER_PAGE } from '../src/data.ts';
+import { ITEM_PAGE_QUERY, itemPageVariables } from '@supergraph-lab/http/documents';
 
 const options = benchOptions({ rounds: 2 });
 const agent = new Agent({ connections: options.connections, keepAliveTimeout: 30_000 });
@@ -21,7 +21,7 @@ try {
   const gateway = services.base(services.ports.gateway);
   const ssr = services.base(services.ports.ssr);
   const targets: [string, PageLoad][] = [
-    ['graphql query', (id) => postGraphQL(agent, `${gateway}/graphql`, PAGE_QUERY, { id: String(id), first: REVIEWS_PER_PAGE, sort: 'NEWEST' })],
+    ['graphql query', (id) => postGraphQL(agent, `${gateway}/graphql`, ITEM_PAGE_QUERY, itemPageVariables(id))],
     ['ssr (graphql)', (id) => html(`${ssr}/items/${id}`)],
     ['ssr (rest)', (id) => html(`${ssr}/items/${id}?source=rest`)],
   ];

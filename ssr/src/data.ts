@@ -1,4 +1,5 @@
 import { decodeDependencies, DEPENDENCIES_HEADER, type Dependencies } from '@supergraph-lab/cache';
+import { ITEM_PAGE_QUERY } from '@supergraph-lab/http/documents';
 import { timed } from '@supergraph-lab/timing';
 import { Agent, request } from 'undici';
 
@@ -25,20 +26,6 @@ export class PageError extends Error {
     super(message);
   }
 }
-
-/** The one GraphQL query an item page is built from. */
-export const PAGE_QUERY = /* GraphQL */ `
-  query ItemPage($id: ID!, $first: Int!, $after: String, $sort: ReviewSort!) {
-    item(id: $id) {
-      id name description brand category priceCents currency stock
-      photos(first: 12) { url altText width height position }
-      reviewSummary { count averageRating histogram }
-      reviews(first: $first, after: $after, sort: $sort) {
-        edges { node { id rating title body author verifiedPurchase helpfulCount createdAt } }
-        pageInfo { hasNextPage endCursor }
-      }
-    }
-  }`;
 
 /** Page data with the tokens it was built from (null when some part could not vouch for itself). */
 export interface LoadedPage {
@@ -77,7 +64,7 @@ export function graphqlSource(gatewayUrl: string, agent: Agent, timeoutMs: numbe
     async load(page) {
       const { status, body } = await call(agent, `${gatewayUrl}/graphql`, timeoutMs, {
         method: 'POST',
-        body: JSON.stringify({ query: PAGE_QUERY, variables: { id: String(page.id), first: REVIEWS_PER_PAGE, after: page.after, sort: page.sort } }),
+        body: JSON.stringify({ query: ITEM_PAGE_QUERY, variables: { id: String(page.id), first: REVIEWS_PER_PAGE, after: page.after, sort: page.sort } }),
       });
       const errors: { message: string; extensions?: { code?: string } }[] = body?.errors ?? [];
       const bad = errors.find((error) => error.extensions?.code === 'BAD_USER_INPUT');

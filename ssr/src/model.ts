@@ -4,7 +4,7 @@
 export const SORTS = ['NEWEST', 'HIGHEST', 'LOWEST', 'MOST_HELPFUL'] as const;
 export type Sort = (typeof SORTS)[number];
 
-export const REVIEWS_PER_PAGE = 5;
+export { REVIEWS_PER_PAGE } from '@supergraph-lab/http/documents';
 
 /** Everything an item page shows, whichever protocol it came over. */
 export interface PageData {

@@ -45,6 +45,10 @@ export function Document({ title, description, styles, children }: { title: stri
       <body>
         <header className="site">
           <a href="/" className="brand-mark">supergraph shop</a>
+          {/* the same origin's /graphql: the gateway's Playground (through nginx, or redirected by this service) */}
+          <a href="/graphql" className="playground-link">
+            GraphQL Playground
+          </a>
         </header>
         {children}
       </body>

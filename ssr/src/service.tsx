@@ -212,6 +212,11 @@ export function createSsrService(config: Config, options: SsrOptions = {}): SsrS
     scope.get(client.path, async (_request, reply) =>
       reply.type('application/javascript; charset=utf-8').header('cache-control', 'public, max-age=31536000, immutable').send(client.code),
     );
+    // a person following the pages' "GraphQL Playground" link: the gateway's port on the host they used
+    scope.get('/graphql', async (request, reply) => {
+      const gateway = new URL(gatewayUrl);
+      return reply.redirect(`${request.protocol}://${request.hostname}${gateway.port ? `:${gateway.port}` : ''}/graphql`, 302);
+    });
     // the browser's GraphQL requests go to the gateway through this same origin
     scope.post('/graphql', async (request, reply) => {
       try {

@@ -3,7 +3,8 @@ export const STYLES = `
 *,*::before,*::after{box-sizing:border-box}
 body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2330;background:#f7f7f5}
 a{color:#0b5cad}
-.site{padding:12px 24px;background:#14213d}
+.site{padding:12px 24px;background:#14213d;display:flex;justify-content:space-between;align-items:baseline}
+.playground-link{color:#cfd8ea;font-size:14px}
 .brand-mark{color:#fff;font-weight:700;text-decoration:none;letter-spacing:.02em}
 .item{max-width:1100px;margin:0 auto;padding:24px;display:grid;grid-template-columns:minmax(0,1.1fr) minmax(0,1fr);gap:32px}
 .gallery .primary{width:100%;height:auto;border-radius:8px;background:#e6e6e1}

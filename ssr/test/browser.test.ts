@@ -9,11 +9,12 @@ import { createTestDatabase, type TestDatabase } from '@supergraph-lab/db/testin
 import { loadShopData } from '@supergraph-lab/seed';
 import { startStack, type Stack } from '@supergraph-lab/stack';
 import { launchChromium, offlinePage } from '@supergraph-lab/stack/browser';
+import { CHROMIUM, skipWithout } from '@supergraph-lab/stack/tools';
 import { createSsrService, type SsrService } from '../src/service.tsx';
 
 const ARTIFACTS = path.resolve(import.meta.dirname, '../../test-artifacts');
 
-describe('SSR item page in Chromium', () => {
+describe('SSR item page in Chromium', { skip: skipWithout(CHROMIUM) }, () => {
   let db: TestDatabase;
   let stack: Stack;
   let ssr: SsrService;

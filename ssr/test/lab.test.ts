@@ -11,6 +11,7 @@ import { createTestDatabase, type TestDatabase } from '@supergraph-lab/db/testin
 import { loadShopData } from '@supergraph-lab/seed';
 import { graphql, rest, startStack, type Stack } from '@supergraph-lab/stack';
 import { launchChromium, offlinePage } from '@supergraph-lab/stack/browser';
+import { CHROMIUM, skipWithout } from '@supergraph-lab/stack/tools';
 import { createSsrService, type SsrService } from '../src/service.tsx';
 
 const ARTIFACTS = path.resolve(import.meta.dirname, '../../test-artifacts/lab');
@@ -174,7 +175,7 @@ describe('load lab (server side)', () => {
     assert.equal((await rest(url, 'POST', '/lab/api/inspect', { target: 'soap' })).status, 400);
   });
 
-  describe('in Chromium', () => {
+  describe('in Chromium', { skip: skipWithout(CHROMIUM) }, () => {
     let browser: Browser;
     before(async () => {
       mkdirSync(ARTIFACTS, { recursive: true });
@@ -188,6 +189,7 @@ describe('load lab (server side)', () => {
       const { page, problems, outside } = await offlinePage(browser, { height: 1000 });
       await page.goto(`${url}/lab`);
       await page.getByRole('heading', { name: 'Configure' }).waitFor();
+      assert.equal(await page.getByRole('link', { name: 'GraphQL Playground' }).getAttribute('href'), '/graphql');
 
       // every control has an accessible name
       const unnamed = await page.locator('input, select, button').evaluateAll((controls) =>

@@ -45,6 +45,18 @@ describe('SSR item pages', () => {
     await db?.drop();
   });
 
+  test('the page links to GraphQL Playground; /graphql here sends a browser to the gateway on the same host', async () => {
+    const page = await get(`${url}/items/1`);
+    assert.match(page.html, /<a href="\/graphql" class="playground-link">GraphQL Playground<\/a>/);
+    const lab = await get(`${url}/lab`);
+    assert.equal(lab.status, 200);
+    const response = await fetch(`${url.replace('127.0.0.1', 'localhost')}/graphql`, { redirect: 'manual' });
+    assert.equal(response.status, 302);
+    assert.equal(response.headers.get('location'), `http://localhost:${new URL(stack.gatewayUrl).port}/graphql`);
+    const playground = await fetch(response.headers.get('location')!, { headers: { accept: 'text/html' } });
+    assert.match(await playground.text(), /GraphQL Playground/);
+  });
+
   test('a seeded item page shows the item, its gallery, review summary and first reviews', async () => {
     const [busiest] = await prisma.review.groupBy({ by: ['itemId'], _count: { id: true }, orderBy: { _count: { id: 'desc' } }, take: 1 });
     const id = busiest!.itemId;

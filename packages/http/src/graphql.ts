@@ -19,7 +19,7 @@ export interface GraphQLMountOptions<Context extends BaseContext> {
   /** Automatic persisted queries: where their hashes are kept. */
   persistedQueries?: { cache: import('@apollo/utils.keyvaluecache').KeyValueCache<string>; ttl?: number };
   /** Served instead of GraphQL when a browser asks `GET /graphql` for HTML (the Playground). */
-  browserPage?: () => string;
+  browserPage?: () => string | Promise<string>;
   /** Depth and cost limits, enforced before anything executes. */
   limits: QueryLimits;
   introspection: boolean;
@@ -69,7 +69,7 @@ export async function mountGraphQL<Context extends BaseContext>(
   app.route({ method: ['POST', 'OPTIONS'], url: '/graphql', handler });
   app.get('/graphql', async (request, reply) => {
     if (options.browserPage && prefersHtml(request.headers.accept)) {
-      return reply.type('text/html; charset=utf-8').send(options.browserPage());
+      return reply.type('text/html; charset=utf-8').send(await options.browserPage());
     }
     return handler.call(app, request as never, reply as never);
   });

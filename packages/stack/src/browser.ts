@@ -1,10 +1,11 @@
 // Debian's Chromium for the browser tests, never a browser a tool downloads itself.
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { CHROMIUM } from './tools.ts';
 
 /** Headless Chromium from CHROMIUM_PATH or /usr/bin/chromium, with no background traffic. */
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: CHROMIUM.path,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
   });
 }

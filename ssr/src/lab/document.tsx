@@ -10,7 +10,7 @@ const LAB_CSS = `
 :root{color-scheme:light;--ink:#1d232b;--muted:#5b6470;--line:#d9dee4;--accent:#0b62c4;--bad:#fdecea;--good:#e6f4ea}
 *{box-sizing:border-box}body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:var(--ink);background:#f6f7f9}
 .lab{max-width:1400px;margin:0 auto;padding:16px 20px 48px}h1{font-size:26px;margin:4px 0}h2{font-size:18px;margin:0 0 10px}h3{font-size:14px;margin:10px 0 4px}
-.lab-head p{margin:4px 0;color:var(--muted)}.grid{display:grid;grid-template-columns:minmax(320px,420px) 1fr;gap:16px;margin-top:16px}
+.lab-head p{margin:4px 0;color:var(--muted)}.lab-links{font-size:14px}.grid{display:grid;grid-template-columns:minmax(320px,420px) 1fr;gap:16px;margin-top:16px}
 .grid>*{min-width:0}.panel{background:#fff;border:1px solid var(--line);border-radius:8px;padding:14px 16px;margin-top:16px}.grid>.panel{margin-top:0}
 fieldset{border:1px solid var(--line);border-radius:6px;margin:0 0 10px;padding:6px 10px}legend{font-weight:600;padding:0 4px}
 label{display:block;margin:4px 0}label.inline{display:inline-block;margin-right:12px}.check{cursor:pointer}.row{display:flex;flex-wrap:wrap;gap:14px;align-items:center}

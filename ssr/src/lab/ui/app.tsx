@@ -60,6 +60,9 @@ export function LabApp({ initial }: { initial: LabState }) {
     <div className="lab">
       <header className="lab-head">
         <h1>Load lab</h1>
+        <nav className="lab-links">
+          <a href="/graphql">GraphQL Playground</a>
+        </nav>
         <p>
           Pick targets and a cache mode, offer load at fixed rates, and watch each way of serving the item page side by side. Runs are measured on this machine
           by the load tester's open-model engine, in a process of its own.

@@ -1,0 +1,25 @@
+// Programs from Debian that some suites need beyond npm's packages. Without one, those suites
+// skip with a line saying what to install (README, "Tests"); CI installs both, so it never skips.
+import { accessSync, constants } from 'node:fs';
+
+/** A program a suite needs, where it is looked for, and the Debian package that provides it. */
+export interface Tool {
+  name: string;
+  path: string;
+  debianPackage: string;
+  /** The environment variable that points at another copy. */
+  env: string;
+}
+
+export const CHROMIUM: Tool = { name: 'Chromium', path: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', debianPackage: 'chromium', env: 'CHROMIUM_PATH' };
+export const NGINX: Tool = { name: 'nginx', path: process.env.NGINX_BIN ?? '/usr/sbin/nginx', debianPackage: 'nginx', env: 'NGINX_BIN' };
+
+/** A skip reason for `describe`/`test` when the tool is missing, else false (the suite runs). */
+export function skipWithout(tool: Tool): string | false {
+  try {
+    accessSync(tool.path, constants.X_OK);
+    return false;
+  } catch {
+    return `${tool.name} not found at ${tool.path}: apt-get install ${tool.debianPackage} (or set ${tool.env}) to run this suite`;
+  }
+}

@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import path from 'node:path';
+import { test } from 'node:test';
+import ts from 'typescript';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const SOURCE = /\.(ts|tsx|mts|mjs|js)$/;
+// tests, benchmarks and measuring tools may lean on devDependencies; everything else runs in production
+const DEV_ONLY = /(^|\/)(test|bench)\/|\.test\.tsx?$|^scripts\/(bench-[\w-]+|lighthouse)\.ts$/;
+
+interface Manifest {
+  name: string;
+  workspaces?: string[];
+  dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+  peerDependencies?: Record<string, string>;
+}
+
+const readManifest = (dir: string) => JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as Manifest;
+
+/** The workspace folders the root package.json names (`dir/*` globs expanded). */
+function workspaceDirs(): string[] {
+  return readManifest(ROOT).workspaces!.flatMap((pattern) =>
+    pattern.endsWith('/*')
+      ? readdirSync(path.join(ROOT, pattern.slice(0, -2))).map((name) => path.join(pattern.slice(0, -2), name))
+      : [pattern],
+  );
+}
+
+/** Source files under a folder, less node_modules and generated code. */
+function sourceFiles(dir: string): string[] {
+  const files: string[] = [];
+  for (const entry of readdirSync(path.join(ROOT, dir))) {
+    const relative = path.join(dir, entry);
+    if (entry === 'node_modules' || entry === 'generated' || entry.startsWith('.')) continue;
+    if (statSync(path.join(ROOT, relative)).isDirectory()) files.push(...sourceFiles(relative));
+    else if (SOURCE.test(entry)) files.push(relative);
+  }
+  return files;
+}
+
+/** The package a bare specifier names (`@scope/name/sub` -> `@scope/name`), or null for a relative path or a builtin. */
+function packageOf(specifier: string): string | null {
+  if (specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('node:')) return null;
+  const parts = specifier.split('/');
+  const name = specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
+  return builtinModules.includes(name) ? null : name;
+}
+
+/** Every bare import of a file (static, dynamic, `import type`, re-exports), by TypeScript's own scanner. */
+function importsOf(file: string): string[] {
+  const info = ts.preProcessFile(readFileSync(path.join(ROOT, file), 'utf8'), true, true);
+  return info.importedFiles.map((imported) => packageOf(imported.fileName)).filter((name): name is string => name !== null);
+}
+
+test('the scanner tells packages from paths and builtins', () => {
+  assert.equal(packageOf('@apollo/server/standalone'), '@apollo/server');
+  assert.equal(packageOf('react-dom/server'), 'react-dom');
+  assert.equal(packageOf('node:fs'), null);
+  assert.equal(packageOf('fs/promises'), null);
+  assert.equal(packageOf('./queries.ts'), null);
+});
+
+test('every workspace declares each package its source imports (runtime code in dependencies)', () => {
+  const workspaces = workspaceDirs();
+  const problems: string[] = [];
+  // the root package owns scripts/ and its config files; each workspace owns its folder
+  const owners = [{ dir: '.', files: [...sourceFiles('scripts'), 'prisma.config.ts'] }].concat(
+    workspaces.map((dir) => ({ dir, files: sourceFiles(dir) })),
+  );
+  for (const { dir, files } of owners) {
+    const manifest = readManifest(path.join(ROOT, dir));
+    const runtime = new Set(Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies }));
+    const dev = new Set(Object.keys(manifest.devDependencies ?? {}));
+    assert.ok(files.length > 0, `${dir} has source files`);
+    for (const file of files) {
+      for (const name of new Set(importsOf(file))) {
+        if (name === manifest.name) continue;
+        if (runtime.has(name)) continue;
+        if (DEV_ONLY.test(file) && dev.has(name)) continue;
+        const where = dev.has(name) ? 'in devDependencies, but it is runtime code' : 'undeclared';
+        problems.push(`${file} imports ${name}: ${where} in ${path.join(dir, 'package.json')}`);
+      }
+    }
+  }
+  assert.deepEqual(problems, [], `\n${problems.join('\n')}`);
+});
+
+test('workspace packages are declared as "*", so npm links the local copy', () => {
+  const names = new Set(workspaceDirs().map((dir) => readManifest(path.join(ROOT, dir)).name));
+  const problems: string[] = [];
+  for (const dir of ['.', ...workspaceDirs()]) {
+    const manifest = readManifest(path.join(ROOT, dir));
+    for (const [name, range] of Object.entries({ ...manifest.dependencies, ...manifest.devDependencies })) {
+      if (names.has(name) && range !== '*') problems.push(`${dir}/package.json: ${name} is "${range}", want "*"`);
+    }
+  }
+  assert.deepEqual(problems, []);
+});
