@@ -220,7 +220,8 @@ try {
   if (config.databaseUrl) await prepareDatabase(databaseUrl);
   // the lab and the cache inspector need an admin token shared by the services: made up when unset
   const adminToken = config.adminToken ?? randomBytes(18).toString('base64url');
-  const env = { ...process.env, DATABASE_URL: databaseUrl, ADMIN_TOKEN: adminToken };
+  // production unless told otherwise: React's development build and dev-only checks cost CPU on every page
+  const env = { NODE_ENV: 'production', ...process.env, DATABASE_URL: databaseUrl, ADMIN_TOKEN: adminToken };
   // the subgraphs first: the gateway's readiness checks them
   for (const service of SERVICES.slice(0, 3)) spawnService(service, env);
   await Promise.all(SERVICES.slice(0, 3).map((service) => waitReady(service.name, `http://127.0.0.1:${service.port(config)}`)));

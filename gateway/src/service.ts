@@ -73,7 +73,7 @@ export async function createGatewayService(config: Config, options: GatewayOptio
   await mountGraphQL<GatewayContext>(app, {
     gateway,
     development: config.development,
-    context: async (request) => ({ requestId: request.id, dependencies: {} }),
+    context: async (request) => ({ requestId: request.id, dependencies: {}, timing: request.timing }),
     limits: config.graphqlLimits,
     introspection: config.introspection,
     ...(config.playground ? { browserPage: playgroundPage('/graphql', urls.items, agent) } : {}),

@@ -42,6 +42,25 @@ describe('limits', () => {
     assert.equal(direct.status, 400);
   });
 
+  test('the verdict is cached per document: a repeated query walks its tree once per service, a new "first" once more', async () => {
+    const analyses = async (url: string) => {
+      const text = await (await fetch(`${url}/metrics`)).text();
+      return Number(/^graphql_limit_analyses_total(?:\{[^}]*\})? (\d+)/m.exec(text)?.[1] ?? Number.NaN);
+    };
+    const urls = [stack.gatewayUrl, ...Object.values(stack.subgraphUrls)];
+    const before = await Promise.all(urls.map(analyses));
+    // an operation name no other test sends: a document new to every service
+    const query = ITEM_PAGE_QUERY.replace('query ItemPage(', 'query VerdictCachePage(');
+    for (const id of [1, 2, 3, 4, 5]) assert.equal((await graphql(stack.gatewayUrl, query, itemPageVariables(id))).errors, undefined);
+    const afterRepeats = await Promise.all(urls.map(analyses));
+    assert.deepEqual(afterRepeats.map((count, i) => count - before[i]!), [1, 1, 1, 1], 'gateway, items, reviews, photos: one walk each for five pages');
+    // the cost depends on the variable passed as `first`: a new value is a new walk (at the gateway and the reviews subgraph that gets it)
+    assert.equal((await graphql(stack.gatewayUrl, query, { ...itemPageVariables(1), first: 7 })).errors, undefined);
+    assert.equal((await graphql(stack.gatewayUrl, query, { ...itemPageVariables(2), first: 7 })).errors, undefined);
+    const afterFirst = await Promise.all(urls.map(analyses));
+    assert.deepEqual(afterFirst.map((count, i) => count - afterRepeats[i]!), [1, 0, 1, 0]);
+  });
+
   test('a query costing more than 5000 is refused, counting first from arguments, variables and defaults', async () => {
     const costly = '{ items(first: 100) { edges { node { reviews(first: 100) { edges { node { id title } } } } } } }';
     const answer = await graphql(stack.gatewayUrl, costly);

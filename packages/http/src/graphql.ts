@@ -1,10 +1,15 @@
 import { ApolloServer, type ApolloServerPlugin, type BaseContext } from '@apollo/server';
-import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from '@apollo/server/plugin/disabled';
 import type { GatewayInterface } from '@apollo/server-gateway-interface';
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { GraphQLSchema } from 'graphql';
-import { Histogram } from 'prom-client';
+import { Counter, Histogram } from 'prom-client';
 import { formatGraphQLError } from './errors.ts';
 import { queryLimitsPlugin, type QueryLimits } from './limits.ts';
 
@@ -39,7 +44,11 @@ export async function mountGraphQL<Context extends BaseContext>(
     ApolloServerPluginLandingPageDisabled() as ApolloServerPlugin<Context>,
     // federated tracing is for Apollo Studio, which this project never reports to
     ApolloServerPluginInlineTraceDisabled() as ApolloServerPlugin<Context>,
-    queryLimitsPlugin<Context>(options.limits),
+    // Apollo's cache-control hints wrap every field resolver in a hook; this project caches
+    // with version tokens instead, so the per-field cost buys nothing (README, "CPU per page")
+    ApolloServerPluginCacheControlDisabled() as ApolloServerPlugin<Context>,
+    ApolloServerPluginUsageReportingDisabled() as ApolloServerPlugin<Context>,
+    queryLimitsPlugin<Context>(options.limits, limitAnalyses(app)),
     operationMetrics<Context>(app),
     ...(options.plugins ?? []),
   ];
@@ -81,6 +90,16 @@ function prefersHtml(accept: string | undefined): boolean {
   const html = accept.indexOf('text/html');
   const json = accept.search(/application\/(graphql-response\+)?json/);
   return html !== -1 && (json === -1 || html < json);
+}
+
+/** Counts the walks of an operation's tree for its depth and cost (cached per document: a repeated query adds none). */
+function limitAnalyses(app: FastifyInstance): () => void {
+  const counter = new Counter({
+    name: 'graphql_limit_analyses_total',
+    help: 'Operations whose depth and cost were computed; a repeated document is answered from the verdict cache',
+    registers: [app.metrics],
+  });
+  return () => counter.inc();
 }
 
 const OPERATION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;

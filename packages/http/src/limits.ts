@@ -56,6 +56,7 @@ function numberOf(value: ValueNode | undefined, variables: Record<string, unknow
   if (value.kind === Kind.INT) return Number(value.value);
   if (value.kind === Kind.VARIABLE) {
     const given = variables[value.name.value];
+    (variables as VariableReads)[READS]?.add(value.name.value);
     return typeof given === 'number' ? given : undefined;
   }
   return undefined;
@@ -101,6 +102,20 @@ export function operationCost(
   return cost;
 }
 
+const READS = Symbol('variables read');
+type VariableReads = Record<string, unknown> & { [READS]?: Set<string> };
+
+/** What the limits found for one operation of one document: cost per value of the variables it read. */
+interface Verdict {
+  depth: number;
+  /** The variables the cost depends on (those passed as `first`), in a fixed order. */
+  costVariables: string[];
+  /** Cost by the JSON of those variables' values; bounded, since clients choose the values. */
+  costs: Map<string, number>;
+}
+
+const MAX_COSTS_PER_OPERATION = 64;
+
 function rootType(schema: GraphQLSchema, operation: OperationDefinitionNode) {
   return operation.operation === 'mutation' ? schema.getMutationType() : operation.operation === 'subscription' ? schema.getSubscriptionType() : schema.getQueryType();
 }
@@ -108,17 +123,48 @@ function rootType(schema: GraphQLSchema, operation: OperationDefinitionNode) {
 const refuse = (message: string, code: string, details: Record<string, number>) =>
   new GraphQLError(message, { extensions: { code, ...details, http: { status: 400 } } });
 
-/** Refuses, with 400 and a message naming the limit, any operation too deep or too costly. */
-export function queryLimitsPlugin<Context extends BaseContext>(limits: QueryLimits): ApolloServerPlugin<Context> {
+/**
+ * Refuses, with 400 and a message naming the limit, any operation too deep or too costly.
+ *
+ * The verdict is kept per parsed document (Apollo hands the same DocumentNode back for a query
+ * it has seen) and operation: depth once, cost once per value of the variables that feed a
+ * `first`. A repeated page query costs a lookup, not a walk of its tree. `onAnalysis` is told
+ * each time a tree is walked (for /metrics, and the test that keeps this cache honest).
+ */
+export function queryLimitsPlugin<Context extends BaseContext>(limits: QueryLimits, onAnalysis: () => void = () => {}): ApolloServerPlugin<Context> {
+  const verdicts = new WeakMap<DocumentNode, Map<string, Verdict>>();
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ document, operation, schema, request }) {
           if (!operation) return;
-          const fragments = fragmentsOf(document);
-          const depth = operationDepth(operation.selectionSet, fragments);
-          if (depth > limits.maxDepth) throw refuse(`query depth ${depth} exceeds the limit of ${limits.maxDepth}`, 'QUERY_TOO_DEEP', { depth, maxDepth: limits.maxDepth });
-          const cost = operationCost(operation.selectionSet, rootType(schema, operation) ?? undefined, schema, fragments, request.variables ?? {});
+          const variables = request.variables ?? {};
+          let byOperation = verdicts.get(document);
+          if (!byOperation) verdicts.set(document, (byOperation = new Map()));
+          const operationKey = operation.name?.value ?? '';
+          let verdict = byOperation.get(operationKey);
+          let fragments: Fragments | undefined;
+          if (!verdict) {
+            onAnalysis();
+            fragments = fragmentsOf(document);
+            verdict = { depth: operationDepth(operation.selectionSet, fragments), costVariables: [], costs: new Map() };
+            byOperation.set(operationKey, verdict);
+          }
+          if (verdict.depth > limits.maxDepth) {
+            throw refuse(`query depth ${verdict.depth} exceeds the limit of ${limits.maxDepth}`, 'QUERY_TOO_DEEP', { depth: verdict.depth, maxDepth: limits.maxDepth });
+          }
+          const costKey = JSON.stringify(verdict.costVariables.map((name) => variables[name] ?? null));
+          let cost = verdict.costs.get(costKey);
+          if (cost === undefined) {
+            if (fragments === undefined) onAnalysis();
+            const reads: VariableReads = Object.assign(Object.create(null) as object, variables, { [READS]: new Set<string>() });
+            cost = operationCost(operation.selectionSet, rootType(schema, operation) ?? undefined, schema, fragments ?? fragmentsOf(document), reads);
+            const read = [...reads[READS]!].sort();
+            // the first walk learns which variables matter; the key is remade from exactly those
+            if (read.join() !== verdict.costVariables.join()) verdict.costVariables = read;
+            if (verdict.costs.size >= MAX_COSTS_PER_OPERATION) verdict.costs.clear();
+            verdict.costs.set(JSON.stringify(read.map((name) => variables[name] ?? null)), cost);
+          }
           if (cost > limits.maxCost) throw refuse(`query cost ${cost} exceeds the limit of ${limits.maxCost} (each field costs 1, times "first" for paged lists)`, 'QUERY_TOO_COSTLY', { cost, maxCost: limits.maxCost });
         },
       };

@@ -25,16 +25,32 @@ export async function scratchDatabase(label: string, items: number): Promise<{ u
   return database;
 }
 
+export type ServiceName = 'items' | 'reviews' | 'photos' | 'gateway' | 'ssr';
+
 export interface RunningStack {
-  ports: { gateway: number; items: number; reviews: number; photos: number; ssr: number };
+  ports: Record<ServiceName, number>;
+  /** Each running service's process id (for CPU accounting from /proc). */
+  pids: Partial<Record<ServiceName, number>>;
   base(port: number): string;
   stop(): Promise<void>;
 }
 
-/** The three subgraphs and the gateway as processes, with `env` on top of the defaults. */
-export async function startServices(databaseUrl: string, env: Record<string, string> = {}, withSsr = false): Promise<RunningStack> {
+const ENTRIES: Record<ServiceName, string> = {
+  items: 'subgraphs/items/src/main.ts',
+  reviews: 'subgraphs/reviews/src/main.ts',
+  photos: 'subgraphs/photos/src/main.ts',
+  gateway: 'gateway/src/main.ts',
+  ssr: 'ssr/src/main.ts',
+};
+
+/**
+ * The three subgraphs and the gateway (and SSR with `withSsr`) as processes, with `env` on top of
+ * the defaults; `nodeArgs` go to each node process (e.g. `--cpu-prof`).
+ */
+export async function startServices(databaseUrl: string, env: Record<string, string> = {}, withSsr = false, nodeArgs: string[] = []): Promise<RunningStack> {
   const ports = { gateway: await freePort(), items: await freePort(), reviews: await freePort(), photos: await freePort(), ssr: await freePort() };
   const children: ChildProcess[] = [];
+  const pids: RunningStack['pids'] = {};
   const full = {
     ...process.env,
     DATABASE_URL: databaseUrl,
@@ -47,9 +63,11 @@ export async function startServices(databaseUrl: string, env: Record<string, str
     SSR_PORT: String(ports.ssr),
     ...env,
   };
-  const entries = ['subgraphs/items/src/main.ts', 'subgraphs/reviews/src/main.ts', 'subgraphs/photos/src/main.ts', 'gateway/src/main.ts', ...(withSsr ? ['ssr/src/main.ts'] : [])];
-  for (const entry of entries) {
-    children.push(spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], { env: full, stdio: 'inherit' }));
+  const names: ServiceName[] = ['items', 'reviews', 'photos', 'gateway', ...(withSsr ? (['ssr'] as const) : [])];
+  for (const name of names) {
+    const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(ROOT, ENTRIES[name])], { env: full, stdio: 'inherit' });
+    children.push(child);
+    pids[name] = child.pid!;
   }
   const base = (port: number) => `http://127.0.0.1:${port}`;
   for (const port of withSsr ? Object.values(ports) : Object.values(ports).filter((port) => port !== ports.ssr)) {
@@ -65,6 +83,7 @@ export async function startServices(databaseUrl: string, env: Record<string, str
   }
   return {
     ports,
+    pids,
     base,
     async stop() {
       for (const child of children) child.kill('SIGTERM');
