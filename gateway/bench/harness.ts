@@ -5,15 +5,9 @@ import { Agent, request } from 'undici';
 import { biasedItemId } from '@supergraph-lab/db';
 
 export { freePort, scratchDatabase, startServices, type RunningStack } from '@supergraph-lab/stack/processes';
+export { median } from '@supergraph-lab/loadtest';
 
 export type PageLoad = (id: number) => Promise<unknown>;
-
-/** The middle value (the mean of the two middle ones for an even count). */
-export function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length / 2;
-  return Number.isInteger(mid) ? (sorted[mid - 1]! + sorted[mid]!) / 2 : sorted[Math.floor(mid)]!;
-}
 
 export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;

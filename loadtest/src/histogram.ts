@@ -1,5 +1,12 @@
 import { build, type Histogram } from 'hdr-histogram-js';
 
+/** The middle value (the mean of the two middle ones for an even count). */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length / 2;
+  return Number.isInteger(mid) ? (sorted[mid - 1]! + sorted[mid]!) / 2 : sorted[Math.floor(mid)]!;
+}
+
 /** Latency percentiles of a step, in milliseconds. */
 export interface LatencySummary {
   count: number;

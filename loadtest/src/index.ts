@@ -1,4 +1,4 @@
-export { LatencyHistogram, type LatencySummary } from './histogram.ts';
+export { LatencyHistogram, median, type LatencySummary } from './histogram.ts';
 export { createAgent, exchange, loadPage, parseServerTiming, type ErrorSample, type Exchange, type Outcome, type RequestSpec } from './http.ts';
 export { runStep, SATURATION_SHARE, type StepMeasurement, type StepOptions, type Tick } from './step.ts';
 export { endpointsFromEnv, itemIds, TARGETS, TARGET_NAMES, targetNamed, type Endpoints, type Target } from './targets.ts';

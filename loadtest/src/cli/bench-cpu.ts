@@ -10,6 +10,7 @@ import { ITEM_PAGE_QUERY, itemPageVariables } from '@supergraph-lab/http/documen
 import { scratchDatabase, startServices, type RunningStack, type ServiceName } from '@supergraph-lab/stack/processes';
 import { cpuSnapshot, cpuSpent, pidsNamed, type CpuGroups } from '../cpu.ts';
 import { summarizeProfile, type Window } from '../cpuprofile.ts';
+import { median } from '../histogram.ts';
 import { createAgent, loadPage, type RequestSpec } from '../http.ts';
 import { positive } from '../options.ts';
 import { itemIds, targetNamed, type Endpoints } from '../targets.ts';
@@ -75,7 +76,8 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       items: { type: 'string', default: '5000' },
-      pages: { type: 'string', default: '1500' },
+      pages: { type: 'string', default: '1000' },
+      rounds: { type: 'string', default: '3' },
       warmup: { type: 'string', default: '500' },
       concurrency: { type: 'string', default: '16' },
       only: { type: 'string' },
@@ -87,6 +89,7 @@ async function main(): Promise<void> {
   const pages = Math.round(positive('pages', values.pages, 1_000_000));
   const warmup = Math.round(positive('warmup', values.warmup, 1_000_000));
   const concurrency = Math.round(positive('concurrency', values.concurrency, 1024));
+  const rounds = Math.round(positive('rounds', values.rounds, 100));
   const only = values.only?.split(',').map((name) => name.trim());
   const workloads = only ? WORKLOADS.filter((workload) => only.some((name) => workload.name.startsWith(name))) : WORKLOADS;
   if (workloads.length === 0) throw new Error(`--only: no workload starts with ${only!.join(' or ')}; there are ${WORKLOADS.map((w) => `"${w.name}"`).join(', ')}`);
@@ -117,16 +120,25 @@ async function main(): Promise<void> {
     const nextId = itemIds(items);
     // warm every path first (JIT, pools, plan caches), so no workload pays for the next one's start
     for (const workload of workloads) await drive(workload, endpoints, nextId, warmup, concurrency);
+    // rounds interleave the workloads, so a drift (JIT, heap growth, a busy neighbour) spreads over all of them
+    const measured = new Map<Workload, { perPage: Record<string, number>; pagesPerSecond: number }[]>();
+    for (let round = 1; round <= rounds; round++) {
+      for (const workload of workloads) {
+        const before = cpuSnapshot(groups);
+        const from = Number(process.hrtime.bigint() / 1000n);
+        const seconds = await drive(workload, endpoints, nextId, pages, concurrency);
+        const spent = cpuSpent(before, cpuSnapshot(groups));
+        windows.push([from, Number(process.hrtime.bigint() / 1000n)]);
+        const perPage = Object.fromEntries(Object.entries(spent).map(([group, ms]) => [group, ms / pages]));
+        perPage.services = SERVICES.reduce((total, name) => total + perPage[name]!, 0);
+        measured.set(workload, [...(measured.get(workload) ?? []), { perPage, pagesPerSecond: pages / seconds }]);
+        process.stderr.write(`bench:cpu: round ${round}/${rounds} ${workload.name}: ${perPage.services!.toFixed(2)} ms of service CPU per page\n`);
+      }
+    }
     for (const workload of workloads) {
-      const before = cpuSnapshot(groups);
-      const from = Number(process.hrtime.bigint() / 1000n);
-      const seconds = await drive(workload, endpoints, nextId, pages, concurrency);
-      const spent = cpuSpent(before, cpuSnapshot(groups));
-      windows.push([from, Number(process.hrtime.bigint() / 1000n)]);
-      const perPage = Object.fromEntries(Object.entries(spent).map(([group, ms]) => [group, ms / pages]));
-      perPage.services = SERVICES.reduce((total, name) => total + perPage[name]!, 0);
-      rows.push({ workload: workload.name, description: workload.description, pagesPerSecond: pages / seconds, cpuMsPerPage: perPage });
-      process.stderr.write(`bench:cpu: ${workload.name}: ${perPage.services!.toFixed(2)} ms of service CPU per page\n`);
+      const runs = measured.get(workload)!;
+      const cpuMsPerPage = Object.fromEntries(Object.keys(runs[0]!.perPage).map((group) => [group, median(runs.map((run) => run.perPage[group]!))]));
+      rows.push({ workload: workload.name, description: workload.description, pagesPerSecond: median(runs.map((run) => run.pagesPerSecond)), cpuMsPerPage });
     }
   } finally {
     await stack?.stop();
@@ -134,7 +146,7 @@ async function main(): Promise<void> {
   }
 
   const columns = [...SERVICES, 'services', 'postgres'];
-  const header = `| workload (${pages} pages, ${concurrency} at a time, CACHE_MODE=off) | ${columns.join(' | ')} | pages/s |`;
+  const header = `| workload (median of ${rounds} x ${pages} pages, ${concurrency} at a time, CACHE_MODE=off) | ${columns.join(' | ')} | pages/s |`;
   const lines = [header, `| --- | ${columns.map(() => '---:').join(' | ')} | ---: |`];
   for (const row of rows) lines.push(`| ${row.workload} | ${columns.map((column) => row.cpuMsPerPage[column]!.toFixed(2)).join(' | ')} | ${row.pagesPerSecond.toFixed(0)} |`);
   console.log(`\nCPU ms per page, by process (${items.toLocaleString('en')} items; "services" is the sum of the Node services)\n`);

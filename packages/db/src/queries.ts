@@ -33,6 +33,20 @@ export interface ReviewSummary {
   histogram: [number, number, number, number, number];
 }
 
+type ItemRow = {
+  id: number;
+  sku: string;
+  name: string;
+  description: string;
+  category: string;
+  brand: string;
+  price_cents: number;
+  currency: string;
+  stock: number;
+  created_at: Date;
+  updated_at: Date;
+};
+
 type ReviewRow = {
   id: number;
   item_id: number;
@@ -64,19 +78,25 @@ function inKeyOrder<T extends { id: number }>(ids: readonly number[], rows: T[])
   return ids.map((id) => byId.get(id) ?? null);
 }
 
+// The by-id reads are raw SQL mapped by the row helpers below, not `findMany`: on every page,
+// Prisma's query building costs about 0.1 ms of CPU more than the statement (README, "CPU per page").
+
 /** Items by id, in the order of `ids`, `null` where none exists. */
 export async function itemsByIds(prisma: PrismaClient, ids: readonly number[]): Promise<(Item | null)[]> {
-  return inKeyOrder(ids, await prisma.item.findMany({ where: { id: { in: [...ids] } } }));
+  const rows = await prisma.$queryRaw<ItemRow[]>`SELECT * FROM items WHERE id = ANY(${[...ids]}::int[])`;
+  return inKeyOrder(ids, rows.map(toItem));
 }
 
 /** Reviews by id, in the order of `ids`, `null` where none exists. */
 export async function reviewsByIds(prisma: PrismaClient, ids: readonly number[]): Promise<(Review | null)[]> {
-  return inKeyOrder(ids, await prisma.review.findMany({ where: { id: { in: [...ids] } } }));
+  const rows = await prisma.$queryRaw<ReviewRow[]>`SELECT * FROM reviews WHERE id = ANY(${[...ids]}::int[])`;
+  return inKeyOrder(ids, rows.map(toReview));
 }
 
 /** Photos by id, in the order of `ids`, `null` where none exists. */
 export async function photosByIds(prisma: PrismaClient, ids: readonly number[]): Promise<(Photo | null)[]> {
-  return inKeyOrder(ids, await prisma.photo.findMany({ where: { id: { in: [...ids] } } }));
+  const rows = await prisma.$queryRaw<PhotoRow[]>`SELECT * FROM photos WHERE id = ANY(${[...ids]}::int[])`;
+  return inKeyOrder(ids, rows.map(toPhoto));
 }
 
 /**
@@ -182,6 +202,22 @@ function groupByItem<T extends { itemId: number }>(itemIds: readonly number[], r
     else byItem.set(row.itemId, [row]);
   }
   return itemIds.map((id) => byItem.get(id) ?? []);
+}
+
+function toItem(row: ItemRow): Item {
+  return {
+    id: row.id,
+    sku: row.sku,
+    name: row.name,
+    description: row.description,
+    category: row.category,
+    brand: row.brand,
+    priceCents: row.price_cents,
+    currency: row.currency,
+    stock: row.stock,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
 }
 
 function toReview(row: ReviewRow): Review {
