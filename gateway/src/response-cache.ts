@@ -54,8 +54,9 @@ export function responseCachePlugin(cache: GatewayCache): ApolloServerPlugin<Gat
             .update('\0')
             .update(JSON.stringify(requestContext.request.variables ?? {}))
             .digest('base64url')}`;
-          const [entry] = (await cache.store.getMany<CachedResponse>([key])) ?? [];
-          if (entry && (await dependenciesCurrent(cache.store, entry.dependencies))) {
+          const timing = requestContext.contextValue.timing;
+          const [entry] = (await cache.store.getMany<CachedResponse>([key], timing)) ?? [];
+          if (entry && (await dependenciesCurrent(cache.store, entry.dependencies, timing))) {
             cache.stats.response.hits++;
             const wanted = requestContext.request.http?.headers.get(WANT_DEPENDENCIES_HEADER) === '1';
             const singleResult = wanted ? { ...entry.result, extensions: { cacheDependencies: entry.dependencies } } : entry.result;
@@ -83,9 +84,10 @@ export function responseCachePlugin(cache: GatewayCache): ApolloServerPlugin<Gat
           response.http.headers.set('x-cache', 'MISS');
           const dependencies = contextValue.dependencies;
           if (body.singleResult.errors?.length || !dependencies || Object.keys(dependencies).length === 0) return;
-          const stored = await cache.store.setMany([
-            { key, value: { result: { data: body.singleResult.data }, dependencies } satisfies CachedResponse, ttlSeconds: cache.ttlSeconds },
-          ]);
+          const stored = await cache.store.setMany(
+            [{ key, value: { result: { data: body.singleResult.data }, dependencies } satisfies CachedResponse, ttlSeconds: cache.ttlSeconds }],
+            contextValue.timing,
+          );
           if (stored) remember(cache, key, 'response');
         },
       };

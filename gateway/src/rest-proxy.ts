@@ -59,8 +59,8 @@ export function registerRestProxy(
       const cacheable = request.method === 'GET' && responsesCached(cache);
       const key = `rest:${request.url}`;
       if (cacheable) {
-        const [entry] = (await cache.store.getMany<CachedRest>([key])) ?? [];
-        if (entry && (await dependenciesCurrent(cache.store, entry.dependencies))) {
+        const [entry] = (await cache.store.getMany<CachedRest>([key], request.timing)) ?? [];
+        if (entry && (await dependenciesCurrent(cache.store, entry.dependencies, request.timing))) {
           cache.stats.rest.hits++;
           if (request.headers[WANT_DEPENDENCIES_HEADER] === '1') reply.header(DEPENDENCIES_HEADER, encodeDependencies(entry.dependencies));
           return reply.code(entry.status).header('content-type', entry.contentType).header('x-cache', 'HIT').send(entry.body);
@@ -74,7 +74,7 @@ export function registerRestProxy(
       const origin = new URL(urls[owner]);
       let upstream;
       try {
-        upstream = await timed(owner, () => agent.request({
+        upstream = await timed(request.timing, owner, () => agent.request({
           origin: origin.origin,
           path: `${origin.pathname.replace(/\/$/, '')}${request.url}`,
           method: request.method as 'GET',
@@ -101,9 +101,10 @@ export function registerRestProxy(
       }
       const body = await upstream.body.text();
       const contentType = String(upstream.headers['content-type'] ?? 'application/json');
-      const stored = await cache.store.setMany([
-        { key, value: { status: 200, contentType, body, dependencies } satisfies CachedRest, ttlSeconds: cache.ttlSeconds },
-      ]);
+      const stored = await cache.store.setMany(
+        [{ key, value: { status: 200, contentType, body, dependencies } satisfies CachedRest, ttlSeconds: cache.ttlSeconds }],
+        request.timing,
+      );
       if (stored) remember(cache, key, 'rest');
       return reply.header('x-cache', 'MISS').send(body);
     });

@@ -1,6 +1,6 @@
 import { decodeDependencies, DEPENDENCIES_HEADER, type Dependencies } from '@supergraph-lab/cache';
 import { ITEM_PAGE_QUERY } from '@supergraph-lab/http/documents';
-import { timed } from '@supergraph-lab/timing';
+import { timed, type RequestTiming } from '@supergraph-lab/timing';
 import { Agent, request } from 'undici';
 
 /** Asks the gateway for the version tokens its answers were built from (for the page cache). */
@@ -35,13 +35,14 @@ export interface LoadedPage {
 
 /** Where page data comes from: one gateway query, or the REST routes. */
 export interface PageSource {
-  load(page: PageRequest): Promise<LoadedPage>;
+  /** `timing`: the page request's Server-Timing, whose "data" part is the time API calls were in flight. */
+  load(page: PageRequest, timing?: RequestTiming | null): Promise<LoadedPage>;
 }
 
-async function call(agent: Agent, url: string, timeoutMs: number, init: { method?: 'GET' | 'POST'; body?: string } = {}) {
+async function call(agent: Agent, url: string, timeoutMs: number, timing: RequestTiming | null | undefined, init: { method?: 'GET' | 'POST'; body?: string } = {}) {
   try {
     // the page request's Server-Timing "data": time with an API call in flight, body included
-    return await timed('data', async () => {
+    return await timed(timing, 'data', async () => {
       const response = await request(url, {
         method: init.method ?? 'GET',
         dispatcher: agent,
@@ -61,8 +62,8 @@ async function call(agent: Agent, url: string, timeoutMs: number, init: { method
 /** One query to the gateway per page. */
 export function graphqlSource(gatewayUrl: string, agent: Agent, timeoutMs: number): PageSource {
   return {
-    async load(page) {
-      const { status, body } = await call(agent, `${gatewayUrl}/graphql`, timeoutMs, {
+    async load(page, timing) {
+      const { status, body } = await call(agent, `${gatewayUrl}/graphql`, timeoutMs, timing, {
         method: 'POST',
         body: JSON.stringify({ query: ITEM_PAGE_QUERY, variables: { id: String(page.id), first: REVIEWS_PER_PAGE, after: page.after, sort: page.sort } }),
       });
@@ -102,13 +103,13 @@ export function graphqlSource(gatewayUrl: string, agent: Agent, timeoutMs: numbe
 /** The same page from the REST routes, the four calls issued in parallel. */
 export function restSource(baseUrl: string, agent: Agent, timeoutMs: number): PageSource {
   return {
-    async load(page) {
+    async load(page, timing) {
       const query = new URLSearchParams({ first: String(REVIEWS_PER_PAGE), sort: page.sort, ...(page.after ? { after: page.after } : {}) });
       const [item, photos, summary, reviews] = await Promise.all([
-        call(agent, `${baseUrl}/api/items/${page.id}`, timeoutMs),
-        call(agent, `${baseUrl}/api/items/${page.id}/photos`, timeoutMs),
-        call(agent, `${baseUrl}/api/items/${page.id}/reviews/summary`, timeoutMs),
-        call(agent, `${baseUrl}/api/items/${page.id}/reviews?${query}`, timeoutMs),
+        call(agent, `${baseUrl}/api/items/${page.id}`, timeoutMs, timing),
+        call(agent, `${baseUrl}/api/items/${page.id}/photos`, timeoutMs, timing),
+        call(agent, `${baseUrl}/api/items/${page.id}/reviews/summary`, timeoutMs, timing),
+        call(agent, `${baseUrl}/api/items/${page.id}/reviews?${query}`, timeoutMs, timing),
       ]);
       if (item.status === 404) return { data: null, dependencies: null };
       for (const part of [item, photos, summary, reviews]) {

@@ -7,7 +7,6 @@ import { createCacheStore, dependenciesCurrent, type CacheStore, type Dependenci
 import type { Config } from '@supergraph-lab/config';
 import { createPrismaClient } from '@supergraph-lab/db';
 import { createHttpServer, listenUrl } from '@supergraph-lab/http';
-import { currentTiming } from '@supergraph-lab/timing';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ReactNode } from 'react';
 import { renderToPipeableStream } from 'react-dom/server';
@@ -43,7 +42,7 @@ interface CachedPage {
  * document once it has streamed (for the page cache).
  */
 function stream(reply: FastifyReply, status: number, tree: ReactNode, onHtml?: (html: string) => void): Promise<FastifyReply> {
-  const timing = currentTiming();
+  const timing = reply.request.timing;
   const started = performance.now();
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -174,15 +173,15 @@ export function createSsrService(config: Config, options: SsrOptions = {}): SsrS
       const sourceName = query.source === 'rest' ? 'rest' : 'graphql';
       const key = `page:${sourceName}:${id}:${sort}:${query.after ?? ''}`;
       if (pagesCached()) {
-        const [entry] = (await store.getMany<CachedPage>([key])) ?? [];
-        if (entry && (await dependenciesCurrent(store, entry.dependencies))) {
+        const [entry] = (await store.getMany<CachedPage>([key], request.timing)) ?? [];
+        if (entry && (await dependenciesCurrent(store, entry.dependencies, request.timing))) {
           return reply.type('text/html; charset=utf-8').header('x-cache', 'HIT').send(entry.html);
         }
       }
       let data: PageData | null;
       let dependencies: Dependencies | null;
       try {
-        ({ data, dependencies } = await sources[sourceName].load({ id: Number(id), sort, after: query.after || null }));
+        ({ data, dependencies } = await sources[sourceName].load({ id: Number(id), sort, after: query.after || null }, request.timing));
       } catch (error) {
         if (error instanceof PageError) {
           if (error.status === 503) request.log.warn({ err: error }, 'page data unavailable');

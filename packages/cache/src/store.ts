@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import KeyvRedis from '@keyv/redis';
 import Keyv from 'keyv';
-import { timed } from '@supergraph-lab/timing';
+import { timed, type RequestTiming } from '@supergraph-lab/timing';
 
 /**
  * The store every cache layer shares: keyv on Redis (shared by all processes, so invalidation
@@ -23,14 +23,17 @@ export interface CacheEntry {
 
 export interface CacheStore {
   readonly kind: 'redis' | 'memory';
-  /** Values for `keys` in order (undefined where absent), or null when the cache is unavailable. */
-  getMany<T>(keys: readonly string[]): Promise<(T | undefined)[] | null>;
+  /**
+   * Values for `keys` in order (undefined where absent), or null when the cache is unavailable.
+   * Every call takes the request's timing, if any: the time it waits is its "cache" part.
+   */
+  getMany<T>(keys: readonly string[], timing?: RequestTiming | null): Promise<(T | undefined)[] | null>;
   /** Writes entries; false when the cache is unavailable. */
-  setMany(entries: readonly CacheEntry[]): Promise<boolean>;
+  setMany(entries: readonly CacheEntry[], timing?: RequestTiming | null): Promise<boolean>;
   /** Deletes keys; false when the cache is unavailable. */
-  delete(keys: readonly string[]): Promise<boolean>;
+  delete(keys: readonly string[], timing?: RequestTiming | null): Promise<boolean>;
   /** Gives each version key a new random token: every entry that depended on it is dead. */
-  replaceTokens(versionKeys: readonly string[]): Promise<boolean>;
+  replaceTokens(versionKeys: readonly string[], timing?: RequestTiming | null): Promise<boolean>;
   /** Replaces the epoch token: every entry of every layer is dead. */
   newEpoch(): Promise<boolean>;
   /** The Redis client (redis only), for the inspector. */
@@ -96,12 +99,12 @@ export function createCacheStore(options: CacheStoreOptions): CacheStore {
     options.onError?.(message);
   };
 
-  async function bounded<T>(work: () => Promise<T>): Promise<T | null> {
+  async function bounded<T>(work: () => Promise<T>, timing?: RequestTiming | null): Promise<T | null> {
     let timer: NodeJS.Timeout | undefined;
     try {
       return await Promise.race([
         // the request's Server-Timing "cache": time with a Redis call in flight
-        timed('cache', () => connected.then(work)),
+        timed(timing, 'cache', () => connected.then(work)),
         new Promise<never>((_, reject) => {
           timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
         }),
@@ -145,26 +148,27 @@ export function createCacheStore(options: CacheStoreOptions): CacheStore {
   return {
     kind: options.redisUrl ? 'redis' : 'memory',
     prefix: `${namespace}::`,
-    async getMany<T>(keys: readonly string[]) {
+    async getMany<T>(keys: readonly string[], timing?: RequestTiming | null) {
       if (keys.length === 0) return [];
       if (!(await recovered())) return null;
-      return (await bounded(() => keyv.getMany<T>([...keys]))) as (T | undefined)[] | null;
+      return (await bounded(() => keyv.getMany<T>([...keys]), timing)) as (T | undefined)[] | null;
     },
-    async setMany(entries) {
+    async setMany(entries, timing) {
       if (entries.length === 0) return true;
       if (!(await recovered())) return false;
-      const result = await bounded(() =>
-        keyv.setMany(entries.map((entry) => ({ key: entry.key, value: entry.value, ttl: entry.ttlSeconds * 1000 }))),
+      const result = await bounded(
+        () => keyv.setMany(entries.map((entry) => ({ key: entry.key, value: entry.value, ttl: entry.ttlSeconds * 1000 }))),
+        timing,
       );
       return result !== null;
     },
-    async delete(keys) {
+    async delete(keys, timing) {
       if (keys.length === 0) return true;
-      return (await bounded(() => keyv.deleteMany([...keys]))) !== null;
+      return (await bounded(() => keyv.deleteMany([...keys]), timing)) !== null;
     },
-    async replaceTokens(versionKeys) {
+    async replaceTokens(versionKeys, timing) {
       if (versionKeys.length === 0) return true;
-      const result = await bounded(() => keyv.setMany(versionKeys.map((key) => ({ key, value: randomUUID() }))));
+      const result = await bounded(() => keyv.setMany(versionKeys.map((key) => ({ key, value: randomUUID() }))), timing);
       if (result === null) invalidationFailed();
       return result !== null;
     },

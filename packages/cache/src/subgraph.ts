@@ -1,4 +1,5 @@
 import type { CacheMode } from '@supergraph-lab/config';
+import type { RequestTiming } from '@supergraph-lab/timing';
 import { policyFor } from './policy.ts';
 import type { CacheStore } from './store.ts';
 import { cachedBatch, VersionReader, type CachedKind, type CachePolicy, type Dependencies, type LayerStats } from './versions.ts';
@@ -10,8 +11,8 @@ export interface SubgraphCache {
   mode: CacheMode;
   readonly policy: CachePolicy;
   readonly stats: LayerStats;
-  /** A reader for one request, or null when this mode reads no tokens. */
-  readerForRequest(): VersionReader | null;
+  /** A reader for one request, carrying its timing; it reads tokens only where the mode says so. */
+  readerForRequest(timing?: RequestTiming | null): VersionReader;
   /** Read-through of one DataLoader batch under the current mode. */
   load<K, V>(kind: CachedKind<K, V>, keys: readonly K[], reader: VersionReader | null): Promise<V[]>;
   /** After a committed write: new tokens for every version it changed, before the write answers. */
@@ -33,9 +34,8 @@ export function createSubgraphCache(store: CacheStore, initialMode: CacheMode): 
     get policy() {
       return policyFor(mode);
     },
-    readerForRequest() {
-      const policy = policyFor(mode);
-      return policy.entities || policy.dependencies ? new VersionReader(store) : null;
+    readerForRequest(timing) {
+      return new VersionReader(store, timing);
     },
     load(kind, keys, reader) {
       return cachedBatch(kind, keys, { store, reader, policy: policyFor(mode), stats });

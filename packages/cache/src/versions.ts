@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { timed, type RequestTiming } from '@supergraph-lab/timing';
 import { EPOCH_KEY, type CacheStore } from './store.ts';
 
 /**
@@ -33,28 +34,33 @@ const INITIAL = '0';
 
 /**
  * Per-request token reads: every version key asked for in one tick is read in one round trip,
- * each at most once per request, and every token read is recorded as a dependency.
+ * each at most once per request, and every token read is recorded as a dependency. It also
+ * carries the request's timing to where the request waits on the cache and the database.
  */
 export class VersionReader {
   readonly dependencies: Dependencies = {};
   /** False once a read failed: the request's dependencies are then incomplete. */
   complete = true;
-  private readonly loader: DataLoader<string, string | null>;
+  // made on the first read: with CACHE_MODE=off a request reads no token
+  private loader: DataLoader<string, string | null> | null = null;
 
-  constructor(private readonly store: CacheStore) {
-    this.loader = new DataLoader(async (keys) => {
-      const values = await this.store.getMany<string>(keys);
+  constructor(
+    private readonly store: CacheStore,
+    /** The request's Server-Timing, which its cache and database waits count to. */
+    readonly timing: RequestTiming | null = null,
+  ) {}
+
+  /** Tokens for `keys` (always with the epoch), or null when the cache is unavailable. */
+  async read(keys: readonly string[]): Promise<string[] | null> {
+    const all = [EPOCH_KEY, ...keys];
+    this.loader ??= new DataLoader(async (keys) => {
+      const values = await this.store.getMany<string>(keys, this.timing);
       if (values === null) {
         this.complete = false;
         return keys.map(() => null);
       }
       return values.map((value) => value ?? INITIAL);
     });
-  }
-
-  /** Tokens for `keys` (always with the epoch), or null when the cache is unavailable. */
-  async read(keys: readonly string[]): Promise<string[] | null> {
-    const all = [EPOCH_KEY, ...keys];
     const tokens = await this.loader.loadMany(all);
     if (tokens.some((token) => typeof token !== 'string')) return null;
     all.forEach((key, index) => (this.dependencies[key] = tokens[index] as string));
@@ -63,10 +69,10 @@ export class VersionReader {
 }
 
 /** Whether stored dependencies are all still current: one round trip. */
-export async function dependenciesCurrent(store: CacheStore, dependencies: Dependencies): Promise<boolean> {
+export async function dependenciesCurrent(store: CacheStore, dependencies: Dependencies, timing?: RequestTiming | null): Promise<boolean> {
   const keys = Object.keys(dependencies);
   if (!keys.includes(EPOCH_KEY)) return false;
-  const tokens = await store.getMany<string>(keys);
+  const tokens = await store.getMany<string>(keys, timing);
   if (tokens === null) return false;
   return keys.every((key, index) => (tokens[index] ?? INITIAL) === dependencies[key]);
 }
@@ -102,6 +108,7 @@ export interface LayerStats {
 /**
  * Read-through for a DataLoader batch: tokens of all keys in one round trip, cached values under
  * those tokens in a second, the misses from `load` in one call, written back in one more.
+ * `load` is the database: its time is the request's "db" part, the store's its "cache" part.
  */
 export async function cachedBatch<K, V>(
   kind: CachedKind<K, V>,
@@ -109,10 +116,12 @@ export async function cachedBatch<K, V>(
   context: { store: CacheStore; reader: VersionReader | null; policy: CachePolicy; stats?: LayerStats },
 ): Promise<V[]> {
   const { store, reader, policy } = context;
-  if (!reader || (!policy.entities && !policy.dependencies)) return kind.load(keys);
+  const timing = reader?.timing;
+  const load = (subset: readonly K[]) => timed(timing, 'db', () => kind.load(subset));
+  if (!reader || (!policy.entities && !policy.dependencies)) return load(keys);
   const versionLists = keys.map((key) => kind.versions(key));
   const tokens = await reader.read(versionLists.flat());
-  if (!tokens || !policy.entities) return kind.load(keys);
+  if (!tokens || !policy.entities) return load(keys);
 
   let offset = 0;
   const epoch = reader.dependencies[EPOCH_KEY]!;
@@ -120,7 +129,7 @@ export async function cachedBatch<K, V>(
     const own = tokens.slice(offset, (offset += list.length));
     return `e:${epoch}:${kind.name}:${kind.id(keys[index]!)}@${own.join('.')}`;
   });
-  const cached = await store.getMany<{ v: V }>(cacheKeys);
+  const cached = await store.getMany<{ v: V }>(cacheKeys, timing);
   const results: V[] = new Array(keys.length);
   const missing: number[] = [];
   keys.forEach((_, index) => {
@@ -133,10 +142,13 @@ export async function cachedBatch<K, V>(
     context.stats.misses += missing.length;
   }
   if (missing.length === 0) return results;
-  const loaded = await kind.load(missing.map((index) => keys[index]!));
+  const loaded = await load(missing.map((index) => keys[index]!));
   missing.forEach((index, position) => (results[index] = loaded[position]!));
   if (cached !== null) {
-    await store.setMany(missing.map((index, position) => ({ key: cacheKeys[index]!, value: { v: loaded[position] }, ttlSeconds: kind.ttlSeconds })));
+    await store.setMany(
+      missing.map((index, position) => ({ key: cacheKeys[index]!, value: { v: loaded[position] }, ttlSeconds: kind.ttlSeconds })),
+      timing,
+    );
   }
   return results;
 }

@@ -1,5 +1,4 @@
 import { PrismaPg } from '@prisma/adapter-pg';
-import { currentTiming } from '@supergraph-lab/timing';
 import pg from 'pg';
 import { PrismaClient } from './generated/prisma/client.ts';
 
@@ -26,23 +25,16 @@ export function createPrismaClient(url: string, options: PrismaOptions = {}): Pr
   // an idle client dropped by the server must not crash the process; the next query reports it
   pool.on('error', () => {});
   const onQuery = options.onQuery;
-  pool.on('connect', (client) => {
-    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-    (client as { query: unknown }).query = (...args: unknown[]) => {
-      if (onQuery) {
+  if (onQuery) {
+    pool.on('connect', (client) => {
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as { query: unknown }).query = (...args: unknown[]) => {
         const first = args[0] as string | { text?: string };
         onQuery(typeof first === 'string' ? first : (first?.text ?? ''));
-      }
-      // the request's Server-Timing "db": time with a statement in flight
-      const end = currentTiming()?.begin('db');
-      const result = query(...args);
-      if (end) {
-        if (result && typeof (result as Promise<unknown>).then === 'function') (result as Promise<unknown>).then(end, end);
-        else end();
-      }
-      return result;
-    };
-  });
+        return query(...args);
+      };
+    });
+  }
   const client = new PrismaClient({ adapter: new PrismaPg(pool) });
   pools.set(client, pool);
   return client;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
-import { RequestTiming, runWithTiming } from '@supergraph-lab/timing';
+import { RequestTiming } from '@supergraph-lab/timing';
 import { AppError, toProblem, unavailable } from './errors.ts';
 
 /** What every service's HTTP server needs to know. */
@@ -71,9 +71,6 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     }, options.requestTimeoutMs);
     reply.raw.once('close', () => clearTimeout(deadline));
   });
-  // the handler and all it awaits run in the request's timing context; set after body parsing,
-  // whose stream events would lose it
-  app.addHook('preHandler', (request, _reply, done) => runWithTiming(request.timing, done));
   // where the time went, for browsers' devtools and the load tester (db, cache, fetches, render)
   app.addHook('onSend', async (request, reply, payload) => {
     if (request.timing) reply.header('server-timing', request.timing.header());

@@ -119,7 +119,7 @@ export async function createSubgraphService<Module, Context extends RequestConte
   };
   app.decorateRequest('cacheReader', null);
   app.addHook('onRequest', async (request) => {
-    request.cacheReader = cache.readerForRequest();
+    request.cacheReader = cache.readerForRequest(request.timing);
   });
   // REST reads tell the gateway which tokens they were built from, as GraphQL does in extensions
   app.addHook('onSend', async (request, reply) => {

@@ -1,27 +1,27 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { currentTiming, RequestTiming, runWithTiming, timed } from '../src/index.ts';
+import { RequestTiming, timed } from '../src/index.ts';
 
 test('overlapping operations of a part count their wall time once', async () => {
   const timing = new RequestTiming();
-  await runWithTiming(timing, () => Promise.all([timed('db', () => sleep(30)), timed('db', () => sleep(30)), timed('db', () => sleep(30))]));
+  await Promise.all([timed(timing, 'db', () => sleep(30)), timed(timing, 'db', () => sleep(30)), timed(timing, 'db', () => sleep(30))]);
   const { db } = timing.snapshot();
   assert.ok(db! >= 29 && db! < 85, `db ${db} ms: three parallel 30 ms waits are ~30 ms, not 90`);
 });
 
-test('the context follows awaits and nested work; outside a request timed() is a plain await', async () => {
+test('timed() counts the awaited work, a failure included; without a timing it is a plain await', async () => {
   const timing = new RequestTiming();
-  await runWithTiming(timing, async () => {
-    await sleep(1);
-    await timed('cache', async () => {
-      await sleep(5);
-      assert.equal(currentTiming(), timing);
-    });
+  await timed(timing, 'cache', async () => {
+    await sleep(5);
   });
   assert.ok(timing.snapshot().cache! >= 4);
-  assert.equal(await timed('db', async () => 42), 42);
-  assert.equal(currentTiming(), undefined);
+  await assert.rejects(timed(timing, 'db', async () => {
+    await sleep(5);
+    throw new Error('down');
+  }), /down/);
+  assert.ok(timing.snapshot().db! >= 4, 'a failed call still took its time');
+  assert.equal(await timed(undefined, 'db', async () => 42), 42);
 });
 
 test('the header lists every part, then total', () => {
