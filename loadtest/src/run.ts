@@ -3,7 +3,7 @@ import { request } from 'undici';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createAgent, loadPage, type Outcome } from './http.ts';
 import { runStep, type StepMeasurement, type Tick } from './step.ts';
-import { itemIds, targetNamed, type Endpoints } from './targets.ts';
+import { itemIds, targetNamed, type Endpoints, type Target } from './targets.ts';
 
 /** One step of a run: a target at one rate, under one variant of the stack (e.g. "cache all"). */
 export interface StepResult extends StepMeasurement {
@@ -152,10 +152,18 @@ export async function runLoadTest(options: RunOptions): Promise<StepResult[]> {
  * Requests the item page query once for each of `ids` (a closed loop of `concurrency`), so the
  * caches hold the hot set before anything is measured. Returns how many answered ok.
  */
-export async function primeCaches(options: { endpoints: Endpoints; ids: number[]; concurrency?: number; timeoutMs: number; signal?: AbortSignal }): Promise<number> {
+export function primeCaches(options: { endpoints: Endpoints; ids: number[]; concurrency?: number; timeoutMs: number; signal?: AbortSignal }): Promise<number> {
+  return loadPages({ ...options, target: targetNamed('graphql') });
+}
+
+/**
+ * Loads `target`'s page once for each of `ids`, `concurrency` at a time (a closed loop): how the
+ * caches are primed, and how services are warmed before a measured run (a freshly started Node
+ * process runs its code unoptimised for its first thousands of requests). Returns how many answered ok.
+ */
+export async function loadPages(options: { endpoints: Endpoints; target: Target; ids: number[]; concurrency?: number; timeoutMs: number; signal?: AbortSignal }): Promise<number> {
   const concurrency = options.concurrency ?? 8;
   const agent = createAgent(concurrency);
-  const graphql = targetNamed('graphql');
   let next = 0;
   let ok = 0;
   try {
@@ -164,7 +172,7 @@ export async function primeCaches(options: { endpoints: Endpoints; ids: number[]
         while (next < options.ids.length && !options.signal?.aborted) {
           const id = options.ids[next++]!;
           const signal = AbortSignal.any([AbortSignal.timeout(options.timeoutMs), ...(options.signal ? [options.signal] : [])]);
-          if ((await loadPage(agent, graphql.requests(options.endpoints, id, 0), signal)).ok) ok++;
+          if ((await loadPage(agent, options.target.requests(options.endpoints, id, next), signal)).ok) ok++;
         }
       }),
     );

@@ -11,7 +11,8 @@ import { nonNegative, parseRates, parseTargets, positive } from '../options.ts';
 import { comparisonMarkdown } from '../report/format.ts';
 import { renderHtmlReport, summarySvg } from '../report/html.ts';
 import { comparisonTable } from '../report/terminal.ts';
-import { machineInfo, primeCaches, runLoadTest, type LoadTestReport, type StepResult } from '../run.ts';
+import { loadPages, machineInfo, primeCaches, runLoadTest, type LoadTestReport, type StepResult } from '../run.ts';
+import { itemIds, targetNamed } from '../targets.ts';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -26,6 +27,7 @@ async function main(): Promise<number> {
       connections: { type: 'string', default: '256' },
       out: { type: 'string', default: 'reports/bench' },
       prime: { type: 'string', default: '0.1' },
+      warm: { type: 'string', default: '500' },
     },
   });
   const modes = values.modes.split(',').map((mode) => mode.trim());
@@ -33,6 +35,7 @@ async function main(): Promise<number> {
   if (badMode) throw new Error(`--modes: "${badMode}" is not a CACHE_MODE; choose from ${CACHE_MODES.join(', ')}`);
   const items = Math.round(positive('items', values.items, 10_000_000));
   const primeShare = nonNegative('prime', values.prime, 1);
+  const warmPages = Math.round(nonNegative('warm', values.warm, 100_000));
   const settings = {
     targets: parseTargets(values.target),
     rates: parseRates(values.rps),
@@ -68,6 +71,19 @@ async function main(): Promise<number> {
       try {
         const url = (port: number) => stack.base(port);
         const endpoints = { gateway: url(stack.ports.gateway), ssr: url(stack.ports.ssr), items: url(stack.ports.items), reviews: url(stack.ports.reviews), photos: url(stack.ports.photos) };
+        if (warmPages > 0) {
+          // freshly started services run unoptimised code for their first thousands of requests:
+          // without this, whichever step comes first measures the JIT, not the architecture
+          const started = performance.now();
+          const nextId = itemIds(items);
+          for (const name of settings.targets) {
+            const ids = Array.from({ length: warmPages }, nextId);
+            await loadPages({ endpoints, target: targetNamed(name), ids, timeoutMs: settings.timeoutMs, signal: cancel.signal });
+          }
+          process.stderr.write(`bench: cache ${mode}: services warmed with ${warmPages} pages of each target in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+          // what the warm-up cached is not the steady state the priming below sets up
+          if (mode !== 'off') await flushCaches(endpoints.gateway, adminToken);
+        }
         if (mode !== 'off' && primeShare > 0) {
           // a shop's cache in its steady state holds the hot items: load the newest share once each
           const ids = Array.from({ length: Math.ceil(items * primeShare) }, (_, i) => items - i);
@@ -79,7 +95,7 @@ async function main(): Promise<number> {
         }
         steps.push(...(await runLoadTest({ ...settings, endpoints, maxItemId: items, variant: `cache ${mode}`, signal: cancel.signal, onEvent: print })));
         // leave Redis as it was found
-        await fetch(`${endpoints.gateway}/cache/flush`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}` } }).catch(() => undefined);
+        await flushCaches(endpoints.gateway, adminToken);
       } finally {
         await stack.stop();
       }
@@ -110,6 +126,11 @@ async function main(): Promise<number> {
   process.stdout.write(`\n${comparisonTable(steps, settings.rates)}\n\n${items.toLocaleString('en')} items, ${machine.cpus} cores, Node ${machine.node}\n`);
   process.stdout.write(`wrote ${path.relative(process.cwd(), out)}/bench.{json,html,svg,md}\n`);
   return cancel.signal.aborted ? 130 : 0;
+}
+
+/** Empties every cache layer of the running stack (the gateway relays it to the subgraphs). */
+async function flushCaches(gateway: string, adminToken: string): Promise<void> {
+  await fetch(`${gateway}/cache/flush`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}` } }).catch(() => undefined);
 }
 
 main().then(
