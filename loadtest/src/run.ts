@@ -161,9 +161,19 @@ export function primeCaches(options: { endpoints: Endpoints; ids: number[]; conc
  * caches are primed, and how services are warmed before a measured run (a freshly started Node
  * process runs its code unoptimised for its first thousands of requests). Returns how many answered ok.
  */
-export async function loadPages(options: { endpoints: Endpoints; target: Target; ids: number[]; concurrency?: number; timeoutMs: number; signal?: AbortSignal }): Promise<number> {
+export async function loadPages(options: {
+  endpoints: Endpoints;
+  target: Pick<Target, 'requests'>;
+  ids: number[];
+  concurrency?: number;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** Told of each page load that failed. */
+  onFailure?: (outcome: Outcome) => void;
+}): Promise<number> {
   const concurrency = options.concurrency ?? 8;
-  const agent = createAgent(concurrency);
+  // a page makes up to four requests at once (the REST page)
+  const agent = createAgent(concurrency * 4);
   let next = 0;
   let ok = 0;
   try {
@@ -172,7 +182,9 @@ export async function loadPages(options: { endpoints: Endpoints; target: Target;
         while (next < options.ids.length && !options.signal?.aborted) {
           const id = options.ids[next++]!;
           const signal = AbortSignal.any([AbortSignal.timeout(options.timeoutMs), ...(options.signal ? [options.signal] : [])]);
-          if ((await loadPage(agent, options.target.requests(options.endpoints, id, next), signal)).ok) ok++;
+          const outcome = await loadPage(agent, options.target.requests(options.endpoints, id, next), signal);
+          if (outcome.ok) ok++;
+          else options.onFailure?.(outcome);
         }
       }),
     );

@@ -11,8 +11,9 @@ import { scratchDatabase, startServices, type RunningStack, type ServiceName } f
 import { cpuSnapshot, cpuSpent, pidsNamed, type CpuGroups } from '../cpu.ts';
 import { summarizeProfile, type Window } from '../cpuprofile.ts';
 import { median } from '../histogram.ts';
-import { createAgent, loadPage, type RequestSpec } from '../http.ts';
+import type { Outcome, RequestSpec } from '../http.ts';
 import { positive } from '../options.ts';
+import { loadPages } from '../run.ts';
 import { itemIds, targetNamed, type Endpoints } from '../targets.ts';
 
 const LISTING_QUERY = /* GraphQL */ `
@@ -51,24 +52,13 @@ const WORKLOADS: Workload[] = [
 
 const SERVICES: ServiceName[] = ['gateway', 'items', 'reviews', 'photos', 'ssr'];
 
-/** Runs `pages` page loads, `concurrency` at a time; throws on the first failed one. */
+/** Runs `pages` page loads, `concurrency` at a time; throws when any failed. Returns the seconds it took. */
 async function drive(workload: Workload, endpoints: Endpoints, nextId: () => number, pages: number, concurrency: number): Promise<number> {
-  const agent = createAgent(concurrency * 4);
-  let issued = 0;
   const started = performance.now();
-  try {
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (issued < pages) {
-          const n = issued++;
-          const outcome = await loadPage(agent, workload.requests(endpoints, nextId(), n), AbortSignal.timeout(10_000));
-          if (!outcome.ok) throw new Error(`${workload.name}: ${outcome.error!.message}`);
-        }
-      }),
-    );
-  } finally {
-    await agent.close();
-  }
+  let failure: Outcome | undefined;
+  const ids = Array.from({ length: pages }, nextId);
+  const ok = await loadPages({ endpoints, target: workload, ids, concurrency, timeoutMs: 10_000, onFailure: (outcome) => (failure ??= outcome) });
+  if (ok < pages) throw new Error(`${workload.name}: ${pages - ok} of ${pages} pages failed, the first: ${failure?.error?.message}`);
   return (performance.now() - started) / 1000;
 }
 
@@ -106,13 +96,7 @@ async function main(): Promise<void> {
     stack = await startServices(database.url, { CACHE_MODE: 'off', LAB: 'off' }, true, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
     const running = stack;
     stackPids = stack.pids;
-    const endpoints: Endpoints = {
-      gateway: running.base(running.ports.gateway),
-      ssr: running.base(running.ports.ssr),
-      items: running.base(running.ports.items),
-      reviews: running.base(running.ports.reviews),
-      photos: running.base(running.ports.photos),
-    };
+    const endpoints: Endpoints = stack.urls;
     const groups: CpuGroups = Object.fromEntries([
       ...SERVICES.map((name) => [name, () => [running.pids[name]!]] as const),
       ['postgres', () => pidsNamed('postgres')] as const,

@@ -69,8 +69,7 @@ async function main(): Promise<number> {
       const env = { CACHE_MODE: mode, ADMIN_TOKEN: adminToken, CACHE_NAMESPACE: `bench-${process.pid}-${mode}`, CACHE_TTL_SECONDS: '7200' };
       const stack = await startServices(database.url, env, true);
       try {
-        const url = (port: number) => stack.base(port);
-        const endpoints = { gateway: url(stack.ports.gateway), ssr: url(stack.ports.ssr), items: url(stack.ports.items), reviews: url(stack.ports.reviews), photos: url(stack.ports.photos) };
+        const endpoints = stack.urls;
         if (warmPages > 0) {
           // freshly started services run unoptimised code for their first thousands of requests:
           // without this, whichever step comes first measures the JIT, not the architecture

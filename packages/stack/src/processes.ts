@@ -11,8 +11,8 @@ const ROOT = path.resolve(import.meta.dirname, '../../..');
 
 /**
  * Node flags every service process runs with (npm start, start:scaled, the benchmarks; the
- * compose file sets the same in NODE_OPTIONS): a 32 MB young generation halves the scavenges of a
- * service's short-lived request garbage, about 5% of its CPU per page (README, "CPU per page").
+ * compose file sets the same in NODE_OPTIONS): a 32 MB young generation collects a service's
+ * short-lived request garbage less often; about 5% less CPU per page, measured with bench:cpu.
  */
 export const SERVICE_NODE_FLAGS = ['--max-semi-space-size=32'];
 
@@ -41,6 +41,8 @@ export type ServiceName = 'items' | 'reviews' | 'photos' | 'gateway' | 'ssr';
 
 export interface RunningStack {
   ports: Record<ServiceName, number>;
+  /** Each service's base URL (http://127.0.0.1:port), SSR's whether it runs or not. */
+  urls: Record<ServiceName, string>;
   /** Each running service's process id (for CPU accounting from /proc). */
   pids: Partial<Record<ServiceName, number>>;
   base(port: number): string;
@@ -95,6 +97,7 @@ export async function startServices(databaseUrl: string, env: Record<string, str
   }
   return {
     ports,
+    urls: Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, base(port)])) as Record<ServiceName, string>,
     pids,
     base,
     async stop() {
