@@ -1,5 +1,5 @@
-import type { Item, Photo, Review } from './generated/prisma/client.ts';
-import { Prisma, type PrismaClient } from './generated/prisma/client.ts';
+import { readRows, type Statement } from './client.ts';
+import type { Item, Photo, PrismaClient, Review } from './generated/prisma/client.ts';
 
 /**
  * The read queries the API runs, one statement each, shaped for DataLoader batches: every
@@ -78,24 +78,29 @@ function inKeyOrder<T extends { id: number }>(ids: readonly number[], rows: T[])
   return ids.map((id) => byId.get(id) ?? null);
 }
 
-// The by-id reads are raw SQL mapped by the row helpers below, not `findMany`: on every page,
-// Prisma's query building costs about 0.1 ms of CPU more than the statement (README, "CPU per page").
+// The per-page reads are SQL prepared once per connection (readRows), mapped by the row helpers
+// below, not `findMany`: Prisma's query building and its engine cost more CPU than the statement
+// (README, "CPU per page").
+
+const ITEMS_BY_IDS: Statement = { name: 'items_by_ids', text: 'SELECT * FROM items WHERE id = ANY($1::int[])' };
+const REVIEWS_BY_IDS: Statement = { name: 'reviews_by_ids', text: 'SELECT * FROM reviews WHERE id = ANY($1::int[])' };
+const PHOTOS_BY_IDS: Statement = { name: 'photos_by_ids', text: 'SELECT * FROM photos WHERE id = ANY($1::int[])' };
 
 /** Items by id, in the order of `ids`, `null` where none exists. */
 export async function itemsByIds(prisma: PrismaClient, ids: readonly number[]): Promise<(Item | null)[]> {
-  const rows = await prisma.$queryRaw<ItemRow[]>`SELECT * FROM items WHERE id = ANY(${[...ids]}::int[])`;
+  const rows = await readRows<ItemRow>(prisma, ITEMS_BY_IDS, [ids]);
   return inKeyOrder(ids, rows.map(toItem));
 }
 
 /** Reviews by id, in the order of `ids`, `null` where none exists. */
 export async function reviewsByIds(prisma: PrismaClient, ids: readonly number[]): Promise<(Review | null)[]> {
-  const rows = await prisma.$queryRaw<ReviewRow[]>`SELECT * FROM reviews WHERE id = ANY(${[...ids]}::int[])`;
+  const rows = await readRows<ReviewRow>(prisma, REVIEWS_BY_IDS, [ids]);
   return inKeyOrder(ids, rows.map(toReview));
 }
 
 /** Photos by id, in the order of `ids`, `null` where none exists. */
 export async function photosByIds(prisma: PrismaClient, ids: readonly number[]): Promise<(Photo | null)[]> {
-  const rows = await prisma.$queryRaw<PhotoRow[]>`SELECT * FROM photos WHERE id = ANY(${[...ids]}::int[])`;
+  const rows = await readRows<PhotoRow>(prisma, PHOTOS_BY_IDS, [ids]);
   return inKeyOrder(ids, rows.map(toPhoto));
 }
 
@@ -117,29 +122,32 @@ export async function itemsPage(
   });
 }
 
-/** SQL for the order and the "after this keyset" condition of a sort. */
-function reviewOrder(sort: ReviewSort, after: ReviewKeyset | null | undefined): { where: Prisma.Sql; orderBy: Prisma.Sql } {
-  const value = after?.value ?? 0;
-  switch (sort) {
-    case 'NEWEST':
-      return { where: after ? Prisma.sql`AND r.id < ${after.id}` : Prisma.empty, orderBy: Prisma.sql`r.id DESC` };
-    case 'HIGHEST':
-      return {
-        where: after ? Prisma.sql`AND (r.rating, r.id) < (${value}::smallint, ${after.id})` : Prisma.empty,
-        orderBy: Prisma.sql`r.rating DESC, r.id DESC`,
-      };
-    case 'LOWEST':
-      return {
-        where: after ? Prisma.sql`AND (r.rating, r.id) > (${value}::smallint, ${after.id})` : Prisma.empty,
-        orderBy: Prisma.sql`r.rating ASC, r.id ASC`,
-      };
-    case 'MOST_HELPFUL':
-      return {
-        where: after ? Prisma.sql`AND (r.helpful_count, r.id) < (${value}, ${after.id})` : Prisma.empty,
-        orderBy: Prisma.sql`r.helpful_count DESC, r.id DESC`,
-      };
-  }
-}
+/** The order of each sort, and the condition for "after this keyset" ($2 the key's id, $3 its value). */
+const REVIEW_ORDERS: Record<ReviewSort, { after: string; orderBy: string }> = {
+  NEWEST: { after: 'AND r.id < $2', orderBy: 'r.id DESC' },
+  HIGHEST: { after: 'AND (r.rating, r.id) < ($3::smallint, $2)', orderBy: 'r.rating DESC, r.id DESC' },
+  LOWEST: { after: 'AND (r.rating, r.id) > ($3::smallint, $2)', orderBy: 'r.rating ASC, r.id ASC' },
+  MOST_HELPFUL: { after: 'AND (r.helpful_count, r.id) < ($3::int, $2)', orderBy: 'r.helpful_count DESC, r.id DESC' },
+};
+
+/**
+ * One statement per sort for first pages (`review_pages_newest`: ids, limit) and one for later
+ * pages (`review_pages_newest_after`: ids, key id, [key value,] limit).
+ */
+const REVIEW_PAGES = Object.fromEntries(
+  REVIEW_SORTS.map((sort) => {
+    const { after, orderBy } = REVIEW_ORDERS[sort];
+    const statement = (name: string, condition: string, limit: string): Statement => ({
+      name,
+      text: `SELECT r.* FROM unnest($1::int[]) AS k(item_id)
+    CROSS JOIN LATERAL (
+      SELECT * FROM reviews r WHERE r.item_id = k.item_id ${condition} ORDER BY ${orderBy} LIMIT ${limit}::int
+    ) r`,
+    });
+    const name = `review_pages_${sort.toLowerCase()}`;
+    return [sort, { first: statement(name, '', '$2'), after: statement(`${name}_after`, after, sort === 'NEWEST' ? '$3' : '$4') }];
+  }),
+) as Record<ReviewSort, { first: Statement; after: Statement }>;
 
 /**
  * A page of reviews for each item id, in one statement: up to `first + 1` reviews per item
@@ -151,20 +159,21 @@ export async function reviewPages(
   itemIds: readonly number[],
   args: { first: number; sort: ReviewSort; after?: ReviewKeyset | null },
 ): Promise<Review[][]> {
-  const { where, orderBy } = reviewOrder(args.sort, args.after);
-  const rows = await prisma.$queryRaw<ReviewRow[]>`
-    SELECT r.* FROM unnest(${[...itemIds]}::int[]) AS k(item_id)
-    CROSS JOIN LATERAL (
-      SELECT * FROM reviews r WHERE r.item_id = k.item_id ${where} ORDER BY ${orderBy} LIMIT ${args.first + 1}
-    ) r`;
+  const { first, after } = REVIEW_PAGES[args.sort];
+  const limit = args.first + 1;
+  const values = !args.after ? [itemIds, limit] : args.sort === 'NEWEST' ? [itemIds, args.after.id, limit] : [itemIds, args.after.id, args.after.value ?? 0, limit];
+  const rows = await readRows<ReviewRow>(prisma, args.after ? after : first, values);
   return groupByItem(itemIds, rows.map(toReview));
 }
 
+const REVIEW_SUMMARIES: Statement = {
+  name: 'review_summaries',
+  text: 'SELECT item_id, rating, count(*)::int AS count FROM reviews WHERE item_id = ANY($1::int[]) GROUP BY item_id, rating',
+};
+
 /** Review count, average and star histogram for each item id, in one index-only scan. */
 export async function reviewSummaries(prisma: PrismaClient, itemIds: readonly number[]): Promise<ReviewSummary[]> {
-  const rows = await prisma.$queryRaw<{ item_id: number; rating: number; count: number }[]>`
-    SELECT item_id, rating, count(*)::int AS count FROM reviews
-     WHERE item_id = ANY(${[...itemIds]}::int[]) GROUP BY item_id, rating`;
+  const rows = await readRows<{ item_id: number; rating: number; count: number }>(prisma, REVIEW_SUMMARIES, [itemIds]);
   const summaries = new Map<number, ReviewSummary>();
   for (const row of rows) {
     let summary = summaries.get(row.item_id);
@@ -180,17 +189,21 @@ export async function reviewSummaries(prisma: PrismaClient, itemIds: readonly nu
   });
 }
 
+const PHOTOS_OF_ITEMS: Statement = {
+  name: 'photos_of_items',
+  text: `SELECT p.* FROM unnest($1::int[]) AS k(item_id)
+    CROSS JOIN LATERAL (
+      SELECT * FROM photos p WHERE p.item_id = k.item_id ORDER BY p.position, p.id LIMIT $2::int
+    ) p`,
+};
+
 /** Up to `first` photos of each item id in gallery order, in one statement. */
 export async function photosOfItems(
   prisma: PrismaClient,
   itemIds: readonly number[],
   args: { first: number },
 ): Promise<Photo[][]> {
-  const rows = await prisma.$queryRaw<PhotoRow[]>`
-    SELECT p.* FROM unnest(${[...itemIds]}::int[]) AS k(item_id)
-    CROSS JOIN LATERAL (
-      SELECT * FROM photos p WHERE p.item_id = k.item_id ORDER BY p.position, p.id LIMIT ${args.first}
-    ) p`;
+  const rows = await readRows<PhotoRow>(prisma, PHOTOS_OF_ITEMS, [itemIds, args.first]);
   return groupByItem(itemIds, rows.map(toPhoto));
 }
 
