@@ -81,7 +81,10 @@ async function main(): Promise<void> {
   const concurrency = Math.round(positive('concurrency', values.concurrency, 1024));
   const rounds = Math.round(positive('rounds', values.rounds, 100));
   const only = values.only?.split(',').map((name) => name.trim());
-  const workloads = only ? WORKLOADS.filter((workload) => only.some((name) => workload.name.startsWith(name))) : WORKLOADS;
+  // a name picks the workload of that exact name, else every workload it begins: "graphql" is the
+  // four GraphQL rows, "graphql" alone would need a name no other row starts with
+  const picks = (name: string, workload: Workload) => (WORKLOADS.some((w) => w.name === name) ? workload.name === name : workload.name.startsWith(name));
+  const workloads = only ? WORKLOADS.filter((workload) => only.some((name) => picks(name, workload))) : WORKLOADS;
   if (workloads.length === 0) throw new Error(`--only: no workload starts with ${only!.join(' or ')}; there are ${WORKLOADS.map((w) => `"${w.name}"`).join(', ')}`);
   const profileDir = values.profile ? path.resolve(values.profile) : null;
 
