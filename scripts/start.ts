@@ -13,7 +13,7 @@ import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { ConfigError, readConfig, type Config } from '@supergraph-lab/config';
 import { connect, migrate } from '@supergraph-lab/db';
 import { loadShopData, loadShopDataIntoPGlite } from '@supergraph-lab/seed';
-import { SERVICE_NODE_FLAGS } from '@supergraph-lab/stack/processes';
+import { serviceCommand } from '@supergraph-lab/stack/processes';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const SEED_ITEMS = Number(process.env.SEED_ITEMS ?? 2000);
@@ -97,7 +97,7 @@ interface Spawnable {
 
 /** Spawns one service with its output prefixed, one line at a time. */
 function spawnService(service: Spawnable, env: NodeJS.ProcessEnv): ChildProcess {
-  const [command, ...args] = service.command ?? [process.execPath, ...SERVICE_NODE_FLAGS, '--import', 'tsx', path.join(ROOT, service.entry!)];
+  const [command, ...args] = service.command ?? serviceCommand(service.entry!);
   const child = spawn(command, args, {
     cwd: ROOT,
     env,

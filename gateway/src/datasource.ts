@@ -46,7 +46,8 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
   }
 
   async process({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
-    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+    // no Accept header: Apollo Server then answers application/json without running its negotiator
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (context.requestId) headers['x-request-id'] = context.requestId;
     const body = JSON.stringify({ query: request.query, variables: request.variables, operationName: request.operationName, extensions: request.extensions });
     let response: GatewayGraphQLResponse;

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { NGINX, skipWithout } from '@supergraph-lab/stack/tools';
+import { SERVICE_LOADER, SERVICE_NODE_FLAGS } from '@supergraph-lab/stack/processes';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -70,11 +71,13 @@ describe('docker-compose.yml', () => {
     assert.deepEqual(['gateway-1', 'gateway-2'].map((name) => Number(services[name]!.environment!.GATEWAY_PORT)), upstream('gateway'));
     assert.deepEqual(['ssr-1', 'ssr-2'].map((name) => Number(services[name]!.environment!.SSR_PORT)), upstream('ssr'));
     for (const name of ['ssr-1', 'ssr-2']) assert.equal(services[name]!.environment!.GATEWAY_URL, 'http://127.0.0.1:8080');
-    // every service's command runs a file that exists
+    // every service's command runs a file that exists, the way npm start runs it
     for (const name of ['items', 'reviews', 'photos', 'gateway-1', 'ssr-1']) {
       const entry = services[name]!.command!.at(-1)!;
       assert.ok(existsSync(path.join(ROOT, entry)), `${name} runs ${entry}`);
+      assert.deepEqual(services[name]!.command, ['node', ...SERVICE_LOADER, entry], `${name} runs under the services' loader`);
     }
+    assert.equal(services.items!.environment!.NODE_OPTIONS, SERVICE_NODE_FLAGS.join(' '));
     // healthchecks ask each instance on its own port
     for (const [name, port] of [['items', 4001], ['gateway-2', 4010], ['ssr-2', 3010]] as const) assert.match(services[name]!.healthcheck!.test.join(' '), new RegExp(`127\\.0\\.0\\.1:${port}/`));
   });

@@ -2,17 +2,16 @@
 // WORKERS=2: two processes share the port, and a settings change reaches both.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createTestDatabase, postgresProxy, type TestDatabase } from '@supergraph-lab/db/testing';
 import { loadShopData } from '@supergraph-lab/seed';
-import { freePort } from '@supergraph-lab/stack/processes';
+import { freePort, serviceCommand } from '@supergraph-lab/stack/processes';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const TOKEN = 'shutdown-test-token-0123456789';
 
 function startItems(env: Record<string, string>): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'subgraphs/items/src/main.ts')], { env: { ...process.env, LOG_LEVEL: 'info', ADMIN_TOKEN: TOKEN, CACHE_MODE: 'off', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [command, ...args] = serviceCommand('subgraphs/items/src/main.ts');
+  const child = spawn(command, args, { env: { ...process.env, LOG_LEVEL: 'info', ADMIN_TOKEN: TOKEN, CACHE_MODE: 'off', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));

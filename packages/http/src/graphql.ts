@@ -12,6 +12,7 @@ import type { GraphQLSchema } from 'graphql';
 import { Counter, Histogram } from 'prom-client';
 import { formatGraphQLError } from './errors.ts';
 import { queryLimitsPlugin, type QueryLimits } from './limits.ts';
+import { histogramObserver } from './metrics.ts';
 
 /** How to serve GraphQL on a service's Fastify server. */
 export interface GraphQLMountOptions<Context extends BaseContext> {
@@ -117,6 +118,7 @@ function operationMetrics<Context extends BaseContext>(app: FastifyInstance): Ap
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [app.metrics],
   });
+  const observe = histogramObserver(duration);
   const names = new Set<string>();
   const label = (name: string | null | undefined) => {
     if (!name) return 'anonymous';
@@ -131,10 +133,7 @@ function operationMetrics<Context extends BaseContext>(app: FastifyInstance): Ap
       const started = performance.now();
       return {
         async willSendResponse({ operation, operationName, errors }) {
-          duration.observe(
-            { operation: label(operation?.name?.value ?? operationName), type: operation?.operation ?? 'unknown', outcome: errors?.length ? 'error' : 'ok' },
-            (performance.now() - started) / 1000,
-          );
+          observe((performance.now() - started) / 1000, label(operation?.name?.value ?? operationName), operation?.operation ?? 'unknown', errors?.length ? 'error' : 'ok');
         },
       };
     },

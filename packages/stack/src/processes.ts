@@ -16,6 +16,18 @@ const ROOT = path.resolve(import.meta.dirname, '../../..');
  */
 export const SERVICE_NODE_FLAGS = ['--max-semi-space-size=32'];
 
+/**
+ * The loader the services' TypeScript runs under: tsx's ES-module hooks only. The services are ES
+ * modules; tsx's CommonJS hook would put its resolver into every `require` made at run time
+ * (Apollo Server requires `crypto` anew to hash each query).
+ */
+export const SERVICE_LOADER = ['--import', 'tsx/esm'];
+
+/** The command that runs a service's entry file (npm start, start:scaled, the benchmarks and tests). */
+export function serviceCommand(entry: string, nodeArgs: string[] = []): [string, ...string[]] {
+  return [process.execPath, ...SERVICE_NODE_FLAGS, ...nodeArgs, ...SERVICE_LOADER, path.join(ROOT, entry)];
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
@@ -79,7 +91,8 @@ export async function startServices(databaseUrl: string, env: Record<string, str
   };
   const names: ServiceName[] = ['items', 'reviews', 'photos', 'gateway', ...(withSsr ? (['ssr'] as const) : [])];
   for (const name of names) {
-    const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, ...nodeArgs, '--import', 'tsx', path.join(ROOT, ENTRIES[name])], { env: full, stdio: 'inherit' });
+    const [command, ...args] = serviceCommand(ENTRIES[name], nodeArgs);
+    const child = spawn(command, args, { env: full, stdio: 'inherit' });
     children.push(child);
     pids[name] = child.pid!;
   }

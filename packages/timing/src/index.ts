@@ -18,9 +18,11 @@ export class RequestTiming {
   readonly startedAt = performance.now();
 
   private part(name: string, description?: string): Part {
-    if (!TOKEN.test(name)) throw new Error(`a Server-Timing name must be a token, got "${name}"`);
     let part = this.parts.get(name);
-    if (!part) this.parts.set(name, (part = { ms: 0, active: 0, since: 0, description }));
+    if (!part) {
+      if (!TOKEN.test(name)) throw new Error(`a Server-Timing name must be a token, got "${name}"`);
+      this.parts.set(name, (part = { ms: 0, active: 0, since: 0, description }));
+    }
     return part;
   }
 
