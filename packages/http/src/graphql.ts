@@ -7,11 +7,12 @@ import {
 } from '@apollo/server/plugin/disabled';
 import type { GatewayInterface } from '@apollo/server-gateway-interface';
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GraphQLSchema } from 'graphql';
 import { Counter, Histogram } from 'prom-client';
 import { formatGraphQLError } from './errors.ts';
-import { queryLimitsPlugin, type QueryLimits } from './limits.ts';
+import { leanQueries } from './lean-queries.ts';
+import { queryLimits, queryLimitsPlugin, type QueryLimits } from './limits.ts';
 import { histogramObserver } from './metrics.ts';
 
 /** How to serve GraphQL on a service's Fastify server. */
@@ -22,6 +23,8 @@ export interface GraphQLMountOptions<Context extends BaseContext> {
   context: (request: FastifyRequest) => Promise<Context>;
   development: boolean;
   plugins?: ApolloServerPlugin<Context>[];
+  /** Extensions added to every answer without errors (a subgraph's cache dependencies). */
+  responseExtensions?: (context: Context) => Record<string, unknown> | undefined;
   /** Automatic persisted queries: where their hashes are kept. */
   persistedQueries?: { cache: import('@apollo/utils.keyvaluecache').KeyValueCache<string>; ttl?: number };
   /** Served instead of GraphQL when a browser asks `GET /graphql` for HTML (the Playground). */
@@ -40,6 +43,8 @@ export async function mountGraphQL<Context extends BaseContext>(
   app: FastifyInstance,
   options: GraphQLMountOptions<Context>,
 ): Promise<ApolloServer<Context>> {
+  const checkLimits = queryLimits(options.limits, limitAnalyses(app));
+  const metrics = operationMetrics<Context>(app);
   const plugins = [
     fastifyApolloDrainPlugin(app) as ApolloServerPlugin<Context>,
     ApolloServerPluginLandingPageDisabled() as ApolloServerPlugin<Context>,
@@ -49,8 +54,9 @@ export async function mountGraphQL<Context extends BaseContext>(
     // with version tokens instead, so the per-field cost buys nothing (README, "CPU per page")
     ApolloServerPluginCacheControlDisabled() as ApolloServerPlugin<Context>,
     ApolloServerPluginUsageReportingDisabled() as ApolloServerPlugin<Context>,
-    queryLimitsPlugin<Context>(options.limits, limitAnalyses(app)),
-    operationMetrics<Context>(app),
+    queryLimitsPlugin<Context>(checkLimits),
+    metrics.plugin,
+    ...(options.responseExtensions ? [extensionsPlugin(options.responseExtensions)] : []),
     ...(options.plugins ?? []),
   ];
   const formatError = formatGraphQLError(options.development, (error) => app.log.error({ err: error }, 'unexpected GraphQL error'));
@@ -76,14 +82,62 @@ export async function mountGraphQL<Context extends BaseContext>(
       });
   await apollo.start();
   const handler = fastifyApolloHandler(apollo, { context: async (request) => options.context(request) });
-  app.route({ method: ['POST', 'OPTIONS'], url: '/graphql', handler });
+  // a schema of its own (the subgraphs): page queries take the lean path, the rest Apollo Server's
+  const lean = options.schema
+    ? leanQueries<Context>({
+        schema: options.schema,
+        introspection: options.introspection,
+        checkLimits,
+        formatError,
+        includeStacktrace: options.development,
+        responseExtensions: options.responseExtensions,
+        observe: metrics.observe,
+      })
+    : null;
+  const served = lean ? servedBy(app) : null;
+  app.route({
+    method: ['POST', 'OPTIONS'],
+    url: '/graphql',
+    handler: lean
+      ? async function (request: FastifyRequest, reply: FastifyReply) {
+          const answer = request.method === 'POST' && isJson(request.headers['content-type']) ? await lean(request.body, () => options.context(request)) : null;
+          if (!answer) {
+            served!.apollo();
+            return handler.call(this, request as never, reply as never);
+          }
+          served!.lean();
+          return reply.code(answer.status).type('application/json; charset=utf-8').send(answer.body);
+        }
+      : (handler as never),
+  });
   app.get('/graphql', async (request, reply) => {
     if (options.browserPage && prefersHtml(request.headers.accept)) {
       return reply.type('text/html; charset=utf-8').send(await options.browserPage());
     }
+    served?.apollo();
     return handler.call(app, request as never, reply as never);
   });
   return apollo;
+}
+
+/** application/json, the one body type Apollo Server's CSRF prevention lets through without a preflight header. */
+function isJson(contentType: string | undefined): boolean {
+  return contentType !== undefined && /^application\/json\s*(;|$)/i.test(contentType);
+}
+
+/** Adds `extensions(context)` to each answer without errors. */
+function extensionsPlugin<Context extends BaseContext>(extensions: (context: Context) => Record<string, unknown> | undefined): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response, contextValue }) {
+          if (response.body.kind !== 'single' || response.body.singleResult.errors?.length) return;
+          const extra = extensions(contextValue);
+          if (extra) response.body.singleResult.extensions = { ...response.body.singleResult.extensions, ...extra };
+        },
+      };
+    },
+  };
 }
 
 function prefersHtml(accept: string | undefined): boolean {
@@ -91,6 +145,19 @@ function prefersHtml(accept: string | undefined): boolean {
   const html = accept.indexOf('text/html');
   const json = accept.search(/application\/(graphql-response\+)?json/);
   return html !== -1 && (json === -1 || html < json);
+}
+
+/** `graphql_requests_total{path}`: how many GraphQL requests each path served (a page query should take the lean one). */
+function servedBy(app: FastifyInstance): { lean: () => void; apollo: () => void } {
+  const counter = new Counter({
+    name: 'graphql_requests_total',
+    help: 'GraphQL requests by the path that served them: "lean" (a known, valid query run by graphql-js directly) or "apollo" (Apollo Server)',
+    labelNames: ['path'] as const,
+    registers: [app.metrics],
+  });
+  const lean = counter.labels('lean');
+  const apollo = counter.labels('apollo');
+  return { lean: () => lean.inc(), apollo: () => apollo.inc() };
 }
 
 /** Counts the walks of an operation's tree for its depth and cost (cached per document: a repeated query adds none). */
@@ -107,10 +174,11 @@ const OPERATION_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 const MAX_OPERATION_NAMES = 200;
 
 /**
- * `graphql_operation_duration_seconds` by operation name, type and outcome. Names come from
- * clients, so only well-formed ones are kept, and at most 200 of them (the rest are "other").
+ * `graphql_operation_duration_seconds` by operation name, type and outcome, for Apollo Server's
+ * path (the plugin) and the lean one (`observe`). Names come from clients, so only well-formed
+ * ones are kept, and at most 200 of them (the rest are "other").
  */
-function operationMetrics<Context extends BaseContext>(app: FastifyInstance): ApolloServerPlugin<Context> {
+function operationMetrics<Context extends BaseContext>(app: FastifyInstance) {
   const duration = new Histogram({
     name: 'graphql_operation_duration_seconds',
     help: 'GraphQL operation duration by operation name, type and outcome',
@@ -118,7 +186,7 @@ function operationMetrics<Context extends BaseContext>(app: FastifyInstance): Ap
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [app.metrics],
   });
-  const observe = histogramObserver(duration);
+  const record = histogramObserver(duration);
   const names = new Set<string>();
   const label = (name: string | null | undefined) => {
     if (!name) return 'anonymous';
@@ -128,14 +196,16 @@ function operationMetrics<Context extends BaseContext>(app: FastifyInstance): Ap
     names.add(name);
     return name;
   };
-  return {
+  const observe = (seconds: number, name: string | null | undefined, type: string, outcome: 'ok' | 'error') => record(seconds, label(name), type, outcome);
+  const plugin: ApolloServerPlugin<Context> = {
     async requestDidStart() {
       const started = performance.now();
       return {
         async willSendResponse({ operation, operationName, errors }) {
-          observe((performance.now() - started) / 1000, label(operation?.name?.value ?? operationName), operation?.operation ?? 'unknown', errors?.length ? 'error' : 'ok');
+          observe((performance.now() - started) / 1000, operation?.name?.value ?? operationName, operation?.operation ?? 'unknown', errors?.length ? 'error' : 'ok');
         },
       };
     },
   };
+  return { plugin, observe };
 }

@@ -5,4 +5,4 @@ export { created, jsonBody } from './rest.ts';
 export { drainAndClose, onStopSignal, type DrainOptions } from './shutdown.ts';
 export { mountGraphQL, type GraphQLMountOptions } from './graphql.ts';
 export { isAdmin, parseSettingsPatch, refuseAdmin, type RuntimeSettings } from './admin.ts';
-export { operationCost, operationDepth, queryLimitsPlugin, type QueryLimits } from './limits.ts';
+export { operationCost, operationDepth, queryLimits, queryLimitsPlugin, type LimitsCheck, type QueryLimits } from './limits.ts';

@@ -123,49 +123,58 @@ function rootType(schema: GraphQLSchema, operation: OperationDefinitionNode) {
 const refuse = (message: string, code: string, details: Record<string, number>) =>
   new GraphQLError(message, { extensions: { code, ...details, http: { status: 400 } } });
 
+/** Throws the refusal (a GraphQLError with code and 400) when an operation is over a limit. */
+export type LimitsCheck = (document: DocumentNode, operation: OperationDefinitionNode, schema: GraphQLSchema, variables: Record<string, unknown>) => void;
+
 /**
  * Refuses, with 400 and a message naming the limit, any operation too deep or too costly.
  *
- * The verdict is kept per parsed document (Apollo hands the same DocumentNode back for a query
- * it has seen) and operation: depth once, cost once per value of the variables that feed a
- * `first`. A repeated page query costs a lookup, not a walk of its tree. `onAnalysis` is told
- * each time a tree is walked (for /metrics, and the test that keeps this cache honest).
+ * The verdict is kept per parsed document (Apollo, and the subgraphs' lean query path, hand the
+ * same DocumentNode back for a query they have seen) and operation: depth once, cost once per
+ * value of the variables that feed a `first`. A repeated page query costs a lookup, not a walk
+ * of its tree. `onAnalysis` is told each time a tree is walked (for /metrics, and the test that
+ * keeps this cache honest).
  */
-export function queryLimitsPlugin<Context extends BaseContext>(limits: QueryLimits, onAnalysis: () => void = () => {}): ApolloServerPlugin<Context> {
+export function queryLimits(limits: QueryLimits, onAnalysis: () => void = () => {}): LimitsCheck {
   const verdicts = new WeakMap<DocumentNode, Map<string, Verdict>>();
+  return (document, operation, schema, variables) => {
+    let byOperation = verdicts.get(document);
+    if (!byOperation) verdicts.set(document, (byOperation = new Map()));
+    const operationKey = operation.name?.value ?? '';
+    let verdict = byOperation.get(operationKey);
+    let fragments: Fragments | undefined;
+    if (!verdict) {
+      onAnalysis();
+      fragments = fragmentsOf(document);
+      verdict = { depth: operationDepth(operation.selectionSet, fragments), costVariables: [], costs: new Map() };
+      byOperation.set(operationKey, verdict);
+    }
+    if (verdict.depth > limits.maxDepth) {
+      throw refuse(`query depth ${verdict.depth} exceeds the limit of ${limits.maxDepth}`, 'QUERY_TOO_DEEP', { depth: verdict.depth, maxDepth: limits.maxDepth });
+    }
+    const costKey = JSON.stringify(verdict.costVariables.map((name) => variables[name] ?? null));
+    let cost = verdict.costs.get(costKey);
+    if (cost === undefined) {
+      if (fragments === undefined) onAnalysis();
+      const reads: VariableReads = Object.assign(Object.create(null) as object, variables, { [READS]: new Set<string>() });
+      cost = operationCost(operation.selectionSet, rootType(schema, operation) ?? undefined, schema, fragments ?? fragmentsOf(document), reads);
+      const read = [...reads[READS]!].sort();
+      // the first walk learns which variables matter; the key is remade from exactly those
+      if (read.join() !== verdict.costVariables.join()) verdict.costVariables = read;
+      if (verdict.costs.size >= MAX_COSTS_PER_OPERATION) verdict.costs.clear();
+      verdict.costs.set(JSON.stringify(read.map((name) => variables[name] ?? null)), cost);
+    }
+    if (cost > limits.maxCost) throw refuse(`query cost ${cost} exceeds the limit of ${limits.maxCost} (each field costs 1, times "first" for paged lists)`, 'QUERY_TOO_COSTLY', { cost, maxCost: limits.maxCost });
+  };
+}
+
+/** {@link queryLimits} as an Apollo Server plugin: checked once the operation is resolved, before it runs. */
+export function queryLimitsPlugin<Context extends BaseContext>(check: LimitsCheck): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ document, operation, schema, request }) {
-          if (!operation) return;
-          const variables = request.variables ?? {};
-          let byOperation = verdicts.get(document);
-          if (!byOperation) verdicts.set(document, (byOperation = new Map()));
-          const operationKey = operation.name?.value ?? '';
-          let verdict = byOperation.get(operationKey);
-          let fragments: Fragments | undefined;
-          if (!verdict) {
-            onAnalysis();
-            fragments = fragmentsOf(document);
-            verdict = { depth: operationDepth(operation.selectionSet, fragments), costVariables: [], costs: new Map() };
-            byOperation.set(operationKey, verdict);
-          }
-          if (verdict.depth > limits.maxDepth) {
-            throw refuse(`query depth ${verdict.depth} exceeds the limit of ${limits.maxDepth}`, 'QUERY_TOO_DEEP', { depth: verdict.depth, maxDepth: limits.maxDepth });
-          }
-          const costKey = JSON.stringify(verdict.costVariables.map((name) => variables[name] ?? null));
-          let cost = verdict.costs.get(costKey);
-          if (cost === undefined) {
-            if (fragments === undefined) onAnalysis();
-            const reads: VariableReads = Object.assign(Object.create(null) as object, variables, { [READS]: new Set<string>() });
-            cost = operationCost(operation.selectionSet, rootType(schema, operation) ?? undefined, schema, fragments ?? fragmentsOf(document), reads);
-            const read = [...reads[READS]!].sort();
-            // the first walk learns which variables matter; the key is remade from exactly those
-            if (read.join() !== verdict.costVariables.join()) verdict.costVariables = read;
-            if (verdict.costs.size >= MAX_COSTS_PER_OPERATION) verdict.costs.clear();
-            verdict.costs.set(JSON.stringify(read.map((name) => variables[name] ?? null)), cost);
-          }
-          if (cost > limits.maxCost) throw refuse(`query cost ${cost} exceeds the limit of ${limits.maxCost} (each field costs 1, times "first" for paged lists)`, 'QUERY_TOO_COSTLY', { cost, maxCost: limits.maxCost });
+          if (operation) check(document, operation, schema, request.variables ?? {});
         },
       };
     },

@@ -7,7 +7,6 @@ import { createPrismaClient, poolStats, type PrismaClient } from '@supergraph-la
 import { createCacheStore, createSubgraphCache, DEPENDENCIES_HEADER, encodeDependencies, type CacheStore, type SubgraphCache, type VersionReader } from '@supergraph-lab/cache';
 import { createHttpServer, drainAndClose, listenUrl, isAdmin, mountGraphQL, onStopSignal, parseSettingsPatch, refuseAdmin, type RuntimeSettings } from '@supergraph-lab/http';
 import { Counter, Gauge } from 'prom-client';
-import type { ApolloServerPlugin } from '@apollo/server';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { GraphQLScalarType, Kind, parse } from 'graphql';
 
@@ -59,22 +58,6 @@ declare module 'fastify' {
     /** This request's version-token reader (see @supergraph-lab/cache). */
     cacheReader: import('@supergraph-lab/cache').VersionReader | null;
   }
-}
-
-/** Adds the tokens a GraphQL response was built from to its extensions, for the gateway's cache. */
-function dependencyReporting<Context extends RequestContext>(cache: SubgraphCache): ApolloServerPlugin<Context> {
-  return {
-    async requestDidStart() {
-      return {
-        async willSendResponse({ response, contextValue }) {
-          const reader = contextValue.cacheReader;
-          if (response.body.kind !== 'single' || !reader?.complete || !cache.policy.dependencies) return;
-          if (response.body.singleResult.errors?.length) return;
-          response.body.singleResult.extensions = { ...response.body.singleResult.extensions, cacheDependencies: reader.dependencies };
-        },
-      };
-    },
-  };
 }
 
 /** ISO 8601 timestamps. */
@@ -140,7 +123,9 @@ export async function createSubgraphService<Module, Context extends RequestConte
     limits: config.graphqlLimits,
     // the gateway composes from the SDL files (or the _service field, which is not introspection)
     introspection: config.introspection,
-    plugins: [dependencyReporting<Context>(cache)],
+    // the tokens an answer was built from, for the gateway's response cache
+    responseExtensions: ({ cacheReader }) =>
+      cacheReader?.complete && cache.policy.dependencies ? { cacheDependencies: cacheReader.dependencies } : undefined,
   });
   definition.registerRest(app, module);
   // the entity layer's counts, for the gateway's /cache inspector and for /metrics
