@@ -22,7 +22,9 @@ try {
     await loadShopData({ url: dbUrl, items: 2000, seed: 42 });
     const stack = await startStack({ databaseUrl: dbUrl, env: { NODE_ENV: 'production' } });
     cleanups.unshift(() => stack.close());
-    const ssr = createSsrService(readConfig({ LOG_LEVEL: 'silent', NODE_ENV: 'production' }), { gatewayUrl: stack.gatewayUrl });
+    const ssr = createSsrService(readConfig({ LOG_LEVEL: 'silent', NODE_ENV: 'production' }), {
+      gatewayUrl: stack.gatewayUrl,
+    });
     const base = await ssr.listen(0);
     cleanups.unshift(() => ssr.close());
     url = `${base}/items/2000`;
@@ -45,8 +47,17 @@ try {
   for (const category of Object.values(result.lhr.categories)) {
     console.log(`  ${category.title.padEnd(16)} ${Math.round((category.score ?? 0) * 100)}`);
   }
-  const failing = Object.values(result.lhr.audits).filter((audit) => audit.score !== null && audit.score < 0.9 && audit.scoreDisplayMode !== 'informative' && audit.scoreDisplayMode !== 'manual');
-  if (failing.length) console.log(`  below 90: ${failing.map((audit) => `${audit.id} (${Math.round((audit.score ?? 0) * 100)})`).join(', ')}`);
+  const failing = Object.values(result.lhr.audits).filter(
+    (audit) =>
+      audit.score !== null &&
+      audit.score < 0.9 &&
+      audit.scoreDisplayMode !== 'informative' &&
+      audit.scoreDisplayMode !== 'manual',
+  );
+  if (failing.length)
+    console.log(
+      `  below 90: ${failing.map((audit) => `${audit.id} (${Math.round((audit.score ?? 0) * 100)})`).join(', ')}`,
+    );
 } catch (error) {
   console.error(`lighthouse: ${(error as Error).message}`);
   process.exitCode = 1;

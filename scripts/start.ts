@@ -61,7 +61,9 @@ async function startEmbeddedPostgres(): Promise<string> {
   if (rows[0]!.n === 0) {
     say(`empty database: seeding ${SEED_ITEMS} items with their reviews and photos`);
     const report = await loadShopDataIntoPGlite(db, { items: SEED_ITEMS, seed: 42 });
-    say(`seeded ${report.tables.map((table) => `${table.rows} ${table.table}`).join(', ')} in ${report.totalSeconds.toFixed(1)} s`);
+    say(
+      `seeded ${report.tables.map((table) => `${table.rows} ${table.table}`).join(', ')} in ${report.totalSeconds.toFixed(1)} s`,
+    );
   } else {
     say(`${rows[0]!.n} items already there (${result.applied.length} migration(s) applied)`);
   }
@@ -132,7 +134,8 @@ function formatLogLine(line: string): string {
   if (!line.startsWith('{')) return line;
   try {
     const entry = JSON.parse(line) as { level?: number; msg?: string; err?: { message?: string } };
-    const level = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' }[entry.level ?? 30] ?? 'info';
+    const level =
+      { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' }[entry.level ?? 30] ?? 'info';
     return `${level.padEnd(5)} ${entry.msg ?? ''}${entry.err?.message ? `: ${entry.err.message}` : ''}`;
   } catch {
     return line;
@@ -163,11 +166,19 @@ async function startScaled(config: Config, env: NodeJS.ProcessEnv): Promise<void
   const balanced = { ...env, SHUTDOWN_DRAIN_MS: SCALED_DRAIN_MS };
   const gateways = [config.ports.gateway, config.ports.gateway + 10];
   const ssrs = [config.ports.ssr, config.ports.ssr + 10];
-  gateways.forEach((port, i) => spawnService({ name: `gateway${i + 1}`, entry: SERVICES[3].entry, colour: 32, restart: true }, { ...balanced, GATEWAY_PORT: String(port) }));
+  gateways.forEach((port, i) =>
+    spawnService(
+      { name: `gateway${i + 1}`, entry: SERVICES[3].entry, colour: 32, restart: true },
+      { ...balanced, GATEWAY_PORT: String(port) },
+    ),
+  );
   await Promise.all(gateways.map((port, i) => waitReady(`gateway${i + 1}`, `http://127.0.0.1:${port}`)));
   // the SSR instances reach the gateways through nginx too: balanced, and they survive one stopping
   ssrs.forEach((port, i) =>
-    spawnService({ name: `ssr${i + 1}`, entry: SERVICES[4].entry, colour: 34, restart: true }, { ...balanced, SSR_PORT: String(port), GATEWAY_URL: `http://127.0.0.1:${NGINX_PORT}` }),
+    spawnService(
+      { name: `ssr${i + 1}`, entry: SERVICES[4].entry, colour: 34, restart: true },
+      { ...balanced, SSR_PORT: String(port), GATEWAY_URL: `http://127.0.0.1:${NGINX_PORT}` },
+    ),
   );
   const prefix = path.join(ROOT, '.data', 'nginx');
   mkdirSync(prefix, { recursive: true });
@@ -179,7 +190,10 @@ async function startScaled(config: Config, env: NodeJS.ProcessEnv): Promise<void
     .replaceAll('127.0.0.1:3010', `127.0.0.1:${ssrs[1]}`);
   const confFile = path.join(prefix, 'nginx.conf');
   writeFileSync(confFile, conf);
-  spawnService({ name: 'nginx', colour: 37, command: [NGINX_BIN, '-p', `${prefix}/`, '-c', confFile, '-g', 'daemon off;'] }, env);
+  spawnService(
+    { name: 'nginx', colour: 37, command: [NGINX_BIN, '-p', `${prefix}/`, '-c', confFile, '-g', 'daemon off;'] },
+    env,
+  );
   await Promise.all(ssrs.map((port, i) => waitReady(`ssr${i + 1}`, `http://127.0.0.1:${port}`)));
   await waitReady('nginx', `http://127.0.0.1:${NGINX_PORT}`);
 }
@@ -225,7 +239,9 @@ try {
   const env = { NODE_ENV: 'production', ...process.env, DATABASE_URL: databaseUrl, ADMIN_TOKEN: adminToken };
   // the subgraphs first: the gateway's readiness checks them
   for (const service of SERVICES.slice(0, 3)) spawnService(service, env);
-  await Promise.all(SERVICES.slice(0, 3).map((service) => waitReady(service.name, `http://127.0.0.1:${service.port(config)}`)));
+  await Promise.all(
+    SERVICES.slice(0, 3).map((service) => waitReady(service.name, `http://127.0.0.1:${service.port(config)}`)),
+  );
   let gateway = `http://localhost:${config.ports.gateway}`;
   let pages = `http://localhost:${config.ports.ssr}`;
   if (SCALED) {
@@ -241,19 +257,31 @@ try {
   say(`  GraphQL Playground  ${gateway}/graphql`);
   say(`  REST example        ${gateway}/api/items/1  ·  ${gateway}/api/items/1/reviews?sort=HIGHEST`);
   say(`  item page (SSR)     ${pages}/items/1  ·  built over REST: ${pages}/items/1?source=rest`);
-  say(`  subgraphs           ${SERVICES.slice(0, 3).map((service) => `${service.name} http://localhost:${service.port(config)}/graphql`).join('  ')}`);
+  say(
+    `  subgraphs           ${SERVICES.slice(0, 3)
+      .map((service) => `${service.name} http://localhost:${service.port(config)}/graphql`)
+      .join('  ')}`,
+  );
   say(`  health, metrics     ${gateway}/readyz  ${gateway}/metrics`);
-  say(`  database            ${config.databaseUrl ? 'DATABASE_URL' : `embedded PGlite at postgresql://postgres@127.0.0.1:${EMBEDDED_PORT}/postgres`}`);
-  say(`  cache               ${config.redisUrl ? `Redis (REDIS_URL), CACHE_MODE=${config.cacheMode}` : `in-memory entity cache per service (no REDIS_URL), CACHE_MODE=${config.cacheMode}`}`);
+  say(
+    `  database            ${config.databaseUrl ? 'DATABASE_URL' : `embedded PGlite at postgresql://postgres@127.0.0.1:${EMBEDDED_PORT}/postgres`}`,
+  );
+  say(
+    `  cache               ${config.redisUrl ? `Redis (REDIS_URL), CACHE_MODE=${config.cacheMode}` : `in-memory entity cache per service (no REDIS_URL), CACHE_MODE=${config.cacheMode}`}`,
+  );
   say(`  load lab            ${pages}/lab${config.lab ? '' : '  (off: LAB=off)'}`);
   if (SCALED) {
-    say(`  behind nginx :${NGINX_PORT}   gateway ${config.ports.gateway} + ${config.ports.gateway + 10}, ssr ${config.ports.ssr} + ${config.ports.ssr + 10} (deploy/nginx.conf)`);
+    say(
+      `  behind nginx :${NGINX_PORT}   gateway ${config.ports.gateway} + ${config.ports.gateway + 10}, ssr ${config.ports.ssr} + ${config.ports.ssr + 10} (deploy/nginx.conf)`,
+    );
   }
-  say(`  cache inspector     ${gateway}/cache  (Authorization: Bearer ${config.adminToken ? '$ADMIN_TOKEN' : `${adminToken}, made up for this run`})`);
+  say(
+    `  cache inspector     ${gateway}/cache  (Authorization: Bearer ${config.adminToken ? '$ADMIN_TOKEN' : `${adminToken}, made up for this run`})`,
+  );
   say('Ctrl-C stops everything');
 } catch (error) {
   if (!stopping) {
-    console.error(`start: ${error instanceof ConfigError ? error.message : (error as Error).stack ?? error}`);
+    console.error(`start: ${error instanceof ConfigError ? error.message : ((error as Error).stack ?? error)}`);
     await shutdown(1);
   }
 }

@@ -5,7 +5,16 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { Agent, request } from 'undici';
 import { biasedItemId } from '@supergraph-lab/db';
-import { benchOptions, concurrent, median, postGraphQL, scratchDatabase, sequential, startServices, type PageLoad } from './harness.ts';
+import {
+  benchOptions,
+  concurrent,
+  median,
+  postGraphQL,
+  scratchDatabase,
+  sequential,
+  startServices,
+  type PageLoad,
+} from './harness.ts';
 
 const options = benchOptions({ rounds: 2 }, { writes: '300', items: '10000' });
 const ITEMS = options.items;
@@ -19,9 +28,16 @@ const MODES = ['off', 'entity', 'all'] as const;
 const ADMIN_TOKEN = `bench-${randomUUID()}`;
 
 /** The gateway's per-layer counts (the entity layer summed over the subgraphs). */
-async function cacheStats(gateway: string): Promise<{ response: { hits: number; misses: number }; entity: { hits: number; misses: number } }> {
-  const response = await request(`${gateway}/cache`, { dispatcher: agent, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
-  const body = (await response.body.json()) as { layers: { response: { hits: number; misses: number }; entity: { hits: number; misses: number } } };
+async function cacheStats(
+  gateway: string,
+): Promise<{ response: { hits: number; misses: number }; entity: { hits: number; misses: number } }> {
+  const response = await request(`${gateway}/cache`, {
+    dispatcher: agent,
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+  });
+  const body = (await response.body.json()) as {
+    layers: { response: { hits: number; misses: number }; entity: { hits: number; misses: number } };
+  };
   return { response: body.layers.response, entity: body.layers.entity };
 }
 
@@ -44,37 +60,52 @@ async function json(method: string, url: string, body?: unknown): Promise<{ stat
 }
 
 const database = await scratchDatabase('cache', ITEMS);
-const results = Object.fromEntries(MODES.map((mode) => [mode, { p50: [] as number[], p99: [] as number[], rps: [] as number[], cp99: [] as number[] }]));
+const results = Object.fromEntries(
+  MODES.map((mode) => [mode, { p50: [] as number[], p99: [] as number[], rps: [] as number[], cp99: [] as number[] }]),
+);
 try {
-  console.log(`bench:cache: ${ITEMS} items, ${os.cpus().length} cores, Node ${process.version}; modes ${MODES.join(', ')}; ${ROUNDS} rounds; ` +
-    `sequential ${SEQUENTIAL} pages, then ${CONNECTIONS} connections for ${SECONDS} s, after every item's page once and 5 s of load`);
+  console.log(
+    `bench:cache: ${ITEMS} items, ${os.cpus().length} cores, Node ${process.version}; modes ${MODES.join(', ')}; ${ROUNDS} rounds; ` +
+      `sequential ${SEQUENTIAL} pages, then ${CONNECTIONS} connections for ${SECONDS} s, after every item's page once and 5 s of load`,
+  );
   for (let round = 1; round <= ROUNDS; round++) {
     for (const mode of MODES) {
       // a namespace of its own: every run starts with a cold cache
-      const services = await startServices(database.url, { CACHE_MODE: mode, REDIS_URL, ADMIN_TOKEN, CACHE_NAMESPACE: `bench-${randomUUID().slice(0, 8)}` });
+      const services = await startServices(database.url, {
+        CACHE_MODE: mode,
+        REDIS_URL,
+        ADMIN_TOKEN,
+        CACHE_NAMESPACE: `bench-${randomUUID().slice(0, 8)}`,
+      });
       try {
         const gateway = services.base(services.ports.gateway);
         const load: PageLoad = (id) => postGraphQL(agent, `${gateway}/graphql`, PAGE, { id: String(id) });
         // a warm cache: every item's page once (nothing to warm with the cache off)
         let next = 1;
         if (mode !== 'off') {
-          await Promise.all(Array.from({ length: CONNECTIONS }, async () => {
-            while (next <= ITEMS) await load(next++);
-          }));
+          await Promise.all(
+            Array.from({ length: CONNECTIONS }, async () => {
+              while (next <= ITEMS) await load(next++);
+            }),
+          );
         }
         await concurrent(load, ITEMS, CONNECTIONS, Math.min(SECONDS, 5));
         const before = await cacheStats(gateway);
         const seq = await sequential(load, ITEMS, SEQUENTIAL);
         const conc = await concurrent(load, ITEMS, CONNECTIONS, SECONDS);
         if (conc.errors) console.log(`  ${mode}: ${conc.errors} errors`);
-        Object.entries({ p50: seq.p50, p99: seq.p99, rps: conc.rps, cp99: conc.p99 }).forEach(([name, value]) => results[mode]![name as 'p50']!.push(value));
+        Object.entries({ p50: seq.p50, p99: seq.p99, rps: conc.rps, cp99: conc.p99 }).forEach(([name, value]) =>
+          results[mode]![name as 'p50']!.push(value),
+        );
         const after = await cacheStats(gateway);
         const ratio = (layer: 'response' | 'entity') => {
           const hits = after[layer].hits - before[layer].hits;
           const misses = after[layer].misses - before[layer].misses;
           return hits + misses ? `${((100 * hits) / (hits + misses)).toFixed(0)}%` : '-';
         };
-        console.log(`round ${round} ${mode.padEnd(7)} sequential p50 ${seq.p50.toFixed(2)} ms p99 ${seq.p99.toFixed(2)} ms; ${CONNECTIONS} connections ${conc.rps.toFixed(0)} pages/s p99 ${conc.p99.toFixed(1)} ms; hit ratio while measured: response ${ratio('response')}, entity ${ratio('entity')}`);
+        console.log(
+          `round ${round} ${mode.padEnd(7)} sequential p50 ${seq.p50.toFixed(2)} ms p99 ${seq.p99.toFixed(2)} ms; ${CONNECTIONS} connections ${conc.rps.toFixed(0)} pages/s p99 ${conc.p99.toFixed(1)} ms; hit ratio while measured: response ${ratio('response')}, entity ${ratio('entity')}`,
+        );
       } finally {
         await services.stop();
       }
@@ -84,11 +115,18 @@ try {
   console.log(`\nmedians          seq p50 ms  seq p99 ms     pages/s   p99 ms   pages/s vs off`);
   for (const mode of MODES) {
     const r = results[mode]!;
-    console.log(`${mode.padEnd(16)} ${median(r.p50).toFixed(2).padStart(10)} ${median(r.p99).toFixed(2).padStart(11)} ${median(r.rps).toFixed(0).padStart(11)} ${median(r.cp99).toFixed(1).padStart(8)} ${(median(r.rps) / median(off.rps)).toFixed(2).padStart(12)}x`);
+    console.log(
+      `${mode.padEnd(16)} ${median(r.p50).toFixed(2).padStart(10)} ${median(r.p99).toFixed(2).padStart(11)} ${median(r.rps).toFixed(0).padStart(11)} ${median(r.cp99).toFixed(1).padStart(8)} ${(median(r.rps) / median(off.rps)).toFixed(2).padStart(12)}x`,
+    );
   }
 
   // write-then-read: every write, over each protocol and entry point, checked on every read path
-  const services = await startServices(database.url, { CACHE_MODE: 'all', REDIS_URL, ADMIN_TOKEN, CACHE_NAMESPACE: `bench-${randomUUID().slice(0, 8)}` });
+  const services = await startServices(database.url, {
+    CACHE_MODE: 'all',
+    REDIS_URL,
+    ADMIN_TOKEN,
+    CACHE_NAMESPACE: `bench-${randomUUID().slice(0, 8)}`,
+  });
   try {
     const gw = services.base(services.ports.gateway);
     const items = services.base(services.ports.items);
@@ -106,13 +144,19 @@ try {
       const name = `Stale check ${n}`;
       const writes = [
         () => json('PATCH', `${gw}/api/items/${id}`, { name }),
-        () => json('POST', `${gw}/graphql`, { query: `mutation { updateItem(id: "${id}", input: { name: "${name}" }) { id } }` }),
+        () =>
+          json('POST', `${gw}/graphql`, {
+            query: `mutation { updateItem(id: "${id}", input: { name: "${name}" }) { id } }`,
+          }),
         () => json('PATCH', `${items}/api/items/${id}`, { name }),
       ];
       await writes[n % writes.length]!();
       const before = (await json('GET', `${reviews}/api/items/${id}/reviews/summary`)).body.count;
-      await (n % 2 ? json('POST', `${gw}/api/items/${id}/reviews`, { rating: 5, title: 't', body: 'b', author: 'bench' }) : json('POST', `${reviews}/api/items/${id}/reviews`, { rating: 5, title: 't', body: 'b', author: 'bench' }));
-      const viaGraphQL = (await json('POST', `${gw}/graphql`, { query: PAGE, variables: { id: String(id) } })).body.data.item;
+      await (n % 2
+        ? json('POST', `${gw}/api/items/${id}/reviews`, { rating: 5, title: 't', body: 'b', author: 'bench' })
+        : json('POST', `${reviews}/api/items/${id}/reviews`, { rating: 5, title: 't', body: 'b', author: 'bench' }));
+      const viaGraphQL = (await json('POST', `${gw}/graphql`, { query: PAGE, variables: { id: String(id) } })).body.data
+        .item;
       const viaRest = (await json('GET', `${gw}/api/items/${id}`)).body;
       const summary = (await json('GET', `${gw}/api/items/${id}/reviews/summary`)).body;
       reads += 3;
@@ -120,7 +164,9 @@ try {
       if (viaRest.name !== name) stale++;
       if (summary.count !== before + 1) stale++;
     }
-    console.log(`\nwrite-then-read: ${WRITES} writes (REST via gateway, GraphQL, REST straight to the subgraph; reviews both ways), ${reads} reads: ${stale} stale`);
+    console.log(
+      `\nwrite-then-read: ${WRITES} writes (REST via gateway, GraphQL, REST straight to the subgraph; reviews both ways), ${reads} reads: ${stale} stale`,
+    );
   } finally {
     await services.stop();
   }

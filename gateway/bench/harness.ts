@@ -14,7 +14,12 @@ export function percentile(sorted: number[], p: number): number {
 }
 
 /** POSTs GraphQL over `agent`; throws on a non-200 status or GraphQL errors. */
-export async function postGraphQL(agent: Agent, url: string, query: string, variables: Record<string, unknown>): Promise<void> {
+export async function postGraphQL(
+  agent: Agent,
+  url: string,
+  query: string,
+  variables: Record<string, unknown>,
+): Promise<void> {
   const response = await request(url, {
     method: 'POST',
     dispatcher: agent,
@@ -22,11 +27,17 @@ export async function postGraphQL(agent: Agent, url: string, query: string, vari
     body: JSON.stringify({ query, variables }),
   });
   const body = (await response.body.json()) as { errors?: unknown[] };
-  if (response.statusCode !== 200 || body.errors) throw new Error(`HTTP ${response.statusCode}: ${JSON.stringify(body.errors)}`);
+  if (response.statusCode !== 200 || body.errors)
+    throw new Error(`HTTP ${response.statusCode}: ${JSON.stringify(body.errors)}`);
 }
 
 /** p50 and p99 of `count` page loads one after another, after a warm-up of `warmup`. */
-export async function sequential(load: PageLoad, maxId: number, count: number, warmup = 200): Promise<{ p50: number; p99: number }> {
+export async function sequential(
+  load: PageLoad,
+  maxId: number,
+  count: number,
+  warmup = 200,
+): Promise<{ p50: number; p99: number }> {
   for (let i = 0; i < warmup; i++) await load(biasedItemId(maxId));
   const samples: number[] = [];
   for (let i = 0; i < count; i++) {
@@ -39,7 +50,12 @@ export async function sequential(load: PageLoad, maxId: number, count: number, w
 }
 
 /** Pages per second and p99 with `connections` clients looping for `seconds`. */
-export async function concurrent(load: PageLoad, maxId: number, connections: number, seconds: number): Promise<{ rps: number; p99: number; errors: number }> {
+export async function concurrent(
+  load: PageLoad,
+  maxId: number,
+  connections: number,
+  seconds: number,
+): Promise<{ rps: number; p99: number; errors: number }> {
   const until = performance.now() + seconds * 1000;
   const samples: number[] = [];
   let errors = 0;
@@ -69,12 +85,23 @@ export function benchOptions(defaults: { rounds: number }, extra: Record<string,
       sequential: { type: 'string', default: '1500' },
       rounds: { type: 'string', default: String(defaults.rounds) },
       items: { type: 'string', default: '20000' },
-      ...Object.fromEntries(Object.entries(extra).map(([name, value]) => [name, { type: 'string' as const, default: value }])),
+      ...Object.fromEntries(
+        Object.entries(extra).map(([name, value]) => [name, { type: 'string' as const, default: value }]),
+      ),
     },
   });
   const numbers = Object.fromEntries(Object.entries(values).map(([name, value]) => [name, Number(value)]));
   for (const [name, value] of Object.entries(numbers)) {
-    if (!Number.isFinite(value) || value <= 0) throw new Error(`--${name} must be a positive number, got ${JSON.stringify((values as Record<string, unknown>)[name])}`);
+    if (!Number.isFinite(value) || value <= 0)
+      throw new Error(
+        `--${name} must be a positive number, got ${JSON.stringify((values as Record<string, unknown>)[name])}`,
+      );
   }
-  return numbers as { items: number; seconds: number; connections: number; sequential: number; rounds: number } & Record<string, number>;
+  return numbers as {
+    items: number;
+    seconds: number;
+    connections: number;
+    sequential: number;
+    rounds: number;
+  } & Record<string, number>;
 }

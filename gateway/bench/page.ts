@@ -4,15 +4,26 @@
 // Services run as separate processes on a scratch database; medians of alternating rounds.
 import os from 'node:os';
 import { Agent } from 'undici';
-import { benchOptions, concurrent, median, postGraphQL, scratchDatabase, sequential, startServices, type PageLoad } from './harness.ts';
+import {
+  benchOptions,
+  concurrent,
+  median,
+  postGraphQL,
+  scratchDatabase,
+  sequential,
+  startServices,
+  type PageLoad,
+} from './harness.ts';
 
 const PAGE_FIELDS = {
   item: 'id name description brand priceCents currency stock',
-  reviews: 'reviewSummary { count averageRating histogram } reviews(first: 5) { edges { cursor node { id rating title body author createdAt } } pageInfo { hasNextPage endCursor } }',
+  reviews:
+    'reviewSummary { count averageRating histogram } reviews(first: 5) { edges { cursor node { id rating title body author createdAt } } pageInfo { hasNextPage endCursor } }',
   photos: 'primaryPhoto { url altText width height } photos { url altText width height position }',
 };
 const GATEWAY_QUERY = `query Page($id: ID!) { item(id: $id) { ${PAGE_FIELDS.item} ${PAGE_FIELDS.reviews} ${PAGE_FIELDS.photos} } }`;
-const entities = (fields: string) => `query($r: [_Any!]!) { _entities(representations: $r) { ... on Item { ${fields} } } }`;
+const entities = (fields: string) =>
+  `query($r: [_Any!]!) { _entities(representations: $r) { ... on Item { ${fields} } } }`;
 
 const options = benchOptions({ rounds: 3 });
 const ITEMS = options.items;
@@ -22,7 +33,8 @@ const SEQUENTIAL = options.sequential;
 const ROUNDS = options.rounds;
 
 const agent = new Agent({ connections: CONNECTIONS, keepAliveTimeout: 30_000 });
-const post = (url: string, query: string, variables: Record<string, unknown>) => postGraphQL(agent, url, query, variables);
+const post = (url: string, query: string, variables: Record<string, unknown>) =>
+  postGraphQL(agent, url, query, variables);
 
 let services: Awaited<ReturnType<typeof startServices>> | undefined;
 const database = await scratchDatabase('gateway', ITEMS);
@@ -33,17 +45,27 @@ try {
   const direct: PageLoad = (id) => {
     const representations = [{ __typename: 'Item', id: String(id) }];
     return Promise.all([
-      post(`${base(ports.items)}/graphql`, `query($id: ID!) { item(id: $id) { ${PAGE_FIELDS.item} } }`, { id: String(id) }),
+      post(`${base(ports.items)}/graphql`, `query($id: ID!) { item(id: $id) { ${PAGE_FIELDS.item} } }`, {
+        id: String(id),
+      }),
       post(`${base(ports.reviews)}/graphql`, entities(PAGE_FIELDS.reviews), { r: representations }),
       post(`${base(ports.photos)}/graphql`, entities(PAGE_FIELDS.photos), { r: representations }),
     ]);
   };
 
-  console.log(`bench:gateway: ${ITEMS} items, ${os.cpus().length} cores, Node ${process.version}; CACHE_MODE=off; ${ROUNDS} alternating rounds; ` +
-    `sequential ${SEQUENTIAL} pages, then ${CONNECTIONS} connections for ${SECONDS} s`);
-  const results = { gateway: { p50: [] as number[], p99: [] as number[], rps: [] as number[], cp99: [] as number[] }, direct: { p50: [] as number[], p99: [] as number[], rps: [] as number[], cp99: [] as number[] } };
+  console.log(
+    `bench:gateway: ${ITEMS} items, ${os.cpus().length} cores, Node ${process.version}; CACHE_MODE=off; ${ROUNDS} alternating rounds; ` +
+      `sequential ${SEQUENTIAL} pages, then ${CONNECTIONS} connections for ${SECONDS} s`,
+  );
+  const results = {
+    gateway: { p50: [] as number[], p99: [] as number[], rps: [] as number[], cp99: [] as number[] },
+    direct: { p50: [] as number[], p99: [] as number[], rps: [] as number[], cp99: [] as number[] },
+  };
   for (let round = 1; round <= ROUNDS; round++) {
-    for (const [name, load] of [['gateway', viaGateway], ['direct', direct]] as const) {
+    for (const [name, load] of [
+      ['gateway', viaGateway],
+      ['direct', direct],
+    ] as const) {
       const seq = await sequential(load, ITEMS, SEQUENTIAL);
       const conc = await concurrent(load, ITEMS, CONNECTIONS, SECONDS);
       if (conc.errors) console.log(`  ${name}: ${conc.errors} errors`);
@@ -51,13 +73,18 @@ try {
       results[name].p99.push(seq.p99);
       results[name].rps.push(conc.rps);
       results[name].cp99.push(conc.p99);
-      console.log(`round ${round} ${name.padEnd(8)} sequential p50 ${seq.p50.toFixed(2)} ms p99 ${seq.p99.toFixed(2)} ms; ${CONNECTIONS} connections ${conc.rps.toFixed(0)} pages/s p99 ${conc.p99.toFixed(1)} ms`);
+      console.log(
+        `round ${round} ${name.padEnd(8)} sequential p50 ${seq.p50.toFixed(2)} ms p99 ${seq.p99.toFixed(2)} ms; ${CONNECTIONS} connections ${conc.rps.toFixed(0)} pages/s p99 ${conc.p99.toFixed(1)} ms`,
+      );
     }
   }
   const g = results.gateway;
   const d = results.direct;
   console.log(`\nmedians                      gateway     direct   gateway/direct`);
-  const row = (label: string, a: number, b: number, digits = 2) => console.log(`${label.padEnd(28)} ${a.toFixed(digits).padStart(8)} ${b.toFixed(digits).padStart(10)} ${(a / b).toFixed(2).padStart(10)}x`);
+  const row = (label: string, a: number, b: number, digits = 2) =>
+    console.log(
+      `${label.padEnd(28)} ${a.toFixed(digits).padStart(8)} ${b.toFixed(digits).padStart(10)} ${(a / b).toFixed(2).padStart(10)}x`,
+    );
   row('sequential p50 (ms)', median(g.p50), median(d.p50));
   row('sequential p99 (ms)', median(g.p99), median(d.p99));
   row(`pages/s at ${CONNECTIONS} connections`, median(g.rps), median(d.rps), 0);

@@ -1,5 +1,14 @@
 import { SUBGRAPH_NAMES, type Config, type SubgraphName } from '@supergraph-lab/config';
-import { AppError, badInput, isAdmin, parseSettingsPatch, refuseAdmin as refuse, sendProblem, toProblem, type RuntimeSettings } from '@supergraph-lab/http';
+import {
+  AppError,
+  badInput,
+  isAdmin,
+  parseSettingsPatch,
+  refuseAdmin as refuse,
+  sendProblem,
+  toProblem,
+  type RuntimeSettings,
+} from '@supergraph-lab/http';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge } from 'prom-client';
 import { request as undiciRequest, type Agent } from 'undici';
@@ -16,7 +25,8 @@ export function layerOf(key: string): string {
   return 'other';
 }
 
-const ratio = (stats: { hits: number; misses: number }) => (stats.hits + stats.misses ? stats.hits / (stats.hits + stats.misses) : null);
+const ratio = (stats: { hits: number; misses: number }) =>
+  stats.hits + stats.misses ? stats.hits / (stats.hits + stats.misses) : null;
 
 /**
  * `GET /cache` (hit/miss per layer with hit ratios, keys and memory of the store, the newest
@@ -38,7 +48,10 @@ export function registerCacheAdmin(
           const response = await undiciRequest(`${urls[name]}${path}`, {
             method,
             dispatcher: agent,
-            headers: { authorization: `Bearer ${config.adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+            headers: {
+              authorization: `Bearer ${config.adminToken}`,
+              ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+            },
             body: body === undefined ? null : JSON.stringify(body),
             headersTimeout: 2000,
             bodyTimeout: 2000,
@@ -58,7 +71,10 @@ export function registerCacheAdmin(
   const entityStats = () => eachSubgraph<{ hits: number; misses: number }>('GET', '/cache/stats');
 
   // the load lab's switches: CACHE_MODE here and in every subgraph, batching in the subgraphs
-  const settingsAnswer = (subgraphs: Record<SubgraphName, RuntimeSettings | null>) => ({ gateway: { cacheMode: cache.mode }, subgraphs });
+  const settingsAnswer = (subgraphs: Record<SubgraphName, RuntimeSettings | null>) => ({
+    gateway: { cacheMode: cache.mode },
+    subgraphs,
+  });
   app.get('/admin/settings', async (request, reply) => {
     if (!isAdmin(request, config.adminToken)) return refuse(reply, request, Boolean(config.adminToken));
     return settingsAnswer(await eachSubgraph<RuntimeSettings>('GET', '/admin/settings'));
@@ -70,7 +86,13 @@ export function registerCacheAdmin(
     const subgraphs = await eachSubgraph<RuntimeSettings>('PUT', '/admin/settings', patch);
     const failed = SUBGRAPH_NAMES.filter((name) => !subgraphs[name]);
     if (failed.length) {
-      const problem = toProblem(new AppError('SERVICE_UNAVAILABLE', `settings not applied by the ${failed.join(', ')} subgraph${failed.length > 1 ? 's' : ''}; the others have them`), request.url);
+      const problem = toProblem(
+        new AppError(
+          'SERVICE_UNAVAILABLE',
+          `settings not applied by the ${failed.join(', ')} subgraph${failed.length > 1 ? 's' : ''}; the others have them`,
+        ),
+        request.url,
+      );
       return sendProblem(reply, 503, { ...problem, ...settingsAnswer(subgraphs) }, 5);
     }
     request.log.info({ settings: patch }, 'runtime settings changed');
@@ -87,10 +109,18 @@ export function registerCacheAdmin(
     }
     const redis = await cache.store.redis();
     let store: Record<string, unknown> = { kind: cache.store.kind };
-    let recent: Record<string, unknown>[] = cache.recent.slice(-20).reverse().map((entry) => ({ ...entry, at: new Date(entry.at).toISOString() }));
+    let recent: Record<string, unknown>[] = cache.recent
+      .slice(-20)
+      .reverse()
+      .map((entry) => ({ ...entry, at: new Date(entry.at).toISOString() }));
     if (redis) {
       const [keys, memory] = await Promise.all([redis.dbSize(), redis.info('memory')]);
-      store = { ...store, keys, usedMemory: /used_memory_human:(\S+)/.exec(memory)?.[1] ?? null, usedMemoryBytes: Number(/used_memory:(\d+)/.exec(memory)?.[1] ?? 0) };
+      store = {
+        ...store,
+        keys,
+        usedMemory: /used_memory_human:(\S+)/.exec(memory)?.[1] ?? null,
+        usedMemoryBytes: Number(/used_memory:(\d+)/.exec(memory)?.[1] ?? 0),
+      };
       recent = await Promise.all(
         recent.map(async (entry) => {
           const key = `${cache.store.prefix}${entry.key}`;
@@ -102,7 +132,11 @@ export function registerCacheAdmin(
     return {
       mode: cache.mode,
       layers: {
-        response: { ...cache.stats.response, hitRatio: ratio(cache.stats.response), active: cache.store.kind === 'redis' },
+        response: {
+          ...cache.stats.response,
+          hitRatio: ratio(cache.stats.response),
+          active: cache.store.kind === 'redis',
+        },
         rest: { ...cache.stats.rest, hitRatio: ratio(cache.stats.rest), active: cache.store.kind === 'redis' },
         entity: { ...entity, hitRatio: ratio(entity), subgraphs },
       },
@@ -115,7 +149,8 @@ export function registerCacheAdmin(
   app.get<{ Querystring: { limit?: string } }>('/cache/entries', async (request, reply) => {
     if (!isAdmin(request, config.adminToken)) return refuse(reply, request, Boolean(config.adminToken));
     const limit = Number(request.query.limit ?? 50);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw badInput(`limit must be a whole number between 1 and 500, got ${JSON.stringify(request.query.limit)}`);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500)
+      throw badInput(`limit must be a whole number between 1 and 500, got ${JSON.stringify(request.query.limit)}`);
     const redis = await cache.store.redis();
     if (!redis) return { store: cache.store.kind, entries: [] };
     const keys: string[] = [];
@@ -151,7 +186,13 @@ export function registerCacheAdmin(
       if (batch.length) deleted += await redis.unlink(batch);
     }
     cache.recent.length = 0;
-    if (!epoch) return sendProblem(reply, 503, toProblem(new AppError('SERVICE_UNAVAILABLE', 'the cache is unavailable'), request.url), 5);
+    if (!epoch)
+      return sendProblem(
+        reply,
+        503,
+        toProblem(new AppError('SERVICE_UNAVAILABLE', 'the cache is unavailable'), request.url),
+        5,
+      );
     return { flushed: true, deletedKeys: deleted };
   });
 

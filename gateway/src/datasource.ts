@@ -45,16 +45,25 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     this.path = `${parsed.pathname}${parsed.search}`;
   }
 
-  async process({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+  async process({
+    request,
+    context,
+  }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
     // no Accept header: Apollo Server then answers application/json without running its negotiator
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (context.requestId) headers['x-request-id'] = context.requestId;
-    const body = JSON.stringify({ query: request.query, variables: request.variables, operationName: request.operationName, extensions: request.extensions });
+    const body = JSON.stringify({
+      query: request.query,
+      variables: request.variables,
+      operationName: request.operationName,
+      extensions: request.extensions,
+    });
     let response: GatewayGraphQLResponse;
     try {
       response = await this.send(headers, body, context.timing as RequestTiming | undefined);
     } catch (error) {
-      if (error instanceof GraphQLError && error.extensions?.code !== undefined && !isNetworkFailure(error)) throw error;
+      if (error instanceof GraphQLError && error.extensions?.code !== undefined && !isNetworkFailure(error))
+        throw error;
       throw new GraphQLError(`subgraph "${this.name}" is unavailable: ${describeFailure(error)}`, {
         extensions: { code: 'SUBGRAPH_UNAVAILABLE', serviceName: this.name },
       });
@@ -69,7 +78,11 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
   }
 
   /** One POST to the subgraph; a non-2xx status or a body that is not a JSON object throws. */
-  private async send(headers: Record<string, string>, body: string, timing: RequestTiming | undefined): Promise<GatewayGraphQLResponse> {
+  private async send(
+    headers: Record<string, string>,
+    body: string,
+    timing: RequestTiming | undefined,
+  ): Promise<GatewayGraphQLResponse> {
     // the time this fetch was in flight, body included: its part of the gateway's Server-Timing
     const end = timing?.begin(this.name);
     try {
@@ -89,7 +102,8 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
           extensions: { response: { url: this.url, status: response.statusCode, statusText, body: answer } },
         });
       }
-      if (!answer || typeof answer !== 'object') throw new Error(`Expected JSON response body, but received: ${String(answer).slice(0, 200)}`);
+      if (!answer || typeof answer !== 'object')
+        throw new Error(`Expected JSON response body, but received: ${String(answer).slice(0, 200)}`);
       return answer as GatewayGraphQLResponse;
     } finally {
       end?.();
@@ -121,7 +135,11 @@ function post(agent: Agent, options: Dispatcher.DispatchOptions): Promise<Answer
         chunks.push(chunk);
       },
       onResponseEnd() {
-        resolve({ statusCode, json, text: chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8') });
+        resolve({
+          statusCode,
+          json,
+          text: chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'),
+        });
       },
       onResponseError(_controller, error) {
         reject(error);
@@ -139,6 +157,7 @@ const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'
 
 function describeFailure(error: unknown): string {
   const err = error as Error & { code?: string; cause?: Error & { code?: string } };
-  if (err?.name === 'TimeoutError' || err?.cause?.name === 'TimeoutError' || TIMEOUT_CODES.has(err?.code ?? '')) return 'no answer before the timeout';
+  if (err?.name === 'TimeoutError' || err?.cause?.name === 'TimeoutError' || TIMEOUT_CODES.has(err?.code ?? ''))
+    return 'no answer before the timeout';
   return err?.cause?.code ?? err?.code ?? err?.cause?.message ?? err?.message ?? 'unknown error';
 }

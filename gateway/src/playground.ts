@@ -25,30 +25,85 @@ const TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
 };
 
-const LISTING_QUERY = /* GraphQL */ `# Items, newest first, 5 to a page: run it, then set "after" to pageInfo.endCursor for the next page
-query Listing($first: Int, $after: String, $category: String) {
-  items(first: $first, after: $after, category: $category) {
-    edges { cursor node { id name brand priceCents currency reviewSummary { count averageRating } primaryPhoto { url } } }
-    pageInfo { hasNextPage endCursor }
+const LISTING_QUERY = /* GraphQL */ `
+  # Items, newest first, 5 to a page: run it, then set "after" to pageInfo.endCursor for the next page
+  query Listing($first: Int, $after: String, $category: String) {
+    items(first: $first, after: $after, category: $category) {
+      edges {
+        cursor
+        node {
+          id
+          name
+          brand
+          priceCents
+          currency
+          reviewSummary {
+            count
+            averageRating
+          }
+          primaryPhoto {
+            url
+          }
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
   }
-}`;
+`;
 
-const CREATE_REVIEW = /* GraphQL */ `# Writes a review: the item page query on the same item shows it at once
-mutation CreateReview($input: CreateReviewInput!) {
-  createReview(input: $input) { id rating title author createdAt item { id name reviewSummary { count averageRating } } }
-}`;
+const CREATE_REVIEW = /* GraphQL */ `
+  # Writes a review: the item page query on the same item shows it at once
+  mutation CreateReview($input: CreateReviewInput!) {
+    createReview(input: $input) {
+      id
+      rating
+      title
+      author
+      createdAt
+      item {
+        id
+        name
+        reviewSummary {
+          count
+          averageRating
+        }
+      }
+    }
+  }
+`;
 
 /** The tabs a newcomer can run at once: the item page, a listing with pagination, a write; all on item `itemId`. */
 export function playgroundTabs(endpoint: string, itemId: number) {
   const json = (value: unknown) => JSON.stringify(value, null, 2);
   return [
-    { name: 'Item page', endpoint, query: `# The one query an item page is built from (SSR sends exactly this)\n${ITEM_PAGE_QUERY.trim().replace(/^ {2}/gm, '')}`, variables: json(itemPageVariables(itemId)) },
-    { name: 'Items, paginated', endpoint, query: LISTING_QUERY, variables: json({ first: 5, after: null, category: null }) },
+    {
+      name: 'Item page',
+      endpoint,
+      query: `# The one query an item page is built from (SSR sends exactly this)\n${ITEM_PAGE_QUERY.trim().replace(/^ {2}/gm, '')}`,
+      variables: json(itemPageVariables(itemId)),
+    },
+    {
+      name: 'Items, paginated',
+      endpoint,
+      query: LISTING_QUERY,
+      variables: json({ first: 5, after: null, category: null }),
+    },
     {
       name: 'createReview',
       endpoint,
       query: CREATE_REVIEW,
-      variables: json({ input: { itemId: String(itemId), rating: 5, title: 'Tried it in the Playground', body: 'Written from GraphQL Playground.', author: 'newcomer' } }),
+      variables: json({
+        input: {
+          itemId: String(itemId),
+          rating: 5,
+          title: 'Tried it in the Playground',
+          body: 'Written from GraphQL Playground.',
+          author: 'newcomer',
+        },
+      }),
     },
   ];
 }
@@ -68,7 +123,11 @@ function renderPlayground(endpoint: string, itemId: number): string {
 
 /** The newest item's id, from the items service's REST listing. */
 async function newestItemId(itemsUrl: string, dispatcher: Dispatcher): Promise<number | null> {
-  const response = await request(`${itemsUrl}/api/items?first=1`, { dispatcher, headersTimeout: 2000, bodyTimeout: 2000 });
+  const response = await request(`${itemsUrl}/api/items?first=1`, {
+    dispatcher,
+    headersTimeout: 2000,
+    bodyTimeout: 2000,
+  });
   const body = (await response.body.json()) as { items?: { id: number | string }[] };
   const id = Number(body.items?.[0]?.id);
   return response.statusCode === 200 && Number.isInteger(id) ? id : null;

@@ -59,8 +59,13 @@ export function responseCachePlugin(cache: GatewayCache): ApolloServerPlugin<Gat
           if (entry && (await dependenciesCurrent(cache.store, entry.dependencies, timing))) {
             cache.stats.response.hits++;
             const wanted = requestContext.request.http?.headers.get(WANT_DEPENDENCIES_HEADER) === '1';
-            const singleResult = wanted ? { ...entry.result, extensions: { cacheDependencies: entry.dependencies } } : entry.result;
-            return { http: { status: 200, headers: new HeaderMap([['x-cache', 'HIT']]) }, body: { kind: 'single', singleResult } };
+            const singleResult = wanted
+              ? { ...entry.result, extensions: { cacheDependencies: entry.dependencies } }
+              : entry.result;
+            return {
+              http: { status: 200, headers: new HeaderMap([['x-cache', 'HIT']]) },
+              body: { kind: 'single', singleResult },
+            };
           }
           cache.stats.response.misses++;
           return null;
@@ -75,7 +80,10 @@ export function responseCachePlugin(cache: GatewayCache): ApolloServerPlugin<Gat
             !body.singleResult.errors?.length &&
             response.http.headers.get('x-cache') !== 'HIT'
           ) {
-            body.singleResult.extensions = { ...body.singleResult.extensions, cacheDependencies: contextValue.dependencies };
+            body.singleResult.extensions = {
+              ...body.singleResult.extensions,
+              cacheDependencies: contextValue.dependencies,
+            };
           }
           if (!key || body.kind !== 'single' || response.http.headers.get('x-cache') === 'HIT') {
             if (!response.http.headers.get('x-cache')) response.http.headers.set('x-cache', 'BYPASS');
@@ -85,7 +93,13 @@ export function responseCachePlugin(cache: GatewayCache): ApolloServerPlugin<Gat
           const dependencies = contextValue.dependencies;
           if (body.singleResult.errors?.length || !dependencies || Object.keys(dependencies).length === 0) return;
           const stored = await cache.store.setMany(
-            [{ key, value: { result: { data: body.singleResult.data }, dependencies } satisfies CachedResponse, ttlSeconds: cache.ttlSeconds }],
+            [
+              {
+                key,
+                value: { result: { data: body.singleResult.data }, dependencies } satisfies CachedResponse,
+                ttlSeconds: cache.ttlSeconds,
+              },
+            ],
             contextValue.timing,
           );
           if (stored) remember(cache, key, 'response');

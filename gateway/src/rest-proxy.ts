@@ -1,4 +1,10 @@
-import { decodeDependencies, dependenciesCurrent, DEPENDENCIES_HEADER, encodeDependencies, type Dependencies } from '@supergraph-lab/cache';
+import {
+  decodeDependencies,
+  dependenciesCurrent,
+  DEPENDENCIES_HEADER,
+  encodeDependencies,
+  type Dependencies,
+} from '@supergraph-lab/cache';
 import type { SubgraphName } from '@supergraph-lab/config';
 import { sendProblem, toProblem, unavailable, AppError } from '@supergraph-lab/http';
 import type { FastifyInstance } from 'fastify';
@@ -28,7 +34,16 @@ export function ownerOf(path: string): SubgraphName | null {
 }
 
 // hop-by-hop headers belong to one connection, never forwarded
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'upgrade',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+]);
 // set anew for the upstream request (undici measures the body it sends)
 const NOT_FORWARDED = new Set([...HOP_BY_HOP, 'host', 'content-length', 'x-request-id']);
 
@@ -53,7 +68,11 @@ export function registerRestProxy(
       const path = request.url.split('?')[0]!;
       const owner = ownerOf(path);
       if (!owner) {
-        return sendProblem(reply, 404, toProblem(new AppError('NOT_FOUND', `no route for ${request.method} ${path}`), request.url));
+        return sendProblem(
+          reply,
+          404,
+          toProblem(new AppError('NOT_FOUND', `no route for ${request.method} ${path}`), request.url),
+        );
       }
       // GETs are served from the REST cache while every token the owner reported is current
       const cacheable = request.method === 'GET' && responsesCached(cache);
@@ -62,8 +81,13 @@ export function registerRestProxy(
         const [entry] = (await cache.store.getMany<CachedRest>([key], request.timing)) ?? [];
         if (entry && (await dependenciesCurrent(cache.store, entry.dependencies, request.timing))) {
           cache.stats.rest.hits++;
-          if (request.headers[WANT_DEPENDENCIES_HEADER] === '1') reply.header(DEPENDENCIES_HEADER, encodeDependencies(entry.dependencies));
-          return reply.code(entry.status).header('content-type', entry.contentType).header('x-cache', 'HIT').send(entry.body);
+          if (request.headers[WANT_DEPENDENCIES_HEADER] === '1')
+            reply.header(DEPENDENCIES_HEADER, encodeDependencies(entry.dependencies));
+          return reply
+            .code(entry.status)
+            .header('content-type', entry.contentType)
+            .header('x-cache', 'HIT')
+            .send(entry.body);
         }
         cache.stats.rest.misses++;
       }
@@ -74,15 +98,17 @@ export function registerRestProxy(
       const origin = new URL(urls[owner]);
       let upstream;
       try {
-        upstream = await timed(request.timing, owner, () => agent.request({
-          origin: origin.origin,
-          path: `${origin.pathname.replace(/\/$/, '')}${request.url}`,
-          method: request.method as 'GET',
-          headers,
-          body: Buffer.isBuffer(request.body) ? request.body : null,
-          headersTimeout: timeoutMs,
-          bodyTimeout: timeoutMs,
-        }));
+        upstream = await timed(request.timing, owner, () =>
+          agent.request({
+            origin: origin.origin,
+            path: `${origin.pathname.replace(/\/$/, '')}${request.url}`,
+            method: request.method as 'GET',
+            headers,
+            body: Buffer.isBuffer(request.body) ? request.body : null,
+            headersTimeout: timeoutMs,
+            bodyTimeout: timeoutMs,
+          }),
+        );
       } catch (error) {
         const reason = (error as { code?: string }).code ?? (error as Error).message;
         const problem = toProblem(unavailable(`the ${owner} service is unavailable: ${reason}`), request.url);
@@ -94,7 +120,8 @@ export function registerRestProxy(
         const internal = name === DEPENDENCIES_HEADER && request.headers[WANT_DEPENDENCIES_HEADER] !== '1';
         if (!HOP_BY_HOP.has(name) && value !== undefined && !internal) reply.header(name, value);
       }
-      const dependencies = cacheable && upstream.statusCode === 200 ? decodeDependencies(upstream.headers[DEPENDENCIES_HEADER]) : null;
+      const dependencies =
+        cacheable && upstream.statusCode === 200 ? decodeDependencies(upstream.headers[DEPENDENCIES_HEADER]) : null;
       if (!dependencies) {
         if (cacheable) reply.header('x-cache', 'BYPASS');
         return reply.send(upstream.body);
@@ -102,7 +129,13 @@ export function registerRestProxy(
       const body = await upstream.body.text();
       const contentType = String(upstream.headers['content-type'] ?? 'application/json');
       const stored = await cache.store.setMany(
-        [{ key, value: { status: 200, contentType, body, dependencies } satisfies CachedRest, ttlSeconds: cache.ttlSeconds }],
+        [
+          {
+            key,
+            value: { status: 200, contentType, body, dependencies } satisfies CachedRest,
+            ttlSeconds: cache.ttlSeconds,
+          },
+        ],
         request.timing,
       );
       if (stored) remember(cache, key, 'rest');

@@ -55,14 +55,23 @@ export async function createGatewayService(config: Config, options: GatewayOptio
       SUBGRAPH_NAMES.map((name) => [
         name,
         async () => {
-          const response = await undiciRequest(`${urls[name]}/readyz`, { dispatcher: agent, headersTimeout: 2000, bodyTimeout: 2000 });
+          const response = await undiciRequest(`${urls[name]}/readyz`, {
+            dispatcher: agent,
+            headersTimeout: 2000,
+            bodyTimeout: 2000,
+          });
           await response.body.dump();
           if (response.statusCode !== 200) throw new Error(`readyz answered ${response.statusCode}`);
         },
       ]),
     ),
   });
-  const store = createCacheStore({ redisUrl: config.redisUrl, namespace: config.cacheNamespace, timeoutMs: config.cacheTimeoutMs, onError: (message) => app.log.warn(message) });
+  const store = createCacheStore({
+    redisUrl: config.redisUrl,
+    namespace: config.cacheNamespace,
+    timeoutMs: config.cacheTimeoutMs,
+    onError: (message) => app.log.warn(message),
+  });
   const cache: GatewayCache = {
     store,
     mode: config.cacheMode,
@@ -86,7 +95,9 @@ export async function createGatewayService(config: Config, options: GatewayOptio
   registerCacheAdmin(app, config, cache, urls, agent);
   app.addHook('onReady', async () => {
     if (!responsesCached(cache) && (cache.mode === 'response' || cache.mode === 'all')) {
-      app.log.warn('no REDIS_URL: the response caches are off (a per-process memory store cannot see other processes\' writes)');
+      app.log.warn(
+        "no REDIS_URL: the response caches are off (a per-process memory store cannot see other processes' writes)",
+      );
     }
   });
 

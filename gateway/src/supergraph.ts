@@ -38,5 +38,9 @@ export function composeSupergraph(subgraphs: readonly SubgraphSource[]): string 
 
 /** The three subgraphs' SDL files with the endpoints the gateway reaches them at. */
 export function readSubgraphSources(urls: Record<SubgraphName, string>): SubgraphSource[] {
-  return SUBGRAPH_NAMES.map((name) => ({ name, url: `${urls[name]}/graphql`, sdl: readFileSync(SUBGRAPH_SCHEMA_FILES[name], 'utf8') }));
+  return SUBGRAPH_NAMES.map((name) => ({
+    name,
+    url: `${urls[name]}/graphql`,
+    sdl: readFileSync(SUBGRAPH_SCHEMA_FILES[name], 'utf8'),
+  }));
 }

@@ -10,15 +10,37 @@ const LISTING = /* GraphQL */ `
     items(first: $first) {
       edges {
         node {
-          id name priceCents
-          primaryPhoto { url }
-          photos(first: 12) { url }
-          reviewSummary { count averageRating histogram }
-          reviews(first: 3, sort: HIGHEST) { totalCount edges { node { rating title item { name } } } }
+          id
+          name
+          priceCents
+          primaryPhoto {
+            url
+          }
+          photos(first: 12) {
+            url
+          }
+          reviewSummary {
+            count
+            averageRating
+            histogram
+          }
+          reviews(first: 3, sort: HIGHEST) {
+            totalCount
+            edges {
+              node {
+                rating
+                title
+                item {
+                  name
+                }
+              }
+            }
+          }
         }
       }
     }
-  }`;
+  }
+`;
 
 /** Which table a statement reads, by its FROM clause (Prisma's quoted form or our raw SQL). */
 function tableOf(sql: string): string | null {
@@ -35,7 +57,11 @@ describe('DataLoader batching', () => {
     db = await createTestDatabase('gateway_batching');
     await loadShopData({ url: db.url, items: 200, seed: 21 });
     // batching is measured without the cache in front of it
-    stack = await startStack({ databaseUrl: db.url, env: { CACHE_MODE: 'off' }, onQuery: (subgraph, sql) => statements.push({ subgraph, sql }) });
+    stack = await startStack({
+      databaseUrl: db.url,
+      env: { CACHE_MODE: 'off' },
+      onQuery: (subgraph, sql) => statements.push({ subgraph, sql }),
+    });
   });
   after(async () => {
     await stack?.close();
@@ -68,7 +94,11 @@ describe('DataLoader batching', () => {
   test('a subgraph answers one _entities request for 30 items with one statement per table', async () => {
     const representations = Array.from({ length: 30 }, (_, index) => ({ __typename: 'Item', id: String(index + 1) }));
     const expectations: [keyof Stack['subgraphUrls'], string, Record<string, number>][] = [
-      ['reviews', '... on Item { reviewSummary { count } reviews(first: 2) { totalCount edges { node { title } } } }', { reviews: 2 }],
+      [
+        'reviews',
+        '... on Item { reviewSummary { count } reviews(first: 2) { totalCount edges { node { title } } } }',
+        { reviews: 2 },
+      ],
       ['photos', '... on Item { primaryPhoto { url } photos { url } }', { photos: 1 }],
       ['items', '... on Item { name priceCents }', { items: 1 }],
     ];

@@ -79,42 +79,91 @@ describe('caching with Redis', () => {
       }
       return views[1]!;
     };
-    const review = (await rest(gw, 'POST', `/api/items/${id}/reviews`, { rating: 4, title: 'seed', body: 'b', author: 'a' })).body;
-    const photo = (await rest(gw, 'POST', `/api/items/${id}/photos`, { url: 'https://img.example/s.jpg', width: 1, height: 1 })).body;
+    const review = (
+      await rest(gw, 'POST', `/api/items/${id}/reviews`, { rating: 4, title: 'seed', body: 'b', author: 'a' })
+    ).body;
+    const photo = (
+      await rest(gw, 'POST', `/api/items/${id}/photos`, { url: 'https://img.example/s.jpg', width: 1, height: 1 })
+    ).body;
 
     const writes: [string, () => Promise<unknown>, (view: Awaited<ReturnType<typeof readAll>>) => void][] = [
-      ['item PATCH via gateway REST', () => rest(gw, 'PATCH', `/api/items/${id}`, { name: 'Renamed A' }), (v) => {
-        assert.equal(v.graphql.name, 'Renamed A');
-        assert.equal(v.itemGateway.name, 'Renamed A');
-      }],
-      ['item update via GraphQL', () => graphql(gw, `mutation { updateItem(id: "${id}", input: { stock: 77 }) { id } }`), (v) => {
-        assert.equal(v.graphql.stock, 77);
-        assert.equal(v.itemGateway.stock, 77);
-      }],
-      ['item PUT straight to the items subgraph', () => rest(direct.items, 'PUT', `/api/items/${id}`, { sku: `SKU-${id}-X`, name: 'Renamed B', category: 'Books', brand: 'b', priceCents: 5 }), (v) => {
-        assert.equal(v.graphql.name, 'Renamed B');
-        assert.equal(v.itemGateway.sku, `SKU-${id}-X`);
-      }],
-      ['review create straight to the reviews subgraph', () => rest(direct.reviews, 'POST', `/api/items/${id}/reviews`, { rating: 5, title: 'Direct new', body: 'b', author: 'a' }), (v) => {
-        assert.equal(v.graphql.reviews.edges[0].node.title, 'Direct new');
-        assert.equal(v.restGateway.reviews[0].title, 'Direct new');
-      }],
-      ['review update via GraphQL', () => graphql(gw, `mutation { updateReview(id: "${review.id}", input: { title: "Edited seed" }) { id } }`), (v) => {
-        assert.ok(v.graphql.reviews.edges.some((edge: any) => edge.node.title === 'Edited seed'));
-        assert.ok(v.restGateway.reviews.some((r: any) => r.title === 'Edited seed'));
-      }],
-      ['review delete via gateway REST', () => rest(gw, 'DELETE', `/api/reviews/${review.id}`), (v) => {
-        assert.ok(!v.graphql.reviews.edges.some((edge: any) => edge.node.id === String(review.id)));
-        assert.ok(!v.restGateway.reviews.some((r: any) => r.id === review.id));
-      }],
-      ['photo update via gateway REST', () => rest(gw, 'PATCH', `/api/photos/${photo.id}`, { altText: 'New alt' }), (v) => {
-        assert.ok(v.graphql.photos.some((p: any) => p.altText === 'New alt'));
-        assert.ok(v.restDirect.photos.some((p: any) => p.altText === 'New alt'));
-      }],
-      ['photo delete via GraphQL', () => graphql(gw, `mutation { deletePhoto(id: "${photo.id}") }`), (v) => {
-        assert.ok(!v.graphql.photos.some((p: any) => p.id === String(photo.id)));
-        assert.ok(!v.restDirect.photos.some((p: any) => p.id === photo.id));
-      }],
+      [
+        'item PATCH via gateway REST',
+        () => rest(gw, 'PATCH', `/api/items/${id}`, { name: 'Renamed A' }),
+        (v) => {
+          assert.equal(v.graphql.name, 'Renamed A');
+          assert.equal(v.itemGateway.name, 'Renamed A');
+        },
+      ],
+      [
+        'item update via GraphQL',
+        () => graphql(gw, `mutation { updateItem(id: "${id}", input: { stock: 77 }) { id } }`),
+        (v) => {
+          assert.equal(v.graphql.stock, 77);
+          assert.equal(v.itemGateway.stock, 77);
+        },
+      ],
+      [
+        'item PUT straight to the items subgraph',
+        () =>
+          rest(direct.items, 'PUT', `/api/items/${id}`, {
+            sku: `SKU-${id}-X`,
+            name: 'Renamed B',
+            category: 'Books',
+            brand: 'b',
+            priceCents: 5,
+          }),
+        (v) => {
+          assert.equal(v.graphql.name, 'Renamed B');
+          assert.equal(v.itemGateway.sku, `SKU-${id}-X`);
+        },
+      ],
+      [
+        'review create straight to the reviews subgraph',
+        () =>
+          rest(direct.reviews, 'POST', `/api/items/${id}/reviews`, {
+            rating: 5,
+            title: 'Direct new',
+            body: 'b',
+            author: 'a',
+          }),
+        (v) => {
+          assert.equal(v.graphql.reviews.edges[0].node.title, 'Direct new');
+          assert.equal(v.restGateway.reviews[0].title, 'Direct new');
+        },
+      ],
+      [
+        'review update via GraphQL',
+        () => graphql(gw, `mutation { updateReview(id: "${review.id}", input: { title: "Edited seed" }) { id } }`),
+        (v) => {
+          assert.ok(v.graphql.reviews.edges.some((edge: any) => edge.node.title === 'Edited seed'));
+          assert.ok(v.restGateway.reviews.some((r: any) => r.title === 'Edited seed'));
+        },
+      ],
+      [
+        'review delete via gateway REST',
+        () => rest(gw, 'DELETE', `/api/reviews/${review.id}`),
+        (v) => {
+          assert.ok(!v.graphql.reviews.edges.some((edge: any) => edge.node.id === String(review.id)));
+          assert.ok(!v.restGateway.reviews.some((r: any) => r.id === review.id));
+        },
+      ],
+      [
+        'photo update via gateway REST',
+        () => rest(gw, 'PATCH', `/api/photos/${photo.id}`, { altText: 'New alt' }),
+        (v) => {
+          assert.ok(v.graphql.photos.some((p: any) => p.altText === 'New alt'));
+          assert.ok(v.restDirect.photos.some((p: any) => p.altText === 'New alt'));
+        },
+      ],
+      [
+        'photo delete via GraphQL',
+        () => graphql(gw, `mutation { deletePhoto(id: "${photo.id}") }`),
+        (v) => {
+          assert.ok(!v.graphql.photos.some((p: any) => p.id === String(photo.id)));
+          assert.ok(!v.restDirect.photos.some((p: any) => p.id === photo.id));
+        },
+      ],
     ];
     for (const [name, write, check] of writes) {
       await readAll();
@@ -126,7 +175,11 @@ describe('caching with Redis', () => {
         throw new Error(`stale after "${name}": ${(error as Error).message}`);
       }
       // the summary agrees with the page over every path
-      assert.equal(views.graphql.reviewSummary.count, (await rest(direct.reviews, 'GET', `/api/items/${id}/reviews/summary`)).body.count, name);
+      assert.equal(
+        views.graphql.reviewSummary.count,
+        (await rest(direct.reviews, 'GET', `/api/items/${id}/reviews/summary`)).body.count,
+        name,
+      );
     }
     const summaryHit = await rest(gw, 'GET', `/api/items/${id}/reviews?first=3`);
     assert.equal(summaryHit.headers.get('x-cache'), 'HIT', 'caching still works after all that');
@@ -138,10 +191,15 @@ describe('caching with Redis', () => {
     await graphql(gw, `mutation { deleteItem(id: "${id}") }`);
     const gone = await graphql(gw, PAGE, { id: String(id) });
     assert.equal(gone.data!.item, null);
-    for (const reviewId of reviewIds) assert.equal((await rest(gw, 'GET', `/api/reviews/${reviewId}`)).status, 404, `review ${reviewId} after the cascade`);
+    for (const reviewId of reviewIds)
+      assert.equal(
+        (await rest(gw, 'GET', `/api/reviews/${reviewId}`)).status,
+        404,
+        `review ${reviewId} after the cascade`,
+      );
   });
 
-  test('two gateway instances sharing one Redis see each other\'s invalidations', async () => {
+  test("two gateway instances sharing one Redis see each other's invalidations", async () => {
     const config = readConfig({ ...env, LOG_LEVEL: 'silent', NODE_ENV: 'test', DATABASE_URL: db.url });
     const second: GatewayService = await createGatewayService(config, { subgraphUrls: stack.subgraphUrls });
     const secondUrl = await second.listen(0);
@@ -163,7 +221,11 @@ describe('caching with Redis', () => {
     const sha256Hash = createHash('sha256').update(query).digest('hex');
     const extensions = { persistedQuery: { version: 1, sha256Hash } };
     const post = (body: object) =>
-      fetch(`${stack.gatewayUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json() as Promise<any>);
+      fetch(`${stack.gatewayUrl}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      }).then((r) => r.json() as Promise<any>);
     assert.equal((await post({ extensions })).errors[0].extensions.code, 'PERSISTED_QUERY_NOT_FOUND');
     assert.ok((await post({ query, extensions })).data.items);
     assert.ok((await post({ extensions })).data.items, 'the hash alone now works');
@@ -171,7 +233,9 @@ describe('caching with Redis', () => {
 
   test('the inspector needs the admin token, shows each layer and recent entries, and flushes', async () => {
     assert.equal((await rest(stack.gatewayUrl, 'GET', '/cache')).status, 401);
-    const wrong = await rest(stack.gatewayUrl, 'GET', '/cache', undefined, { headers: { authorization: 'Bearer nope' } });
+    const wrong = await rest(stack.gatewayUrl, 'GET', '/cache', undefined, {
+      headers: { authorization: 'Bearer nope' },
+    });
     assert.equal(wrong.status, 401);
     assert.equal(wrong.body.code, 'UNAUTHORIZED');
     assert.equal((await rest(stack.gatewayUrl, 'POST', '/cache/flush')).status, 401);
@@ -193,7 +257,10 @@ describe('caching with Redis', () => {
 
     const metrics = await (await fetch(`${stack.gatewayUrl}/metrics`)).text();
     assert.match(metrics, /cache_hit_ratio\{layer="response",service="gateway"\} 0\.\d+/);
-    assert.match(await (await fetch(`${stack.subgraphUrls.reviews}/metrics`)).text(), /cache_requests_total\{layer="entity",result="hit",service="reviews"\} [1-9]/);
+    assert.match(
+      await (await fetch(`${stack.subgraphUrls.reviews}/metrics`)).text(),
+      /cache_requests_total\{layer="entity",result="hit",service="reviews"\} [1-9]/,
+    );
 
     const flushed = await rest(stack.gatewayUrl, 'POST', '/cache/flush', undefined, auth);
     assert.equal(flushed.status, 200);
@@ -203,54 +270,65 @@ describe('caching with Redis', () => {
 });
 
 describe('caching while Redis is away', () => {
-  test('the API keeps answering from Postgres, and nothing written meanwhile is served stale afterwards', { timeout: 60_000 }, async () => {
-    const port = await freePort();
-    const redis: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-    const db = await createTestDatabase('cache_outage');
-    let stack: Stack | undefined;
-    try {
-      await loadShopData({ url: db.url, items: 20, seed: 8 });
-      for (let tries = 0; ; tries++) {
-        try {
-          await new Promise<void>((resolve, reject) => {
-            const socket = connect(port, '127.0.0.1', () => (socket.end(), resolve()));
-            socket.on('error', reject);
-          });
-          break;
-        } catch {
-          assert.ok(tries < 100, 'redis-server did not start');
-          await new Promise((resolve) => setTimeout(resolve, 50));
+  test(
+    'the API keeps answering from Postgres, and nothing written meanwhile is served stale afterwards',
+    { timeout: 60_000 },
+    async () => {
+      const port = await freePort();
+      const redis: ChildProcess = spawn(
+        'redis-server',
+        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+        { stdio: 'ignore' },
+      );
+      const db = await createTestDatabase('cache_outage');
+      let stack: Stack | undefined;
+      try {
+        await loadShopData({ url: db.url, items: 20, seed: 8 });
+        for (let tries = 0; ; tries++) {
+          try {
+            await new Promise<void>((resolve, reject) => {
+              const socket = connect(port, '127.0.0.1', () => (socket.end(), resolve()));
+              socket.on('error', reject);
+            });
+            break;
+          } catch {
+            assert.ok(tries < 100, 'redis-server did not start');
+            await new Promise((resolve) => setTimeout(resolve, 50));
+          }
         }
-      }
-      stack = await startStack({ databaseUrl: db.url, env: { REDIS_URL: `redis://127.0.0.1:${port}`, CACHE_MODE: 'all' } });
-      await page(stack.gatewayUrl, 5);
-      assert.equal((await page(stack.gatewayUrl, 5)).cache, 'HIT');
+        stack = await startStack({
+          databaseUrl: db.url,
+          env: { REDIS_URL: `redis://127.0.0.1:${port}`, CACHE_MODE: 'all' },
+        });
+        await page(stack.gatewayUrl, 5);
+        assert.equal((await page(stack.gatewayUrl, 5)).cache, 'HIT');
 
-      // freeze Redis: it keeps its data, but answers nobody
-      redis.kill('SIGSTOP');
-      const started = performance.now();
-      const during = await page(stack.gatewayUrl, 5);
-      assert.equal(during.item.name.length > 0, true, 'answered from Postgres');
-      const written = await rest(stack.gatewayUrl, 'PATCH', '/api/items/5', { name: 'Written while Redis was away' });
-      assert.equal(written.status, 200, 'writes go on');
-      assert.equal((await page(stack.gatewayUrl, 5)).item.name, 'Written while Redis was away');
-      assert.ok(performance.now() - started < 10_000, 'never waits long on the cache');
+        // freeze Redis: it keeps its data, but answers nobody
+        redis.kill('SIGSTOP');
+        const started = performance.now();
+        const during = await page(stack.gatewayUrl, 5);
+        assert.equal(during.item.name.length > 0, true, 'answered from Postgres');
+        const written = await rest(stack.gatewayUrl, 'PATCH', '/api/items/5', { name: 'Written while Redis was away' });
+        assert.equal(written.status, 200, 'writes go on');
+        assert.equal((await page(stack.gatewayUrl, 5)).item.name, 'Written while Redis was away');
+        assert.ok(performance.now() - started < 10_000, 'never waits long on the cache');
 
-      redis.kill('SIGCONT');
-      // Redis is back with the entries from before the write: none of them may be served
-      const deadline = Date.now() + 10_000;
-      for (;;) {
-        const view = await page(stack.gatewayUrl, 5);
-        assert.equal(view.item.name, 'Written while Redis was away', 'no stale entry after Redis returns');
-        if ((await page(stack.gatewayUrl, 5)).cache === 'HIT') break;
-        assert.ok(Date.now() < deadline, 'caching did not resume');
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        redis.kill('SIGCONT');
+        // Redis is back with the entries from before the write: none of them may be served
+        const deadline = Date.now() + 10_000;
+        for (;;) {
+          const view = await page(stack.gatewayUrl, 5);
+          assert.equal(view.item.name, 'Written while Redis was away', 'no stale entry after Redis returns');
+          if ((await page(stack.gatewayUrl, 5)).cache === 'HIT') break;
+          assert.ok(Date.now() < deadline, 'caching did not resume');
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      } finally {
+        redis.kill('SIGCONT');
+        await stack?.close();
+        redis.kill('SIGKILL');
+        await db.drop();
       }
-    } finally {
-      redis.kill('SIGCONT');
-      await stack?.close();
-      redis.kill('SIGKILL');
-      await db.drop();
-    }
-  });
+    },
+  );
 });

@@ -38,7 +38,12 @@ describe('limits', () => {
     assert.equal(deep.errors![0]!.extensions!.code, 'QUERY_TOO_DEEP');
     assert.equal(deep.errors![0]!.message, 'query depth 14 exceeds the limit of 10');
     // the subgraphs enforce it too, for clients that reach them directly
-    const direct = await graphql(stack.subgraphUrls.reviews, deepQuery(3).replace('item {', '... on Review { item {').replace(/\} \} \}$/, '} } } }'));
+    const direct = await graphql(
+      stack.subgraphUrls.reviews,
+      deepQuery(3)
+        .replace('item {', '... on Review { item {')
+        .replace(/\} \} \}$/, '} } } }'),
+    );
     assert.equal(direct.status, 400);
   });
 
@@ -51,14 +56,22 @@ describe('limits', () => {
     const before = await Promise.all(urls.map(analyses));
     // an operation name no other test sends: a document new to every service
     const query = ITEM_PAGE_QUERY.replace('query ItemPage(', 'query VerdictCachePage(');
-    for (const id of [1, 2, 3, 4, 5]) assert.equal((await graphql(stack.gatewayUrl, query, itemPageVariables(id))).errors, undefined);
+    for (const id of [1, 2, 3, 4, 5])
+      assert.equal((await graphql(stack.gatewayUrl, query, itemPageVariables(id))).errors, undefined);
     const afterRepeats = await Promise.all(urls.map(analyses));
-    assert.deepEqual(afterRepeats.map((count, i) => count - before[i]!), [1, 1, 1, 1], 'gateway, items, reviews, photos: one walk each for five pages');
+    assert.deepEqual(
+      afterRepeats.map((count, i) => count - before[i]!),
+      [1, 1, 1, 1],
+      'gateway, items, reviews, photos: one walk each for five pages',
+    );
     // the cost depends on the variable passed as `first`: a new value is a new walk (at the gateway and the reviews subgraph that gets it)
     assert.equal((await graphql(stack.gatewayUrl, query, { ...itemPageVariables(1), first: 7 })).errors, undefined);
     assert.equal((await graphql(stack.gatewayUrl, query, { ...itemPageVariables(2), first: 7 })).errors, undefined);
     const afterFirst = await Promise.all(urls.map(analyses));
-    assert.deepEqual(afterFirst.map((count, i) => count - afterRepeats[i]!), [1, 0, 1, 0]);
+    assert.deepEqual(
+      afterFirst.map((count, i) => count - afterRepeats[i]!),
+      [1, 0, 1, 0],
+    );
   });
 
   test('a query costing more than 5000 is refused, counting first from arguments, variables and defaults', async () => {
@@ -67,16 +80,26 @@ describe('limits', () => {
     assert.equal(answer.status, 400);
     assert.equal(answer.errors![0]!.extensions!.code, 'QUERY_TOO_COSTLY');
     assert.match(answer.errors![0]!.message, /^query cost \d+ exceeds the limit of 5000/);
-    const viaVariables = await graphql(stack.gatewayUrl, 'query ($n: Int) { items(first: $n) { edges { node { reviews(first: $n) { edges { node { id title } } } } } } }', { n: 100 });
+    const viaVariables = await graphql(
+      stack.gatewayUrl,
+      'query ($n: Int) { items(first: $n) { edges { node { reviews(first: $n) { edges { node { id title } } } } } } }',
+      { n: 100 },
+    );
     assert.equal(viaVariables.errors![0]!.extensions!.code, 'QUERY_TOO_COSTLY');
     const page = await graphql(stack.gatewayUrl, ITEM_PAGE_QUERY, itemPageVariables(3));
     assert.equal(page.errors, undefined, 'the item page is well within the limit');
-    const many = await graphql(stack.gatewayUrl, '{ items(first: 100) { edges { node { id name reviewSummary { count } } } } }');
+    const many = await graphql(
+      stack.gatewayUrl,
+      '{ items(first: 100) { edges { node { id name reviewSummary { count } } } } }',
+    );
     assert.equal(many.errors, undefined, 'a full page of items is fine');
   });
 
   test('first above 100 is a BAD_USER_INPUT naming the bound', async () => {
-    const answer = await graphql(stack.gatewayUrl, '{ item(id: "1") { reviews(first: 101) { edges { node { id } } } } }');
+    const answer = await graphql(
+      stack.gatewayUrl,
+      '{ item(id: "1") { reviews(first: 101) { edges { node { id } } } } }',
+    );
     assert.equal(answer.errors![0]!.extensions!.code, 'BAD_USER_INPUT');
     assert.match(answer.errors![0]!.message, /first must be between 1 and 100, got 101/);
   });
@@ -85,14 +108,19 @@ describe('limits', () => {
     const response = await fetch(`${stack.gatewayUrl}/graphql?query=${encodeURIComponent('{ __typename }')}`);
     assert.equal(response.status, 400);
     assert.match(await response.text(), /Cross-Site Request Forgery/);
-    const allowed = await fetch(`${stack.gatewayUrl}/graphql?query=${encodeURIComponent('{ __typename }')}`, { headers: { 'apollo-require-preflight': '1' } });
+    const allowed = await fetch(`${stack.gatewayUrl}/graphql?query=${encodeURIComponent('{ __typename }')}`, {
+      headers: { 'apollo-require-preflight': '1' },
+    });
     assert.equal(allowed.status, 200);
   });
 
   test('/metrics has operation durations, the database pool and event-loop lag', async () => {
     await graphql(stack.gatewayUrl, 'query LimitsProbe { item(id: "1") { name } }');
     const gateway = await (await fetch(`${stack.gatewayUrl}/metrics`)).text();
-    assert.match(gateway, /graphql_operation_duration_seconds_count\{[^}]*operation="LimitsProbe",type="query",outcome="ok"[^}]*\} 1/);
+    assert.match(
+      gateway,
+      /graphql_operation_duration_seconds_count\{[^}]*operation="LimitsProbe",type="query",outcome="ok"[^}]*\} 1/,
+    );
     assert.match(gateway, /nodejs_eventloop_lag_seconds/);
     assert.match(gateway, /http_request_duration_seconds_bucket\{[^}]*method="POST",route="\/graphql"/);
     const items = await (await fetch(`${stack.subgraphUrls.items}/metrics`)).text();
@@ -134,7 +162,14 @@ describe('request deadline', () => {
 
   test('a request still waiting at REQUEST_TIMEOUT_MS gets a 503 problem, never a hang', async () => {
     const silent = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-    const config = readConfig({ LOG_LEVEL: 'silent', REQUEST_TIMEOUT_MS: '400', SUBGRAPH_TIMEOUT_MS: '30000', ITEMS_URL: silent, REVIEWS_URL: silent, PHOTOS_URL: silent });
+    const config = readConfig({
+      LOG_LEVEL: 'silent',
+      REQUEST_TIMEOUT_MS: '400',
+      SUBGRAPH_TIMEOUT_MS: '30000',
+      ITEMS_URL: silent,
+      REVIEWS_URL: silent,
+      PHOTOS_URL: silent,
+    });
     const gateway = await createGatewayService(config);
     const url = await gateway.listen(0);
     try {

@@ -29,22 +29,32 @@ describe('GraphQL Playground', { skip: skipWithout(CHROMIUM) }, () => {
   });
 
   test('GET /graphql from a browser is the Playground page, with no external URL', async () => {
-    const response = await fetch(`${stack.gatewayUrl}/graphql`, { headers: { accept: 'text/html,application/xhtml+xml' } });
+    const response = await fetch(`${stack.gatewayUrl}/graphql`, {
+      headers: { accept: 'text/html,application/xhtml+xml' },
+    });
     assert.equal(response.status, 200);
     assert.match(response.headers.get('content-type') ?? '', /^text\/html/);
     const html = await response.text();
     assert.match(html, /GraphQL Playground/);
-    assert.doesNotMatch(html, /(src|href)=["']?(https?:)?\/\/|fonts\.googleapis|cdn\.jsdelivr/, 'nothing from outside this server');
+    assert.doesNotMatch(
+      html,
+      /(src|href)=["']?(https?:)?\/\/|fonts\.googleapis|cdn\.jsdelivr/,
+      'nothing from outside this server',
+    );
     const assets = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((match) => match[1]!);
     assert.ok(assets.length >= 3, `assets: ${assets}`);
     for (const asset of assets) {
       assert.ok(asset.startsWith('/playground/'), asset);
       assert.equal((await fetch(`${stack.gatewayUrl}${asset}`)).status, 200, asset);
     }
-    const script = await fetch(`${stack.gatewayUrl}/playground/@apollographql/graphql-playground-react/build/static/js/middleware.js`);
+    const script = await fetch(
+      `${stack.gatewayUrl}/playground/@apollographql/graphql-playground-react/build/static/js/middleware.js`,
+    );
     assert.equal(script.status, 200);
     assert.match(script.headers.get('content-type') ?? '', /javascript/);
-    const escape = await fetch(`${stack.gatewayUrl}/playground/@apollographql/graphql-playground-react/build/%2e%2e/package.json`);
+    const escape = await fetch(
+      `${stack.gatewayUrl}/playground/@apollographql/graphql-playground-react/build/%2e%2e/package.json`,
+    );
     assert.equal(escape.status, 404, 'no path escapes the bundle folder');
     // a GraphQL client's GET still reaches GraphQL
     const query = await fetch(`${stack.gatewayUrl}/graphql?query=${encodeURIComponent('{ item(id: "1") { id } }')}`, {
@@ -57,7 +67,8 @@ describe('GraphQL Playground', { skip: skipWithout(CHROMIUM) }, () => {
     const { page, outside, problems: consoleErrors } = await offlinePage(browser);
     const graphqlStatuses: number[] = [];
     page.on('response', (response) => {
-      if (response.url().endsWith('/graphql') && response.request().method() === 'POST') graphqlStatuses.push(response.status());
+      if (response.url().endsWith('/graphql') && response.request().method() === 'POST')
+        graphqlStatuses.push(response.status());
     });
     await page.goto(`${stack.gatewayUrl}/graphql`);
     await page.waitForSelector('.playground', { timeout: 20_000 });
@@ -91,7 +102,8 @@ describe('GraphQL Playground', { skip: skipWithout(CHROMIUM) }, () => {
     const { page, outside, problems } = await offlinePage(browser);
     await page.goto(`${stack.gatewayUrl}/graphql`);
     await page.waitForSelector('.playground', { timeout: 20_000 });
-    for (const name of ['Item page', 'Items, paginated', 'createReview']) await page.getByText(name, { exact: true }).first().waitFor({ timeout: 10_000 });
+    for (const name of ['Item page', 'Items, paginated', 'createReview'])
+      await page.getByText(name, { exact: true }).first().waitFor({ timeout: 10_000 });
     // the first tab runs as it is: the item page of item 20
     await page.getByText('Item page', { exact: true }).first().click();
     await page.click('[title="Execute Query (Ctrl-Enter)"]');

@@ -47,10 +47,21 @@ describe('Postgres cut off and restored', () => {
     assert.ok(query.value.errors?.length, 'GraphQL reports the failure');
     assert.ok(query.ms < 5000, `GraphQL answered in ${query.ms} ms`);
 
-    const write = await timed(() => rest(stack.gatewayUrl, 'POST', '/api/items/4/reviews', { rating: 4, title: 'during the cut', body: 'x', author: 'proxy' }));
+    const write = await timed(() =>
+      rest(stack.gatewayUrl, 'POST', '/api/items/4/reviews', {
+        rating: 4,
+        title: 'during the cut',
+        body: 'x',
+        author: 'proxy',
+      }),
+    );
     assert.equal(write.value.status, 503);
     assert.ok(write.ms < 5000);
-    assert.equal((await rest(stack.subgraphUrls.items, 'GET', '/readyz')).status, 503, 'not ready without its database');
+    assert.equal(
+      (await rest(stack.subgraphUrls.items, 'GET', '/readyz')).status,
+      503,
+      'not ready without its database',
+    );
 
     proxy.restore();
     const deadline = Date.now() + 15_000;
@@ -75,13 +86,20 @@ describe('Postgres cut off and restored', () => {
     const client = await connect(db.url);
     try {
       for (const [index, id] of [30, 31, 32, 33, 34, 35].entries()) {
-        const { rows: [counts] } = await client.query('SELECT (SELECT count(*) FROM reviews WHERE item_id = $1)::int AS reviews, (SELECT count(*) FROM photos WHERE item_id = $1)::int AS photos', [id]);
+        const {
+          rows: [counts],
+        } = await client.query(
+          'SELECT (SELECT count(*) FROM reviews WHERE item_id = $1)::int AS reviews, (SELECT count(*) FROM photos WHERE item_id = $1)::int AS photos',
+          [id],
+        );
         const deleting = rest(stack.gatewayUrl, 'DELETE', `/api/items/${id}`);
         await sleep(index * 3);
         proxy.cut();
         const answer = await deleting;
         proxy.restore();
-        const { rows: [after] } = await client.query(
+        const {
+          rows: [after],
+        } = await client.query(
           'SELECT (SELECT count(*) FROM items WHERE id = $1)::int AS items, (SELECT count(*) FROM reviews WHERE item_id = $1)::int AS reviews, (SELECT count(*) FROM photos WHERE item_id = $1)::int AS photos',
           [id],
         );

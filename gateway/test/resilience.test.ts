@@ -12,9 +12,16 @@ const LOCAL = { items: 'http://127.0.0.1:1', reviews: 'http://127.0.0.1:2', phot
 describe('composition', () => {
   test('the real subgraph SDL files compose into one supergraph', () => {
     const sdl = composeSupergraph(readSubgraphSources(LOCAL));
-    for (const name of ['ITEMS', 'REVIEWS', 'PHOTOS']) assert.match(sdl, new RegExp(`${name} @join__graph\\(name: "${name.toLowerCase()}"`));
-    assert.match(sdl, /type Item\s+@join__type\(graph: ITEMS, key: "id"\)\s+@join__type\(graph: PHOTOS, key: "id"\)\s+@join__type\(graph: REVIEWS, key: "id"\)/);
-    assert.match(sdl, /reviews\(first: Int = 10, after: String, sort: ReviewSort = NEWEST\): ReviewConnection! @join__field\(graph: REVIEWS\)/);
+    for (const name of ['ITEMS', 'REVIEWS', 'PHOTOS'])
+      assert.match(sdl, new RegExp(`${name} @join__graph\\(name: "${name.toLowerCase()}"`));
+    assert.match(
+      sdl,
+      /type Item\s+@join__type\(graph: ITEMS, key: "id"\)\s+@join__type\(graph: PHOTOS, key: "id"\)\s+@join__type\(graph: REVIEWS, key: "id"\)/,
+    );
+    assert.match(
+      sdl,
+      /reviews\(first: Int = 10, after: String, sort: ReviewSort = NEWEST\): ReviewConnection! @join__field\(graph: REVIEWS\)/,
+    );
     assert.match(sdl, /photos\(first: Int = 12\): \[Photo!\]! @join__field\(graph: PHOTOS\)/);
   });
 
@@ -22,14 +29,22 @@ describe('composition', () => {
     const sources = readSubgraphSources(LOCAL);
     // photos claims Item.name with another type: a real conflict
     const broken = sources.map((source) =>
-      source.name === 'photos' ? { ...source, sdl: source.sdl.replace('id: ID!\n  "The gallery', 'id: ID!\n  name: Int\n  "The gallery') } : source,
+      source.name === 'photos'
+        ? { ...source, sdl: source.sdl.replace('id: ID!\n  "The gallery', 'id: ID!\n  name: Int\n  "The gallery') }
+        : source,
     );
-    assert.throws(() => composeSupergraph(broken), (error: Error) => {
-      assert.ok(error instanceof CompositionError);
-      assert.match(error.message, /^supergraph composition failed:\n- .*Item\.name/s);
-      return true;
-    });
-    assert.ok(readFileSync(SUBGRAPH_SCHEMA_FILES.photos, 'utf8').includes('"The gallery'), 'the edit above matched the real file');
+    assert.throws(
+      () => composeSupergraph(broken),
+      (error: Error) => {
+        assert.ok(error instanceof CompositionError);
+        assert.match(error.message, /^supergraph composition failed:\n- .*Item\.name/s);
+        return true;
+      },
+    );
+    assert.ok(
+      readFileSync(SUBGRAPH_SCHEMA_FILES.photos, 'utf8').includes('"The gallery'),
+      'the edit above matched the real file',
+    );
   });
 });
 
@@ -39,9 +54,20 @@ describe('IntrospectAndCompose (SUPERGRAPH_MODE=introspect)', () => {
     const stack = await startStack({ databaseUrl: db.url, env: { SUPERGRAPH_MODE: 'introspect' } });
     try {
       assert.equal(stack.gateway.supergraphSdl, null, 'no static supergraph was composed');
-      await rest(stack.gatewayUrl, 'POST', '/api/items', { sku: 'INTRO-1', name: 'Probe', category: 'Books', brand: 'b', priceCents: 1 });
-      const result = await graphql(stack.gatewayUrl, '{ items(first: 1) { edges { node { name reviewSummary { count } photos { url } } } } }');
-      assert.deepEqual(result.data, { items: { edges: [{ node: { name: 'Probe', reviewSummary: { count: 0 }, photos: [] } }] } });
+      await rest(stack.gatewayUrl, 'POST', '/api/items', {
+        sku: 'INTRO-1',
+        name: 'Probe',
+        category: 'Books',
+        brand: 'b',
+        priceCents: 1,
+      });
+      const result = await graphql(
+        stack.gatewayUrl,
+        '{ items(first: 1) { edges { node { name reviewSummary { count } photos { url } } } } }',
+      );
+      assert.deepEqual(result.data, {
+        items: { edges: [{ node: { name: 'Probe', reviewSummary: { count: 0 }, photos: [] } }] },
+      });
     } finally {
       await stack.close();
       await db.drop();
@@ -74,7 +100,10 @@ describe('failures', () => {
       assert.doesNotMatch(JSON.stringify(result), /reviews_away|relation|stack|\.ts:/);
       const problem = await rest(stack.gatewayUrl, 'GET', '/api/items/1/reviews/summary');
       assert.equal(problem.status, 500);
-      assert.deepEqual([problem.body.code, problem.body.detail], ['INTERNAL_SERVER_ERROR', 'an unexpected error occurred']);
+      assert.deepEqual(
+        [problem.body.code, problem.body.detail],
+        ['INTERNAL_SERVER_ERROR', 'an unexpected error occurred'],
+      );
     } finally {
       await admin.query('ALTER TABLE reviews_away RENAME TO reviews');
       await admin.end();

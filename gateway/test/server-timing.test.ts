@@ -33,7 +33,9 @@ describe('Server-Timing on every service', () => {
     // entity cache only: every request still reaches the subgraphs and, on a miss, Postgres
     const env = { REDIS_URL, CACHE_NAMESPACE: `sgl-st-${randomUUID().slice(0, 8)}`, CACHE_MODE: 'entity' };
     stack = await startStack({ databaseUrl: db.url, env });
-    ssr = createSsrService(readConfig({ ...env, LOG_LEVEL: 'silent', CACHE_MODE: 'off' }), { gatewayUrl: stack.gatewayUrl });
+    ssr = createSsrService(readConfig({ ...env, LOG_LEVEL: 'silent', CACHE_MODE: 'off' }), {
+      gatewayUrl: stack.gatewayUrl,
+    });
     ssrUrl = await ssr.listen(0);
   });
   after(async () => {
@@ -51,10 +53,15 @@ describe('Server-Timing on every service', () => {
   });
 
   test('the gateway reports each subgraph fetch of a GraphQL query', async () => {
-    const response = await fetch(`${stack.gatewayUrl}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: PAGE }) });
+    const response = await fetch(`${stack.gatewayUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: PAGE }),
+    });
     assert.equal(response.status, 200);
     const timing = parts(response.headers.get('server-timing'));
-    for (const name of ['items', 'reviews', 'photos']) assert.ok(timing[name]! > 0 && timing[name]! <= timing.total!, `${name} in ${JSON.stringify(timing)}`);
+    for (const name of ['items', 'reviews', 'photos'])
+      assert.ok(timing[name]! > 0 && timing[name]! <= timing.total!, `${name} in ${JSON.stringify(timing)}`);
   });
 
   test('the gateway reports the owner fetch of a REST call', async () => {

@@ -5,7 +5,10 @@ import { errorLines, progressLine, stepHeader, stepRow } from './report/terminal
  * Prints a run as it goes: a progress line redrawn each second on a terminal (stderr), and a
  * table row per measured step (stdout), with its first error samples.
  */
-export function consoleReporter(out: NodeJS.WriteStream = process.stdout, progress: NodeJS.WriteStream = process.stderr) {
+export function consoleReporter(
+  out: NodeJS.WriteStream = process.stdout,
+  progress: NodeJS.WriteStream = process.stderr,
+) {
   let header = false;
   let drawn = false;
   const clear = () => {
@@ -19,7 +22,13 @@ export function consoleReporter(out: NodeJS.WriteStream = process.stdout, progre
     }
     if (event.type === 'tick' && progress.isTTY) {
       clear();
-      progress.write(progressLine(`${event.target}${event.variant ? ` (${event.variant})` : ''} @ ${event.rate}/s`, event.phase, event.tick));
+      progress.write(
+        progressLine(
+          `${event.target}${event.variant ? ` (${event.variant})` : ''} @ ${event.rate}/s`,
+          event.phase,
+          event.tick,
+        ),
+      );
       drawn = true;
     } else if (event.type === 'step') {
       clear();

@@ -49,7 +49,10 @@ export function cpuSnapshot(groups: CpuGroups): Map<string, Map<number, number>>
 }
 
 /** CPU ms each group spent between two snapshots (processes in both, or new ones from zero). */
-export function cpuSpent(before: ReturnType<typeof cpuSnapshot>, after: ReturnType<typeof cpuSnapshot>): Record<string, number> {
+export function cpuSpent(
+  before: ReturnType<typeof cpuSnapshot>,
+  after: ReturnType<typeof cpuSnapshot>,
+): Record<string, number> {
   const spent: Record<string, number> = {};
   for (const [group, byPid] of after) {
     let total = 0;

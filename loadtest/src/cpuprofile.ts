@@ -39,7 +39,11 @@ function frameName(frame: ProfileNode['callFrame']): string {
  * Self and inclusive time per function, biggest first, over the samples inside `windows` (all of
  * them when none are given): a window per measured step leaves start-up and warm-up out.
  */
-export function summarizeProfile(file: string, top = 25, windows: Window[] = []): { self: FrameShare[]; total: FrameShare[]; sampleMs: number } {
+export function summarizeProfile(
+  file: string,
+  top = 25,
+  windows: Window[] = [],
+): { self: FrameShare[]; total: FrameShare[]; sampleMs: number } {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
@@ -52,7 +56,9 @@ export function summarizeProfile(file: string, top = 25, windows: Window[] = [])
     selfMs.set(id, (selfMs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
   });
   const all = [...selfMs.values()].reduce((a, b) => a + b, 0);
-  const busy = all - [...selfMs].filter(([id]) => byId.get(id)!.callFrame.functionName === '(idle)').reduce((a, [, ms]) => a + ms, 0);
+  const busy =
+    all -
+    [...selfMs].filter(([id]) => byId.get(id)!.callFrame.functionName === '(idle)').reduce((a, [, ms]) => a + ms, 0);
   const self = new Map<string, number>();
   const total = new Map<string, number>();
   for (const [id, ms] of selfMs) {
@@ -62,13 +68,18 @@ export function summarizeProfile(file: string, top = 25, windows: Window[] = [])
     self.set(name, (self.get(name) ?? 0) + ms);
     // inclusive: once per distinct function on the stack (recursion counted once)
     const onStack = new Set<string>();
-    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) onStack.add(frameName(byId.get(at)!.callFrame));
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at))
+      onStack.add(frameName(byId.get(at)!.callFrame));
     for (const frame of onStack) total.set(frame, (total.get(frame) ?? 0) + ms);
   }
   const rank = (map: Map<string, number>) =>
     [...map]
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
-      .map(([frame, ms]) => ({ frame, selfPercent: (100 * (self.get(frame) ?? 0)) / busy, totalPercent: (100 * (total.get(frame) ?? 0)) / busy }));
+      .map(([frame]) => ({
+        frame,
+        selfPercent: (100 * (self.get(frame) ?? 0)) / busy,
+        totalPercent: (100 * (total.get(frame) ?? 0)) / busy,
+      }));
   return { self: rank(self), total: rank(total), sampleMs: busy };
 }

@@ -22,7 +22,11 @@ export interface LatencySummary {
  * percentile costs the same at 5 samples as at 5 million and memory does not grow with the run.
  */
 export class LatencyHistogram {
-  private readonly histogram: Histogram = build({ lowestDiscernibleValue: 1, numberOfSignificantValueDigits: 3, useWebAssembly: false });
+  private readonly histogram: Histogram = build({
+    lowestDiscernibleValue: 1,
+    numberOfSignificantValueDigits: 3,
+    useWebAssembly: false,
+  });
 
   /** Records one latency given in milliseconds. */
   record(ms: number): void {

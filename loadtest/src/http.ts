@@ -68,7 +68,12 @@ const describe = (error: unknown) => {
  * Sends one request and judges it: a success is a 2xx answer, read in full within the
  * timeout, whose GraphQL body (when `spec.graphql`) carries no `errors`.
  */
-export async function exchange(agent: Agent, spec: RequestSpec, signal: AbortSignal, keepBody = false): Promise<Exchange> {
+export async function exchange(
+  agent: Agent,
+  spec: RequestSpec,
+  signal: AbortSignal,
+  keepBody = false,
+): Promise<Exchange> {
   const headers: Record<string, string> = spec.body === undefined ? {} : { 'content-type': 'application/json' };
   const body = spec.body === undefined ? null : JSON.stringify(spec.body);
   const start = performance.now();
@@ -85,11 +90,21 @@ export async function exchange(agent: Agent, spec: RequestSpec, signal: AbortSig
     const cache = String(answer.headers['x-cache'] ?? '').toUpperCase();
     const lookups = cache === 'HIT' || cache === 'MISS' ? { cacheHits: cache === 'HIT' ? 1 : 0, cacheLookups: 1 } : {};
     const response = keepBody
-      ? { status: answer.statusCode, headers: Object.fromEntries(Object.entries(answer.headers).map(([name, value]) => [name, String(value)])), body: text }
+      ? {
+          status: answer.statusCode,
+          headers: Object.fromEntries(Object.entries(answer.headers).map(([name, value]) => [name, String(value)])),
+          body: text,
+        }
       : null;
     const fail = (kind: ErrorKind, message: string): Exchange =>
-      done(response, { ok: false, serverTiming, ...lookups, error: { kind, url: spec.url, status: answer.statusCode, message } });
-    if (answer.statusCode < 200 || answer.statusCode > 299) return fail('status', `HTTP ${answer.statusCode}: ${text.slice(0, 300)}`);
+      done(response, {
+        ok: false,
+        serverTiming,
+        ...lookups,
+        error: { kind, url: spec.url, status: answer.statusCode, message },
+      });
+    if (answer.statusCode < 200 || answer.statusCode > 299)
+      return fail('status', `HTTP ${answer.statusCode}: ${text.slice(0, 300)}`);
     if (spec.graphql) {
       let errors: { message?: string }[] | undefined;
       try {
@@ -97,12 +112,21 @@ export async function exchange(agent: Agent, spec: RequestSpec, signal: AbortSig
       } catch {
         return fail('graphql', `not a GraphQL response: ${text.slice(0, 200)}`);
       }
-      if (errors?.length) return fail('graphql', errors.map((error) => error.message).join('; ').slice(0, 300));
+      if (errors?.length)
+        return fail(
+          'graphql',
+          errors
+            .map((error) => error.message)
+            .join('; ')
+            .slice(0, 300),
+        );
     }
     return done(response, { ok: true, serverTiming, ...lookups });
   } catch (error) {
     const kind: ErrorKind = signal.aborted ? 'timeout' : 'network';
-    const message = signal.aborted ? String(signal.reason instanceof Error ? signal.reason.message : signal.reason) : describe(error);
+    const message = signal.aborted
+      ? String(signal.reason instanceof Error ? signal.reason.message : signal.reason)
+      : describe(error);
     return done(null, { ok: false, error: { kind, url: spec.url, message } });
   }
 }
@@ -113,9 +137,11 @@ export async function loadPage(agent: Agent, specs: RequestSpec[], signal: Abort
   const failed = exchanges.find((one) => !one.outcome.ok);
   const serverTiming: Record<string, number> = {};
   for (const { outcome } of exchanges) {
-    for (const [name, ms] of Object.entries(outcome.serverTiming ?? {})) serverTiming[name] = Math.max(serverTiming[name] ?? 0, ms);
+    for (const [name, ms] of Object.entries(outcome.serverTiming ?? {}))
+      serverTiming[name] = Math.max(serverTiming[name] ?? 0, ms);
   }
-  const sum = (pick: (outcome: Outcome) => number | undefined) => exchanges.reduce((total, one) => total + (pick(one.outcome) ?? 0), 0);
+  const sum = (pick: (outcome: Outcome) => number | undefined) =>
+    exchanges.reduce((total, one) => total + (pick(one.outcome) ?? 0), 0);
   return {
     ok: !failed,
     ...(failed ? { error: failed.outcome.error! } : {}),

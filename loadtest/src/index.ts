@@ -1,8 +1,33 @@
 export { LatencyHistogram, median, type LatencySummary } from './histogram.ts';
-export { createAgent, exchange, loadPage, parseServerTiming, type ErrorSample, type Exchange, type Outcome, type RequestSpec } from './http.ts';
+export {
+  createAgent,
+  exchange,
+  loadPage,
+  parseServerTiming,
+  type ErrorSample,
+  type Exchange,
+  type Outcome,
+  type RequestSpec,
+} from './http.ts';
 export { runStep, SATURATION_SHARE, type StepMeasurement, type StepOptions, type Tick } from './step.ts';
-export { endpointsFromEnv, itemIds, TARGETS, TARGET_NAMES, targetNamed, type Endpoints, type Target } from './targets.ts';
-export { discoverMaxItemId, machineInfo, runLoadTest, type LoadTestReport, type RunEvent, type RunOptions, type StepResult } from './run.ts';
+export {
+  endpointsFromEnv,
+  itemIds,
+  TARGETS,
+  TARGET_NAMES,
+  targetNamed,
+  type Endpoints,
+  type Target,
+} from './targets.ts';
+export {
+  discoverMaxItemId,
+  machineInfo,
+  runLoadTest,
+  type LoadTestReport,
+  type RunEvent,
+  type RunOptions,
+  type StepResult,
+} from './run.ts';
 export { renderHtmlReport, summarySvg } from './report/html.ts';
 export { comparisonMarkdown, passes, sustainedRate } from './report/format.ts';
 export { comparisonTable } from './report/terminal.ts';

@@ -11,7 +11,10 @@ export function parseTargets(text: string): string[] {
     return [name];
   });
   const unknown = names.filter((name) => !TARGET_NAMES.includes(name));
-  if (unknown.length) throw new Error(`--target: unknown ${unknown.map((name) => `"${name}"`).join(', ')}; choose from ${TARGET_NAMES.join(', ')}, reads or all`);
+  if (unknown.length)
+    throw new Error(
+      `--target: unknown ${unknown.map((name) => `"${name}"`).join(', ')}; choose from ${TARGET_NAMES.join(', ')}, reads or all`,
+    );
   if (!names.length) throw new Error('--target: name at least one target');
   return [...new Set(names)];
 }
@@ -20,7 +23,8 @@ export function parseTargets(text: string): string[] {
 export function parseRates(text: string): number[] {
   const rates = text.split(',').map((part) => Number(part.trim()));
   const bad = rates.find((rate) => !(rate > 0) || rate > 100_000);
-  if (bad !== undefined) throw new Error(`--rps: each rate must be a number of requests/s between 0 and 100000, got "${text}"`);
+  if (bad !== undefined)
+    throw new Error(`--rps: each rate must be a number of requests/s between 0 and 100000, got "${text}"`);
   return rates;
 }
 

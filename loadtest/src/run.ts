@@ -41,7 +41,15 @@ export interface LoadTestReport {
 }
 
 export type RunEvent =
-  | { type: 'phase'; target: string; variant: string | null; rate: number; phase: 'warmup' | 'measure'; stepIndex: number; stepCount: number }
+  | {
+      type: 'phase';
+      target: string;
+      variant: string | null;
+      rate: number;
+      phase: 'warmup' | 'measure';
+      stepIndex: number;
+      stepCount: number;
+    }
   | { type: 'tick'; target: string; variant: string | null; rate: number; phase: 'warmup' | 'measure'; tick: Tick }
   | { type: 'step'; step: StepResult };
 
@@ -72,11 +80,16 @@ export async function discoverMaxItemId(gatewayUrl: string): Promise<number> {
   try {
     answer = await request(`${gatewayUrl}/api/items?first=1`, { headersTimeout: 5000, bodyTimeout: 5000 });
   } catch (error) {
-    throw new Error(`cannot reach the gateway at ${gatewayUrl} (${(error as { code?: string }).code ?? (error as Error).message}): is the stack running (npm start)?`);
+    throw new Error(
+      `cannot reach the gateway at ${gatewayUrl} (${(error as { code?: string }).code ?? (error as Error).message}): is the stack running (npm start)?`,
+    );
   }
   const body = (await answer.body.json()) as { items?: { id: number }[] };
   const id = body.items?.[0]?.id;
-  if (answer.statusCode !== 200 || !id) throw new Error(`the gateway at ${gatewayUrl} lists no items (HTTP ${answer.statusCode}): seed the database first (npm run db:seed)`);
+  if (answer.statusCode !== 200 || !id)
+    throw new Error(
+      `the gateway at ${gatewayUrl} lists no items (HTTP ${answer.statusCode}): seed the database first (npm run db:seed)`,
+    );
   return Number(id);
 }
 
@@ -84,7 +97,11 @@ export async function discoverMaxItemId(gatewayUrl: string): Promise<number> {
  * After a saturated step the services may still be working off requests the client gave up on.
  * Waits (up to 30 s) until three page loads in a row answer within 250 ms, or `signal` aborts.
  */
-async function coolDown(send: (signal: AbortSignal) => Promise<Outcome>, timeoutMs: number, signal?: AbortSignal): Promise<void> {
+async function coolDown(
+  send: (signal: AbortSignal) => Promise<Outcome>,
+  timeoutMs: number,
+  signal?: AbortSignal,
+): Promise<void> {
   const until = performance.now() + 30_000;
   let fast = 0;
   while (fast < 3 && performance.now() < until && !signal?.aborted) {
@@ -108,7 +125,10 @@ export async function runLoadTest(options: RunOptions): Promise<StepResult[]> {
   const senders = new Map(
     options.targets.map((name) => {
       const target = targetNamed(name);
-      return [name, (signal: AbortSignal) => loadPage(agent, target.requests(options.endpoints, nextId(), sequence++), signal)] as const;
+      return [
+        name,
+        (signal: AbortSignal) => loadPage(agent, target.requests(options.endpoints, nextId(), sequence++), signal),
+      ] as const;
     }),
   );
   // target by target (each through every rate), or rate by rate (every target at each rate: side by side)
@@ -152,7 +172,13 @@ export async function runLoadTest(options: RunOptions): Promise<StepResult[]> {
  * Requests the item page query once for each of `ids` (a closed loop of `concurrency`), so the
  * caches hold the hot set before anything is measured. Returns how many answered ok.
  */
-export function primeCaches(options: { endpoints: Endpoints; ids: number[]; concurrency?: number; timeoutMs: number; signal?: AbortSignal }): Promise<number> {
+export function primeCaches(options: {
+  endpoints: Endpoints;
+  ids: number[];
+  concurrency?: number;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}): Promise<number> {
   return loadPages({ ...options, target: targetNamed('graphql') });
 }
 
@@ -181,7 +207,10 @@ export async function loadPages(options: {
       Array.from({ length: concurrency }, async () => {
         while (next < options.ids.length && !options.signal?.aborted) {
           const id = options.ids[next++]!;
-          const signal = AbortSignal.any([AbortSignal.timeout(options.timeoutMs), ...(options.signal ? [options.signal] : [])]);
+          const signal = AbortSignal.any([
+            AbortSignal.timeout(options.timeoutMs),
+            ...(options.signal ? [options.signal] : []),
+          ]);
           const outcome = await loadPage(agent, options.target.requests(options.endpoints, id, next), signal);
           if (outcome.ok) ok++;
           else options.onFailure?.(outcome);

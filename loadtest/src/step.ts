@@ -130,7 +130,10 @@ export async function runStep(options: StepOptions): Promise<StepMeasurement> {
     const signal = AbortSignal.any([timeout.signal, cancel.signal]);
     const settle = options
       .send(signal)
-      .catch((error: unknown): Outcome => ({ ok: false, error: { kind: 'network', url: '', message: String((error as Error)?.message ?? error) } }))
+      .catch((error: unknown): Outcome => ({
+        ok: false,
+        error: { kind: 'network', url: '', message: String((error as Error)?.message ?? error) },
+      }))
       .then((outcome) => {
         clearTimeout(timer);
         // requests cut off by a cancel say nothing about the server

@@ -13,8 +13,12 @@ export interface Endpoints {
 
 const CREATE_REVIEW = /* GraphQL */ `
   mutation LoadTestReview($input: CreateReviewInput!) {
-    createReview(input: $input) { id rating }
-  }`;
+    createReview(input: $input) {
+      id
+      rating
+    }
+  }
+`;
 
 /** What one page load (or write) of a target sends, for item `id`; `n` numbers the requests. */
 type Build = (endpoints: Endpoints, id: number, n: number) => RequestSpec[];
@@ -50,7 +54,14 @@ export const TARGETS: readonly Target[] = [
     label: 'GraphQL',
     description: 'the item page query through the gateway (one POST /graphql)',
     write: false,
-    requests: (endpoints, id) => [{ method: 'POST', url: `${endpoints.gateway}/graphql`, body: { query: ITEM_PAGE_QUERY, variables: itemPageVariables(id) }, graphql: true }],
+    requests: (endpoints, id) => [
+      {
+        method: 'POST',
+        url: `${endpoints.gateway}/graphql`,
+        body: { query: ITEM_PAGE_QUERY, variables: itemPageVariables(id) },
+        graphql: true,
+      },
+    ],
   },
   {
     name: 'rest',
@@ -64,7 +75,8 @@ export const TARGETS: readonly Target[] = [
     label: 'REST via gateway',
     description: 'the same four REST calls through the gateway',
     write: false,
-    requests: (endpoints, id) => restPage({ items: endpoints.gateway, reviews: endpoints.gateway, photos: endpoints.gateway }, id),
+    requests: (endpoints, id) =>
+      restPage({ items: endpoints.gateway, reviews: endpoints.gateway, photos: endpoints.gateway }, id),
   },
   {
     name: 'ssr',
@@ -85,7 +97,9 @@ export const TARGETS: readonly Target[] = [
     label: 'REST POST review',
     description: 'creates a review: POST /api/items/:id/reviews on the reviews service',
     write: true,
-    requests: (endpoints, id, n) => [{ method: 'POST', url: `${endpoints.reviews}/api/items/${id}/reviews`, body: review(n) }],
+    requests: (endpoints, id, n) => [
+      { method: 'POST', url: `${endpoints.reviews}/api/items/${id}/reviews`, body: review(n) },
+    ],
   },
   {
     name: 'graphql-mutation',
@@ -93,7 +107,12 @@ export const TARGETS: readonly Target[] = [
     description: 'creates a review: the createReview mutation through the gateway',
     write: true,
     requests: (endpoints, id, n) => [
-      { method: 'POST', url: `${endpoints.gateway}/graphql`, body: { query: CREATE_REVIEW, variables: { input: { itemId: String(id), ...review(n) } } }, graphql: true },
+      {
+        method: 'POST',
+        url: `${endpoints.gateway}/graphql`,
+        body: { query: CREATE_REVIEW, variables: { input: { itemId: String(id), ...review(n) } } },
+        graphql: true,
+      },
     ],
   },
 ];

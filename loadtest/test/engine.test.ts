@@ -28,7 +28,10 @@ describe('load engine', () => {
   const local = testServer();
   const agent = createAgent(512);
   let base: string;
-  const send = (spec: Partial<RequestSpec> = {}) => (signal: AbortSignal) => loadPage(agent, [{ method: 'GET', url: `${base}/`, ...spec }], signal);
+  const send =
+    (spec: Partial<RequestSpec> = {}) =>
+    (signal: AbortSignal) =>
+      loadPage(agent, [{ method: 'GET', url: `${base}/`, ...spec }], signal);
 
   before(async () => {
     await new Promise<void>((resolve) => local.server.listen(0, '127.0.0.1', resolve));
@@ -73,7 +76,12 @@ describe('load engine', () => {
     for (let i = 1; i <= 10_000; i++) histogram.record(i / 100); // 0.01 .. 100 ms, uniform
     const summary = histogram.summary();
     assert.equal(summary.count, 10_000);
-    for (const [got, want] of [[summary.p50, 50], [summary.p90, 90], [summary.p99, 99], [summary.max, 100]] as const) {
+    for (const [got, want] of [
+      [summary.p50, 50],
+      [summary.p90, 90],
+      [summary.p99, 99],
+      [summary.max, 100],
+    ] as const) {
       assert.ok(Math.abs(got - want) / want < 0.002, `got ${got}, want ${want} within 0.2%`);
     }
   });
@@ -81,9 +89,16 @@ describe('load engine', () => {
   test('a GraphQL body with errors counts as an error, with samples kept', async () => {
     local.use((_request, response, n) => {
       response.setHeader('content-type', 'application/json');
-      response.end(JSON.stringify(n % 4 === 0 ? { data: null, errors: [{ message: `boom ${n}` }] } : { data: { ok: true } }));
+      response.end(
+        JSON.stringify(n % 4 === 0 ? { data: null, errors: [{ message: `boom ${n}` }] } : { data: { ok: true } }),
+      );
     });
-    const result = await runStep({ rate: 100, durationSeconds: 2, timeoutMs: 2000, send: send({ method: 'POST', body: { query: '{ ok }' }, graphql: true }) });
+    const result = await runStep({
+      rate: 100,
+      durationSeconds: 2,
+      timeoutMs: 2000,
+      send: send({ method: 'POST', body: { query: '{ ok }' }, graphql: true }),
+    });
     assert.equal(result.completed, 200);
     assert.equal(result.errors, 50);
     assert.equal(result.errorRate, 0.25);
@@ -143,7 +158,13 @@ describe('load engine', () => {
     const cancel = new AbortController();
     setTimeout(() => cancel.abort(), 500);
     const started = performance.now();
-    const result = await runStep({ rate: 50, durationSeconds: 30, timeoutMs: 10_000, send: send(), signal: cancel.signal });
+    const result = await runStep({
+      rate: 50,
+      durationSeconds: 30,
+      timeoutMs: 10_000,
+      send: send(),
+      signal: cancel.signal,
+    });
     assert.ok(performance.now() - started < 1500, `took ${performance.now() - started} ms`);
     assert.equal(result.cancelled, true);
     assert.equal(result.errors, 0, 'requests cut off by the cancel are not blamed on the server');
@@ -152,13 +173,23 @@ describe('load engine', () => {
   test('ticks report progress once a second', async () => {
     local.use((_request, response) => response.end('ok'));
     const ticks: number[] = [];
-    await runStep({ rate: 20, durationSeconds: 2.5, timeoutMs: 2000, send: send(), onTick: (tick) => ticks.push(tick.sent) });
+    await runStep({
+      rate: 20,
+      durationSeconds: 2.5,
+      timeoutMs: 2000,
+      send: send(),
+      onTick: (tick) => ticks.push(tick.sent),
+    });
     assert.ok(ticks.length >= 2, `${ticks.length} ticks`);
     assert.ok(ticks[1]! > ticks[0]!);
   });
 
   test('Server-Timing and x-cache are read from answers', async () => {
-    assert.deepEqual(parseServerTiming('db;dur=1.5;desc="query", cache;dur=0.25, total;dur=3'), { db: 1.5, cache: 0.25, total: 3 });
+    assert.deepEqual(parseServerTiming('db;dur=1.5;desc="query", cache;dur=0.25, total;dur=3'), {
+      db: 1.5,
+      cache: 0.25,
+      total: 3,
+    });
     assert.equal(parseServerTiming(undefined), undefined);
     local.use((_request, response, n) => {
       response.setHeader('server-timing', `db;dur=${n % 2 ? 4 : 2}`);
@@ -171,7 +202,13 @@ describe('load engine', () => {
   });
 
   test('bad settings are refused with what was wrong', async () => {
-    await assert.rejects(runStep({ rate: 0, durationSeconds: 1, timeoutMs: 100, send: send() }), /rate must be > 0 requests\/s, got 0/);
-    await assert.rejects(runStep({ rate: 1, durationSeconds: -1, timeoutMs: 100, send: send() }), /duration must be > 0 s, got -1/);
+    await assert.rejects(
+      runStep({ rate: 0, durationSeconds: 1, timeoutMs: 100, send: send() }),
+      /rate must be > 0 requests\/s, got 0/,
+    );
+    await assert.rejects(
+      runStep({ rate: 1, durationSeconds: -1, timeoutMs: 100, send: send() }),
+      /duration must be > 0 s, got -1/,
+    );
   });
 });

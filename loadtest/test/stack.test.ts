@@ -11,7 +11,14 @@ import { createTestDatabase, type TestDatabase } from '@supergraph-lab/db/testin
 import { loadShopData } from '@supergraph-lab/seed';
 import { startStack, type Stack } from '@supergraph-lab/stack';
 import { createSsrService, type SsrService } from '@supergraph-lab/ssr';
-import { discoverMaxItemId, renderHtmlReport, runLoadTest, TARGET_NAMES, type Endpoints, type LoadTestReport } from '../src/index.ts';
+import {
+  discoverMaxItemId,
+  renderHtmlReport,
+  runLoadTest,
+  TARGET_NAMES,
+  type Endpoints,
+  type LoadTestReport,
+} from '../src/index.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'loadtest');
@@ -58,7 +65,10 @@ describe('load tester against the real stack', () => {
       endpoints,
       maxItemId: 300,
     });
-    assert.deepEqual(steps.map((step) => step.target), TARGET_NAMES);
+    assert.deepEqual(
+      steps.map((step) => step.target),
+      TARGET_NAMES,
+    );
     for (const step of steps) {
       assert.equal(step.errors, 0, `${step.target}: ${JSON.stringify(step.errorSamples)}`);
       assert.equal(step.completed, 20);
@@ -75,11 +85,39 @@ describe('load tester against the real stack', () => {
     const html = path.join(ARTIFACTS, 'run.html');
     const { stdout } = await run(
       process.execPath,
-      ['--import', 'tsx', 'loadtest/src/cli/loadtest.ts', '--target', 'graphql,rest', '--rps', '5,10', '--duration', '1', '--warmup', '0', '--gateway', endpoints.gateway,
-        '--items', endpoints.items, '--reviews', endpoints.reviews, '--photos', endpoints.photos, '--ssr', endpoints.ssr, '--json', json, '--html', html],
+      [
+        '--import',
+        'tsx',
+        'loadtest/src/cli/loadtest.ts',
+        '--target',
+        'graphql,rest',
+        '--rps',
+        '5,10',
+        '--duration',
+        '1',
+        '--warmup',
+        '0',
+        '--gateway',
+        endpoints.gateway,
+        '--items',
+        endpoints.items,
+        '--reviews',
+        endpoints.reviews,
+        '--photos',
+        endpoints.photos,
+        '--ssr',
+        endpoints.ssr,
+        '--json',
+        json,
+        '--html',
+        html,
+      ],
       { cwd: ROOT },
     );
-    assert.match(stdout, /^target\s+variant\s+offered\/s\s+achieved\/s\s+p50 ms\s+p90 ms\s+p99 ms\s+max ms\s+errors %/m);
+    assert.match(
+      stdout,
+      /^target\s+variant\s+offered\/s\s+achieved\/s\s+p50 ms\s+p90 ms\s+p99 ms\s+max ms\s+errors %/m,
+    );
     assert.equal(stdout.match(/^(graphql|rest)\s+\S/gm)?.length, 4, stdout);
     const report = JSON.parse(await readFile(json, 'utf8')) as LoadTestReport;
     assert.equal(report.steps.length, 4);
@@ -92,12 +130,22 @@ describe('load tester against the real stack', () => {
   });
 
   test('the CLI refuses bad options with what was wrong', async () => {
-    const attempt = (args: string[]) => run(process.execPath, ['--import', 'tsx', 'loadtest/src/cli/loadtest.ts', ...args], { cwd: ROOT }).then(() => assert.fail('should exit non-zero'), (error: { code: number; stderr: string }) => error);
+    const attempt = (args: string[]) =>
+      run(process.execPath, ['--import', 'tsx', 'loadtest/src/cli/loadtest.ts', ...args], { cwd: ROOT }).then(
+        () => assert.fail('should exit non-zero'),
+        (error: { code: number; stderr: string }) => error,
+      );
     const unknown = await attempt(['--target', 'soap', '--max-id', '5']);
     assert.equal(unknown.code, 2);
-    assert.match(unknown.stderr, /--target: unknown "soap"; choose from graphql, rest, rest-gateway, ssr, ssr-rest, rest-post, graphql-mutation, reads or all/);
+    assert.match(
+      unknown.stderr,
+      /--target: unknown "soap"; choose from graphql, rest, rest-gateway, ssr, ssr-rest, rest-post, graphql-mutation, reads or all/,
+    );
     assert.match((await attempt(['--rps', '10,abc', '--max-id', '5'])).stderr, /--rps: each rate must be a number/);
-    assert.match((await attempt(['--gateway', 'http://127.0.0.1:1'])).stderr, /cannot reach the gateway at http:\/\/127\.0\.0\.1:1 .*is the stack running/);
+    assert.match(
+      (await attempt(['--gateway', 'http://127.0.0.1:1'])).stderr,
+      /cannot reach the gateway at http:\/\/127\.0\.0\.1:1 .*is the stack running/,
+    );
   });
 });
 
@@ -111,13 +159,41 @@ export function assertSelfContained(html: string): void {
 
 test('the HTML report of a synthetic run is self-contained and escapes what it shows', () => {
   const step = {
-    target: 'graphql', variant: 'cache <all>', offeredRate: 10, durationSeconds: 1, sent: 10, completed: 10, ok: 9, errors: 1, errorRate: 0.1, achievedRate: 9,
-    saturated: false, cancelled: false, latency: { count: 10, p50: 3, p90: 5, p99: 9, max: 9, mean: 4 }, sendLagP99: 0.1, errorKinds: { graphql: 1 },
-    errorSamples: [{ kind: 'graphql' as const, url: 'http://x/graphql', message: '<script>alert(1)</script>' }], serverTiming: { db: 1.2, total: 3 }, cacheHitRatio: 0.5,
+    target: 'graphql',
+    variant: 'cache <all>',
+    offeredRate: 10,
+    durationSeconds: 1,
+    sent: 10,
+    completed: 10,
+    ok: 9,
+    errors: 1,
+    errorRate: 0.1,
+    achievedRate: 9,
+    saturated: false,
+    cancelled: false,
+    latency: { count: 10, p50: 3, p90: 5, p99: 9, max: 9, mean: 4 },
+    sendLagP99: 0.1,
+    errorKinds: { graphql: 1 },
+    errorSamples: [{ kind: 'graphql' as const, url: 'http://x/graphql', message: '<script>alert(1)</script>' }],
+    serverTiming: { db: 1.2, total: 3 },
+    cacheHitRatio: 0.5,
   };
   const report: LoadTestReport = {
-    title: 'synthetic', startedAt: 'a', finishedAt: 'b', settings: { targets: ['graphql'], rates: [10], durationSeconds: 1, warmupSeconds: 0, timeoutMs: 100, connections: 1, variants: ['cache <all>'] },
-    machine: { cpus: 2, cpuModel: 'x', memoryGiB: 1, node: 'v20', platform: 'linux' }, dataSet: { maxItemId: 10 }, steps: [step],
+    title: 'synthetic',
+    startedAt: 'a',
+    finishedAt: 'b',
+    settings: {
+      targets: ['graphql'],
+      rates: [10],
+      durationSeconds: 1,
+      warmupSeconds: 0,
+      timeoutMs: 100,
+      connections: 1,
+      variants: ['cache <all>'],
+    },
+    machine: { cpus: 2, cpuModel: 'x', memoryGiB: 1, node: 'v20', platform: 'linux' },
+    dataSet: { maxItemId: 10 },
+    steps: [step],
   };
   const html = renderHtmlReport(report);
   assertSelfContained(html);
@@ -128,13 +204,44 @@ test('the HTML report of a synthetic run is self-contained and escapes what it s
 test('a report that has been through JSON (NaN became null) still renders: a cancelled step with no answers', () => {
   const empty = { count: 0, p50: Number.NaN, p90: Number.NaN, p99: Number.NaN, max: Number.NaN, mean: Number.NaN };
   const step = {
-    target: 'ssr', variant: null, offeredRate: 10, durationSeconds: 5, sent: 3, completed: 0, ok: 0, errors: 0, errorRate: 0, achievedRate: 0,
-    saturated: true, cancelled: true, latency: empty, sendLagP99: Number.NaN, errorKinds: {}, errorSamples: [], serverTiming: {}, cacheHitRatio: null,
+    target: 'ssr',
+    variant: null,
+    offeredRate: 10,
+    durationSeconds: 5,
+    sent: 3,
+    completed: 0,
+    ok: 0,
+    errors: 0,
+    errorRate: 0,
+    achievedRate: 0,
+    saturated: true,
+    cancelled: true,
+    latency: empty,
+    sendLagP99: Number.NaN,
+    errorKinds: {},
+    errorSamples: [],
+    serverTiming: {},
+    cacheHitRatio: null,
   };
-  const report = JSON.parse(JSON.stringify({
-    title: 'cancelled', startedAt: 'a', finishedAt: 'b', settings: { targets: ['ssr'], rates: [10], durationSeconds: 5, warmupSeconds: 0, timeoutMs: 100, connections: 1, variants: [] },
-    machine: { cpus: 2, cpuModel: 'x', memoryGiB: 1, node: 'v20', platform: 'linux' }, dataSet: { maxItemId: 10 }, steps: [step],
-  })) as LoadTestReport;
+  const report = JSON.parse(
+    JSON.stringify({
+      title: 'cancelled',
+      startedAt: 'a',
+      finishedAt: 'b',
+      settings: {
+        targets: ['ssr'],
+        rates: [10],
+        durationSeconds: 5,
+        warmupSeconds: 0,
+        timeoutMs: 100,
+        connections: 1,
+        variants: [],
+      },
+      machine: { cpus: 2, cpuModel: 'x', memoryGiB: 1, node: 'v20', platform: 'linux' },
+      dataSet: { maxItemId: 10 },
+      steps: [step],
+    }),
+  ) as LoadTestReport;
   assert.equal(report.steps[0]!.latency.p99, null);
   const html = renderHtmlReport(report);
   assert.match(html, /<td>ssr<\/td><td><\/td><td>10\.0<\/td><td>0\.00<\/td>\s*<td>-<\/td>/);

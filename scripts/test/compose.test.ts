@@ -22,22 +22,49 @@ interface Service {
   depends_on?: Record<string, { condition: string }>;
 }
 
-const compose = parse(readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: Record<string, Service>; volumes?: Record<string, unknown> };
+const compose = parse(readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+  services: Record<string, Service>;
+  volumes?: Record<string, unknown>;
+};
 const services = compose.services;
 const nginxConf = readFileSync(path.join(ROOT, 'deploy', 'nginx.conf'), 'utf8');
-const upstream = (name: string) => [...new RegExp(`upstream ${name} \\{([^}]*)\\}`).exec(nginxConf)![1]!.matchAll(/server 127\.0\.0\.1:(\d+)/g)].map((match) => Number(match[1]));
+const upstream = (name: string) =>
+  [...new RegExp(`upstream ${name} \\{([^}]*)\\}`).exec(nginxConf)![1]!.matchAll(/server 127\.0\.0\.1:(\d+)/g)].map(
+    (match) => Number(match[1]),
+  );
 
 describe('docker-compose.yml', () => {
   test('has every part of the stack', () => {
-    for (const name of ['postgres', 'redis', 'migrate', 'items', 'reviews', 'photos', 'gateway-1', 'gateway-2', 'ssr-1', 'ssr-2', 'nginx', 'net']) assert.ok(services[name], `service ${name}`);
+    for (const name of [
+      'postgres',
+      'redis',
+      'migrate',
+      'items',
+      'reviews',
+      'photos',
+      'gateway-1',
+      'gateway-2',
+      'ssr-1',
+      'ssr-2',
+      'nginx',
+      'net',
+    ])
+      assert.ok(services[name], `service ${name}`);
   });
 
   test('depends_on only names services that exist, healthy only ones with a healthcheck, and has no cycle', () => {
     for (const [name, service] of Object.entries(services)) {
       for (const [dependency, { condition }] of Object.entries(service.depends_on ?? {})) {
         assert.ok(services[dependency], `${name} depends on unknown ${dependency}`);
-        assert.ok(['service_started', 'service_healthy', 'service_completed_successfully'].includes(condition), `${name}: ${condition}`);
-        if (condition === 'service_healthy') assert.ok(services[dependency]!.healthcheck, `${name} waits for ${dependency} to be healthy, which has no healthcheck`);
+        assert.ok(
+          ['service_started', 'service_healthy', 'service_completed_successfully'].includes(condition),
+          `${name}: ${condition}`,
+        );
+        if (condition === 'service_healthy')
+          assert.ok(
+            services[dependency]!.healthcheck,
+            `${name} waits for ${dependency} to be healthy, which has no healthcheck`,
+          );
       }
       if (service.network_mode?.startsWith('service:')) {
         const owner = service.network_mode.slice('service:'.length);
@@ -66,20 +93,39 @@ describe('docker-compose.yml', () => {
       assert.match(env.DATABASE_URL!, /^postgresql:\/\/shop:shop@postgres:5432\/shop$/, name);
       assert.equal(env.REDIS_URL, 'redis://redis:6379', name);
       assert.equal(services[name]!.network_mode, 'service:net', `${name} shares the app tier's network`);
-      assert.ok(existsSync(path.join(ROOT, services[name]!.build ?? '.', 'Dockerfile')), `${name} builds from a Dockerfile`);
+      assert.ok(
+        existsSync(path.join(ROOT, services[name]!.build ?? '.', 'Dockerfile')),
+        `${name} builds from a Dockerfile`,
+      );
     }
-    assert.deepEqual(['gateway-1', 'gateway-2'].map((name) => Number(services[name]!.environment!.GATEWAY_PORT)), upstream('gateway'));
-    assert.deepEqual(['ssr-1', 'ssr-2'].map((name) => Number(services[name]!.environment!.SSR_PORT)), upstream('ssr'));
-    for (const name of ['ssr-1', 'ssr-2']) assert.equal(services[name]!.environment!.GATEWAY_URL, 'http://127.0.0.1:8080');
+    assert.deepEqual(
+      ['gateway-1', 'gateway-2'].map((name) => Number(services[name]!.environment!.GATEWAY_PORT)),
+      upstream('gateway'),
+    );
+    assert.deepEqual(
+      ['ssr-1', 'ssr-2'].map((name) => Number(services[name]!.environment!.SSR_PORT)),
+      upstream('ssr'),
+    );
+    for (const name of ['ssr-1', 'ssr-2'])
+      assert.equal(services[name]!.environment!.GATEWAY_URL, 'http://127.0.0.1:8080');
     // every service's command runs a file that exists, the way npm start runs it
     for (const name of ['items', 'reviews', 'photos', 'gateway-1', 'ssr-1']) {
       const entry = services[name]!.command!.at(-1)!;
       assert.ok(existsSync(path.join(ROOT, entry)), `${name} runs ${entry}`);
-      assert.deepEqual(services[name]!.command, ['node', ...SERVICE_LOADER, entry], `${name} runs under the services' loader`);
+      assert.deepEqual(
+        services[name]!.command,
+        ['node', ...SERVICE_LOADER, entry],
+        `${name} runs under the services' loader`,
+      );
     }
     assert.equal(services.items!.environment!.NODE_OPTIONS, SERVICE_NODE_FLAGS.join(' '));
     // healthchecks ask each instance on its own port
-    for (const [name, port] of [['items', 4001], ['gateway-2', 4010], ['ssr-2', 3010]] as const) assert.match(services[name]!.healthcheck!.test.join(' '), new RegExp(`127\\.0\\.0\\.1:${port}/`));
+    for (const [name, port] of [
+      ['items', 4001],
+      ['gateway-2', 4010],
+      ['ssr-2', 3010],
+    ] as const)
+      assert.match(services[name]!.healthcheck!.test.join(' '), new RegExp(`127\\.0\\.0\\.1:${port}/`));
   });
 
   test('nginx mounts deploy/nginx.conf, the file start:scaled uses, and publishes :8080', () => {
@@ -93,7 +139,10 @@ describe('docker-compose.yml', () => {
   });
 
   test('migrate seeds only an empty database, and db:seed knows --if-empty', () => {
-    assert.match(services.migrate!.command!.join(' '), /npm run db:migrate && npm run db:seed -- --items \S+ --if-empty/);
+    assert.match(
+      services.migrate!.command!.join(' '),
+      /npm run db:migrate && npm run db:seed -- --items \S+ --if-empty/,
+    );
     assert.match(readFileSync(path.join(ROOT, 'packages/seed/src/args.ts'), 'utf8'), /case '--if-empty'/);
   });
 });
@@ -101,7 +150,9 @@ describe('docker-compose.yml', () => {
 test('deploy/nginx.conf passes nginx -t (Debian nginx)', { skip: skipWithout(NGINX) }, () => {
   const prefix = mkdtempSync(path.join(tmpdir(), 'sgl-nginx-'));
   // nginx -t reports on stderr and exits 1 on any error
-  const result = spawnSync(NGINX.path, ['-t', '-p', `${prefix}/`, '-c', path.join(ROOT, 'deploy', 'nginx.conf')], { encoding: 'utf8' });
+  const result = spawnSync(NGINX.path, ['-t', '-p', `${prefix}/`, '-c', path.join(ROOT, 'deploy', 'nginx.conf')], {
+    encoding: 'utf8',
+  });
   assert.equal(result.status, 0, result.stderr);
   assert.match(result.stderr, /syntax is ok/);
   assert.match(result.stderr, /test is successful/);

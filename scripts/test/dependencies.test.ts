@@ -52,7 +52,9 @@ function packageOf(specifier: string): string | null {
 /** Every bare import of a file (static, dynamic, `import type`, re-exports), by TypeScript's own scanner. */
 function importsOf(file: string): string[] {
   const info = ts.preProcessFile(readFileSync(path.join(ROOT, file), 'utf8'), true, true);
-  return info.importedFiles.map((imported) => packageOf(imported.fileName)).filter((name): name is string => name !== null);
+  return info.importedFiles
+    .map((imported) => packageOf(imported.fileName))
+    .filter((name): name is string => name !== null);
 }
 
 test('the scanner tells packages from paths and builtins', () => {

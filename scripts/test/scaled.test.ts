@@ -69,7 +69,12 @@ describe('npm run start:scaled', { skip: skipWithout(NGINX) }, () => {
       PHOTOS_PORT: String(ports[2]),
       CACHE_MODE: 'off',
     };
-    child = spawn('npm', ['run', 'start:scaled'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn('npm', ['run', 'start:scaled'], {
+      cwd: ROOT,
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout!.on('data', (chunk) => (output += chunk));
     child.stderr!.on('data', (chunk) => (output += chunk));
     const deadline = Date.now() + 90_000;
@@ -90,7 +95,10 @@ describe('npm run start:scaled', { skip: skipWithout(NGINX) }, () => {
   });
 
   test('prints where everything is, and nginx answers for both gateways', async () => {
-    assert.match(output, new RegExp(`behind nginx :${nginx} +gateway ${gateway} \\+ ${gateway + 10}, ssr ${ssr} \\+ ${ssr + 10}`));
+    assert.match(
+      output,
+      new RegExp(`behind nginx :${nginx} +gateway ${gateway} \\+ ${gateway + 10}, ssr ${ssr} \\+ ${ssr + 10}`),
+    );
     const upstreams = new Set<string>();
     for (let i = 0; i < 6; i++) {
       const response = await fetch(`http://127.0.0.1:${nginx}/api/items/1`);
@@ -104,30 +112,40 @@ describe('npm run start:scaled', { skip: skipWithout(NGINX) }, () => {
     ['graphql', 'gateway/src/main.ts', 'GATEWAY_PORT', () => gateway, 80],
     ['ssr', 'ssr/src/main.ts', 'SSR_PORT', () => ssr, 40],
   ] as const) {
-    test(`stopping one ${target === 'graphql' ? 'gateway' : 'SSR'} instance under load (${target} at ${rate}/s) fails no request`, { timeout: 60_000 }, async () => {
-      const origin = `http://127.0.0.1:${nginx}`;
-      const endpoints = { gateway: origin, ssr: origin, items: origin, reviews: origin, photos: origin };
-      const pages = targetNamed(target);
-      let n = 0;
-      const victim = pidOf(entry, variable, base());
-      setTimeout(() => process.kill(victim, 'SIGTERM'), 1500);
-      const result = await runStep({
-        rate,
-        durationSeconds: 6,
-        timeoutMs: 5000,
-        send: (signal) => loadPage(agent, pages.requests(endpoints, 1 + (n++ % 200), n), signal),
-      });
-      assert.equal(result.sent, rate * 6);
-      const nginxSaid = output.split('\n').filter((line) => /\[(nginx|gateway1|ssr1|start)/.test(line)).slice(-30);
-      assert.deepEqual({ errors: result.errors, samples: result.errorSamples, nginxSaid }, { errors: 0, samples: [], nginxSaid });
-      assert.throws(() => process.kill(victim, 0), 'the stopped instance is gone');
-      // the supervisor starts it again
-      const deadline = Date.now() + 30_000;
-      while (!output.includes(`${target === 'graphql' ? 'gateway1' : 'ssr1'} exited`)) {
-        assert.ok(Date.now() < deadline, output.slice(-3000));
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    });
+    test(
+      `stopping one ${target === 'graphql' ? 'gateway' : 'SSR'} instance under load (${target} at ${rate}/s) fails no request`,
+      { timeout: 60_000 },
+      async () => {
+        const origin = `http://127.0.0.1:${nginx}`;
+        const endpoints = { gateway: origin, ssr: origin, items: origin, reviews: origin, photos: origin };
+        const pages = targetNamed(target);
+        let n = 0;
+        const victim = pidOf(entry, variable, base());
+        setTimeout(() => process.kill(victim, 'SIGTERM'), 1500);
+        const result = await runStep({
+          rate,
+          durationSeconds: 6,
+          timeoutMs: 5000,
+          send: (signal) => loadPage(agent, pages.requests(endpoints, 1 + (n++ % 200), n), signal),
+        });
+        assert.equal(result.sent, rate * 6);
+        const nginxSaid = output
+          .split('\n')
+          .filter((line) => /\[(nginx|gateway1|ssr1|start)/.test(line))
+          .slice(-30);
+        assert.deepEqual(
+          { errors: result.errors, samples: result.errorSamples, nginxSaid },
+          { errors: 0, samples: [], nginxSaid },
+        );
+        assert.throws(() => process.kill(victim, 0), 'the stopped instance is gone');
+        // the supervisor starts it again
+        const deadline = Date.now() + 30_000;
+        while (!output.includes(`${target === 'graphql' ? 'gateway1' : 'ssr1'} exited`)) {
+          assert.ok(Date.now() < deadline, output.slice(-3000));
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      },
+    );
   }
 
   test('Ctrl-C stops nginx and every instance', { timeout: 60_000 }, async () => {
@@ -138,6 +156,7 @@ describe('npm run start:scaled', { skip: skipWithout(NGINX) }, () => {
       assert.ok(Date.now() < deadline, output.slice(-2000));
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    for (const port of [nginx, gateway, gateway + 10, ssr, ssr + 10]) assert.ok(await portIsFree(port), `port ${port} closed`);
+    for (const port of [nginx, gateway, gateway + 10, ssr, ssr + 10])
+      assert.ok(await portIsFree(port), `port ${port} closed`);
   });
 });

@@ -39,7 +39,13 @@ export interface PageSource {
   load(page: PageRequest, timing?: RequestTiming | null): Promise<LoadedPage>;
 }
 
-async function call(agent: Agent, url: string, timeoutMs: number, timing: RequestTiming | null | undefined, init: { method?: 'GET' | 'POST'; body?: string } = {}) {
+async function call(
+  agent: Agent,
+  url: string,
+  timeoutMs: number,
+  timing: RequestTiming | null | undefined,
+  init: { method?: 'GET' | 'POST'; body?: string } = {},
+) {
   try {
     // the page request's Server-Timing "data": time with an API call in flight, body included
     return await timed(timing, 'data', async () => {
@@ -52,10 +58,17 @@ async function call(agent: Agent, url: string, timeoutMs: number, timing: Reques
         bodyTimeout: timeoutMs,
       });
       const text = await response.body.text();
-      return { status: response.statusCode, body: text ? (JSON.parse(text) as any) : null, dependencies: decodeDependencies(response.headers[DEPENDENCIES_HEADER]) };
+      return {
+        status: response.statusCode,
+        body: text ? (JSON.parse(text) as any) : null,
+        dependencies: decodeDependencies(response.headers[DEPENDENCIES_HEADER]),
+      };
     });
   } catch (error) {
-    throw new PageError(503, `the shop's API is unavailable (${(error as { code?: string }).code ?? (error as Error).message})`);
+    throw new PageError(
+      503,
+      `the shop's API is unavailable (${(error as { code?: string }).code ?? (error as Error).message})`,
+    );
   }
 }
 
@@ -65,35 +78,39 @@ export function graphqlSource(gatewayUrl: string, agent: Agent, timeoutMs: numbe
     async load(page, timing) {
       const { status, body } = await call(agent, `${gatewayUrl}/graphql`, timeoutMs, timing, {
         method: 'POST',
-        body: JSON.stringify({ query: ITEM_PAGE_QUERY, variables: { id: String(page.id), first: REVIEWS_PER_PAGE, after: page.after, sort: page.sort } }),
+        body: JSON.stringify({
+          query: ITEM_PAGE_QUERY,
+          variables: { id: String(page.id), first: REVIEWS_PER_PAGE, after: page.after, sort: page.sort },
+        }),
       });
       const errors: { message: string; extensions?: { code?: string } }[] = body?.errors ?? [];
       const bad = errors.find((error) => error.extensions?.code === 'BAD_USER_INPUT');
       if (bad) throw new PageError(400, bad.message);
-      if (status >= 500 || errors.length) throw new PageError(503, errors[0]?.message ?? `the gateway answered ${status}`);
+      if (status >= 500 || errors.length)
+        throw new PageError(503, errors[0]?.message ?? `the gateway answered ${status}`);
       const item = body.data?.item;
       const dependencies = (body.extensions?.cacheDependencies as Dependencies | undefined) ?? null;
       if (!item) return { data: null, dependencies: null };
       return {
         dependencies,
         data: {
-        item: {
-          id: item.id,
-          name: item.name,
-          description: item.description,
-          brand: item.brand,
-          category: item.category,
-          priceCents: item.priceCents,
-          currency: item.currency,
-          stock: item.stock,
-        },
-        photos: item.photos,
-        summary: item.reviewSummary,
-        reviews: {
-          items: item.reviews.edges.map((edge: { node: unknown }) => edge.node),
-          hasNextPage: item.reviews.pageInfo.hasNextPage,
-          endCursor: item.reviews.pageInfo.endCursor,
-        },
+          item: {
+            id: item.id,
+            name: item.name,
+            description: item.description,
+            brand: item.brand,
+            category: item.category,
+            priceCents: item.priceCents,
+            currency: item.currency,
+            stock: item.stock,
+          },
+          photos: item.photos,
+          summary: item.reviewSummary,
+          reviews: {
+            items: item.reviews.edges.map((edge: { node: unknown }) => edge.node),
+            hasNextPage: item.reviews.pageInfo.hasNextPage,
+            endCursor: item.reviews.pageInfo.endCursor,
+          },
         },
       };
     },
@@ -104,7 +121,11 @@ export function graphqlSource(gatewayUrl: string, agent: Agent, timeoutMs: numbe
 export function restSource(baseUrl: string, agent: Agent, timeoutMs: number): PageSource {
   return {
     async load(page, timing) {
-      const query = new URLSearchParams({ first: String(REVIEWS_PER_PAGE), sort: page.sort, ...(page.after ? { after: page.after } : {}) });
+      const query = new URLSearchParams({
+        first: String(REVIEWS_PER_PAGE),
+        sort: page.sort,
+        ...(page.after ? { after: page.after } : {}),
+      });
       const [item, photos, summary, reviews] = await Promise.all([
         call(agent, `${baseUrl}/api/items/${page.id}`, timeoutMs, timing),
         call(agent, `${baseUrl}/api/items/${page.id}/photos`, timeoutMs, timing),
@@ -122,25 +143,32 @@ export function restSource(baseUrl: string, agent: Agent, timeoutMs: number): Pa
       return {
         dependencies,
         data: {
-        item: {
-          id: String(item.body.id),
-          name: item.body.name,
-          description: item.body.description,
-          brand: item.body.brand,
-          category: item.body.category,
-          priceCents: item.body.priceCents,
-          currency: item.body.currency,
-          stock: item.body.stock,
-        },
-        photos: photos.body.photos.map(({ url, altText, width, height, position }: PageData['photos'][number]) => ({ url, altText, width, height, position })),
-        summary: summary.body,
-        reviews: {
-          items: reviews.body.reviews.map(({ id, rating, title, body, author, verifiedPurchase, helpfulCount, createdAt }: any) =>
-            text({ id, rating, title, body, author, verifiedPurchase, helpfulCount, createdAt }),
-          ),
-          hasNextPage: reviews.body.pageInfo.hasNextPage,
-          endCursor: reviews.body.pageInfo.endCursor,
-        },
+          item: {
+            id: String(item.body.id),
+            name: item.body.name,
+            description: item.body.description,
+            brand: item.body.brand,
+            category: item.body.category,
+            priceCents: item.body.priceCents,
+            currency: item.body.currency,
+            stock: item.body.stock,
+          },
+          photos: photos.body.photos.map(({ url, altText, width, height, position }: PageData['photos'][number]) => ({
+            url,
+            altText,
+            width,
+            height,
+            position,
+          })),
+          summary: summary.body,
+          reviews: {
+            items: reviews.body.reviews.map(
+              ({ id, rating, title, body, author, verifiedPurchase, helpfulCount, createdAt }: any) =>
+                text({ id, rating, title, body, author, verifiedPurchase, helpfulCount, createdAt }),
+            ),
+            hasNextPage: reviews.body.pageInfo.hasNextPage,
+            endCursor: reviews.body.pageInfo.endCursor,
+          },
         },
       };
     },

@@ -21,20 +21,43 @@ export interface PageData {
   photos: { url: string; altText: string; width: number; height: number; position: number }[];
   summary: { count: number; averageRating: number | null; histogram: number[] };
   reviews: {
-    items: { id: string; rating: number; title: string; body: string; author: string; verifiedPurchase: boolean; helpfulCount: number; createdAt: string }[];
+    items: {
+      id: string;
+      rating: number;
+      title: string;
+      body: string;
+      author: string;
+      verifiedPurchase: boolean;
+      helpfulCount: number;
+      createdAt: string;
+    }[];
     hasNextPage: boolean;
     endCursor: string | null;
   };
 }
-
 
 /** The query the browser sends for the next page of reviews, through the gateway. */
 export const MORE_REVIEWS_QUERY = /* GraphQL */ `
   query MoreReviews($id: ID!, $first: Int!, $after: String, $sort: ReviewSort!) {
     item(id: $id) {
       reviews(first: $first, after: $after, sort: $sort) {
-        edges { node { id rating title body author verifiedPurchase helpfulCount createdAt } }
-        pageInfo { hasNextPage endCursor }
+        edges {
+          node {
+            id
+            rating
+            title
+            body
+            author
+            verifiedPurchase
+            helpfulCount
+            createdAt
+          }
+        }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
       }
     }
-  }`;
+  }
+`;

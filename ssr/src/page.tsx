@@ -6,7 +6,9 @@ const GENERATED_IMAGE_HOST = 'https://images.supergraph-shop.example/';
 
 /** A photo URL the browser can load here: generated images map to the local placeholder route. */
 export function imageSrc(url: string): string {
-  return url.startsWith(GENERATED_IMAGE_HOST) ? `/images/${url.slice(GENERATED_IMAGE_HOST.length).replace(/\.jpg$/, '.svg')}` : url;
+  return url.startsWith(GENERATED_IMAGE_HOST)
+    ? `/images/${url.slice(GENERATED_IMAGE_HOST.length).replace(/\.jpg$/, '.svg')}`
+    : url;
 }
 
 /** A price in its currency, e.g. $1,299.99 or €24.99. */
@@ -17,7 +19,12 @@ export function formatPrice(priceCents: number, currency: string): string {
 /** The one browser global the page uses (typed here: the project compiles without the DOM library). */
 const browser = globalThis as unknown as { location: { assign(url: string): void } };
 
-const SORT_LABELS: Record<Sort, string> = { NEWEST: 'Newest', HIGHEST: 'Highest rated', LOWEST: 'Lowest rated', MOST_HELPFUL: 'Most helpful' };
+const SORT_LABELS: Record<Sort, string> = {
+  NEWEST: 'Newest',
+  HIGHEST: 'Highest rated',
+  LOWEST: 'Lowest rated',
+  MOST_HELPFUL: 'Most helpful',
+};
 
 function Stars({ rating, label }: { rating: number; label: string }) {
   const full = Math.round(rating);
@@ -30,7 +37,17 @@ function Stars({ rating, label }: { rating: number; label: string }) {
 }
 
 /** The HTML document around a page's body. */
-export function Document({ title, description, styles, children }: { title: string; description: string; styles: string; children: ReactNode }) {
+export function Document({
+  title,
+  description,
+  styles,
+  children,
+}: {
+  title: string;
+  description: string;
+  styles: string;
+  children: ReactNode;
+}) {
   return (
     <html lang="en">
       <head>
@@ -44,7 +61,9 @@ export function Document({ title, description, styles, children }: { title: stri
       </head>
       <body>
         <header className="site">
-          <a href="/" className="brand-mark">supergraph shop</a>
+          <a href="/" className="brand-mark">
+            supergraph shop
+          </a>
           {/* the same origin's /graphql: the gateway's Playground (through nginx, or redirected by this service) */}
           <a href="/graphql" className="playground-link">
             GraphQL Playground
@@ -70,9 +89,21 @@ export function ItemPage({ data, sort, source }: { data: PageData; sort: Sort; s
       const response = await fetch('/graphql', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: MORE_REVIEWS_QUERY, variables: { id: item.id, first: REVIEWS_PER_PAGE, after: reviews.endCursor, sort } }),
+        body: JSON.stringify({
+          query: MORE_REVIEWS_QUERY,
+          variables: { id: item.id, first: REVIEWS_PER_PAGE, after: reviews.endCursor, sort },
+        }),
       });
-      const body = (await response.json()) as { data?: { item?: { reviews?: { edges: { node: PageData['reviews']['items'][number] }[]; pageInfo: { hasNextPage: boolean; endCursor: string | null } } } } };
+      const body = (await response.json()) as {
+        data?: {
+          item?: {
+            reviews?: {
+              edges: { node: PageData['reviews']['items'][number] }[];
+              pageInfo: { hasNextPage: boolean; endCursor: string | null };
+            };
+          };
+        };
+      };
       const next = body?.data?.item?.reviews;
       if (!next) throw new Error('no reviews in the answer');
       setReviews({
@@ -97,7 +128,14 @@ export function ItemPage({ data, sort, source }: { data: PageData; sort: Sort; s
     <main className="item">
       <section className="gallery" aria-label="Photos">
         {primary ? (
-          <img className="primary" src={imageSrc(primary.url)} alt={primary.altText} width={primary.width} height={primary.height} fetchPriority="high" />
+          <img
+            className="primary"
+            src={imageSrc(primary.url)}
+            alt={primary.altText}
+            width={primary.width}
+            height={primary.height}
+            fetchPriority="high"
+          />
         ) : (
           <div className="no-photo">No photo yet</div>
         )}
@@ -105,7 +143,13 @@ export function ItemPage({ data, sort, source }: { data: PageData; sort: Sort; s
           <ul className="thumbnails">
             {thumbnails.map((photo) => (
               <li key={photo.position}>
-                <img src={imageSrc(photo.url)} alt={photo.altText} width={96} height={Math.round((96 * photo.height) / photo.width)} loading="lazy" />
+                <img
+                  src={imageSrc(photo.url)}
+                  alt={photo.altText}
+                  width={96}
+                  height={Math.round((96 * photo.height) / photo.width)}
+                  loading="lazy"
+                />
               </li>
             ))}
           </ul>
@@ -154,9 +198,13 @@ export function ItemPage({ data, sort, source }: { data: PageData; sort: Sort; s
             <nav className="sorts" aria-label="Sort reviews">
               {SORTS.map((option) =>
                 option === sort ? (
-                  <span key={option} aria-current="true">{SORT_LABELS[option]}</span>
+                  <span key={option} aria-current="true">
+                    {SORT_LABELS[option]}
+                  </span>
                 ) : (
-                  <a key={option} href={link({ sort: option })}>{SORT_LABELS[option]}</a>
+                  <a key={option} href={link({ sort: option })}>
+                    {SORT_LABELS[option]}
+                  </a>
                 ),
               )}
             </nav>
@@ -173,7 +221,9 @@ export function ItemPage({ data, sort, source }: { data: PageData; sort: Sort; s
                       <time dateTime={review.createdAt}>{review.createdAt.slice(0, 10)}</time>
                     </p>
                     <p>{review.body}</p>
-                    {review.helpfulCount > 0 && <p className="helpful">{`${review.helpfulCount} ${review.helpfulCount === 1 ? 'person' : 'people'} found this helpful`}</p>}
+                    {review.helpfulCount > 0 && (
+                      <p className="helpful">{`${review.helpfulCount} ${review.helpfulCount === 1 ? 'person' : 'people'} found this helpful`}</p>
+                    )}
                   </article>
                 </li>
               ))}
@@ -194,7 +244,12 @@ export function ItemPage({ data, sort, source }: { data: PageData; sort: Sort; s
 
 /** An error page: real HTML with the status's explanation, never a stack trace. */
 export function ErrorPage({ status, message }: { status: number; message: string }) {
-  const heading = status === 404 ? 'We could not find that item' : status === 400 ? 'That address is not right' : 'The shop is unavailable for a moment';
+  const heading =
+    status === 404
+      ? 'We could not find that item'
+      : status === 400
+        ? 'That address is not right'
+        : 'The shop is unavailable for a moment';
   return (
     <main className="error">
       <h1>{heading}</h1>

@@ -41,7 +41,12 @@ interface CachedPage {
  * Streams a React tree as a complete HTML document with `status`; `onHtml` gets the whole
  * document once it has streamed (for the page cache).
  */
-function stream(reply: FastifyReply, status: number, tree: ReactNode, onHtml?: (html: string) => void): Promise<FastifyReply> {
+function stream(
+  reply: FastifyReply,
+  status: number,
+  tree: ReactNode,
+  onHtml?: (html: string) => void,
+): Promise<FastifyReply> {
   const timing = reply.request.timing;
   const started = performance.now();
   return new Promise((resolve, reject) => {
@@ -78,7 +83,11 @@ function errorPage(reply: FastifyReply, status: number, message: string): Promis
   return stream(
     reply,
     status,
-    <Document title={`${status === 404 ? 'Not found' : status === 400 ? 'Bad request' : 'Unavailable'} | supergraph shop`} description={message} styles={STYLES}>
+    <Document
+      title={`${status === 404 ? 'Not found' : status === 400 ? 'Bad request' : 'Unavailable'} | supergraph shop`}
+      description={message}
+      styles={STYLES}
+    >
       <ErrorPage status={status} message={message} />
     </Document>,
   );
@@ -121,7 +130,12 @@ export function createSsrService(config: Config, options: SsrOptions = {}): SsrS
     graphql: graphqlSource(gatewayUrl, agent, config.subgraphTimeoutMs),
     rest: restSource(gatewayUrl, agent, config.subgraphTimeoutMs),
   };
-  const store: CacheStore = createCacheStore({ redisUrl: config.redisUrl, namespace: config.cacheNamespace, timeoutMs: config.cacheTimeoutMs, onError: (message) => app.log.warn(message) });
+  const store: CacheStore = createCacheStore({
+    redisUrl: config.redisUrl,
+    namespace: config.cacheNamespace,
+    timeoutMs: config.cacheTimeoutMs,
+    onError: (message) => app.log.warn(message),
+  });
   // whole pages are cached like the gateway's responses: only with a store the writers share;
   // the mode is switched at runtime by the load lab
   const pageCache = { mode: config.cacheMode };
@@ -133,7 +147,11 @@ export function createSsrService(config: Config, options: SsrOptions = {}): SsrS
     requestTimeoutMs: config.requestTimeoutMs,
     readiness: {
       gateway: async () => {
-        const response = await undiciRequest(`${gatewayUrl}/healthz`, { dispatcher: agent, headersTimeout: 2000, bodyTimeout: 2000 });
+        const response = await undiciRequest(`${gatewayUrl}/healthz`, {
+          dispatcher: agent,
+          headersTimeout: 2000,
+          bodyTimeout: 2000,
+        });
         await response.body.dump();
         if (response.statusCode !== 200) throw new Error(`healthz answered ${response.statusCode}`);
       },
@@ -146,7 +164,13 @@ export function createSsrService(config: Config, options: SsrOptions = {}): SsrS
   const lab = config.lab
     ? (() => {
         const labOptions = { config, endpoints, agent, pageCache, runner: null as unknown as LabRunner };
-        const runner = new LabRunner({ endpoints, prisma, timeoutMs: 2000, log: app.log, applySettings: (patch) => applyStackSettings(labOptions, patch) });
+        const runner = new LabRunner({
+          endpoints,
+          prisma,
+          timeoutMs: 2000,
+          log: app.log,
+          applySettings: (patch) => applyStackSettings(labOptions, patch),
+        });
         labOptions.runner = runner;
         const routes = registerLabRoutes(app, labOptions);
         // built on the first visit: most SSR processes never serve the lab
@@ -162,59 +186,95 @@ export function createSsrService(config: Config, options: SsrOptions = {}): SsrS
   void app.register(async (scope) => {
     // pages, the bundle and the placeholders, gzip or brotli as the browser accepts
     await scope.register(compress, { threshold: 1024 });
-    scope.get<{ Params: { id: string }; Querystring: Record<string, string | undefined> }>('/items/:id', async (request, reply) => {
-      const { id } = request.params;
-      const query = request.query;
-      if (!/^[1-9]\d{0,9}$/.test(id) || Number(id) > 2_147_483_647) {
-        return errorPage(reply, 400, `An item id is a positive whole number; "${id}" is not one.`);
-      }
-      const sort = (query.sort ?? 'NEWEST') as Sort;
-      if (!SORTS.includes(sort)) return errorPage(reply, 400, `Reviews can be sorted by ${SORTS.join(', ')}; "${query.sort}" is not one of them.`);
-      const sourceName = query.source === 'rest' ? 'rest' : 'graphql';
-      const key = `page:${sourceName}:${id}:${sort}:${query.after ?? ''}`;
-      if (pagesCached()) {
-        const [entry] = (await store.getMany<CachedPage>([key], request.timing)) ?? [];
-        if (entry && (await dependenciesCurrent(store, entry.dependencies, request.timing))) {
-          return reply.type('text/html; charset=utf-8').header('x-cache', 'HIT').send(entry.html);
+    scope.get<{ Params: { id: string }; Querystring: Record<string, string | undefined> }>(
+      '/items/:id',
+      async (request, reply) => {
+        const { id } = request.params;
+        const query = request.query;
+        if (!/^[1-9]\d{0,9}$/.test(id) || Number(id) > 2_147_483_647) {
+          return errorPage(reply, 400, `An item id is a positive whole number; "${id}" is not one.`);
         }
-      }
-      let data: PageData | null;
-      let dependencies: Dependencies | null;
-      try {
-        ({ data, dependencies } = await sources[sourceName].load({ id: Number(id), sort, after: query.after || null }, request.timing));
-      } catch (error) {
-        if (error instanceof PageError) {
-          if (error.status === 503) request.log.warn({ err: error }, 'page data unavailable');
-          return errorPage(reply, error.status, error.message);
+        const sort = (query.sort ?? 'NEWEST') as Sort;
+        if (!SORTS.includes(sort))
+          return errorPage(
+            reply,
+            400,
+            `Reviews can be sorted by ${SORTS.join(', ')}; "${query.sort}" is not one of them.`,
+          );
+        const sourceName = query.source === 'rest' ? 'rest' : 'graphql';
+        const key = `page:${sourceName}:${id}:${sort}:${query.after ?? ''}`;
+        if (pagesCached()) {
+          const [entry] = (await store.getMany<CachedPage>([key], request.timing)) ?? [];
+          if (entry && (await dependenciesCurrent(store, entry.dependencies, request.timing))) {
+            return reply.type('text/html; charset=utf-8').header('x-cache', 'HIT').send(entry.html);
+          }
         }
-        throw error;
-      }
-      if (!data) return errorPage(reply, 404, `There is no item ${id} in the shop.`);
-      const description = data.item.description.length > 155 ? `${data.item.description.slice(0, 152)}...` : data.item.description;
-      const storePage = pagesCached() && dependencies ? (html: string) => void store.setMany([{ key, value: { html, dependencies: dependencies! } satisfies CachedPage, ttlSeconds: config.cacheTtlSeconds }]) : undefined;
-      reply.header('x-cache', pagesCached() ? 'MISS' : 'BYPASS');
-      return stream(
-        reply,
-        200,
-        <Document title={`${data.item.name} | ${data.item.brand} | supergraph shop`} description={description} styles={STYLES}>
-          <div id="app">
-            <ItemPage data={data} sort={sort} source={sourceName} />
-          </div>
-          {/* the props the browser hydrates with; "<" escaped so no text can close the script */}
-          <script id="page-state" type="application/json" dangerouslySetInnerHTML={{ __html: serializeState({ data, sort, source: sourceName }) }} />
-          <script src={client.path} defer />
-        </Document>,
-        storePage,
-      );
-    });
+        let data: PageData | null;
+        let dependencies: Dependencies | null;
+        try {
+          ({ data, dependencies } = await sources[sourceName].load(
+            { id: Number(id), sort, after: query.after || null },
+            request.timing,
+          ));
+        } catch (error) {
+          if (error instanceof PageError) {
+            if (error.status === 503) request.log.warn({ err: error }, 'page data unavailable');
+            return errorPage(reply, error.status, error.message);
+          }
+          throw error;
+        }
+        if (!data) return errorPage(reply, 404, `There is no item ${id} in the shop.`);
+        const description =
+          data.item.description.length > 155 ? `${data.item.description.slice(0, 152)}...` : data.item.description;
+        const storePage =
+          pagesCached() && dependencies
+            ? (html: string) =>
+                void store.setMany([
+                  {
+                    key,
+                    value: { html, dependencies: dependencies! } satisfies CachedPage,
+                    ttlSeconds: config.cacheTtlSeconds,
+                  },
+                ])
+            : undefined;
+        reply.header('x-cache', pagesCached() ? 'MISS' : 'BYPASS');
+        return stream(
+          reply,
+          200,
+          <Document
+            title={`${data.item.name} | ${data.item.brand} | supergraph shop`}
+            description={description}
+            styles={STYLES}
+          >
+            <div id="app">
+              <ItemPage data={data} sort={sort} source={sourceName} />
+            </div>
+            {/* the props the browser hydrates with; "<" escaped so no text can close the script */}
+            <script
+              id="page-state"
+              type="application/json"
+              dangerouslySetInnerHTML={{ __html: serializeState({ data, sort, source: sourceName }) }}
+            />
+            <script src={client.path} defer />
+          </Document>,
+          storePage,
+        );
+      },
+    );
 
     scope.get(client.path, async (_request, reply) =>
-      reply.type('application/javascript; charset=utf-8').header('cache-control', 'public, max-age=31536000, immutable').send(client.code),
+      reply
+        .type('application/javascript; charset=utf-8')
+        .header('cache-control', 'public, max-age=31536000, immutable')
+        .send(client.code),
     );
     // a person following the pages' "GraphQL Playground" link: the gateway's port on the host they used
     scope.get('/graphql', async (request, reply) => {
       const gateway = new URL(gatewayUrl);
-      return reply.redirect(`${request.protocol}://${request.hostname}${gateway.port ? `:${gateway.port}` : ''}/graphql`, 302);
+      return reply.redirect(
+        `${request.protocol}://${request.hostname}${gateway.port ? `:${gateway.port}` : ''}/graphql`,
+        302,
+      );
     });
     // the browser's GraphQL requests go to the gateway through this same origin
     scope.post('/graphql', async (request, reply) => {
@@ -229,7 +289,10 @@ export function createSsrService(config: Config, options: SsrOptions = {}): SsrS
         });
         return reply.code(upstream.statusCode).type('application/json').send(upstream.body);
       } catch {
-        return reply.code(503).type('application/json').send({ errors: [{ message: 'the gateway is unavailable', extensions: { code: 'SERVICE_UNAVAILABLE' } }] });
+        return reply
+          .code(503)
+          .type('application/json')
+          .send({ errors: [{ message: 'the gateway is unavailable', extensions: { code: 'SERVICE_UNAVAILABLE' } }] });
       }
     });
 
@@ -237,11 +300,18 @@ export function createSsrService(config: Config, options: SsrOptions = {}): SsrS
       scope.get<{ Params: { file: string } }>('/assets/lab-:file', async (request, reply) => {
         const bundle = lab.bundle();
         if (request.url.split('?')[0] !== bundle.path) return reply.callNotFound();
-        return reply.type('application/javascript; charset=utf-8').header('cache-control', 'public, max-age=31536000, immutable').send(bundle.code);
+        return reply
+          .type('application/javascript; charset=utf-8')
+          .header('cache-control', 'public, max-age=31536000, immutable')
+          .send(bundle.code);
       });
       scope.get('/lab', async (_request, reply) => {
         const state = await lab.state();
-        return stream(reply.header('cache-control', 'no-store'), 200, <LabDocument state={state} script={lab.bundle().path} />);
+        return stream(
+          reply.header('cache-control', 'no-store'),
+          200,
+          <LabDocument state={state} script={lab.bundle().path} />,
+        );
       });
     }
 

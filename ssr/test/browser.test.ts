@@ -26,7 +26,12 @@ describe('SSR item page in Chromium', { skip: skipWithout(CHROMIUM) }, () => {
     db = await createTestDatabase('ssr_browser');
     await loadShopData({ url: db.url, items: 60, seed: 31 });
     const prisma = createPrismaClient(db.url);
-    const [busiest] = await prisma.review.groupBy({ by: ['itemId'], _count: { id: true }, orderBy: { _count: { id: 'desc' } }, take: 1 });
+    const [busiest] = await prisma.review.groupBy({
+      by: ['itemId'],
+      _count: { id: true },
+      orderBy: { _count: { id: 'desc' } },
+      take: 1,
+    });
     await prisma.$disconnect();
     itemId = busiest!.itemId;
     assert.ok(busiest!._count.id > 10, 'an item with more than two pages of reviews');
@@ -49,9 +54,15 @@ describe('SSR item page in Chromium', { skip: skipWithout(CHROMIUM) }, () => {
     assert.equal(await page.locator('.review-list li').count(), 5);
     const address = page.url();
     // the bundle hydrates: the link's click is then handled in place
-    await page.waitForFunction("document.querySelector('#app') && Object.keys(document.querySelector('#app')).some((key) => key.startsWith('__reactContainer'))", undefined, { timeout: 10_000 });
+    await page.waitForFunction(
+      "document.querySelector('#app') && Object.keys(document.querySelector('#app')).some((key) => key.startsWith('__reactContainer'))",
+      undefined,
+      { timeout: 10_000 },
+    );
     await page.click('a[rel="next"]');
-    await page.waitForFunction("document.querySelectorAll('.review-list li').length === 10", undefined, { timeout: 10_000 });
+    await page.waitForFunction("document.querySelectorAll('.review-list li').length === 10", undefined, {
+      timeout: 10_000,
+    });
     assert.equal(page.url(), address, 'no navigation');
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, 'ssr-item-page.png'), fullPage: true });

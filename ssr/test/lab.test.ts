@@ -20,7 +20,11 @@ const ADMIN_TOKEN = `lab-test-${randomUUID()}`;
 const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
 
 /** Polls `check` until it returns a value, or fails after `ms`. */
-async function eventually<T>(check: () => Promise<T | undefined | null | false>, ms = 20_000, what = 'condition'): Promise<T> {
+async function eventually<T>(
+  check: () => Promise<T | undefined | null | false>,
+  ms = 20_000,
+  what = 'condition',
+): Promise<T> {
   const until = Date.now() + ms;
   for (;;) {
     const value = await check();
@@ -40,7 +44,14 @@ describe('load lab (server side)', () => {
   const env = { REDIS_URL, CACHE_NAMESPACE: `sgl-lab-${randomUUID().slice(0, 8)}`, CACHE_MODE: 'all', ADMIN_TOKEN };
 
   // the lab's REST target calls the subgraphs directly: tell it where this test started them
-  const ssrEnv = () => ({ ...env, DATABASE_URL: db.url, LOG_LEVEL: 'silent', ITEMS_URL: stack.subgraphUrls.items, REVIEWS_URL: stack.subgraphUrls.reviews, PHOTOS_URL: stack.subgraphUrls.photos });
+  const ssrEnv = () => ({
+    ...env,
+    DATABASE_URL: db.url,
+    LOG_LEVEL: 'silent',
+    ITEMS_URL: stack.subgraphUrls.items,
+    REVIEWS_URL: stack.subgraphUrls.reviews,
+    PHOTOS_URL: stack.subgraphUrls.photos,
+  });
 
   before(async () => {
     db = await createTestDatabase('lab', { migrated: true });
@@ -57,8 +68,25 @@ describe('load lab (server side)', () => {
     await db?.drop();
   });
 
-  const startRun = (body: Record<string, unknown>) => rest(url, 'POST', '/lab/api/runs', { targets: ['graphql', 'rest'], rates: [5], durationSeconds: 1, warmupSeconds: 0, cacheMode: 'off', batching: true, ...body });
-  const finished = (id: number) => eventually(async () => (await rest(url, 'GET', '/lab/api/runs')).body.runs.find((run: { id: number; status: string }) => run.id === id && run.status !== 'running'), 30_000, `run ${id} to finish`);
+  const startRun = (body: Record<string, unknown>) =>
+    rest(url, 'POST', '/lab/api/runs', {
+      targets: ['graphql', 'rest'],
+      rates: [5],
+      durationSeconds: 1,
+      warmupSeconds: 0,
+      cacheMode: 'off',
+      batching: true,
+      ...body,
+    });
+  const finished = (id: number) =>
+    eventually(
+      async () =>
+        (await rest(url, 'GET', '/lab/api/runs')).body.runs.find(
+          (run: { id: number; status: string }) => run.id === id && run.status !== 'running',
+        ),
+      30_000,
+      `run ${id} to finish`,
+    );
 
   test('bad run settings get 400 saying what was wrong, and start nothing', async () => {
     const answer = await startRun({ targets: ['soap'], rates: [0], durationSeconds: 1000 });
@@ -66,7 +94,11 @@ describe('load lab (server side)', () => {
     assert.match(answer.body.detail, /targets\.0: must be one of graphql, rest/);
     assert.match(answer.body.detail, /rates\.0: must be at least 0\.1 requests\/s/);
     assert.match(answer.body.detail, /durationSeconds: must be 1 to 120 s/);
-    const tooLong = await startRun({ targets: ['graphql', 'rest', 'ssr'], rates: [1, 10, 100, 1000], durationSeconds: 120 });
+    const tooLong = await startRun({
+      targets: ['graphql', 'rest', 'ssr'],
+      rates: [1, 10, 100, 1000],
+      durationSeconds: 120,
+    });
     assert.match(tooLong.body.detail, /the run would take 24 min and the lab allows 15/);
     assert.equal((await rest(url, 'GET', '/lab/api/state')).body.run, null);
   });
@@ -77,7 +109,10 @@ describe('load lab (server side)', () => {
     const id = started.body.run.id as number;
     const during = await rest(stack.gatewayUrl, 'GET', '/admin/settings', undefined, { headers: admin });
     assert.equal(during.body.gateway.cacheMode, 'off');
-    assert.deepEqual(Object.values(during.body.subgraphs).map((one: any) => one.cacheMode), ['off', 'off', 'off']);
+    assert.deepEqual(
+      Object.values(during.body.subgraphs).map((one: any) => one.cacheMode),
+      ['off', 'off', 'off'],
+    );
 
     const busy = await startRun({ who: 'bob' });
     assert.equal(busy.status, 409);
@@ -87,7 +122,10 @@ describe('load lab (server side)', () => {
     const done = await finished(id);
     assert.equal(done.status, 'done');
     const report = (await rest(url, 'GET', `/lab/api/runs/${id}`)).body;
-    assert.deepEqual(report.steps.map((step: any) => `${step.target}@${step.offeredRate}`), ['graphql@5', 'rest@5']);
+    assert.deepEqual(
+      report.steps.map((step: any) => `${step.target}@${step.offeredRate}`),
+      ['graphql@5', 'rest@5'],
+    );
     for (const step of report.steps) assert.equal(step.errors, 0, JSON.stringify(step.errorSamples));
     const after = await rest(stack.gatewayUrl, 'GET', '/admin/settings', undefined, { headers: admin });
     assert.equal(after.body.gateway.cacheMode, 'all', 'restored after the run');
@@ -102,7 +140,11 @@ describe('load lab (server side)', () => {
     const started = await startRun({ targets: ['graphql'], rates: [5], durationSeconds: 60 });
     assert.equal(started.status, 202);
     const id = started.body.run.id as number;
-    await eventually(async () => (await rest(url, 'GET', '/lab/api/state')).body.run?.phase, 10_000, 'the run to begin measuring');
+    await eventually(
+      async () => (await rest(url, 'GET', '/lab/api/state')).body.run?.phase,
+      10_000,
+      'the run to begin measuring',
+    );
     const asked = performance.now();
     const cancelled = await rest(url, 'POST', '/lab/api/runs/current/cancel');
     assert.equal(cancelled.status, 200);
@@ -119,7 +161,10 @@ describe('load lab (server side)', () => {
     const other = createSsrService(readConfig(ssrEnv()), { gatewayUrl: stack.gatewayUrl });
     try {
       const listed = (await rest(await other.listen(0), 'GET', '/lab/api/runs')).body.runs;
-      assert.deepEqual(listed.map((run: { id: number }) => run.id), rows.map((row) => row.id).reverse());
+      assert.deepEqual(
+        listed.map((run: { id: number }) => run.id),
+        rows.map((row) => row.id).reverse(),
+      );
     } finally {
       await other.close();
     }
@@ -152,10 +197,17 @@ describe('load lab (server side)', () => {
     assert.equal(view.mode, 'all');
     assert.ok(view.entries.length > 0);
     for (const entry of view.entries) {
-      assert.ok(['response', 'rest', 'entity', 'page', 'version', 'persisted query', 'other'].includes(entry.layer), entry.layer);
+      assert.ok(
+        ['response', 'rest', 'entity', 'page', 'version', 'persisted query', 'other'].includes(entry.layer),
+        entry.layer,
+      );
       assert.equal(typeof entry.sizeBytes, 'number');
     }
-    assert.ok(view.entries.some((entry: { layer: string; ttlMs: number | null }) => entry.layer === 'entity' && entry.ttlMs! > 0));
+    assert.ok(
+      view.entries.some(
+        (entry: { layer: string; ttlMs: number | null }) => entry.layer === 'entity' && entry.ttlMs! > 0,
+      ),
+    );
     const flushed = await rest(url, 'POST', '/lab/api/cache/flush');
     assert.equal(flushed.status, 200);
     assert.ok(flushed.body.deletedKeys > 0);
@@ -192,9 +244,16 @@ describe('load lab (server side)', () => {
       assert.equal(await page.getByRole('link', { name: 'GraphQL Playground' }).getAttribute('href'), '/graphql');
 
       // every control has an accessible name
-      const unnamed = await page.locator('input, select, button').evaluateAll((controls) =>
-        controls.filter((control: any) => !control.labels?.length && !control.getAttribute('aria-label') && !control.textContent?.trim()).map((control: any) => control.outerHTML),
-      );
+      const unnamed = await page
+        .locator('input, select, button')
+        .evaluateAll((controls) =>
+          controls
+            .filter(
+              (control: any) =>
+                !control.labels?.length && !control.getAttribute('aria-label') && !control.textContent?.trim(),
+            )
+            .map((control: any) => control.outerHTML),
+        );
       assert.deepEqual(unnamed, []);
 
       // a short run of two targets at one rate, started from the keyboard
@@ -210,11 +269,24 @@ describe('load lab (server side)', () => {
       const progress = page.getByRole('progressbar', { name: 'run progress' });
       await progress.waitFor();
       const chart = page.locator('[aria-label="successful requests per second over time, per target"]');
-      await page.waitForFunction(() => Number((globalThis as any).document.querySelector('[aria-label="successful requests per second over time, per target"]')?.getAttribute('data-points')) >= 2);
+      await page.waitForFunction(
+        () =>
+          Number(
+            (globalThis as any).document
+              .querySelector('[aria-label="successful requests per second over time, per target"]')
+              ?.getAttribute('data-points'),
+          ) >= 2,
+      );
       const first = Number(await progress.getAttribute('value'));
       const drawn = Number(await chart.getAttribute('data-points'));
       await page.waitForFunction(
-        ([value, points]) => Number((globalThis as any).document.querySelector('progress')?.getAttribute('value')) > value && Number((globalThis as any).document.querySelector('[aria-label^="successful requests"]')?.getAttribute('data-points')) > points,
+        ([value, points]) =>
+          Number((globalThis as any).document.querySelector('progress')?.getAttribute('value')) > value &&
+          Number(
+            (globalThis as any).document
+              .querySelector('[aria-label^="successful requests"]')
+              ?.getAttribute('data-points'),
+          ) > points,
         [first, drawn] as const,
       );
       await page.screenshot({ path: path.join(ARTIFACTS, 'lab-running.png'), fullPage: true });
@@ -222,7 +294,13 @@ describe('load lab (server side)', () => {
       await page.getByText(/^Run \d+ done\.$/).waitFor({ timeout: 30_000 });
       const results = page.locator('table.results');
       await results.waitFor();
-      assert.deepEqual(await results.locator('thead th').allTextContents().then((cells) => cells.map((cell) => cell.trim())), ['offered/s', 'graphql', 'rest']);
+      assert.deepEqual(
+        await results
+          .locator('thead th')
+          .allTextContents()
+          .then((cells) => cells.map((cell) => cell.trim())),
+        ['offered/s', 'graphql', 'rest'],
+      );
       assert.equal(await results.locator('tbody tr').count(), 1);
       assert.equal(await results.locator('td.winner').count(), 1, 'the fastest passing target is highlighted');
       await page.getByRole('heading', { name: 'History' }).scrollIntoViewIfNeeded();
@@ -249,14 +327,20 @@ describe('load lab (server side)', () => {
       await page.getByRole('button', { name: 'Send sample request' }).click();
       await page.locator('details.exchange').nth(3).waitFor();
       assert.equal(await page.locator('details.exchange').count(), 4);
-      assert.match((await page.locator('details.exchange summary').first().textContent()) ?? '', /GET http:\/\/127\.0\.0\.1:\d+\/api\/items\/9 → 200 in/);
+      assert.match(
+        (await page.locator('details.exchange summary').first().textContent()) ?? '',
+        /GET http:\/\/127\.0\.0\.1:\d+\/api\/items\/9 → 200 in/,
+      );
       await page.locator('select[name=inspect-target]').selectOption('ssr');
       await page.getByRole('button', { name: 'Send sample request' }).click();
       await page.locator('iframe[title="response preview"]').waitFor();
       await page.getByRole('heading', { name: 'Server-Timing' }).first().waitFor();
       await page.screenshot({ path: path.join(ARTIFACTS, 'lab-inspector.png'), fullPage: true });
 
-      assert.ok(await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth <= 1280), 'no sideways scrolling at 1,280 px');
+      assert.ok(
+        await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth <= 1280),
+        'no sideways scrolling at 1,280 px',
+      );
       assert.deepEqual(outside, []);
       assert.deepEqual(problems, []);
       await page.close();

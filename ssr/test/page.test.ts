@@ -58,18 +58,29 @@ describe('SSR item pages', () => {
   });
 
   test('a seeded item page shows the item, its gallery, review summary and first reviews', async () => {
-    const [busiest] = await prisma.review.groupBy({ by: ['itemId'], _count: { id: true }, orderBy: { _count: { id: 'desc' } }, take: 1 });
+    const [busiest] = await prisma.review.groupBy({
+      by: ['itemId'],
+      _count: { id: true },
+      orderBy: { _count: { id: 'desc' } },
+      take: 1,
+    });
     const id = busiest!.itemId;
     const item = (await prisma.item.findUniqueOrThrow({ where: { id } }))!;
     const page = await get(`${url}/items/${id}`);
     assert.equal(page.status, 200);
     assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
     assert.match(page.html, /^<!DOCTYPE html><html lang="en">/);
-    assert.ok(page.html.includes(`<title>${item.name.replace(/&/g, '&amp;')} | ${item.brand} | supergraph shop</title>`), 'title');
+    assert.ok(
+      page.html.includes(`<title>${item.name.replace(/&/g, '&amp;')} | ${item.brand} | supergraph shop</title>`),
+      'title',
+    );
     assert.match(page.html, /<meta name="description" content="[^"]{20,}"\/>/);
     assert.ok(page.html.includes(`<h1 id="item-name">${item.name.replace(/&/g, '&amp;')}</h1>`));
     assert.ok(page.html.includes(formatPrice(item.priceCents, item.currency)), 'price in its currency');
-    const photos = await prisma.photo.findMany({ where: { itemId: id }, orderBy: [{ position: 'asc' }, { id: 'asc' }] });
+    const photos = await prisma.photo.findMany({
+      where: { itemId: id },
+      orderBy: [{ position: 'asc' }, { id: 'asc' }],
+    });
     if (photos[0]) assert.ok(page.html.includes(`class="primary" src="/images/`), 'primary photo, served locally');
     const reviews = await prisma.review.findMany({ where: { itemId: id }, orderBy: { id: 'desc' }, take: 5 });
     for (const review of reviews) assert.ok(page.html.includes(review.title), `review "${review.title}"`);
@@ -90,19 +101,29 @@ describe('SSR item pages', () => {
   });
 
   test('sort and "more reviews" links work without JavaScript', async () => {
-    const [busiest] = await prisma.review.groupBy({ by: ['itemId'], _count: { id: true }, orderBy: { _count: { id: 'desc' } }, take: 1 });
+    const [busiest] = await prisma.review.groupBy({
+      by: ['itemId'],
+      _count: { id: true },
+      orderBy: { _count: { id: 'desc' } },
+      take: 1,
+    });
     const id = busiest!.itemId;
     const first = await get(`${url}/items/${id}?sort=LOWEST`);
     const next = /<a href="([^"]+)" rel="next"[^>]*>More reviews<\/a>/.exec(first.html)?.[1];
     assert.ok(next, 'a next-page link');
     const second = await get(`${url}${next!.replace(/&amp;/g, '&')}`);
     assert.equal(second.status, 200);
-    const titles = (html: string) => [...html.matchAll(/<article><h3>[\s\S]*?<\/span><\/span> ([^<]+)<\/h3>/g)].map((match) => match[1]);
+    const titles = (html: string) =>
+      [...html.matchAll(/<article><h3>[\s\S]*?<\/span><\/span> ([^<]+)<\/h3>/g)].map((match) => match[1]);
     const ids = (html: string) => [...html.matchAll(/<time dateTime="([^"]+)"/g)].map((match) => match[1]);
     assert.equal(ids(first.html).length, 5);
     assert.ok(ids(second.html).length > 0);
     assert.equal(titles(first.html).length, 5);
-    assert.notDeepEqual(ids(second.html), ids(first.html).slice(0, ids(second.html).length), 'the next page shows other reviews');
+    assert.notDeepEqual(
+      ids(second.html),
+      ids(first.html).slice(0, ids(second.html).length),
+      'the next page shows other reviews',
+    );
   });
 
   test('error pages: 400 for a bad id or sort, 404 for a missing item, 503 with Retry-After when the gateway is down', async () => {
@@ -143,7 +164,12 @@ describe('SSR item pages', () => {
       brand: '</style><b>brand</b>',
       priceCents: 100,
     });
-    await rest(stack.gatewayUrl, 'POST', `/api/items/${created.body.id}/reviews`, { rating: 1, title: '<iframe src="//evil">', body: '<script>x</script>', author: '&amp; me' });
+    await rest(stack.gatewayUrl, 'POST', `/api/items/${created.body.id}/reviews`, {
+      rating: 1,
+      title: '<iframe src="//evil">',
+      body: '<script>x</script>',
+      author: '&amp; me',
+    });
     for (const source of ['', '?source=rest']) {
       const page = await get(`${url}/items/${created.body.id}${source}`);
       assert.equal(page.status, 200);
@@ -157,7 +183,11 @@ describe('SSR item pages', () => {
     for (const source of ['', '?source=rest']) {
       const first = await get(`${url}/items/9${source}`);
       const second = await get(`${url}/items/9${source}`);
-      assert.deepEqual([first.headers.get('x-cache'), second.headers.get('x-cache')], ['MISS', 'HIT'], `source ${source || 'graphql'}`);
+      assert.deepEqual(
+        [first.headers.get('x-cache'), second.headers.get('x-cache')],
+        ['MISS', 'HIT'],
+        `source ${source || 'graphql'}`,
+      );
       assert.equal(second.html, first.html);
     }
     await rest(stack.gatewayUrl, 'PATCH', '/api/items/9', { name: 'Freshly renamed lamp', stock: 0 });
@@ -168,10 +198,21 @@ describe('SSR item pages', () => {
       assert.equal((await get(`${url}/items/9${source}`)).headers.get('x-cache'), 'HIT', 'cached again');
     }
     // a review written straight to its subgraph, bypassing the gateway, still reaches both pages
-    await rest(stack.subgraphUrls.reviews, 'POST', '/api/items/9/reviews', { rating: 5, title: 'Written just now', body: 'b', author: 'a' });
+    await rest(stack.subgraphUrls.reviews, 'POST', '/api/items/9/reviews', {
+      rating: 5,
+      title: 'Written just now',
+      body: 'b',
+      author: 'a',
+    });
     assert.ok((await get(`${url}/items/9?source=rest`)).html.includes('Written just now'));
     assert.ok((await get(`${url}/items/9`)).html.includes('Written just now'));
-    await rest(stack.subgraphUrls.photos, 'POST', '/api/items/9/photos', { url: 'https://img.example/fresh.jpg', altText: 'Fresh photo', width: 10, height: 10, position: 0 });
+    await rest(stack.subgraphUrls.photos, 'POST', '/api/items/9/photos', {
+      url: 'https://img.example/fresh.jpg',
+      altText: 'Fresh photo',
+      width: 10,
+      height: 10,
+      position: 0,
+    });
     assert.ok((await get(`${url}/items/9`)).html.includes('Fresh photo'));
   });
 

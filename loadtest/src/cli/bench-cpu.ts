@@ -19,10 +19,30 @@ import { itemIds, targetNamed, type Endpoints } from '../targets.ts';
 const LISTING_QUERY = /* GraphQL */ `
   query Listing($first: Int!) {
     items(first: $first) {
-      edges { node { id name brand priceCents currency primaryPhoto { url altText } reviewSummary { count averageRating } } }
-      pageInfo { hasNextPage endCursor }
+      edges {
+        node {
+          id
+          name
+          brand
+          priceCents
+          currency
+          primaryPhoto {
+            url
+            altText
+          }
+          reviewSummary {
+            count
+            averageRating
+          }
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
     }
-  }`;
+  }
+`;
 
 interface Workload {
   name: string;
@@ -30,10 +50,21 @@ interface Workload {
   requests: (endpoints: Endpoints, id: number, n: number) => RequestSpec[];
 }
 
-const graphqlPage = (first: number): Workload['requests'] => (endpoints, id) => [
-  { method: 'POST', url: `${endpoints.gateway}/graphql`, body: { query: ITEM_PAGE_QUERY, variables: { ...itemPageVariables(id), first } }, graphql: true },
-];
-const target = (name: string, label: string): Workload => ({ name: label, description: targetNamed(name).description, requests: targetNamed(name).requests });
+const graphqlPage =
+  (first: number): Workload['requests'] =>
+  (endpoints, id) => [
+    {
+      method: 'POST',
+      url: `${endpoints.gateway}/graphql`,
+      body: { query: ITEM_PAGE_QUERY, variables: { ...itemPageVariables(id), first } },
+      graphql: true,
+    },
+  ];
+const target = (name: string, label: string): Workload => ({
+  name: label,
+  description: targetNamed(name).description,
+  requests: targetNamed(name).requests,
+});
 
 /** The fixed workload: the contract's four (page three ways and a write), then the scaling rows. */
 const WORKLOADS: Workload[] = [
@@ -42,23 +73,48 @@ const WORKLOADS: Workload[] = [
   target('ssr', 'ssr'),
   target('graphql-mutation', 'write'),
   { name: 'graphql reviews(first: 20)', description: 'the item page query with 20 reviews', requests: graphqlPage(20) },
-  { name: 'graphql reviews(first: 100)', description: 'the item page query with 100 reviews', requests: graphqlPage(100) },
+  {
+    name: 'graphql reviews(first: 100)',
+    description: 'the item page query with 100 reviews',
+    requests: graphqlPage(100),
+  },
   {
     name: 'graphql listing(first: 20)',
     description: '20 items with photo and review summary (three subgraphs, batched)',
-    requests: (endpoints) => [{ method: 'POST', url: `${endpoints.gateway}/graphql`, body: { query: LISTING_QUERY, variables: { first: 20 } }, graphql: true }],
+    requests: (endpoints) => [
+      {
+        method: 'POST',
+        url: `${endpoints.gateway}/graphql`,
+        body: { query: LISTING_QUERY, variables: { first: 20 } },
+        graphql: true,
+      },
+    ],
   },
 ];
 
 const SERVICES: ServiceName[] = ['gateway', 'items', 'reviews', 'photos', 'ssr'];
 
 /** Runs `pages` page loads, `concurrency` at a time; throws when any failed. Returns the seconds it took. */
-async function drive(workload: Workload, endpoints: Endpoints, nextId: () => number, pages: number, concurrency: number): Promise<number> {
+async function drive(
+  workload: Workload,
+  endpoints: Endpoints,
+  nextId: () => number,
+  pages: number,
+  concurrency: number,
+): Promise<number> {
   const started = performance.now();
   let failure: Outcome | undefined;
   const ids = Array.from({ length: pages }, nextId);
-  const ok = await loadPages({ endpoints, target: workload, ids, concurrency, timeoutMs: 10_000, onFailure: (outcome) => (failure ??= outcome) });
-  if (ok < pages) throw new Error(`${workload.name}: ${pages - ok} of ${pages} pages failed, the first: ${failure?.error?.message}`);
+  const ok = await loadPages({
+    endpoints,
+    target: workload,
+    ids,
+    concurrency,
+    timeoutMs: 10_000,
+    onFailure: (outcome) => (failure ??= outcome),
+  });
+  if (ok < pages)
+    throw new Error(`${workload.name}: ${pages - ok} of ${pages} pages failed, the first: ${failure?.error?.message}`);
   return (performance.now() - started) / 1000;
 }
 
@@ -83,9 +139,13 @@ async function main(): Promise<void> {
   const only = values.only?.split(',').map((name) => name.trim());
   // a name picks the workload of that exact name, else every workload it begins: "graphql" is the
   // four GraphQL rows, "graphql" alone would need a name no other row starts with
-  const picks = (name: string, workload: Workload) => (WORKLOADS.some((w) => w.name === name) ? workload.name === name : workload.name.startsWith(name));
+  const picks = (name: string, workload: Workload) =>
+    WORKLOADS.some((w) => w.name === name) ? workload.name === name : workload.name.startsWith(name);
   const workloads = only ? WORKLOADS.filter((workload) => only.some((name) => picks(name, workload))) : WORKLOADS;
-  if (workloads.length === 0) throw new Error(`--only: no workload starts with ${only!.join(' or ')}; there are ${WORKLOADS.map((w) => `"${w.name}"`).join(', ')}`);
+  if (workloads.length === 0)
+    throw new Error(
+      `--only: no workload starts with ${only!.join(' or ')}; there are ${WORKLOADS.map((w) => `"${w.name}"`).join(', ')}`,
+    );
   const profileDir = values.profile ? path.resolve(values.profile) : null;
 
   process.stderr.write(`bench:cpu: seeding ${items.toLocaleString('en')} items\n`);
@@ -93,10 +153,20 @@ async function main(): Promise<void> {
   let stack: RunningStack | null = null;
   let stackPids: RunningStack['pids'] = {};
   const windows: Window[] = [];
-  const rows: { workload: string; description: string; pagesPerSecond: number; cpuMsPerPage: Record<string, number> }[] = [];
+  const rows: {
+    workload: string;
+    description: string;
+    pagesPerSecond: number;
+    cpuMsPerPage: Record<string, number>;
+  }[] = [];
   try {
     // every cache layer off: this measures the uncached work of each service
-    stack = await startServices(database.url, { CACHE_MODE: 'off', LAB: 'off' }, true, profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []);
+    stack = await startServices(
+      database.url,
+      { CACHE_MODE: 'off', LAB: 'off' },
+      true,
+      profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+    );
     const running = stack;
     stackPids = stack.pids;
     const endpoints: Endpoints = stack.urls;
@@ -119,13 +189,22 @@ async function main(): Promise<void> {
         const perPage = Object.fromEntries(Object.entries(spent).map(([group, ms]) => [group, ms / pages]));
         perPage.services = SERVICES.reduce((total, name) => total + perPage[name]!, 0);
         measured.set(workload, [...(measured.get(workload) ?? []), { perPage, pagesPerSecond: pages / seconds }]);
-        process.stderr.write(`bench:cpu: round ${round}/${rounds} ${workload.name}: ${perPage.services!.toFixed(2)} ms of service CPU per page\n`);
+        process.stderr.write(
+          `bench:cpu: round ${round}/${rounds} ${workload.name}: ${perPage.services!.toFixed(2)} ms of service CPU per page\n`,
+        );
       }
     }
     for (const workload of workloads) {
       const runs = measured.get(workload)!;
-      const cpuMsPerPage = Object.fromEntries(Object.keys(runs[0]!.perPage).map((group) => [group, median(runs.map((run) => run.perPage[group]!))]));
-      rows.push({ workload: workload.name, description: workload.description, pagesPerSecond: median(runs.map((run) => run.pagesPerSecond)), cpuMsPerPage });
+      const cpuMsPerPage = Object.fromEntries(
+        Object.keys(runs[0]!.perPage).map((group) => [group, median(runs.map((run) => run.perPage[group]!))]),
+      );
+      rows.push({
+        workload: workload.name,
+        description: workload.description,
+        pagesPerSecond: median(runs.map((run) => run.pagesPerSecond)),
+        cpuMsPerPage,
+      });
     }
   } finally {
     await stack?.stop();
@@ -135,8 +214,13 @@ async function main(): Promise<void> {
   const columns = [...SERVICES, 'services', 'postgres'];
   const header = `| workload (median of ${rounds} x ${pages} pages, ${concurrency} at a time, CACHE_MODE=off) | ${columns.join(' | ')} | pages/s |`;
   const lines = [header, `| --- | ${columns.map(() => '---:').join(' | ')} | ---: |`];
-  for (const row of rows) lines.push(`| ${row.workload} | ${columns.map((column) => row.cpuMsPerPage[column]!.toFixed(2)).join(' | ')} | ${row.pagesPerSecond.toFixed(0)} |`);
-  console.log(`\nCPU ms per page, by process (${items.toLocaleString('en')} items; "services" is the sum of the Node services)\n`);
+  for (const row of rows)
+    lines.push(
+      `| ${row.workload} | ${columns.map((column) => row.cpuMsPerPage[column]!.toFixed(2)).join(' | ')} | ${row.pagesPerSecond.toFixed(0)} |`,
+    );
+  console.log(
+    `\nCPU ms per page, by process (${items.toLocaleString('en')} items; "services" is the sum of the Node services)\n`,
+  );
   console.log(lines.join('\n'));
 
   if (values.json) {
@@ -148,16 +232,26 @@ async function main(): Promise<void> {
     // the windows too, for reading the profiles with other tools
     await writeFile(path.join(profileDir, 'windows.json'), JSON.stringify({ pids: stackPids, windows }));
     const pidOf = Object.fromEntries(Object.entries(stackPids).map(([name, pid]) => [pid, name]));
-    for (const file of readdirSync(profileDir).filter((name) => name.endsWith('.cpuprofile')).sort()) {
+    for (const file of readdirSync(profileDir)
+      .filter((name) => name.endsWith('.cpuprofile'))
+      .sort()) {
       // CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile: thread 0 is the main one
       const [, , , pid, thread] = file.split('.');
       const summary = summarizeProfile(path.join(profileDir, file), 20, windows);
       if (summary.sampleMs < 1) continue;
-      console.log(`\n${pidOf[pid!] ?? `pid ${pid}`}${thread === '0' ? '' : ` (thread ${thread})`}: ${(summary.sampleMs / 1000).toFixed(1)} s busy  (${file})`);
+      console.log(
+        `\n${pidOf[pid!] ?? `pid ${pid}`}${thread === '0' ? '' : ` (thread ${thread})`}: ${(summary.sampleMs / 1000).toFixed(1)} s busy  (${file})`,
+      );
       console.log('  by self time:');
-      for (const frame of summary.self) console.log(`  ${frame.selfPercent.toFixed(1).padStart(5)}% self ${frame.totalPercent.toFixed(1).padStart(5)}% total  ${frame.frame}`);
+      for (const frame of summary.self)
+        console.log(
+          `  ${frame.selfPercent.toFixed(1).padStart(5)}% self ${frame.totalPercent.toFixed(1).padStart(5)}% total  ${frame.frame}`,
+        );
       console.log('  by inclusive time:');
-      for (const frame of summary.total) console.log(`  ${frame.selfPercent.toFixed(1).padStart(5)}% self ${frame.totalPercent.toFixed(1).padStart(5)}% total  ${frame.frame}`);
+      for (const frame of summary.total)
+        console.log(
+          `  ${frame.selfPercent.toFixed(1).padStart(5)}% self ${frame.totalPercent.toFixed(1).padStart(5)}% total  ${frame.frame}`,
+        );
     }
   }
 }

@@ -45,14 +45,23 @@ async function main(): Promise<number> {
     connections: Math.round(positive('connections', values.connections, 65_536)),
   };
   const notes: string[] = [];
-  if (!process.env.REDIS_URL) notes.push('no REDIS_URL: "all" means the in-memory entity cache only (the gateway layers need Redis)');
-  const estimate = modes.length * settings.targets.length * settings.rates.length * (settings.durationSeconds + settings.warmupSeconds);
-  process.stderr.write(`bench: ${settings.targets.length} targets x ${modes.length} cache modes x ${settings.rates.length} rates, about ${Math.ceil(estimate / 60)} min of load\n`);
+  if (!process.env.REDIS_URL)
+    notes.push('no REDIS_URL: "all" means the in-memory entity cache only (the gateway layers need Redis)');
+  const estimate =
+    modes.length *
+    settings.targets.length *
+    settings.rates.length *
+    (settings.durationSeconds + settings.warmupSeconds);
+  process.stderr.write(
+    `bench: ${settings.targets.length} targets x ${modes.length} cache modes x ${settings.rates.length} rates, about ${Math.ceil(estimate / 60)} min of load\n`,
+  );
 
   const startedAt = new Date().toISOString();
   const seeding = performance.now();
   const database = await scratchDatabase('matrix', items);
-  process.stderr.write(`bench: ${items.toLocaleString('en')} items seeded in ${((performance.now() - seeding) / 1000).toFixed(1)} s\n`);
+  process.stderr.write(
+    `bench: ${items.toLocaleString('en')} items seeded in ${((performance.now() - seeding) / 1000).toFixed(1)} s\n`,
+  );
   const steps: StepResult[] = [];
   const cancel = new AbortController();
   const stop = () => cancel.abort();
@@ -66,7 +75,12 @@ async function main(): Promise<number> {
       const adminToken = randomBytes(16).toString('hex');
       // a namespace per run and mode: nothing cached by an earlier run or the other mode is served
       // entries outlive the run (the default TTL of 5 min would expire the primed ones mid-run)
-      const env = { CACHE_MODE: mode, ADMIN_TOKEN: adminToken, CACHE_NAMESPACE: `bench-${process.pid}-${mode}`, CACHE_TTL_SECONDS: '7200' };
+      const env = {
+        CACHE_MODE: mode,
+        ADMIN_TOKEN: adminToken,
+        CACHE_NAMESPACE: `bench-${process.pid}-${mode}`,
+        CACHE_TTL_SECONDS: '7200',
+      };
       const stack = await startServices(database.url, env, true);
       try {
         const endpoints = stack.urls;
@@ -77,9 +91,17 @@ async function main(): Promise<number> {
           const nextId = itemIds(items);
           for (const name of settings.targets) {
             const ids = Array.from({ length: warmPages }, nextId);
-            await loadPages({ endpoints, target: targetNamed(name), ids, timeoutMs: settings.timeoutMs, signal: cancel.signal });
+            await loadPages({
+              endpoints,
+              target: targetNamed(name),
+              ids,
+              timeoutMs: settings.timeoutMs,
+              signal: cancel.signal,
+            });
           }
-          process.stderr.write(`bench: cache ${mode}: services warmed with ${warmPages} pages of each target in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+          process.stderr.write(
+            `bench: cache ${mode}: services warmed with ${warmPages} pages of each target in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+          );
           // what the warm-up cached is not the steady state the priming below sets up
           if (mode !== 'off') await flushCaches(endpoints.gateway, adminToken);
         }
@@ -92,7 +114,16 @@ async function main(): Promise<number> {
           notes.push(note);
           process.stderr.write(`bench: ${note}\n`);
         }
-        steps.push(...(await runLoadTest({ ...settings, endpoints, maxItemId: items, variant: `cache ${mode}`, signal: cancel.signal, onEvent: print })));
+        steps.push(
+          ...(await runLoadTest({
+            ...settings,
+            endpoints,
+            maxItemId: items,
+            variant: `cache ${mode}`,
+            signal: cancel.signal,
+            onEvent: print,
+          })),
+        );
         // leave Redis as it was found
         await flushCaches(endpoints.gateway, adminToken);
       } finally {
@@ -122,14 +153,18 @@ async function main(): Promise<number> {
   await writeFile(path.join(out, 'bench.svg'), summarySvg(report));
   await writeFile(path.join(out, 'bench.md'), `${table}\n`);
   const machine = report.machine;
-  process.stdout.write(`\n${comparisonTable(steps, settings.rates)}\n\n${items.toLocaleString('en')} items, ${machine.cpus} cores, Node ${machine.node}\n`);
+  process.stdout.write(
+    `\n${comparisonTable(steps, settings.rates)}\n\n${items.toLocaleString('en')} items, ${machine.cpus} cores, Node ${machine.node}\n`,
+  );
   process.stdout.write(`wrote ${path.relative(process.cwd(), out)}/bench.{json,html,svg,md}\n`);
   return cancel.signal.aborted ? 130 : 0;
 }
 
 /** Empties every cache layer of the running stack (the gateway relays it to the subgraphs). */
 async function flushCaches(gateway: string, adminToken: string): Promise<void> {
-  await fetch(`${gateway}/cache/flush`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}` } }).catch(() => undefined);
+  await fetch(`${gateway}/cache/flush`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}` } }).catch(
+    () => undefined,
+  );
 }
 
 main().then(

@@ -69,9 +69,12 @@ async function main(): Promise<number> {
     timeoutMs: positive('timeout', values.timeout, 120_000),
     connections: Math.round(positive('connections', values.connections, 65_536)),
   };
-  const maxItemId = values['max-id'] ? Math.round(positive('max-id', values['max-id'], Number.MAX_SAFE_INTEGER)) : await discoverMaxItemId(endpoints.gateway);
+  const maxItemId = values['max-id']
+    ? Math.round(positive('max-id', values['max-id'], Number.MAX_SAFE_INTEGER))
+    : await discoverMaxItemId(endpoints.gateway);
   const writes = settings.targets.filter((name) => TARGETS.find((target) => target.name === name)?.write);
-  if (writes.length) process.stderr.write(`note: ${writes.join(', ')} create reviews in the database behind ${endpoints.reviews}\n`);
+  if (writes.length)
+    process.stderr.write(`note: ${writes.join(', ')} create reviews in the database behind ${endpoints.reviews}\n`);
 
   const cancel = new AbortController();
   const stop = () => {
@@ -80,7 +83,14 @@ async function main(): Promise<number> {
   };
   process.once('SIGINT', stop);
   const startedAt = new Date().toISOString();
-  const steps = await runLoadTest({ ...settings, endpoints, maxItemId, variant: values.variant ?? null, signal: cancel.signal, onEvent: consoleReporter() });
+  const steps = await runLoadTest({
+    ...settings,
+    endpoints,
+    maxItemId,
+    variant: values.variant ?? null,
+    signal: cancel.signal,
+    onEvent: consoleReporter(),
+  });
   process.off('SIGINT', stop);
 
   const report: LoadTestReport = {

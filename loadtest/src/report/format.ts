@@ -5,12 +5,21 @@ export const SUSTAINED = { p99Ms: 100, errorRate: 0.01 } as const;
 
 /** Milliseconds for a table; '-' for none (NaN, or null once a report has been through JSON). */
 export const ms = (value: number | null | undefined) =>
-  value === null || value === undefined || Number.isNaN(value) ? '-' : value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
-export const rate = (value: number) => (value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2));
+  value === null || value === undefined || Number.isNaN(value)
+    ? '-'
+    : value >= 100
+      ? value.toFixed(0)
+      : value >= 10
+        ? value.toFixed(1)
+        : value.toFixed(2);
+export const rate = (value: number) =>
+  value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
 export const percent = (share: number) => (share === 0 ? '0' : share < 0.001 ? '<0.1' : (share * 100).toFixed(1));
 
 export function passes(step: StepResult): boolean {
-  return !step.saturated && !step.cancelled && step.errorRate < SUSTAINED.errorRate && step.latency.p99 < SUSTAINED.p99Ms;
+  return (
+    !step.saturated && !step.cancelled && step.errorRate < SUSTAINED.errorRate && step.latency.p99 < SUSTAINED.p99Ms
+  );
 }
 
 /** A step's notes: saturated, cancelled, client-bound. */
@@ -24,7 +33,8 @@ export function notes(step: StepResult): string[] {
 }
 
 /** Series key: the target, with its variant when the run had several. */
-export const seriesName = (step: Pick<StepResult, 'target' | 'variant'>) => (step.variant ? `${step.target} (${step.variant})` : step.target);
+export const seriesName = (step: Pick<StepResult, 'target' | 'variant'>) =>
+  step.variant ? `${step.target} (${step.variant})` : step.target;
 
 /** Steps grouped by series, each group in rate order, in first-seen order. */
 export function bySeries(steps: StepResult[]): Map<string, StepResult[]> {
@@ -60,7 +70,10 @@ export function comparisonRows(steps: StepResult[], rates: number[]) {
 
 export function cellText(step: StepResult | null): string {
   if (!step) return '-';
-  const marks = [step.saturated ? 'sat' : '', step.errorRate >= SUSTAINED.errorRate ? `${percent(step.errorRate)}% err` : ''].filter(Boolean);
+  const marks = [
+    step.saturated ? 'sat' : '',
+    step.errorRate >= SUSTAINED.errorRate ? `${percent(step.errorRate)}% err` : '',
+  ].filter(Boolean);
   return `${ms(step.latency.p99)}${marks.length ? ` (${marks.join(', ')})` : ''}`;
 }
 
@@ -69,6 +82,9 @@ export function comparisonMarkdown(steps: StepResult[], rates: number[]): string
   const rows = comparisonRows(steps, rates);
   const head = `| target | variant | ${rates.map((r) => `p99 ms @ ${r}/s`).join(' | ')} | highest rate with p99 < ${SUSTAINED.p99Ms} ms, < 1% errors |`;
   const rule = `|${' --- |'.repeat(rates.length + 3)}`;
-  const lines = rows.map((row) => `| ${row.target} | ${row.variant ?? ''} | ${row.cells.map(cellText).join(' | ')} | ${row.sustained ? `${row.sustained}/s` : 'none'} |`);
+  const lines = rows.map(
+    (row) =>
+      `| ${row.target} | ${row.variant ?? ''} | ${row.cells.map(cellText).join(' | ')} | ${row.sustained ? `${row.sustained}/s` : 'none'} |`,
+  );
   return [head, rule, ...lines].join('\n');
 }

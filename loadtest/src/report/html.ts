@@ -5,12 +5,22 @@ import { escapeXml as escape, lineChart, seriesStyle, sideBySide, type Series } 
 type Metric = (step: StepResult) => number;
 
 /** One chart's series: every target (and variant) with the metric at each offered rate. */
-function seriesOf(report: LoadTestReport, steps: StepResult[], metric: Metric, label: (step: StepResult) => string): Series[] {
+function seriesOf(
+  report: LoadTestReport,
+  steps: StepResult[],
+  metric: Metric,
+  label: (step: StepResult) => string,
+): Series[] {
   const variants = [...new Set(report.steps.map((step) => step.variant))];
   return [...bySeries(steps)].map(([name, group]) => ({
     name,
     ...seriesStyle(report.settings.targets, variants, group[0]!.target, group[0]!.variant),
-    points: group.map((step) => ({ x: step.offeredRate, y: metric(step), flagged: step.saturated, label: label(step) })),
+    points: group.map((step) => ({
+      x: step.offeredRate,
+      y: metric(step),
+      flagged: step.saturated,
+      label: label(step),
+    })),
   }));
 }
 
@@ -34,14 +44,24 @@ function charts(report: LoadTestReport, steps: StepResult[], suffix: string) {
       yLabel: 'achieved ok/s (log)',
       yLog: true,
       diagonal: true,
-      series: seriesOf(report, steps, (step) => Math.max(step.achievedRate, 0.1), (step) => `${rate(step.achievedRate)}/s`),
+      series: seriesOf(
+        report,
+        steps,
+        (step) => Math.max(step.achievedRate, 0.1),
+        (step) => `${rate(step.achievedRate)}/s`,
+      ),
     }),
     errors: lineChart({
       title: `errors vs offered rate${suffix}`,
       xLabel: 'offered requests/s (log)',
       yLabel: 'errors %',
       yMax: Math.max(1, ...steps.map((step) => step.errorRate * 100)),
-      series: seriesOf(report, steps, (step) => step.errorRate * 100, (step) => `${percent(step.errorRate)}%`),
+      series: seriesOf(
+        report,
+        steps,
+        (step) => step.errorRate * 100,
+        (step) => `${percent(step.errorRate)}%`,
+      ),
     }),
   };
 }
@@ -49,7 +69,16 @@ function charts(report: LoadTestReport, steps: StepResult[], suffix: string) {
 /** The p99 charts of each variant side by side: the image the README shows. */
 export function summarySvg(report: LoadTestReport): string {
   const variants = [...new Set(report.steps.map((step) => step.variant))];
-  return sideBySide(variants.map((variant) => charts(report, report.steps.filter((step) => step.variant === variant), variant ? ` (${variant})` : '').p99));
+  return sideBySide(
+    variants.map(
+      (variant) =>
+        charts(
+          report,
+          report.steps.filter((step) => step.variant === variant),
+          variant ? ` (${variant})` : '',
+        ).p99,
+    ),
+  );
 }
 
 function stepTable(steps: StepResult[]): string {
@@ -65,9 +94,13 @@ function stepTable(steps: StepResult[]): string {
 function comparison(report: LoadTestReport): string {
   const rates = report.settings.rates;
   const rows = comparisonRows(report.steps, rates).map(
-    (row) => `<tr><td>${escape(row.target)}</td><td>${escape(row.variant ?? '')}</td>${row.cells
-      .map((cell) => `<td class="${cell && (cell.saturated || cell.errorRate >= SUSTAINED.errorRate || cell.latency.p99 >= SUSTAINED.p99Ms) ? 'bad' : ''}">${escape(cellText(cell))}</td>`)
-      .join('')}<td><strong>${row.sustained ? `${row.sustained}/s` : 'none'}</strong></td></tr>`,
+    (row) =>
+      `<tr><td>${escape(row.target)}</td><td>${escape(row.variant ?? '')}</td>${row.cells
+        .map(
+          (cell) =>
+            `<td class="${cell && (cell.saturated || cell.errorRate >= SUSTAINED.errorRate || cell.latency.p99 >= SUSTAINED.p99Ms) ? 'bad' : ''}">${escape(cellText(cell))}</td>`,
+        )
+        .join('')}<td><strong>${row.sustained ? `${row.sustained}/s` : 'none'}</strong></td></tr>`,
   );
   return `<table><thead><tr><th>target</th><th>variant</th>${rates.map((r) => `<th>p99 ms @ ${r}/s</th>`).join('')}<th>highest rate with p99 &lt; ${SUSTAINED.p99Ms} ms and &lt; 1% errors</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
@@ -76,19 +109,26 @@ function comparison(report: LoadTestReport): string {
 function serverTimingSection(steps: StepResult[]): string {
   const timed = steps.filter((step) => Object.keys(step.serverTiming).length);
   if (!timed.length) return '<p>No service sent <code>Server-Timing</code> headers in this run.</p>';
-  const parts = [...new Set(timed.flatMap((step) => Object.keys(step.serverTiming)))].filter((name) => name !== 'total');
+  const parts = [...new Set(timed.flatMap((step) => Object.keys(step.serverTiming)))].filter(
+    (name) => name !== 'total',
+  );
   const colors = ['#1f77b4', '#e6550d', '#2ca02c', '#9467bd', '#8c564b', '#d6359a', '#17becf', '#bcbd22'];
   const rows = timed.map((step) => {
     const scale = Math.max(step.latency.mean, step.serverTiming.total ?? 0, 0.001);
     const bars = parts
       .filter((part) => step.serverTiming[part])
-      .map((part) => `<span style="width:${Math.min(100, (step.serverTiming[part]! / scale) * 100).toFixed(1)}%;background:${colors[parts.indexOf(part) % colors.length]}" title="${escape(part)} ${ms(step.serverTiming[part]!)} ms"></span>`)
+      .map(
+        (part) =>
+          `<span style="width:${Math.min(100, (step.serverTiming[part]! / scale) * 100).toFixed(1)}%;background:${colors[parts.indexOf(part) % colors.length]}" title="${escape(part)} ${ms(step.serverTiming[part]!)} ms"></span>`,
+      )
       .join('');
     return `<tr><td>${escape(step.target)}</td><td>${escape(step.variant ?? '')}</td><td>${rate(step.offeredRate)}</td><td>${ms(step.latency.mean)}</td>${parts
       .map((part) => `<td>${step.serverTiming[part] === undefined ? '-' : ms(step.serverTiming[part]!)}</td>`)
       .join('')}<td class="bar">${bars}</td></tr>`;
   });
-  const legend = parts.map((part, i) => `<span class="key" style="background:${colors[i % colors.length]}"></span>${escape(part)}`).join(' ');
+  const legend = parts
+    .map((part, i) => `<span class="key" style="background:${colors[i % colors.length]}"></span>${escape(part)}`)
+    .join(' ');
   return `<p>Mean milliseconds per part, as the services reported them (parts can overlap: a gateway's subgraph fetches run in parallel). ${legend}</p>
 <table><thead><tr><th>target</th><th>variant</th><th>offered/s</th><th>client mean ms</th>${parts.map((part) => `<th>${escape(part)}</th>`).join('')}<th>share of client mean</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
@@ -114,19 +154,35 @@ function errorSection(steps: StepResult[]): string {
  */
 export function renderHtmlReport(report: LoadTestReport): string {
   const variants = [...new Set(report.steps.map((step) => step.variant))];
-  const chartRows = variants.map((variant) => ({ variant, ...charts(report, report.steps.filter((step) => step.variant === variant), variant ? ` (${variant})` : '') }));
-  const grid = (key: 'p99' | 'p50' | 'achieved' | 'errors') => `<div class="charts">${chartRows.map((row) => `<figure>${row[key]}</figure>`).join('')}</div>`;
+  const chartRows = variants.map((variant) => ({
+    variant,
+    ...charts(
+      report,
+      report.steps.filter((step) => step.variant === variant),
+      variant ? ` (${variant})` : '',
+    ),
+  }));
+  const grid = (key: 'p99' | 'p50' | 'achieved' | 'errors') =>
+    `<div class="charts">${chartRows.map((row) => `<figure>${row[key]}</figure>`).join('')}</div>`;
   const { settings, machine, dataSet } = report;
   const facts: [string, string][] = [
     ['started', report.startedAt],
     ['finished', report.finishedAt],
     ['machine', `${machine.cpus} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, ${machine.platform}`],
     ['Node', machine.node],
-    ['data set', dataSet.items ? `${dataSet.items.toLocaleString('en')} items` : `newest item id ${dataSet.maxItemId.toLocaleString('en')}`],
+    [
+      'data set',
+      dataSet.items
+        ? `${dataSet.items.toLocaleString('en')} items`
+        : `newest item id ${dataSet.maxItemId.toLocaleString('en')}`,
+    ],
     ['targets', settings.targets.join(', ')],
     ['variants', settings.variants.join(', ') || '-'],
     ['rates', `${settings.rates.join(', ')} requests/s`],
-    ['per step', `${settings.warmupSeconds} s warm-up, ${settings.durationSeconds} s measured, timeout ${settings.timeoutMs} ms, up to ${settings.connections} connections per origin`],
+    [
+      'per step',
+      `${settings.warmupSeconds} s warm-up, ${settings.durationSeconds} s measured, timeout ${settings.timeoutMs} ms, up to ${settings.connections} connections per origin`,
+    ],
     ...(settings.notes ?? []).map((note): [string, string] => ['note', note]),
   ];
   return `<!doctype html>

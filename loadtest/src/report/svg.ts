@@ -38,10 +38,14 @@ const DASHES = ['', '7 4', '2 3', '10 3 2 3'];
 
 /** A stable colour per target and a dash pattern per variant. */
 export function seriesStyle(targets: string[], variants: (string | null)[], target: string, variant: string | null) {
-  return { color: colorOf(target, targets.indexOf(target)), dash: DASHES[Math.max(0, variants.indexOf(variant)) % DASHES.length]! };
+  return {
+    color: colorOf(target, targets.indexOf(target)),
+    dash: DASHES[Math.max(0, variants.indexOf(variant)) % DASHES.length]!,
+  };
 }
 
-const fmt = (value: number) => (value >= 1000 ? `${value / 1000}k` : value >= 1 ? String(Math.round(value * 100) / 100) : String(value));
+const fmt = (value: number) =>
+  value >= 1000 ? `${value / 1000}k` : value >= 1 ? String(Math.round(value * 100) / 100) : String(value);
 
 function logTicks(min: number, max: number): number[] {
   const ticks: number[] = [];
@@ -65,7 +69,9 @@ export function lineChart(options: ChartOptions): string {
   const legendRows = Math.ceil(options.series.length / 2);
   const legendHeight = legendRows * 18 + 6;
   const plot = { w: width - margin.left - margin.right, h: height - margin.top - margin.bottom };
-  const points = options.series.flatMap((series) => series.points).filter((point) => Number.isFinite(point.y) && Number.isFinite(point.x));
+  const points = options.series
+    .flatMap((series) => series.points)
+    .filter((point) => Number.isFinite(point.y) && Number.isFinite(point.x));
   const xs = points.map((point) => point.x);
   const ys = points.map((point) => point.y).concat(options.threshold ? [options.threshold.y] : []);
   const xTicks = logTicks(Math.min(...xs, 1), Math.max(...xs, 10));
@@ -82,30 +88,44 @@ export function lineChart(options: ChartOptions): string {
   const parts: string[] = [];
   parts.push(`<text x="${width / 2}" y="20" text-anchor="middle" class="title">${escapeXml(options.title)}</text>`);
   for (const tick of yTicks) {
-    parts.push(`<line x1="${margin.left}" x2="${margin.left + plot.w}" y1="${sy(tick)}" y2="${sy(tick)}" class="grid"/>`);
+    parts.push(
+      `<line x1="${margin.left}" x2="${margin.left + plot.w}" y1="${sy(tick)}" y2="${sy(tick)}" class="grid"/>`,
+    );
     parts.push(`<text x="${margin.left - 6}" y="${sy(tick) + 4}" text-anchor="end">${fmt(tick)}</text>`);
   }
   for (const tick of xTicks) {
     parts.push(`<line x1="${sx(tick)}" x2="${sx(tick)}" y1="${margin.top}" y2="${margin.top + plot.h}" class="grid"/>`);
     parts.push(`<text x="${sx(tick)}" y="${margin.top + plot.h + 16}" text-anchor="middle">${fmt(tick)}</text>`);
   }
-  parts.push(`<text x="${margin.left + plot.w / 2}" y="${height - 10}" text-anchor="middle">${escapeXml(options.xLabel)}</text>`);
-  parts.push(`<text transform="translate(14 ${margin.top + plot.h / 2}) rotate(-90)" text-anchor="middle">${escapeXml(options.yLabel)}</text>`);
+  parts.push(
+    `<text x="${margin.left + plot.w / 2}" y="${height - 10}" text-anchor="middle">${escapeXml(options.xLabel)}</text>`,
+  );
+  parts.push(
+    `<text transform="translate(14 ${margin.top + plot.h / 2}) rotate(-90)" text-anchor="middle">${escapeXml(options.yLabel)}</text>`,
+  );
   if (options.diagonal) {
     const top = xTicks.at(-1)!;
     const diagonal = [xTicks[0]!, Math.min(top, options.yLog ? top : y1)];
-    parts.push(`<line x1="${sx(diagonal[0]!)}" y1="${sy(diagonal[0]!)}" x2="${sx(diagonal[1]!)}" y2="${sy(diagonal[1]!)}" class="ref"/>`);
+    parts.push(
+      `<line x1="${sx(diagonal[0]!)}" y1="${sy(diagonal[0]!)}" x2="${sx(diagonal[1]!)}" y2="${sy(diagonal[1]!)}" class="ref"/>`,
+    );
   }
   if (options.threshold) {
     const y = sy(options.threshold.y);
     parts.push(`<line x1="${margin.left}" x2="${margin.left + plot.w}" y1="${y}" y2="${y}" class="ref"/>`);
-    parts.push(`<text x="${margin.left + plot.w - 4}" y="${y - 4}" text-anchor="end" class="note">${escapeXml(options.threshold.label)}</text>`);
+    parts.push(
+      `<text x="${margin.left + plot.w - 4}" y="${y - 4}" text-anchor="end" class="note">${escapeXml(options.threshold.label)}</text>`,
+    );
   }
   for (const series of options.series) {
     const visible = series.points.filter((point) => Number.isFinite(point.y));
     if (!visible.length) continue;
-    const path = visible.map((point, i) => `${i ? 'L' : 'M'}${sx(point.x).toFixed(1)} ${sy(point.y).toFixed(1)}`).join(' ');
-    parts.push(`<path d="${path}" fill="none" stroke="${series.color}" stroke-width="2"${series.dash ? ` stroke-dasharray="${series.dash}"` : ''}><title>${escapeXml(series.name)}</title></path>`);
+    const path = visible
+      .map((point, i) => `${i ? 'L' : 'M'}${sx(point.x).toFixed(1)} ${sy(point.y).toFixed(1)}`)
+      .join(' ');
+    parts.push(
+      `<path d="${path}" fill="none" stroke="${series.color}" stroke-width="2"${series.dash ? ` stroke-dasharray="${series.dash}"` : ''}><title>${escapeXml(series.name)}</title></path>`,
+    );
     for (const point of visible) {
       const [cx, cy] = [sx(point.x).toFixed(1), sy(point.y).toFixed(1)];
       const title = `<title>${escapeXml(`${series.name} @ ${point.x}/s: ${point.label ?? point.y}`)}</title>`;
@@ -119,7 +139,9 @@ export function lineChart(options: ChartOptions): string {
   options.series.forEach((series, i) => {
     const x = margin.left + (i % 2) * (plot.w / 2);
     const y = height + 14 + Math.floor(i / 2) * 18;
-    parts.push(`<line x1="${x}" x2="${x + 24}" y1="${y - 4}" y2="${y - 4}" stroke="${series.color}" stroke-width="2"${series.dash ? ` stroke-dasharray="${series.dash}"` : ''}/>`);
+    parts.push(
+      `<line x1="${x}" x2="${x + 24}" y1="${y - 4}" y2="${y - 4}" stroke="${series.color}" stroke-width="2"${series.dash ? ` stroke-dasharray="${series.dash}"` : ''}/>`,
+    );
     parts.push(`<text x="${x + 30}" y="${y}">${escapeXml(series.name)}</text>`);
   });
   const total = height + legendHeight;

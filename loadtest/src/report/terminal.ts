@@ -2,10 +2,26 @@ import type { StepResult } from '../run.ts';
 import type { Tick } from '../step.ts';
 import { cellText, comparisonRows, ms, notes, percent, rate, SUSTAINED } from './format.ts';
 
-const COLUMNS = ['target', 'variant', 'offered/s', 'achieved/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'errors %', 'cache hit %', 'notes'] as const;
+const COLUMNS = [
+  'target',
+  'variant',
+  'offered/s',
+  'achieved/s',
+  'p50 ms',
+  'p90 ms',
+  'p99 ms',
+  'max ms',
+  'errors %',
+  'cache hit %',
+  'notes',
+] as const;
 const WIDTHS = [17, 14, 10, 11, 9, 9, 9, 9, 9, 12, 0];
 
-const line = (cells: string[]) => cells.map((cell, i) => (WIDTHS[i] ? cell.padEnd(WIDTHS[i]!) : cell)).join(' ').trimEnd();
+const line = (cells: string[]) =>
+  cells
+    .map((cell, i) => (WIDTHS[i] ? cell.padEnd(WIDTHS[i]!) : cell))
+    .join(' ')
+    .trimEnd();
 
 export const stepHeader = () => line([...COLUMNS]);
 
@@ -28,7 +44,12 @@ export function stepRow(step: StepResult): string {
 
 /** The first error samples of a step, indented under its row. */
 export function errorLines(step: StepResult): string[] {
-  return step.errorSamples.slice(0, 3).map((sample) => `    ${sample.kind}${sample.status ? ` ${sample.status}` : ''} ${sample.url}: ${sample.message.slice(0, 160)}`);
+  return step.errorSamples
+    .slice(0, 3)
+    .map(
+      (sample) =>
+        `    ${sample.kind}${sample.status ? ` ${sample.status}` : ''} ${sample.url}: ${sample.message.slice(0, 160)}`,
+    );
 }
 
 /** A one-line progress bar for a running step. */
@@ -44,5 +65,11 @@ export function comparisonTable(steps: StepResult[], rates: number[]): string {
   const width = Math.max(6, ...rows.map((row) => row.series.length)) + 2;
   const cellWidth = 22;
   const head = `${'series'.padEnd(width)}${rates.map((r) => `p99 ms @ ${r}/s`.padEnd(cellWidth)).join('')}sustains (p99 < ${SUSTAINED.p99Ms} ms, < 1% err)`;
-  return [head, ...rows.map((row) => `${row.series.padEnd(width)}${row.cells.map((cell) => cellText(cell).padEnd(cellWidth)).join('')}${row.sustained ? `${row.sustained}/s` : 'none'}`)].join('\n');
+  return [
+    head,
+    ...rows.map(
+      (row) =>
+        `${row.series.padEnd(width)}${row.cells.map((cell) => cellText(cell).padEnd(cellWidth)).join('')}${row.sustained ? `${row.sustained}/s` : 'none'}`,
+    ),
+  ].join('\n');
 }

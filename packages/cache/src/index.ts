@@ -1,4 +1,11 @@
-export { createCacheStore, EPOCH_KEY, type CacheEntry, type CacheStore, type CacheStoreOptions, type RedisLike } from './store.ts';
+export {
+  createCacheStore,
+  EPOCH_KEY,
+  type CacheEntry,
+  type CacheStore,
+  type CacheStoreOptions,
+  type RedisLike,
+} from './store.ts';
 export {
   cachedBatch,
   dependenciesCurrent,
@@ -11,7 +18,13 @@ export {
   type LayerStats,
 } from './versions.ts';
 export { policyFor } from './policy.ts';
-export { createSubgraphCache, decodeDependencies, DEPENDENCIES_HEADER, encodeDependencies, type SubgraphCache } from './subgraph.ts';
+export {
+  createSubgraphCache,
+  decodeDependencies,
+  DEPENDENCIES_HEADER,
+  encodeDependencies,
+  type SubgraphCache,
+} from './subgraph.ts';
 
 /** Apollo's KeyValueCache shape (get/set/delete), for APQ. */
 export interface KeyValueCacheLike {

@@ -131,7 +131,9 @@ export function createCacheStore(options: CacheStoreOptions): CacheStore {
         epochPending = false;
         clearInterval(retry);
         retry = undefined;
-        options.onError?.('cache reachable again: epoch replaced, every entry from before the failed invalidation is dead');
+        options.onError?.(
+          'cache reachable again: epoch replaced, every entry from before the failed invalidation is dead',
+        );
       }
       return ok;
     })().finally(() => {
@@ -157,7 +159,8 @@ export function createCacheStore(options: CacheStoreOptions): CacheStore {
       if (entries.length === 0) return true;
       if (!(await recovered())) return false;
       const result = await bounded(
-        () => keyv.setMany(entries.map((entry) => ({ key: entry.key, value: entry.value, ttl: entry.ttlSeconds * 1000 }))),
+        () =>
+          keyv.setMany(entries.map((entry) => ({ key: entry.key, value: entry.value, ttl: entry.ttlSeconds * 1000 }))),
         timing,
       );
       return result !== null;
@@ -168,7 +171,10 @@ export function createCacheStore(options: CacheStoreOptions): CacheStore {
     },
     async replaceTokens(versionKeys, timing) {
       if (versionKeys.length === 0) return true;
-      const result = await bounded(() => keyv.setMany(versionKeys.map((key) => ({ key, value: randomUUID() }))), timing);
+      const result = await bounded(
+        () => keyv.setMany(versionKeys.map((key) => ({ key, value: randomUUID() }))),
+        timing,
+      );
       if (result === null) invalidationFailed();
       return result !== null;
     },

@@ -2,7 +2,14 @@ import type { CacheMode } from '@supergraph-lab/config';
 import type { RequestTiming } from '@supergraph-lab/timing';
 import { policyFor } from './policy.ts';
 import type { CacheStore } from './store.ts';
-import { cachedBatch, VersionReader, type CachedKind, type CachePolicy, type Dependencies, type LayerStats } from './versions.ts';
+import {
+  cachedBatch,
+  VersionReader,
+  type CachedKind,
+  type CachePolicy,
+  type Dependencies,
+  type LayerStats,
+} from './versions.ts';
 
 /** A subgraph's cache: the shared store, the current mode, its entity-layer counts. */
 export interface SubgraphCache {

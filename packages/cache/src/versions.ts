@@ -69,7 +69,11 @@ export class VersionReader {
 }
 
 /** Whether stored dependencies are all still current: one round trip. */
-export async function dependenciesCurrent(store: CacheStore, dependencies: Dependencies, timing?: RequestTiming | null): Promise<boolean> {
+export async function dependenciesCurrent(
+  store: CacheStore,
+  dependencies: Dependencies,
+  timing?: RequestTiming | null,
+): Promise<boolean> {
   const keys = Object.keys(dependencies);
   if (!keys.includes(EPOCH_KEY)) return false;
   const tokens = await store.getMany<string>(keys, timing);
@@ -146,7 +150,11 @@ export async function cachedBatch<K, V>(
   missing.forEach((index, position) => (results[index] = loaded[position]!));
   if (cached !== null) {
     await store.setMany(
-      missing.map((index, position) => ({ key: cacheKeys[index]!, value: { v: loaded[position] }, ttlSeconds: kind.ttlSeconds })),
+      missing.map((index, position) => ({
+        key: cacheKeys[index]!,
+        value: { v: loaded[position] },
+        ttlSeconds: kind.ttlSeconds,
+      })),
       timing,
     );
   }

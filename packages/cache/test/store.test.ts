@@ -3,7 +3,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { describe, test } from 'node:test';
-import { cachedBatch, createCacheStore, dependenciesCurrent, VersionReader, versionKeys, type CacheStore } from '../src/index.ts';
+import {
+  cachedBatch,
+  createCacheStore,
+  dependenciesCurrent,
+  VersionReader,
+  versionKeys,
+  type CacheStore,
+} from '../src/index.ts';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -18,7 +25,11 @@ function freePort(): Promise<number> {
 
 /** A redis-server of the test's own, to stop and start. */
 async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
   const deadline = Date.now() + 5000;
   for (;;) {
     const up = await new Promise<boolean>((resolve) => {
@@ -42,12 +53,22 @@ async function until(condition: () => Promise<boolean>, what: string, ms = 5000)
 
 for (const kind of ['memory', 'redis'] as const) {
   describe(`cache store (${kind})`, () => {
-    const make = () => createCacheStore({ namespace: `sgl-test-${randomUUID().slice(0, 8)}`, ...(kind === 'redis' ? { redisUrl: REDIS_URL } : {}) });
+    const make = () =>
+      createCacheStore({
+        namespace: `sgl-test-${randomUUID().slice(0, 8)}`,
+        ...(kind === 'redis' ? { redisUrl: REDIS_URL } : {}),
+      });
 
     test('reads back what it wrote, in key order, undefined where absent', async () => {
       const store = make();
       try {
-        assert.equal(await store.setMany([{ key: 'a', value: { n: 1 }, ttlSeconds: 60 }, { key: 'c', value: 'three', ttlSeconds: 60 }]), true);
+        assert.equal(
+          await store.setMany([
+            { key: 'a', value: { n: 1 }, ttlSeconds: 60 },
+            { key: 'c', value: 'three', ttlSeconds: 60 },
+          ]),
+          true,
+        );
         assert.deepEqual(await store.getMany(['a', 'b', 'c']), [{ n: 1 }, undefined, 'three']);
       } finally {
         await store.close();
@@ -70,7 +91,10 @@ for (const kind of ['memory', 'redis'] as const) {
       const policy = { entities: true, dependencies: true };
       const run = (keys: number[]) => {
         const stats = { hits: 0, misses: 0 };
-        return cachedBatch(kind, keys, { store, reader: new VersionReader(store), policy, stats }).then((values) => ({ values, stats }));
+        return cachedBatch(kind, keys, { store, reader: new VersionReader(store), policy, stats }).then((values) => ({
+          values,
+          stats,
+        }));
       };
       try {
         assert.deepEqual(await run([2, 3]), { values: [4, 9], stats: { hits: 0, misses: 2 } });
@@ -83,7 +107,11 @@ for (const kind of ['memory', 'redis'] as const) {
         await reader.read([versionKeys.item(2)]);
         assert.equal(await dependenciesCurrent(store, reader.dependencies), true);
         await store.replaceTokens([versionKeys.item(2)]);
-        assert.equal(await dependenciesCurrent(store, reader.dependencies), false, 'a write invalidates what depended on it');
+        assert.equal(
+          await dependenciesCurrent(store, reader.dependencies),
+          false,
+          'a write invalidates what depended on it',
+        );
         const again = new VersionReader(store);
         await again.read([versionKeys.item(2)]);
         await store.newEpoch();
@@ -100,7 +128,12 @@ describe('cache store with Redis going away and coming back', () => {
     const port = await freePort();
     let redis = await startRedis(port);
     const errors: string[] = [];
-    const store: CacheStore = createCacheStore({ redisUrl: `redis://127.0.0.1:${port}`, namespace: 'sgl-outage', timeoutMs: 150, onError: (message) => errors.push(message) });
+    const store: CacheStore = createCacheStore({
+      redisUrl: `redis://127.0.0.1:${port}`,
+      namespace: 'sgl-outage',
+      timeoutMs: 150,
+      onError: (message) => errors.push(message),
+    });
     try {
       const reader = new VersionReader(store);
       assert.ok(await reader.read([versionKeys.item(1)]));
@@ -111,7 +144,11 @@ describe('cache store with Redis going away and coming back', () => {
       await new Promise((resolve) => redis.once('exit', resolve));
       const started = performance.now();
       for (let i = 0; i < 20; i++) assert.equal(await store.getMany(['x']), null);
-      assert.equal(await store.replaceTokens([versionKeys.item(1)]), false, 'a write while Redis is down cannot invalidate');
+      assert.equal(
+        await store.replaceTokens([versionKeys.item(1)]),
+        false,
+        'a write while Redis is down cannot invalidate',
+      );
       assert.ok(performance.now() - started < 20 * 200, 'each call bounded by its timeout');
       assert.equal(errors.length, 1, `logged once, not per call: ${errors}`);
 

@@ -20,7 +20,12 @@ const port = (fallback: number) =>
     .default(fallback);
 
 const positiveInt = (fallback: number, max = Number.MAX_SAFE_INTEGER) =>
-  z.coerce.number().int('must be a whole number').min(1, 'must be >= 1').max(max, `must be <= ${max}`).default(fallback);
+  z.coerce
+    .number()
+    .int('must be a whole number')
+    .min(1, 'must be >= 1')
+    .max(max, `must be <= ${max}`)
+    .default(fallback);
 
 const url = (protocols: RegExp, example: string) =>
   z.string().regex(protocols, `must be a URL like ${example}`).optional();
@@ -33,7 +38,10 @@ const schema = z.object({
   DATABASE_URL: url(/^postgres(ql)?:\/\//, 'postgresql://user@host:5432/db'),
   REDIS_URL: url(/^rediss?:\/\//, 'redis://127.0.0.1:6379'),
   CACHE_MODE: z.enum(CACHE_MODES).default('all'),
-  CACHE_NAMESPACE: z.string().regex(/^[\w.-]{1,64}$/, 'must be 1-64 letters, digits, ".", "_" or "-"').default('sgl'),
+  CACHE_NAMESPACE: z
+    .string()
+    .regex(/^[\w.-]{1,64}$/, 'must be 1-64 letters, digits, ".", "_" or "-"')
+    .default('sgl'),
   CACHE_TTL_SECONDS: positiveInt(300, 86_400),
   CACHE_TIMEOUT_MS: positiveInt(500, 10_000),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -55,7 +63,12 @@ const schema = z.object({
   GRAPHQL_MAX_COST: positiveInt(5000, 10_000_000),
   GRAPHQL_INTROSPECTION: z.enum(['on', 'off']).default('on'),
   PLAYGROUND: z.enum(['on', 'off']).default('on'),
-  SHUTDOWN_DRAIN_MS: z.coerce.number().int('must be a whole number').min(0, 'must be >= 0').max(60_000, 'must be <= 60000').default(0),
+  SHUTDOWN_DRAIN_MS: z.coerce
+    .number()
+    .int('must be a whole number')
+    .min(0, 'must be >= 0')
+    .max(60_000, 'must be <= 60000')
+    .default(0),
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000, 600_000),
   WORKERS: positiveInt(1, 64),
 });

@@ -57,7 +57,7 @@ export interface Statement {
  */
 export async function readRows<Row>(client: PrismaClient, statement: Statement, values: unknown[]): Promise<Row[]> {
   const pool = pools.get(client);
-  if (!pool) throw new Error('readRows needs a client made by createPrismaClient (it runs on that client\'s pool)');
+  if (!pool) throw new Error("readRows needs a client made by createPrismaClient (it runs on that client's pool)");
   const result = await pool.query<Row & pg.QueryResultRow>({ name: statement.name, text: statement.text, values });
   return result.rows;
 }

@@ -87,10 +87,9 @@ export async function migrate(
   const log = options.log ?? (() => {});
   const files = readMigrations(options.dir);
 
-  const { rows: lockRows } = await client.query<{ locked: boolean }>(
-    'SELECT pg_try_advisory_lock($1) AS locked',
-    [PRISMA_ADVISORY_LOCK],
-  );
+  const { rows: lockRows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [
+    PRISMA_ADVISORY_LOCK,
+  ]);
   if (!lockRows[0]?.locked) {
     log('another migration run holds the lock; waiting for it to finish');
     await client.query('SELECT pg_advisory_lock($1)', [PRISMA_ADVISORY_LOCK]);
@@ -107,14 +106,13 @@ export async function migrate(
           'resolve it (prisma migrate resolve) before applying more',
       );
     }
-    const applied = new Map(
-      rows.filter((row) => row.rolled_back_at === null).map((row) => [row.migration_name, row]),
-    );
+    const applied = new Map(rows.filter((row) => row.rolled_back_at === null).map((row) => [row.migration_name, row]));
 
     const result: MigrateResult = { applied: [], alreadyApplied: [], unknown: [] };
     const localNames = new Set(files.map((file) => file.name));
     result.unknown = [...applied.keys()].filter((name) => !localNames.has(name));
-    for (const name of result.unknown) log(`warning: ${name} is applied to the database but missing from the migrations folder`);
+    for (const name of result.unknown)
+      log(`warning: ${name} is applied to the database but missing from the migrations folder`);
 
     for (const file of files) {
       const row = applied.get(file.name);

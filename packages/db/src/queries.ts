@@ -145,7 +145,10 @@ const REVIEW_PAGES = Object.fromEntries(
     ) r`,
     });
     const name = `review_pages_${sort.toLowerCase()}`;
-    return [sort, { first: statement(name, '', '$2'), after: statement(`${name}_after`, after, sort === 'NEWEST' ? '$3' : '$4') }];
+    return [
+      sort,
+      { first: statement(name, '', '$2'), after: statement(`${name}_after`, after, sort === 'NEWEST' ? '$3' : '$4') },
+    ];
   }),
 ) as Record<ReviewSort, { first: Statement; after: Statement }>;
 
@@ -161,7 +164,11 @@ export async function reviewPages(
 ): Promise<Review[][]> {
   const { first, after } = REVIEW_PAGES[args.sort];
   const limit = args.first + 1;
-  const values = !args.after ? [itemIds, limit] : args.sort === 'NEWEST' ? [itemIds, args.after.id, limit] : [itemIds, args.after.id, args.after.value ?? 0, limit];
+  const values = !args.after
+    ? [itemIds, limit]
+    : args.sort === 'NEWEST'
+      ? [itemIds, args.after.id, limit]
+      : [itemIds, args.after.id, args.after.value ?? 0, limit];
   const rows = await readRows<ReviewRow>(prisma, args.after ? after : first, values);
   return groupByItem(itemIds, rows.map(toReview));
 }

@@ -26,7 +26,10 @@ export function urlForDatabase(serverUrl: string, database: string): string {
  * migrator unless `migrated: false`. Each test file gets its own, so no test depends on another's
  * data; benchmarks use it for their scratch databases.
  */
-export async function createTestDatabase(label: string, options: { migrated?: boolean; serverUrl?: string } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(
+  label: string,
+  options: { migrated?: boolean; serverUrl?: string } = {},
+): Promise<TestDatabase> {
   const serverUrl = options.serverUrl ?? TEST_SERVER_URL;
   const name = `sgl_test_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
   const admin = await connect(serverUrl);
@@ -80,7 +83,10 @@ export async function postgresProxy(databaseUrl: string, options: { delayMs?: nu
   const server = createServer((client) => {
     if (!open) return client.destroy();
     const upstream = tcpConnect(Number(target.port || 5432), target.hostname);
-    for (const [from, to] of [[client, upstream], [upstream, client]] as const) {
+    for (const [from, to] of [
+      [client, upstream],
+      [upstream, client],
+    ] as const) {
       sockets.add(from);
       from.on('error', () => undefined);
       from.on('data', (chunk) => (delayMs ? setTimeout(() => to.write(chunk), delayMs) : to.write(chunk)));

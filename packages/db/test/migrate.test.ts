@@ -40,7 +40,10 @@ describe('db:migrate', () => {
     const files = readMigrations();
     assert.ok(files.length >= 1);
     const result = await withClient(db.url, (client) => migrate(client));
-    assert.deepEqual(result.applied, files.map((file) => file.name));
+    assert.deepEqual(
+      result.applied,
+      files.map((file) => file.name),
+    );
 
     await withClient(db.url, async (client) => {
       const { rows } = await client.query(
@@ -58,7 +61,10 @@ describe('db:migrate', () => {
       const { rows: tables } = await client.query(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1",
       );
-      assert.deepEqual(tables.map((row) => row.table_name), ['_prisma_migrations', 'items', 'lab_runs', 'photos', 'reviews']);
+      assert.deepEqual(
+        tables.map((row) => row.table_name),
+        ['_prisma_migrations', 'items', 'lab_runs', 'photos', 'reviews'],
+      );
     });
   });
 
@@ -66,7 +72,10 @@ describe('db:migrate', () => {
     const result = await withClient(db.url, (client) => migrate(client));
     assert.deepEqual(result.applied, []);
     assert.equal(result.alreadyApplied.length, readMigrations().length);
-    const count = await withClient(db.url, async (client) => (await client.query('SELECT count(*)::int AS n FROM "_prisma_migrations"')).rows[0].n);
+    const count = await withClient(
+      db.url,
+      async (client) => (await client.query('SELECT count(*)::int AS n FROM "_prisma_migrations"')).rows[0].n,
+    );
     assert.equal(count, readMigrations().length);
   });
 
@@ -125,22 +134,35 @@ describe('db:migrate', () => {
     const dir = copyMigrations();
     try {
       mkdirSync(path.join(dir, '29990101000000_add_flag'));
-      writeFileSync(path.join(dir, '29990101000000_add_flag', 'migration.sql'), 'ALTER TABLE "items" ADD COLUMN "flag" BOOLEAN;\n');
+      writeFileSync(
+        path.join(dir, '29990101000000_add_flag', 'migration.sql'),
+        'ALTER TABLE "items" ADD COLUMN "flag" BOOLEAN;\n',
+      );
       mkdirSync(path.join(dir, '29990102000000_broken'));
       writeFileSync(
         path.join(dir, '29990102000000_broken', 'migration.sql'),
         'ALTER TABLE "items" ADD COLUMN "half" INTEGER;\nALTER TABLE "no_such_table" ADD COLUMN "x" INTEGER;\n',
       );
       await withClient(db.url, async (client) => {
-        await assert.rejects(migrate(client, { dir }), /29990102000000_broken failed and was rolled back: .*no_such_table/);
+        await assert.rejects(
+          migrate(client, { dir }),
+          /29990102000000_broken failed and was rolled back: .*no_such_table/,
+        );
         const { rows } = await client.query(
           `SELECT column_name FROM information_schema.columns WHERE table_name = 'items' AND column_name IN ('flag', 'half') ORDER BY 1`,
         );
-        assert.deepEqual(rows.map((row) => row.column_name), ['flag'], 'the good one committed, the broken one left nothing');
+        assert.deepEqual(
+          rows.map((row) => row.column_name),
+          ['flag'],
+          'the good one committed, the broken one left nothing',
+        );
         const { rows: recorded } = await client.query(
           `SELECT migration_name FROM "_prisma_migrations" WHERE migration_name LIKE '2999%' ORDER BY 1`,
         );
-        assert.deepEqual(recorded.map((row) => row.migration_name), ['29990101000000_add_flag']);
+        assert.deepEqual(
+          recorded.map((row) => row.migration_name),
+          ['29990101000000_add_flag'],
+        );
         await client.query('ALTER TABLE "items" DROP COLUMN "flag"');
         await client.query(`DELETE FROM "_prisma_migrations" WHERE migration_name LIKE '2999%'`);
       });

@@ -41,12 +41,22 @@ describe('API read queries', () => {
     small = (await make('SMALL', 'Books')).id;
     for (let n = 0; n < 37; n++) {
       await prisma.review.create({
-        data: { itemId: busy, rating: 1 + ((n * 7) % 5), title: `t${n}`, body: 'b', author: 'a', helpfulCount: (n * 3) % 4 },
+        data: {
+          itemId: busy,
+          rating: 1 + ((n * 7) % 5),
+          title: `t${n}`,
+          body: 'b',
+          author: 'a',
+          helpfulCount: (n * 3) % 4,
+        },
       });
     }
-    for (const rating of [5, 2, 5]) await prisma.review.create({ data: { itemId: small, rating, title: 't', body: 'b', author: 'a' } });
+    for (const rating of [5, 2, 5])
+      await prisma.review.create({ data: { itemId: small, rating, title: 't', body: 'b', author: 'a' } });
     for (const position of [1, 0]) {
-      await prisma.photo.create({ data: { itemId: small, url: `u${position}`, altText: 'a', width: 10, height: 10, position } });
+      await prisma.photo.create({
+        data: { itemId: small, url: `u${position}`, altText: 'a', width: 10, height: 10, position },
+      });
     }
   });
   after(async () => {
@@ -73,11 +83,23 @@ describe('API read queries', () => {
 
   test('one statement answers many items, in key order, empty where an item has none', async () => {
     const pages = await reviewPages(prisma, [small, quiet, busy, 999_999], { first: 2, sort: 'HIGHEST' });
-    assert.deepEqual(pages.map((page) => page.length), [3, 0, 3, 0]);
-    assert.deepEqual(pages[0]!.map((review) => review.rating), [5, 5, 2]);
+    assert.deepEqual(
+      pages.map((page) => page.length),
+      [3, 0, 3, 0],
+    );
+    assert.deepEqual(
+      pages[0]!.map((review) => review.rating),
+      [5, 5, 2],
+    );
     const photos = await photosOfItems(prisma, [quiet, small], { first: 12 });
-    assert.deepEqual(photos.map((list) => list.map((photo) => photo.position)), [[], [0, 1]]);
-    assert.deepEqual((await photosOfItems(prisma, [small], { first: 1 }))[0]!.map((photo) => photo.url), ['u0']);
+    assert.deepEqual(
+      photos.map((list) => list.map((photo) => photo.position)),
+      [[], [0, 1]],
+    );
+    assert.deepEqual(
+      (await photosOfItems(prisma, [small], { first: 1 }))[0]!.map((photo) => photo.url),
+      ['u0'],
+    );
   });
 
   test('review summaries count, average and histogram per item', async () => {
@@ -95,11 +117,24 @@ describe('API read queries', () => {
 
   test('items by ids keep key order with null for a missing id; item pages go newest first by category', async () => {
     const found = await itemsByIds(prisma, [small, 424242, busy]);
-    assert.deepEqual(found.map((item) => item?.sku ?? null), ['SMALL', null, 'BUSY']);
-    assert.deepEqual((await itemsPage(prisma, { first: 5 })).map((item) => item.sku), ['SMALL', 'QUIET', 'BUSY']);
+    assert.deepEqual(
+      found.map((item) => item?.sku ?? null),
+      ['SMALL', null, 'BUSY'],
+    );
+    assert.deepEqual(
+      (await itemsPage(prisma, { first: 5 })).map((item) => item.sku),
+      ['SMALL', 'QUIET', 'BUSY'],
+    );
     const books = await itemsPage(prisma, { first: 1, category: 'Books' });
-    assert.deepEqual(books.map((item) => item.sku), ['SMALL', 'BUSY'], 'first + 1 rows');
-    assert.deepEqual((await itemsPage(prisma, { first: 1, category: 'Books', after: small })).map((item) => item.sku), ['BUSY']);
+    assert.deepEqual(
+      books.map((item) => item.sku),
+      ['SMALL', 'BUSY'],
+      'first + 1 rows',
+    );
+    assert.deepEqual(
+      (await itemsPage(prisma, { first: 1, category: 'Books', after: small })).map((item) => item.sku),
+      ['BUSY'],
+    );
   });
 
   test('biased ids fall in range and mostly in the newest tenth', () => {

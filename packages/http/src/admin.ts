@@ -21,7 +21,9 @@ export function refuseAdmin(reply: FastifyReply, request: FastifyRequest, config
     type: 'https://supergraph-lab.dev/problems/unauthorized',
     title: 'Unauthorized',
     status: 401,
-    detail: configured ? 'admin endpoints need Authorization: Bearer <ADMIN_TOKEN>' : 'admin endpoints are off: ADMIN_TOKEN is not set',
+    detail: configured
+      ? 'admin endpoints need Authorization: Bearer <ADMIN_TOKEN>'
+      : 'admin endpoints are off: ADMIN_TOKEN is not set',
     code: 'UNAUTHORIZED',
     instance: request.url,
   });
@@ -36,7 +38,9 @@ export interface RuntimeSettings {
 
 const settingsPatch = z
   .object({
-    cacheMode: z.enum(CACHE_MODES, { errorMap: () => ({ message: `must be one of ${CACHE_MODES.join(', ')}` }) }).optional(),
+    cacheMode: z
+      .enum(CACHE_MODES, { errorMap: () => ({ message: `must be one of ${CACHE_MODES.join(', ')}` }) })
+      .optional(),
     batching: z.boolean({ invalid_type_error: 'must be true or false' }).optional(),
   })
   .strict();

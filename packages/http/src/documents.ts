@@ -5,15 +5,47 @@
 export const ITEM_PAGE_QUERY = /* GraphQL */ `
   query ItemPage($id: ID!, $first: Int!, $after: String, $sort: ReviewSort!) {
     item(id: $id) {
-      id name description brand category priceCents currency stock
-      photos(first: 12) { url altText width height position }
-      reviewSummary { count averageRating histogram }
+      id
+      name
+      description
+      brand
+      category
+      priceCents
+      currency
+      stock
+      photos(first: 12) {
+        url
+        altText
+        width
+        height
+        position
+      }
+      reviewSummary {
+        count
+        averageRating
+        histogram
+      }
       reviews(first: $first, after: $after, sort: $sort) {
-        edges { node { id rating title body author verifiedPurchase helpfulCount createdAt } }
-        pageInfo { hasNextPage endCursor }
+        edges {
+          node {
+            id
+            rating
+            title
+            body
+            author
+            verifiedPurchase
+            helpfulCount
+            createdAt
+          }
+        }
+        pageInfo {
+          hasNextPage
+          endCursor
+        }
       }
     }
-  }`;
+  }
+`;
 
 /** Reviews on the first page of an item. */
 export const REVIEWS_PER_PAGE = 5;

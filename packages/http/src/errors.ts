@@ -53,7 +53,8 @@ export class AppError extends Error {
   }
 }
 
-export const badInput = (message: string, errors?: FieldProblem[]) => new AppError('BAD_USER_INPUT', message, errors ? { errors } : {});
+export const badInput = (message: string, errors?: FieldProblem[]) =>
+  new AppError('BAD_USER_INPUT', message, errors ? { errors } : {});
 export const notFound = (what: string, id: number | string) => new AppError('NOT_FOUND', `${what} ${id} not found`);
 export const conflict = (message: string) => new AppError('CONFLICT', message);
 export const unavailable = (message: string, retryAfterSeconds = 5) =>
@@ -66,8 +67,21 @@ interface PrismaKnownError {
 }
 
 // Errors a database that is down or unreachable produces, by driver code or message.
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', '57P01', '57P03', '08006', '08001', '08003']);
-const UNAVAILABLE_MESSAGE = /connection terminated|timeout exceeded when trying to connect|Connection terminated|database system is (starting up|shutting down)|Can't reach database server/i;
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  '57P01',
+  '57P03',
+  '08006',
+  '08001',
+  '08003',
+]);
+const UNAVAILABLE_MESSAGE =
+  /connection terminated|timeout exceeded when trying to connect|Connection terminated|database system is (starting up|shutting down)|Can't reach database server/i;
 
 /**
  * Turns anything thrown into an AppError when it is a known, client-facing condition (a

@@ -59,7 +59,9 @@ export async function mountGraphQL<Context extends BaseContext>(
     ...(options.responseExtensions ? [extensionsPlugin(options.responseExtensions)] : []),
     ...(options.plugins ?? []),
   ];
-  const formatError = formatGraphQLError(options.development, (error) => app.log.error({ err: error }, 'unexpected GraphQL error'));
+  const formatError = formatGraphQLError(options.development, (error) =>
+    app.log.error({ err: error }, 'unexpected GraphQL error'),
+  );
   const apollo = options.gateway
     ? new ApolloServer<Context>({
         gateway: options.gateway,
@@ -100,7 +102,10 @@ export async function mountGraphQL<Context extends BaseContext>(
     url: '/graphql',
     handler: lean
       ? async function (request: FastifyRequest, reply: FastifyReply) {
-          const answer = request.method === 'POST' && isJson(request.headers['content-type']) ? await lean(request.body, () => options.context(request)) : null;
+          const answer =
+            request.method === 'POST' && isJson(request.headers['content-type'])
+              ? await lean(request.body, () => options.context(request))
+              : null;
           if (!answer) {
             served!.apollo();
             return handler.call(this, request as never, reply as never);
@@ -126,7 +131,9 @@ function isJson(contentType: string | undefined): boolean {
 }
 
 /** Adds `extensions(context)` to each answer without errors. */
-function extensionsPlugin<Context extends BaseContext>(extensions: (context: Context) => Record<string, unknown> | undefined): ApolloServerPlugin<Context> {
+function extensionsPlugin<Context extends BaseContext>(
+  extensions: (context: Context) => Record<string, unknown> | undefined,
+): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       return {
@@ -196,13 +203,19 @@ function operationMetrics<Context extends BaseContext>(app: FastifyInstance) {
     names.add(name);
     return name;
   };
-  const observe = (seconds: number, name: string | null | undefined, type: string, outcome: 'ok' | 'error') => record(seconds, label(name), type, outcome);
+  const observe = (seconds: number, name: string | null | undefined, type: string, outcome: 'ok' | 'error') =>
+    record(seconds, label(name), type, outcome);
   const plugin: ApolloServerPlugin<Context> = {
     async requestDidStart() {
       const started = performance.now();
       return {
         async willSendResponse({ operation, operationName, errors }) {
-          observe((performance.now() - started) / 1000, operation?.name?.value ?? operationName, operation?.operation ?? 'unknown', errors?.length ? 'error' : 'ok');
+          observe(
+            (performance.now() - started) / 1000,
+            operation?.name?.value ?? operationName,
+            operation?.operation ?? 'unknown',
+            errors?.length ? 'error' : 'ok',
+          );
         },
       };
     },

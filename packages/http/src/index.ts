@@ -1,8 +1,38 @@
-export { AppError, badInput, classifyError, conflict, formatGraphQLError, notFound, orNotFound, toGraphQLError, toProblem, unavailable, type ErrorCode, type FieldProblem, type Problem } from './errors.ts';
-export { decodeCursor, encodeCursor, nonNegativeInt, parseFirst, parseId, parseInput, requiredText, withoutNulls } from './input.ts';
+export {
+  AppError,
+  badInput,
+  classifyError,
+  conflict,
+  formatGraphQLError,
+  notFound,
+  orNotFound,
+  toGraphQLError,
+  toProblem,
+  unavailable,
+  type ErrorCode,
+  type FieldProblem,
+  type Problem,
+} from './errors.ts';
+export {
+  decodeCursor,
+  encodeCursor,
+  nonNegativeInt,
+  parseFirst,
+  parseId,
+  parseInput,
+  requiredText,
+  withoutNulls,
+} from './input.ts';
 export { createHttpServer, listenUrl, sendProblem, type HttpServerOptions } from './server.ts';
 export { created, jsonBody } from './rest.ts';
 export { drainAndClose, onStopSignal, type DrainOptions } from './shutdown.ts';
 export { mountGraphQL, type GraphQLMountOptions } from './graphql.ts';
 export { isAdmin, parseSettingsPatch, refuseAdmin, type RuntimeSettings } from './admin.ts';
-export { operationCost, operationDepth, queryLimits, queryLimitsPlugin, type LimitsCheck, type QueryLimits } from './limits.ts';
+export {
+  operationCost,
+  operationDepth,
+  queryLimits,
+  queryLimitsPlugin,
+  type LimitsCheck,
+  type QueryLimits,
+} from './limits.ts';

@@ -63,7 +63,11 @@ export function parseInput<S extends z.ZodTypeAny>(schema: S, value: unknown, wh
 
 /** A required, trimmed string of at most `max` characters. */
 export function requiredText(max: number) {
-  return z.string({ invalid_type_error: 'must be a string' }).trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+  return z
+    .string({ invalid_type_error: 'must be a string' })
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`);
 }
 
 /** A whole number in 0..2^31-1, the range of the database's integer columns. */

@@ -91,7 +91,13 @@ export function leanQueries<Context>(options: LeanQueryOptions<Context>) {
     }
     const started = performance.now();
     const contextValue = await context();
-    const result: ExecutionResult = await execute({ schema: options.schema, document, contextValue, variableValues, operationName: operationName ?? undefined });
+    const result: ExecutionResult = await execute({
+      schema: options.schema,
+      document,
+      contextValue,
+      variableValues,
+      operationName: operationName ?? undefined,
+    });
     // no data at all: the variables did not coerce, and nothing ran; Apollo Server says why (400)
     if (result.data === undefined) return null;
     const answer: Record<string, unknown> = {};
@@ -104,7 +110,12 @@ export function leanQueries<Context>(options: LeanQueryOptions<Context>) {
     answer.data = result.data;
     const extra = result.errors?.length ? undefined : options.responseExtensions?.(contextValue);
     if (extra) answer.extensions = extra;
-    options.observe((performance.now() - started) / 1000, operation.name?.value ?? operationName, 'query', result.errors?.length ? 'error' : 'ok');
+    options.observe(
+      (performance.now() - started) / 1000,
+      operation.name?.value ?? operationName,
+      'query',
+      result.errors?.length ? 'error' : 'ok',
+    );
     return { status, body: JSON.stringify(answer) };
   };
 }
@@ -114,10 +125,16 @@ export function leanQueries<Context>(options: LeanQueryOptions<Context>) {
  * (INTERNAL_SERVER_ERROR when none), the stack trace when asked, an `http` extension taken out
  * as the status, then the service's `formatError`.
  */
-function formatErrors(errors: readonly GraphQLError[], options: Pick<LeanQueryOptions<unknown>, 'formatError' | 'includeStacktrace'>) {
+function formatErrors(
+  errors: readonly GraphQLError[],
+  options: Pick<LeanQueryOptions<unknown>, 'formatError' | 'includeStacktrace'>,
+) {
   let status: number | undefined;
   const formatted = errors.map((error) => {
-    const extensions: Record<string, unknown> = { ...error.extensions, code: error.extensions.code ?? 'INTERNAL_SERVER_ERROR' };
+    const extensions: Record<string, unknown> = {
+      ...error.extensions,
+      code: error.extensions.code ?? 'INTERNAL_SERVER_ERROR',
+    };
     const http = extensions.http as { status?: unknown } | undefined;
     if (http && typeof http === 'object') {
       if (typeof http.status === 'number') status = http.status;

@@ -28,24 +28,33 @@ const MAX_FIRST = 100;
 
 function fragmentsOf(document: DocumentNode): Fragments {
   const fragments: Fragments = {};
-  for (const definition of document.definitions) if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
+  for (const definition of document.definitions)
+    if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments[definition.name.value] = definition;
   return fragments;
 }
 
 /** How deep the operation's fields nest; fragments are followed (each at most once per path). */
-export function operationDepth(selectionSet: SelectionSetNode, fragments: Fragments, seen: ReadonlySet<string> = new Set()): number {
+export function operationDepth(
+  selectionSet: SelectionSetNode,
+  fragments: Fragments,
+  seen: ReadonlySet<string> = new Set(),
+): number {
   let deepest = 0;
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.FIELD) {
       // introspection has its own switch; the Playground's schema query is deep by nature
       if (selection.name.value.startsWith('__')) continue;
-      deepest = Math.max(deepest, 1 + (selection.selectionSet ? operationDepth(selection.selectionSet, fragments, seen) : 0));
+      deepest = Math.max(
+        deepest,
+        1 + (selection.selectionSet ? operationDepth(selection.selectionSet, fragments, seen) : 0),
+      );
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
       deepest = Math.max(deepest, operationDepth(selection.selectionSet, fragments, seen));
     } else {
       const name = selection.name.value;
       const fragment = fragments[name];
-      if (fragment && !seen.has(name)) deepest = Math.max(deepest, operationDepth(fragment.selectionSet, fragments, new Set([...seen, name])));
+      if (fragment && !seen.has(name))
+        deepest = Math.max(deepest, operationDepth(fragment.selectionSet, fragments, new Set([...seen, name])));
     }
   }
   return deepest;
@@ -85,8 +94,20 @@ export function operationCost(
       const firstArgument = field?.args.find((arg) => arg.name === 'first');
       const given = numberOf(selection.arguments?.find((arg) => arg.name.value === 'first')?.value, variables);
       // above 100 the resolver refuses `first` itself, with the clearer message: count at most 100
-      const multiplier = Math.min(MAX_FIRST, Math.max(1, given ?? (typeof firstArgument?.defaultValue === 'number' ? firstArgument.defaultValue : 1)));
-      const inner = selection.selectionSet ? operationCost(selection.selectionSet, field ? getNamedType(field.type) : undefined, schema, fragments, variables, seen) : 0;
+      const multiplier = Math.min(
+        MAX_FIRST,
+        Math.max(1, given ?? (typeof firstArgument?.defaultValue === 'number' ? firstArgument.defaultValue : 1)),
+      );
+      const inner = selection.selectionSet
+        ? operationCost(
+            selection.selectionSet,
+            field ? getNamedType(field.type) : undefined,
+            schema,
+            fragments,
+            variables,
+            seen,
+          )
+        : 0;
       cost += 1 + multiplier * inner;
     } else {
       const fragment = selection.kind === Kind.INLINE_FRAGMENT ? selection : fragments[selection.name.value];
@@ -117,14 +138,23 @@ interface Verdict {
 const MAX_COSTS_PER_OPERATION = 64;
 
 function rootType(schema: GraphQLSchema, operation: OperationDefinitionNode) {
-  return operation.operation === 'mutation' ? schema.getMutationType() : operation.operation === 'subscription' ? schema.getSubscriptionType() : schema.getQueryType();
+  return operation.operation === 'mutation'
+    ? schema.getMutationType()
+    : operation.operation === 'subscription'
+      ? schema.getSubscriptionType()
+      : schema.getQueryType();
 }
 
 const refuse = (message: string, code: string, details: Record<string, number>) =>
   new GraphQLError(message, { extensions: { code, ...details, http: { status: 400 } } });
 
 /** Throws the refusal (a GraphQLError with code and 400) when an operation is over a limit. */
-export type LimitsCheck = (document: DocumentNode, operation: OperationDefinitionNode, schema: GraphQLSchema, variables: Record<string, unknown>) => void;
+export type LimitsCheck = (
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  schema: GraphQLSchema,
+  variables: Record<string, unknown>,
+) => void;
 
 /**
  * Refuses, with 400 and a message naming the limit, any operation too deep or too costly.
@@ -150,21 +180,37 @@ export function queryLimits(limits: QueryLimits, onAnalysis: () => void = () => 
       byOperation.set(operationKey, verdict);
     }
     if (verdict.depth > limits.maxDepth) {
-      throw refuse(`query depth ${verdict.depth} exceeds the limit of ${limits.maxDepth}`, 'QUERY_TOO_DEEP', { depth: verdict.depth, maxDepth: limits.maxDepth });
+      throw refuse(`query depth ${verdict.depth} exceeds the limit of ${limits.maxDepth}`, 'QUERY_TOO_DEEP', {
+        depth: verdict.depth,
+        maxDepth: limits.maxDepth,
+      });
     }
     const costKey = JSON.stringify(verdict.costVariables.map((name) => variables[name] ?? null));
     let cost = verdict.costs.get(costKey);
     if (cost === undefined) {
       if (fragments === undefined) onAnalysis();
-      const reads: VariableReads = Object.assign(Object.create(null) as object, variables, { [READS]: new Set<string>() });
-      cost = operationCost(operation.selectionSet, rootType(schema, operation) ?? undefined, schema, fragments ?? fragmentsOf(document), reads);
+      const reads: VariableReads = Object.assign(Object.create(null) as object, variables, {
+        [READS]: new Set<string>(),
+      });
+      cost = operationCost(
+        operation.selectionSet,
+        rootType(schema, operation) ?? undefined,
+        schema,
+        fragments ?? fragmentsOf(document),
+        reads,
+      );
       const read = [...reads[READS]!].sort();
       // the first walk learns which variables matter; the key is remade from exactly those
       if (read.join() !== verdict.costVariables.join()) verdict.costVariables = read;
       if (verdict.costs.size >= MAX_COSTS_PER_OPERATION) verdict.costs.clear();
       verdict.costs.set(JSON.stringify(read.map((name) => variables[name] ?? null)), cost);
     }
-    if (cost > limits.maxCost) throw refuse(`query cost ${cost} exceeds the limit of ${limits.maxCost} (each field costs 1, times "first" for paged lists)`, 'QUERY_TOO_COSTLY', { cost, maxCost: limits.maxCost });
+    if (cost > limits.maxCost)
+      throw refuse(
+        `query cost ${cost} exceeds the limit of ${limits.maxCost} (each field costs 1, times "first" for paged lists)`,
+        'QUERY_TOO_COSTLY',
+        { cost, maxCost: limits.maxCost },
+      );
   };
 }
 

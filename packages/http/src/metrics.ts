@@ -5,7 +5,9 @@ import type { Histogram } from 'prom-client';
  * label values, kept: prom-client hashes a label object on every plain `observe`. For label sets
  * the service bounds itself (routes, statuses, the operation names it keeps).
  */
-export function histogramObserver<Label extends string>(histogram: Histogram<Label>): (value: number, ...labelValues: string[]) => void {
+export function histogramObserver<Label extends string>(
+  histogram: Histogram<Label>,
+): (value: number, ...labelValues: string[]) => void {
   const children = new Map<string, ReturnType<Histogram<Label>['labels']>>();
   return (value, ...labelValues) => {
     const key = labelValues.join('\u0000');

@@ -70,7 +70,12 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     const deadline = setTimeout(() => {
       if (reply.sent || reply.raw.headersSent) return;
       request.log.warn({ url: request.url, ms: options.requestTimeoutMs }, 'request deadline passed');
-      sendProblem(reply, 503, toProblem(unavailable(`the request took longer than ${options.requestTimeoutMs} ms`), request.url), 1);
+      sendProblem(
+        reply,
+        503,
+        toProblem(unavailable(`the request took longer than ${options.requestTimeoutMs} ms`), request.url),
+        1,
+      );
     }, options.requestTimeoutMs);
     reply.raw.once('close', () => clearTimeout(deadline));
   });
@@ -94,11 +99,16 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const appError = fromFastifyError(error);
     const problem = toProblem(appError ?? error, request.url);
-    if (problem.status >= 500 && problem.code !== 'SERVICE_UNAVAILABLE') request.log.error({ err: error }, 'unexpected error');
+    if (problem.status >= 500 && problem.code !== 'SERVICE_UNAVAILABLE')
+      request.log.error({ err: error }, 'unexpected error');
     sendProblem(reply, problem.status, problem, appError?.details.retryAfterSeconds);
   });
   app.setNotFoundHandler((request, reply) => {
-    sendProblem(reply, 404, toProblem(new AppError('NOT_FOUND', `no route for ${request.method} ${request.url.split('?')[0]}`), request.url));
+    sendProblem(
+      reply,
+      404,
+      toProblem(new AppError('NOT_FOUND', `no route for ${request.method} ${request.url.split('?')[0]}`), request.url),
+    );
   });
 
   app.get('/healthz', async () => ({ status: 'ok', service: options.name }));
@@ -107,7 +117,10 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     const checks = await checkReadiness(options.readiness ?? {}, options.readyTimeoutMs ?? 2000);
     const failed = Object.entries(checks).filter(([, state]) => state !== 'ok');
     if (failed.length === 0) return { status: 'ready', service: options.name, checks };
-    const problem = toProblem(unavailable(`not ready: ${failed.map(([name, state]) => `${name} ${state}`).join(', ')}`), '/readyz');
+    const problem = toProblem(
+      unavailable(`not ready: ${failed.map(([name, state]) => `${name} ${state}`).join(', ')}`),
+      '/readyz',
+    );
     return sendProblem(reply, 503, { ...problem, checks }, 5);
   });
   app.get('/metrics', async (_request, reply) => {
@@ -138,7 +151,12 @@ export async function listenUrl(app: FastifyInstance, port = 0, host = '127.0.0.
 }
 
 /** Sends RFC 9457 problem details. */
-export function sendProblem(reply: FastifyReply, status: number, problem: object, retryAfterSeconds?: number): FastifyReply {
+export function sendProblem(
+  reply: FastifyReply,
+  status: number,
+  problem: object,
+  retryAfterSeconds?: number,
+): FastifyReply {
   if (retryAfterSeconds !== undefined) reply.header('retry-after', String(retryAfterSeconds));
   return reply.status(status).type('application/problem+json').send(JSON.stringify(problem));
 }

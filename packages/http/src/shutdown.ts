@@ -37,7 +37,11 @@ export interface DrainOptions {
  * connections are closed by answers, never cut under a request in flight), then `close()` stops
  * accepting, waits for the requests in flight and closes the pools, within `timeoutMs`.
  */
-export async function drainAndClose(app: FastifyInstance, close: () => Promise<void>, options: DrainOptions): Promise<void> {
+export async function drainAndClose(
+  app: FastifyInstance,
+  close: () => Promise<void>,
+  options: DrainOptions,
+): Promise<void> {
   app.beginDrain();
   if (options.drainMs > 0) await sleep(options.drainMs);
   let timer: NodeJS.Timeout | undefined;
@@ -45,7 +49,10 @@ export async function drainAndClose(app: FastifyInstance, close: () => Promise<v
     await Promise.race([
       close(),
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`requests still in flight after ${options.timeoutMs} ms; stopping anyway`)), options.timeoutMs);
+        timer = setTimeout(
+          () => reject(new Error(`requests still in flight after ${options.timeoutMs} ms; stopping anyway`)),
+          options.timeoutMs,
+        );
       }),
     ]);
   } finally {

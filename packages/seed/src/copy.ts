@@ -110,7 +110,19 @@ export interface CopyTable<Row> {
 
 export const ITEMS: CopyTable<Item> = {
   table: 'items',
-  columns: ['id', 'sku', 'name', 'description', 'category', 'brand', 'price_cents', 'currency', 'stock', 'created_at', 'updated_at'],
+  columns: [
+    'id',
+    'sku',
+    'name',
+    'description',
+    'category',
+    'brand',
+    'price_cents',
+    'currency',
+    'stock',
+    'created_at',
+    'updated_at',
+  ],
   encode(r, out) {
     out.row(11);
     out.int32(r.id);
@@ -130,7 +142,18 @@ export const ITEMS: CopyTable<Item> = {
 
 export const REVIEWS: CopyTable<Review> = {
   table: 'reviews',
-  columns: ['id', 'item_id', 'rating', 'title', 'body', 'author', 'verified_purchase', 'helpful_count', 'created_at', 'updated_at'],
+  columns: [
+    'id',
+    'item_id',
+    'rating',
+    'title',
+    'body',
+    'author',
+    'verified_purchase',
+    'helpful_count',
+    'created_at',
+    'updated_at',
+  ],
   encode(r, out) {
     out.row(10);
     out.int32(r.id);

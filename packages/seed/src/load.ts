@@ -20,9 +20,7 @@ export type LoadProgress =
   | { phase: 'index' | 'constraint' | 'analyze'; name: string; step: number; steps: number };
 
 /** Where a table's rows come from: the generator (streamed), or a file the server reads itself. */
-export type RowSource =
-  | { kind: 'generator' }
-  | { kind: 'server-file'; path: (table: TableName) => string };
+export type RowSource = { kind: 'generator' } | { kind: 'server-file'; path: (table: TableName) => string };
 
 export interface LoadOptions extends GeneratorOptions {
   url: string;
@@ -66,7 +64,11 @@ export interface LoadTarget {
 
 /** PGlite's query API, as much of it as a load needs. */
 export interface PGliteLike {
-  query(sql: string, params?: unknown[], options?: { blob?: Blob }): Promise<{ rows: unknown[]; affectedRows?: number }>;
+  query(
+    sql: string,
+    params?: unknown[],
+    options?: { blob?: Blob },
+  ): Promise<{ rows: unknown[]; affectedRows?: number }>;
 }
 
 /** A load target over one node-postgres connection. */
@@ -132,7 +134,10 @@ export async function loadShopData(options: LoadOptions): Promise<LoadReport> {
 }
 
 /** The same load into an embedded PGlite (what `npm start` seeds without a DATABASE_URL). */
-export function loadShopDataIntoPGlite(db: PGliteLike, options: Omit<LoadOptions, 'url' | 'source' | 'signal'>): Promise<LoadReport> {
+export function loadShopDataIntoPGlite(
+  db: PGliteLike,
+  options: Omit<LoadOptions, 'url' | 'source' | 'signal'>,
+): Promise<LoadReport> {
   return loadInto(pgliteTarget(db), options);
 }
 
@@ -227,13 +232,14 @@ async function assertEmpty(target: LoadTarget): Promise<void> {
  * they cost little per row and need no rebuild.
  */
 async function readDeferredObjects(target: LoadTarget): Promise<DeferredObject[]> {
-  const { rows: keys }: { rows: { table: TableName; name: string; contype: 'p' | 'u' | 'f'; def: string }[] } = await target.query(
-    `SELECT c.conrelid::regclass::text AS table, c.conname AS name, c.contype, pg_get_constraintdef(c.oid) AS def
+  const { rows: keys }: { rows: { table: TableName; name: string; contype: 'p' | 'u' | 'f'; def: string }[] } =
+    await target.query(
+      `SELECT c.conrelid::regclass::text AS table, c.conname AS name, c.contype, pg_get_constraintdef(c.oid) AS def
        FROM pg_constraint c
       WHERE c.conrelid = ANY($1::regclass[]) AND c.contype IN ('p', 'u', 'f')
       ORDER BY c.contype = 'f', c.conrelid::regclass::text, c.conname`,
-    [TABLES],
-  );
+      [TABLES],
+    );
   const { rows: indexes }: { rows: { table: TableName; name: string; def: string }[] } = await target.query(
     `SELECT i.indrelid::regclass::text AS table, i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS def
        FROM pg_index i
@@ -272,7 +278,9 @@ async function copyTable(
   const columns = table.columns.map((column) => `"${column}"`).join(', ');
   const source = options.source ?? { kind: 'generator' };
   if (source.kind === 'server-file') {
-    const result = await target.query(`COPY ${table.table} (${columns}) FROM '${source.path(table.table).replace(/'/g, "''")}' WITH (FORMAT binary, FREEZE)`);
+    const result = await target.query(
+      `COPY ${table.table} (${columns}) FROM '${source.path(table.table).replace(/'/g, "''")}' WITH (FORMAT binary, FREEZE)`,
+    );
     return { table: table.table, rows: result.rowCount, copySeconds: (performance.now() - start) / 1000 };
   }
   const rows = rowsOf(generator, table.table);

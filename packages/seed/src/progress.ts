@@ -37,7 +37,9 @@ export function createProgressPrinter(stream: NodeJS.WriteStream = process.stder
             `${formatCount(progress.rows)} rows  ${formatCount(rate)} rows/s  ETA ${formatSeconds(eta)}`,
         );
       } else {
-        write(`${progress.phase.padEnd(10)} [${progress.step}/${progress.steps}] ${progress.name}  (${formatSeconds(elapsed(started))} elapsed)`);
+        write(
+          `${progress.phase.padEnd(10)} [${progress.step}/${progress.steps}] ${progress.name}  (${formatSeconds(elapsed(started))} elapsed)`,
+        );
       }
     },
     finish(report: LoadReport): void {
@@ -49,7 +51,8 @@ export function createProgressPrinter(stream: NodeJS.WriteStream = process.stder
         );
       }
       const slowest = [...report.rebuilt].sort((a, b) => b.seconds - a.seconds).slice(0, 4);
-      if (slowest.length) console.log(`slowest rebuilds: ${slowest.map((o) => `${o.name} ${o.seconds.toFixed(1)} s`).join(', ')}`);
+      if (slowest.length)
+        console.log(`slowest rebuilds: ${slowest.map((o) => `${o.name} ${o.seconds.toFixed(1)} s`).join(', ')}`);
       const rows = report.tables.reduce((sum, table) => sum + table.rows, 0);
       console.log(
         `total    ${formatCount(rows).padStart(8)} rows in ${report.totalSeconds.toFixed(1)} s ` +

@@ -48,11 +48,15 @@ describe('generator', () => {
   });
 
   test('items: a larger id is newer, dates span years, texts vary in length, values keep the rules', () => {
-    for (let i = 1; i < items.length; i++) assert.ok(items[i]!.createdAt >= items[i - 1]!.createdAt, `item ${i + 1} older than ${i}`);
+    for (let i = 1; i < items.length; i++)
+      assert.ok(items[i]!.createdAt >= items[i - 1]!.createdAt, `item ${i + 1} older than ${i}`);
     const years = (items.at(-1)!.createdAt.getTime() - items[0]!.createdAt.getTime()) / (365.25 * 86_400_000);
     assert.ok(years > 7, `items span ${years.toFixed(1)} years`);
     const lengths = items.map((item) => item.description.length);
-    assert.ok(Math.min(...lengths) < 120 && Math.max(...lengths) > 500, `description lengths ${Math.min(...lengths)}..${Math.max(...lengths)}`);
+    assert.ok(
+      Math.min(...lengths) < 120 && Math.max(...lengths) > 500,
+      `description lengths ${Math.min(...lengths)}..${Math.max(...lengths)}`,
+    );
     assert.equal(new Set(items.map((item) => item.category)).size, pools.CATEGORIES.length);
     assert.ok(new Set(items.map((item) => item.brand)).size > 100);
     assert.ok(new Set(items.map((item) => item.name)).size > N * 0.5, 'names are mostly distinct');
@@ -96,7 +100,8 @@ describe('generator', () => {
       const at = review.createdAt.getTime();
       assert.ok(at >= launched.get(review.itemId)! && at <= DATA_END_MS, `review ${review.id} date`);
       assert.ok(review.updatedAt >= review.createdAt);
-      if (previous?.itemId === review.itemId) assert.ok(at >= previous.createdAt.getTime(), `review ${review.id} older than ${previous.id}`);
+      if (previous?.itemId === review.itemId)
+        assert.ok(at >= previous.createdAt.getTime(), `review ${review.id} older than ${previous.id}`);
       previous = review;
     }
     const years = new Set(reviews.map((review) => review.createdAt.getUTCFullYear()));
@@ -110,7 +115,11 @@ describe('generator', () => {
     assert.ok(withoutPhotos > 0.03 && withoutPhotos < 0.1, `share without photos ${withoutPhotos}`);
     for (const [itemId, list] of perItem) {
       assert.ok(list.length >= 1 && list.length <= MAX_PHOTOS_PER_ITEM);
-      assert.deepEqual(list.map((photo) => photo.position), list.map((_, index) => index), `positions of item ${itemId}`);
+      assert.deepEqual(
+        list.map((photo) => photo.position),
+        list.map((_, index) => index),
+        `positions of item ${itemId}`,
+      );
       assert.ok(list[0]!.altText.length > 0);
     }
     assert.equal(Math.max(...[...perItem.values()].map((list) => list.length)), MAX_PHOTOS_PER_ITEM);
@@ -118,7 +127,10 @@ describe('generator', () => {
     assert.ok(urls.size > 950 && urls.size <= 1000, `distinct photo URLs ${urls.size}`);
     assert.equal(generator.imagePool.length, 1000);
     for (const photo of photos.slice(0, 2000)) {
-      assert.match(photo.url, /^https:\/\/images\.supergraph-shop\.example\/products\/[0-9a-f]{2}\/[0-9a-f]{16}_\d+x\d+\.jpg$/);
+      assert.match(
+        photo.url,
+        /^https:\/\/images\.supergraph-shop\.example\/products\/[0-9a-f]{2}\/[0-9a-f]{16}_\d+x\d+\.jpg$/,
+      );
       assert.ok(photo.url.endsWith(`_${photo.width}x${photo.height}.jpg`));
       assert.ok(photo.createdAt.getTime() >= DATA_START_MS);
     }
@@ -126,12 +138,27 @@ describe('generator', () => {
 
   test('pools hold no character that needs escaping and no empty strings', () => {
     const texts = [
-      ...pools.CATEGORIES.flatMap((category) => [category.name, category.code, ...category.nouns, ...category.features]),
-      ...pools.ADJECTIVES, ...pools.COLOURS, ...pools.BRANDS, ...pools.DESCRIPTION_OPENINGS, ...pools.DESCRIPTION_CLOSINGS,
-      ...pools.FIRST_NAMES, ...pools.LAST_INITIALS, ...pools.REVIEW_TITLES.flat(), ...pools.REVIEW_SENTENCES.flat(), ...pools.PHOTO_VIEWS,
+      ...pools.CATEGORIES.flatMap((category) => [
+        category.name,
+        category.code,
+        ...category.nouns,
+        ...category.features,
+      ]),
+      ...pools.ADJECTIVES,
+      ...pools.COLOURS,
+      ...pools.BRANDS,
+      ...pools.DESCRIPTION_OPENINGS,
+      ...pools.DESCRIPTION_CLOSINGS,
+      ...pools.FIRST_NAMES,
+      ...pools.LAST_INITIALS,
+      ...pools.REVIEW_TITLES.flat(),
+      ...pools.REVIEW_SENTENCES.flat(),
+      ...pools.PHOTO_VIEWS,
     ];
     for (const text of texts) {
       assert.ok(text.length > 0);
+      // no control characters or backslashes: COPY's text escapes never come into play
+      // eslint-disable-next-line no-control-regex
       assert.doesNotMatch(text, /[\u0000-\u001f\\]/, JSON.stringify(text));
     }
   });

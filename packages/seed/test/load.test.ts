@@ -62,14 +62,31 @@ describe('loader', () => {
 
   test('loads exact counts, and Prisma Client reads back exactly the generated rows', async () => {
     const events: LoadProgress[] = [];
-    const report = await loadShopData({ url: db.url, items: ITEMS, seed: 11, onProgress: (event) => events.push(event) });
+    const report = await loadShopData({
+      url: db.url,
+      items: ITEMS,
+      seed: 11,
+      onProgress: (event) => events.push(event),
+    });
     const generator = createShopGenerator({ items: ITEMS, seed: 11 });
-    const expected = { items: [...generator.items()], reviews: [...generator.reviews()], photos: [...generator.photos()] };
+    const expected = {
+      items: [...generator.items()],
+      reviews: [...generator.reviews()],
+      photos: [...generator.photos()],
+    };
     assert.deepEqual(
       report.tables.map((table) => [table.table, table.rows]),
-      [['items', ITEMS], ['reviews', expected.reviews.length], ['photos', expected.photos.length]],
+      [
+        ['items', ITEMS],
+        ['reviews', expected.reviews.length],
+        ['photos', expected.photos.length],
+      ],
     );
-    assert.deepEqual(await counts(db.url), { items: ITEMS, reviews: expected.reviews.length, photos: expected.photos.length });
+    assert.deepEqual(await counts(db.url), {
+      items: ITEMS,
+      reviews: expected.reviews.length,
+      photos: expected.photos.length,
+    });
 
     const prisma = createPrismaClient(db.url);
     try {
@@ -91,7 +108,10 @@ describe('loader', () => {
 
     assert.deepEqual(await schemaObjects(db.url), migratedSchema, 'every index and key is back, validated');
     const copyEvents = events.filter((event) => event.phase === 'copy');
-    assert.deepEqual([...new Set(copyEvents.map((event) => event.phase === 'copy' && event.table))], ['items', 'reviews', 'photos']);
+    assert.deepEqual(
+      [...new Set(copyEvents.map((event) => event.phase === 'copy' && event.table))],
+      ['items', 'reviews', 'photos'],
+    );
     assert.ok(copyEvents.every((event) => event.phase === 'copy' && event.fraction >= 0 && event.fraction <= 1));
     assert.ok(events.some((event) => event.phase === 'index'));
     assert.ok(events.some((event) => event.phase === 'analyze'));
@@ -148,7 +168,10 @@ describe('loader', () => {
   test('an unmigrated database is refused with the fix in the message', async () => {
     const bare = await createTestDatabase('load_bare', { migrated: false });
     try {
-      await assert.rejects(loadShopData({ url: bare.url, items: 5, seed: 1 }), /table\(s\) items, reviews, photos missing: run npm run db:migrate first/);
+      await assert.rejects(
+        loadShopData({ url: bare.url, items: 5, seed: 1 }),
+        /table\(s\) items, reviews, photos missing: run npm run db:migrate first/,
+      );
     } finally {
       await bare.drop();
     }
@@ -171,7 +194,11 @@ describe('loader', () => {
         [['--items', '0'], { DATABASE_URL: fresh.url }, /^db:seed: --items must be a whole number >= 1, got "0"$/],
         [[], { DATABASE_URL: fresh.url }, /^db:seed: --items is required; usage: /],
         [['--items', '10', '--bogus'], { DATABASE_URL: fresh.url }, /^db:seed: unknown argument "--bogus"/],
-        [['--items', '10'], { DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/none' }, /^db:seed: cannot connect to postgresql:\/\/postgres@127\.0\.0\.1:1\/none: .*ECONNREFUSED/],
+        [
+          ['--items', '10'],
+          { DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/none' },
+          /^db:seed: cannot connect to postgresql:\/\/postgres@127\.0\.0\.1:1\/none: .*ECONNREFUSED/,
+        ],
         [['--items', '10'], { DATABASE_URL: fresh.url }, /^db:seed: database is not empty \(200 items, /],
       ];
       for (const [args, env, message] of failures) {

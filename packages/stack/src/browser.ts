@@ -18,11 +18,15 @@ export interface PageWatch {
 }
 
 /** Opens a page that may only reach this machine, recording its console problems. */
-export async function offlinePage(browser: Browser, options: { width?: number; height?: number; warnings?: boolean } = {}): Promise<{ page: Page } & PageWatch> {
+export async function offlinePage(
+  browser: Browser,
+  options: { width?: number; height?: number; warnings?: boolean } = {},
+): Promise<{ page: Page } & PageWatch> {
   const page = await browser.newPage({ viewport: { width: options.width ?? 1280, height: options.height ?? 900 } });
   const watch: PageWatch = { problems: [], outside: [] };
   page.on('console', (message) => {
-    if (message.type() === 'error' || (options.warnings && message.type() === 'warning')) watch.problems.push(message.text());
+    if (message.type() === 'error' || (options.warnings && message.type() === 'warning'))
+      watch.problems.push(message.text());
   });
   page.on('pageerror', (error) => watch.problems.push(error.message));
   await page.route('**/*', (route) => {

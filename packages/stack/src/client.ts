@@ -38,10 +38,17 @@ export async function rest(
   const hasBody = body !== undefined || options.raw !== undefined;
   const response = await fetch(`${baseUrl}${path}`, {
     method,
-    headers: { ...(hasBody && options.raw === undefined ? { 'content-type': 'application/json' } : {}), ...options.headers },
+    headers: {
+      ...(hasBody && options.raw === undefined ? { 'content-type': 'application/json' } : {}),
+      ...options.headers,
+    },
     ...(hasBody ? { body: options.raw ?? JSON.stringify(body) } : {}),
   });
   const text = await response.text();
   const type = response.headers.get('content-type') ?? '';
-  return { status: response.status, headers: response.headers, body: text && /json/.test(type) ? JSON.parse(text) : text };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: text && /json/.test(type) ? JSON.parse(text) : text,
+  };
 }

@@ -29,7 +29,12 @@ export interface StackOptions {
 
 /** Starts the three subgraphs and the gateway, each on port 0, and wires them together. */
 export async function startStack(options: StackOptions): Promise<Stack> {
-  const config: Config = readConfig({ LOG_LEVEL: 'silent', NODE_ENV: 'test', ...options.env, DATABASE_URL: options.databaseUrl });
+  const config: Config = readConfig({
+    LOG_LEVEL: 'silent',
+    NODE_ENV: 'test',
+    ...options.env,
+    DATABASE_URL: options.databaseUrl,
+  });
   const subgraphs = {} as Record<SubgraphName, SubgraphService>;
   const subgraphUrls = {} as Record<SubgraphName, string>;
   try {

@@ -73,8 +73,19 @@ const ENTRIES: Record<ServiceName, string> = {
  * The three subgraphs and the gateway (and SSR with `withSsr`) as processes, with `env` on top of
  * the defaults; `nodeArgs` go to each node process (e.g. `--cpu-prof`).
  */
-export async function startServices(databaseUrl: string, env: Record<string, string> = {}, withSsr = false, nodeArgs: string[] = []): Promise<RunningStack> {
-  const ports = { gateway: await freePort(), items: await freePort(), reviews: await freePort(), photos: await freePort(), ssr: await freePort() };
+export async function startServices(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+  withSsr = false,
+  nodeArgs: string[] = [],
+): Promise<RunningStack> {
+  const ports = {
+    gateway: await freePort(),
+    items: await freePort(),
+    reviews: await freePort(),
+    photos: await freePort(),
+    ssr: await freePort(),
+  };
   const children: ChildProcess[] = [];
   const pids: RunningStack['pids'] = {};
   const full = {
@@ -110,13 +121,19 @@ export async function startServices(databaseUrl: string, env: Record<string, str
   }
   return {
     ports,
-    urls: Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, base(port)])) as Record<ServiceName, string>,
+    urls: Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, base(port)])) as Record<
+      ServiceName,
+      string
+    >,
     pids,
     base,
     async stop() {
       for (const child of children) child.kill('SIGTERM');
-      await Promise.all(children.map((child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)))));
+      await Promise.all(
+        children.map(
+          (child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve))),
+        ),
+      );
     },
   };
 }
-

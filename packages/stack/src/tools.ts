@@ -11,8 +11,18 @@ export interface Tool {
   env: string;
 }
 
-export const CHROMIUM: Tool = { name: 'Chromium', path: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', debianPackage: 'chromium', env: 'CHROMIUM_PATH' };
-export const NGINX: Tool = { name: 'nginx', path: process.env.NGINX_BIN ?? '/usr/sbin/nginx', debianPackage: 'nginx', env: 'NGINX_BIN' };
+export const CHROMIUM: Tool = {
+  name: 'Chromium',
+  path: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  debianPackage: 'chromium',
+  env: 'CHROMIUM_PATH',
+};
+export const NGINX: Tool = {
+  name: 'nginx',
+  path: process.env.NGINX_BIN ?? '/usr/sbin/nginx',
+  debianPackage: 'nginx',
+  env: 'NGINX_BIN',
+};
 
 /** A skip reason for `describe`/`test` when the tool is missing, else false (the suite runs). */
 export function skipWithout(tool: Tool): string | false {

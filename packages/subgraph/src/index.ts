@@ -4,10 +4,28 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { ConfigError, readConfig, requireDatabaseUrl, type Config } from '@supergraph-lab/config';
 import { createPrismaClient, poolStats, type PrismaClient } from '@supergraph-lab/db';
-import { createCacheStore, createSubgraphCache, DEPENDENCIES_HEADER, encodeDependencies, type CacheStore, type SubgraphCache, type VersionReader } from '@supergraph-lab/cache';
-import { createHttpServer, drainAndClose, listenUrl, isAdmin, mountGraphQL, onStopSignal, parseSettingsPatch, refuseAdmin, type RuntimeSettings } from '@supergraph-lab/http';
+import {
+  createCacheStore,
+  createSubgraphCache,
+  DEPENDENCIES_HEADER,
+  encodeDependencies,
+  type CacheStore,
+  type SubgraphCache,
+  type VersionReader,
+} from '@supergraph-lab/cache';
+import {
+  createHttpServer,
+  drainAndClose,
+  listenUrl,
+  isAdmin,
+  mountGraphQL,
+  onStopSignal,
+  parseSettingsPatch,
+  refuseAdmin,
+  type RuntimeSettings,
+} from '@supergraph-lab/http';
 import { Counter, Gauge } from 'prom-client';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { GraphQLScalarType, Kind, parse } from 'graphql';
 
 /** A running (or ready to listen) subgraph service. */
@@ -71,7 +89,8 @@ export const DateTimeScalar = new GraphQLScalarType<Date | null, string>({
 
 function parseDate(value: unknown): Date {
   const date = typeof value === 'string' ? new Date(value) : new Date(Number.NaN);
-  if (Number.isNaN(date.getTime())) throw new TypeError(`DateTime must be an ISO 8601 string, got ${JSON.stringify(value)}`);
+  if (Number.isNaN(date.getTime()))
+    throw new TypeError(`DateTime must be an ISO 8601 string, got ${JSON.stringify(value)}`);
   return date;
 }
 
@@ -83,7 +102,10 @@ export async function createSubgraphService<Module, Context extends RequestConte
 ): Promise<SubgraphService> {
   const prisma =
     options.prisma ??
-    createPrismaClient(requireDatabaseUrl(config), { poolSize: config.dbPoolSize, ...(options.onQuery ? { onQuery: options.onQuery } : {}) });
+    createPrismaClient(requireDatabaseUrl(config), {
+      poolSize: config.dbPoolSize,
+      ...(options.onQuery ? { onQuery: options.onQuery } : {}),
+    });
   const app = createHttpServer({
     name: definition.name,
     logLevel: config.logLevel,
@@ -91,7 +113,14 @@ export async function createSubgraphService<Module, Context extends RequestConte
     requestTimeoutMs: config.requestTimeoutMs,
     readiness: { database: () => prisma.$queryRaw`SELECT 1` },
   });
-  const store = options.cacheStore ?? createCacheStore({ redisUrl: config.redisUrl, namespace: config.cacheNamespace, timeoutMs: config.cacheTimeoutMs, onError: (message) => app.log.warn(message) });
+  const store =
+    options.cacheStore ??
+    createCacheStore({
+      redisUrl: config.redisUrl,
+      namespace: config.cacheNamespace,
+      timeoutMs: config.cacheTimeoutMs,
+      onError: (message) => app.log.warn(message),
+    });
   const cache = createSubgraphCache(store, config.cacheMode);
   const module = definition.createModule(prisma, cache);
   // switched at runtime by the load lab (PUT /admin/settings); read by each new request
@@ -107,7 +136,13 @@ export async function createSubgraphService<Module, Context extends RequestConte
   // REST reads tell the gateway which tokens they were built from, as GraphQL does in extensions
   app.addHook('onSend', async (request, reply) => {
     const reader = request.cacheReader;
-    if (request.method === 'GET' && reply.statusCode === 200 && reader?.complete && cache.policy.dependencies && Object.keys(reader.dependencies).length) {
+    if (
+      request.method === 'GET' &&
+      reply.statusCode === 200 &&
+      reader?.complete &&
+      cache.policy.dependencies &&
+      Object.keys(reader.dependencies).length
+    ) {
       reply.header(DEPENDENCIES_HEADER, encodeDependencies(reader.dependencies));
     }
   });
@@ -210,12 +245,17 @@ export async function runSubgraphMain(
   if (config.workers > 1 && cluster.isPrimary) return runPrimary(name, config.workers);
   // a worker passes settings changes to its siblings through the primary, and applies theirs
   const worker = cluster.isWorker ? process : null;
-  const service = await create(config, worker ? { onSettingsChanged: (patch) => worker.send?.({ type: 'settings', patch }) } : {});
+  const service = await create(
+    config,
+    worker ? { onSettingsChanged: (patch) => worker.send?.({ type: 'settings', patch }) } : {},
+  );
   worker?.on('message', (message: { type?: string; patch?: Partial<RuntimeSettings> }) => {
     if (message?.type === 'settings' && message.patch) service.applySettings(message.patch);
   });
   const url = await service.listen(config.ports[name], config.host);
-  service.app.log.info(`${name} subgraph listening at ${url}/graphql (REST under ${url}/api)${cluster.isWorker ? `, worker ${cluster.worker?.id}` : ''}`);
+  service.app.log.info(
+    `${name} subgraph listening at ${url}/graphql (REST under ${url}/api)${cluster.isWorker ? `, worker ${cluster.worker?.id}` : ''}`,
+  );
   onStopSignal(async (signal) => {
     service.app.log.info(`${signal}: draining and shutting down`);
     await drainAndClose(service.app, () => service.close(), config.shutdown);
@@ -232,7 +272,8 @@ function runPrimary(name: string, count: number): void {
     const worker = cluster.fork();
     worker.on('message', (message: { type?: string }) => {
       if (message?.type !== 'settings') return;
-      for (const sibling of Object.values(cluster.workers ?? {})) if (sibling && sibling !== worker) sibling.send(message);
+      for (const sibling of Object.values(cluster.workers ?? {}))
+        if (sibling && sibling !== worker) sibling.send(message);
     });
   };
   for (let i = 0; i < count; i++) start();

@@ -10,8 +10,33 @@ import { graphql, startStack, type Stack } from '@supergraph-lab/stack';
 
 const ENTITY_PAGE = /* GraphQL */ `
   query Entities($r: [_Any!]!, $first: Int) {
-    _entities(representations: $r) { ... on Item { id reviewSummary { count averageRating histogram } reviews(first: $first) { edges { cursor node { id rating title createdAt } } pageInfo { hasNextPage endCursor } } } }
-  }`;
+    _entities(representations: $r) {
+      ... on Item {
+        id
+        reviewSummary {
+          count
+          averageRating
+          histogram
+        }
+        reviews(first: $first) {
+          edges {
+            cursor
+            node {
+              id
+              rating
+              title
+              createdAt
+            }
+          }
+          pageInfo {
+            hasNextPage
+            endCursor
+          }
+        }
+      }
+    }
+  }
+`;
 const items = (...ids: number[]) => ids.map((id) => ({ __typename: 'Item', id: String(id) }));
 
 /** The same operation through Apollo Server: a GET (the lean path serves JSON POSTs only), with the CSRF header it asks of GETs. */
@@ -25,11 +50,12 @@ async function viaApollo(baseUrl: string, query: string, variables: Record<strin
 
 async function served(baseUrl: string): Promise<{ lean: number; apollo: number }> {
   const text = await (await fetch(`${baseUrl}/metrics`)).text();
-  const count = (path: string) => Number(new RegExp(`^graphql_requests_total\\{[^}]*path="${path}"[^}]*\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+  const count = (path: string) =>
+    Number(new RegExp(`^graphql_requests_total\\{[^}]*path="${path}"[^}]*\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
   return { lean: count('lean'), apollo: count('apollo') };
 }
 
-describe('the subgraphs\' lean query path', () => {
+describe("the subgraphs' lean query path", () => {
   let db: TestDatabase;
   let stack: Stack;
 
@@ -49,7 +75,11 @@ describe('the subgraphs\' lean query path', () => {
       ['an entity page', ENTITY_PAGE, { r: items(1, 2, 3), first: 3 }],
       ['an unknown item (empty connection)', ENTITY_PAGE, { r: items(999_999), first: 2 }],
       ['a resolver error (first above 100)', ENTITY_PAGE, { r: items(1), first: 101 }],
-      ['a review by id, and one that does not exist', '{ a: review(id: "1") { id rating item { id } } b: review(id: "999999") { id } }', {}],
+      [
+        'a review by id, and one that does not exist',
+        '{ a: review(id: "1") { id rating item { id } } b: review(id: "999999") { id } }',
+        {},
+      ],
       ['a bad id (resolver error with data null)', '{ review(id: "x") { id } }', {}],
     ];
     for (const [name, query, variables] of cases) {
@@ -59,14 +89,19 @@ describe('the subgraphs\' lean query path', () => {
     }
   });
 
-  test('the page\'s fetches take the lean path; mutations, bad documents, bad variables and refusals go to Apollo Server', async () => {
+  test("the page's fetches take the lean path; mutations, bad documents, bad variables and refusals go to Apollo Server", async () => {
     const urls = Object.values(stack.subgraphUrls);
     const before = await Promise.all(urls.map(served));
-    for (const id of [1, 2, 3]) assert.equal((await graphql(stack.gatewayUrl, ITEM_PAGE_QUERY, itemPageVariables(id))).errors, undefined);
+    for (const id of [1, 2, 3])
+      assert.equal((await graphql(stack.gatewayUrl, ITEM_PAGE_QUERY, itemPageVariables(id))).errors, undefined);
     const afterPages = await Promise.all(urls.map(served));
     assert.deepEqual(
       afterPages.map((count, i) => [count.lean - before[i]!.lean, count.apollo - before[i]!.apollo]),
-      [[3, 0], [3, 0], [3, 0]],
+      [
+        [3, 0],
+        [3, 0],
+        [3, 0],
+      ],
       'items, reviews, photos: three page fetches each, all lean',
     );
 
@@ -80,7 +115,8 @@ describe('the subgraphs\' lean query path', () => {
     const variables = await graphql(reviews, ENTITY_PAGE, { r: items(1), first: 'three' });
     assert.equal(variables.status, 400);
     assert.equal(variables.errors![0]!.extensions!.code, 'BAD_USER_INPUT');
-    const deep = '{ review(id: "1") { item { reviews(first: 1) { edges { node { item { reviews(first: 1) { edges { node { item { reviews(first: 1) { edges { node { id } } } } } } } } } } } } } }';
+    const deep =
+      '{ review(id: "1") { item { reviews(first: 1) { edges { node { item { reviews(first: 1) { edges { node { item { reviews(first: 1) { edges { node { id } } } } } } } } } } } } } }';
     const refused = await graphql(reviews, deep);
     assert.equal(refused.status, 400);
     assert.equal(refused.errors![0]!.extensions!.code, 'QUERY_TOO_DEEP');

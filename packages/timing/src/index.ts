@@ -46,7 +46,9 @@ export class RequestTiming {
   /** The parts so far in ms (operations still running count up to now). */
   snapshot(): Record<string, number> {
     const now = performance.now();
-    return Object.fromEntries([...this.parts].map(([name, part]) => [name, part.ms + (part.active ? now - part.since : 0)]));
+    return Object.fromEntries(
+      [...this.parts].map(([name, part]) => [name, part.ms + (part.active ? now - part.since : 0)]),
+    );
   }
 
   /** The `Server-Timing` header value: every part, then `total` (the request so far). */
@@ -67,7 +69,12 @@ export class RequestTiming {
  * AsyncLocalStorage runs a hook on every promise of the process, about 10% of a service's CPU
  * per page (README, "CPU per page"). Each request carries its RequestTiming to where it waits.
  */
-export async function timed<T>(timing: RequestTiming | null | undefined, name: string, work: () => Promise<T>, description?: string): Promise<T> {
+export async function timed<T>(
+  timing: RequestTiming | null | undefined,
+  name: string,
+  work: () => Promise<T>,
+  description?: string,
+): Promise<T> {
   const end = timing?.begin(name, description);
   if (!end) return work();
   try {

@@ -5,7 +5,11 @@ import { RequestTiming, timed } from '../src/index.ts';
 
 test('overlapping operations of a part count their wall time once', async () => {
   const timing = new RequestTiming();
-  await Promise.all([timed(timing, 'db', () => sleep(30)), timed(timing, 'db', () => sleep(30)), timed(timing, 'db', () => sleep(30))]);
+  await Promise.all([
+    timed(timing, 'db', () => sleep(30)),
+    timed(timing, 'db', () => sleep(30)),
+    timed(timing, 'db', () => sleep(30)),
+  ]);
   const { db } = timing.snapshot();
   assert.ok(db! >= 29 && db! < 85, `db ${db} ms: three parallel 30 ms waits are ~30 ms, not 90`);
 });
@@ -16,10 +20,13 @@ test('timed() counts the awaited work, a failure included; without a timing it i
     await sleep(5);
   });
   assert.ok(timing.snapshot().cache! >= 4);
-  await assert.rejects(timed(timing, 'db', async () => {
-    await sleep(5);
-    throw new Error('down');
-  }), /down/);
+  await assert.rejects(
+    timed(timing, 'db', async () => {
+      await sleep(5);
+      throw new Error('down');
+    }),
+    /down/,
+  );
   assert.ok(timing.snapshot().db! >= 4, 'a failed call still took its time');
   assert.equal(await timed(undefined, 'db', async () => 42), 42);
 });

@@ -39,7 +39,10 @@ export function LabDocument({ state, script }: { state: LabState; script: string
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>Load lab | supergraph-lab</title>
-        <meta name="description" content="REST, GraphQL and SSR under load, side by side, with cache and batching switches." />
+        <meta
+          name="description"
+          content="REST, GraphQL and SSR under load, side by side, with cache and batching switches."
+        />
         <link rel="icon" href="data:," />
         <style dangerouslySetInnerHTML={{ __html: UPLOT_CSS + LAB_CSS }} />
       </head>

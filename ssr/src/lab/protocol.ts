@@ -17,7 +17,8 @@ export type ToWorker =
   | { type: 'start'; settings: LabSettings; endpoints: Endpoints; maxItemId: number; timeoutMs: number }
   | { type: 'cancel' };
 
-export type FromWorker = { type: 'event'; event: RunEvent } | { type: 'done'; steps: StepResult[] } | { type: 'failed'; message: string };
+export type FromWorker =
+  { type: 'event'; event: RunEvent } | { type: 'done'; steps: StepResult[] } | { type: 'failed'; message: string };
 
 /** A target as the lab's form lists it. */
 export interface TargetInfo {
@@ -31,7 +32,10 @@ export interface TargetInfo {
 export interface LabState {
   run: RunStatus | null;
   targets: TargetInfo[];
-  settings: { gateway?: { cacheMode: string }; subgraphs?: Record<string, { cacheMode: string; batching: boolean } | null>; error?: string };
+  settings: {
+    gateway?: { cacheMode: string };
+    subgraphs?: Record<string, { cacheMode: string; batching: boolean } | null>;
+    error?: string;
+  };
   pageCacheMode: string;
 }
-

@@ -1,6 +1,21 @@
 import type { Config } from '@supergraph-lab/config';
-import { AppError, badInput, isAdmin, parseSettingsPatch, refuseAdmin, sendProblem, toProblem } from '@supergraph-lab/http';
-import { createAgent, exchange, renderHtmlReport, targetNamed, TARGET_NAMES, type Endpoints } from '@supergraph-lab/loadtest';
+import {
+  AppError,
+  badInput,
+  isAdmin,
+  parseSettingsPatch,
+  refuseAdmin,
+  sendProblem,
+  toProblem,
+} from '@supergraph-lab/http';
+import {
+  createAgent,
+  exchange,
+  renderHtmlReport,
+  targetNamed,
+  TARGET_NAMES,
+  type Endpoints,
+} from '@supergraph-lab/loadtest';
 import type { FastifyInstance } from 'fastify';
 import { request as undiciRequest, type Agent } from 'undici';
 import type { LabState } from './protocol.ts';
@@ -19,32 +34,61 @@ export interface LabRoutesOptions {
 }
 
 /** An admin call to the gateway with this service's ADMIN_TOKEN; the JSON answer or an AppError. */
-async function gatewayAdmin(options: LabRoutesOptions, method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<any> {
-  if (!options.config.adminToken) throw new AppError('SERVICE_UNAVAILABLE', 'the lab needs ADMIN_TOKEN (the same value in the SSR service and the gateway) to read and switch the caches');
+async function gatewayAdmin(
+  options: LabRoutesOptions,
+  method: 'GET' | 'POST' | 'PUT',
+  path: string,
+  body?: unknown,
+): Promise<any> {
+  if (!options.config.adminToken)
+    throw new AppError(
+      'SERVICE_UNAVAILABLE',
+      'the lab needs ADMIN_TOKEN (the same value in the SSR service and the gateway) to read and switch the caches',
+    );
   let response;
   try {
     response = await undiciRequest(`${options.endpoints.gateway}${path}`, {
       method,
       dispatcher: options.agent,
-      headers: { authorization: `Bearer ${options.config.adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${options.config.adminToken}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? null : JSON.stringify(body),
       headersTimeout: 5000,
       bodyTimeout: 5000,
     });
   } catch (error) {
-    throw new AppError('SERVICE_UNAVAILABLE', `the gateway is unavailable (${(error as { code?: string }).code ?? (error as Error).message})`);
+    throw new AppError(
+      'SERVICE_UNAVAILABLE',
+      `the gateway is unavailable (${(error as { code?: string }).code ?? (error as Error).message})`,
+    );
   }
   const answer = (await response.body.json().catch(() => null)) as any;
-  if (response.statusCode === 401) throw new AppError('SERVICE_UNAVAILABLE', 'the gateway refused the lab\'s ADMIN_TOKEN: give the SSR service and the gateway the same one');
-  if (response.statusCode !== 200) throw new AppError('SERVICE_UNAVAILABLE', `the gateway answered ${path} with ${response.statusCode}: ${answer?.detail ?? ''}`);
+  if (response.statusCode === 401)
+    throw new AppError(
+      'SERVICE_UNAVAILABLE',
+      "the gateway refused the lab's ADMIN_TOKEN: give the SSR service and the gateway the same one",
+    );
+  if (response.statusCode !== 200)
+    throw new AppError(
+      'SERVICE_UNAVAILABLE',
+      `the gateway answered ${path} with ${response.statusCode}: ${answer?.detail ?? ''}`,
+    );
   return answer;
 }
 
 /** Switches CACHE_MODE (gateway, subgraphs, this page cache) and batching; returns what was set before. */
-export async function applyStackSettings(options: LabRoutesOptions, patch: { cacheMode?: Config['cacheMode']; batching?: boolean }) {
+export async function applyStackSettings(
+  options: LabRoutesOptions,
+  patch: { cacheMode?: Config['cacheMode']; batching?: boolean },
+) {
   const before = await gatewayAdmin(options, 'GET', '/admin/settings');
   await gatewayAdmin(options, 'PUT', '/admin/settings', patch);
-  const previous = { cacheMode: options.pageCache.mode, batching: (before.subgraphs?.items?.batching as boolean | undefined) ?? true };
+  const previous = {
+    cacheMode: options.pageCache.mode,
+    batching: (before.subgraphs?.items?.batching as boolean | undefined) ?? true,
+  };
   if (patch.cacheMode) options.pageCache.mode = patch.cacheMode;
   return previous;
 }
@@ -74,20 +118,36 @@ export function registerLabRoutes(app: FastifyInstance, options: LabRoutesOption
 
   app.post('/lab/api/runs', async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
-    const settings = parseLabSettings({ ...body, who: typeof body.who === 'string' && body.who.trim() ? body.who : `${request.ip} (${String(request.headers['user-agent'] ?? 'unknown client').slice(0, 40)})` });
+    const settings = parseLabSettings({
+      ...body,
+      who:
+        typeof body.who === 'string' && body.who.trim()
+          ? body.who
+          : `${request.ip} (${String(request.headers['user-agent'] ?? 'unknown client').slice(0, 40)})`,
+    });
     try {
       const run = await runner.start(settings);
       return reply.code(202).header('location', `/lab/api/runs/${run.id}`).send({ run });
     } catch (error) {
       if (error instanceof BusyError) {
-        return sendProblem(reply, 409, { ...toProblem(error, request.url), running: { id: error.run.id, who: error.run.who, state: error.run.state, startedAt: error.run.startedAt, settings: error.run.settings } });
+        return sendProblem(reply, 409, {
+          ...toProblem(error, request.url),
+          running: {
+            id: error.run.id,
+            who: error.run.who,
+            state: error.run.state,
+            startedAt: error.run.startedAt,
+            settings: error.run.settings,
+          },
+        });
       }
       throw error;
     }
   });
 
   app.post('/lab/api/runs/current/cancel', async (request, reply) => {
-    if (!runner.status()) return sendProblem(reply, 404, toProblem(new AppError('NOT_FOUND', 'no run is in progress'), request.url));
+    if (!runner.status())
+      return sendProblem(reply, 404, toProblem(new AppError('NOT_FOUND', 'no run is in progress'), request.url));
     await runner.cancel();
     return { cancelled: true };
   });
@@ -106,14 +166,22 @@ export function registerLabRoutes(app: FastifyInstance, options: LabRoutesOption
   });
   app.get<{ Params: { id: string } }>('/lab/api/runs/:id/report.html', async (request, reply) => {
     const report = await reportOf(request.params.id);
-    return reply.type('text/html; charset=utf-8').header('content-disposition', `inline; filename="lab-run-${request.params.id}.html"`).send(renderHtmlReport(report));
+    return reply
+      .type('text/html; charset=utf-8')
+      .header('content-disposition', `inline; filename="lab-run-${request.params.id}.html"`)
+      .send(renderHtmlReport(report));
   });
 
   // every second of a run, pushed: server-sent events
   app.get('/lab/api/events', (request, reply) => {
     reply.hijack();
     const raw = reply.raw;
-    raw.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    raw.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
     const send = (event: LabEvent) => raw.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
     send({ type: 'status', run: runner.status() });
     const unsubscribe = runner.subscribe(send);
@@ -128,14 +196,29 @@ export function registerLabRoutes(app: FastifyInstance, options: LabRoutesOption
   });
 
   app.get('/lab/api/cache', async () => {
-    const [stats, entries] = await Promise.all([gatewayAdmin(options, 'GET', '/cache'), gatewayAdmin(options, 'GET', '/cache/entries?limit=60')]);
-    return { at: new Date().toISOString(), mode: stats.mode, pageCacheMode: options.pageCache.mode, layers: stats.layers, store: stats.store, entries: entries.entries };
+    const [stats, entries] = await Promise.all([
+      gatewayAdmin(options, 'GET', '/cache'),
+      gatewayAdmin(options, 'GET', '/cache/entries?limit=60'),
+    ]);
+    return {
+      at: new Date().toISOString(),
+      mode: stats.mode,
+      pageCacheMode: options.pageCache.mode,
+      layers: stats.layers,
+      store: stats.store,
+      entries: entries.entries,
+    };
   });
   app.post('/lab/api/cache/flush', async () => gatewayAdmin(options, 'POST', '/cache/flush'));
 
   // switches outside a run (the same admin switch a run uses)
   app.put('/lab/api/settings', async (request, reply) => {
-    if (runner.status()) return sendProblem(reply, 409, toProblem(new AppError('CONFLICT', 'a run is in progress: its settings hold until it ends'), request.url));
+    if (runner.status())
+      return sendProblem(
+        reply,
+        409,
+        toProblem(new AppError('CONFLICT', 'a run is in progress: its settings hold until it ends'), request.url),
+      );
     const patch = parseSettingsPatch(request.body);
     await applyStackSettings(options, patch);
     return { settings: await gatewayAdmin(options, 'GET', '/admin/settings'), pageCacheMode: options.pageCache.mode };
@@ -146,18 +229,23 @@ export function registerLabRoutes(app: FastifyInstance, options: LabRoutesOption
   app.addHook('onClose', async () => inspectAgent.close());
   app.post('/lab/api/inspect', async (request) => {
     const body = (request.body ?? {}) as { target?: unknown; itemId?: unknown };
-    if (typeof body.target !== 'string' || !TARGET_NAMES.includes(body.target)) throw badInput(`target must be one of ${TARGET_NAMES.join(', ')}, got ${JSON.stringify(body.target)}`);
+    if (typeof body.target !== 'string' || !TARGET_NAMES.includes(body.target))
+      throw badInput(`target must be one of ${TARGET_NAMES.join(', ')}, got ${JSON.stringify(body.target)}`);
     const itemId = body.itemId === undefined ? 1 + Math.floor(Math.random() * 100) : Number(body.itemId);
-    if (!Number.isInteger(itemId) || itemId < 1) throw badInput(`itemId must be a positive whole number, got ${JSON.stringify(body.itemId)}`);
+    if (!Number.isInteger(itemId) || itemId < 1)
+      throw badInput(`itemId must be a positive whole number, got ${JSON.stringify(body.itemId)}`);
     const specs = targetNamed(body.target).requests(options.endpoints, itemId, Date.now());
     const started = performance.now();
-    const exchanges = await Promise.all(specs.map((spec) => exchange(inspectAgent, spec, AbortSignal.timeout(10_000), true)));
+    const exchanges = await Promise.all(
+      specs.map((spec) => exchange(inspectAgent, spec, AbortSignal.timeout(10_000), true)),
+    );
     return { target: body.target, itemId, totalMs: performance.now() - started, exchanges };
   });
 
   // admin switch for scripts: the same as the lab's, behind ADMIN_TOKEN
   app.put('/admin/settings', async (request, reply) => {
-    if (!isAdmin(request, options.config.adminToken)) return refuseAdmin(reply, request, Boolean(options.config.adminToken));
+    if (!isAdmin(request, options.config.adminToken))
+      return refuseAdmin(reply, request, Boolean(options.config.adminToken));
     await applyStackSettings(options, parseSettingsPatch(request.body));
     return { ...(await gatewayAdmin(options, 'GET', '/admin/settings')), ssr: { cacheMode: options.pageCache.mode } };
   });

@@ -2,7 +2,14 @@ import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { PrismaClient } from '@supergraph-lab/db';
 import { AppError } from '@supergraph-lab/http';
-import { discoverMaxItemId, machineInfo, type Endpoints, type LoadTestReport, type RunEvent, type StepResult } from '@supergraph-lab/loadtest';
+import {
+  discoverMaxItemId,
+  machineInfo,
+  type Endpoints,
+  type LoadTestReport,
+  type RunEvent,
+  type StepResult,
+} from '@supergraph-lab/loadtest';
 import type { FromWorker, LabSettings, ToWorker } from './protocol.ts';
 import { runSeconds } from './settings.ts';
 
@@ -48,10 +55,17 @@ export interface RunSummary {
   error: string | null;
 }
 
-export type LabEvent = { type: 'status'; run: RunStatus | null } | { type: 'tick'; point: LivePoint; progress: number } | { type: 'step'; step: StepResult } | { type: 'finished'; run: RunSummary };
+export type LabEvent =
+  | { type: 'status'; run: RunStatus | null }
+  | { type: 'tick'; point: LivePoint; progress: number }
+  | { type: 'step'; step: StepResult }
+  | { type: 'finished'; run: RunSummary };
 
 /** Switches the stack's cache mode and batching (the gateway passes it on to the subgraphs). */
-export type ApplySettings = (settings: { cacheMode: LabSettings['cacheMode']; batching: boolean }) => Promise<{ cacheMode: LabSettings['cacheMode']; batching: boolean }>;
+export type ApplySettings = (settings: {
+  cacheMode: LabSettings['cacheMode'];
+  batching: boolean;
+}) => Promise<{ cacheMode: LabSettings['cacheMode']; batching: boolean }>;
 
 export interface LabRunnerOptions {
   endpoints: Endpoints;
@@ -65,7 +79,10 @@ export interface LabRunnerOptions {
 /** The answer to a second start while a run is going. */
 export class BusyError extends AppError {
   constructor(readonly run: RunStatus) {
-    super('CONFLICT', `busy: run ${run.id} by ${run.who} is ${run.state} (${run.settings.targets.join(', ')} at ${run.settings.rates.join(', ')}/s, started ${run.startedAt}); cancel it or wait`);
+    super(
+      'CONFLICT',
+      `busy: run ${run.id} by ${run.who} is ${run.state} (${run.settings.targets.join(', ')} at ${run.settings.rates.join(', ')}/s, started ${run.startedAt}); cancel it or wait`,
+    );
   }
 }
 
@@ -74,7 +91,13 @@ export class BusyError extends AppError {
  * subscribers what happens every second. Finished runs are stored with their report.
  */
 export class LabRunner {
-  private current: { status: RunStatus; worker: ChildProcess | null; restore: Awaited<ReturnType<ApplySettings>> | null; maxItemId: number; finished: Promise<void> } | null = null;
+  private current: {
+    status: RunStatus;
+    worker: ChildProcess | null;
+    restore: Awaited<ReturnType<ApplySettings>> | null;
+    maxItemId: number;
+    finished: Promise<void>;
+  } | null = null;
   private readonly subscribers = new Set<(event: LabEvent) => void>();
   private readonly memory: (RunSummary & { report: LoadTestReport | null })[] = [];
   private nextMemoryId = 1;
@@ -99,20 +122,41 @@ export class LabRunner {
   async start(settings: LabSettings): Promise<RunStatus> {
     if (this.current) throw new BusyError(this.current.status);
     const startedAt = new Date();
-    const status: RunStatus = { id: 0, who: settings.who, settings, startedAt: startedAt.toISOString(), state: 'starting', progress: 0, phase: null, points: [], steps: [] };
+    const status: RunStatus = {
+      id: 0,
+      who: settings.who,
+      settings,
+      startedAt: startedAt.toISOString(),
+      state: 'starting',
+      progress: 0,
+      phase: null,
+      points: [],
+      steps: [],
+    };
     let settle!: () => void;
-    this.current = { status, worker: null, restore: null, maxItemId: 0, finished: new Promise((resolve) => (settle = resolve)) };
+    this.current = {
+      status,
+      worker: null,
+      restore: null,
+      maxItemId: 0,
+      finished: new Promise((resolve) => (settle = resolve)),
+    };
     let maxItemId: number;
     try {
       status.id = await this.insert(settings, startedAt);
       this.emit({ type: 'status', run: status });
       maxItemId = this.current.maxItemId = await discoverMaxItemId(this.options.endpoints.gateway);
-      this.current.restore = await this.options.applySettings({ cacheMode: settings.cacheMode, batching: settings.batching });
+      this.current.restore = await this.options.applySettings({
+        cacheMode: settings.cacheMode,
+        batching: settings.batching,
+      });
       if (this.current.status.state === 'cancelling') throw new Error('cancelled before it started');
     } catch (error) {
       await this.finish('failed', [], (error as Error).message);
       settle();
-      throw error instanceof AppError ? error : new AppError('SERVICE_UNAVAILABLE', `the run could not start: ${(error as Error).message}`);
+      throw error instanceof AppError
+        ? error
+        : new AppError('SERVICE_UNAVAILABLE', `the run could not start: ${(error as Error).message}`);
     }
     const worker = fork(WORKER, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.current.worker = worker;
@@ -126,12 +170,24 @@ export class LabRunner {
       else outcome = { steps: status.steps, error: message.message };
     });
     worker.once('exit', (code, signal) => {
-      const result = outcome ?? { steps: status.steps, error: status.state === 'cancelling' ? undefined : `the load generator exited (${signal ?? code})` };
+      const result = outcome ?? {
+        steps: status.steps,
+        error: status.state === 'cancelling' ? undefined : `the load generator exited (${signal ?? code})`,
+      };
       const ended = status.state === 'cancelling' ? 'cancelled' : result.error ? 'failed' : 'done';
       void this.finish(ended, result.steps, result.error ?? null).finally(settle);
     });
-    worker.send({ type: 'start', settings, endpoints: this.options.endpoints, maxItemId, timeoutMs: this.options.timeoutMs } satisfies ToWorker);
-    this.options.log.info({ run: status.id, who: settings.who, targets: settings.targets, rates: settings.rates }, 'lab run started');
+    worker.send({
+      type: 'start',
+      settings,
+      endpoints: this.options.endpoints,
+      maxItemId,
+      timeoutMs: this.options.timeoutMs,
+    } satisfies ToWorker);
+    this.options.log.info(
+      { run: status.id, who: settings.who, targets: settings.targets, rates: settings.rates },
+      'lab run started',
+    );
     this.emit({ type: 'status', run: status });
     return status;
   }
@@ -140,7 +196,13 @@ export class LabRunner {
     const status = this.current?.status;
     if (!status) return;
     if (event.type === 'phase') {
-      status.phase = { target: event.target, rate: event.rate, phase: event.phase, stepIndex: event.stepIndex, stepCount: event.stepCount };
+      status.phase = {
+        target: event.target,
+        rate: event.rate,
+        phase: event.phase,
+        stepIndex: event.stepIndex,
+        stepCount: event.stepCount,
+      };
       this.emit({ type: 'status', run: { ...status, points: [], steps: [] } });
     } else if (event.type === 'tick') {
       const point: LivePoint = {
@@ -203,7 +265,9 @@ export class LabRunner {
             timeoutMs: this.options.timeoutMs,
             connections: 256,
             variants: [],
-            notes: [`CACHE_MODE ${status.settings.cacheMode}, DataLoader batching ${status.settings.batching ? 'on' : 'off'}${state === 'cancelled' ? '; cancelled before the end' : ''}`],
+            notes: [
+              `CACHE_MODE ${status.settings.cacheMode}, DataLoader batching ${status.settings.batching ? 'on' : 'off'}${state === 'cancelled' ? '; cancelled before the end' : ''}`,
+            ],
           },
           machine: machineInfo(),
           dataSet: { maxItemId: current.maxItemId },
@@ -215,7 +279,15 @@ export class LabRunner {
     } catch (restoreError) {
       this.options.log.warn({ err: restoreError }, 'could not restore the cache mode and batching after a lab run');
     }
-    const summary: RunSummary = { id: status.id, status: state, who: status.who, settings: status.settings, startedAt: status.startedAt, finishedAt: finishedAt.toISOString(), error };
+    const summary: RunSummary = {
+      id: status.id,
+      status: state,
+      who: status.who,
+      settings: status.settings,
+      startedAt: status.startedAt,
+      finishedAt: finishedAt.toISOString(),
+      error,
+    };
     try {
       await this.update(summary, report);
     } catch (storeError) {
@@ -230,10 +302,21 @@ export class LabRunner {
   private async insert(settings: LabSettings, startedAt: Date): Promise<number> {
     if (!this.options.prisma) {
       const id = this.nextMemoryId++;
-      this.memory.unshift({ id, status: 'running', who: settings.who, settings, startedAt: startedAt.toISOString(), finishedAt: null, error: null, report: null });
+      this.memory.unshift({
+        id,
+        status: 'running',
+        who: settings.who,
+        settings,
+        startedAt: startedAt.toISOString(),
+        finishedAt: null,
+        error: null,
+        report: null,
+      });
       return id;
     }
-    const row = await this.options.prisma.labRun.create({ data: { status: 'running', who: settings.who, settings: settings as object, startedAt } });
+    const row = await this.options.prisma.labRun.create({
+      data: { status: 'running', who: settings.who, settings: settings as object, startedAt },
+    });
     return row.id;
   }
 
@@ -245,14 +328,23 @@ export class LabRunner {
     }
     await this.options.prisma.labRun.update({
       where: { id: summary.id },
-      data: { status: summary.status, finishedAt: new Date(summary.finishedAt!), error: summary.error, report: (report ?? undefined) as object | undefined },
+      data: {
+        status: summary.status,
+        finishedAt: new Date(summary.finishedAt!),
+        error: summary.error,
+        report: (report ?? undefined) as object | undefined,
+      },
     });
   }
 
   /** The newest runs first. */
   async history(limit = 50): Promise<RunSummary[]> {
     if (!this.options.prisma) return this.memory.slice(0, limit).map(({ report: _report, ...summary }) => summary);
-    const rows = await this.options.prisma.labRun.findMany({ orderBy: { startedAt: 'desc' }, take: limit, select: { id: true, status: true, who: true, settings: true, startedAt: true, finishedAt: true, error: true } });
+    const rows = await this.options.prisma.labRun.findMany({
+      orderBy: { startedAt: 'desc' },
+      take: limit,
+      select: { id: true, status: true, who: true, settings: true, startedAt: true, finishedAt: true, error: true },
+    });
     return rows.map((row) => ({
       id: row.id,
       status: row.status as RunSummary['status'],

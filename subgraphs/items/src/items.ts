@@ -1,13 +1,29 @@
-import { reviveDates, versionKeys, type CachedKind, type SubgraphCache, type VersionReader } from '@supergraph-lab/cache';
+import {
+  reviveDates,
+  versionKeys,
+  type CachedKind,
+  type SubgraphCache,
+  type VersionReader,
+} from '@supergraph-lab/cache';
 import { itemsByIds, itemsPage, type Item, type PrismaClient } from '@supergraph-lab/db';
-import { decodeCursor, encodeCursor, nonNegativeInt, notFound, orNotFound, parseFirst, parseId, parseInput, requiredText, withoutNulls } from '@supergraph-lab/http';
+import {
+  decodeCursor,
+  encodeCursor,
+  nonNegativeInt,
+  notFound,
+  orNotFound,
+  parseFirst,
+  parseId,
+  parseInput,
+  requiredText,
+  withoutNulls,
+} from '@supergraph-lab/http';
 import { z } from 'zod';
 
 /**
  * The items module: every read and write of items, for GraphQL and REST alike, so the two
  * protocols can never disagree. Inputs are validated here, once.
  */
-
 
 const itemFields = {
   sku: requiredText(64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be letters, digits, ".", "_" or "-"'),
@@ -90,14 +106,25 @@ export function createItemsModule(prisma: PrismaClient, cache: SubgraphCache) {
     /** Items by id in key order, null where missing: the DataLoader batch function. */
     byIds: (ids: readonly number[], reader: VersionReader | null) => cache.load(itemKind, ids, reader),
 
-    async page(args: { first?: unknown; after?: unknown; category?: unknown }, reader: VersionReader | null): Promise<ItemPage> {
+    async page(
+      args: { first?: unknown; after?: unknown; category?: unknown },
+      reader: VersionReader | null,
+    ): Promise<ItemPage> {
       const first = parseFirst(args.first, DEFAULT_PAGE_SIZE);
       const after = decodeCursor(args.after, itemCursor);
-      const category = args.category == null || args.category === '' ? null : parseInput(itemFields.category, args.category, 'category');
+      const category =
+        args.category == null || args.category === ''
+          ? null
+          : parseInput(itemFields.category, args.category, 'category');
       const [rows] = await cache.load(pageKind, [{ first, after: after?.id ?? null, category }], reader);
       const items = rows!.slice(0, first);
       const cursorOf = (item: Item) => encodeCursor({ id: item.id });
-      return { items, hasNextPage: rows!.length > first, endCursor: items.length ? cursorOf(items.at(-1)!) : null, cursorOf };
+      return {
+        items,
+        hasNextPage: rows!.length > first,
+        endCursor: items.length ? cursorOf(items.at(-1)!) : null,
+        cursorOf,
+      };
     },
 
     get,

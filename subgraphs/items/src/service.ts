@@ -17,7 +17,11 @@ export function createItemsService(config: Config, options: SubgraphServiceOptio
       schemaFile: ITEMS_SCHEMA_FILE,
       resolvers,
       createModule: createItemsModule,
-      createContext: (items, cacheReader, settings) => ({ items, cacheReader, loaders: createItemLoaders(items, cacheReader, settings.batching) }),
+      createContext: (items, cacheReader, settings) => ({
+        items,
+        cacheReader,
+        loaders: createItemLoaders(items, cacheReader, settings.batching),
+      }),
       registerRest: registerItemRoutes,
     },
     config,

@@ -1,4 +1,10 @@
-import { reviveDates, versionKeys, type CachedKind, type SubgraphCache, type VersionReader } from '@supergraph-lab/cache';
+import {
+  reviveDates,
+  versionKeys,
+  type CachedKind,
+  type SubgraphCache,
+  type VersionReader,
+} from '@supergraph-lab/cache';
 import { itemExists, photosByIds, photosOfItems, type Photo, type PrismaClient } from '@supergraph-lab/db';
 import { notFound, orNotFound, parseFirst, parseId, parseInput, withoutNulls } from '@supergraph-lab/http';
 import { z } from 'zod';
@@ -7,7 +13,11 @@ import { z } from 'zod';
  * The photos module: every read and write of photos, for GraphQL and REST alike.
  */
 
-const dimension = z.number({ invalid_type_error: 'must be a number' }).int('must be a whole number').min(1, 'must be between 1 and 20000').max(20_000, 'must be between 1 and 20000');
+const dimension = z
+  .number({ invalid_type_error: 'must be a number' })
+  .int('must be a whole number')
+  .min(1, 'must be between 1 and 20000')
+  .max(20_000, 'must be between 1 and 20000');
 
 const photoFields = {
   url: z
@@ -17,10 +27,16 @@ const photoFields = {
   altText: z.string({ invalid_type_error: 'must be a string' }).max(500, 'must be at most 500 characters'),
   width: dimension,
   height: dimension,
-  position: z.number({ invalid_type_error: 'must be a number' }).int('must be a whole number').min(0, 'must be between 0 and 1000').max(1000, 'must be between 0 and 1000'),
+  position: z
+    .number({ invalid_type_error: 'must be a number' })
+    .int('must be a whole number')
+    .min(0, 'must be between 0 and 1000')
+    .max(1000, 'must be between 0 and 1000'),
 };
 
-const photoCreate = z.object({ ...photoFields, altText: photoFields.altText.default(''), position: photoFields.position.optional() }).strict();
+const photoCreate = z
+  .object({ ...photoFields, altText: photoFields.altText.default(''), position: photoFields.position.optional() })
+  .strict();
 const photoReplace = z.object({ ...photoFields, altText: photoFields.altText.default('') }).strict();
 const photoPatch = z
   .object(photoFields)
@@ -47,7 +63,11 @@ export function createPhotosModule(prisma: PrismaClient, cache: SubgraphCache) {
     const results = new Map<PhotoListKey, Photo[]>();
     await Promise.all(
       [...byFirst].map(async ([first, group]) => {
-        const photos = await photosOfItems(prisma, group.map((key) => key.itemId), { first });
+        const photos = await photosOfItems(
+          prisma,
+          group.map((key) => key.itemId),
+          { first },
+        );
         group.forEach((key, index) => results.set(key, photos[index]!));
       }),
     );
@@ -102,7 +122,8 @@ export function createPhotosModule(prisma: PrismaClient, cache: SubgraphCache) {
       try {
         photo = await prisma.$transaction(async (tx) => {
           const position =
-            data.position ?? ((await tx.photo.aggregate({ where: { itemId }, _max: { position: true } }))._max.position ?? -1) + 1;
+            data.position ??
+            ((await tx.photo.aggregate({ where: { itemId }, _max: { position: true } }))._max.position ?? -1) + 1;
           return tx.photo.create({ data: { ...data, itemId, position } });
         });
       } catch (error) {
@@ -131,7 +152,9 @@ export function createPhotosModule(prisma: PrismaClient, cache: SubgraphCache) {
 
     async remove(rawId: unknown): Promise<void> {
       const id = parseId(rawId);
-      await invalidate(await orNotFound('photo', id, () => prisma.photo.delete({ where: { id }, select: { id: true, itemId: true } })));
+      await invalidate(
+        await orNotFound('photo', id, () => prisma.photo.delete({ where: { id }, select: { id: true, itemId: true } })),
+      );
     },
   };
 }

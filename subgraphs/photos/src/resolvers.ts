@@ -38,7 +38,8 @@ export const resolvers: GraphQLResolverMap<PhotosContext> = {
       (await ctx.loaders.list.load({ itemId: parseId(item.id), first: DEFAULT_PHOTOS }))[0] ?? null,
   },
   Photo: {
-    __resolveReference: (reference: { id: unknown }, ctx: PhotosContext) => ctx.loaders.photo.load(parseId(reference.id)),
+    __resolveReference: (reference: { id: unknown }, ctx: PhotosContext) =>
+      ctx.loaders.photo.load(parseId(reference.id)),
     item: (photo: Photo) => ({ __typename: 'Item', id: photo.itemId }),
   },
 };

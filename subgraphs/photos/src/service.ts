@@ -17,7 +17,11 @@ export function createPhotosService(config: Config, options: SubgraphServiceOpti
       schemaFile: PHOTOS_SCHEMA_FILE,
       resolvers,
       createModule: createPhotosModule,
-      createContext: (photos, cacheReader, settings) => ({ photos, cacheReader, loaders: createPhotoLoaders(photos, cacheReader, settings.batching) }),
+      createContext: (photos, cacheReader, settings) => ({
+        photos,
+        cacheReader,
+        loaders: createPhotoLoaders(photos, cacheReader, settings.batching),
+      }),
       registerRest: registerPhotoRoutes,
     },
     config,

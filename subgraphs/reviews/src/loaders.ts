@@ -15,7 +15,9 @@ export function createReviewLoaders(reviews: ReviewsModule, reader: VersionReade
       cacheKeyFn: (key) => `${key.itemId}:${key.first}:${key.sort}:${JSON.stringify(key.after)}`,
     }),
     /** Count, average and histogram per item; one index-only scan per batch. */
-    summary: new DataLoader<number, ReviewSummary>((itemIds) => reviews.summaries(itemIds, reader), { batch: batching }),
+    summary: new DataLoader<number, ReviewSummary>((itemIds) => reviews.summaries(itemIds, reader), {
+      batch: batching,
+    }),
     review: new DataLoader<number, Review | null>((ids) => reviews.byIds(ids, reader), { batch: batching }),
   };
 }

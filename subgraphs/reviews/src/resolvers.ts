@@ -46,10 +46,12 @@ export const resolvers: GraphQLResolverMap<ReviewsContext> = {
   },
   ReviewConnection: {
     // from the summary loader: the same index-only scan the summary uses, batched with it
-    totalCount: async (connection: { itemId: number }, _: Args, ctx: ReviewsContext) => (await ctx.loaders.summary.load(connection.itemId)).count,
+    totalCount: async (connection: { itemId: number }, _: Args, ctx: ReviewsContext) =>
+      (await ctx.loaders.summary.load(connection.itemId)).count,
   },
   Review: {
-    __resolveReference: (reference: { id: unknown }, ctx: ReviewsContext) => ctx.loaders.review.load(parseId(reference.id)),
+    __resolveReference: (reference: { id: unknown }, ctx: ReviewsContext) =>
+      ctx.loaders.review.load(parseId(reference.id)),
     item: (review: Review) => ({ __typename: 'Item', id: review.itemId }),
   },
 };

@@ -10,7 +10,9 @@ export function registerReviewRoutes(app: FastifyInstance, reviews: ReviewsModul
     const page = await reviews.pageOfItem(request.params.id, request.query, request.cacheReader);
     return { reviews: page.reviews, pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } };
   });
-  app.get<IdParams>('/api/items/:id/reviews/summary', async (request) => reviews.summaryOfItem(request.params.id, request.cacheReader));
+  app.get<IdParams>('/api/items/:id/reviews/summary', async (request) =>
+    reviews.summaryOfItem(request.params.id, request.cacheReader),
+  );
   app.post<IdParams>('/api/items/:id/reviews', async (request, reply) => {
     const review = await reviews.create(request.params.id, jsonBody(request));
     return created(reply, `/api/reviews/${review.id}`, review);

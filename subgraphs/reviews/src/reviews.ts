@@ -11,8 +11,26 @@ import {
   type ReviewSort,
   type ReviewSummary,
 } from '@supergraph-lab/db';
-import { reviveDates, versionKeys, type CachedKind, type SubgraphCache, type VersionReader } from '@supergraph-lab/cache';
-import { badInput, decodeCursor, encodeCursor, nonNegativeInt, notFound, orNotFound, parseFirst, parseId, parseInput, requiredText, withoutNulls } from '@supergraph-lab/http';
+import {
+  reviveDates,
+  versionKeys,
+  type CachedKind,
+  type SubgraphCache,
+  type VersionReader,
+} from '@supergraph-lab/cache';
+import {
+  badInput,
+  decodeCursor,
+  encodeCursor,
+  nonNegativeInt,
+  notFound,
+  orNotFound,
+  parseFirst,
+  parseId,
+  parseInput,
+  requiredText,
+  withoutNulls,
+} from '@supergraph-lab/http';
 import { z } from 'zod';
 
 /**
@@ -20,7 +38,11 @@ import { z } from 'zod';
  */
 
 const reviewFields = {
-  rating: z.number({ invalid_type_error: 'must be a number' }).int('must be a whole number').min(1, 'must be between 1 and 5').max(5, 'must be between 1 and 5'),
+  rating: z
+    .number({ invalid_type_error: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be between 1 and 5')
+    .max(5, 'must be between 1 and 5'),
   title: requiredText(200),
   body: requiredText(5000),
   author: requiredText(100),
@@ -51,7 +73,11 @@ const reviewPatch = z
   .refine((patch) => Object.keys(patch).length > 0, 'must change at least one field');
 
 const reviewCursor = z
-  .object({ s: z.enum(REVIEW_SORTS as [ReviewSort, ...ReviewSort[]]), id: z.number().int().positive(), v: z.number().int().optional() })
+  .object({
+    s: z.enum(REVIEW_SORTS as [ReviewSort, ...ReviewSort[]]),
+    id: z.number().int().positive(),
+    v: z.number().int().optional(),
+  })
   .strict();
 
 /** What one page of one item's reviews is asked with. */
@@ -73,7 +99,10 @@ export interface ReviewPage {
 export const DEFAULT_REVIEWS_PAGE = 10;
 
 /** Validates page arguments; the cursor must come from the same sort. */
-export function parseReviewPageKey(itemId: number, args: { first?: unknown; after?: unknown; sort?: unknown }): ReviewPageKey {
+export function parseReviewPageKey(
+  itemId: number,
+  args: { first?: unknown; after?: unknown; sort?: unknown },
+): ReviewPageKey {
   const first = parseFirst(args.first, DEFAULT_REVIEWS_PAGE);
   const sort = args.sort === undefined || args.sort === null || args.sort === '' ? 'NEWEST' : args.sort;
   if (typeof sort !== 'string' || !(REVIEW_SORTS as readonly string[]).includes(sort)) {
@@ -92,7 +121,12 @@ export function toReviewPage(key: ReviewPageKey, rows: Review[]): ReviewPage {
     const keyset = reviewKeyset(review, key.sort);
     return encodeCursor({ s: key.sort, id: keyset.id, ...(keyset.value === undefined ? {} : { v: keyset.value }) });
   };
-  return { reviews, hasNextPage: rows.length > key.first, endCursor: reviews.length ? cursorOf(reviews.at(-1)!) : null, cursorOf };
+  return {
+    reviews,
+    hasNextPage: rows.length > key.first,
+    endCursor: reviews.length ? cursorOf(reviews.at(-1)!) : null,
+    cursorOf,
+  };
 }
 
 /** How long cached review data may live at most; invalidation, not this, keeps it correct. */
@@ -110,7 +144,11 @@ export function createReviewsModule(prisma: PrismaClient, cache: SubgraphCache) 
     await Promise.all(
       [...groups.values()].map(async (group) => {
         const { first, sort, after } = group[0]!;
-        const lists = await reviewPages(prisma, group.map((key) => key.itemId), { first, sort, after });
+        const lists = await reviewPages(
+          prisma,
+          group.map((key) => key.itemId),
+          { first, sort, after },
+        );
         group.forEach((key, index) => results.set(key, lists[index]!));
       }),
     );
@@ -119,7 +157,8 @@ export function createReviewsModule(prisma: PrismaClient, cache: SubgraphCache) 
 
   const pageKind: CachedKind<ReviewPageKey, Review[]> = {
     name: 'reviews',
-    id: (key) => `${key.itemId}:${key.first}:${key.sort}:${key.after ? `${key.after.value ?? ''}/${key.after.id}` : '-'}`,
+    id: (key) =>
+      `${key.itemId}:${key.first}:${key.sort}:${key.after ? `${key.after.value ?? ''}/${key.after.id}` : '-'}`,
     versions: (key) => [versionKeys.itemReviews(key.itemId)],
     load: loadPages,
     ttlSeconds: TTL_SECONDS,
@@ -155,7 +194,11 @@ export function createReviewsModule(prisma: PrismaClient, cache: SubgraphCache) 
     byIds: (ids: readonly number[], reader: VersionReader | null) => cache.load(reviewKind, ids, reader),
 
     /** REST: one page of an item's reviews; 404 when the item does not exist. */
-    async pageOfItem(rawItemId: unknown, args: { first?: unknown; after?: unknown; sort?: unknown }, reader: VersionReader | null): Promise<ReviewPage> {
+    async pageOfItem(
+      rawItemId: unknown,
+      args: { first?: unknown; after?: unknown; sort?: unknown },
+      reader: VersionReader | null,
+    ): Promise<ReviewPage> {
       const key = parseReviewPageKey(parseId(rawItemId), args);
       const [rows] = await cache.load(pageKind, [key], reader);
       if (rows!.length === 0 && !key.after) await assertItem(key.itemId);
@@ -209,7 +252,11 @@ export function createReviewsModule(prisma: PrismaClient, cache: SubgraphCache) 
 
     async remove(rawId: unknown): Promise<void> {
       const id = parseId(rawId);
-      await invalidate(await orNotFound('review', id, () => prisma.review.delete({ where: { id }, select: { id: true, itemId: true } })));
+      await invalidate(
+        await orNotFound('review', id, () =>
+          prisma.review.delete({ where: { id }, select: { id: true, itemId: true } }),
+        ),
+      );
     },
   };
 }

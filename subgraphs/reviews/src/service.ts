@@ -17,7 +17,11 @@ export function createReviewsService(config: Config, options: SubgraphServiceOpt
       schemaFile: REVIEWS_SCHEMA_FILE,
       resolvers,
       createModule: createReviewsModule,
-      createContext: (reviews, cacheReader, settings) => ({ reviews, cacheReader, loaders: createReviewLoaders(reviews, cacheReader, settings.batching) }),
+      createContext: (reviews, cacheReader, settings) => ({
+        reviews,
+        cacheReader,
+        loaders: createReviewLoaders(reviews, cacheReader, settings.batching),
+      }),
       registerRest: registerReviewRoutes,
     },
     config,

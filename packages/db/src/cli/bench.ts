@@ -29,7 +29,9 @@ function parseArgs(argv: string[]): Options {
     if ((flag === '--runs' || flag === '--warmup') && Number.isSafeInteger(value) && value >= 1) {
       options[flag.slice(2) as keyof Options] = value;
     } else {
-      throw new Error(`unknown or invalid argument ${flag} ${argv[i] ?? ''}; usage: npm run bench:db -- [--runs N] [--warmup N]`);
+      throw new Error(
+        `unknown or invalid argument ${flag} ${argv[i] ?? ''}; usage: npm run bench:db -- [--runs N] [--warmup N]`,
+      );
     }
   }
   return options;
@@ -46,7 +48,9 @@ try {
     const bounds = await prisma.item.aggregate({ _max: { id: true }, _count: true });
     const maxId = bounds._max.id;
     if (!maxId) throw new Error('no items: load some with npm run db:seed -- --items N');
-    const categories = (await prisma.item.groupBy({ by: ['category'], where: { id: { gt: maxId - 2000 } } })).map((row) => row.category);
+    const categories = (await prisma.item.groupBy({ by: ['category'], where: { id: { gt: maxId - 2000 } } })).map(
+      (row) => row.category,
+    );
     const pick = <T>(list: readonly T[]) => list[Math.floor(Math.random() * list.length)]!;
     const id = () => biasedItemId(maxId);
 
@@ -63,29 +67,90 @@ try {
     };
 
     const queries: [string, () => Promise<() => Promise<unknown>>][] = [
-      ['item by id', async () => { const key = id(); return () => itemsByIds(prisma, [key]); }],
-      ['items by id, batch of 20', async () => { const keys = Array.from({ length: 20 }, id); return () => itemsByIds(prisma, keys); }],
+      [
+        'item by id',
+        async () => {
+          const key = id();
+          return () => itemsByIds(prisma, [key]);
+        },
+      ],
+      [
+        'items by id, batch of 20',
+        async () => {
+          const keys = Array.from({ length: 20 }, id);
+          return () => itemsByIds(prisma, keys);
+        },
+      ],
       ...REVIEW_SORTS.map((sort): [string, () => Promise<() => Promise<unknown>>] => [
         `reviews page 1, ${sort}`,
-        async () => { const key = id(); return () => reviewPages(prisma, [key], { first: 10, sort }); },
+        async () => {
+          const key = id();
+          return () => reviewPages(prisma, [key], { first: 10, sort });
+        },
       ]),
-      ...REVIEW_SORTS.map((sort): [string, () => Promise<() => Promise<unknown>>] => [`reviews page 2 (keyset), ${sort}`, () => secondPage(sort)]),
-      ['reviews page 1, batch of 20 items', async () => { const keys = Array.from({ length: 20 }, id); return () => reviewPages(prisma, keys, { first: 10, sort: 'NEWEST' }); }],
-      ['review summary', async () => { const key = id(); return () => reviewSummaries(prisma, [key]); }],
-      ['review summaries, batch of 20', async () => { const keys = Array.from({ length: 20 }, id); return () => reviewSummaries(prisma, keys); }],
-      ['photos of an item', async () => { const key = id(); return () => photosOfItems(prisma, [key], { first: 12 }); }],
-      ['photos, batch of 20 items', async () => { const keys = Array.from({ length: 20 }, id); return () => photosOfItems(prisma, keys, { first: 12 }); }],
+      ...REVIEW_SORTS.map((sort): [string, () => Promise<() => Promise<unknown>>] => [
+        `reviews page 2 (keyset), ${sort}`,
+        () => secondPage(sort),
+      ]),
+      [
+        'reviews page 1, batch of 20 items',
+        async () => {
+          const keys = Array.from({ length: 20 }, id);
+          return () => reviewPages(prisma, keys, { first: 10, sort: 'NEWEST' });
+        },
+      ],
+      [
+        'review summary',
+        async () => {
+          const key = id();
+          return () => reviewSummaries(prisma, [key]);
+        },
+      ],
+      [
+        'review summaries, batch of 20',
+        async () => {
+          const keys = Array.from({ length: 20 }, id);
+          return () => reviewSummaries(prisma, keys);
+        },
+      ],
+      [
+        'photos of an item',
+        async () => {
+          const key = id();
+          return () => photosOfItems(prisma, [key], { first: 12 });
+        },
+      ],
+      [
+        'photos, batch of 20 items',
+        async () => {
+          const keys = Array.from({ length: 20 }, id);
+          return () => photosOfItems(prisma, keys, { first: 12 });
+        },
+      ],
       ['items page 1 (newest)', async () => () => itemsPage(prisma, { first: 20 })],
-      ['items by category, page 1', async () => { const category = pick(categories); return () => itemsPage(prisma, { first: 20, category }); }],
-      ['items by category, deep page (keyset)', async () => {
-        const category = pick(categories);
-        const after = id();
-        return () => itemsPage(prisma, { first: 20, category, after });
-      }],
+      [
+        'items by category, page 1',
+        async () => {
+          const category = pick(categories);
+          return () => itemsPage(prisma, { first: 20, category });
+        },
+      ],
+      [
+        'items by category, deep page (keyset)',
+        async () => {
+          const category = pick(categories);
+          const after = id();
+          return () => itemsPage(prisma, { first: 20, category, after });
+        },
+      ],
     ];
 
-    console.log(`bench:db on ${bounds._count} items (max id ${maxId}), ${options.runs} runs per query after ${options.warmup} warm-up, one connection, ids biased to the newest 10%`);
-    console.log(`${'query'.padEnd(40)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'max ms'.padStart(8)}  p99 < ${TARGET_P99_MS} ms`);
+    console.log(
+      `bench:db on ${bounds._count} items (max id ${maxId}), ${options.runs} runs per query after ${options.warmup} warm-up, one connection, ids biased to the newest 10%`,
+    );
+    console.log(
+      `${'query'.padEnd(40)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'max ms'.padStart(8)}  p99 < ${TARGET_P99_MS} ms`,
+    );
     let failures = 0;
     for (const [name, prepare] of queries) {
       const samples: number[] = [];

@@ -7,9 +7,7 @@ try {
   const client = await connect(url);
   try {
     const result = await migrate(client, { log: (line) => console.log(line) });
-    const summary = result.applied.length
-      ? `applied ${result.applied.length} migration(s)`
-      : 'database is up to date';
+    const summary = result.applied.length ? `applied ${result.applied.length} migration(s)` : 'database is up to date';
     console.log(`${summary}; ${result.alreadyApplied.length} already applied (${redactUrl(url)})`);
   } finally {
     await client.end();

@@ -41,7 +41,9 @@ try {
   const dir = mkdtempSync(path.join(tmpdir(), 'sgl-bench-seed-'));
   chmodSync(dir, 0o755);
   try {
-    console.log(`bench:seed: ${items} items (seed ${seed}), ${rounds} alternating rounds each, scratch database ${database.name}`);
+    console.log(
+      `bench:seed: ${items} items (seed ${seed}), ${rounds} alternating rounds each, scratch database ${database.name}`,
+    );
     await writeCopyFiles(dir, items, seed);
     const fileSource = { kind: 'server-file' as const, path: (table: TableName) => path.join(dir, `${table}.bin`) };
 
@@ -57,10 +59,16 @@ try {
     }
     const rows = streamed[0]!.tables.reduce((sum, table) => sum + table.rows, 0);
     const line = (label: string, ours: number, theirs: number) =>
-      console.log(`${label.padEnd(34)} ${ours.toFixed(2).padStart(7)} s ${theirs.toFixed(2).padStart(7)} s ${(ours / theirs).toFixed(2).padStart(6)}x`);
+      console.log(
+        `${label.padEnd(34)} ${ours.toFixed(2).padStart(7)} s ${theirs.toFixed(2).padStart(7)} s ${(ours / theirs).toFixed(2).padStart(6)}x`,
+      );
     console.log(`\nmedians over ${rounds} rounds, ${rows} rows      generated   file    ratio`);
     line('COPY phase (three tables)', median(streamed.map(copySeconds)), median(fromFile.map(copySeconds)));
-    line('whole load (COPY, indexes, ANALYZE)', median(streamed.map((r) => r.totalSeconds)), median(fromFile.map((r) => r.totalSeconds)));
+    line(
+      'whole load (COPY, indexes, ANALYZE)',
+      median(streamed.map((r) => r.totalSeconds)),
+      median(fromFile.map((r) => r.totalSeconds)),
+    );
   } finally {
     await database.drop();
     rmSync(dir, { recursive: true, force: true });

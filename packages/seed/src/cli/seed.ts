@@ -15,14 +15,18 @@ try {
   const url = databaseUrlFromEnv();
   if (args.ifEmpty) {
     const client = await connect(url);
-    const { rows } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM items').finally(() => client.end());
+    const { rows } = await client
+      .query<{ n: number }>('SELECT count(*)::int AS n FROM items')
+      .finally(() => client.end());
     if (rows[0]!.n > 0) {
       console.log(`the database already has ${rows[0]!.n} items: nothing to do (--if-empty)`);
       process.exit(0);
     }
   }
   const progress = createProgressPrinter();
-  console.log(`generating and loading ${args.items} items (seed ${args.seed})${args.reset ? ', replacing existing data' : ''}`);
+  console.log(
+    `generating and loading ${args.items} items (seed ${args.seed})${args.reset ? ', replacing existing data' : ''}`,
+  );
   const report = await loadShopData({ ...args, url, onProgress: progress.update, signal: controller.signal });
   progress.finish(report);
 } catch (error) {

@@ -3,7 +3,17 @@ import type { LoadTestReport, StepResult } from '@supergraph-lab/loadtest';
 import type { LabSettings, LabState, TargetInfo } from '../protocol.ts';
 import type { LabEvent, LivePoint, RunStatus, RunSummary } from '../runner.ts';
 
-export type { LabEvent, LabSettings, LabState, TargetInfo, LivePoint, LoadTestReport, RunStatus, RunSummary, StepResult };
+export type {
+  LabEvent,
+  LabSettings,
+  LabState,
+  TargetInfo,
+  LivePoint,
+  LoadTestReport,
+  RunStatus,
+  RunSummary,
+  StepResult,
+};
 
 export interface CacheView {
   at: string;

@@ -3,11 +3,22 @@ import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } fro
 import { ms as fmt, passes, percent as pct } from '@supergraph-lab/loadtest/format';
 import { colorOf } from '@supergraph-lab/loadtest/palette';
 import { Chart, align } from './chart.tsx';
-import { api, ApiError, type CacheView, type Inspection, type LabEvent, type LabState, type LivePoint, type LoadTestReport, type RunStatus, type RunSummary, type StepResult } from './api.ts';
+import {
+  api,
+  ApiError,
+  type CacheView,
+  type Inspection,
+  type LabEvent,
+  type LabState,
+  type LivePoint,
+  type LoadTestReport,
+  type RunStatus,
+  type RunSummary,
+  type StepResult,
+} from './api.ts';
 
 const RATE_CHOICES = [1, 10, 100, 1000];
 const CACHE_MODES = ['off', 'entity', 'response', 'all'] as const;
-
 
 export function LabApp({ initial }: { initial: LabState }) {
   const [state, setState] = useState(initial);
@@ -20,13 +31,17 @@ export function LabApp({ initial }: { initial: LabState }) {
   const runId = useRef<number | null>(initial.run?.id ?? null);
 
   const refreshHistory = useCallback(() => {
-    api<{ runs: RunSummary[] }>('/lab/api/runs').then((answer) => setHistory(answer.runs), () => undefined);
+    api<{ runs: RunSummary[] }>('/lab/api/runs').then(
+      (answer) => setHistory(answer.runs),
+      () => undefined,
+    );
   }, []);
 
   useEffect(() => {
     refreshHistory();
     const source = new EventSource('/lab/api/events');
-    const on = (type: LabEvent['type'], handle: (event: any) => void) => source.addEventListener(type, (message) => handle(JSON.parse((message as MessageEvent).data)));
+    const on = (type: LabEvent['type'], handle: (event: any) => void) =>
+      source.addEventListener(type, (message) => handle(JSON.parse((message as MessageEvent).data)));
     on('status', (event: Extract<LabEvent, { type: 'status' }>) => {
       const next = event.run;
       if (!next) {
@@ -40,7 +55,10 @@ export function LabApp({ initial }: { initial: LabState }) {
         setPoints(next.points);
         setSteps(next.steps);
       }
-      setRun((previous) => ({ ...next, progress: Math.max(next.progress, previous?.id === next.id ? previous.progress : 0) }));
+      setRun((previous) => ({
+        ...next,
+        progress: Math.max(next.progress, previous?.id === next.id ? previous.progress : 0),
+      }));
     });
     on('tick', (event: Extract<LabEvent, { type: 'tick' }>) => {
       setPoints((list) => [...list, event.point]);
@@ -49,7 +67,10 @@ export function LabApp({ initial }: { initial: LabState }) {
     on('step', (event: Extract<LabEvent, { type: 'step' }>) => setSteps((list) => [...list, event.step]));
     on('finished', (event: Extract<LabEvent, { type: 'finished' }>) => {
       setLastRun(event.run);
-      setMessage({ kind: event.run.status === 'failed' ? 'error' : 'info', text: `Run ${event.run.id} ${event.run.status}${event.run.error ? `: ${event.run.error}` : ''}.` });
+      setMessage({
+        kind: event.run.status === 'failed' ? 'error' : 'info',
+        text: `Run ${event.run.id} ${event.run.status}${event.run.error ? `: ${event.run.error}` : ''}.`,
+      });
       refreshHistory();
       api<LabState>('/lab/api/state').then(setState, () => undefined);
     });
@@ -64,8 +85,8 @@ export function LabApp({ initial }: { initial: LabState }) {
           <a href="/graphql">GraphQL Playground</a>
         </nav>
         <p>
-          Pick targets and a cache mode, offer load at fixed rates, and watch each way of serving the item page side by side. Runs are measured on this machine
-          by the load tester's open-model engine, in a process of its own.
+          Pick targets and a cache mode, offer load at fixed rates, and watch each way of serving the item page side by
+          side. Runs are measured on this machine by the load tester's open-model engine, in a process of its own.
         </p>
         <StackSettings state={state} />
       </header>
@@ -76,7 +97,10 @@ export function LabApp({ initial }: { initial: LabState }) {
         <Configure state={state} run={run} onMessage={setMessage} />
         <RunPanel run={run} points={points} targets={state.targets} onMessage={setMessage} />
       </div>
-      <Results steps={steps} title={run ? `Run ${run.id}: results so far` : lastRun ? `Run ${lastRun.id}: results` : 'Results'} />
+      <Results
+        steps={steps}
+        title={run ? `Run ${run.id}: results so far` : lastRun ? `Run ${lastRun.id}: results` : 'Results'}
+      />
       <History runs={history} />
       <div className="grid">
         <CachePanel onMessage={setMessage} />
@@ -91,23 +115,35 @@ function StackSettings({ state }: { state: LabState }) {
   const batching = Object.values(state.settings.subgraphs ?? {}).every((one) => one?.batching !== false);
   return (
     <p className="stack-settings">
-      Now: CACHE_MODE <strong>{state.settings.gateway?.cacheMode ?? '?'}</strong> (SSR page cache {state.pageCacheMode}), DataLoader batching <strong>{batching ? 'on' : 'off'}</strong>.
-      A run switches these for its duration and then restores them.
+      Now: CACHE_MODE <strong>{state.settings.gateway?.cacheMode ?? '?'}</strong> (SSR page cache {state.pageCacheMode}
+      ), DataLoader batching <strong>{batching ? 'on' : 'off'}</strong>. A run switches these for its duration and then
+      restores them.
     </p>
   );
 }
 
-function Configure({ state, run, onMessage }: { state: LabState; run: RunStatus | null; onMessage: (message: { kind: 'error' | 'info'; text: string }) => void }) {
+function Configure({
+  state,
+  run,
+  onMessage,
+}: {
+  state: LabState;
+  run: RunStatus | null;
+  onMessage: (message: { kind: 'error' | 'info'; text: string }) => void;
+}) {
   const [targets, setTargets] = useState<string[]>(['graphql', 'rest', 'ssr']);
   const [rates, setRates] = useState<number[]>([10, 100]);
   const [extraRate, setExtraRate] = useState('');
   const [duration, setDuration] = useState(5);
   const [warmup, setWarmup] = useState(2);
-  const [cacheMode, setCacheMode] = useState<(typeof CACHE_MODES)[number]>((state.settings.gateway?.cacheMode as (typeof CACHE_MODES)[number]) ?? 'all');
+  const [cacheMode, setCacheMode] = useState<(typeof CACHE_MODES)[number]>(
+    (state.settings.gateway?.cacheMode as (typeof CACHE_MODES)[number]) ?? 'all',
+  );
   const [batching, setBatching] = useState(true);
   const [who, setWho] = useState('');
   const [busy, setBusy] = useState(false);
-  const toggle = <T,>(list: T[], value: T) => (list.includes(value) ? list.filter((one) => one !== value) : [...list, value]);
+  const toggle = <T,>(list: T[], value: T) =>
+    list.includes(value) ? list.filter((one) => one !== value) : [...list, value];
   const allRates = [...rates, ...(extraRate.trim() ? extraRate.split(',').map((one) => Number(one.trim())) : [])];
   const seconds = targets.length * allRates.length * (duration + warmup);
 
@@ -115,11 +151,19 @@ function Configure({ state, run, onMessage }: { state: LabState; run: RunStatus 
     event.preventDefault();
     setBusy(true);
     try {
-      const answer = await api<{ run: RunStatus }>('/lab/api/runs', { method: 'POST', body: { targets, rates: allRates, durationSeconds: duration, warmupSeconds: warmup, cacheMode, batching, who } });
+      const answer = await api<{ run: RunStatus }>('/lab/api/runs', {
+        method: 'POST',
+        body: { targets, rates: allRates, durationSeconds: duration, warmupSeconds: warmup, cacheMode, batching, who },
+      });
       onMessage({ kind: 'info', text: `Run ${answer.run.id} started.` });
     } catch (error) {
       const running = error instanceof ApiError ? error.body?.running : undefined;
-      onMessage({ kind: 'error', text: running ? `Busy: run ${running.id} by ${running.who} is ${running.state} since ${new Date(running.startedAt).toLocaleTimeString()}.` : (error as Error).message });
+      onMessage({
+        kind: 'error',
+        text: running
+          ? `Busy: run ${running.id} by ${running.who} is ${running.state} since ${new Date(running.startedAt).toLocaleTimeString()}.`
+          : (error as Error).message,
+      });
     } finally {
       setBusy(false);
     }
@@ -132,7 +176,13 @@ function Configure({ state, run, onMessage }: { state: LabState; run: RunStatus 
         <legend>Targets (side by side)</legend>
         {state.targets.map((target) => (
           <label key={target.name} className="check" title={target.description}>
-            <input type="checkbox" name="target" value={target.name} checked={targets.includes(target.name)} onChange={() => setTargets(toggle(targets, target.name))} />
+            <input
+              type="checkbox"
+              name="target"
+              value={target.name}
+              checked={targets.includes(target.name)}
+              onChange={() => setTargets(toggle(targets, target.name))}
+            />
             <span className="swatch" style={{ background: colorOf(target.name) }} aria-hidden="true" />
             {target.label}
             {target.write ? <em> (writes)</em> : null}
@@ -143,40 +193,76 @@ function Configure({ state, run, onMessage }: { state: LabState; run: RunStatus 
         <legend>Rate steps (requests/s)</legend>
         {RATE_CHOICES.map((rate) => (
           <label key={rate} className="check inline">
-            <input type="checkbox" name="rate" value={rate} checked={rates.includes(rate)} onChange={() => setRates(toggle(rates, rate).sort((a, b) => a - b))} />
+            <input
+              type="checkbox"
+              name="rate"
+              value={rate}
+              checked={rates.includes(rate)}
+              onChange={() => setRates(toggle(rates, rate).sort((a, b) => a - b))}
+            />
             {rate}
           </label>
         ))}
         <label className="inline">
-          more <input name="extra-rates" value={extraRate} onChange={(event) => setExtraRate(event.target.value)} placeholder="e.g. 50,500" size={10} />
+          more{' '}
+          <input
+            name="extra-rates"
+            value={extraRate}
+            onChange={(event) => setExtraRate(event.target.value)}
+            placeholder="e.g. 50,500"
+            size={10}
+          />
         </label>
       </fieldset>
       <div className="row">
         <label>
-          Seconds per step <input type="number" name="duration" min={1} max={120} value={duration} onChange={(event) => setDuration(Number(event.target.value))} />
+          Seconds per step{' '}
+          <input
+            type="number"
+            name="duration"
+            min={1}
+            max={120}
+            value={duration}
+            onChange={(event) => setDuration(Number(event.target.value))}
+          />
         </label>
         <label>
-          Warm-up s <input type="number" name="warmup" min={0} max={60} value={warmup} onChange={(event) => setWarmup(Number(event.target.value))} />
+          Warm-up s{' '}
+          <input
+            type="number"
+            name="warmup"
+            min={0}
+            max={60}
+            value={warmup}
+            onChange={(event) => setWarmup(Number(event.target.value))}
+          />
         </label>
       </div>
       <div className="row">
         <label>
           CACHE_MODE{' '}
-          <select name="cache-mode" value={cacheMode} onChange={(event) => setCacheMode(event.target.value as (typeof CACHE_MODES)[number])}>
+          <select
+            name="cache-mode"
+            value={cacheMode}
+            onChange={(event) => setCacheMode(event.target.value as (typeof CACHE_MODES)[number])}
+          >
             {CACHE_MODES.map((mode) => (
               <option key={mode}>{mode}</option>
             ))}
           </select>
         </label>
         <label className="check inline">
-          <input type="checkbox" name="batching" checked={batching} onChange={() => setBatching(!batching)} /> DataLoader batching
+          <input type="checkbox" name="batching" checked={batching} onChange={() => setBatching(!batching)} />{' '}
+          DataLoader batching
         </label>
       </div>
       <label>
-        Your name (shown to others while it runs) <input name="who" value={who} onChange={(event) => setWho(event.target.value)} maxLength={80} />
+        Your name (shown to others while it runs){' '}
+        <input name="who" value={who} onChange={(event) => setWho(event.target.value)} maxLength={80} />
       </label>
       <p className="hint">
-        {targets.length} target{targets.length === 1 ? '' : 's'} × {allRates.length} rate{allRates.length === 1 ? '' : 's'}: about {Math.ceil(seconds / 6) / 10} min.
+        {targets.length} target{targets.length === 1 ? '' : 's'} × {allRates.length} rate
+        {allRates.length === 1 ? '' : 's'}: about {Math.ceil(seconds / 6) / 10} min.
       </p>
       <button type="submit" disabled={busy || Boolean(run)}>
         Start run
@@ -186,17 +272,53 @@ function Configure({ state, run, onMessage }: { state: LabState; run: RunStatus 
   );
 }
 
-function RunPanel({ run, points, targets, onMessage }: { run: RunStatus | null; points: LivePoint[]; targets: LabState['targets']; onMessage: (message: { kind: 'error' | 'info'; text: string }) => void }) {
+function RunPanel({
+  run,
+  points,
+  targets,
+  onMessage,
+}: {
+  run: RunStatus | null;
+  points: LivePoint[];
+  targets: LabState['targets'];
+  onMessage: (message: { kind: 'error' | 'info'; text: string }) => void;
+}) {
   const shown = run ? targets.filter((target) => run.settings.targets.includes(target.name)) : [];
   const groups = shown.map((target) => points.filter((point) => point.target === target.name));
   const series = shown.map((target) => ({ label: target.label, color: colorOf(target.name) }));
-  const rps = useMemo(() => align(groups, (point) => point.t, (point) => point.okPerSecond), [points, run?.id]);
-  const latency = useMemo(
-    () => align(groups, (point) => point.t, (point) => point.p99),
+  const rps = useMemo(
+    () =>
+      align(
+        groups,
+        (point) => point.t,
+        (point) => point.okPerSecond,
+      ),
     [points, run?.id],
   );
-  const median = useMemo(() => align(groups, (point) => point.t, (point) => point.p50), [points, run?.id]);
-  const errors = shown.map((target) => ({ target, errors: points.filter((point) => point.target === target.name).reduce((max, point) => Math.max(max, point.errors), 0) }));
+  const latency = useMemo(
+    () =>
+      align(
+        groups,
+        (point) => point.t,
+        (point) => point.p99,
+      ),
+    [points, run?.id],
+  );
+  const median = useMemo(
+    () =>
+      align(
+        groups,
+        (point) => point.t,
+        (point) => point.p50,
+      ),
+    [points, run?.id],
+  );
+  const errors = shown.map((target) => ({
+    target,
+    errors: points
+      .filter((point) => point.target === target.name)
+      .reduce((max, point) => Math.max(max, point.errors), 0),
+  }));
 
   async function cancel() {
     try {
@@ -215,7 +337,9 @@ function RunPanel({ run, points, targets, onMessage }: { run: RunStatus | null; 
         <>
           <p>
             Run {run.id} by {run.who}: <strong>{run.state}</strong>
-            {run.phase ? ` · ${run.phase.phase === 'warmup' ? 'warming up' : 'measuring'} ${run.phase.target} at ${run.phase.rate}/s (step ${run.phase.stepIndex + 1} of ${run.phase.stepCount})` : ''}
+            {run.phase
+              ? ` · ${run.phase.phase === 'warmup' ? 'warming up' : 'measuring'} ${run.phase.target} at ${run.phase.rate}/s (step ${run.phase.stepIndex + 1} of ${run.phase.stepCount})`
+              : ''}
           </p>
           <div className="progress-row">
             <progress className="progress" max={1} value={run.progress} aria-label="run progress">
@@ -226,9 +350,30 @@ function RunPanel({ run, points, targets, onMessage }: { run: RunStatus | null; 
               Cancel
             </button>
           </div>
-          <Chart title="successful requests per second over time, per target" xLabel="seconds" yLabel="ok/s" series={series} data={rps} height={180} />
-          <Chart title="p99 latency over time, per target" xLabel="seconds" yLabel="p99 ms" series={series} data={latency} height={180} />
-          <Chart title="p50 latency over time, per target" xLabel="seconds" yLabel="p50 ms" series={series} data={median} height={180} />
+          <Chart
+            title="successful requests per second over time, per target"
+            xLabel="seconds"
+            yLabel="ok/s"
+            series={series}
+            data={rps}
+            height={180}
+          />
+          <Chart
+            title="p99 latency over time, per target"
+            xLabel="seconds"
+            yLabel="p99 ms"
+            series={series}
+            data={latency}
+            height={180}
+          />
+          <Chart
+            title="p50 latency over time, per target"
+            xLabel="seconds"
+            yLabel="p50 ms"
+            series={series}
+            data={median}
+            height={180}
+          />
           <table className="compact">
             <caption>Errors so far (current step)</caption>
             <tbody>
@@ -267,21 +412,33 @@ function Results({ steps, title }: { steps: StepResult[]; title: string }) {
           </thead>
           <tbody>
             {rates.map((rate) => {
-              const row = targets.map((target) => steps.find((step) => step.target === target && step.offeredRate === rate));
-              const winner = row.filter((step): step is StepResult => Boolean(step && passes(step))).sort((a, b) => a.latency.p99 - b.latency.p99)[0];
+              const row = targets.map((target) =>
+                steps.find((step) => step.target === target && step.offeredRate === rate),
+              );
+              const winner = row
+                .filter((step): step is StepResult => Boolean(step && passes(step)))
+                .sort((a, b) => a.latency.p99 - b.latency.p99)[0];
               return (
                 <tr key={rate}>
                   <th scope="row">{rate}</th>
                   {row.map((step, i) =>
                     step ? (
-                      <td key={targets[i]} className={`${step === winner ? 'winner' : ''} ${passes(step) ? '' : 'bad'}`}>
+                      <td
+                        key={targets[i]}
+                        className={`${step === winner ? 'winner' : ''} ${passes(step) ? '' : 'bad'}`}
+                      >
                         {step === winner ? <strong className="badge">fastest</strong> : null}
-                        <div>achieved {step.achievedRate.toFixed(step.achievedRate >= 100 ? 0 : 1)}/s{step.saturated ? ' (saturated)' : ''}</div>
                         <div>
-                          p50 {fmt(step.latency.p50)} · p90 {fmt(step.latency.p90)} · p99 <strong>{fmt(step.latency.p99)}</strong> ms
+                          achieved {step.achievedRate.toFixed(step.achievedRate >= 100 ? 0 : 1)}/s
+                          {step.saturated ? ' (saturated)' : ''}
                         </div>
                         <div>
-                          errors {pct(step.errorRate)}%{step.cacheHitRatio === null ? '' : ` · cache hits ${pct(step.cacheHitRatio)}%`}
+                          p50 {fmt(step.latency.p50)} · p90 {fmt(step.latency.p90)} · p99{' '}
+                          <strong>{fmt(step.latency.p99)}</strong> ms
+                        </div>
+                        <div>
+                          errors {pct(step.errorRate)}%
+                          {step.cacheHitRatio === null ? '' : ` · cache hits ${pct(step.cacheHitRatio)}%`}
                         </div>
                       </td>
                     ) : (
@@ -307,9 +464,12 @@ function History({ runs }: { runs: RunSummary[] }) {
       setReports([]);
       return;
     }
-    Promise.all(picked.map((id) => api<LoadTestReport>(`/lab/api/runs/${id}`))).then(setReports, (failure: Error) => setError(failure.message));
+    Promise.all(picked.map((id) => api<LoadTestReport>(`/lab/api/runs/${id}`))).then(setReports, (failure: Error) =>
+      setError(failure.message),
+    );
   }, [picked.join(',')]);
-  const pick = (id: number) => setPicked((list) => (list.includes(id) ? list.filter((one) => one !== id) : [...list.slice(-1), id]));
+  const pick = (id: number) =>
+    setPicked((list) => (list.includes(id) ? list.filter((one) => one !== id) : [...list.slice(-1), id]));
 
   const overlay = useMemo(() => {
     if (reports.length !== 2) return null;
@@ -317,10 +477,22 @@ function History({ runs }: { runs: RunSummary[] }) {
     reports.forEach((report, index) => {
       const id = picked[index];
       for (const target of [...new Set(report.steps.map((step) => step.target))]) {
-        series.push({ label: `run ${id} ${target}`, color: colorOf(target), dash: index ? [6, 4] : undefined, steps: report.steps.filter((step) => step.target === target) });
+        series.push({
+          label: `run ${id} ${target}`,
+          color: colorOf(target),
+          dash: index ? [6, 4] : undefined,
+          steps: report.steps.filter((step) => step.target === target),
+        });
       }
     });
-    return { series, data: align(series.map((one) => one.steps), (step) => step.offeredRate, (step) => step.latency.p99) };
+    return {
+      series,
+      data: align(
+        series.map((one) => one.steps),
+        (step) => step.offeredRate,
+        (step) => step.latency.p99,
+      ),
+    };
   }, [reports]);
 
   return (
@@ -348,7 +520,13 @@ function History({ runs }: { runs: RunSummary[] }) {
               {runs.map((run) => (
                 <tr key={run.id}>
                   <td>
-                    <input type="checkbox" aria-label={`compare run ${run.id}`} checked={picked.includes(run.id)} onChange={() => pick(run.id)} disabled={run.status === 'running' || run.status === 'failed'} />
+                    <input
+                      type="checkbox"
+                      aria-label={`compare run ${run.id}`}
+                      checked={picked.includes(run.id)}
+                      onChange={() => pick(run.id)}
+                      disabled={run.status === 'running' || run.status === 'failed'}
+                    />
                   </td>
                   <td>{run.id}</td>
                   <td>{new Date(run.startedAt).toLocaleString()}</td>
@@ -379,7 +557,18 @@ function History({ runs }: { runs: RunSummary[] }) {
       )}
       <p className="hint">Tick two runs to overlay their p99 latency against offered rate (the second run dashed).</p>
       {error ? <p className="warning">{error}</p> : null}
-      {overlay ? <Chart title={`p99 latency vs offered rate: run ${picked[0]} (solid) against run ${picked[1]} (dashed)`} xLabel="offered requests/s" yLabel="p99 ms" series={overlay.series} data={overlay.data} xLog yLog height={260} /> : null}
+      {overlay ? (
+        <Chart
+          title={`p99 latency vs offered rate: run ${picked[0]} (solid) against run ${picked[1]} (dashed)`}
+          xLabel="offered requests/s"
+          yLabel="p99 ms"
+          series={overlay.series}
+          data={overlay.data}
+          xLog
+          yLog
+          height={260}
+        />
+      ) : null}
     </section>
   );
 }
@@ -429,7 +618,15 @@ function CachePanel({ onMessage }: { onMessage: (message: { kind: 'error' | 'inf
 
   const layers = ['response', 'rest', 'entity'];
   const colors: Record<string, string> = { response: '#1f77b4', rest: '#2ca02c', entity: '#e6550d' };
-  const data = useMemo(() => align(layers.map((layer) => ratios.filter((point) => point.layer === layer)), (point) => point.t - (ratios[0]?.t ?? 0), (point) => point.ratio), [ratios]);
+  const data = useMemo(
+    () =>
+      align(
+        layers.map((layer) => ratios.filter((point) => point.layer === layer)),
+        (point) => point.t - (ratios[0]?.t ?? 0),
+        (point) => point.ratio,
+      ),
+    [ratios],
+  );
 
   return (
     <section className="panel" aria-labelledby="cache-title">
@@ -450,7 +647,14 @@ function CachePanel({ onMessage }: { onMessage: (message: { kind: 'error' | 'inf
           <button type="button" onClick={flush}>
             Flush cache
           </button>
-          <Chart title="cache hit ratio over time, per layer" xLabel="seconds" yLabel="hit %" series={layers.map((layer) => ({ label: layer, color: colors[layer]! }))} data={data} height={160} />
+          <Chart
+            title="cache hit ratio over time, per layer"
+            xLabel="seconds"
+            yLabel="hit %"
+            series={layers.map((layer) => ({ label: layer, color: colors[layer]! }))}
+            data={data}
+            height={160}
+          />
           <div className="scroll short">
             <table className="entries">
               <caption>Entries in the cache now (a sample of {view.entries.length})</caption>
@@ -493,7 +697,12 @@ function Inspector({ targets }: { targets: LabState['targets'] }) {
     event.preventDefault();
     setBusy(true);
     try {
-      setResult(await api<Inspection>('/lab/api/inspect', { method: 'POST', body: { target, ...(itemId ? { itemId: Number(itemId) } : {}) } }));
+      setResult(
+        await api<Inspection>('/lab/api/inspect', {
+          method: 'POST',
+          body: { target, ...(itemId ? { itemId: Number(itemId) } : {}) },
+        }),
+      );
       setError(null);
     } catch (failure) {
       setError((failure as Error).message);
@@ -517,7 +726,15 @@ function Inspector({ targets }: { targets: LabState['targets'] }) {
           </select>
         </label>
         <label>
-          Item id <input name="inspect-item" value={itemId} onChange={(event) => setItemId(event.target.value)} placeholder="random" size={8} inputMode="numeric" />
+          Item id{' '}
+          <input
+            name="inspect-item"
+            value={itemId}
+            onChange={(event) => setItemId(event.target.value)}
+            placeholder="random"
+            size={8}
+            inputMode="numeric"
+          />
         </label>
         <button type="submit" disabled={busy}>
           Send sample request
@@ -527,7 +744,8 @@ function Inspector({ targets }: { targets: LabState['targets'] }) {
       {result ? (
         <div className="inspection">
           <p>
-            {result.target} for item {result.itemId}: {result.exchanges.length} request{result.exchanges.length === 1 ? '' : 's'} in parallel, {fmt(result.totalMs)} ms in all.
+            {result.target} for item {result.itemId}: {result.exchanges.length} request
+            {result.exchanges.length === 1 ? '' : 's'} in parallel, {fmt(result.totalMs)} ms in all.
           </p>
           {result.exchanges.map((one, index) => (
             <ExchangeView key={index} exchange={one} />
@@ -570,7 +788,11 @@ function ExchangeView({ exchange }: { exchange: Inspection['exchanges'][number] 
         → {exchange.response ? exchange.response.status : exchange.outcome.error?.kind} in {fmt(exchange.ms)} ms
       </summary>
       <h3>Request headers</h3>
-      <pre>{Object.entries(exchange.request.headers).map(([name, value]) => `${name}: ${value}`).join('\n') || '(none)'}</pre>
+      <pre>
+        {Object.entries(exchange.request.headers)
+          .map(([name, value]) => `${name}: ${value}`)
+          .join('\n') || '(none)'}
+      </pre>
       {exchange.request.body ? (
         <>
           <h3>Request body</h3>
@@ -580,7 +802,11 @@ function ExchangeView({ exchange }: { exchange: Inspection['exchanges'][number] 
       {exchange.response ? (
         <>
           <h3>Response headers</h3>
-          <pre>{Object.entries(exchange.response.headers).map(([name, value]) => `${name}: ${value}`).join('\n')}</pre>
+          <pre>
+            {Object.entries(exchange.response.headers)
+              .map(([name, value]) => `${name}: ${value}`)
+              .join('\n')}
+          </pre>
           {timing.length ? (
             <>
               <h3>Server-Timing</h3>
@@ -588,7 +814,10 @@ function ExchangeView({ exchange }: { exchange: Inspection['exchanges'][number] 
                 {timing.map(([name, ms]) => (
                   <li key={name}>
                     <span className="timing-name">{name}</span>
-                    <span className="timing-bar" style={{ width: `${Math.min(100, (ms / Math.max(total, 0.001)) * 100)}%` }} />
+                    <span
+                      className="timing-bar"
+                      style={{ width: `${Math.min(100, (ms / Math.max(total, 0.001)) * 100)}%` }}
+                    />
                     <span>{fmt(ms)} ms</span>
                   </li>
                 ))}
@@ -597,7 +826,12 @@ function ExchangeView({ exchange }: { exchange: Inspection['exchanges'][number] 
           ) : null}
           <h3>Response body</h3>
           {/html/.test(type) ? (
-            <iframe title="response preview" sandbox="" srcDoc={previewOf(exchange.response.body, exchange.request.url)} className="preview" />
+            <iframe
+              title="response preview"
+              sandbox=""
+              srcDoc={previewOf(exchange.response.body, exchange.request.url)}
+              className="preview"
+            />
           ) : (
             <pre className="body">{pretty(exchange.response.body, type)}</pre>
           )}

@@ -33,9 +33,22 @@ export function Chart({ title, xLabel, yLabel, series, data, height = 240, xLog,
     const options: uPlot.Options = {
       width: Math.max(280, element.clientWidth),
       height,
-      scales: { x: { time: false, ...(xLog ? { distr: 3 } : {}) }, y: yLog ? { distr: 3 } : { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] } },
+      scales: {
+        x: { time: false, ...(xLog ? { distr: 3 } : {}) },
+        y: yLog ? { distr: 3 } : { range: (_u, _min, max) => [0, Math.max(1, max * 1.1)] },
+      },
       axes: [{ label: xLabel }, { label: yLabel, size: 60 }],
-      series: [{ label: xLabel }, ...series.map((one) => ({ label: one.label, stroke: one.color, width: 2, dash: one.dash, spanGaps: true, points: { show: true, size: 5 } }))],
+      series: [
+        { label: xLabel },
+        ...series.map((one) => ({
+          label: one.label,
+          stroke: one.color,
+          width: 2,
+          dash: one.dash,
+          spanGaps: true,
+          points: { show: true, size: 5 },
+        })),
+      ],
       legend: { live: false },
     };
     const chart = new uPlot(options, data as uPlot.AlignedData, element);
