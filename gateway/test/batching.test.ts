@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { createTestDatabase, type TestDatabase } from '@supergraph-lab/db/testing';
-import { loadShopData } from '@supergraph-lab/seed';
-import { graphql, startStack, type Stack } from '@supergraph-lab/stack';
+import { describe, test } from 'node:test';
+import { graphql, type Stack } from '@supergraph-lab/stack';
+import { seededStack } from '@supergraph-lab/stack/fixture';
 
 /** Items with everything an item page shows, for a listing of `first` items. */
 const LISTING = /* GraphQL */ `
@@ -49,23 +48,13 @@ function tableOf(sql: string): string | null {
 }
 
 describe('DataLoader batching', () => {
-  let db: TestDatabase;
-  let stack: Stack;
   let statements: { subgraph: string; sql: string }[] = [];
-
-  before(async () => {
-    db = await createTestDatabase('gateway_batching');
-    await loadShopData({ url: db.url, items: 200, seed: 21 });
-    // batching is measured without the cache in front of it
-    stack = await startStack({
-      databaseUrl: db.url,
-      env: { CACHE_MODE: 'off' },
-      onQuery: (subgraph, sql) => statements.push({ subgraph, sql }),
-    });
-  });
-  after(async () => {
-    await stack?.close();
-    await db?.drop();
+  // batching is measured without the cache in front of it
+  const stack = seededStack('gateway_batching', {
+    items: 200,
+    seed: 21,
+    env: { CACHE_MODE: 'off' },
+    onQuery: (subgraph, sql) => statements.push({ subgraph, sql }),
   });
 
   async function countStatements(first: number): Promise<Record<string, number>> {

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createPrismaClient, REVIEW_SORTS, type PrismaClient } from '@supergraph-lab/db';
-import { createTestDatabase, type TestDatabase } from '@supergraph-lab/db/testing';
-import { loadShopData } from '@supergraph-lab/seed';
-import { graphql, startStack, type GraphQLResult, type Stack } from '@supergraph-lab/stack';
+import { graphql, type GraphQLResult } from '@supergraph-lab/stack';
+import { seededStack } from '@supergraph-lab/stack/fixture';
 
 const ITEMS = 300;
 
@@ -71,22 +70,16 @@ const ITEM_PAGE = /* GraphQL */ `
 `;
 
 describe('GraphQL through the gateway', () => {
-  let db: TestDatabase;
-  let stack: Stack;
+  const stack = seededStack('gateway_graphql', { items: ITEMS, seed: 5 });
   let prisma: PrismaClient;
   let url: string;
 
   before(async () => {
-    db = await createTestDatabase('gateway_graphql');
-    await loadShopData({ url: db.url, items: ITEMS, seed: 5 });
-    stack = await startStack({ databaseUrl: db.url });
-    prisma = createPrismaClient(db.url);
+    prisma = createPrismaClient(stack.db.url);
     url = stack.gatewayUrl;
   });
   after(async () => {
-    await stack?.close();
     await prisma?.$disconnect();
-    await db?.drop();
   });
 
   test('the item page in one query matches the database', async () => {

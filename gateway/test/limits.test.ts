@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { createServer, type Server, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { readConfig } from '@supergraph-lab/config';
-import { createTestDatabase, type TestDatabase } from '@supergraph-lab/db/testing';
+import { createTestDatabase } from '@supergraph-lab/db/testing';
 import { ITEM_PAGE_QUERY, itemPageVariables } from '@supergraph-lab/http/documents';
-import { loadShopData } from '@supergraph-lab/seed';
-import { graphql, rest, startStack, type Stack } from '@supergraph-lab/stack';
+import { graphql, rest, startStack } from '@supergraph-lab/stack';
+import { seededStack } from '@supergraph-lab/stack/fixture';
 import { createGatewayService } from '../src/service.ts';
 
 /** `item { reviews { edges { node { item { ... } } } } }` nested `levels` times: depth 1 + 4 x levels + 1. */
@@ -16,18 +16,7 @@ function deepQuery(levels: number): string {
 }
 
 describe('limits', () => {
-  let db: TestDatabase;
-  let stack: Stack;
-
-  before(async () => {
-    db = await createTestDatabase('limits');
-    await loadShopData({ url: db.url, items: 20, seed: 2 });
-    stack = await startStack({ databaseUrl: db.url });
-  });
-  after(async () => {
-    await stack?.close();
-    await db?.drop();
-  });
+  const stack = seededStack('limits', { items: 20, seed: 2 });
 
   test('a query deeper than 10 is refused with 400 before anything runs; 10 is fine', async () => {
     const ok = await graphql(stack.gatewayUrl, deepQuery(2)); // depth 10

