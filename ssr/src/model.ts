@@ -4,7 +4,7 @@
 export const SORTS = ['NEWEST', 'HIGHEST', 'LOWEST', 'MOST_HELPFUL'] as const;
 export type Sort = (typeof SORTS)[number];
 
-export { REVIEWS_PER_PAGE } from '@supergraph-lab/http/documents';
+export { MORE_REVIEWS_QUERY, REVIEWS_PER_PAGE } from '@supergraph-lab/http/documents';
 
 /** Everything an item page shows, whichever protocol it came over. */
 export interface PageData {
@@ -35,29 +35,3 @@ export interface PageData {
     endCursor: string | null;
   };
 }
-
-/** The query the browser sends for the next page of reviews, through the gateway. */
-export const MORE_REVIEWS_QUERY = /* GraphQL */ `
-  query MoreReviews($id: ID!, $first: Int!, $after: String, $sort: ReviewSort!) {
-    item(id: $id) {
-      reviews(first: $first, after: $after, sort: $sort) {
-        edges {
-          node {
-            id
-            rating
-            title
-            body
-            author
-            verifiedPurchase
-            helpfulCount
-            createdAt
-          }
-        }
-        pageInfo {
-          hasNextPage
-          endCursor
-        }
-      }
-    }
-  }
-`;

@@ -1,5 +1,28 @@
 // GraphQL documents that more than one client of the gateway sends, kept in one place so the SSR
-// page, the load tester and the Playground ask for exactly the same thing.
+// page, its browser bundle, the load tester and the Playground ask for exactly the same thing
+// (no Node imports here: the browser bundle includes this file).
+
+/** A page of reviews as the item page shows it: the first view and every later page alike. */
+const REVIEW_PAGE_FRAGMENT = /* GraphQL */ `
+  fragment ReviewPage on ReviewConnection {
+    edges {
+      node {
+        id
+        rating
+        title
+        body
+        author
+        verifiedPurchase
+        helpfulCount
+        createdAt
+      }
+    }
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+  }
+`;
 
 /** The one GraphQL query an item page is built from. */
 export const ITEM_PAGE_QUERY = /* GraphQL */ `
@@ -26,25 +49,23 @@ export const ITEM_PAGE_QUERY = /* GraphQL */ `
         histogram
       }
       reviews(first: $first, after: $after, sort: $sort) {
-        edges {
-          node {
-            id
-            rating
-            title
-            body
-            author
-            verifiedPurchase
-            helpfulCount
-            createdAt
-          }
-        }
-        pageInfo {
-          hasNextPage
-          endCursor
-        }
+        ...ReviewPage
       }
     }
   }
+  ${REVIEW_PAGE_FRAGMENT}
+`;
+
+/** The query the page's "More reviews" and sort links send from the browser, through the gateway. */
+export const MORE_REVIEWS_QUERY = /* GraphQL */ `
+  query MoreReviews($id: ID!, $first: Int!, $after: String, $sort: ReviewSort!) {
+    item(id: $id) {
+      reviews(first: $first, after: $after, sort: $sort) {
+        ...ReviewPage
+      }
+    }
+  }
+  ${REVIEW_PAGE_FRAGMENT}
 `;
 
 /** Reviews on the first page of an item. */
