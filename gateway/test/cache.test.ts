@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { connect, createServer } from 'node:net';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { readConfig } from '@supergraph-lab/config';
-import { createTestDatabase, type TestDatabase } from '@supergraph-lab/db/testing';
+import { createTestDatabase } from '@supergraph-lab/db/testing';
 import { loadShopData } from '@supergraph-lab/seed';
 import { graphql, rest, startStack, type Stack } from '@supergraph-lab/stack';
+import { seededStack } from '@supergraph-lab/stack/fixture';
 import { createGatewayService, type GatewayService } from '../src/service.ts';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -35,20 +36,8 @@ function freePort(): Promise<number> {
 }
 
 describe('caching with Redis', () => {
-  let db: TestDatabase;
-  let stack: Stack;
-  let env: Record<string, string>;
-
-  before(async () => {
-    db = await createTestDatabase('cache');
-    await loadShopData({ url: db.url, items: 60, seed: 4 });
-    env = { REDIS_URL, CACHE_NAMESPACE: `sgl-test-${randomUUID().slice(0, 8)}`, ADMIN_TOKEN, CACHE_MODE: 'all' };
-    stack = await startStack({ databaseUrl: db.url, env });
-  });
-  after(async () => {
-    await stack?.close();
-    await db?.drop();
-  });
+  const env = { REDIS_URL, CACHE_NAMESPACE: `sgl-test-${randomUUID().slice(0, 8)}`, ADMIN_TOKEN, CACHE_MODE: 'all' };
+  const stack = seededStack('cache', { items: 60, seed: 4, env });
 
   test('a query misses, then hits with the same answer', async () => {
     const first = await page(stack.gatewayUrl, 10);
@@ -200,7 +189,7 @@ describe('caching with Redis', () => {
   });
 
   test("two gateway instances sharing one Redis see each other's invalidations", async () => {
-    const config = readConfig({ ...env, LOG_LEVEL: 'silent', NODE_ENV: 'test', DATABASE_URL: db.url });
+    const config = readConfig({ ...env, LOG_LEVEL: 'silent', NODE_ENV: 'test', DATABASE_URL: stack.db.url });
     const second: GatewayService = await createGatewayService(config, { subgraphUrls: stack.subgraphUrls });
     const secondUrl = await second.listen(0);
     try {

@@ -2,12 +2,11 @@
 // variables, the API answers with a deliberate status or error code (never a 500, never a
 // crash), and input it rejects changes nothing.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import fc from 'fast-check';
 import { connect } from '@supergraph-lab/db';
-import { createTestDatabase, type TestDatabase } from '@supergraph-lab/db/testing';
-import { loadShopData } from '@supergraph-lab/seed';
-import { graphql, rest, startStack, type Stack } from '@supergraph-lab/stack';
+import { graphql, rest } from '@supergraph-lab/stack';
+import { seededStack } from '@supergraph-lab/stack/fixture';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 120);
 const DELIBERATE = new Set([200, 201, 204, 400, 404, 409, 413, 415]);
@@ -52,17 +51,13 @@ const bodyOf = (fields: string[]) =>
   fc.dictionary(fc.oneof(fc.constantFrom(...fields), fc.string({ maxLength: 10 })), wild, { maxKeys: 8 });
 
 describe('fuzzing the API (fast-check)', () => {
-  let db: TestDatabase;
-  let stack: Stack;
+  const stack = seededStack('fuzz', { items: 30, seed: 4 });
   let snapshot: () => Promise<string>;
 
   before(async () => {
-    db = await createTestDatabase('fuzz');
-    await loadShopData({ url: db.url, items: 30, seed: 4 });
-    stack = await startStack({ databaseUrl: db.url });
     // everything a write could change, in one string
     snapshot = async () => {
-      const client = await connect(db.url);
+      const client = await connect(stack.db.url);
       try {
         const { rows } = await client.query(
           `SELECT (SELECT count(*) FROM items) AS items, (SELECT count(*) FROM reviews) AS reviews, (SELECT count(*) FROM photos) AS photos,
@@ -75,10 +70,6 @@ describe('fuzzing the API (fast-check)', () => {
         await client.end();
       }
     };
-  });
-  after(async () => {
-    await stack?.close();
-    await db?.drop();
   });
 
   /** Sends a write and checks: a deliberate status, and a rejected one changed nothing. */
