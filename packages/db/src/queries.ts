@@ -122,33 +122,38 @@ export async function itemsPage(
   });
 }
 
-/** The order of each sort, and the condition for "after this keyset" ($2 the key's id, $3 its value). */
-const REVIEW_ORDERS: Record<ReviewSort, { after: string; orderBy: string }> = {
-  NEWEST: { after: 'AND r.id < $2', orderBy: 'r.id DESC' },
-  HIGHEST: { after: 'AND (r.rating, r.id) < ($3::smallint, $2)', orderBy: 'r.rating DESC, r.id DESC' },
-  LOWEST: { after: 'AND (r.rating, r.id) > ($3::smallint, $2)', orderBy: 'r.rating ASC, r.id ASC' },
-  MOST_HELPFUL: { after: 'AND (r.helpful_count, r.id) < ($3::int, $2)', orderBy: 'r.helpful_count DESC, r.id DESC' },
+/**
+ * The order of each sort, and its condition for "after this keyset" ($3 the key's id, $4 its
+ * value; NEWEST's key is the id alone).
+ */
+const REVIEW_ORDERS: Record<ReviewSort, { after: string; orderBy: string; keyedByValue: boolean }> = {
+  NEWEST: { after: 'AND r.id < $3', orderBy: 'r.id DESC', keyedByValue: false },
+  HIGHEST: {
+    after: 'AND (r.rating, r.id) < ($4::smallint, $3)',
+    orderBy: 'r.rating DESC, r.id DESC',
+    keyedByValue: true,
+  },
+  LOWEST: { after: 'AND (r.rating, r.id) > ($4::smallint, $3)', orderBy: 'r.rating ASC, r.id ASC', keyedByValue: true },
+  MOST_HELPFUL: {
+    after: 'AND (r.helpful_count, r.id) < ($4::int, $3)',
+    orderBy: 'r.helpful_count DESC, r.id DESC',
+    keyedByValue: true,
+  },
 };
 
-/**
- * One statement per sort for first pages (`review_pages_newest`: ids, limit) and one for later
- * pages (`review_pages_newest_after`: ids, key id, [key value,] limit).
- */
+/** Per sort, the statement for first pages (`review_pages_newest`) and for later ones (`..._after`); $1 the item ids, $2 the limit. */
 const REVIEW_PAGES = Object.fromEntries(
   REVIEW_SORTS.map((sort) => {
     const { after, orderBy } = REVIEW_ORDERS[sort];
-    const statement = (name: string, condition: string, limit: string): Statement => ({
+    const statement = (name: string, condition: string): Statement => ({
       name,
       text: `SELECT r.* FROM unnest($1::int[]) AS k(item_id)
     CROSS JOIN LATERAL (
-      SELECT * FROM reviews r WHERE r.item_id = k.item_id ${condition} ORDER BY ${orderBy} LIMIT ${limit}::int
+      SELECT * FROM reviews r WHERE r.item_id = k.item_id ${condition} ORDER BY ${orderBy} LIMIT $2::int
     ) r`,
     });
     const name = `review_pages_${sort.toLowerCase()}`;
-    return [
-      sort,
-      { first: statement(name, '', '$2'), after: statement(`${name}_after`, after, sort === 'NEWEST' ? '$3' : '$4') },
-    ];
+    return [sort, { first: statement(name, ''), after: statement(`${name}_after`, after) }];
   }),
 ) as Record<ReviewSort, { first: Statement; after: Statement }>;
 
@@ -162,14 +167,13 @@ export async function reviewPages(
   itemIds: readonly number[],
   args: { first: number; sort: ReviewSort; after?: ReviewKeyset | null },
 ): Promise<Review[][]> {
-  const { first, after } = REVIEW_PAGES[args.sort];
-  const limit = args.first + 1;
-  const values = !args.after
-    ? [itemIds, limit]
-    : args.sort === 'NEWEST'
-      ? [itemIds, args.after.id, limit]
-      : [itemIds, args.after.id, args.after.value ?? 0, limit];
-  const rows = await readRows<ReviewRow>(prisma, args.after ? after : first, values);
+  const statements = REVIEW_PAGES[args.sort];
+  const values: unknown[] = [itemIds, args.first + 1];
+  if (args.after) {
+    values.push(args.after.id);
+    if (REVIEW_ORDERS[args.sort].keyedByValue) values.push(args.after.value ?? 0);
+  }
+  const rows = await readRows<ReviewRow>(prisma, args.after ? statements.after : statements.first, values);
   return groupByItem(itemIds, rows.map(toReview));
 }
 
