@@ -100,21 +100,22 @@ export function leanQueries<Context>(options: LeanQueryOptions<Context>) {
     });
     // no data at all: the variables did not coerce, and nothing ran; Apollo Server says why (400)
     if (result.data === undefined) return null;
+    const failed = Boolean(result.errors?.length);
     const answer: Record<string, unknown> = {};
     let status = 200;
-    if (result.errors?.length) {
-      const formatted = formatErrors(result.errors, options);
+    if (failed) {
+      const formatted = formatErrors(result.errors!, options);
       answer.errors = formatted.errors;
       status = formatted.status ?? status;
     }
     answer.data = result.data;
-    const extra = result.errors?.length ? undefined : options.responseExtensions?.(contextValue);
+    const extra = failed ? undefined : options.responseExtensions?.(contextValue);
     if (extra) answer.extensions = extra;
     options.observe(
       (performance.now() - started) / 1000,
       operation.name?.value ?? operationName,
       'query',
-      result.errors?.length ? 'error' : 'ok',
+      failed ? 'error' : 'ok',
     );
     return { status, body: JSON.stringify(answer) };
   };
