@@ -8,10 +8,12 @@ export {
 } from './store.ts';
 export {
   cachedBatch,
+  cachedBatches,
   dependenciesCurrent,
   reviveDates,
   VersionReader,
   versionKeys,
+  type BatchPart,
   type CachedKind,
   type CachePolicy,
   type Dependencies,

@@ -4,7 +4,9 @@ import { policyFor } from './policy.ts';
 import type { CacheStore } from './store.ts';
 import {
   cachedBatch,
+  cachedBatches,
   VersionReader,
+  type BatchPart,
   type CachedKind,
   type CachePolicy,
   type Dependencies,
@@ -22,6 +24,13 @@ export interface SubgraphCache {
   readerForRequest(timing?: RequestTiming | null): VersionReader;
   /** Read-through of one DataLoader batch under the current mode. */
   load<K, V>(kind: CachedKind<K, V>, keys: readonly K[], reader: VersionReader | null): Promise<V[]>;
+  /** Read-through of two kinds' batches whose misses `load` reads together (one statement for both). */
+  loadTogether<KA, VA, KB, VB>(
+    a: BatchPart<KA, VA>,
+    b: BatchPart<KB, VB>,
+    load: (missing: readonly [readonly KA[], readonly KB[]]) => Promise<readonly [VA[], VB[]]>,
+    reader: VersionReader | null,
+  ): Promise<readonly [VA[], VB[]]>;
   /** After a committed write: new tokens for every version it changed, before the write answers. */
   invalidate(versionKeys: readonly string[]): Promise<void>;
 }
@@ -46,6 +55,9 @@ export function createSubgraphCache(store: CacheStore, initialMode: CacheMode): 
     },
     load(kind, keys, reader) {
       return cachedBatch(kind, keys, { store, reader, policy: policyFor(mode), stats });
+    },
+    loadTogether(a, b, load, reader) {
+      return cachedBatches([a, b] as const, load, { store, reader, policy: policyFor(mode), stats });
     },
     async invalidate(versionKeys) {
       // always, whatever the mode: entries written under another mode must not outlive the write

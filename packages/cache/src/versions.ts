@@ -109,56 +109,93 @@ export interface LayerStats {
   misses: number;
 }
 
+/** One kind's keys in a read-through. */
+export interface BatchPart<K, V> {
+  kind: CachedKind<K, V>;
+  keys: readonly K[];
+}
+
+type KeysOf<P> = P extends BatchPart<infer K, unknown> ? readonly K[] : never;
+type ValuesOf<P> = P extends BatchPart<unknown, infer V> ? V[] : never;
+
+/** Where a read-through keeps its store, the request's reader, the policy and the counts. */
+export interface BatchContext {
+  store: CacheStore;
+  reader: VersionReader | null;
+  policy: CachePolicy;
+  stats?: LayerStats;
+}
+
 /**
  * Read-through for a DataLoader batch: tokens of all keys in one round trip, cached values under
  * those tokens in a second, the misses from `load` in one call, written back in one more.
  * `load` is the database: its time is the request's "db" part, the store's its "cache" part.
  */
-export async function cachedBatch<K, V>(
-  kind: CachedKind<K, V>,
-  keys: readonly K[],
-  context: { store: CacheStore; reader: VersionReader | null; policy: CachePolicy; stats?: LayerStats },
-): Promise<V[]> {
+export function cachedBatch<K, V>(kind: CachedKind<K, V>, keys: readonly K[], context: BatchContext): Promise<V[]> {
+  return cachedBatches(
+    [{ kind, keys }] as const,
+    ([missing]) => kind.load(missing).then((values) => [values]),
+    context,
+  ).then(([values]) => values);
+}
+
+/**
+ * The same read-through for several kinds at once, whose misses one `load` reads together (one
+ * statement where `cachedBatch` per kind would take one each): the round trips to the store are
+ * shared too. `load` gets each part's missing keys and returns each part's values, in order.
+ */
+export async function cachedBatches<const P extends readonly BatchPart<unknown, unknown>[]>(
+  parts: P,
+  load: (missing: { [I in keyof P]: KeysOf<P[I]> }) => Promise<{ [I in keyof P]: ValuesOf<P[I]> }>,
+  context: BatchContext,
+): Promise<{ [I in keyof P]: ValuesOf<P[I]> }> {
+  type Results = { [I in keyof P]: ValuesOf<P[I]> };
   const { store, reader, policy } = context;
   const timing = reader?.timing;
-  const load = (subset: readonly K[]) => timed(timing, 'db', () => kind.load(subset));
-  if (!reader || (!policy.entities && !policy.dependencies)) return load(keys);
-  const versionLists = keys.map((key) => kind.versions(key));
-  const tokens = await reader.read(versionLists.flat());
-  if (!tokens || !policy.entities) return load(keys);
+  const loadMissing = (missing: readonly (readonly unknown[])[]) =>
+    timed(timing, 'db', () => load(missing as { [I in keyof P]: KeysOf<P[I]> }));
+  const everything = () => loadMissing(parts.map((part) => part.keys));
+  if (!reader || (!policy.entities && !policy.dependencies)) return everything();
+  const versionLists = parts.map(({ kind, keys }) => keys.map((key) => kind.versions(key)));
+  const tokens = await reader.read(versionLists.flat(2));
+  if (!tokens || !policy.entities) return everything();
 
   let offset = 0;
   const epoch = reader.dependencies[EPOCH_KEY]!;
-  const cacheKeys = versionLists.map((list, index) => {
-    const own = tokens.slice(offset, (offset += list.length));
-    return `e:${epoch}:${kind.name}:${kind.id(keys[index]!)}@${own.join('.')}`;
-  });
-  const cached = await store.getMany<{ v: V }>(cacheKeys, timing);
-  const results: V[] = new Array(keys.length);
-  const missing: number[] = [];
-  keys.forEach((_, index) => {
-    const entry = cached?.[index];
-    if (entry !== undefined) results[index] = kind.revive ? kind.revive(entry.v) : entry.v;
-    else missing.push(index);
-  });
+  const cacheKeys = parts.map(({ kind, keys }, part) =>
+    versionLists[part]!.map((list, index) => {
+      const own = tokens.slice(offset, (offset += list.length));
+      return `e:${epoch}:${kind.name}:${kind.id(keys[index])}@${own.join('.')}`;
+    }),
+  );
+  const cached = await store.getMany<{ v: unknown }>(cacheKeys.flat(), timing);
+  const results = parts.map(({ keys }) => new Array<unknown>(keys.length));
+  const missing = parts.map(() => [] as number[]);
+  let at = 0;
+  parts.forEach(({ kind, keys }, part) =>
+    keys.forEach((_, index) => {
+      const entry = cached?.[at++];
+      if (entry !== undefined) results[part]![index] = kind.revive ? kind.revive(entry.v) : entry.v;
+      else missing[part]!.push(index);
+    }),
+  );
+  const misses = missing.reduce((sum, list) => sum + list.length, 0);
   if (context.stats) {
-    context.stats.hits += keys.length - missing.length;
-    context.stats.misses += missing.length;
+    context.stats.hits += at - misses;
+    context.stats.misses += misses;
   }
-  if (missing.length === 0) return results;
-  const loaded = await load(missing.map((index) => keys[index]!));
-  missing.forEach((index, position) => (results[index] = loaded[position]!));
-  if (cached !== null) {
-    await store.setMany(
-      missing.map((index, position) => ({
-        key: cacheKeys[index]!,
-        value: { v: loaded[position] },
-        ttlSeconds: kind.ttlSeconds,
-      })),
-      timing,
-    );
-  }
-  return results;
+  if (misses === 0) return results as Results;
+  const loaded = await loadMissing(missing.map((list, part) => list.map((index) => parts[part]!.keys[index])));
+  const entries: { key: string; value: { v: unknown }; ttlSeconds: number }[] = [];
+  missing.forEach((list, part) =>
+    list.forEach((index, position) => {
+      const value = (loaded[part] as unknown[])[position];
+      results[part]![index] = value;
+      entries.push({ key: cacheKeys[part]![index]!, value: { v: value }, ttlSeconds: parts[part]!.kind.ttlSeconds });
+    }),
+  );
+  if (cached !== null) await store.setMany(entries, timing);
+  return results as Results;
 }
 
 /** ISO timestamp strings back to Dates, for rows read from JSON. */

@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { describe, test } from 'node:test';
 import {
   cachedBatch,
+  cachedBatches,
   createCacheStore,
   dependenciesCurrent,
   VersionReader,
@@ -116,6 +117,65 @@ for (const kind of ['memory', 'redis'] as const) {
         await again.read([versionKeys.item(2)]);
         await store.newEpoch();
         assert.equal(await dependenciesCurrent(store, again.dependencies), false, 'a new epoch invalidates everything');
+      } finally {
+        await store.close();
+      }
+    });
+
+    test('read-through of two kinds: one load gets the misses of both, each kind kept apart', async () => {
+      const store = make();
+      const loads: [number[], string[]][] = [];
+      const squares = {
+        name: 'square',
+        id: String,
+        versions: (n: number) => [versionKeys.item(n)],
+        load: async () => assert.fail('the joint load reads the misses'),
+        ttlSeconds: 60,
+      };
+      const shouts = {
+        name: 'shout',
+        id: (word: string) => word,
+        versions: () => [versionKeys.itemList()],
+        load: async () => assert.fail('the joint load reads the misses'),
+        ttlSeconds: 60,
+      };
+      const run = (numbers: number[], words: string[]) => {
+        const stats = { hits: 0, misses: 0 };
+        return cachedBatches(
+          [
+            { kind: squares, keys: numbers },
+            { kind: shouts, keys: words },
+          ] as const,
+          async ([n, w]) => {
+            loads.push([[...n], [...w]]);
+            return [n.map((x) => x * x), w.map((x) => x.toUpperCase())] as const;
+          },
+          { store, reader: new VersionReader(store), policy: { entities: true, dependencies: true }, stats },
+        ).then((values) => ({ values, stats }));
+      };
+      try {
+        assert.deepEqual(await run([2, 3], ['a']), { values: [[4, 9], ['A']], stats: { hits: 0, misses: 3 } });
+        // '2' of squares and '2' of shouts are different entries
+        assert.deepEqual(await run([2], ['a', '2']), { values: [[4], ['A', '2']], stats: { hits: 2, misses: 1 } });
+        await store.replaceTokens([versionKeys.itemList()]);
+        assert.deepEqual(await run([3], ['a']), { values: [[9], ['A']], stats: { hits: 1, misses: 1 } });
+        assert.deepEqual(await run([3], []), { values: [[9], []], stats: { hits: 1, misses: 0 } });
+        assert.deepEqual(loads, [
+          [[2, 3], ['a']],
+          [[], ['2']],
+          [[], ['a']],
+        ]);
+        // with the entity cache off, everything comes from the load, and nothing is stored
+        const off = await cachedBatches(
+          [{ kind: squares, keys: [5] }] as const,
+          async ([n]) => [n.map((x) => -x)] as const,
+          {
+            store,
+            reader: null,
+            policy: { entities: false, dependencies: false },
+          },
+        );
+        assert.deepEqual(off, [[-5]]);
       } finally {
         await store.close();
       }

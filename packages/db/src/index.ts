@@ -18,6 +18,7 @@ export {
   photosOfItems,
   REVIEW_SORTS,
   reviewKeyset,
+  reviewFirstPagesAndSummaries,
   reviewPages,
   reviewsByIds,
   reviewSummaries,

@@ -184,7 +184,13 @@ const REVIEW_SUMMARIES: Statement = {
 
 /** Review count, average and star histogram for each item id, in one index-only scan. */
 export async function reviewSummaries(prisma: PrismaClient, itemIds: readonly number[]): Promise<ReviewSummary[]> {
-  const rows = await readRows<{ item_id: number; rating: number; count: number }>(prisma, REVIEW_SUMMARIES, [itemIds]);
+  return toSummaries(itemIds, await readRows<SummaryRow>(prisma, REVIEW_SUMMARIES, [itemIds]));
+}
+
+type SummaryRow = { item_id: number; rating: number; count: number };
+
+/** Folds (item, rating, count) rows into one summary per item id, in the order of `itemIds`. */
+function toSummaries(itemIds: readonly number[], rows: readonly SummaryRow[]): ReviewSummary[] {
   const summaries = new Map<number, ReviewSummary>();
   for (const row of rows) {
     let summary = summaries.get(row.item_id);
@@ -198,6 +204,54 @@ export async function reviewSummaries(prisma: PrismaClient, itemIds: readonly nu
     const stars = summary.histogram.reduce((sum, count, index) => sum + count * (index + 1), 0);
     return { ...summary, averageRating: Math.round((stars / summary.count) * 100) / 100 };
   });
+}
+
+/**
+ * Per sort, first pages and summaries in one statement (the item page asks for both): the page
+ * rows with a null count, then the summary rows (item, rating, count) with the review columns
+ * null. $1 the page's item ids, $2 the limit, $3 the summaries' item ids.
+ */
+const REVIEW_FIRST_PAGES_AND_SUMMARIES = Object.fromEntries(
+  REVIEW_SORTS.map((sort) => [
+    sort,
+    {
+      name: `review_pages_${sort.toLowerCase()}_and_summaries`,
+      text: `SELECT r.id, r.item_id, r.rating, r.title, r.body, r.author, r.verified_purchase, r.helpful_count,
+        r.created_at, r.updated_at, NULL::int AS count
+      FROM unnest($1::int[]) AS k(item_id)
+      CROSS JOIN LATERAL (
+        SELECT * FROM reviews r WHERE r.item_id = k.item_id ORDER BY ${REVIEW_ORDERS[sort].orderBy} LIMIT $2::int
+      ) r
+    UNION ALL
+    SELECT NULL, item_id, rating, NULL, NULL, NULL, NULL, NULL, NULL, NULL, count(*)::int
+      FROM reviews WHERE item_id = ANY($3::int[]) GROUP BY item_id, rating`,
+    } satisfies Statement,
+  ]),
+) as Record<ReviewSort, Statement>;
+
+/**
+ * `reviewPages` of first pages (no `after`) and `reviewSummaries` in one statement: one round
+ * trip where the two would take one each. Returns the pages in the order of `pageItemIds` and
+ * the summaries in the order of `summaryItemIds`.
+ */
+export async function reviewFirstPagesAndSummaries(
+  prisma: PrismaClient,
+  pageItemIds: readonly number[],
+  args: { first: number; sort: ReviewSort },
+  summaryItemIds: readonly number[],
+): Promise<{ pages: Review[][]; summaries: ReviewSummary[] }> {
+  const rows = await readRows<ReviewRow & { count: number | null }>(
+    prisma,
+    REVIEW_FIRST_PAGES_AND_SUMMARIES[args.sort],
+    [pageItemIds, args.first + 1, summaryItemIds],
+  );
+  const reviews: Review[] = [];
+  const counts: SummaryRow[] = [];
+  for (const row of rows) {
+    if (row.count === null) reviews.push(toReview(row));
+    else counts.push(row as SummaryRow);
+  }
+  return { pages: groupByItem(pageItemIds, reviews), summaries: toSummaries(summaryItemIds, counts) };
 }
 
 const PHOTOS_OF_ITEMS: Statement = {

@@ -6,6 +6,7 @@ import {
   itemsPage,
   photosOfItems,
   REVIEW_SORTS,
+  reviewFirstPagesAndSummaries,
   reviewKeyset,
   reviewPages,
   reviewSummaries,
@@ -114,6 +115,19 @@ describe('API read queries', () => {
     assert.deepEqual(quietSummary, { count: 0, averageRating: null, histogram: [0, 0, 0, 0, 0] });
     assert.deepEqual(smallSummary, { count: 3, averageRating: 4, histogram: [0, 1, 0, 0, 2] });
   });
+
+  for (const sort of REVIEW_SORTS) {
+    test(`first pages (${sort}) and summaries in one statement answer what the two statements do`, async () => {
+      // the page's items and the summaries' items differ, as they may in one batch
+      const pageIds = [busy, quiet, small, 999_999];
+      const summaryIds = [small, 999_999, busy, quiet];
+      const both = await reviewFirstPagesAndSummaries(prisma, pageIds, { first: 4, sort }, summaryIds);
+      assert.deepEqual(both.pages, await reviewPages(prisma, pageIds, { first: 4, sort }));
+      assert.deepEqual(both.summaries, await reviewSummaries(prisma, summaryIds));
+      assert.equal(both.pages[0]!.length, 5, 'first + 1 rows, so the caller knows another page follows');
+      assert.ok(both.pages[0]![0]!.createdAt instanceof Date);
+    });
+  }
 
   test('items by ids keep key order with null for a missing id; item pages go newest first by category', async () => {
     const found = await itemsByIds(prisma, [small, 424242, busy]);

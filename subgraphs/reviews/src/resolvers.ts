@@ -35,19 +35,23 @@ export const resolvers: GraphQLResolverMap<ReviewsContext> = {
     reviews: async (item: ItemReference, args: Args, ctx: ReviewsContext) => {
       const itemId = parseId(item.id);
       const key = parseReviewPageKey(itemId, args);
-      const page = toReviewPage(key, await ctx.loaders.page.load(key));
+      const page = toReviewPage(key, await ctx.loaders.page(key));
       return {
         itemId,
-        edges: page.reviews.map((node) => ({ cursor: page.cursorOf(node), node })),
+        // the cursor is made only when asked for (ReviewEdge.cursor): the item page asks for endCursor alone
+        edges: page.reviews.map((node) => ({ node, cursorOf: page.cursorOf })),
         pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
       };
     },
-    reviewSummary: (item: ItemReference, _: Args, ctx: ReviewsContext) => ctx.loaders.summary.load(parseId(item.id)),
+    reviewSummary: (item: ItemReference, _: Args, ctx: ReviewsContext) => ctx.loaders.summary(parseId(item.id)),
   },
   ReviewConnection: {
     // from the summary loader: the same index-only scan the summary uses, batched with it
     totalCount: async (connection: { itemId: number }, _: Args, ctx: ReviewsContext) =>
-      (await ctx.loaders.summary.load(connection.itemId)).count,
+      (await ctx.loaders.summary(connection.itemId)).count,
+  },
+  ReviewEdge: {
+    cursor: (edge: { node: Review; cursorOf(review: Review): string }) => edge.cursorOf(edge.node),
   },
   Review: {
     __resolveReference: (reference: { id: unknown }, ctx: ReviewsContext) =>

@@ -1,6 +1,7 @@
 import {
   itemExists,
   REVIEW_SORTS,
+  reviewFirstPagesAndSummaries,
   reviewKeyset,
   reviewPages,
   reviewsByIds,
@@ -88,6 +89,9 @@ export interface ReviewPageKey {
   after: ReviewKeyset | null;
 }
 
+/** One read of a batch: an item's summary, or a page of its reviews. */
+export type ReviewRead = { summaryOf: number } | { page: ReviewPageKey };
+
 /** A page as the API returns it. */
 export interface ReviewPage {
   reviews: Review[];
@@ -133,26 +137,38 @@ export function toReviewPage(key: ReviewPageKey, rows: Review[]): ReviewPage {
 const TTL_SECONDS = 300;
 
 export function createReviewsModule(prisma: PrismaClient, cache: SubgraphCache) {
-  /** One statement per distinct (first, sort, after) among the keys. */
-  async function loadPages(keys: readonly ReviewPageKey[]): Promise<Review[][]> {
+  /**
+   * Pages and summaries from the database: one statement per distinct (first, sort, after) among
+   * the page keys, the summaries joining the statement of a first page (the item page's pair in
+   * one round trip), or in one of their own when no first page is asked for.
+   */
+  async function loadPagesAndSummaries(
+    keys: readonly ReviewPageKey[],
+    summaryIds: readonly number[],
+  ): Promise<readonly [Review[][], ReviewSummary[]]> {
     const groups = new Map<string, ReviewPageKey[]>();
     for (const key of keys) {
       const group = `${key.first}:${key.sort}:${JSON.stringify(key.after)}`;
       groups.set(group, [...(groups.get(group) ?? []), key]);
     }
+    const withSummaries = summaryIds.length ? [...groups.values()].find((group) => !group[0]!.after) : undefined;
     const results = new Map<ReviewPageKey, Review[]>();
-    await Promise.all(
-      [...groups.values()].map(async (group) => {
+    let summaries: ReviewSummary[] = [];
+    await Promise.all([
+      summaryIds.length && !withSummaries && reviewSummaries(prisma, summaryIds).then((read) => (summaries = read)),
+      ...[...groups.values()].map(async (group) => {
         const { first, sort, after } = group[0]!;
-        const lists = await reviewPages(
-          prisma,
-          group.map((key) => key.itemId),
-          { first, sort, after },
-        );
+        const itemIds = group.map((key) => key.itemId);
+        let lists: Review[][];
+        if (group === withSummaries) {
+          const read = await reviewFirstPagesAndSummaries(prisma, itemIds, { first, sort }, summaryIds);
+          lists = read.pages;
+          summaries = read.summaries;
+        } else lists = await reviewPages(prisma, itemIds, { first, sort, after });
         group.forEach((key, index) => results.set(key, lists[index]!));
       }),
-    );
-    return keys.map((key) => results.get(key)!);
+    ]);
+    return [keys.map((key) => results.get(key)!), summaries];
   }
 
   const pageKind: CachedKind<ReviewPageKey, Review[]> = {
@@ -160,7 +176,7 @@ export function createReviewsModule(prisma: PrismaClient, cache: SubgraphCache) 
     id: (key) =>
       `${key.itemId}:${key.first}:${key.sort}:${key.after ? `${key.after.value ?? ''}/${key.after.id}` : '-'}`,
     versions: (key) => [versionKeys.itemReviews(key.itemId)],
-    load: loadPages,
+    load: async (keys) => (await loadPagesAndSummaries(keys, []))[0],
     ttlSeconds: TTL_SECONDS,
     revive: (value) => reviveDates(value as Review[]),
   };
@@ -189,8 +205,24 @@ export function createReviewsModule(prisma: PrismaClient, cache: SubgraphCache) 
     cache.invalidate([versionKeys.review(review.id), versionKeys.itemReviews(review.itemId)]);
 
   return {
-    pages: (keys: readonly ReviewPageKey[], reader: VersionReader | null) => cache.load(pageKind, keys, reader),
-    summaries: (itemIds: readonly number[], reader: VersionReader | null) => cache.load(summaryKind, itemIds, reader),
+    /** A batch of pages and summaries, in the order of `reads`; the misses are read together. */
+    async read(reads: readonly ReviewRead[], reader: VersionReader | null): Promise<(Review[] | ReviewSummary)[]> {
+      const pageKeys: ReviewPageKey[] = [];
+      const summaryIds: number[] = [];
+      for (const read of reads) {
+        if ('page' in read) pageKeys.push(read.page);
+        else summaryIds.push(read.summaryOf);
+      }
+      const [pages, summaries] = await cache.loadTogether(
+        { kind: pageKind, keys: pageKeys },
+        { kind: summaryKind, keys: summaryIds },
+        ([keys, itemIds]) => loadPagesAndSummaries(keys, itemIds),
+        reader,
+      );
+      let page = 0;
+      let summary = 0;
+      return reads.map((read) => ('page' in read ? pages[page++]! : summaries[summary++]!));
+    },
     byIds: (ids: readonly number[], reader: VersionReader | null) => cache.load(reviewKind, ids, reader),
 
     /** REST: one page of an item's reviews; 404 when the item does not exist. */
