@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { Dependencies } from '@supergraph-lab/cache';
+import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER } from '@supergraph-lab/http';
 import type { RequestTiming } from '@supergraph-lab/timing';
 import { GraphQLError } from 'graphql';
 import type { Agent, Dispatcher } from 'undici';
@@ -16,6 +17,10 @@ export interface GatewayContext {
   dependencies: Dependencies | null;
   /** The request's Server-Timing: each subgraph fetch is a part of it. */
   timing?: RequestTiming;
+  /** The client's Idempotency-Key header, passed on to the subgraph that runs the create. */
+  idempotencyKey?: string;
+  /** Set when a subgraph answered a create with the stored answer of an earlier request. */
+  replayed?: boolean;
 }
 
 /**
@@ -52,6 +57,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     // no Accept header: Apollo Server then answers application/json without running its negotiator
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (context.requestId) headers['x-request-id'] = context.requestId;
+    if (context.idempotencyKey !== undefined) headers[IDEMPOTENCY_KEY_HEADER] = context.idempotencyKey;
     const body = JSON.stringify({
       query: request.query,
       variables: request.variables,
@@ -60,7 +66,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     });
     let response: GatewayGraphQLResponse;
     try {
-      response = await this.send(headers, body, context.timing as RequestTiming | undefined);
+      response = await this.send(headers, body, context as GatewayContext);
     } catch (error) {
       if (error instanceof GraphQLError && error.extensions?.code !== undefined && !isNetworkFailure(error))
         throw error;
@@ -81,10 +87,10 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
   private async send(
     headers: Record<string, string>,
     body: string,
-    timing: RequestTiming | undefined,
+    context: GatewayContext,
   ): Promise<GatewayGraphQLResponse> {
     // the time this fetch was in flight, body included: its part of the gateway's Server-Timing
-    const end = timing?.begin(this.name);
+    const end = context.timing?.begin(this.name);
     try {
       const response = await post(this.agent, {
         origin: this.origin,
@@ -96,6 +102,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
         bodyTimeout: this.timeoutMs,
       });
       const answer: unknown = response.json ? JSON.parse(response.text) : response.text;
+      if (response.replayed) context.replayed = true;
       if (response.statusCode < 200 || response.statusCode > 299) {
         const statusText = STATUS_CODES[response.statusCode] ?? '';
         throw new GraphQLError(`${response.statusCode}: ${statusText}`, {
@@ -116,6 +123,8 @@ interface Answer {
   /** Whether the content type says JSON. */
   json: boolean;
   text: string;
+  /** `Idempotent-Replayed: true`: a create answered with its stored answer. */
+  replayed: boolean;
 }
 
 /** One request on `agent`, its answer gathered as text: what `request()` does, minus its body stream. */
@@ -123,6 +132,7 @@ function post(agent: Agent, options: Dispatcher.DispatchOptions): Promise<Answer
   return new Promise((resolve, reject) => {
     let statusCode = 0;
     let json = false;
+    let replayed = false;
     const chunks: Buffer[] = [];
     agent.dispatch(options, {
       // undici takes a handler for its current API only when it has this method
@@ -130,6 +140,7 @@ function post(agent: Agent, options: Dispatcher.DispatchOptions): Promise<Answer
       onResponseStart(_controller, status, headers) {
         statusCode = status;
         json = String(headers['content-type'] ?? '').includes('json');
+        replayed = headers[IDEMPOTENT_REPLAYED_HEADER] === 'true';
       },
       onResponseData(_controller, chunk) {
         chunks.push(chunk);
@@ -138,6 +149,7 @@ function post(agent: Agent, options: Dispatcher.DispatchOptions): Promise<Answer
         resolve({
           statusCode,
           json,
+          replayed,
           text: chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'),
         });
       },

@@ -8,6 +8,8 @@ export interface RequestSpec {
   body?: unknown;
   /** The answer is a GraphQL response: `errors` in it make the request fail. */
   graphql?: boolean;
+  /** More request headers (a write's Idempotency-Key). */
+  headers?: Record<string, string>;
 }
 
 /** Why a request did not count as a success. */
@@ -74,7 +76,10 @@ export async function exchange(
   signal: AbortSignal,
   keepBody = false,
 ): Promise<Exchange> {
-  const headers: Record<string, string> = spec.body === undefined ? {} : { 'content-type': 'application/json' };
+  const headers: Record<string, string> = {
+    ...(spec.body === undefined ? {} : { 'content-type': 'application/json' }),
+    ...spec.headers,
+  };
   const body = spec.body === undefined ? null : JSON.stringify(spec.body);
   const start = performance.now();
   const done = (response: Exchange['response'], outcome: Outcome): Exchange => ({

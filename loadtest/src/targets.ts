@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { biasedItemId } from '@supergraph-lab/db/workload';
 import { ITEM_PAGE_QUERY, itemPageVariables } from '@supergraph-lab/http/documents';
 import type { RequestSpec } from './http.ts';
@@ -19,6 +20,12 @@ const CREATE_REVIEW = /* GraphQL */ `
     }
   }
 `;
+
+/**
+ * Every write carries an Idempotency-Key of its own, so one that is retried (by nginx, or by
+ * whoever resends it) or timed out and sent again never writes twice.
+ */
+const writeKey = () => ({ 'idempotency-key': `loadtest-${randomUUID()}` });
 
 /** What one page load (or write) of a target sends, for item `id`; `n` numbers the requests. */
 type Build = (endpoints: Endpoints, id: number, n: number) => RequestSpec[];
@@ -98,7 +105,7 @@ export const TARGETS: readonly Target[] = [
     description: 'creates a review: POST /api/items/:id/reviews on the reviews service',
     write: true,
     requests: (endpoints, id, n) => [
-      { method: 'POST', url: `${endpoints.reviews}/api/items/${id}/reviews`, body: review(n) },
+      { method: 'POST', url: `${endpoints.reviews}/api/items/${id}/reviews`, body: review(n), headers: writeKey() },
     ],
   },
   {
@@ -112,6 +119,7 @@ export const TARGETS: readonly Target[] = [
         url: `${endpoints.gateway}/graphql`,
         body: { query: CREATE_REVIEW, variables: { input: { itemId: String(id), ...review(n) } } },
         graphql: true,
+        headers: writeKey(),
       },
     ],
   },

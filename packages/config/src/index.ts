@@ -44,6 +44,7 @@ const schema = z.object({
     .default('sgl'),
   CACHE_TTL_SECONDS: positiveInt(300, 86_400),
   CACHE_TIMEOUT_MS: positiveInt(500, 10_000),
+  IDEMPOTENCY_KEY_TTL_SECONDS: positiveInt(86_400, 30 * 86_400),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   GATEWAY_PORT: port(4000),
   ITEMS_PORT: port(4001),
@@ -89,6 +90,8 @@ export interface Config {
   cacheTtlSeconds: number;
   /** Bound on each cache call: slower counts as a miss. */
   cacheTimeoutMs: number;
+  /** How long a create's Idempotency-Key is remembered (24 h unless told). */
+  idempotencyKeyTtlSeconds: number;
   /** Bearer token for the admin endpoints (/cache); unset means they refuse everyone. */
   adminToken: string | undefined;
   ports: Record<SubgraphName | 'gateway' | 'ssr', number>;
@@ -144,6 +147,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cacheNamespace: e.CACHE_NAMESPACE,
     cacheTtlSeconds: e.CACHE_TTL_SECONDS,
     cacheTimeoutMs: e.CACHE_TIMEOUT_MS,
+    idempotencyKeyTtlSeconds: e.IDEMPOTENCY_KEY_TTL_SECONDS,
     adminToken: e.ADMIN_TOKEN,
     ports: {
       gateway: e.GATEWAY_PORT,

@@ -27,3 +27,11 @@ export {
   type ReviewSummary,
 } from './queries.ts';
 export { biasedItemId } from './workload.ts';
+export {
+  createUnderKey,
+  deleteExpiredKeys,
+  type IdempotencyKey,
+  type KeyedOutcome,
+  type StoredAnswer,
+  type TransactionClient,
+} from './idempotency.ts';

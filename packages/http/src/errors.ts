@@ -5,6 +5,8 @@ export type ErrorCode =
   | 'BAD_USER_INPUT'
   | 'NOT_FOUND'
   | 'CONFLICT'
+  | 'IDEMPOTENCY_KEY_IN_USE'
+  | 'IDEMPOTENCY_KEY_REUSED'
   | 'PAYLOAD_TOO_LARGE'
   | 'UNSUPPORTED_MEDIA_TYPE'
   | 'SERVICE_UNAVAILABLE'
@@ -14,6 +16,8 @@ const STATUS: Record<ErrorCode, number> = {
   BAD_USER_INPUT: 400,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  IDEMPOTENCY_KEY_IN_USE: 409,
+  IDEMPOTENCY_KEY_REUSED: 422,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   SERVICE_UNAVAILABLE: 503,
@@ -24,6 +28,8 @@ const TITLE: Record<ErrorCode, string> = {
   BAD_USER_INPUT: 'Bad request',
   NOT_FOUND: 'Not found',
   CONFLICT: 'Conflict',
+  IDEMPOTENCY_KEY_IN_USE: 'Idempotency key in use',
+  IDEMPOTENCY_KEY_REUSED: 'Idempotency key reused',
   PAYLOAD_TOO_LARGE: 'Payload too large',
   UNSUPPORTED_MEDIA_TYPE: 'Unsupported media type',
   SERVICE_UNAVAILABLE: 'Service unavailable',
@@ -129,6 +135,8 @@ const GRAPHQL_CODES = new Set([
   'BAD_REQUEST',
   'NOT_FOUND',
   'CONFLICT',
+  'IDEMPOTENCY_KEY_IN_USE',
+  'IDEMPOTENCY_KEY_REUSED',
   'SERVICE_UNAVAILABLE',
   'SUBGRAPH_UNAVAILABLE',
   'QUERY_TOO_DEEP',

@@ -36,3 +36,14 @@ export {
   type LimitsCheck,
   type QueryLimits,
 } from './limits.ts';
+export {
+  createFieldCount,
+  fingerprintOf,
+  idempotencyKeyCoversOne,
+  IDEMPOTENCY_KEY_HEADER,
+  idempotencyKeyInUse,
+  idempotencyKeyReused,
+  IDEMPOTENT_REPLAYED_HEADER,
+  MAX_IDEMPOTENCY_KEY_LENGTH,
+  parseIdempotencyKey,
+} from './idempotency.ts';

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import { RequestTiming } from '@supergraph-lab/timing';
-import { AppError, toProblem, unavailable } from './errors.ts';
+import { AppError, classifyError, toProblem, unavailable } from './errors.ts';
 import { histogramObserver } from './metrics.ts';
 
 /** What every service's HTTP server needs to know. */
@@ -97,7 +97,8 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const appError = fromFastifyError(error);
+    // a deliberate error thrown by a handler keeps its details (a 503's or a 409's Retry-After)
+    const appError = fromFastifyError(error) ?? classifyError(error);
     const problem = toProblem(appError ?? error, request.url);
     if (problem.status >= 500 && problem.code !== 'SERVICE_UNAVAILABLE')
       request.log.error({ err: error }, 'unexpected error');

@@ -2,6 +2,7 @@
 
 export interface GraphQLResult<T = Record<string, unknown>> {
   status: number;
+  headers: Headers;
   data?: T | null;
   errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
 }
@@ -18,7 +19,9 @@ export async function graphql<T = Record<string, any>>(
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify({ query, variables }),
   });
-  return { status: response.status, ...((await response.json()) as object) };
+  const result = { status: response.status, ...((await response.json()) as object) };
+  // not enumerable: results compare (deepEqual) by status, data and errors, as before headers were kept
+  return Object.defineProperty(result, 'headers', { value: response.headers, enumerable: false }) as GraphQLResult<T>;
 }
 
 export interface RestResult {

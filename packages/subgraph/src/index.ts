@@ -23,9 +23,13 @@ import {
   parseSettingsPatch,
   refuseAdmin,
   type RuntimeSettings,
+  IDEMPOTENCY_KEY_HEADER,
+  IDEMPOTENT_REPLAYED_HEADER,
 } from '@supergraph-lab/http';
 import { Counter, Gauge } from 'prom-client';
+import type { ApolloServerPlugin } from '@apollo/server';
 import type { FastifyInstance } from 'fastify';
+import { createCreates, type CreateContext, type Creates } from './creates.ts';
 import { GraphQLScalarType, Kind, parse } from 'graphql';
 
 /** A running (or ready to listen) subgraph service. */
@@ -46,6 +50,8 @@ export interface SubgraphService {
 export interface RequestContext {
   /** Reads version tokens for this request and records them as its dependencies. */
   cacheReader: VersionReader | null;
+  /** The request's Idempotency-Key header for its create, and whether the create was replayed. */
+  creates: CreateContext;
 }
 
 /** The parts that make one subgraph what it is. */
@@ -55,9 +61,13 @@ export interface SubgraphDefinition<Module, Context extends RequestContext> {
   schemaFile: string;
   resolvers: GraphQLResolverMap<Context>;
   /** The subgraph's module: every read and write, made once per service. */
-  createModule(prisma: PrismaClient, cache: SubgraphCache): Module;
-  /** Per-request context; DataLoaders are made here so none outlives its request. */
-  createContext(module: Module, reader: VersionReader | null, settings: { batching: boolean }): Context;
+  createModule(prisma: PrismaClient, cache: SubgraphCache, creates: Creates): Module;
+  /** Per-request context (but `creates`, which every subgraph's has); DataLoaders are made here so none outlives its request. */
+  createContext(
+    module: Module,
+    reader: VersionReader | null,
+    settings: { batching: boolean },
+  ): Omit<Context, 'creates'>;
   /** Registers the REST routes this subgraph owns. */
   registerRest(app: FastifyInstance, module: Module): void;
 }
@@ -122,7 +132,10 @@ export async function createSubgraphService<Module, Context extends RequestConte
       onError: (message) => app.log.warn(message),
     });
   const cache = createSubgraphCache(store, config.cacheMode);
-  const module = definition.createModule(prisma, cache);
+  const creates = createCreates(prisma, config.idempotencyKeyTtlSeconds, (error) =>
+    app.log.warn({ err: error }, 'could not delete expired idempotency keys'),
+  );
+  const module = definition.createModule(prisma, cache, creates);
   // switched at runtime by the load lab (PUT /admin/settings); read by each new request
   const settings = { batching: true };
   const applySettings = (patch: Partial<RuntimeSettings>) => {
@@ -154,7 +167,12 @@ export async function createSubgraphService<Module, Context extends RequestConte
   await mountGraphQL<Context>(app, {
     schema,
     development: config.development,
-    context: async (request) => definition.createContext(module, request.cacheReader, settings),
+    context: async (request) =>
+      ({
+        ...definition.createContext(module, request.cacheReader, settings),
+        creates: { header: request.headers[IDEMPOTENCY_KEY_HEADER] as string | undefined, replayed: false },
+      }) as Context,
+    plugins: [replayedHeaderPlugin<Context>()],
     limits: config.graphqlLimits,
     // the gateway composes from the SDL files (or the _service field, which is not introspection)
     introspection: config.introspection,
@@ -216,6 +234,7 @@ export async function createSubgraphService<Module, Context extends RequestConte
     applySettings,
     listen: (port?: number, host?: string) => listenUrl(app, port, host),
     async close() {
+      creates.close();
       await app.close();
       if (!options.prisma) await prisma.$disconnect();
       if (!options.cacheStore) await store.close();
@@ -296,3 +315,29 @@ function runPrimary(name: string, count: number): void {
     );
   });
 }
+
+/** `Idempotent-Replayed: true` on a GraphQL answer whose create was a replay (the gateway passes it on). */
+function replayedHeaderPlugin<Context extends RequestContext>(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response, contextValue }) {
+          if (contextValue.creates.replayed) response.http.headers.set(IDEMPOTENT_REPLAYED_HEADER, 'true');
+        },
+      };
+    },
+  };
+}
+
+export {
+  createdRecord,
+  graphqlCreate,
+  inTransaction,
+  restCreate,
+  sendCreated,
+  type CreateContext,
+  type CreateRequest,
+  type CreateResult,
+  type Creates,
+  type WriteClient,
+} from './creates.ts';

@@ -18,6 +18,7 @@ import {
   requiredText,
   withoutNulls,
 } from '@supergraph-lab/http';
+import type { CreateRequest, CreateResult, Creates } from '@supergraph-lab/subgraph';
 import { z } from 'zod';
 
 /**
@@ -76,7 +77,7 @@ interface PageKey {
   category: string | null;
 }
 
-export function createItemsModule(prisma: PrismaClient, cache: SubgraphCache) {
+export function createItemsModule(prisma: PrismaClient, cache: SubgraphCache, creates: Creates) {
   const itemKind: CachedKind<number, Item | null> = {
     name: 'item',
     id: String,
@@ -129,10 +130,14 @@ export function createItemsModule(prisma: PrismaClient, cache: SubgraphCache) {
 
     get,
 
-    async create(input: unknown): Promise<Item> {
-      const item = await prisma.item.create({ data: parseInput(itemInput, withoutNulls(input)) });
-      await cache.invalidate([versionKeys.item(item.id), versionKeys.itemList()]);
-      return item;
+    /** A new item, once per Idempotency-Key when the request has one. */
+    create(input: unknown, request: CreateRequest<Item>): Promise<CreateResult> {
+      const data = parseInput(itemInput, withoutNulls(input));
+      return creates.run(
+        request,
+        (db) => db.item.create({ data }),
+        (item) => cache.invalidate([versionKeys.item(item.id), versionKeys.itemList()]),
+      );
     },
 
     /** PUT: every field given (optional ones fall back to their defaults). */

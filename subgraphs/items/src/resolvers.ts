@@ -1,6 +1,9 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
+import type { Item } from '@supergraph-lab/db';
 import { parseId } from '@supergraph-lab/http';
-import { DateTimeScalar, type RequestContext } from '@supergraph-lab/subgraph';
+import { reviveDates } from '@supergraph-lab/cache';
+import { createdRecord, DateTimeScalar, graphqlCreate, type RequestContext } from '@supergraph-lab/subgraph';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { ItemsModule } from './items.ts';
 import type { ItemLoaders } from './loaders.ts';
 
@@ -24,7 +27,12 @@ export const resolvers: GraphQLResolverMap<ItemsContext> = {
     },
   },
   Mutation: {
-    createItem: (_: unknown, args: Args, ctx: ItemsContext) => ctx.items.create(args.input),
+    createItem: async (_: unknown, args: Args, ctx: ItemsContext, info: GraphQLResolveInfo) =>
+      createdRecord<Item>(
+        ctx.creates,
+        await ctx.items.create(args.input, graphqlCreate(ctx.creates, args, info)),
+        reviveDates,
+      ),
     updateItem: (_: unknown, args: Args, ctx: ItemsContext) => ctx.items.update(args.id, args.input),
     deleteItem: async (_: unknown, args: Args, ctx: ItemsContext) => {
       await ctx.items.remove(args.id);

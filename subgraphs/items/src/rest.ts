@@ -1,4 +1,6 @@
-import { created, jsonBody } from '@supergraph-lab/http';
+import type { Item } from '@supergraph-lab/db';
+import { jsonBody } from '@supergraph-lab/http';
+import { restCreate, sendCreated } from '@supergraph-lab/subgraph';
 import type { FastifyInstance } from 'fastify';
 import type { ItemsModule } from './items.ts';
 
@@ -11,8 +13,14 @@ export function registerItemRoutes(app: FastifyInstance, items: ItemsModule): vo
     return { items: page.items, pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } };
   });
   app.post('/api/items', async (request, reply) => {
-    const item = await items.create(jsonBody(request));
-    return created(reply, `/api/items/${item.id}`, item);
+    const body = jsonBody(request);
+    return sendCreated(
+      reply,
+      await items.create(
+        body,
+        restCreate(request, body, (item: Item) => `/api/items/${item.id}`),
+      ),
+    );
   });
   app.get<IdParams>('/api/items/:id', async (request) => items.get(request.params.id, request.cacheReader));
   app.put<IdParams>('/api/items/:id', async (request) => items.replace(request.params.id, jsonBody(request)));

@@ -7,6 +7,7 @@ import {
 } from '@supergraph-lab/cache';
 import { itemExists, photosByIds, photosOfItems, type Photo, type PrismaClient } from '@supergraph-lab/db';
 import { notFound, orNotFound, parseFirst, parseId, parseInput, withoutNulls } from '@supergraph-lab/http';
+import { inTransaction, type CreateRequest, type CreateResult, type Creates } from '@supergraph-lab/subgraph';
 import { z } from 'zod';
 
 /**
@@ -55,7 +56,7 @@ export interface PhotoListKey {
 /** How long cached photo data may live at most; invalidation, not this, keeps it correct. */
 const TTL_SECONDS = 300;
 
-export function createPhotosModule(prisma: PrismaClient, cache: SubgraphCache) {
+export function createPhotosModule(prisma: PrismaClient, cache: SubgraphCache, creates: Creates) {
   /** One statement per distinct `first` among the keys. */
   async function loadLists(keys: readonly PhotoListKey[]): Promise<Photo[][]> {
     const byFirst = new Map<number, PhotoListKey[]>();
@@ -115,23 +116,27 @@ export function createPhotosModule(prisma: PrismaClient, cache: SubgraphCache) {
     },
 
     /** Adds a photo, at the end of the gallery unless a position is given. */
-    async add(rawItemId: unknown, input: unknown): Promise<Photo> {
+    /** Adds a photo, once per Idempotency-Key when the request has one. */
+    add(rawItemId: unknown, input: unknown, request: CreateRequest<Photo>): Promise<CreateResult> {
       const itemId = parseId(rawItemId, 'itemId');
       const data = parseInput(photoCreate, withoutNulls(input));
-      let photo: Photo;
-      try {
-        photo = await prisma.$transaction(async (tx) => {
-          const position =
-            data.position ??
-            ((await tx.photo.aggregate({ where: { itemId }, _max: { position: true } }))._max.position ?? -1) + 1;
-          return tx.photo.create({ data: { ...data, itemId, position } });
-        });
-      } catch (error) {
-        if ((error as { code?: string }).code === 'P2003') throw notFound('item', itemId);
-        throw error;
-      }
-      await invalidate(photo);
-      return photo;
+      return creates.run(
+        request,
+        async (db) => {
+          try {
+            return await inTransaction(db, async (tx) => {
+              const position =
+                data.position ??
+                ((await tx.photo.aggregate({ where: { itemId }, _max: { position: true } }))._max.position ?? -1) + 1;
+              return tx.photo.create({ data: { ...data, itemId, position } });
+            });
+          } catch (error) {
+            if ((error as { code?: string }).code === 'P2003') throw notFound('item', itemId);
+            throw error;
+          }
+        },
+        invalidate,
+      );
     },
 
     async replace(rawId: unknown, input: unknown): Promise<Photo> {

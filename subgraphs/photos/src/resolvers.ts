@@ -1,7 +1,9 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import type { Photo } from '@supergraph-lab/db';
 import { parseFirst, parseId } from '@supergraph-lab/http';
-import { DateTimeScalar, type RequestContext } from '@supergraph-lab/subgraph';
+import { reviveDates } from '@supergraph-lab/cache';
+import { createdRecord, DateTimeScalar, graphqlCreate, type RequestContext } from '@supergraph-lab/subgraph';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { PhotoLoaders } from './loaders.ts';
 import { DEFAULT_PHOTOS, type PhotosModule } from './photos.ts';
 
@@ -19,9 +21,10 @@ export const resolvers: GraphQLResolverMap<PhotosContext> = {
     photo: (_: unknown, args: Args, ctx: PhotosContext) => ctx.loaders.photo.load(parseId(args.id)),
   },
   Mutation: {
-    addPhoto: (_: unknown, args: Args, ctx: PhotosContext) => {
+    addPhoto: async (_: unknown, args: Args, ctx: PhotosContext, info: GraphQLResolveInfo) => {
       const { itemId, ...input } = (args.input ?? {}) as Record<string, unknown>;
-      return ctx.photos.add(itemId, input);
+      const result = await ctx.photos.add(itemId, input, graphqlCreate(ctx.creates, args, info));
+      return createdRecord<Photo>(ctx.creates, result, reviveDates);
     },
     updatePhoto: (_: unknown, args: Args, ctx: PhotosContext) => ctx.photos.update(args.id, args.input),
     deletePhoto: async (_: unknown, args: Args, ctx: PhotosContext) => {

@@ -1,4 +1,6 @@
-import { created, jsonBody } from '@supergraph-lab/http';
+import type { Photo } from '@supergraph-lab/db';
+import { jsonBody } from '@supergraph-lab/http';
+import { restCreate, sendCreated } from '@supergraph-lab/subgraph';
 import type { FastifyInstance } from 'fastify';
 import type { PhotosModule } from './photos.ts';
 
@@ -10,8 +12,15 @@ export function registerPhotoRoutes(app: FastifyInstance, photos: PhotosModule):
     photos: await photos.ofItem(request.params.id, request.query, request.cacheReader),
   }));
   app.post<IdParams>('/api/items/:id/photos', async (request, reply) => {
-    const photo = await photos.add(request.params.id, jsonBody(request));
-    return created(reply, `/api/photos/${photo.id}`, photo);
+    const body = jsonBody(request);
+    return sendCreated(
+      reply,
+      await photos.add(
+        request.params.id,
+        body,
+        restCreate(request, body, (photo: Photo) => `/api/photos/${photo.id}`),
+      ),
+    );
   });
   app.get<IdParams>('/api/photos/:id', async (request) => photos.get(request.params.id, request.cacheReader));
   app.put<IdParams>('/api/photos/:id', async (request) => photos.replace(request.params.id, jsonBody(request)));

@@ -1,7 +1,9 @@
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import type { Review } from '@supergraph-lab/db';
 import { parseId } from '@supergraph-lab/http';
-import { DateTimeScalar, type RequestContext } from '@supergraph-lab/subgraph';
+import { reviveDates } from '@supergraph-lab/cache';
+import { createdRecord, DateTimeScalar, graphqlCreate, type RequestContext } from '@supergraph-lab/subgraph';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { ReviewLoaders } from './loaders.ts';
 import { parseReviewPageKey, toReviewPage, type ReviewsModule } from './reviews.ts';
 
@@ -19,9 +21,10 @@ export const resolvers: GraphQLResolverMap<ReviewsContext> = {
     review: (_: unknown, args: Args, ctx: ReviewsContext) => ctx.loaders.review.load(parseId(args.id)),
   },
   Mutation: {
-    createReview: (_: unknown, args: Args, ctx: ReviewsContext) => {
+    createReview: async (_: unknown, args: Args, ctx: ReviewsContext, info: GraphQLResolveInfo) => {
       const { itemId, ...input } = (args.input ?? {}) as Record<string, unknown>;
-      return ctx.reviews.create(itemId, input);
+      const result = await ctx.reviews.create(itemId, input, graphqlCreate(ctx.creates, args, info));
+      return createdRecord<Review>(ctx.creates, result, reviveDates);
     },
     updateReview: (_: unknown, args: Args, ctx: ReviewsContext) => ctx.reviews.update(args.id, args.input),
     deleteReview: async (_: unknown, args: Args, ctx: ReviewsContext) => {

@@ -1,4 +1,6 @@
-import { created, jsonBody } from '@supergraph-lab/http';
+import type { Review } from '@supergraph-lab/db';
+import { jsonBody } from '@supergraph-lab/http';
+import { restCreate, sendCreated } from '@supergraph-lab/subgraph';
 import type { FastifyInstance } from 'fastify';
 import type { ReviewsModule } from './reviews.ts';
 
@@ -14,8 +16,15 @@ export function registerReviewRoutes(app: FastifyInstance, reviews: ReviewsModul
     reviews.summaryOfItem(request.params.id, request.cacheReader),
   );
   app.post<IdParams>('/api/items/:id/reviews', async (request, reply) => {
-    const review = await reviews.create(request.params.id, jsonBody(request));
-    return created(reply, `/api/reviews/${review.id}`, review);
+    const body = jsonBody(request);
+    return sendCreated(
+      reply,
+      await reviews.create(
+        request.params.id,
+        body,
+        restCreate(request, body, (review: Review) => `/api/reviews/${review.id}`),
+      ),
+    );
   });
   app.get<IdParams>('/api/reviews/:id', async (request) => reviews.get(request.params.id, request.cacheReader));
   app.put<IdParams>('/api/reviews/:id', async (request) => reviews.replace(request.params.id, jsonBody(request)));

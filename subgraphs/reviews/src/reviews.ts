@@ -32,6 +32,7 @@ import {
   requiredText,
   withoutNulls,
 } from '@supergraph-lab/http';
+import type { CreateRequest, CreateResult, Creates } from '@supergraph-lab/subgraph';
 import { z } from 'zod';
 
 /**
@@ -136,7 +137,7 @@ export function toReviewPage(key: ReviewPageKey, rows: Review[]): ReviewPage {
 /** How long cached review data may live at most; invalidation, not this, keeps it correct. */
 const TTL_SECONDS = 300;
 
-export function createReviewsModule(prisma: PrismaClient, cache: SubgraphCache) {
+export function createReviewsModule(prisma: PrismaClient, cache: SubgraphCache, creates: Creates) {
   /**
    * Pages and summaries from the database: one statement per distinct (first, sort, after) among
    * the page keys, the summaries joining the statement of a first page (the item page's pair in
@@ -252,18 +253,22 @@ export function createReviewsModule(prisma: PrismaClient, cache: SubgraphCache) 
       return review;
     },
 
-    async create(rawItemId: unknown, input: unknown): Promise<Review> {
+    /** A new review of an item, once per Idempotency-Key when the request has one. */
+    create(rawItemId: unknown, input: unknown, request: CreateRequest<Review>): Promise<CreateResult> {
       const itemId = parseId(rawItemId, 'itemId');
       const data = parseInput(reviewCreate, withoutNulls(input));
-      let review: Review;
-      try {
-        review = await prisma.review.create({ data: { ...data, itemId } });
-      } catch (error) {
-        if ((error as { code?: string }).code === 'P2003') throw notFound('item', itemId);
-        throw error;
-      }
-      await invalidate(review);
-      return review;
+      return creates.run(
+        request,
+        async (db) => {
+          try {
+            return await db.review.create({ data: { ...data, itemId } });
+          } catch (error) {
+            if ((error as { code?: string }).code === 'P2003') throw notFound('item', itemId);
+            throw error;
+          }
+        },
+        invalidate,
+      );
     },
 
     async replace(rawId: unknown, input: unknown): Promise<Review> {

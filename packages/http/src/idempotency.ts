@@ -1,0 +1,73 @@
+import { createHash } from 'node:crypto';
+import { Kind, type OperationDefinitionNode } from 'graphql';
+import { AppError, badInput } from './errors.ts';
+
+/**
+ * Idempotency keys on creates (CONTRACT.md; the IETF `Idempotency-Key` header draft, as Stripe
+ * documents it): the header a client sends, the header a replay carries, and the checks on both.
+ */
+export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';
+export const IDEMPOTENT_REPLAYED_HEADER = 'idempotent-replayed';
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
+/**
+ * The key of a create, from the header (the draft's quoted string, `"..."`, or a bare value as
+ * Stripe takes it) or a GraphQL argument; null when none is given. A key is 1 to 255 printable
+ * ASCII characters: anything else is a 400 saying what is wrong, before anything is written.
+ */
+export function parseIdempotencyKey(raw: unknown, source = 'Idempotency-Key'): string | null {
+  if (raw === undefined || raw === null) return null;
+  if (typeof raw !== 'string') throw badInput(`${source} must be a string`);
+  let key = raw;
+  const quoted = /^"((?:[^"\\]|\\["\\])*)"$/.exec(raw);
+  if (quoted) key = quoted[1]!.replace(/\\(["\\])/g, '$1');
+  if (key.trim() === '') throw badInput(`${source} must not be empty`);
+  if (key.length > MAX_IDEMPOTENCY_KEY_LENGTH)
+    throw badInput(`${source} must be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters, got ${key.length}`);
+  const bad = /[^\x20-\x7e]/.exec(key);
+  if (bad) {
+    const code = bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+    throw badInput(`${source} must be printable ASCII; it has U+${code} at position ${bad.index + 1}`);
+  }
+  return key;
+}
+
+/**
+ * SHA-256 of what a request asks for, its JSON objects' keys sorted: the same body in another key
+ * order is the same request; another body, path or operation is not.
+ */
+export function fingerprintOf(...parts: unknown[]): string {
+  return createHash('sha256').update(JSON.stringify(parts, sortedKeys)).digest('base64url');
+}
+
+function sortedKeys(_key: string, value: unknown): unknown {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+export const idempotencyKeyInUse = () =>
+  new AppError(
+    'IDEMPOTENCY_KEY_IN_USE',
+    'a request with this Idempotency-Key is still in progress; retry once it has finished',
+    { retryAfterSeconds: 1 },
+  );
+
+export const idempotencyKeyReused = () =>
+  new AppError(
+    'IDEMPOTENCY_KEY_REUSED',
+    'this Idempotency-Key was used with a different request; a new request needs a new key',
+  );
+
+/** Create fields (`create*`, `add*`) at the root of a mutation: what one Idempotency-Key header may cover is one. */
+export function createFieldCount(operation: OperationDefinitionNode): number {
+  if (operation.operation !== 'mutation') return 0;
+  return operation.selectionSet.selections.filter(
+    (selection) => selection.kind === Kind.FIELD && /^(create|add)[A-Z]/.test(selection.name.value),
+  ).length;
+}
+
+/** The 400 for a header key on an operation with more than one create. */
+export const idempotencyKeyCoversOne = () =>
+  badInput(
+    'the Idempotency-Key header covers one create, and this operation has more: give each its idempotencyKey argument',
+  );
