@@ -141,16 +141,23 @@ const REVIEW_ORDERS: Record<ReviewSort, { after: string; orderBy: string; keyedB
   },
 };
 
+/** The rows `r` of a page of each item's reviews: $1 the item ids, $2 the limit. */
+const reviewPageJoin = (orderBy: string, condition = '') => `FROM unnest($1::int[]) AS k(item_id)
+    CROSS JOIN LATERAL (
+      SELECT * FROM reviews r WHERE r.item_id = k.item_id ${condition} ORDER BY ${orderBy} LIMIT $2::int
+    ) r`;
+
+/** Review counts by item and rating, for the item ids in parameter `ids` (an index-only scan). */
+const ratingCounts = (ids: string) =>
+  `SELECT item_id, rating, count(*)::int AS count FROM reviews WHERE item_id = ANY(${ids}::int[]) GROUP BY item_id, rating`;
+
 /** Per sort, the statement for first pages (`review_pages_newest`) and for later ones (`..._after`); $1 the item ids, $2 the limit. */
 const REVIEW_PAGES = Object.fromEntries(
   REVIEW_SORTS.map((sort) => {
     const { after, orderBy } = REVIEW_ORDERS[sort];
     const statement = (name: string, condition: string): Statement => ({
       name,
-      text: `SELECT r.* FROM unnest($1::int[]) AS k(item_id)
-    CROSS JOIN LATERAL (
-      SELECT * FROM reviews r WHERE r.item_id = k.item_id ${condition} ORDER BY ${orderBy} LIMIT $2::int
-    ) r`,
+      text: `SELECT r.* ${reviewPageJoin(orderBy, condition)}`,
     });
     const name = `review_pages_${sort.toLowerCase()}`;
     return [sort, { first: statement(name, ''), after: statement(`${name}_after`, after) }];
@@ -177,10 +184,7 @@ export async function reviewPages(
   return groupByItem(itemIds, rows.map(toReview));
 }
 
-const REVIEW_SUMMARIES: Statement = {
-  name: 'review_summaries',
-  text: 'SELECT item_id, rating, count(*)::int AS count FROM reviews WHERE item_id = ANY($1::int[]) GROUP BY item_id, rating',
-};
+const REVIEW_SUMMARIES: Statement = { name: 'review_summaries', text: ratingCounts('$1') };
 
 /** Review count, average and star histogram for each item id, in one index-only scan. */
 export async function reviewSummaries(prisma: PrismaClient, itemIds: readonly number[]): Promise<ReviewSummary[]> {
@@ -218,13 +222,9 @@ const REVIEW_FIRST_PAGES_AND_SUMMARIES = Object.fromEntries(
       name: `review_pages_${sort.toLowerCase()}_and_summaries`,
       text: `SELECT r.id, r.item_id, r.rating, r.title, r.body, r.author, r.verified_purchase, r.helpful_count,
         r.created_at, r.updated_at, NULL::int AS count
-      FROM unnest($1::int[]) AS k(item_id)
-      CROSS JOIN LATERAL (
-        SELECT * FROM reviews r WHERE r.item_id = k.item_id ORDER BY ${REVIEW_ORDERS[sort].orderBy} LIMIT $2::int
-      ) r
+      ${reviewPageJoin(REVIEW_ORDERS[sort].orderBy)}
     UNION ALL
-    SELECT NULL, item_id, rating, NULL, NULL, NULL, NULL, NULL, NULL, NULL, count(*)::int
-      FROM reviews WHERE item_id = ANY($3::int[]) GROUP BY item_id, rating`,
+    SELECT NULL, c.item_id, c.rating, NULL, NULL, NULL, NULL, NULL, NULL, NULL, c.count FROM (${ratingCounts('$3')}) c`,
     } satisfies Statement,
   ]),
 ) as Record<ReviewSort, Statement>;
