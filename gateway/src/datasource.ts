@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { Dependencies } from '@supergraph-lab/cache';
-import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER } from '@supergraph-lab/http';
+import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, type CreateContext } from '@supergraph-lab/http';
 import type { RequestTiming } from '@supergraph-lab/timing';
 import { GraphQLError } from 'graphql';
 import type { Agent, Dispatcher } from 'undici';
@@ -17,10 +17,8 @@ export interface GatewayContext {
   dependencies: Dependencies | null;
   /** The request's Server-Timing: each subgraph fetch is a part of it. */
   timing?: RequestTiming;
-  /** The client's Idempotency-Key header, passed on to the subgraph that runs the create. */
-  idempotencyKey?: string;
-  /** Set when a subgraph answered a create with the stored answer of an earlier request. */
-  replayed?: boolean;
+  /** The client's Idempotency-Key header, passed on to the subgraph that runs the create, and its replays. */
+  creates: CreateContext;
 }
 
 /**
@@ -57,7 +55,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     // no Accept header: Apollo Server then answers application/json without running its negotiator
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (context.requestId) headers['x-request-id'] = context.requestId;
-    if (context.idempotencyKey !== undefined) headers[IDEMPOTENCY_KEY_HEADER] = context.idempotencyKey;
+    if (context.creates?.header !== undefined) headers[IDEMPOTENCY_KEY_HEADER] = context.creates.header;
     const body = JSON.stringify({
       query: request.query,
       variables: request.variables,
@@ -102,7 +100,7 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
         bodyTimeout: this.timeoutMs,
       });
       const answer: unknown = response.json ? JSON.parse(response.text) : response.text;
-      if (response.replayed) context.replayed = true;
+      if (response.replayed && context.creates) context.creates.replayed = true;
       if (response.statusCode < 200 || response.statusCode > 299) {
         const statusText = STATUS_CODES[response.statusCode] ?? '';
         throw new GraphQLError(`${response.statusCode}: ${statusText}`, {

@@ -1,16 +1,6 @@
 import { ApolloGateway, IntrospectAndCompose } from '@apollo/gateway';
 import { SUBGRAPH_NAMES, type Config, type SubgraphName } from '@supergraph-lab/config';
-import type { ApolloServerPlugin } from '@apollo/server';
-import {
-  createFieldCount,
-  createHttpServer,
-  IDEMPOTENCY_KEY_HEADER,
-  idempotencyKeyCoversOne,
-  IDEMPOTENT_REPLAYED_HEADER,
-  listenUrl,
-  mountGraphQL,
-  toGraphQLError,
-} from '@supergraph-lab/http';
+import { createContextOf, createHttpServer, idempotencyPlugin, listenUrl, mountGraphQL } from '@supergraph-lab/http';
 import type { FastifyInstance } from 'fastify';
 import { Agent, request as undiciRequest } from 'undici';
 import { createCacheStore, type KeyValueCacheLike } from '@supergraph-lab/cache';
@@ -96,12 +86,12 @@ export async function createGatewayService(config: Config, options: GatewayOptio
       requestId: request.id,
       dependencies: {},
       timing: request.timing,
-      idempotencyKey: request.headers[IDEMPOTENCY_KEY_HEADER] as string | undefined,
+      creates: createContextOf(request.headers),
     }),
     limits: config.graphqlLimits,
     introspection: config.introspection,
     ...(config.playground ? { browserPage: playgroundPage('/graphql', urls.items, agent) } : {}),
-    plugins: [responseCachePlugin(cache), idempotencyPlugin()],
+    plugins: [responseCachePlugin(cache), idempotencyPlugin<GatewayContext>()],
     // automatic persisted queries, kept in the same store (so every gateway instance knows them)
     persistedQueries: { cache: persistedQueryCache(store), ttl: 86_400 },
   });
@@ -141,27 +131,6 @@ function persistedQueryCache(store: import('@supergraph-lab/cache').CacheStore):
     },
     async delete(key) {
       return store.delete([`apq:${key}`]);
-    },
-  };
-}
-
-/**
- * Creates under an Idempotency-Key through the gateway: the header covers one create, so an
- * operation with more is refused before any runs (each subgraph sees only its own); a replay a
- * subgraph reported is marked on the gateway's answer.
- */
-function idempotencyPlugin(): ApolloServerPlugin<GatewayContext> {
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ operation, contextValue }) {
-          if (contextValue.idempotencyKey !== undefined && operation && createFieldCount(operation) > 1)
-            throw toGraphQLError(idempotencyKeyCoversOne());
-        },
-        async willSendResponse({ response, contextValue }) {
-          if (contextValue.replayed) response.http.headers.set(IDEMPOTENT_REPLAYED_HEADER, 'true');
-        },
-      };
     },
   };
 }

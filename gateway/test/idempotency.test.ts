@@ -26,6 +26,17 @@ const CREATE_REVIEW = /* GraphQL */ `
   }
 `;
 
+const TWO_CREATES = /* GraphQL */ `
+  mutation Two($a: CreateReviewInput!, $b: CreateReviewInput!) {
+    a: createReview(input: $a) {
+      id
+    }
+    b: createReview(input: $b) {
+      id
+    }
+  }
+`;
+
 describe('Idempotency-Key on creates', () => {
   const stack = seededStack('gateway_idempotency', { items: 30, seed: 5, env: { CACHE_MODE: 'all' } });
   const reviewsTitled = async (title: string) => {
@@ -187,23 +198,13 @@ describe('Idempotency-Key on creates', () => {
     assert.equal(await reviewsTitled('once-graphql'), 1);
 
     // the header covers one create: an operation with two is refused before either runs
-    const two = await graphql(
-      stack.gatewayUrl,
-      /* GraphQL */ `
-        mutation Two($a: CreateReviewInput!, $b: CreateReviewInput!) {
-          a: createReview(input: $a) {
-            id
-          }
-          b: createReview(input: $b) {
-            id
-          }
-        }
-      `,
-      { a: { itemId: '9', ...review('two-a') }, b: { itemId: '9', ...review('two-b') } },
-      { 'idempotency-key': randomUUID() },
-    );
-    assert.equal(two.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
-    assert.match(two.errors![0]!.message, /covers one create/);
+    const twoInputs = { a: { itemId: '9', ...review('two-a') }, b: { itemId: '9', ...review('two-b') } };
+    for (const base of [stack.gatewayUrl, stack.subgraphUrls.reviews]) {
+      // refused at the gateway, and by the owner the same way when asked directly
+      const two = await graphql(base, TWO_CREATES, twoInputs, { 'idempotency-key': randomUUID() });
+      assert.equal(two.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
+      assert.match(two.errors![0]!.message, /covers one create/);
+    }
     assert.equal((await reviewsTitled('two-a')) + (await reviewsTitled('two-b')), 0);
   });
 });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
+import type { ApolloServerPlugin } from '@apollo/server';
 import { Kind, type OperationDefinitionNode } from 'graphql';
-import { AppError, badInput } from './errors.ts';
+import { AppError, badInput, toGraphQLError } from './errors.ts';
 
 /**
  * Idempotency keys on creates (CONTRACT.md; the IETF `Idempotency-Key` header draft, as Stripe
@@ -58,8 +59,43 @@ export const idempotencyKeyReused = () =>
     'this Idempotency-Key was used with a different request; a new request needs a new key',
   );
 
+/** What a GraphQL request (at the gateway or a subgraph) tells its creates, and learns from them. */
+export interface CreateContext {
+  /** The request's Idempotency-Key header, as sent (checked where it is used). */
+  header: string | undefined;
+  /** Set when a create answered with the stored answer of an earlier request. */
+  replayed: boolean;
+}
+
+/** The CreateContext of a request, from its headers. */
+export const createContextOf = (headers: Record<string, string | string[] | undefined>): CreateContext => ({
+  header: headers[IDEMPOTENCY_KEY_HEADER] as string | undefined,
+  replayed: false,
+});
+
+/**
+ * Creates under an Idempotency-Key, for the gateway and the subgraphs alike: the header covers one
+ * create, so an operation with more is refused before any runs (at the gateway, each subgraph
+ * sees only its own creates); a replay is marked `Idempotent-Replayed: true` on the answer.
+ */
+export function idempotencyPlugin<Context extends { creates: CreateContext }>(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ operation, contextValue }) {
+          if (contextValue.creates.header !== undefined && operation && createFieldCount(operation) > 1)
+            throw toGraphQLError(idempotencyKeyCoversOne());
+        },
+        async willSendResponse({ response, contextValue }) {
+          if (contextValue.creates.replayed) response.http.headers.set(IDEMPOTENT_REPLAYED_HEADER, 'true');
+        },
+      };
+    },
+  };
+}
+
 /** Create fields (`create*`, `add*`) at the root of a mutation: what one Idempotency-Key header may cover is one. */
-export function createFieldCount(operation: OperationDefinitionNode): number {
+function createFieldCount(operation: OperationDefinitionNode): number {
   if (operation.operation !== 'mutation') return 0;
   return operation.selectionSet.selections.filter(
     (selection) => selection.kind === Kind.FIELD && /^(create|add)[A-Z]/.test(selection.name.value),
@@ -67,7 +103,7 @@ export function createFieldCount(operation: OperationDefinitionNode): number {
 }
 
 /** The 400 for a header key on an operation with more than one create. */
-export const idempotencyKeyCoversOne = () =>
+const idempotencyKeyCoversOne = () =>
   badInput(
     'the Idempotency-Key header covers one create, and this operation has more: give each its idempotencyKey argument',
   );

@@ -37,13 +37,14 @@ export {
   type QueryLimits,
 } from './limits.ts';
 export {
-  createFieldCount,
+  createContextOf,
   fingerprintOf,
-  idempotencyKeyCoversOne,
   IDEMPOTENCY_KEY_HEADER,
+  idempotencyPlugin,
   idempotencyKeyInUse,
   idempotencyKeyReused,
   IDEMPOTENT_REPLAYED_HEADER,
   MAX_IDEMPOTENCY_KEY_LENGTH,
   parseIdempotencyKey,
+  type CreateContext,
 } from './idempotency.ts';

@@ -7,14 +7,13 @@ import {
   type TransactionClient,
 } from '@supergraph-lab/db';
 import {
-  createFieldCount,
   fingerprintOf,
-  idempotencyKeyCoversOne,
   IDEMPOTENCY_KEY_HEADER,
   idempotencyKeyInUse,
   idempotencyKeyReused,
   IDEMPOTENT_REPLAYED_HEADER,
   parseIdempotencyKey,
+  type CreateContext,
 } from '@supergraph-lab/http';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { GraphQLResolveInfo } from 'graphql';
@@ -119,28 +118,17 @@ export function sendCreated(reply: FastifyReply, { answer, replayed }: CreateRes
   return reply.send(answer.body);
 }
 
-/** What a GraphQL request tells its creates: the header's key, and whether one was replayed. */
-export interface CreateContext {
-  /** The request's Idempotency-Key header, as sent (checked by the create that uses it). */
-  header: string | undefined;
-  replayed: boolean;
-}
-
 /**
  * A GraphQL create (`createItem(input, idempotencyKey)`...): the key from the argument, else from
- * the header, fingerprinted with the field and its input. The header covers one create: an
- * operation with more gets a 400 before any runs (give each its `idempotencyKey` instead).
+ * the header, fingerprinted with the field and its input. That the header covers one create is
+ * checked before the operation runs (`idempotencyPlugin`).
  */
 export function graphqlCreate<T>(
   context: CreateContext,
   args: { input?: unknown; idempotencyKey?: unknown },
   info: GraphQLResolveInfo,
 ): CreateRequest<T> {
-  let key = parseIdempotencyKey(args.idempotencyKey, 'idempotencyKey');
-  if (key === null && context.header !== undefined) {
-    key = parseIdempotencyKey(context.header);
-    if (createFieldCount(info.operation) > 1) throw idempotencyKeyCoversOne();
-  }
+  const key = parseIdempotencyKey(args.idempotencyKey, 'idempotencyKey') ?? parseIdempotencyKey(context.header);
   return {
     idempotency:
       key === null ? null : { key, fingerprint: fingerprintOf('graphql', info.fieldName, args.input ?? null) },

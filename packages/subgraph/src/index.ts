@@ -23,13 +23,13 @@ import {
   parseSettingsPatch,
   refuseAdmin,
   type RuntimeSettings,
-  IDEMPOTENCY_KEY_HEADER,
-  IDEMPOTENT_REPLAYED_HEADER,
+  createContextOf,
+  idempotencyPlugin,
+  type CreateContext,
 } from '@supergraph-lab/http';
 import { Counter, Gauge } from 'prom-client';
-import type { ApolloServerPlugin } from '@apollo/server';
 import type { FastifyInstance } from 'fastify';
-import { createCreates, type CreateContext, type Creates } from './creates.ts';
+import { createCreates, type Creates } from './creates.ts';
 import { GraphQLScalarType, Kind, parse } from 'graphql';
 
 /** A running (or ready to listen) subgraph service. */
@@ -170,9 +170,9 @@ export async function createSubgraphService<Module, Context extends RequestConte
     context: async (request) =>
       ({
         ...definition.createContext(module, request.cacheReader, settings),
-        creates: { header: request.headers[IDEMPOTENCY_KEY_HEADER] as string | undefined, replayed: false },
+        creates: createContextOf(request.headers),
       }) as Context,
-    plugins: [replayedHeaderPlugin<Context>()],
+    plugins: [idempotencyPlugin<Context>()],
     limits: config.graphqlLimits,
     // the gateway composes from the SDL files (or the _service field, which is not introspection)
     introspection: config.introspection,
@@ -316,28 +316,15 @@ function runPrimary(name: string, count: number): void {
   });
 }
 
-/** `Idempotent-Replayed: true` on a GraphQL answer whose create was a replay (the gateway passes it on). */
-function replayedHeaderPlugin<Context extends RequestContext>(): ApolloServerPlugin<Context> {
-  return {
-    async requestDidStart() {
-      return {
-        async willSendResponse({ response, contextValue }) {
-          if (contextValue.creates.replayed) response.http.headers.set(IDEMPOTENT_REPLAYED_HEADER, 'true');
-        },
-      };
-    },
-  };
-}
-
 export {
   createdRecord,
   graphqlCreate,
   inTransaction,
   restCreate,
   sendCreated,
-  type CreateContext,
   type CreateRequest,
   type CreateResult,
   type Creates,
   type WriteClient,
 } from './creates.ts';
+export type { CreateContext } from '@supergraph-lab/http';
