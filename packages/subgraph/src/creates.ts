@@ -12,6 +12,7 @@ import {
   idempotencyKeyInUse,
   idempotencyKeyReused,
   IDEMPOTENT_REPLAYED_HEADER,
+  jsonBody,
   parseIdempotencyKey,
   type CreateContext,
 } from '@supergraph-lab/http';
@@ -98,21 +99,23 @@ export function inTransaction<T>(db: WriteClient, work: (tx: TransactionClient) 
   return '$transaction' in db ? db.$transaction(work) : work(db);
 }
 
-/** A REST create: the request's key, fingerprinted with its method, path and body; 201 with Location. */
-export function restCreate<T>(
+/**
+ * A REST create route's answer: the request's JSON body, its key fingerprinted with its method,
+ * path and body, handed to `create`; sent as 201 with Location, or as the stored answer with
+ * `Idempotent-Replayed: true` on a replay.
+ */
+export async function answerCreate<T>(
   request: FastifyRequest,
-  body: unknown,
+  reply: FastifyReply,
   location: (created: T) => string,
-): CreateRequest<T> {
+  create: (body: unknown, createRequest: CreateRequest<T>) => Promise<CreateResult>,
+): Promise<FastifyReply> {
+  const body = jsonBody(request);
   const key = parseIdempotencyKey(request.headers[IDEMPOTENCY_KEY_HEADER]);
-  return {
+  const { answer, replayed } = await create(body, {
     idempotency: key === null ? null : { key, fingerprint: fingerprintOf('rest', request.method, request.url, body) },
     respond: (created) => ({ status: 201, headers: { location: location(created) }, body: created }),
-  };
-}
-
-/** Sends a create's answer, `Idempotent-Replayed: true` on a replay. */
-export function sendCreated(reply: FastifyReply, { answer, replayed }: CreateResult): FastifyReply {
+  });
   reply.code(answer.status).headers(answer.headers);
   if (replayed) reply.header(IDEMPOTENT_REPLAYED_HEADER, 'true');
   return reply.send(answer.body);

@@ -317,11 +317,10 @@ function runPrimary(name: string, count: number): void {
 }
 
 export {
+  answerCreate,
   createdRecord,
   graphqlCreate,
   inTransaction,
-  restCreate,
-  sendCreated,
   type CreateRequest,
   type CreateResult,
   type Creates,

@@ -1,6 +1,6 @@
 import type { Item } from '@supergraph-lab/db';
 import { jsonBody } from '@supergraph-lab/http';
-import { restCreate, sendCreated } from '@supergraph-lab/subgraph';
+import { answerCreate } from '@supergraph-lab/subgraph';
 import type { FastifyInstance } from 'fastify';
 import type { ItemsModule } from './items.ts';
 
@@ -12,16 +12,14 @@ export function registerItemRoutes(app: FastifyInstance, items: ItemsModule): vo
     const page = await items.page(request.query, request.cacheReader);
     return { items: page.items, pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor } };
   });
-  app.post('/api/items', async (request, reply) => {
-    const body = jsonBody(request);
-    return sendCreated(
+  app.post('/api/items', (request, reply) =>
+    answerCreate(
+      request,
       reply,
-      await items.create(
-        body,
-        restCreate(request, body, (item: Item) => `/api/items/${item.id}`),
-      ),
-    );
-  });
+      (item: Item) => `/api/items/${item.id}`,
+      (body, create) => items.create(body, create),
+    ),
+  );
   app.get<IdParams>('/api/items/:id', async (request) => items.get(request.params.id, request.cacheReader));
   app.put<IdParams>('/api/items/:id', async (request) => items.replace(request.params.id, jsonBody(request)));
   app.patch<IdParams>('/api/items/:id', async (request) => items.update(request.params.id, jsonBody(request)));

@@ -1,6 +1,6 @@
 import type { Photo } from '@supergraph-lab/db';
 import { jsonBody } from '@supergraph-lab/http';
-import { restCreate, sendCreated } from '@supergraph-lab/subgraph';
+import { answerCreate } from '@supergraph-lab/subgraph';
 import type { FastifyInstance } from 'fastify';
 import type { PhotosModule } from './photos.ts';
 
@@ -11,17 +11,14 @@ export function registerPhotoRoutes(app: FastifyInstance, photos: PhotosModule):
   app.get<IdParams & { Querystring: Record<string, string> }>('/api/items/:id/photos', async (request) => ({
     photos: await photos.ofItem(request.params.id, request.query, request.cacheReader),
   }));
-  app.post<IdParams>('/api/items/:id/photos', async (request, reply) => {
-    const body = jsonBody(request);
-    return sendCreated(
+  app.post<IdParams>('/api/items/:id/photos', (request, reply) =>
+    answerCreate(
+      request,
       reply,
-      await photos.add(
-        request.params.id,
-        body,
-        restCreate(request, body, (photo: Photo) => `/api/photos/${photo.id}`),
-      ),
-    );
-  });
+      (photo: Photo) => `/api/photos/${photo.id}`,
+      (body, create) => photos.add(request.params.id, body, create),
+    ),
+  );
   app.get<IdParams>('/api/photos/:id', async (request) => photos.get(request.params.id, request.cacheReader));
   app.put<IdParams>('/api/photos/:id', async (request) => photos.replace(request.params.id, jsonBody(request)));
   app.patch<IdParams>('/api/photos/:id', async (request) => photos.update(request.params.id, jsonBody(request)));

@@ -1,6 +1,6 @@
 import type { Review } from '@supergraph-lab/db';
 import { jsonBody } from '@supergraph-lab/http';
-import { restCreate, sendCreated } from '@supergraph-lab/subgraph';
+import { answerCreate } from '@supergraph-lab/subgraph';
 import type { FastifyInstance } from 'fastify';
 import type { ReviewsModule } from './reviews.ts';
 
@@ -15,17 +15,14 @@ export function registerReviewRoutes(app: FastifyInstance, reviews: ReviewsModul
   app.get<IdParams>('/api/items/:id/reviews/summary', async (request) =>
     reviews.summaryOfItem(request.params.id, request.cacheReader),
   );
-  app.post<IdParams>('/api/items/:id/reviews', async (request, reply) => {
-    const body = jsonBody(request);
-    return sendCreated(
+  app.post<IdParams>('/api/items/:id/reviews', (request, reply) =>
+    answerCreate(
+      request,
       reply,
-      await reviews.create(
-        request.params.id,
-        body,
-        restCreate(request, body, (review: Review) => `/api/reviews/${review.id}`),
-      ),
-    );
-  });
+      (review: Review) => `/api/reviews/${review.id}`,
+      (body, create) => reviews.create(request.params.id, body, create),
+    ),
+  );
   app.get<IdParams>('/api/reviews/:id', async (request) => reviews.get(request.params.id, request.cacheReader));
   app.put<IdParams>('/api/reviews/:id', async (request) => reviews.replace(request.params.id, jsonBody(request)));
   app.patch<IdParams>('/api/reviews/:id', async (request) => reviews.update(request.params.id, jsonBody(request)));
