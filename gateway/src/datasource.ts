@@ -15,6 +15,8 @@ export interface GatewayContext {
    * fetch reported none (its data cannot be vouched for, so the response is not cached).
    */
   dependencies: Dependencies | null;
+  /** The caller asked for the response's dependencies (WANT_DEPENDENCIES_HEADER): the SSR page cache. */
+  wantsDependencies?: boolean;
   /** The request's Server-Timing: each subgraph fetch is a part of it. */
   timing?: RequestTiming;
   /** The client's Idempotency-Key header, passed on to the subgraph that runs the create, and its replays. */

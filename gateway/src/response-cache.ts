@@ -35,6 +35,15 @@ interface CachedResponse {
 }
 
 /**
+ * The extension that gives a caller which caches what it builds from a response (the SSR page
+ * cache, by WANT_DEPENDENCIES_HEADER) the version tokens the response was built from: on both
+ * GraphQL paths, and for a response served from this cache.
+ */
+export function responseDependencies(context: GatewayContext): Record<string, unknown> | undefined {
+  return context.wantsDependencies && context.dependencies ? { cacheDependencies: context.dependencies } : undefined;
+}
+
+/**
  * The GraphQL response cache: a query's whole response, stored with the version tokens every
  * subgraph fetch reported it was built from, and served only while all of them are current
  * (one round trip to check). Mutations, responses with errors, and responses some fetch could
@@ -58,33 +67,18 @@ export function responseCachePlugin(cache: GatewayCache): ApolloServerPlugin<Gat
           const [entry] = (await cache.store.getMany<CachedResponse>([key], timing)) ?? [];
           if (entry && (await dependenciesCurrent(cache.store, entry.dependencies, timing))) {
             cache.stats.response.hits++;
-            const wanted = requestContext.request.http?.headers.get(WANT_DEPENDENCIES_HEADER) === '1';
-            const singleResult = wanted
-              ? { ...entry.result, extensions: { cacheDependencies: entry.dependencies } }
-              : entry.result;
+            // the dependencies it was built from, for a caller that asks (responseDependencies)
+            requestContext.contextValue.dependencies = entry.dependencies;
             return {
               http: { status: 200, headers: new HeaderMap([['x-cache', 'HIT']]) },
-              body: { kind: 'single', singleResult },
+              body: { kind: 'single', singleResult: entry.result },
             };
           }
           cache.stats.response.misses++;
           return null;
         },
-        async willSendResponse({ request, response, contextValue }) {
+        async willSendResponse({ response, contextValue }) {
           const body = response.body;
-          // a caller that caches what it builds from this response gets its dependencies
-          if (
-            body.kind === 'single' &&
-            request.http?.headers.get(WANT_DEPENDENCIES_HEADER) === '1' &&
-            contextValue.dependencies &&
-            !body.singleResult.errors?.length &&
-            response.http.headers.get('x-cache') !== 'HIT'
-          ) {
-            body.singleResult.extensions = {
-              ...body.singleResult.extensions,
-              cacheDependencies: contextValue.dependencies,
-            };
-          }
           if (!key || body.kind !== 'single' || response.http.headers.get('x-cache') === 'HIT') {
             if (!response.http.headers.get('x-cache')) response.http.headers.set('x-cache', 'BYPASS');
             return;

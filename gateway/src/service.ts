@@ -6,7 +6,13 @@ import { Agent, request as undiciRequest } from 'undici';
 import { createCacheStore, type KeyValueCacheLike } from '@supergraph-lab/cache';
 import { registerCacheAdmin } from './admin.ts';
 import { SubgraphDataSource, type GatewayContext } from './datasource.ts';
-import { responseCachePlugin, responsesCached, type GatewayCache } from './response-cache.ts';
+import {
+  responseCachePlugin,
+  responseDependencies,
+  responsesCached,
+  WANT_DEPENDENCIES_HEADER,
+  type GatewayCache,
+} from './response-cache.ts';
 import { playgroundPage, registerPlaygroundAssets } from './playground.ts';
 import { registerRestProxy } from './rest-proxy.ts';
 import { composeSupergraph, readSubgraphSources } from './supergraph.ts';
@@ -87,7 +93,12 @@ export async function createGatewayService(config: Config, options: GatewayOptio
       dependencies: {},
       timing: request.timing,
       creates: createContextOf(request.headers),
+      wantsDependencies: request.headers[WANT_DEPENDENCIES_HEADER] === '1',
     }),
+    responseExtensions: responseDependencies,
+    // the whole-response cache is an Apollo plugin: while it serves, queries take Apollo's path
+    leanWhen: () => !responsesCached(cache),
+    leanHeaders: { 'x-cache': 'BYPASS' },
     limits: config.graphqlLimits,
     introspection: config.introspection,
     ...(config.playground ? { browserPage: playgroundPage('/graphql', urls.items, agent) } : {}),

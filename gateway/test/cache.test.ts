@@ -44,6 +44,20 @@ describe('caching with Redis', () => {
     const second = await page(stack.gatewayUrl, 10);
     assert.deepEqual([first.cache, second.cache], ['MISS', 'HIT']);
     assert.deepEqual(second.item, first.item);
+    // a caller that asks (the SSR page cache) gets the dependencies with a miss and with a hit
+    const wanted = { 'x-want-cache-dependencies': '1' };
+    const missed = await graphql(stack.gatewayUrl, PAGE, { id: '11' }, wanted);
+    const hit = await graphql(stack.gatewayUrl, PAGE, { id: '11' }, wanted);
+    assert.deepEqual([missed.headers.get('x-cache'), hit.headers.get('x-cache')], ['MISS', 'HIT']);
+    const dependencies = missed.extensions?.cacheDependencies as object | undefined;
+    assert.ok(dependencies && Object.keys(dependencies).length > 0, JSON.stringify(missed));
+    assert.deepEqual(hit.extensions, { cacheDependencies: dependencies });
+    const unasked = await graphql(stack.gatewayUrl, PAGE, { id: '11' });
+    assert.deepEqual(
+      [unasked.headers.get('x-cache'), unasked.extensions],
+      ['HIT', undefined],
+      'only for a caller that asks',
+    );
     const restFirst = await rest(stack.gatewayUrl, 'GET', '/api/items/10/reviews?first=2');
     const restSecond = await rest(stack.gatewayUrl, 'GET', '/api/items/10/reviews?first=2');
     assert.deepEqual([restFirst.headers.get('x-cache'), restSecond.headers.get('x-cache')], ['MISS', 'HIT']);

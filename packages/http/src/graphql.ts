@@ -5,13 +5,13 @@ import {
   ApolloServerPluginLandingPageDisabled,
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
-import type { GatewayInterface } from '@apollo/server-gateway-interface';
+import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GraphQLSchema } from 'graphql';
 import { Counter, Histogram } from 'prom-client';
 import { formatGraphQLError } from './errors.ts';
-import { leanQueries } from './lean-queries.ts';
+import { gatewayExecutor, leanQueries } from './lean-queries.ts';
 import { queryLimits, queryLimitsPlugin, type QueryLimits } from './limits.ts';
 import { histogramObserver } from './metrics.ts';
 
@@ -23,8 +23,15 @@ export interface GraphQLMountOptions<Context extends BaseContext> {
   context: (request: FastifyRequest) => Promise<Context>;
   development: boolean;
   plugins?: ApolloServerPlugin<Context>[];
-  /** Extensions added to every answer without errors (a subgraph's cache dependencies). */
+  /** Extensions added to every answer without errors (a response's cache dependencies). */
   responseExtensions?: (context: Context) => Record<string, unknown> | undefined;
+  /**
+   * Whether the lean path may take a page query now (always, when not given): the gateway's
+   * whole-response cache lives in an Apollo plugin, so queries go to Apollo Server while it serves.
+   */
+  leanWhen?: () => boolean;
+  /** Headers on every answer of the lean path (the gateway's `x-cache: BYPASS`, as its plugin says on Apollo's). */
+  leanHeaders?: Record<string, string>;
   /** Automatic persisted queries: where their hashes are kept. */
   persistedQueries?: { cache: import('@apollo/utils.keyvaluecache').KeyValueCache<string>; ttl?: number };
   /** Served instead of GraphQL when a browser asks `GET /graphql` for HTML (the Playground). */
@@ -62,9 +69,14 @@ export async function mountGraphQL<Context extends BaseContext>(
   const formatError = formatGraphQLError(options.development, (error) =>
     app.log.error({ err: error }, 'unexpected GraphQL error'),
   );
+  // a gateway's executor and schema, as Apollo Server is given them, for the lean path
+  const loaded: { executor: GatewayExecutor | null; schema: GraphQLSchema | undefined } = {
+    executor: null,
+    schema: undefined,
+  };
   const apollo = options.gateway
     ? new ApolloServer<Context>({
-        gateway: options.gateway,
+        gateway: observedGateway(options.gateway, loaded),
         plugins,
         formatError,
         introspection: options.introspection,
@@ -84,45 +96,70 @@ export async function mountGraphQL<Context extends BaseContext>(
       });
   await apollo.start();
   const handler = fastifyApolloHandler(apollo, { context: async (request) => options.context(request) });
-  // a schema of its own (the subgraphs): page queries take the lean path, the rest Apollo Server's
-  const lean = options.schema
-    ? leanQueries<Context>({
-        schema: options.schema,
-        introspection: options.introspection,
-        checkLimits,
-        formatError,
-        includeStacktrace: options.development,
-        responseExtensions: options.responseExtensions,
-        observe: metrics.observe,
-      })
-    : null;
-  const served = lean ? servedBy(app) : null;
+  // page queries take the lean path (graphql-js on a subgraph's schema, the executor on the
+  // gateway's), the rest Apollo Server's
+  const schema = options.schema;
+  const lean = leanQueries<Context>({
+    schema: schema ? () => schema : () => loaded.schema,
+    ...(schema ? {} : { execute: gatewayExecutor<Context>(() => loaded.executor, apollo.logger) }),
+    introspection: options.introspection,
+    checkLimits,
+    formatError,
+    includeStacktrace: options.development,
+    responseExtensions: options.responseExtensions,
+    observe: metrics.observe,
+  });
+  const leanWhen = options.leanWhen ?? (() => true);
+  const served = servedBy(app);
   app.route({
     method: ['POST', 'OPTIONS'],
     url: '/graphql',
-    handler: lean
-      ? async function (request: FastifyRequest, reply: FastifyReply) {
-          const answer =
-            request.method === 'POST' && isJson(request.headers['content-type'])
-              ? await lean(request.body, () => options.context(request))
-              : null;
-          if (!answer) {
-            served!.apollo();
-            return handler.call(this, request as never, reply as never);
-          }
-          served!.lean();
-          return reply.code(answer.status).type('application/json; charset=utf-8').send(answer.body);
-        }
-      : (handler as never),
+    async handler(request: FastifyRequest, reply: FastifyReply) {
+      const answer =
+        request.method === 'POST' && isJson(request.headers['content-type']) && leanWhen()
+          ? await lean(request.body, () => options.context(request), request.headers)
+          : null;
+      if (!answer) {
+        served.apollo();
+        return handler.call(this, request as never, reply as never);
+      }
+      served.lean();
+      if (options.leanHeaders) reply.headers(options.leanHeaders);
+      return reply.code(answer.status).type('application/json; charset=utf-8').send(answer.body);
+    },
   });
   app.get('/graphql', async (request, reply) => {
     if (options.browserPage && prefersHtml(request.headers.accept)) {
       return reply.type('text/html; charset=utf-8').send(await options.browserPage());
     }
-    served?.apollo();
+    served.apollo();
     return handler.call(app, request as never, reply as never);
   });
   return apollo;
+}
+
+/**
+ * The gateway as Apollo Server sees it, telling `loaded` what Apollo Server is given: the
+ * executor from `load()` and each API schema it validates against.
+ */
+function observedGateway(
+  gateway: GatewayInterface,
+  loaded: { executor: GatewayExecutor | null; schema: GraphQLSchema | undefined },
+): GatewayInterface {
+  return {
+    async load(options) {
+      const result = await gateway.load(options);
+      loaded.executor = result.executor;
+      return result;
+    },
+    onSchemaLoadOrUpdate(callback) {
+      return gateway.onSchemaLoadOrUpdate((schemaContext) => {
+        loaded.schema = schemaContext.apiSchema;
+        callback(schemaContext);
+      });
+    },
+    stop: () => gateway.stop(),
+  };
 }
 
 /** application/json, the one body type Apollo Server's CSRF prevention lets through without a preflight header. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   execute,
   getOperationAST,
@@ -10,12 +11,39 @@ import {
   type ExecutionResult,
   type GraphQLFormattedError,
   type GraphQLSchema,
+  getVariableValues,
+  type OperationDefinitionNode,
 } from 'graphql';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { GatewayExecutor, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import type { LimitsCheck } from './limits.ts';
+
+/** An operation the lean path has parsed, validated and checked, ready to run. */
+export interface LeanOperation<Context> {
+  schema: GraphQLSchema;
+  /** The query text, as sent. */
+  query: string;
+  document: DocumentNode;
+  operation: OperationDefinitionNode;
+  operationName: string | undefined;
+  variables: Record<string, unknown>;
+  contextValue: Context;
+  /** The HTTP request's headers. */
+  headers: IncomingHttpHeaders;
+}
+
+/**
+ * Runs an operation: its result, or null to decline it before anything ran (variables that do
+ * not coerce), which sends it to Apollo Server to be refused there.
+ */
+export type LeanExecutor<Context> = (operation: LeanOperation<Context>) => Promise<ExecutionResult | null>;
 
 /** What the lean path needs of the service's GraphQL setup: the same pieces Apollo Server is given. */
 export interface LeanQueryOptions<Context> {
-  schema: GraphQLSchema;
+  /** The schema requests are validated against now (a gateway's changes when its supergraph does). */
+  schema: () => GraphQLSchema | undefined;
+  /** How an operation runs: graphql-js's `execute` over `schema` when not given (a subgraph). */
+  execute?: LeanExecutor<Context>;
   introspection: boolean;
   checkLimits: LimitsCheck;
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
@@ -38,31 +66,39 @@ const MAX_DOCUMENTS = 1000;
 const INTROSPECTION = /__schema|__type\b/;
 
 /**
- * The subgraphs' query path without Apollo Server's request pipeline, for the one request shape
- * that is every page's: a JSON POST of a query whose document has been seen, validates and is
- * within the limits. It parses and validates a query text once, then runs graphql-js's `execute`
- * with the same context, limits, error formatting, extensions and metrics as the Apollo path.
+ * The query path without Apollo Server's request pipeline, for the one request shape that is
+ * every page's: a JSON POST of a query whose document has been seen, validates and is within the
+ * limits. It parses and validates a query text once, then runs it (graphql-js's `execute` in a
+ * subgraph, the gateway's executor in the gateway) with the same context, limits, error
+ * formatting, extensions and metrics as the Apollo path.
  *
- * Apollo Server's pipeline costs about a fifth of a subgraph fetch's CPU (hashing each query text
- * with SHA-256 to find its cached document, content negotiation twice, its plugin hooks and
- * header maps; README, "CPU per page"). Everything else goes to Apollo Server unchanged: GET,
- * mutations, parse and validation errors, refused limits, bad variables, introspection, APQ, so
+ * Apollo Server's pipeline costs about a fifth of a subgraph fetch's CPU and a seventh of the
+ * gateway's (hashing each query text with SHA-256 to find its cached document, content
+ * negotiation twice, its plugin hooks and header maps; README, "CPU per page"). Everything else
+ * goes to Apollo Server unchanged: GET, mutations, parse and validation errors, refused limits, bad variables, introspection, APQ, so
  * every error of those kinds still has one author. Returns null for those: the caller hands the
  * request to Apollo Server, and nothing has run.
  */
 export function leanQueries<Context>(options: LeanQueryOptions<Context>) {
   const rules = options.introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule];
-  // null: a text that failed to parse or validate (Apollo Server answers it, with its errors)
+  const run = options.execute ?? executeOnSchema;
+  // null: a text that failed to parse or validate (Apollo Server answers it, with its errors);
+  // kept for one schema: a new one (a gateway's new supergraph) validates each text anew
   const documents = new Map<string, DocumentNode | null>();
+  let validatedFor: GraphQLSchema | undefined;
 
-  const documentFor = (query: string): DocumentNode | null => {
+  const documentFor = (schema: GraphQLSchema, query: string): DocumentNode | null => {
+    if (schema !== validatedFor) {
+      documents.clear();
+      validatedFor = schema;
+    }
     let document = documents.get(query);
     if (document !== undefined) return document;
     document = null;
     if (!INTROSPECTION.test(query)) {
       try {
         const parsed = parse(query);
-        if (validate(options.schema, parsed, rules).length === 0) document = parsed;
+        if (validate(schema, parsed, rules).length === 0) document = parsed;
       } catch {
         // a syntax error: Apollo Server reports it
       }
@@ -72,34 +108,43 @@ export function leanQueries<Context>(options: LeanQueryOptions<Context>) {
     return document;
   };
 
-  return async (body: unknown, context: () => Promise<Context>): Promise<LeanAnswer | null> => {
+  return async (
+    body: unknown,
+    context: () => Promise<Context>,
+    headers: IncomingHttpHeaders,
+  ): Promise<LeanAnswer | null> => {
     if (!body || typeof body !== 'object') return null;
     const { query, variables, operationName, extensions } = body as Record<string, unknown>;
     if (typeof query !== 'string') return null;
     if (variables != null && (typeof variables !== 'object' || Array.isArray(variables))) return null;
     if (operationName != null && typeof operationName !== 'string') return null;
     if (extensions != null && (typeof extensions !== 'object' || 'persistedQuery' in extensions)) return null;
-    const document = documentFor(query);
+    const schema = options.schema();
+    if (!schema) return null;
+    const document = documentFor(schema, query);
     if (!document) return null;
     const operation = getOperationAST(document, operationName ?? undefined);
     if (!operation || operation.operation !== 'query') return null;
     const variableValues = (variables ?? {}) as Record<string, unknown>;
     try {
-      options.checkLimits(document, operation, options.schema, variableValues);
+      options.checkLimits(document, operation, schema, variableValues);
     } catch {
       return null;
     }
     const started = performance.now();
     const contextValue = await context();
-    const result: ExecutionResult = await execute({
-      schema: options.schema,
+    const result = await run({
+      schema,
+      query,
       document,
-      contextValue,
-      variableValues,
+      operation,
       operationName: operationName ?? undefined,
+      variables: variableValues,
+      contextValue,
+      headers,
     });
-    // no data at all: the variables did not coerce, and nothing ran; Apollo Server says why (400)
-    if (result.data === undefined) return null;
+    // declined before anything ran (variables that do not coerce): Apollo Server says why (400)
+    if (!result) return null;
     const failed = Boolean(result.errors?.length);
     const answer: Record<string, unknown> = {};
     let status = 200;
@@ -110,7 +155,7 @@ export function leanQueries<Context>(options: LeanQueryOptions<Context>) {
     }
     answer.data = result.data;
     const extra = failed ? undefined : options.responseExtensions?.(contextValue);
-    if (extra) answer.extensions = extra;
+    if (result.extensions || extra) answer.extensions = { ...result.extensions, ...extra };
     options.observe(
       (performance.now() - started) / 1000,
       operation.name?.value ?? operationName,
@@ -119,6 +164,64 @@ export function leanQueries<Context>(options: LeanQueryOptions<Context>) {
     );
     return { status, body: JSON.stringify(answer) };
   };
+}
+
+/** A subgraph's executor: graphql-js's `execute`; no data at all means the variables did not coerce, and nothing ran. */
+async function executeOnSchema<Context>(operation: LeanOperation<Context>): Promise<ExecutionResult | null> {
+  const result = await execute({
+    schema: operation.schema,
+    document: operation.document,
+    contextValue: operation.contextValue,
+    variableValues: operation.variables,
+    operationName: operation.operationName,
+  });
+  return result.data === undefined ? null : result;
+}
+
+/**
+ * A gateway's executor (what its `load()` gave Apollo Server) as the lean path's: the request
+ * context Apollo Server would build for it, less what the gateway does not read. The query hash
+ * is the one Apollo Server computes (SHA-256 of the text, hex), so both paths share the query
+ * plan cache, but it is computed once per document, not per request. Variables are coerced
+ * first, so a bad one is declined to Apollo Server before any subgraph is asked.
+ */
+export function gatewayExecutor<Context>(
+  executor: () => GatewayExecutor | null,
+  logger: GatewayGraphQLRequestContext['logger'],
+): LeanExecutor<Context> {
+  const hashes = new WeakMap<DocumentNode, string>();
+  return async ({ schema, query, document, operation, operationName, variables, contextValue, headers }) => {
+    const gatewayExecute = executor();
+    if (!gatewayExecute) return null;
+    if (getVariableValues(schema, operation.variableDefinitions ?? [], variables).errors) return null;
+    let queryHash = hashes.get(document);
+    if (queryHash === undefined) {
+      queryHash = createHash('sha256').update(query).digest('hex');
+      hashes.set(document, queryHash);
+    }
+    const requestContext = {
+      request: { query, operationName, variables, http: { method: 'POST', url: '', headers: headerReader(headers) } },
+      logger,
+      schema,
+      context: contextValue,
+      queryHash,
+      document,
+      source: query,
+      operationName: operationName ?? operation.name?.value ?? null,
+      operation,
+      metrics: {},
+    } as unknown as GatewayGraphQLRequestContext;
+    return gatewayExecute(requestContext);
+  };
+}
+
+/** Fetch-style `get`/`has` over Node's request headers (the gateway reads a debugging header or two). */
+function headerReader(headers: IncomingHttpHeaders) {
+  const get = (name: string) => {
+    const value = headers[name.toLowerCase()];
+    return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+  };
+  return { get, has: (name: string) => get(name) !== null };
 }
 
 /**

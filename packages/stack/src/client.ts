@@ -5,6 +5,7 @@ export interface GraphQLResult<T = Record<string, unknown>> {
   headers: Headers;
   data?: T | null;
   errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+  extensions?: Record<string, unknown>;
 }
 
 /** POSTs a GraphQL operation and returns the status with the parsed body. */
@@ -22,6 +23,32 @@ export async function graphql<T = Record<string, any>>(
   const result = { status: response.status, ...((await response.json()) as object) };
   // not enumerable: results compare (deepEqual) by status, data and errors, as before headers were kept
   return Object.defineProperty(result, 'headers', { value: response.headers, enumerable: false }) as GraphQLResult<T>;
+}
+
+/**
+ * The same operation as `graphql()`, through Apollo Server's path: a GET (the lean path serves
+ * JSON POSTs only), with the CSRF header Apollo Server asks of GETs. Compares equal to what
+ * `graphql()` returns for the same answer.
+ */
+export async function graphqlByGet(
+  baseUrl: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<GraphQLResult> {
+  const url = new URL(`${baseUrl}/graphql`);
+  url.searchParams.set('query', query);
+  url.searchParams.set('variables', JSON.stringify(variables));
+  const response = await fetch(url, { headers: { 'apollo-require-preflight': 'true', accept: 'application/json' } });
+  const result = { status: response.status, ...((await response.json()) as object) };
+  return Object.defineProperty(result, 'headers', { value: response.headers, enumerable: false }) as GraphQLResult;
+}
+
+/** How many GraphQL requests a service has served by each path so far (`graphql_requests_total{path}`). */
+export async function graphqlPaths(baseUrl: string): Promise<{ lean: number; apollo: number }> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  const count = (path: string) =>
+    Number(new RegExp(`^graphql_requests_total\\{[^}]*path="${path}"[^}]*\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+  return { lean: count('lean'), apollo: count('apollo') };
 }
 
 export interface RestResult {

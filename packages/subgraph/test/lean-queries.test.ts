@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { ITEM_PAGE_QUERY, itemPageVariables } from '@supergraph-lab/http/documents';
-import { graphql } from '@supergraph-lab/stack';
+import { graphql, graphqlByGet as viaApollo, graphqlPaths as served } from '@supergraph-lab/stack';
 import { seededStack } from '@supergraph-lab/stack/fixture';
 
 const ENTITY_PAGE = /* GraphQL */ `
@@ -37,22 +37,6 @@ const ENTITY_PAGE = /* GraphQL */ `
   }
 `;
 const items = (...ids: number[]) => ids.map((id) => ({ __typename: 'Item', id: String(id) }));
-
-/** The same operation through Apollo Server: a GET (the lean path serves JSON POSTs only), with the CSRF header it asks of GETs. */
-async function viaApollo(baseUrl: string, query: string, variables: Record<string, unknown> = {}) {
-  const url = new URL(`${baseUrl}/graphql`);
-  url.searchParams.set('query', query);
-  url.searchParams.set('variables', JSON.stringify(variables));
-  const response = await fetch(url, { headers: { 'apollo-require-preflight': 'true', accept: 'application/json' } });
-  return { status: response.status, ...((await response.json()) as object) };
-}
-
-async function served(baseUrl: string): Promise<{ lean: number; apollo: number }> {
-  const text = await (await fetch(`${baseUrl}/metrics`)).text();
-  const count = (path: string) =>
-    Number(new RegExp(`^graphql_requests_total\\{[^}]*path="${path}"[^}]*\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
-  return { lean: count('lean'), apollo: count('apollo') };
-}
 
 describe("the subgraphs' lean query path", () => {
   const stack = seededStack('lean', { items: 12, seed: 5 });

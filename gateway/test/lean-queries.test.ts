@@ -1,0 +1,104 @@
+// The gateway's lean query path (packages/http/src/lean-queries.ts with the gateway's executor)
+// against Apollo Server's: the same request answered both ways must be the same answer, the
+// page query must take the lean path (a deterministic guard for the hot path: no timing
+// involved), and what the lean path declines must reach Apollo Server before any subgraph is asked.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { SUBGRAPH_NAMES } from '@supergraph-lab/config';
+import { ITEM_PAGE_QUERY, itemPageVariables } from '@supergraph-lab/http/documents';
+import { graphql, graphqlByGet, graphqlPaths } from '@supergraph-lab/stack';
+import { seededStack } from '@supergraph-lab/stack/fixture';
+
+const deepQuery = (levels: number) => {
+  let inner = 'id';
+  for (let i = 0; i < levels; i++) inner = `item { reviews(first: 1) { edges { node { ${inner} } } } }`;
+  return `{ review(id: "1") { ${inner} } }`;
+};
+
+describe("the gateway's lean query path", () => {
+  // no Redis: whole responses are not cached (a per-process store cannot see other processes'
+  // writes), so queries take the lean path, and the subgraphs still report their version tokens
+  const stack = seededStack('gateway-lean', { items: 12, seed: 6, env: { CACHE_MODE: 'response' } });
+
+  /** Requests the three subgraphs have served, by any path. */
+  const subgraphRequests = async () => {
+    const counts = await Promise.all(SUBGRAPH_NAMES.map((name) => graphqlPaths(stack.subgraphUrls[name])));
+    return counts.reduce((sum, count) => sum + count.lean + count.apollo, 0);
+  };
+
+  test('answers as Apollo Server does: a page, a missing item, a subgraph error with partial data, a bad id', async () => {
+    const cases: [string, string, Record<string, unknown>][] = [
+      ['the item page', ITEM_PAGE_QUERY, itemPageVariables(3)],
+      ['an item that does not exist', ITEM_PAGE_QUERY, itemPageVariables(999_999)],
+      [
+        'a subgraph error (reviews first above 100) beside data',
+        'query($id: ID!) { item(id: $id) { name reviews(first: 101) { edges { node { id } } } } }',
+        { id: '2' },
+      ],
+      ['a bad id', '{ item(id: "x") { id name } }', {}],
+    ];
+    for (const [name, query, variables] of cases) {
+      const lean = await graphql(stack.gatewayUrl, query, variables);
+      const apollo = await graphqlByGet(stack.gatewayUrl, query, variables);
+      assert.deepEqual(lean, apollo, name);
+      assert.equal(lean.headers.get('x-cache'), apollo.headers.get('x-cache'), `${name}: x-cache`);
+    }
+  });
+
+  test('the page query takes the lean path, with its headers and, when asked, its dependencies', async () => {
+    const before = await graphqlPaths(stack.gatewayUrl);
+    for (const id of [1, 2, 3]) {
+      const page = await graphql(stack.gatewayUrl, ITEM_PAGE_QUERY, itemPageVariables(id));
+      assert.equal(page.errors, undefined);
+      assert.equal(page.headers.get('x-cache'), 'BYPASS');
+      assert.match(page.headers.get('server-timing') ?? '', /items;dur=/);
+      assert.match(page.headers.get('content-type') ?? '', /^application\/json/);
+      assert.equal(page.extensions, undefined);
+    }
+    const after = await graphqlPaths(stack.gatewayUrl);
+    assert.deepEqual([after.lean - before.lean, after.apollo - before.apollo], [3, 0]);
+
+    const wanted = await graphql(stack.gatewayUrl, ITEM_PAGE_QUERY, itemPageVariables(4), {
+      'x-want-cache-dependencies': '1',
+    });
+    const dependencies = Object.keys((wanted.extensions?.cacheDependencies ?? {}) as object);
+    assert.ok(dependencies.length > 0, JSON.stringify(wanted.extensions));
+  });
+
+  test('bad documents, bad variables, refusals, mutations and persisted queries go to Apollo Server', async () => {
+    const start = await graphqlPaths(stack.gatewayUrl);
+    const asked = await subgraphRequests();
+
+    const syntax = await graphql(stack.gatewayUrl, '{ item(id: "1") { id }');
+    assert.equal(syntax.status, 400);
+    assert.equal(syntax.errors![0]!.extensions!.code, 'GRAPHQL_PARSE_FAILED');
+    const invalid = await graphql(stack.gatewayUrl, '{ item(id: "1") { nope } }');
+    assert.equal(invalid.errors![0]!.extensions!.code, 'GRAPHQL_VALIDATION_FAILED');
+    const variables = await graphql(stack.gatewayUrl, ITEM_PAGE_QUERY, { ...itemPageVariables(1), first: 'five' });
+    assert.equal(variables.status, 400);
+    assert.equal(variables.errors![0]!.extensions!.code, 'BAD_USER_INPUT');
+    const refused = await graphql(stack.gatewayUrl, deepQuery(3));
+    assert.equal(refused.status, 400);
+    assert.equal(refused.errors![0]!.extensions!.code, 'QUERY_TOO_DEEP');
+    assert.equal(await subgraphRequests(), asked, 'none of those reached a subgraph');
+
+    const write = await graphql(stack.gatewayUrl, 'mutation { deleteReview(id: "999999") }');
+    assert.equal(write.errors![0]!.extensions!.code, 'NOT_FOUND');
+    const persisted = await fetch(`${stack.gatewayUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query: '{ item(id: "1") { id } }',
+        extensions: {
+          persistedQuery: {
+            version: 1,
+            sha256Hash: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+          },
+        },
+      }),
+    });
+    assert.equal(persisted.status, 400, 'a hash that is not the query text is refused by Apollo Server');
+    const end = await graphqlPaths(stack.gatewayUrl);
+    assert.deepEqual([end.lean - start.lean, end.apollo - start.apollo], [0, 6]);
+  });
+});
