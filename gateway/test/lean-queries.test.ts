@@ -8,12 +8,7 @@ import { SUBGRAPH_NAMES } from '@supergraph-lab/config';
 import { ITEM_PAGE_QUERY, itemPageVariables } from '@supergraph-lab/http/documents';
 import { graphql, graphqlByGet, graphqlPaths } from '@supergraph-lab/stack';
 import { seededStack } from '@supergraph-lab/stack/fixture';
-
-const deepQuery = (levels: number) => {
-  let inner = 'id';
-  for (let i = 0; i < levels; i++) inner = `item { reviews(first: 1) { edges { node { ${inner} } } } }`;
-  return `{ review(id: "1") { ${inner} } }`;
-};
+import { deepQuery } from './deep-query.ts';
 
 describe("the gateway's lean query path", () => {
   // no Redis: whole responses are not cached (a per-process store cannot see other processes'

@@ -6,14 +6,8 @@ import { createTestDatabase } from '@supergraph-lab/db/testing';
 import { ITEM_PAGE_QUERY, itemPageVariables } from '@supergraph-lab/http/documents';
 import { graphql, rest, startStack } from '@supergraph-lab/stack';
 import { seededStack } from '@supergraph-lab/stack/fixture';
+import { deepQuery } from './deep-query.ts';
 import { createGatewayService } from '../src/service.ts';
-
-/** `item { reviews { edges { node { item { ... } } } } }` nested `levels` times: depth 1 + 4 x levels + 1. */
-function deepQuery(levels: number): string {
-  let inner = 'id';
-  for (let i = 0; i < levels; i++) inner = `item { reviews(first: 1) { edges { node { ${inner} } } } }`;
-  return `{ review(id: "1") { ${inner} } }`;
-}
 
 describe('limits', () => {
   const stack = seededStack('limits', { items: 20, seed: 2 });
