@@ -19,13 +19,14 @@ const port = (fallback: number) =>
     .max(65535, 'must be between 0 and 65535')
     .default(fallback);
 
-const positiveInt = (fallback: number, max = Number.MAX_SAFE_INTEGER) =>
+const wholeNumber = (min: number, fallback: number, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce
     .number()
     .int('must be a whole number')
-    .min(1, 'must be >= 1')
+    .min(min, `must be >= ${min}`)
     .max(max, `must be <= ${max}`)
     .default(fallback);
+const positiveInt = (fallback: number, max?: number) => wholeNumber(1, fallback, max);
 
 const url = (protocols: RegExp, example: string) =>
   z.string().regex(protocols, `must be a URL like ${example}`).optional();
@@ -56,6 +57,8 @@ const schema = z.object({
   PHOTOS_URL: url(/^https?:\/\//, 'http://127.0.0.1:4003').optional(),
   SUPERGRAPH_MODE: z.enum(['static', 'introspect']).default('static'),
   DB_POOL_SIZE: positiveInt(10, 200),
+  // 0: idle connections stay open
+  DB_POOL_IDLE_SECONDS: wholeNumber(0, 300, 86_400),
   SUBGRAPH_TIMEOUT_MS: positiveInt(5000, 600_000),
   REQUEST_TIMEOUT_MS: positiveInt(10_000, 600_000),
   BODY_LIMIT_BYTES: positiveInt(1024 * 1024, 100 * 1024 * 1024),
@@ -100,6 +103,8 @@ export interface Config {
   /** `static`: compose the subgraph SDL files at start; `introspect`: ask the running subgraphs. */
   supergraphMode: 'static' | 'introspect';
   dbPoolSize: number;
+  /** Seconds a database connection may stay idle before its pool closes it (0: never). */
+  dbPoolIdleSeconds: number;
   subgraphTimeoutMs: number;
   requestTimeoutMs: number;
   bodyLimitBytes: number;
@@ -163,6 +168,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     supergraphMode: e.SUPERGRAPH_MODE,
     dbPoolSize: e.DB_POOL_SIZE,
+    dbPoolIdleSeconds: e.DB_POOL_IDLE_SECONDS,
     subgraphTimeoutMs: e.SUBGRAPH_TIMEOUT_MS,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,

@@ -151,6 +151,23 @@ describe('API read queries', () => {
     );
   });
 
+  test("a client's connections stay open while idle and close with $disconnect", async () => {
+    const connections = async () => {
+      const [row] = await prisma.$queryRaw<{ n: number }[]>`
+        SELECT count(*)::int AS n FROM pg_stat_activity
+        WHERE datname = current_database() AND application_name = 'idle-test'`;
+      return row!.n;
+    };
+    const url = new URL(db.url);
+    url.searchParams.set('application_name', 'idle-test');
+    const client = createPrismaClient(url.toString(), { idleTimeoutMs: 0 });
+    await Promise.all([1, 2, 3].map(() => client.$queryRaw`SELECT pg_sleep(0.05)::text AS slept`));
+    assert.equal(await connections(), 3, 'three connections for three statements at once, kept open');
+    await client.$disconnect();
+    for (let tries = 0; (await connections()) > 0 && tries < 50; tries++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(await connections(), 0, '$disconnect closed them');
+  });
+
   test('biased ids fall in range and mostly in the newest tenth', () => {
     let newest = 0;
     for (let n = 0; n < 10_000; n++) {

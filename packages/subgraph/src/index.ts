@@ -114,6 +114,7 @@ export async function createSubgraphService<Module, Context extends RequestConte
     options.prisma ??
     createPrismaClient(requireDatabaseUrl(config), {
       poolSize: config.dbPoolSize,
+      idleTimeoutMs: config.dbPoolIdleSeconds * 1000,
       ...(options.onQuery ? { onQuery: options.onQuery } : {}),
     });
   const app = createHttpServer({
