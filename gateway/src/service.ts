@@ -1,6 +1,13 @@
 import { ApolloGateway, IntrospectAndCompose } from '@apollo/gateway';
 import { SUBGRAPH_NAMES, type Config, type SubgraphName } from '@supergraph-lab/config';
-import { createContextOf, createHttpServer, idempotencyPlugin, listenUrl, mountGraphQL } from '@supergraph-lab/http';
+import {
+  createContextOf,
+  createHttpServer,
+  IDEMPOTENT_REPLAYED_HEADER,
+  idempotencyPlugin,
+  listenUrl,
+  mountGraphQL,
+} from '@supergraph-lab/http';
 import type { FastifyInstance } from 'fastify';
 import { Agent, request as undiciRequest } from 'undici';
 import { createCacheStore, type KeyValueCacheLike } from '@supergraph-lab/cache';
@@ -106,6 +113,7 @@ export async function createGatewayService(config: Config, options: GatewayOptio
     // automatic persisted queries, kept in the same store (so every gateway instance knows them)
     persistedQueries: { cache: persistedQueryCache(store), ttl: 86_400 },
   });
+  if (config.testCrashAfterCommit) crashAfterCommits(app);
   if (config.playground) registerPlaygroundAssets(app);
   registerRestProxy(app, urls, agent, config.subgraphTimeoutMs, cache);
   registerCacheAdmin(app, config, cache, urls, agent);
@@ -128,6 +136,25 @@ export async function createGatewayService(config: Config, options: GatewayOptio
       await store.close();
     },
   };
+}
+
+/**
+ * The test hook of TEST_CRASH_AFTER_COMMIT: a POST that asks for it (`x-test-crash-after-commit: 1`)
+ * and was answered 2xx, not as a replay, was committed by its owner; the gateway dies before
+ * the answer leaves, as a process killed at the worst moment would.
+ */
+function crashAfterCommits(app: FastifyInstance): void {
+  app.log.warn('TEST_CRASH_AFTER_COMMIT is on: requests may kill this process');
+  app.addHook('onSend', async (request, reply) => {
+    if (
+      request.method === 'POST' &&
+      request.headers['x-test-crash-after-commit'] === '1' &&
+      reply.statusCode >= 200 &&
+      reply.statusCode < 300 &&
+      reply.getHeader(IDEMPOTENT_REPLAYED_HEADER) !== 'true'
+    )
+      process.kill(process.pid, 'SIGKILL');
+  });
 }
 
 /** Apollo's KeyValueCache over the shared store, for APQ. */

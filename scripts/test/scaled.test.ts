@@ -2,6 +2,7 @@
 // each is stopped (SIGTERM) under load: no request may fail.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -9,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { createTestDatabase, type TestDatabase } from '@supergraph-lab/db/testing';
 import { createAgent, loadPage, runStep, targetNamed } from '@supergraph-lab/loadtest';
 import { loadShopData } from '@supergraph-lab/seed';
+import { createPrismaClient } from '@supergraph-lab/db';
 import { NGINX, skipWithout } from '@supergraph-lab/stack/tools';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -68,6 +70,9 @@ describe('npm run start:scaled', { skip: skipWithout(NGINX) }, () => {
       REVIEWS_PORT: String(ports[1]),
       PHOTOS_PORT: String(ports[2]),
       CACHE_MODE: 'off',
+      // the kill point of the crash-after-commit tests (refused with NODE_ENV=production)
+      NODE_ENV: 'test',
+      TEST_CRASH_AFTER_COMMIT: 'on',
     };
     child = spawn('npm', ['run', 'start:scaled'], {
       cwd: ROOT,
@@ -147,6 +152,82 @@ describe('npm run start:scaled', { skip: skipWithout(NGINX) }, () => {
       },
     );
   }
+
+  /** Waits until nginx has answered from both gateway instances again (a killed one is restarted). */
+  const bothGatewaysServe = async () => {
+    const deadline = Date.now() + 30_000;
+    const both = [`127.0.0.1:${gateway}`, `127.0.0.1:${gateway + 10}`];
+    const seen = new Set<string>();
+    // one address each: a request nginx had to pass on names both (and proves nothing)
+    while (!both.every((address) => seen.has(address))) {
+      assert.ok(Date.now() < deadline, `both gateways never served again:\n${output.slice(-2000)}`);
+      const response = await fetch(`http://127.0.0.1:${nginx}/api/items/1`);
+      await response.body?.cancel();
+      if (response.status === 200) seen.add(response.headers.get('x-upstream') ?? '');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+  /** Gateway instances killed so far (SIGKILL: the crash hook, not a stop). */
+  const killed = () => output.match(/gateway\d exited \(SIGKILL\)/g)?.length ?? 0;
+  const until = async (condition: () => boolean, what: string) => {
+    const deadline = Date.now() + 10_000;
+    while (!condition()) {
+      assert.ok(Date.now() < deadline, `${what}:\n${output.slice(-2000)}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+  const reviewsTitled = async (title: string) => {
+    const prisma = createPrismaClient(db.url);
+    try {
+      return await prisma.review.count({ where: { title } });
+    } finally {
+      await prisma.$disconnect();
+    }
+  };
+  /** A review posted through nginx, whose gateway dies once the reviews service has committed it. */
+  const postAndCrash = (title: string, headers: Record<string, string> = {}) =>
+    fetch(`http://127.0.0.1:${nginx}/api/items/7/reviews`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-test-crash-after-commit': '1', ...headers },
+      body: JSON.stringify({ rating: 4, title, body: 'written once, whatever happens', author: 'crash test' }),
+    });
+
+  test(
+    'a gateway killed after the commit: with an Idempotency-Key nginx retries it, the client gets 201 and one row',
+    { timeout: 60_000 },
+    async () => {
+      await bothGatewaysServe();
+      const kills = killed();
+      const title = `crash-keyed-${randomUUID().slice(0, 8)}`;
+      const response = await postAndCrash(title, { 'idempotency-key': randomUUID() });
+      const body = (await response.json()) as { title?: string };
+      assert.equal(response.status, 201, JSON.stringify(body));
+      assert.equal(
+        response.headers.get('idempotent-replayed'),
+        'true',
+        'the other instance replayed the stored answer',
+      );
+      assert.equal(body.title, title);
+      assert.equal(await reviewsTitled(title), 1);
+      await until(() => killed() === kills + 1, 'the instance that took it first died');
+    },
+  );
+
+  test(
+    'a gateway killed after the commit: without a key nginx does not send the POST again (502, one row)',
+    { timeout: 60_000 },
+    async () => {
+      await bothGatewaysServe();
+      const kills = killed();
+      const title = `crash-plain-${randomUUID().slice(0, 8)}`;
+      const response = await postAndCrash(title);
+      await response.body?.cancel();
+      assert.equal(response.status, 502, 'nginx passed the failure on rather than write twice');
+      assert.equal(await reviewsTitled(title), 1);
+      await until(() => killed() === kills + 1, 'one instance died, and no other was sent the POST');
+      await bothGatewaysServe();
+    },
+  );
 
   test('Ctrl-C stops nginx and every instance', { timeout: 60_000 }, async () => {
     process.kill(-child.pid!, 'SIGINT');

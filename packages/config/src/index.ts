@@ -59,6 +59,8 @@ const schema = z.object({
   DB_POOL_SIZE: positiveInt(10, 200),
   // 0: idle connections stay open
   DB_POOL_IDLE_SECONDS: wholeNumber(0, 300, 86_400),
+  // a test-only fault: see Config.testCrashAfterCommit
+  TEST_CRASH_AFTER_COMMIT: z.enum(['on', 'off']).default('off'),
   SUBGRAPH_TIMEOUT_MS: positiveInt(5000, 600_000),
   REQUEST_TIMEOUT_MS: positiveInt(10_000, 600_000),
   BODY_LIMIT_BYTES: positiveInt(1024 * 1024, 100 * 1024 * 1024),
@@ -105,6 +107,12 @@ export interface Config {
   dbPoolSize: number;
   /** Seconds a database connection may stay idle before its pool closes it (0: never). */
   dbPoolIdleSeconds: number;
+  /**
+   * Test only (refused in production): a gateway whose request says `x-test-crash-after-commit: 1`
+   * dies (SIGKILL) once a write's answer came back from its owner, before it answers: the
+   * crash after a commit that load balancers must not turn into a second write.
+   */
+  testCrashAfterCommit: boolean;
   subgraphTimeoutMs: number;
   requestTimeoutMs: number;
   bodyLimitBytes: number;
@@ -140,6 +148,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
   const e = parsed.data;
+  if (e.TEST_CRASH_AFTER_COMMIT === 'on' && e.NODE_ENV === 'production')
+    throw new ConfigError(
+      'invalid configuration: TEST_CRASH_AFTER_COMMIT is a test hook, refused with NODE_ENV=production',
+    );
   const local = (port: number) => `http://127.0.0.1:${port}`;
   return {
     nodeEnv: e.NODE_ENV,
@@ -169,6 +181,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     supergraphMode: e.SUPERGRAPH_MODE,
     dbPoolSize: e.DB_POOL_SIZE,
     dbPoolIdleSeconds: e.DB_POOL_IDLE_SECONDS,
+    testCrashAfterCommit: e.TEST_CRASH_AFTER_COMMIT === 'on',
     subgraphTimeoutMs: e.SUBGRAPH_TIMEOUT_MS,
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
