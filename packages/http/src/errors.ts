@@ -103,6 +103,11 @@ export function classifyError(error: unknown): AppError | null {
     if (err.code === 'P1001' || err.code === 'P1002' || err.code === 'P1017' || UNAVAILABLE_CODES.has(err.code)) {
       return unavailable('the database is unavailable; try again shortly');
     }
+    // every connection busy for Prisma's transaction wait: a saturated service, not a bug
+    if (err.code === 'P2028')
+      return unavailable('the database is too busy to start a transaction; try again shortly', 1);
+    // query_canceled: statement_timeout (the request deadline) or a cancel for an abandoned request
+    if (err.code === '57014') return unavailable('a database statement ran past the request deadline', 1);
   }
   if (typeof err?.message === 'string' && UNAVAILABLE_MESSAGE.test(err.message)) {
     return unavailable('the database is unavailable; try again shortly');

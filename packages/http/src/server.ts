@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
-import { RequestTiming } from '@supergraph-lab/timing';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { Cancellation, RequestTiming } from '@supergraph-lab/timing';
 import { AppError, classifyError, toProblem, unavailable } from './errors.ts';
 import { histogramObserver } from './metrics.ts';
 
@@ -21,6 +21,9 @@ export interface HttpServerOptions {
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+// one error for every request its client left: nobody reads it, so it need not be made anew
+const CLIENT_CLOSED = unavailable('the client closed the connection before the answer', 1);
 
 /**
  * A Fastify server with what every service shares: request ids (taken from `x-request-id` or
@@ -62,22 +65,34 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   // JSON is the only body type the API takes; anything else is a 415, text/plain included
   app.removeContentTypeParser('text/plain');
 
+  const cancelled = new Counter({
+    name: 'requests_cancelled_total',
+    help: 'Requests whose work was abandoned: the client closed the connection first, or the deadline passed (a 503)',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  const cancelledBy = { client_closed: cancelled.labels('client_closed'), deadline: cancelled.labels('deadline') };
+
   app.decorateRequest('timing', null as unknown as RequestTiming);
+  app.decorateRequest('cancellation', null as unknown as Cancellation);
   app.addHook('onRequest', async (request, reply) => {
     request.timing = new RequestTiming();
+    const cancellation = (request.cancellation = new Cancellation());
     reply.header('x-request-id', request.id);
-    // a deadline on the whole request: whatever it waits on, the client gets an answer
+    // a deadline on the whole request: whatever it waits on, the client gets an answer, and the
+    // work still to do for it is abandoned
     const deadline = setTimeout(() => {
       if (reply.sent || reply.raw.headersSent) return;
       request.log.warn({ url: request.url, ms: options.requestTimeoutMs }, 'request deadline passed');
-      sendProblem(
-        reply,
-        503,
-        toProblem(unavailable(`the request took longer than ${options.requestTimeoutMs} ms`), request.url),
-        1,
-      );
+      const error = unavailable(`the request took longer than ${options.requestTimeoutMs} ms`, 1);
+      sendProblem(reply, 503, toProblem(error, request.url), 1);
+      if (cancellation.abort(error)) cancelledBy.deadline.inc();
     }, options.requestTimeoutMs);
-    reply.raw.once('close', () => clearTimeout(deadline));
+    reply.raw.once('close', () => {
+      clearTimeout(deadline);
+      // closed before the answer was written: the client went away (a timeout, a closed tab)
+      if (!reply.raw.writableFinished && cancellation.abort(CLIENT_CLOSED)) cancelledBy.client_closed.inc();
+    });
   });
   // where the time went, for browsers' devtools and the load tester (db, cache, fetches, render)
   app.addHook('onSend', async (request, reply, payload) => {
@@ -141,6 +156,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** Where this request's time went: the `Server-Timing` header. */
     timing: RequestTiming;
+    /** Aborted when the client closes the connection before the answer, or the deadline passes. */
+    cancellation: Cancellation;
   }
 }
 

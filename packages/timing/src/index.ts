@@ -83,3 +83,5 @@ export async function timed<T>(
     end();
   }
 }
+
+export { Cancellation } from './cancellation.ts';
