@@ -1,5 +1,5 @@
 import type { CacheMode } from '@supergraph-lab/config';
-import type { RequestTiming } from '@supergraph-lab/timing';
+import type { Cancellation, RequestTiming } from '@supergraph-lab/timing';
 import { policyFor } from './policy.ts';
 import type { CacheStore } from './store.ts';
 import {
@@ -20,15 +20,18 @@ export interface SubgraphCache {
   mode: CacheMode;
   readonly policy: CachePolicy;
   readonly stats: LayerStats;
-  /** A reader for one request, carrying its timing; it reads tokens only where the mode says so. */
-  readerForRequest(timing?: RequestTiming | null): VersionReader;
+  /** A reader for one request, carrying its timing and cancellation; it reads tokens only where the mode says so. */
+  readerForRequest(timing?: RequestTiming | null, cancellation?: Cancellation | null): VersionReader;
   /** Read-through of one DataLoader batch under the current mode. */
   load<K, V>(kind: CachedKind<K, V>, keys: readonly K[], reader: VersionReader | null): Promise<V[]>;
   /** Read-through of two kinds' batches whose misses `load` reads together (one statement for both). */
   loadTogether<KA, VA, KB, VB>(
     a: BatchPart<KA, VA>,
     b: BatchPart<KB, VB>,
-    load: (missing: readonly [readonly KA[], readonly KB[]]) => Promise<readonly [VA[], VB[]]>,
+    load: (
+      missing: readonly [readonly KA[], readonly KB[]],
+      cancellation: Cancellation | null,
+    ) => Promise<readonly [VA[], VB[]]>,
     reader: VersionReader | null,
   ): Promise<readonly [VA[], VB[]]>;
   /** After a committed write: new tokens for every version it changed, before the write answers. */
@@ -50,8 +53,8 @@ export function createSubgraphCache(store: CacheStore, initialMode: CacheMode): 
     get policy() {
       return policyFor(mode);
     },
-    readerForRequest(timing) {
-      return new VersionReader(store, timing);
+    readerForRequest(timing, cancellation) {
+      return new VersionReader(store, timing, cancellation);
     },
     load(kind, keys, reader) {
       return cachedBatch(kind, keys, { store, reader, policy: policyFor(mode), stats });

@@ -1,5 +1,5 @@
 import DataLoader from 'dataloader';
-import { timed, type RequestTiming } from '@supergraph-lab/timing';
+import { timed, type Cancellation, type RequestTiming } from '@supergraph-lab/timing';
 import { EPOCH_KEY, type CacheStore } from './store.ts';
 
 /**
@@ -35,7 +35,8 @@ const INITIAL = '0';
 /**
  * Per-request token reads: every version key asked for in one tick is read in one round trip,
  * each at most once per request, and every token read is recorded as a dependency. It also
- * carries the request's timing to where the request waits on the cache and the database.
+ * carries the request's timing and cancellation to where the request waits on the cache and the
+ * database.
  */
 export class VersionReader {
   readonly dependencies: Dependencies = {};
@@ -48,6 +49,8 @@ export class VersionReader {
     private readonly store: CacheStore,
     /** The request's Server-Timing, which its cache and database waits count to. */
     readonly timing: RequestTiming | null = null,
+    /** Aborted when the request's answer stops mattering: its reads are then not sent. */
+    readonly cancellation: Cancellation | null = null,
   ) {}
 
   /** Tokens for `keys` (always with the epoch), or null when the cache is unavailable. */
@@ -89,7 +92,8 @@ export interface CachedKind<K, V> {
   id(key: K): string;
   /** The versions the value depends on. */
   versions(key: K): string[];
-  load(keys: readonly K[]): Promise<V[]>;
+  /** The database read of `keys`; with a cancellation, it is not sent once that aborted. */
+  load(keys: readonly K[], cancellation?: Cancellation | null): Promise<V[]>;
   ttlSeconds: number;
   /** For values read back from JSON: turns ISO strings into Dates where the type has them. */
   revive?(value: unknown): V;
@@ -134,7 +138,7 @@ export interface BatchContext {
 export function cachedBatch<K, V>(kind: CachedKind<K, V>, keys: readonly K[], context: BatchContext): Promise<V[]> {
   return cachedBatches(
     [{ kind, keys }] as const,
-    ([missing]) => kind.load(missing).then((values) => [values]),
+    ([missing], cancellation) => kind.load(missing, cancellation).then((values) => [values]),
     context,
   ).then(([values]) => values);
 }
@@ -143,17 +147,23 @@ export function cachedBatch<K, V>(kind: CachedKind<K, V>, keys: readonly K[], co
  * The same read-through for several kinds at once, whose misses one `load` reads together (one
  * statement where `cachedBatch` per kind would take one each): the round trips to the store are
  * shared too. `load` gets each part's missing keys and returns each part's values, in order.
+ * A batch of a request that was abandoned rejects with its reason before each round trip.
  */
 export async function cachedBatches<const P extends readonly BatchPart<unknown, unknown>[]>(
   parts: P,
-  load: (missing: { [I in keyof P]: KeysOf<P[I]> }) => Promise<{ [I in keyof P]: ValuesOf<P[I]> }>,
+  load: (
+    missing: { [I in keyof P]: KeysOf<P[I]> },
+    cancellation: Cancellation | null,
+  ) => Promise<{ [I in keyof P]: ValuesOf<P[I]> }>,
   context: BatchContext,
 ): Promise<{ [I in keyof P]: ValuesOf<P[I]> }> {
   type Results = { [I in keyof P]: ValuesOf<P[I]> };
   const { store, reader, policy } = context;
   const timing = reader?.timing;
+  const cancellation = reader?.cancellation ?? null;
+  cancellation?.throwIfAborted();
   const loadMissing = (missing: readonly (readonly unknown[])[]) =>
-    timed(timing, 'db', () => load(missing as { [I in keyof P]: KeysOf<P[I]> }));
+    timed(timing, 'db', () => load(missing as { [I in keyof P]: KeysOf<P[I]> }, cancellation));
   const everything = () => loadMissing(parts.map((part) => part.keys));
   if (!reader || (!policy.entities && !policy.dependencies)) return everything();
   const versionLists = parts.map(({ kind, keys }) => keys.map((key) => kind.versions(key)));

@@ -1,3 +1,4 @@
+import type { Cancellation } from '@supergraph-lab/timing';
 import { readRows, type Statement } from './client.ts';
 import type { Item, Photo, PrismaClient, Review } from './generated/prisma/client.ts';
 
@@ -5,7 +6,8 @@ import type { Item, Photo, PrismaClient, Review } from './generated/prisma/clien
  * The read queries the API runs, one statement each, shaped for DataLoader batches: every
  * per-item query takes many item ids and answers all of them in one round trip (per-item
  * pagination inside the statement via LATERAL). The subgraphs and `npm run bench:db` share
- * these, so what the benchmark times is what the API does.
+ * these, so what the benchmark times is what the API does. Each per-page read takes its
+ * request's cancellation last: an abandoned request's read is not sent (readRows).
  */
 
 /** Review orders; each is served by an index (see prisma/schema.prisma). */
@@ -87,20 +89,32 @@ const REVIEWS_BY_IDS: Statement = { name: 'reviews_by_ids', text: 'SELECT * FROM
 const PHOTOS_BY_IDS: Statement = { name: 'photos_by_ids', text: 'SELECT * FROM photos WHERE id = ANY($1::int[])' };
 
 /** Items by id, in the order of `ids`, `null` where none exists. */
-export async function itemsByIds(prisma: PrismaClient, ids: readonly number[]): Promise<(Item | null)[]> {
-  const rows = await readRows<ItemRow>(prisma, ITEMS_BY_IDS, [ids]);
+export async function itemsByIds(
+  prisma: PrismaClient,
+  ids: readonly number[],
+  cancellation?: Cancellation | null,
+): Promise<(Item | null)[]> {
+  const rows = await readRows<ItemRow>(prisma, ITEMS_BY_IDS, [ids], cancellation);
   return inKeyOrder(ids, rows.map(toItem));
 }
 
 /** Reviews by id, in the order of `ids`, `null` where none exists. */
-export async function reviewsByIds(prisma: PrismaClient, ids: readonly number[]): Promise<(Review | null)[]> {
-  const rows = await readRows<ReviewRow>(prisma, REVIEWS_BY_IDS, [ids]);
+export async function reviewsByIds(
+  prisma: PrismaClient,
+  ids: readonly number[],
+  cancellation?: Cancellation | null,
+): Promise<(Review | null)[]> {
+  const rows = await readRows<ReviewRow>(prisma, REVIEWS_BY_IDS, [ids], cancellation);
   return inKeyOrder(ids, rows.map(toReview));
 }
 
 /** Photos by id, in the order of `ids`, `null` where none exists. */
-export async function photosByIds(prisma: PrismaClient, ids: readonly number[]): Promise<(Photo | null)[]> {
-  const rows = await readRows<PhotoRow>(prisma, PHOTOS_BY_IDS, [ids]);
+export async function photosByIds(
+  prisma: PrismaClient,
+  ids: readonly number[],
+  cancellation?: Cancellation | null,
+): Promise<(Photo | null)[]> {
+  const rows = await readRows<PhotoRow>(prisma, PHOTOS_BY_IDS, [ids], cancellation);
   return inKeyOrder(ids, rows.map(toPhoto));
 }
 
@@ -173,6 +187,7 @@ export async function reviewPages(
   prisma: PrismaClient,
   itemIds: readonly number[],
   args: { first: number; sort: ReviewSort; after?: ReviewKeyset | null },
+  cancellation?: Cancellation | null,
 ): Promise<Review[][]> {
   const statements = REVIEW_PAGES[args.sort];
   const values: unknown[] = [itemIds, args.first + 1];
@@ -180,15 +195,24 @@ export async function reviewPages(
     values.push(args.after.id);
     if (REVIEW_ORDERS[args.sort].keyedByValue) values.push(args.after.value ?? 0);
   }
-  const rows = await readRows<ReviewRow>(prisma, args.after ? statements.after : statements.first, values);
+  const rows = await readRows<ReviewRow>(
+    prisma,
+    args.after ? statements.after : statements.first,
+    values,
+    cancellation,
+  );
   return groupByItem(itemIds, rows.map(toReview));
 }
 
 const REVIEW_SUMMARIES: Statement = { name: 'review_summaries', text: ratingCounts('$1') };
 
 /** Review count, average and star histogram for each item id, in one index-only scan. */
-export async function reviewSummaries(prisma: PrismaClient, itemIds: readonly number[]): Promise<ReviewSummary[]> {
-  return toSummaries(itemIds, await readRows<SummaryRow>(prisma, REVIEW_SUMMARIES, [itemIds]));
+export async function reviewSummaries(
+  prisma: PrismaClient,
+  itemIds: readonly number[],
+  cancellation?: Cancellation | null,
+): Promise<ReviewSummary[]> {
+  return toSummaries(itemIds, await readRows<SummaryRow>(prisma, REVIEW_SUMMARIES, [itemIds], cancellation));
 }
 
 type SummaryRow = { item_id: number; rating: number; count: number };
@@ -239,11 +263,13 @@ export async function reviewFirstPagesAndSummaries(
   pageItemIds: readonly number[],
   args: { first: number; sort: ReviewSort },
   summaryItemIds: readonly number[],
+  cancellation?: Cancellation | null,
 ): Promise<{ pages: Review[][]; summaries: ReviewSummary[] }> {
   const rows = await readRows<ReviewRow & { count: number | null }>(
     prisma,
     REVIEW_FIRST_PAGES_AND_SUMMARIES[args.sort],
     [pageItemIds, args.first + 1, summaryItemIds],
+    cancellation,
   );
   const reviews: Review[] = [];
   const counts: SummaryRow[] = [];
@@ -267,8 +293,9 @@ export async function photosOfItems(
   prisma: PrismaClient,
   itemIds: readonly number[],
   args: { first: number },
+  cancellation?: Cancellation | null,
 ): Promise<Photo[][]> {
-  const rows = await readRows<PhotoRow>(prisma, PHOTOS_OF_ITEMS, [itemIds, args.first]);
+  const rows = await readRows<PhotoRow>(prisma, PHOTOS_OF_ITEMS, [itemIds, args.first], cancellation);
   return groupByItem(itemIds, rows.map(toPhoto));
 }
 

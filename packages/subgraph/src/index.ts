@@ -115,6 +115,8 @@ export async function createSubgraphService<Module, Context extends RequestConte
     createPrismaClient(requireDatabaseUrl(config), {
       poolSize: config.dbPoolSize,
       idleTimeoutMs: config.dbPoolIdleSeconds * 1000,
+      // no statement outlives its request's deadline by more than the deadline itself
+      statementTimeoutMs: config.requestTimeoutMs,
       ...(options.onQuery ? { onQuery: options.onQuery } : {}),
     });
   const app = createHttpServer({
@@ -145,7 +147,7 @@ export async function createSubgraphService<Module, Context extends RequestConte
   };
   app.decorateRequest('cacheReader', null);
   app.addHook('onRequest', async (request) => {
-    request.cacheReader = cache.readerForRequest(request.timing);
+    request.cacheReader = cache.readerForRequest(request.timing, request.cancellation);
   });
   // REST reads tell the gateway which tokens they were built from, as GraphQL does in extensions
   app.addHook('onSend', async (request, reply) => {

@@ -82,7 +82,7 @@ export function createItemsModule(prisma: PrismaClient, cache: SubgraphCache, cr
     name: 'item',
     id: String,
     versions: (id) => [versionKeys.item(id)],
-    load: (ids) => itemsByIds(prisma, ids),
+    load: (ids, cancellation) => itemsByIds(prisma, ids, cancellation),
     ttlSeconds: TTL_SECONDS,
     revive: (value) => reviveDates(value as Item | null),
   };

@@ -8,6 +8,7 @@ import {
 import { itemExists, photosByIds, photosOfItems, type Photo, type PrismaClient } from '@supergraph-lab/db';
 import { notFound, orNotFound, parseFirst, parseId, parseInput, withoutNulls } from '@supergraph-lab/http';
 import { inTransaction, type CreateRequest, type CreateResult, type Creates } from '@supergraph-lab/subgraph';
+import type { Cancellation } from '@supergraph-lab/timing';
 import { z } from 'zod';
 
 /**
@@ -58,7 +59,7 @@ const TTL_SECONDS = 300;
 
 export function createPhotosModule(prisma: PrismaClient, cache: SubgraphCache, creates: Creates) {
   /** One statement per distinct `first` among the keys. */
-  async function loadLists(keys: readonly PhotoListKey[]): Promise<Photo[][]> {
+  async function loadLists(keys: readonly PhotoListKey[], cancellation?: Cancellation | null): Promise<Photo[][]> {
     const byFirst = new Map<number, PhotoListKey[]>();
     for (const key of keys) byFirst.set(key.first, [...(byFirst.get(key.first) ?? []), key]);
     const results = new Map<PhotoListKey, Photo[]>();
@@ -68,6 +69,7 @@ export function createPhotosModule(prisma: PrismaClient, cache: SubgraphCache, c
           prisma,
           group.map((key) => key.itemId),
           { first },
+          cancellation,
         );
         group.forEach((key, index) => results.set(key, photos[index]!));
       }),
@@ -87,7 +89,7 @@ export function createPhotosModule(prisma: PrismaClient, cache: SubgraphCache, c
     name: 'photo',
     id: String,
     versions: (id) => [versionKeys.photo(id)],
-    load: (ids) => photosByIds(prisma, ids),
+    load: (ids, cancellation) => photosByIds(prisma, ids, cancellation),
     ttlSeconds: TTL_SECONDS,
     revive: (value) => reviveDates(value as Photo | null),
   };

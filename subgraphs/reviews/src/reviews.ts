@@ -33,6 +33,7 @@ import {
   withoutNulls,
 } from '@supergraph-lab/http';
 import type { CreateRequest, CreateResult, Creates } from '@supergraph-lab/subgraph';
+import type { Cancellation } from '@supergraph-lab/timing';
 import { z } from 'zod';
 
 /**
@@ -146,6 +147,7 @@ export function createReviewsModule(prisma: PrismaClient, cache: SubgraphCache, 
   async function loadPagesAndSummaries(
     keys: readonly ReviewPageKey[],
     summaryIds: readonly number[],
+    cancellation?: Cancellation | null,
   ): Promise<readonly [Review[][], ReviewSummary[]]> {
     const groups = new Map<string, ReviewPageKey[]>();
     for (const key of keys) {
@@ -156,16 +158,18 @@ export function createReviewsModule(prisma: PrismaClient, cache: SubgraphCache, 
     const results = new Map<ReviewPageKey, Review[]>();
     let summaries: ReviewSummary[] = [];
     await Promise.all([
-      summaryIds.length && !withSummaries && reviewSummaries(prisma, summaryIds).then((read) => (summaries = read)),
+      summaryIds.length &&
+        !withSummaries &&
+        reviewSummaries(prisma, summaryIds, cancellation).then((read) => (summaries = read)),
       ...[...groups.values()].map(async (group) => {
         const { first, sort, after } = group[0]!;
         const itemIds = group.map((key) => key.itemId);
         let lists: Review[][];
         if (group === withSummaries) {
-          const read = await reviewFirstPagesAndSummaries(prisma, itemIds, { first, sort }, summaryIds);
+          const read = await reviewFirstPagesAndSummaries(prisma, itemIds, { first, sort }, summaryIds, cancellation);
           lists = read.pages;
           summaries = read.summaries;
-        } else lists = await reviewPages(prisma, itemIds, { first, sort, after });
+        } else lists = await reviewPages(prisma, itemIds, { first, sort, after }, cancellation);
         group.forEach((key, index) => results.set(key, lists[index]!));
       }),
     ]);
@@ -177,7 +181,7 @@ export function createReviewsModule(prisma: PrismaClient, cache: SubgraphCache, 
     id: (key) =>
       `${key.itemId}:${key.first}:${key.sort}:${key.after ? `${key.after.value ?? ''}/${key.after.id}` : '-'}`,
     versions: (key) => [versionKeys.itemReviews(key.itemId)],
-    load: async (keys) => (await loadPagesAndSummaries(keys, []))[0],
+    load: async (keys, cancellation) => (await loadPagesAndSummaries(keys, [], cancellation))[0],
     ttlSeconds: TTL_SECONDS,
     revive: (value) => reviveDates(value as Review[]),
   };
@@ -185,14 +189,14 @@ export function createReviewsModule(prisma: PrismaClient, cache: SubgraphCache, 
     name: 'reviewSummary',
     id: String,
     versions: (itemId) => [versionKeys.itemReviews(itemId)],
-    load: (itemIds) => reviewSummaries(prisma, itemIds),
+    load: (itemIds, cancellation) => reviewSummaries(prisma, itemIds, cancellation),
     ttlSeconds: TTL_SECONDS,
   };
   const reviewKind: CachedKind<number, Review | null> = {
     name: 'review',
     id: String,
     versions: (id) => [versionKeys.review(id)],
-    load: (ids) => reviewsByIds(prisma, ids),
+    load: (ids, cancellation) => reviewsByIds(prisma, ids, cancellation),
     ttlSeconds: TTL_SECONDS,
     revive: (value) => reviveDates(value as Review | null),
   };
@@ -217,7 +221,7 @@ export function createReviewsModule(prisma: PrismaClient, cache: SubgraphCache, 
       const [pages, summaries] = await cache.loadTogether(
         { kind: pageKind, keys: pageKeys },
         { kind: summaryKind, keys: summaryIds },
-        ([keys, itemIds]) => loadPagesAndSummaries(keys, itemIds),
+        ([keys, itemIds], cancellation) => loadPagesAndSummaries(keys, itemIds, cancellation),
         reader,
       );
       let page = 0;
