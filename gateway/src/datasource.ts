@@ -3,7 +3,7 @@ import type { GraphQLDataSource, GraphQLDataSourceProcessOptions } from '@apollo
 import type { GatewayGraphQLResponse } from '@apollo/server-gateway-interface';
 import type { Dependencies } from '@supergraph-lab/cache';
 import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, type CreateContext } from '@supergraph-lab/http';
-import type { RequestTiming } from '@supergraph-lab/timing';
+import type { Cancellation, RequestTiming } from '@supergraph-lab/timing';
 import { GraphQLError } from 'graphql';
 import type { Agent, Dispatcher } from 'undici';
 
@@ -19,6 +19,8 @@ export interface GatewayContext {
   wantsDependencies?: boolean;
   /** The request's Server-Timing: each subgraph fetch is a part of it. */
   timing?: RequestTiming;
+  /** Aborted when the client stops waiting: fetches not yet sent are not, those in flight are cut. */
+  cancellation?: Cancellation;
   /** The client's Idempotency-Key header, passed on to the subgraph that runs the create, and its replays. */
   creates: CreateContext;
 }
@@ -34,6 +36,9 @@ export interface GatewayContext {
  * stream in between (see README, "CPU per page"). What it leaves out of RemoteGraphQLDataSource
  * is unused here: APQ to subgraphs, and Apollo's cache-control hints (this project caches with
  * version tokens instead).
+ *
+ * A request the client gave up on (see Cancellation) sends no further fetch, and its fetches in
+ * flight are aborted: the subgraph sees its connection close and abandons the work in turn.
  */
 export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
   private readonly origin: string;
@@ -50,10 +55,8 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     this.path = `${parsed.pathname}${parsed.search}`;
   }
 
-  async process({
-    request,
-    context,
-  }: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+  async process(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<GatewayGraphQLResponse> {
+    const { request, context } = options;
     // no Accept header: Apollo Server then answers application/json without running its negotiator
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (context.requestId) headers['x-request-id'] = context.requestId;
@@ -66,7 +69,11 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     });
     let response: GatewayGraphQLResponse;
     try {
-      response = await this.send(headers, body, context as GatewayContext);
+      // a mutation is carried to its end, as a form sent from a tab closed at once would be
+      const mutation =
+        'incomingRequestContext' in options && options.incomingRequestContext.operation?.operation === 'mutation';
+      const gatewayContext = context as GatewayContext;
+      response = await this.send(headers, body, gatewayContext, mutation ? undefined : gatewayContext.cancellation);
     } catch (error) {
       if (error instanceof GraphQLError && error.extensions?.code !== undefined && !isNetworkFailure(error))
         throw error;
@@ -88,19 +95,24 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     headers: Record<string, string>,
     body: string,
     context: GatewayContext,
+    cancellation: Cancellation | undefined,
   ): Promise<GatewayGraphQLResponse> {
     // the time this fetch was in flight, body included: its part of the gateway's Server-Timing
     const end = context.timing?.begin(this.name);
     try {
-      const response = await post(this.agent, {
-        origin: this.origin,
-        path: this.path,
-        method: 'POST',
-        headers,
-        body,
-        headersTimeout: this.timeoutMs,
-        bodyTimeout: this.timeoutMs,
-      });
+      const response = await post(
+        this.agent,
+        {
+          origin: this.origin,
+          path: this.path,
+          method: 'POST',
+          headers,
+          body,
+          headersTimeout: this.timeoutMs,
+          bodyTimeout: this.timeoutMs,
+        },
+        cancellation,
+      );
       const answer: unknown = response.json ? JSON.parse(response.text) : response.text;
       if (response.replayed && context.creates) context.creates.replayed = true;
       if (response.statusCode < 200 || response.statusCode > 299) {
@@ -127,16 +139,24 @@ interface Answer {
   replayed: boolean;
 }
 
-/** One request on `agent`, its answer gathered as text: what `request()` does, minus its body stream. */
-function post(agent: Agent, options: Dispatcher.DispatchOptions): Promise<Answer> {
+/**
+ * One request on `agent`, its answer gathered as text: what `request()` does, minus its body
+ * stream. Not sent once `cancellation` aborted; aborted (undici closes its connection) when it
+ * aborts in flight.
+ */
+function post(agent: Agent, options: Dispatcher.DispatchOptions, cancellation?: Cancellation): Promise<Answer> {
   return new Promise((resolve, reject) => {
+    if (cancellation?.aborted) return reject(cancellation.reason);
     let statusCode = 0;
     let json = false;
     let replayed = false;
+    let stopWatching: (() => void) | undefined;
     const chunks: Buffer[] = [];
     agent.dispatch(options, {
       // undici takes a handler for its current API only when it has this method
-      onRequestStart() {},
+      onRequestStart(controller) {
+        if (cancellation) stopWatching = cancellation.onAbort(() => controller.abort(cancellation.reason!));
+      },
       onResponseStart(_controller, status, headers) {
         statusCode = status;
         json = String(headers['content-type'] ?? '').includes('json');
@@ -146,6 +166,7 @@ function post(agent: Agent, options: Dispatcher.DispatchOptions): Promise<Answer
         chunks.push(chunk);
       },
       onResponseEnd() {
+        stopWatching?.();
         resolve({
           statusCode,
           json,
@@ -154,6 +175,7 @@ function post(agent: Agent, options: Dispatcher.DispatchOptions): Promise<Answer
         });
       },
       onResponseError(_controller, error) {
+        stopWatching?.();
         reject(error);
       },
     });

@@ -96,6 +96,9 @@ export function registerRestProxy(
         if (!NOT_FORWARDED.has(name) && typeof value === 'string') headers[name] = value;
       }
       const origin = new URL(urls[owner]);
+      // a read the client gave up on is abandoned (the owner sees its connection close); a write
+      // is carried to its end
+      const cancellation = request.method === 'GET' || request.method === 'HEAD' ? request.cancellation : null;
       let upstream;
       try {
         upstream = await timed(request.timing, owner, () =>
@@ -107,6 +110,7 @@ export function registerRestProxy(
             body: Buffer.isBuffer(request.body) ? request.body : null,
             headersTimeout: timeoutMs,
             bodyTimeout: timeoutMs,
+            signal: cancellation,
           }),
         );
       } catch (error) {

@@ -99,6 +99,7 @@ export async function createGatewayService(config: Config, options: GatewayOptio
       requestId: request.id,
       dependencies: {},
       timing: request.timing,
+      cancellation: request.cancellation,
       creates: createContextOf(request.headers),
       wantsDependencies: request.headers[WANT_DEPENDENCIES_HEADER] === '1',
     }),
