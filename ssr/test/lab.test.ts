@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Browser } from 'playwright-core';
 import { readConfig } from '@supergraph-lab/config';
 import { createPrismaClient, type PrismaClient } from '@supergraph-lab/db';
@@ -11,6 +10,7 @@ import { createTestDatabase, type TestDatabase } from '@supergraph-lab/db/testin
 import { loadShopData } from '@supergraph-lab/seed';
 import { graphql, rest, startStack, type Stack } from '@supergraph-lab/stack';
 import { launchChromium, offlinePage } from '@supergraph-lab/stack/browser';
+import { eventually } from '@supergraph-lab/stack/fixture';
 import { CHROMIUM, skipWithout } from '@supergraph-lab/stack/tools';
 import { createSsrService, type SsrService } from '../src/service.tsx';
 
@@ -18,21 +18,6 @@ const ARTIFACTS = path.resolve(import.meta.dirname, '../../test-artifacts/lab');
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ADMIN_TOKEN = `lab-test-${randomUUID()}`;
 const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
-
-/** Polls `check` until it returns a value, or fails after `ms`. */
-async function eventually<T>(
-  check: () => Promise<T | undefined | null | false>,
-  ms = 20_000,
-  what = 'condition',
-): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 describe('load lab (server side)', () => {
   let db: TestDatabase;
