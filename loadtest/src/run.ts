@@ -59,6 +59,12 @@ export interface RunOptions extends RunSettings {
   variant?: string | null;
   /** `target` (default): each target through every rate; `rate`: every target at each rate in turn. */
   order?: 'target' | 'rate';
+  /**
+   * After a saturated step, wait until pages answer fast again before the next one. Off by
+   * default: the services drop the work of requests the client gave up on (README, "Abandoned
+   * work"), so a saturated step does not slow the next; a guard for a stack that does not.
+   */
+  settle?: boolean;
   signal?: AbortSignal;
   onEvent?(event: RunEvent): void;
 }
@@ -94,10 +100,11 @@ export async function discoverMaxItemId(gatewayUrl: string): Promise<number> {
 }
 
 /**
- * After a saturated step the services may still be working off requests the client gave up on.
- * Waits (up to 30 s) until three page loads in a row answer within 250 ms, or `signal` aborts.
+ * After a saturated step, a stack that keeps working for requests the client gave up on is
+ * still busy. Waits (up to 30 s) until three page loads in a row answer within 250 ms, or
+ * `signal` aborts.
  */
-async function coolDown(
+async function settle(
   send: (signal: AbortSignal) => Promise<Outcome>,
   timeoutMs: number,
   signal?: AbortSignal,
@@ -142,8 +149,7 @@ export async function runLoadTest(options: RunOptions): Promise<StepResult[]> {
       if (options.signal?.aborted) break;
       const send = senders.get(target)!;
       const common = { target, variant, rate };
-      // work the services queued for abandoned requests must not be billed to this step
-      if (backlog) await coolDown(send, options.timeoutMs, options.signal);
+      if (backlog && options.settle) await settle(send, options.timeoutMs, options.signal);
       for (const phase of options.warmupSeconds > 0 ? (['warmup', 'measure'] as const) : (['measure'] as const)) {
         if (options.signal?.aborted) break;
         options.onEvent?.({ type: 'phase', ...common, phase, stepIndex, stepCount: plan.length });

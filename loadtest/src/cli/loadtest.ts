@@ -17,6 +17,8 @@ const HELP = `npm run loadtest -- [options]   load the running stack (npm start)
   --warmup S         warm-up seconds at the step's rate before each step, default 2
   --timeout MS       a request unanswered this long is an error, default 2000
   --connections N    sockets per origin, default 256
+  --settle           after a saturated step, wait until pages answer fast again (a guard for
+                     a stack that keeps working for abandoned requests; this one stops)
   --max-id N         newest item id (default: asked from the gateway)
   --gateway URL --ssr URL --items URL --reviews URL --photos URL
                      where the services answer (default: 127.0.0.1 on the contract's ports / *_PORT env)
@@ -46,6 +48,7 @@ async function main(): Promise<number> {
       variant: { type: 'string' },
       json: { type: 'string' },
       html: { type: 'string' },
+      settle: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -88,6 +91,7 @@ async function main(): Promise<number> {
     endpoints,
     maxItemId,
     variant: values.variant ?? null,
+    settle: values.settle,
     signal: cancel.signal,
     onEvent: consoleReporter(),
   });
