@@ -6,7 +6,6 @@ import { ITEM_PAGE_QUERY, itemPageVariables } from '@supergraph-lab/http/documen
 import { graphql } from '@supergraph-lab/stack';
 import { eventually, seededStack, type SeededStack } from '@supergraph-lab/stack/fixture';
 import type { FastifyInstance } from 'fastify';
-import type pg from 'pg';
 
 /** `requests_cancelled_total` of one service for `reason`. */
 async function cancelled(app: FastifyInstance, reason: 'client_closed' | 'deadline'): Promise<number> {
@@ -20,8 +19,8 @@ async function cancelled(app: FastifyInstance, reason: 'client_closed' | 'deadli
  * statements waiting on it.
  */
 async function lockItems(url: string): Promise<{ waiters(): Promise<number>; release(): Promise<void> }> {
-  const holder: pg.Client = await connect(url);
-  const observer: pg.Client = await connect(url);
+  const holder = await connect(url);
+  const observer = await connect(url);
   await holder.query('BEGIN');
   await holder.query('LOCK TABLE items IN ACCESS EXCLUSIVE MODE');
   let released = false;
