@@ -15,9 +15,6 @@ export interface GatewayCache {
   recent: { key: string; layer: 'response' | 'rest'; at: number }[];
 }
 
-/** Request header by which a caller (the SSR page cache) asks for a response's dependencies. */
-export const WANT_DEPENDENCIES_HEADER = 'x-want-cache-dependencies';
-
 /** Whether whole responses are served from the cache now: only with a store every process shares. */
 export function responsesCached(cache: GatewayCache): boolean {
   return (cache.mode === 'response' || cache.mode === 'all') && cache.store.kind === 'redis';

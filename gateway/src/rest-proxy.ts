@@ -3,6 +3,7 @@ import {
   dependenciesCurrent,
   DEPENDENCIES_HEADER,
   encodeDependencies,
+  WANT_DEPENDENCIES_HEADER,
   type Dependencies,
 } from '@supergraph-lab/cache';
 import type { SubgraphName } from '@supergraph-lab/config';
@@ -10,7 +11,7 @@ import { sendProblem, toProblem, unavailable, AppError } from '@supergraph-lab/h
 import type { FastifyInstance } from 'fastify';
 import { timed } from '@supergraph-lab/timing';
 import type { Agent } from 'undici';
-import { remember, responsesCached, WANT_DEPENDENCIES_HEADER, type GatewayCache } from './response-cache.ts';
+import { remember, responsesCached, type GatewayCache } from './response-cache.ts';
 
 interface CachedRest {
   status: number;

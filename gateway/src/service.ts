@@ -10,16 +10,10 @@ import {
 } from '@supergraph-lab/http';
 import type { FastifyInstance } from 'fastify';
 import { Agent, request as undiciRequest } from 'undici';
-import { createCacheStore, type KeyValueCacheLike } from '@supergraph-lab/cache';
+import { createCacheStore, WANT_DEPENDENCIES_HEADER, type KeyValueCacheLike } from '@supergraph-lab/cache';
 import { registerCacheAdmin } from './admin.ts';
 import { SubgraphDataSource, type GatewayContext } from './datasource.ts';
-import {
-  responseCachePlugin,
-  responseDependencies,
-  responsesCached,
-  WANT_DEPENDENCIES_HEADER,
-  type GatewayCache,
-} from './response-cache.ts';
+import { responseCachePlugin, responseDependencies, responsesCached, type GatewayCache } from './response-cache.ts';
 import { playgroundPage, registerPlaygroundAssets } from './playground.ts';
 import { registerRestProxy } from './rest-proxy.ts';
 import { composeSupergraph, readSubgraphSources } from './supergraph.ts';

@@ -1,10 +1,15 @@
-import { decodeDependencies, DEPENDENCIES_HEADER, type Dependencies } from '@supergraph-lab/cache';
+import {
+  decodeDependencies,
+  DEPENDENCIES_HEADER,
+  WANT_DEPENDENCIES_HEADER,
+  type Dependencies,
+} from '@supergraph-lab/cache';
 import { ITEM_PAGE_QUERY } from '@supergraph-lab/http/documents';
 import { timed, type RequestTiming } from '@supergraph-lab/timing';
 import { Agent, request } from 'undici';
 
 /** Asks the gateway for the version tokens its answers were built from (for the page cache). */
-const WANT_DEPENDENCIES = { 'x-want-cache-dependencies': '1' };
+const WANT_DEPENDENCIES = { [WANT_DEPENDENCIES_HEADER]: '1' };
 
 import { REVIEWS_PER_PAGE, SORTS, type PageData, type Sort } from './model.ts';
 

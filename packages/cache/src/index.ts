@@ -26,6 +26,7 @@ export {
   DEPENDENCIES_HEADER,
   encodeDependencies,
   type SubgraphCache,
+  WANT_DEPENDENCIES_HEADER,
 } from './subgraph.ts';
 
 /** Apollo's KeyValueCache shape (get/set/delete), for APQ. */

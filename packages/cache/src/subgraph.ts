@@ -72,6 +72,13 @@ export function createSubgraphCache(store: CacheStore, initialMode: CacheMode): 
 /** The header a subgraph's REST answers carry their dependencies in (base64url JSON). */
 export const DEPENDENCIES_HEADER = 'x-cache-dependencies';
 
+/**
+ * The request header (value `1`) by which a caller of the gateway, the SSR page cache, asks for
+ * the dependencies of an answer: in DEPENDENCIES_HEADER for REST, in the `cacheDependencies`
+ * extension for GraphQL.
+ */
+export const WANT_DEPENDENCIES_HEADER = 'x-want-cache-dependencies';
+
 export function encodeDependencies(dependencies: Dependencies): string {
   return Buffer.from(JSON.stringify(dependencies)).toString('base64url');
 }
