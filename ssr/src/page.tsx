@@ -75,8 +75,21 @@ export function Document({
   );
 }
 
-/** The item page. `source` keeps `?source=rest` in the links it makes. */
-export function ItemPage({ data, sort, source }: { data: PageData; sort: Sort; source: 'graphql' | 'rest' }) {
+/**
+ * The item page. `source` keeps `?source=rest` in the links it makes; `basePath` is where item
+ * pages live (`/items`, or the single-page app's `/spa/items`).
+ */
+export function ItemPage({
+  data,
+  sort,
+  source,
+  basePath = '/items',
+}: {
+  data: PageData;
+  sort: Sort;
+  source: 'graphql' | 'rest';
+  basePath?: string;
+}) {
   const { item, photos, summary } = data;
   // after hydration, "More reviews" appends the next page here instead of navigating
   const [reviews, setReviews] = useState(data.reviews);
@@ -120,7 +133,7 @@ export function ItemPage({ data, sort, source }: { data: PageData; sort: Sort; s
   };
   const link = (params: Record<string, string>) => {
     const query = new URLSearchParams({ ...params, ...(source === 'rest' ? { source } : {}) });
-    return `/items/${item.id}?${query}#reviews`;
+    return `${basePath}/${item.id}?${query}#reviews`;
   };
   const [primary, ...thumbnails] = photos;
   const stock = item.stock === 0 ? 'Out of stock' : item.stock <= 5 ? `Only ${item.stock} left` : 'In stock';
@@ -237,6 +250,20 @@ export function ItemPage({ data, sort, source }: { data: PageData; sort: Sort; s
             </nav>
           </>
         )}
+      </section>
+    </main>
+  );
+}
+
+/** While the single-page app's data is on its way: the page's frame, marked busy. */
+export function LoadingPage() {
+  return (
+    <main className="item loading" aria-busy="true">
+      <section className="gallery" aria-label="Photos">
+        <div className="no-photo">Loading…</div>
+      </section>
+      <section className="summary">
+        <p>Loading the item…</p>
       </section>
     </main>
   );

@@ -6,13 +6,14 @@ import { PassThrough, Transform } from 'node:stream';
 import { createCacheStore, dependenciesCurrent, type CacheStore, type Dependencies } from '@supergraph-lab/cache';
 import type { Config } from '@supergraph-lab/config';
 import { createPrismaClient } from '@supergraph-lab/db';
-import { createHttpServer, listenUrl } from '@supergraph-lab/http';
+import { createHttpServer, listenUrl, sendProblem, toProblem, unavailable } from '@supergraph-lab/http';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ReactNode } from 'react';
-import { renderToPipeableStream } from 'react-dom/server';
+import { renderToPipeableStream, renderToStaticMarkup } from 'react-dom/server';
 import { Agent, request as undiciRequest } from 'undici';
-import { graphqlSource, PageError, restSource, SORTS, type PageData, type PageSource, type Sort } from './data.ts';
-import { Document, ErrorPage, ItemPage } from './page.tsx';
+import { graphqlSource, PageError, restSource, type PageData, type PageSource } from './data.ts';
+import { Document, ErrorPage, ItemPage, LoadingPage } from './page.tsx';
+import { pageHead, parsePageRequest, type PageRequest } from './page-data.ts';
 import { STYLES } from './styles.ts';
 import { serializeState } from './state.ts';
 import { LabDocument } from './lab/document.tsx';
@@ -119,12 +120,32 @@ export function placeholderSvg(path: string): string | null {
 }
 
 /**
+ * The single-page app's shell: the same document and styles as a server-rendered page, a
+ * loading frame, and the bundle; no data, so one string serves every item.
+ */
+function spaShell(bundlePath: string): string {
+  return `<!DOCTYPE html>${renderToStaticMarkup(
+    <Document title="supergraph shop" description="An item of the supergraph shop" styles={STYLES}>
+      <div id="app">
+        <LoadingPage />
+      </div>
+      <script type="module" src={bundlePath} />
+    </Document>,
+  )}`;
+}
+
+/**
  * The SSR service: `GET /items/:id` renders the item page with React on the server from one
  * GraphQL query to the gateway (`?source=rest`: from the REST routes, in parallel).
+ * `GET /spa/items/:id` is the same page as a single-page app: a static shell whose bundle
+ * fetches the same data from the browser, through this origin's `/graphql` and `/api/*`.
  */
 export function createSsrService(config: Config, options: SsrOptions = {}): SsrService {
   const gatewayUrl = options.gatewayUrl ?? `http://127.0.0.1:${config.ports.gateway}`;
   const client = buildBundle('client.tsx', 'client');
+  const spa = buildBundle('spa.tsx', 'spa');
+  const shell = spaShell(spa.path);
+  const shellTag = `"${createHash('sha256').update(shell).digest('base64url').slice(0, 16)}"`;
   const agent = new Agent({ keepAliveTimeout: 30_000, connections: 128 });
   const sources: Record<'graphql' | 'rest', PageSource> = {
     graphql: graphqlSource(gatewayUrl, agent, config.subgraphTimeoutMs),
@@ -191,16 +212,13 @@ export function createSsrService(config: Config, options: SsrOptions = {}): SsrS
       async (request, reply) => {
         const { id } = request.params;
         const query = request.query;
-        if (!/^[1-9]\d{0,9}$/.test(id) || Number(id) > 2_147_483_647) {
-          return errorPage(reply, 400, `An item id is a positive whole number; "${id}" is not one.`);
+        let page: PageRequest;
+        try {
+          page = parsePageRequest(id, query);
+        } catch (error) {
+          return errorPage(reply, 400, (error as Error).message);
         }
-        const sort = (query.sort ?? 'NEWEST') as Sort;
-        if (!SORTS.includes(sort))
-          return errorPage(
-            reply,
-            400,
-            `Reviews can be sorted by ${SORTS.join(', ')}; "${query.sort}" is not one of them.`,
-          );
+        const { sort } = page;
         const sourceName = query.source === 'rest' ? 'rest' : 'graphql';
         const key = `page:${sourceName}:${id}:${sort}:${query.after ?? ''}`;
         if (pagesCached()) {
@@ -212,10 +230,7 @@ export function createSsrService(config: Config, options: SsrOptions = {}): SsrS
         let data: PageData | null;
         let dependencies: Dependencies | null;
         try {
-          ({ data, dependencies } = await sources[sourceName].load(
-            { id: Number(id), sort, after: query.after || null },
-            request.timing,
-          ));
+          ({ data, dependencies } = await sources[sourceName].load(page, request.timing));
         } catch (error) {
           if (error instanceof PageError) {
             if (error.status === 503) request.log.warn({ err: error }, 'page data unavailable');
@@ -224,8 +239,7 @@ export function createSsrService(config: Config, options: SsrOptions = {}): SsrS
           throw error;
         }
         if (!data) return errorPage(reply, 404, `There is no item ${id} in the shop.`);
-        const description =
-          data.item.description.length > 155 ? `${data.item.description.slice(0, 152)}...` : data.item.description;
+        const { title, description } = pageHead(data);
         const storePage =
           pagesCached() && dependencies
             ? (html: string) =>
@@ -241,11 +255,7 @@ export function createSsrService(config: Config, options: SsrOptions = {}): SsrS
         return stream(
           reply,
           200,
-          <Document
-            title={`${data.item.name} | ${data.item.brand} | supergraph shop`}
-            description={description}
-            styles={STYLES}
-          >
+          <Document title={title} description={description} styles={STYLES}>
             <div id="app">
               <ItemPage data={data} sort={sort} source={sourceName} />
             </div>
@@ -262,12 +272,38 @@ export function createSsrService(config: Config, options: SsrOptions = {}): SsrS
       },
     );
 
-    scope.get(client.path, async (_request, reply) =>
-      reply
-        .type('application/javascript; charset=utf-8')
-        .header('cache-control', 'public, max-age=31536000, immutable')
-        .send(client.code),
-    );
+    for (const bundle of [client, spa])
+      scope.get(bundle.path, async (_request, reply) =>
+        reply
+          .type('application/javascript; charset=utf-8')
+          .header('cache-control', 'public, max-age=31536000, immutable')
+          .send(bundle.code),
+      );
+    // the single-page app: one static shell for every item (its errors are the app's to show);
+    // revalidated on each visit, since it names the bundle of the running version
+    scope.get('/spa/items/:id', async (request, reply) => {
+      reply.header('etag', shellTag).header('cache-control', 'no-cache');
+      if (request.headers['if-none-match'] === shellTag) return reply.code(304).send();
+      return reply.type('text/html; charset=utf-8').send(shell);
+    });
+    // the single-page app's REST calls reach the gateway through this origin, as its GraphQL does
+    scope.get<{ Params: { '*': string } }>('/api/*', async (request, reply) => {
+      try {
+        const upstream = await undiciRequest(`${gatewayUrl}${request.url}`, {
+          dispatcher: agent,
+          headers: { 'x-request-id': request.id },
+          headersTimeout: config.subgraphTimeoutMs,
+          bodyTimeout: config.subgraphTimeoutMs,
+          signal: request.cancellation,
+        });
+        const type = upstream.headers['content-type'];
+        if (typeof type === 'string') reply.type(type);
+        return reply.code(upstream.statusCode).send(upstream.body);
+      } catch (error) {
+        const reason = (error as { code?: string }).code ?? (error as Error).message;
+        return sendProblem(reply, 503, toProblem(unavailable(`the gateway is unavailable: ${reason}`), request.url), 5);
+      }
+    });
     // a person following the pages' "GraphQL Playground" link: the gateway's port on the host they used
     scope.get('/graphql', async (request, reply) => {
       const gateway = new URL(gatewayUrl);

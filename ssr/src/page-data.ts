@@ -1,0 +1,148 @@
+// How an item page's data is asked for and read back, over GraphQL or REST: shared by the
+// server (data.ts, over undici) and the single-page app (spa.tsx, over fetch). No Node imports.
+import { ITEM_PAGE_QUERY } from '@supergraph-lab/http/documents';
+import { REVIEWS_PER_PAGE, SORTS, type PageData, type Sort } from './model.ts';
+
+/** What a page request asks for. */
+export interface PageRequest {
+  id: number;
+  sort: Sort;
+  after: string | null;
+}
+
+/** Why a page could not be built: the status and message of the error page. */
+export class PageError extends Error {
+  constructor(
+    readonly status: 400 | 404 | 503,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** An answer as the mappers read it: its status and its parsed JSON body (null when empty). */
+export interface ApiAnswer {
+  status: number;
+  body: any;
+}
+
+const ID = /^[1-9]\d{0,9}$/;
+
+/**
+ * A page request from the address's parts, as both the server and the SPA read them; a
+ * PageError(400) naming what is wrong otherwise.
+ */
+export function parsePageRequest(id: string, query: { sort?: string | null; after?: string | null }): PageRequest {
+  if (!ID.test(id) || Number(id) > 2_147_483_647)
+    throw new PageError(400, `An item id is a positive whole number; "${id}" is not one.`);
+  const sort = (query.sort || 'NEWEST') as Sort;
+  if (!SORTS.includes(sort))
+    throw new PageError(400, `Reviews can be sorted by ${SORTS.join(', ')}; "${query.sort}" is not one of them.`);
+  return { id: Number(id), sort, after: query.after || null };
+}
+
+/** The body of the page's one GraphQL query. */
+export function graphqlPageBody(page: PageRequest): string {
+  return JSON.stringify({
+    query: ITEM_PAGE_QUERY,
+    variables: { id: String(page.id), first: REVIEWS_PER_PAGE, after: page.after, sort: page.sort },
+  });
+}
+
+/** The page from the gateway's answer; null when there is no such item. */
+export function pageFromGraphQL({ status, body }: ApiAnswer): PageData | null {
+  const errors: { message: string; extensions?: { code?: string } }[] = body?.errors ?? [];
+  const bad = errors.find((error) => error.extensions?.code === 'BAD_USER_INPUT');
+  if (bad) throw new PageError(400, bad.message);
+  if (status >= 500 || errors.length) throw new PageError(503, errors[0]?.message ?? `the gateway answered ${status}`);
+  const item = body?.data?.item;
+  if (!item) return null;
+  return {
+    item: {
+      id: item.id,
+      name: item.name,
+      description: item.description,
+      brand: item.brand,
+      category: item.category,
+      priceCents: item.priceCents,
+      currency: item.currency,
+      stock: item.stock,
+    },
+    photos: item.photos,
+    summary: item.reviewSummary,
+    reviews: {
+      items: item.reviews.edges.map((edge: { node: unknown }) => edge.node),
+      hasNextPage: item.reviews.pageInfo.hasNextPage,
+      endCursor: item.reviews.pageInfo.endCursor,
+    },
+  };
+}
+
+/** The page's four REST calls, in the order `pageFromRest` takes their answers: item, photos, summary, reviews. */
+export function restPagePaths(page: PageRequest): [string, string, string, string] {
+  const query = new URLSearchParams({
+    first: String(REVIEWS_PER_PAGE),
+    sort: page.sort,
+    ...(page.after ? { after: page.after } : {}),
+  });
+  return [
+    `/api/items/${page.id}`,
+    `/api/items/${page.id}/photos`,
+    `/api/items/${page.id}/reviews/summary`,
+    `/api/items/${page.id}/reviews?${query}`,
+  ];
+}
+
+/** The page from the four REST answers; null when there is no such item. */
+export function pageFromRest([item, photos, summary, reviews]: readonly ApiAnswer[]): PageData | null {
+  if (item!.status === 404) return null;
+  for (const part of [item!, photos!, summary!, reviews!]) {
+    if (part.status === 400) throw new PageError(400, part.body?.detail ?? 'bad request');
+    if (part.status !== 200) throw new PageError(503, part.body?.detail ?? `the API answered ${part.status}`);
+  }
+  return {
+    item: {
+      id: String(item!.body.id),
+      name: item!.body.name,
+      description: item!.body.description,
+      brand: item!.body.brand,
+      category: item!.body.category,
+      priceCents: item!.body.priceCents,
+      currency: item!.body.currency,
+      stock: item!.body.stock,
+    },
+    photos: photos!.body.photos.map(({ url, altText, width, height, position }: PageData['photos'][number]) => ({
+      url,
+      altText,
+      width,
+      height,
+      position,
+    })),
+    summary: summary!.body,
+    reviews: {
+      items: reviews!.body.reviews.map(
+        ({ id, rating, title, body, author, verifiedPurchase, helpfulCount, createdAt }: any) => ({
+          id: String(id),
+          rating,
+          title,
+          body,
+          author,
+          verifiedPurchase,
+          helpfulCount,
+          createdAt,
+        }),
+      ),
+      hasNextPage: reviews!.body.pageInfo.hasNextPage,
+      endCursor: reviews!.body.pageInfo.endCursor,
+    },
+  };
+}
+
+/** The page's `<title>` and meta description, the same for the server's page and the SPA's. */
+export function pageHead(data: PageData): { title: string; description: string } {
+  const { item } = data;
+  return {
+    title: `${item.name} | ${item.brand} | supergraph shop`,
+    description: item.description.length > 155 ? `${item.description.slice(0, 152)}...` : item.description,
+  };
+}
