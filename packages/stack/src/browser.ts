@@ -3,10 +3,10 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { CHROMIUM } from './tools.ts';
 
 /** Headless Chromium from CHROMIUM_PATH or /usr/bin/chromium, with no background traffic. */
-export function launchChromium(): Promise<Browser> {
+export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM.path,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', ...extraArgs],
   });
 }
 
