@@ -5,13 +5,11 @@ import { Agent, request } from 'undici';
 import { biasedItemId } from '@supergraph-lab/db';
 
 export { freePort, scratchDatabase, startServices, type RunningStack } from '@supergraph-lab/stack/processes';
-export { median } from '@supergraph-lab/loadtest';
+import { median, percentile } from '@supergraph-lab/loadtest';
+
+export { median, percentile };
 
 export type PageLoad = (id: number) => Promise<unknown>;
-
-export function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
-}
 
 /** POSTs GraphQL over `agent`; throws on a non-200 status or GraphQL errors. */
 export async function postGraphQL(

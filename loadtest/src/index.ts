@@ -1,4 +1,4 @@
-export { LatencyHistogram, median, type LatencySummary } from './histogram.ts';
+export { LatencyHistogram, median, percentile, type LatencySummary } from './histogram.ts';
 export {
   createAgent,
   exchange,

@@ -9,7 +9,8 @@ import { readConfig } from '@supergraph-lab/config';
 import { seededStack } from '@supergraph-lab/stack/fixture';
 import { CHROMIUM, skipWithout } from '@supergraph-lab/stack/tools';
 import { createSsrService, type SsrService } from '@supergraph-lab/ssr';
-import { METRICS, percentile, VARIANT_NAMES } from '../src/browser/bench.ts';
+import { METRICS, VARIANT_NAMES } from '../src/browser/bench.ts';
+import { percentile } from '../src/histogram.ts';
 import type { BrowserBenchReport } from '../src/browser/report.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '@supergraph-lab/stack/browser';
-import { median } from '../histogram.ts';
+import { median, percentile } from '../histogram.ts';
 import { createAgent, loadPage } from '../http.ts';
 import { runStep, type StepMeasurement } from '../step.ts';
 import { targetNamed, type Endpoints } from '../targets.ts';
@@ -96,13 +96,6 @@ export interface BackgroundResult {
 export interface BrowserBenchResult {
   results: VariantResult[];
   background: BackgroundResult[];
-}
-
-/** The value at `percentile` (0..100) of `values`, nearest rank; NaN for none. */
-export function percentile(values: readonly number[], percentile: number): number {
-  if (!values.length) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((percentile / 100) * sorted.length) - 1))]!;
 }
 
 export function summarize(loads: readonly PageLoad[]): VariantResult['summary'] {
