@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { describe, test } from 'node:test';
 import { readConfig } from '@supergraph-lab/config';
 import { createTestDatabase } from '@supergraph-lab/db/testing';
 import { loadShopData } from '@supergraph-lab/seed';
 import { graphql, rest, startStack, type Stack } from '@supergraph-lab/stack';
 import { seededStack } from '@supergraph-lab/stack/fixture';
+import { freePort } from '@supergraph-lab/stack/processes';
 import { createGatewayService, type GatewayService } from '../src/service.ts';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -24,15 +25,6 @@ async function page(url: string, id: number) {
   const body = (await response.json()) as { data: { item: any }; errors?: unknown };
   assert.equal(body.errors, undefined, JSON.stringify(body.errors));
   return { cache: response.headers.get('x-cache'), item: body.data.item };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 describe('caching with Redis', () => {
