@@ -61,6 +61,9 @@ check 'federated item page (GraphQL)' 200 '"reviewSummary":\{"count":[0-9]+' htt
   --data '{"query":"query($id: ID!) { item(id: $id) { name priceCents photos(first: 6) { url } reviewSummary { count averageRating } reviews(first: 5) { edges { node { rating title } } } } }","variables":{"id":"1"}}'
 check 'REST item' 200 '"sku":' http://127.0.0.1:4000/api/items/1
 check 'SSR item page' 200 '<h1 id="item-name">' http://127.0.0.1:3000/items/1
+# the single-page app: its shell, and the same-origin REST forward its ?source=rest variant reads
+check 'SPA shell' 200 '/assets/spa-[0-9a-f]{12}\.js' http://127.0.0.1:3000/spa/items/1
+check 'SPA REST forward' 200 '"sku":' http://127.0.0.1:3000/api/items/1
 check 'Playground' 200 'GraphQL Playground' -H 'accept: text/html' http://127.0.0.1:4000/graphql
 
 kill -INT -- "-$pid"
