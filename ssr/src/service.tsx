@@ -10,6 +10,7 @@ import { createHttpServer, listenUrl, sendProblem, toProblem, unavailable } from
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ReactNode } from 'react';
 import { renderToPipeableStream, renderToStaticMarkup } from 'react-dom/server';
+import { Counter } from 'prom-client';
 import { Agent, request as undiciRequest } from 'undici';
 import { graphqlSource, PageError, restSource, type PageData, type PageSource } from './data.ts';
 import { Document, ErrorPage, ItemPage, LoadingPage } from './page.tsx';
@@ -179,6 +180,15 @@ export function createSsrService(config: Config, options: SsrOptions = {}): SsrS
     },
   });
 
+  // the page cache's lookups, as the gateway and the subgraphs count theirs
+  const lookups = new Counter({
+    name: 'cache_requests_total',
+    help: 'Page cache lookups by result',
+    labelNames: ['layer', 'result'] as const,
+    registers: [app.metrics],
+  });
+  const pageLookups = { hit: lookups.labels('page', 'hit'), miss: lookups.labels('page', 'miss') };
+
   // the load lab: its API outside the compressed scope (server-sent events must not be buffered)
   const endpoints = { gateway: gatewayUrl, ssr: `http://127.0.0.1:${config.ports.ssr}`, ...config.subgraphUrls };
   const prisma = config.lab && config.databaseUrl ? createPrismaClient(config.databaseUrl, { poolSize: 2 }) : null;
@@ -224,8 +234,10 @@ export function createSsrService(config: Config, options: SsrOptions = {}): SsrS
         if (pagesCached()) {
           const [entry] = (await store.getMany<CachedPage>([key], request.timing)) ?? [];
           if (entry && (await dependenciesCurrent(store, entry.dependencies, request.timing))) {
+            pageLookups.hit.inc();
             return reply.type('text/html; charset=utf-8').header('x-cache', 'HIT').send(entry.html);
           }
+          pageLookups.miss.inc();
         }
         let data: PageData | null;
         let dependencies: Dependencies | null;

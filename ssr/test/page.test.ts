@@ -180,6 +180,17 @@ describe('SSR item pages', () => {
   });
 
   test('pages are cached whole, and after any write the next page load shows it', async () => {
+    const lookups = async () => {
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      const count = (result: string) =>
+        Number(
+          new RegExp(`cache_requests_total\\{layer="page",result="${result}",service="ssr"\\} (\\d+)`).exec(
+            metrics,
+          )?.[1] ?? 0,
+        );
+      return { hit: count('hit'), miss: count('miss') };
+    };
+    const before = await lookups();
     for (const source of ['', '?source=rest']) {
       const first = await get(`${url}/items/9${source}`);
       const second = await get(`${url}/items/9${source}`);
@@ -190,6 +201,8 @@ describe('SSR item pages', () => {
       );
       assert.equal(second.html, first.html);
     }
+    // and counted, for /metrics: a miss and a hit per source
+    assert.deepEqual(await lookups(), { hit: before.hit + 2, miss: before.miss + 2 });
     await rest(stack.gatewayUrl, 'PATCH', '/api/items/9', { name: 'Freshly renamed lamp', stock: 0 });
     for (const source of ['', '?source=rest']) {
       const page = await get(`${url}/items/9${source}`);
