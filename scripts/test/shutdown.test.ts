@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { createTestDatabase, postgresProxy, type TestDatabase } from '@supergraph-lab/db/testing';
 import { loadShopData } from '@supergraph-lab/seed';
+import { eventually } from '@supergraph-lab/stack/fixture';
 import { freePort, serviceCommand } from '@supergraph-lab/stack/processes';
 
 const TOKEN = 'shutdown-test-token-0123456789';
@@ -21,18 +22,22 @@ function startItems(env: Record<string, string>): { child: ChildProcess; output:
   return { child, output: () => output };
 }
 
-async function ready(url: string) {
-  for (let tries = 0; tries < 300; tries++) {
-    if (
-      await fetch(`${url}/healthz`).then(
+const ready = (url: string) =>
+  eventually(
+    () =>
+      fetch(`${url}/healthz`).then(
         (response) => response.ok,
         () => false,
-      )
-    )
-      return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${url} never answered`);
+      ),
+    30_000,
+    `${url} to answer`,
+  );
+
+/** A gauge of the service's /metrics, e.g. `db_pool_connections{state="in_use"`. */
+async function gauge(url: string, series: string): Promise<number> {
+  const metrics = await (await fetch(`${url}/metrics`)).text();
+  const line = metrics.split('\n').find((candidate) => candidate.startsWith(series));
+  return line ? Number(line.split(' ').at(-1)) : 0;
 }
 
 const exited = (child: ChildProcess) =>
@@ -71,7 +76,12 @@ describe('shutdown', () => {
             connection: response.headers.get('connection'),
           })),
         );
-        await new Promise((resolve) => setTimeout(resolve, 150));
+        // every one of them holds a database connection: in flight when the signal comes
+        await eventually(
+          async () => (await gauge(url, 'db_pool_connections{state="in_use"')) >= 5,
+          10_000,
+          'the five reads to reach the database',
+        );
         child.kill('SIGTERM');
         const answers = await Promise.all(inFlight);
         assert.deepEqual(
@@ -97,10 +107,11 @@ describe('shutdown', () => {
       const { child, output } = startItems({ DATABASE_URL: db.url, ITEMS_PORT: String(port), WORKERS: '2' });
       try {
         await ready(url);
-        for (let tries = 0; (output().match(/items subgraph listening at .*, worker \d/g) ?? []).length < 2; tries++) {
-          assert.ok(tries < 200, output());
-          await new Promise((resolve) => setTimeout(resolve, 100));
-        }
+        await eventually(
+          () => (output().match(/items subgraph listening at .*, worker \d/g) ?? []).length === 2,
+          20_000,
+          `both workers to listen: ${output()}`,
+        );
         const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
         const changed = await fetch(`${url}/admin/settings`, {
           method: 'PUT',
@@ -108,14 +119,21 @@ describe('shutdown', () => {
           body: JSON.stringify({ batching: false }),
         });
         assert.equal(changed.status, 200);
-        await new Promise((resolve) => setTimeout(resolve, 300));
-        // new connections are spread over the workers: every one of them must say batching is off
-        for (let i = 0; i < 12; i++) {
-          const seen = await fetch(`${url}/admin/settings`, { headers: { ...headers, connection: 'close' } }).then(
-            (response) => response.json() as Promise<{ batching: boolean }>,
-          );
-          assert.equal(seen.batching, false);
-        }
+        // new connections are spread over the workers: once the change has reached the sibling,
+        // twelve in a row all say batching is off
+        await eventually(
+          async () => {
+            for (let i = 0; i < 12; i++) {
+              const seen = await fetch(`${url}/admin/settings`, { headers: { ...headers, connection: 'close' } }).then(
+                (response) => response.json() as Promise<{ batching: boolean }>,
+              );
+              if (seen.batching) return false;
+            }
+            return true;
+          },
+          10_000,
+          'both workers to have batching off',
+        );
         child.kill('SIGTERM');
         assert.equal(await exited(child), 0, output());
         assert.equal((output().match(/SIGTERM: draining and shutting down/g) ?? []).length, 2, output());
