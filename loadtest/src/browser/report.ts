@@ -1,4 +1,5 @@
 import type { MachineInfo } from '../run.ts';
+import { reportPage } from '../report/page.ts';
 import { escapeXml } from '../report/svg.ts';
 import {
   BROWSER_VARIANTS,
@@ -179,24 +180,15 @@ export function renderBrowserReport(report: BrowserBenchReport): string {
         `<li>${rate}/s offered: ${answeredPerSecond.toFixed(1)} answered/s, p50 ${ms(step!.latency.p50)} ms, p99 ${ms(step!.latency.p99)} ms, errors ${(step!.errorRate * 100).toFixed(1)}%</li>`,
     )
     .join('');
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${escapeXml(report.title)}</title>
-<style>
-body{font:14px/1.45 system-ui,sans-serif;color:#222;margin:24px auto;max-width:1240px;padding:0 16px}
-h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ddd}
-dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px}dt{color:#666}dd{margin:0}
-table{border-collapse:collapse;margin:8px 0;font-variant-numeric:tabular-nums}td,th{border:1px solid #ddd;padding:3px 8px;text-align:right}
-td:nth-child(-n+2),th:nth-child(-n+2){text-align:left}.charts{display:flex;flex-wrap:wrap;gap:12px}figure{margin:0}svg{max-width:100%;height:auto}
-</style></head><body>
-<h1>${escapeXml(report.title)}</h1>
-<dl>${facts.map(([name, value]) => `<dt>${escapeXml(name)}</dt><dd>${escapeXml(value)}</dd>`).join('')}</dl>
-<p>Each sample loads the page in headless Chromium and reads, in ms from the navigation's start: TTFB (the first byte of the HTML),
+  return reportPage(
+    report.title,
+    facts,
+    `<p>Each sample loads the page in headless Chromium and reads, in ms from the navigation's start: TTFB (the first byte of the HTML),
 First and Largest Contentful Paint, and "item visible" (the item's name and price in the DOM). Bytes and requests are what went over
 the wire for the page, its bundle, its data and its images.</p>
 <h2>Per variant</h2>${table}
 <h2>Charts</h2><div class="charts">${rates.map((rate) => `<figure>${browserChartSvg(report.results, rate, scaleMax)}</figure>`).join('')}</div>
-<h2>Background load</h2>${background ? `<ul>${background}</ul>` : '<p>None.</p>'}
-</body></html>
-`;
+<h2>Background load</h2>${background ? `<ul>${background}</ul>` : '<p>None.</p>'}`,
+    'td:nth-child(-n+2),th:nth-child(-n+2){text-align:left}',
+  );
 }

@@ -1,6 +1,4 @@
 // npm run browserbench -- --samples 20 --background-rps 0,50,200 [--warm] [--json FILE] [--html FILE]
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
   BROWSER_VARIANTS,
@@ -12,6 +10,7 @@ import {
 } from '../browser/bench.ts';
 import { browserTable, renderBrowserReport, type BrowserBenchReport } from '../browser/report.ts';
 import { positive } from '../options.ts';
+import { writeReportFiles } from '../report/page.ts';
 import { discoverMaxItemId, machineInfo } from '../run.ts';
 import { endpointsFromEnv, itemIds } from '../targets.ts';
 
@@ -159,15 +158,12 @@ async function main(): Promise<number> {
     background,
   };
   process.stdout.write(`${browserTable(report)}\n`);
-  for (const [file, content] of [
-    [values.json, () => `${JSON.stringify(report, null, 2)}\n`],
-    [values.html, () => renderBrowserReport(report)],
-  ] as const) {
-    if (!file) continue;
-    await mkdir(path.dirname(path.resolve(file)), { recursive: true });
-    await writeFile(file, content());
-    process.stderr.write(`wrote ${file}\n`);
-  }
+  await writeReportFiles(
+    { json: values.json, html: values.html },
+    report,
+    () => renderBrowserReport(report),
+    (line) => process.stderr.write(`${line}\n`),
+  );
   return 0;
 }
 

@@ -1,10 +1,9 @@
 // npm run loadtest -- --target graphql,rest --rps 1,10,100,1000 --duration 10 [--json FILE] [--html FILE]
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { consoleReporter } from '../console.ts';
 import { nonNegative, parseRates, parseTargets, positive } from '../options.ts';
 import { renderHtmlReport } from '../report/html.ts';
+import { writeReportFiles } from '../report/page.ts';
 import { discoverMaxItemId, machineInfo, runLoadTest, type LoadTestReport } from '../run.ts';
 import { endpointsFromEnv, TARGETS } from '../targets.ts';
 
@@ -106,15 +105,12 @@ async function main(): Promise<number> {
     dataSet: { maxItemId },
     steps,
   };
-  for (const [file, content] of [
-    [values.json, () => `${JSON.stringify(report, null, 2)}\n`],
-    [values.html, () => renderHtmlReport(report)],
-  ] as const) {
-    if (!file) continue;
-    await mkdir(path.dirname(path.resolve(file)), { recursive: true });
-    await writeFile(file, content());
-    process.stdout.write(`wrote ${file}\n`);
-  }
+  await writeReportFiles(
+    { json: values.json, html: values.html },
+    report,
+    () => renderHtmlReport(report),
+    (line) => process.stdout.write(`${line}\n`),
+  );
   return cancel.signal.aborted ? 130 : 0;
 }
 

@@ -1,5 +1,6 @@
 import type { LoadTestReport, StepResult } from '../run.ts';
 import { bySeries, cellText, comparisonRows, ms, notes, percent, rate, SUSTAINED } from './format.ts';
+import { reportPage } from './page.ts';
 import { escapeXml as escape, lineChart, seriesStyle, sideBySide, type Series } from './svg.ts';
 
 type Metric = (step: StepResult) => number;
@@ -185,21 +186,10 @@ export function renderHtmlReport(report: LoadTestReport): string {
     ],
     ...(settings.notes ?? []).map((note): [string, string] => ['note', note]),
   ];
-  return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${escape(report.title)}</title>
-<style>
-body{font:14px/1.45 system-ui,sans-serif;color:#222;margin:24px auto;max-width:1240px;padding:0 16px}
-h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ddd}
-dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px}dt{color:#666}dd{margin:0}
-table{border-collapse:collapse;margin:8px 0;font-variant-numeric:tabular-nums}td,th{border:1px solid #ddd;padding:3px 8px;text-align:right}
-td:first-child,th:first-child,td:nth-child(2){text-align:left}tr.bad td,td.bad{background:#fdecea}
-.charts{display:flex;flex-wrap:wrap;gap:12px}figure{margin:0}svg{max-width:100%;height:auto}
-td.bar{width:240px;text-align:left}td.bar span{display:inline-block;height:12px}.key{display:inline-block;width:12px;height:12px;margin:0 4px 0 10px;vertical-align:middle}
-</style></head><body>
-<h1>${escape(report.title)}</h1>
-<dl>${facts.map(([name, value]) => `<dt>${escape(name)}</dt><dd>${escape(value)}</dd>`).join('')}</dl>
-<p>Open model: each step offers its rate on a fixed schedule; latency runs from each request's scheduled start, so a server that falls behind shows
+  return reportPage(
+    report.title,
+    facts,
+    `<p>Open model: each step offers its rate on a fixed schedule; latency runs from each request's scheduled start, so a server that falls behind shows
 as latency and a short achieved rate (a cross marks a step that achieved less than 90% of its offered rate). An error is a non-2xx status, a timeout,
 or a GraphQL body with <code>errors</code>.</p>
 <h2>Comparison</h2>${comparison(report)}
@@ -209,7 +199,8 @@ or a GraphQL body with <code>errors</code>.</p>
 <h2>Errors</h2>${grid('errors')}
 <h2>Every step</h2>${stepTable(report.steps)}
 <h2>Server-Timing breakdown</h2>${serverTimingSection(report.steps)}
-<h2>Error samples</h2>${errorSection(report.steps)}
-</body></html>
-`;
+<h2>Error samples</h2>${errorSection(report.steps)}`,
+    `td:first-child,th:first-child,td:nth-child(2){text-align:left}tr.bad td,td.bad{background:#fdecea}
+td.bar{width:240px;text-align:left}td.bar span{display:inline-block;height:12px}.key{display:inline-block;width:12px;height:12px;margin:0 4px 0 10px;vertical-align:middle}`,
+  );
 }
