@@ -11,6 +11,7 @@ import {
 import { browserTable, renderBrowserReport, type BrowserBenchReport } from '../browser/report.ts';
 import { positive } from '../options.ts';
 import { writeReportFiles } from '../report/page.ts';
+import { stopOnCtrlC } from './interrupt.ts';
 import { discoverMaxItemId, machineInfo } from '../run.ts';
 import { endpointsFromEnv, itemIds } from '../targets.ts';
 
@@ -125,12 +126,7 @@ async function main(): Promise<number> {
     : await discoverMaxItemId(endpoints.gateway);
   const mix = itemIds(maxItemId);
 
-  const cancel = new AbortController();
-  const stop = () => {
-    process.stderr.write('\nstopping: the report keeps what was measured\n');
-    cancel.abort();
-  };
-  process.once('SIGINT', stop);
+  const interrupt = stopOnCtrlC('the report keeps what was measured');
   const startedAt = new Date().toISOString();
   let last = '';
   const { results, background } = await runBrowserBench({
@@ -138,14 +134,14 @@ async function main(): Promise<number> {
     endpoints,
     maxItemId,
     nextId: () => settings.itemId ?? mix(),
-    signal: cancel.signal,
+    signal: interrupt.signal,
     onProgress: ({ backgroundRate, variant, sample, samples }) => {
       const line = `background ${backgroundRate}/s: sample ${sample + 1}/${samples}`;
       if (line !== last && process.stderr.isTTY) process.stderr.write(`\r${line} (${variant})   `);
       last = line;
     },
   });
-  process.off('SIGINT', stop);
+  interrupt.release();
   if (process.stderr.isTTY) process.stderr.write('\n');
 
   const report: BrowserBenchReport = {
@@ -164,7 +160,7 @@ async function main(): Promise<number> {
     () => renderBrowserReport(report),
     (line) => process.stderr.write(`${line}\n`),
   );
-  return 0;
+  return interrupt.exitCode();
 }
 
 main().then(

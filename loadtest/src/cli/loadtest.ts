@@ -4,6 +4,7 @@ import { consoleReporter } from '../console.ts';
 import { nonNegative, parseRates, parseTargets, positive } from '../options.ts';
 import { renderHtmlReport } from '../report/html.ts';
 import { writeReportFiles } from '../report/page.ts';
+import { stopOnCtrlC } from './interrupt.ts';
 import { discoverMaxItemId, machineInfo, runLoadTest, type LoadTestReport } from '../run.ts';
 import { endpointsFromEnv, TARGETS } from '../targets.ts';
 
@@ -78,12 +79,7 @@ async function main(): Promise<number> {
   if (writes.length)
     process.stderr.write(`note: ${writes.join(', ')} create reviews in the database behind ${endpoints.reviews}\n`);
 
-  const cancel = new AbortController();
-  const stop = () => {
-    process.stderr.write('\nstopping: the report keeps the steps measured so far\n');
-    cancel.abort();
-  };
-  process.once('SIGINT', stop);
+  const interrupt = stopOnCtrlC('the report keeps the steps measured so far');
   const startedAt = new Date().toISOString();
   const steps = await runLoadTest({
     ...settings,
@@ -91,10 +87,10 @@ async function main(): Promise<number> {
     maxItemId,
     variant: values.variant ?? null,
     settle: values.settle,
-    signal: cancel.signal,
+    signal: interrupt.signal,
     onEvent: consoleReporter(),
   });
-  process.off('SIGINT', stop);
+  interrupt.release();
 
   const report: LoadTestReport = {
     title: `supergraph-lab load test: ${settings.targets.join(', ')}`,
@@ -111,7 +107,7 @@ async function main(): Promise<number> {
     () => renderHtmlReport(report),
     (line) => process.stdout.write(`${line}\n`),
   );
-  return cancel.signal.aborted ? 130 : 0;
+  return interrupt.exitCode();
 }
 
 main().then(
