@@ -18,8 +18,8 @@ import {
 } from '@supergraph-lab/loadtest';
 import type { FastifyInstance } from 'fastify';
 import { request as undiciRequest, type Agent } from 'undici';
-import type { LabState } from './protocol.ts';
-import { BusyError, type LabEvent, type LabRunner } from './runner.ts';
+import type { LabEvent, LabState } from './protocol.ts';
+import { BusyError, type LabRunner } from './runner.ts';
 import { parseLabSettings } from './settings.ts';
 
 const SSE_KEEPALIVE_MS = 15_000;

@@ -10,56 +10,12 @@ import {
   type RunEvent,
   type StepResult,
 } from '@supergraph-lab/loadtest';
-import type { FromWorker, LabSettings, ToWorker } from './protocol.ts';
+import type { FromWorker, LabEvent, LabSettings, LivePoint, RunStatus, RunSummary, ToWorker } from './protocol.ts';
 import { runSeconds } from './settings.ts';
 
 /** A cancel that the worker does not honour within this long ends it by force. */
 const CANCEL_GRACE_MS = 800;
 const WORKER = path.join(import.meta.dirname, 'worker.ts');
-
-/** One point of a live chart: a target's second of load. */
-export interface LivePoint {
-  /** Seconds since the run started. */
-  t: number;
-  target: string;
-  rate: number;
-  phase: 'warmup' | 'measure';
-  okPerSecond: number;
-  p50: number | null;
-  p99: number | null;
-  errors: number;
-}
-
-/** The run in progress, as the page shows it. */
-export interface RunStatus {
-  id: number;
-  who: string;
-  settings: LabSettings;
-  startedAt: string;
-  state: 'starting' | 'running' | 'cancelling';
-  /** 0..1 of the planned time. */
-  progress: number;
-  phase: { target: string; rate: number; phase: 'warmup' | 'measure'; stepIndex: number; stepCount: number } | null;
-  points: LivePoint[];
-  steps: StepResult[];
-}
-
-/** A stored run, as the history lists it. */
-export interface RunSummary {
-  id: number;
-  status: 'running' | 'done' | 'cancelled' | 'failed';
-  who: string;
-  settings: LabSettings;
-  startedAt: string;
-  finishedAt: string | null;
-  error: string | null;
-}
-
-export type LabEvent =
-  | { type: 'status'; run: RunStatus | null }
-  | { type: 'tick'; point: LivePoint; progress: number }
-  | { type: 'step'; step: StepResult }
-  | { type: 'finished'; run: RunSummary };
 
 /** Switches the stack's cache mode and batching (the gateway passes it on to the subgraphs). */
 export type ApplySettings = (settings: {

@@ -1,7 +1,6 @@
 // The lab page's view of the server: the JSON API under /lab/api and its event stream.
 import type { LoadTestReport, StepResult } from '@supergraph-lab/loadtest';
-import type { LabSettings, LabState, TargetInfo } from '../protocol.ts';
-import type { LabEvent, LivePoint, RunStatus, RunSummary } from '../runner.ts';
+import type { LabEvent, LabSettings, LabState, LivePoint, RunStatus, RunSummary, TargetInfo } from '../protocol.ts';
 
 export type {
   LabEvent,
