@@ -1,15 +1,12 @@
 import { z } from 'zod';
+import { CACHE_MODES, type CacheMode, type SubgraphName } from './modes.ts';
 
 /**
  * The one place configuration is read. Every value comes from the environment (CONTRACT.md,
  * "Environment" and "Services and ports"), is validated once, and has an explicit default.
  */
 
-export const CACHE_MODES = ['off', 'entity', 'response', 'all'] as const;
-export type CacheMode = (typeof CACHE_MODES)[number];
-
-export const SUBGRAPH_NAMES = ['items', 'reviews', 'photos'] as const;
-export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
+export { CACHE_MODES, SUBGRAPH_NAMES, type CacheMode, type SubgraphName } from './modes.ts';
 
 const port = (fallback: number) =>
   z.coerce

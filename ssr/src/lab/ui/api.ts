@@ -14,6 +14,9 @@ export type {
   StepResult,
 };
 
+/** Shows a line under the lab's heading: what just happened, or what went wrong. */
+export type OnMessage = (message: { kind: 'error' | 'info'; text: string }) => void;
+
 export interface CacheView {
   at: string;
   mode: string;

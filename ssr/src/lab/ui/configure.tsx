@@ -1,0 +1,146 @@
+import { useState, type FormEvent } from 'react';
+import { CACHE_MODES, type CacheMode } from '@supergraph-lab/config/modes';
+import { colorOf } from '@supergraph-lab/loadtest/palette';
+import { api, ApiError, type LabState, type RunStatus, type OnMessage } from './api.ts';
+
+const RATE_CHOICES = [1, 10, 100, 1000];
+
+export function Configure({ state, run, onMessage }: { state: LabState; run: RunStatus | null; onMessage: OnMessage }) {
+  const [targets, setTargets] = useState<string[]>(['graphql', 'rest', 'ssr']);
+  const [rates, setRates] = useState<number[]>([10, 100]);
+  const [extraRate, setExtraRate] = useState('');
+  const [duration, setDuration] = useState(5);
+  const [warmup, setWarmup] = useState(2);
+  const [cacheMode, setCacheMode] = useState<CacheMode>((state.settings.gateway?.cacheMode as CacheMode) ?? 'all');
+  const [batching, setBatching] = useState(true);
+  const [who, setWho] = useState('');
+  const [busy, setBusy] = useState(false);
+  const toggle = <T,>(list: T[], value: T) =>
+    list.includes(value) ? list.filter((one) => one !== value) : [...list, value];
+  const allRates = [...rates, ...(extraRate.trim() ? extraRate.split(',').map((one) => Number(one.trim())) : [])];
+  const seconds = targets.length * allRates.length * (duration + warmup);
+
+  async function start(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    try {
+      const answer = await api<{ run: RunStatus }>('/lab/api/runs', {
+        method: 'POST',
+        body: { targets, rates: allRates, durationSeconds: duration, warmupSeconds: warmup, cacheMode, batching, who },
+      });
+      onMessage({ kind: 'info', text: `Run ${answer.run.id} started.` });
+    } catch (error) {
+      const running = error instanceof ApiError ? error.body?.running : undefined;
+      onMessage({
+        kind: 'error',
+        text: running
+          ? `Busy: run ${running.id} by ${running.who} is ${running.state} since ${new Date(running.startedAt).toLocaleTimeString()}.`
+          : (error as Error).message,
+      });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="panel" onSubmit={start} aria-labelledby="configure-title">
+      <h2 id="configure-title">Configure</h2>
+      <fieldset>
+        <legend>Targets (side by side)</legend>
+        {state.targets.map((target) => (
+          <label key={target.name} className="check" title={target.description}>
+            <input
+              type="checkbox"
+              name="target"
+              value={target.name}
+              checked={targets.includes(target.name)}
+              onChange={() => setTargets(toggle(targets, target.name))}
+            />
+            <span className="swatch" style={{ background: colorOf(target.name) }} aria-hidden="true" />
+            {target.label}
+            {target.write ? <em> (writes)</em> : null}
+          </label>
+        ))}
+      </fieldset>
+      <fieldset>
+        <legend>Rate steps (requests/s)</legend>
+        {RATE_CHOICES.map((rate) => (
+          <label key={rate} className="check inline">
+            <input
+              type="checkbox"
+              name="rate"
+              value={rate}
+              checked={rates.includes(rate)}
+              onChange={() => setRates(toggle(rates, rate).sort((a, b) => a - b))}
+            />
+            {rate}
+          </label>
+        ))}
+        <label className="inline">
+          more{' '}
+          <input
+            name="extra-rates"
+            value={extraRate}
+            onChange={(event) => setExtraRate(event.target.value)}
+            placeholder="e.g. 50,500"
+            size={10}
+          />
+        </label>
+      </fieldset>
+      <div className="row">
+        <label>
+          Seconds per step{' '}
+          <input
+            type="number"
+            name="duration"
+            min={1}
+            max={120}
+            value={duration}
+            onChange={(event) => setDuration(Number(event.target.value))}
+          />
+        </label>
+        <label>
+          Warm-up s{' '}
+          <input
+            type="number"
+            name="warmup"
+            min={0}
+            max={60}
+            value={warmup}
+            onChange={(event) => setWarmup(Number(event.target.value))}
+          />
+        </label>
+      </div>
+      <div className="row">
+        <label>
+          CACHE_MODE{' '}
+          <select
+            name="cache-mode"
+            value={cacheMode}
+            onChange={(event) => setCacheMode(event.target.value as CacheMode)}
+          >
+            {CACHE_MODES.map((mode) => (
+              <option key={mode}>{mode}</option>
+            ))}
+          </select>
+        </label>
+        <label className="check inline">
+          <input type="checkbox" name="batching" checked={batching} onChange={() => setBatching(!batching)} />{' '}
+          DataLoader batching
+        </label>
+      </div>
+      <label>
+        Your name (shown to others while it runs){' '}
+        <input name="who" value={who} onChange={(event) => setWho(event.target.value)} maxLength={80} />
+      </label>
+      <p className="hint">
+        {targets.length} target{targets.length === 1 ? '' : 's'} × {allRates.length} rate
+        {allRates.length === 1 ? '' : 's'}: about {Math.ceil(seconds / 6) / 10} min.
+      </p>
+      <button type="submit" disabled={busy || Boolean(run)}>
+        Start run
+      </button>
+      {run ? <p className="hint">A run is in progress; cancel it or wait.</p> : null}
+    </form>
+  );
+}

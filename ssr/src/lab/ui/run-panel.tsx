@@ -1,0 +1,123 @@
+import { useMemo } from 'react';
+import { colorOf } from '@supergraph-lab/loadtest/palette';
+import { api, type LabState, type LivePoint, type RunStatus, type OnMessage } from './api.ts';
+import { Chart, align } from './chart.tsx';
+
+export function RunPanel({
+  run,
+  points,
+  targets,
+  onMessage,
+}: {
+  run: RunStatus | null;
+  points: LivePoint[];
+  targets: LabState['targets'];
+  onMessage: OnMessage;
+}) {
+  const shown = run ? targets.filter((target) => run.settings.targets.includes(target.name)) : [];
+  const groups = shown.map((target) => points.filter((point) => point.target === target.name));
+  const series = shown.map((target) => ({ label: target.label, color: colorOf(target.name) }));
+  const rps = useMemo(
+    () =>
+      align(
+        groups,
+        (point) => point.t,
+        (point) => point.okPerSecond,
+      ),
+    [points, run?.id],
+  );
+  const latency = useMemo(
+    () =>
+      align(
+        groups,
+        (point) => point.t,
+        (point) => point.p99,
+      ),
+    [points, run?.id],
+  );
+  const median = useMemo(
+    () =>
+      align(
+        groups,
+        (point) => point.t,
+        (point) => point.p50,
+      ),
+    [points, run?.id],
+  );
+  const errors = shown.map((target) => ({
+    target,
+    errors: points
+      .filter((point) => point.target === target.name)
+      .reduce((max, point) => Math.max(max, point.errors), 0),
+  }));
+
+  async function cancel() {
+    try {
+      await api('/lab/api/runs/current/cancel', { method: 'POST' });
+    } catch (error) {
+      onMessage({ kind: 'error', text: (error as Error).message });
+    }
+  }
+
+  return (
+    <section className="panel" aria-labelledby="run-title">
+      <h2 id="run-title">Run</h2>
+      {!run ? (
+        <p>No run in progress.</p>
+      ) : (
+        <>
+          <p>
+            Run {run.id} by {run.who}: <strong>{run.state}</strong>
+            {run.phase
+              ? ` · ${run.phase.phase === 'warmup' ? 'warming up' : 'measuring'} ${run.phase.target} at ${run.phase.rate}/s (step ${run.phase.stepIndex + 1} of ${run.phase.stepCount})`
+              : ''}
+          </p>
+          <div className="progress-row">
+            <progress className="progress" max={1} value={run.progress} aria-label="run progress">
+              {Math.round(run.progress * 100)}%
+            </progress>
+            <span>{Math.round(run.progress * 100)}%</span>
+            <button type="button" onClick={cancel} disabled={run.state === 'cancelling'}>
+              Cancel
+            </button>
+          </div>
+          <Chart
+            title="successful requests per second over time, per target"
+            xLabel="seconds"
+            yLabel="ok/s"
+            series={series}
+            data={rps}
+            height={180}
+          />
+          <Chart
+            title="p99 latency over time, per target"
+            xLabel="seconds"
+            yLabel="p99 ms"
+            series={series}
+            data={latency}
+            height={180}
+          />
+          <Chart
+            title="p50 latency over time, per target"
+            xLabel="seconds"
+            yLabel="p50 ms"
+            series={series}
+            data={median}
+            height={180}
+          />
+          <table className="compact">
+            <caption>Errors so far (current step)</caption>
+            <tbody>
+              {errors.map(({ target, errors: count }) => (
+                <tr key={target.name}>
+                  <th scope="row">{target.label}</th>
+                  <td className={count ? 'bad' : ''}>{count}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </section>
+  );
+}

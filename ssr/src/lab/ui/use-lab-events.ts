@@ -1,0 +1,71 @@
+// The lab's live state: the run in progress, its points and steps, the history, from the server's event stream.
+import { useCallback, useEffect, useRef, useState } from 'react';
+import {
+  api,
+  type LabEvent,
+  type LabState,
+  type LivePoint,
+  type RunStatus,
+  type RunSummary,
+  type StepResult,
+} from './api.ts';
+
+export function useLabEvents(initial: LabState) {
+  const [state, setState] = useState(initial);
+  const [run, setRun] = useState<RunStatus | null>(initial.run);
+  const [points, setPoints] = useState<LivePoint[]>(initial.run?.points ?? []);
+  const [steps, setSteps] = useState<StepResult[]>(initial.run?.steps ?? []);
+  const [lastRun, setLastRun] = useState<RunSummary | null>(null);
+  const [message, setMessage] = useState<{ kind: 'error' | 'info'; text: string } | null>(null);
+  const [history, setHistory] = useState<RunSummary[]>([]);
+  const runId = useRef<number | null>(initial.run?.id ?? null);
+
+  const refreshHistory = useCallback(() => {
+    api<{ runs: RunSummary[] }>('/lab/api/runs').then(
+      (answer) => setHistory(answer.runs),
+      () => undefined,
+    );
+  }, []);
+
+  useEffect(() => {
+    refreshHistory();
+    const source = new EventSource('/lab/api/events');
+    const on = (type: LabEvent['type'], handle: (event: any) => void) =>
+      source.addEventListener(type, (message) => handle(JSON.parse((message as MessageEvent).data)));
+    on('status', (event: Extract<LabEvent, { type: 'status' }>) => {
+      const next = event.run;
+      if (!next) {
+        runId.current = null;
+        setRun(null);
+        return;
+      }
+      // a run seen for the first time brings its points so far (status events later carry none)
+      if (runId.current !== next.id) {
+        runId.current = next.id;
+        setPoints(next.points);
+        setSteps(next.steps);
+      }
+      setRun((previous) => ({
+        ...next,
+        progress: Math.max(next.progress, previous?.id === next.id ? previous.progress : 0),
+      }));
+    });
+    on('tick', (event: Extract<LabEvent, { type: 'tick' }>) => {
+      setPoints((list) => [...list, event.point]);
+      setRun((previous) => (previous ? { ...previous, progress: event.progress } : previous));
+    });
+    on('step', (event: Extract<LabEvent, { type: 'step' }>) => setSteps((list) => [...list, event.step]));
+    on('finished', (event: Extract<LabEvent, { type: 'finished' }>) => {
+      setLastRun(event.run);
+      setMessage({
+        kind: event.run.status === 'failed' ? 'error' : 'info',
+        text: `Run ${event.run.id} ${event.run.status}${event.run.error ? `: ${event.run.error}` : ''}.`,
+      });
+      refreshHistory();
+      api<LabState>('/lab/api/state').then(setState, () => undefined);
+    });
+    return () => source.close();
+  }, [refreshHistory]);
+
+  return { state, run, points, steps, lastRun, message, setMessage, history };
+}
