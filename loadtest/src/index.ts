@@ -32,3 +32,13 @@ export { renderHtmlReport, summarySvg } from './report/html.ts';
 export { comparisonMarkdown, passes, sustainedRate } from './report/format.ts';
 export { comparisonTable } from './report/terminal.ts';
 export { parseRates, parseTargets } from './options.ts';
+export {
+  BROWSER_VARIANTS,
+  runBrowserBench,
+  VARIANT_NAMES,
+  type BrowserBenchOptions,
+  type BrowserBenchResult,
+  type BrowserVariant,
+  type PageLoad,
+} from './browser/bench.ts';
+export { renderBrowserReport, type BrowserBenchReport } from './browser/report.ts';

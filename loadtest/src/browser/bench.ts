@@ -1,25 +1,25 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '@supergraph-lab/stack/browser';
-import { median, percentile } from '../histogram.ts';
 import { createAgent, loadPage } from '../http.ts';
 import { runStep, type StepMeasurement } from '../step.ts';
 import { targetNamed, type Endpoints } from '../targets.ts';
+import {
+  BROWSER_VARIANTS,
+  NETWORK_PROFILES,
+  summarize,
+  type BrowserVariant,
+  type NetworkProfile,
+  type PageLoad,
+  type VariantResult,
+} from './variants.ts';
+
+export * from './variants.ts';
 
 /**
  * Page loads in a real browser: the item page as the server renders it and as a single-page app
  * builds it, each over GraphQL and REST, measured the way a person sees them, optionally while
  * the load tester offers uncached GraphQL page queries in the background.
  */
-
-/** The four ways to build the item page (CONTRACT.md, "SSR"). */
-export const BROWSER_VARIANTS = {
-  ssr: { label: 'SSR over GraphQL', path: (id: number) => `/items/${id}` },
-  'ssr-rest': { label: 'SSR over REST', path: (id: number) => `/items/${id}?source=rest` },
-  spa: { label: 'SPA over GraphQL', path: (id: number) => `/spa/items/${id}` },
-  'spa-rest': { label: 'SPA over REST', path: (id: number) => `/spa/items/${id}?source=rest` },
-} as const;
-export type BrowserVariant = keyof typeof BROWSER_VARIANTS;
-export const VARIANT_NAMES = Object.keys(BROWSER_VARIANTS) as BrowserVariant[];
 
 /**
  * Chromium as light as it goes: one renderer process reused for every page, no site isolation,
@@ -34,26 +34,6 @@ const LEAN_CHROMIUM = [
   '--disable-features=Translate,MediaRouter,OptimizationHints',
   '--no-zygote',
 ];
-
-/** Chrome DevTools' network presets (its throttling menu's numbers). */
-export const NETWORK_PROFILES = {
-  'slow-4g': { latency: 150, downloadThroughput: (1.6 * 1024 * 1024) / 8, uploadThroughput: (750 * 1024) / 8 },
-  'fast-4g': { latency: 60, downloadThroughput: (9 * 1024 * 1024) / 8, uploadThroughput: (1.5 * 1024 * 1024) / 8 },
-  '3g': { latency: 300, downloadThroughput: (700 * 1024) / 8, uploadThroughput: (700 * 1024) / 8 },
-} as const;
-export type NetworkProfile = keyof typeof NETWORK_PROFILES;
-
-/** One page load's numbers, in ms from the navigation's start (bytes and requests: what went over the wire). */
-export interface PageLoad {
-  ttfb: number;
-  fcp: number;
-  lcp: number;
-  itemVisible: number;
-  bytes: number;
-  requests: number;
-}
-export const METRICS = ['ttfb', 'fcp', 'lcp', 'itemVisible'] as const;
-export type Metric = (typeof METRICS)[number];
 
 export interface BrowserBenchOptions {
   endpoints: Pick<Endpoints, 'ssr' | 'gateway'>;
@@ -74,15 +54,8 @@ export interface BrowserBenchOptions {
   nextId?: () => number;
   signal?: AbortSignal;
   onProgress?(progress: { backgroundRate: number; variant: BrowserVariant; sample: number; samples: number }): void;
-}
-
-/** What one variant showed at one background rate. */
-export interface VariantResult {
-  variant: BrowserVariant;
-  backgroundRate: number;
-  loads: PageLoad[];
-  /** p50 and p95 of each metric; medians of bytes and requests. */
-  summary: Record<Metric, { p50: number; p95: number }> & { bytes: number; requests: number };
+  /** Each measured page load, as it is measured (the lab draws its chart from these). */
+  onLoad?(sample: { backgroundRate: number; variant: BrowserVariant; sample: number; load: PageLoad }): void;
 }
 
 export interface BackgroundResult {
@@ -96,21 +69,6 @@ export interface BackgroundResult {
 export interface BrowserBenchResult {
   results: VariantResult[];
   background: BackgroundResult[];
-}
-
-export function summarize(loads: readonly PageLoad[]): VariantResult['summary'] {
-  const of = (metric: Metric) => {
-    const values = loads.map((load) => load[metric]);
-    return { p50: percentile(values, 50), p95: percentile(values, 95) };
-  };
-  return {
-    ttfb: of('ttfb'),
-    fcp: of('fcp'),
-    lcp: of('lcp'),
-    itemVisible: of('itemVisible'),
-    bytes: median(loads.map((load) => load.bytes)),
-    requests: median(loads.map((load) => load.requests)),
-  };
 }
 
 // Runs in the page before any of its own scripts: notes when the item's name and price are both
@@ -238,9 +196,13 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
             options.onProgress?.({ backgroundRate, variant, sample, samples: options.samples });
             const context = warm.get(variant) ?? (await browser.newContext());
             try {
-              loads
-                .get(variant)!
-                .push(await measure(context, `${options.endpoints.ssr}${BROWSER_VARIANTS[variant].path(id)}`, options));
+              const load = await measure(
+                context,
+                `${options.endpoints.ssr}${BROWSER_VARIANTS[variant].path(id)}`,
+                options,
+              );
+              loads.get(variant)!.push(load);
+              options.onLoad?.({ backgroundRate, variant, sample, load });
             } finally {
               if (!warm.has(variant)) await context.close();
             }
