@@ -34,8 +34,10 @@ export { comparisonTable } from './report/terminal.ts';
 export { parseRates, parseTargets } from './options.ts';
 export {
   BROWSER_VARIANTS,
+  browserUnavailable,
   runBrowserBench,
   VARIANT_NAMES,
+  type BackgroundResult,
   type BrowserBenchOptions,
   type BrowserBenchResult,
   type BrowserVariant,

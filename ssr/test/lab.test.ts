@@ -88,6 +88,31 @@ describe('load lab (server side)', () => {
     assert.equal((await rest(url, 'GET', '/lab/api/state')).body.run, null);
   });
 
+  test('bad browser run settings get 400 saying what was wrong, and start nothing', async () => {
+    const answer = await rest(url, 'POST', '/lab/api/runs', {
+      kind: 'browser',
+      variants: ['amp'],
+      samples: 0,
+      backgroundRate: 5000,
+      cacheMode: 'all',
+    });
+    assert.equal(answer.status, 400);
+    assert.match(answer.body.detail, /variants\.0: must be one of ssr, ssr-rest, spa, spa-rest/);
+    assert.match(answer.body.detail, /samples: must be 1 to 50/);
+    assert.match(answer.body.detail, /backgroundRate: must be at most 1000 requests\/s/);
+    const noKind = await rest(url, 'POST', '/lab/api/runs', { kind: 'soap', cacheMode: 'all' });
+    assert.equal(noKind.status, 400);
+    assert.match(noKind.body.detail, /kind must be "load" or "browser", got "soap"/);
+    const mixed = await rest(url, 'POST', '/lab/api/runs', {
+      kind: 'browser',
+      variants: ['ssr'],
+      targets: ['graphql'],
+      cacheMode: 'all',
+    });
+    assert.equal(mixed.status, 400, 'a load run field on a browser run is refused, not ignored');
+    assert.equal((await rest(url, 'GET', '/lab/api/state')).body.run, null);
+  });
+
   test('a run switches the cache mode for its duration, refuses a second start as busy, stores its report and restores the mode', async () => {
     const started = await startRun({ who: 'ada', durationSeconds: 2 });
     assert.equal(started.status, 202, JSON.stringify(started.body));
@@ -138,6 +163,50 @@ describe('load lab (server side)', () => {
     assert.equal((await finished(id)).status, 'cancelled');
     assert.equal((await rest(url, 'POST', '/lab/api/runs/current/cancel')).status, 404);
   });
+
+  test(
+    'a browser run loads each variant in Chromium beside its background load, refuses a second start, and stores a browser report',
+    { skip: skipWithout(CHROMIUM) },
+    async () => {
+      const started = await rest(url, 'POST', '/lab/api/runs', {
+        kind: 'browser',
+        variants: ['spa', 'ssr'],
+        samples: 2,
+        backgroundRate: 10,
+        cacheMode: 'all',
+        who: 'grace',
+      });
+      assert.equal(started.status, 202, JSON.stringify(started.body));
+      const id = started.body.run.id as number;
+      assert.deepEqual(started.body.run.settings.variants, ['ssr', 'spa'], 'in the bench order');
+      const busy = await startRun({ who: 'bob' });
+      assert.equal(busy.status, 409);
+      assert.match(busy.body.detail, new RegExp(`^busy: run ${id} by grace is \\w+ \\(browser: ssr, spa beside 10/s`));
+
+      const done = await finished(id);
+      assert.equal(done.status, 'done', done.error);
+      assert.equal(done.settings.kind, 'browser');
+      const report = (await rest(url, 'GET', `/lab/api/runs/${id}`)).body;
+      assert.deepEqual(
+        report.results.map((result: any) => `${result.variant}x${result.loads.length}`),
+        ['ssrx2', 'spax2'],
+      );
+      for (const result of report.results)
+        for (const metric of ['ttfb', 'fcp', 'lcp', 'itemVisible'])
+          assert.ok(result.summary[metric].p50 > 0 && Number.isFinite(result.summary[metric].p95), metric);
+      const [background] = report.background;
+      assert.equal(background.rate, 10);
+      assert.ok(background.answeredPerSecond > 0, 'the background load ran');
+      assert.equal(background.step.errors, 0, JSON.stringify(background.step.errorSamples));
+      assert.match(report.title, /CACHE_MODE all/);
+
+      const html = await rest(url, 'GET', `/lab/api/runs/${id}/report.html`);
+      assert.equal(html.status, 200);
+      assert.match(html.body, /item visible p50\/p95/);
+      assert.match(html.body, /<svg/);
+      assert.doesNotMatch(html.body, /<script\b|<link\b|(src|href)\s*=\s*["']?https?:/i);
+    },
+  );
 
   test('runs are kept in Postgres: another SSR process lists the same history', async () => {
     const rows = await prisma.labRun.findMany({ orderBy: { id: 'asc' } });
@@ -326,6 +395,53 @@ describe('load lab (server side)', () => {
         await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth <= 1280),
         'no sideways scrolling at 1,280 px',
       );
+      assert.deepEqual(outside, []);
+      assert.deepEqual(problems, []);
+      await page.close();
+    });
+
+    test('page load in a browser: pick variants and a background rate, watch the chart fill, read the table, cancel', async () => {
+      const { page, problems, outside } = await offlinePage(browser, { height: 1000 });
+      await page.goto(`${url}/lab`);
+      const panel = page.locator('section[aria-labelledby="browser-title"]');
+      await panel.getByRole('heading', { name: 'Page load in a browser' }).waitFor();
+      for (const name of ['ssr-rest', 'spa'])
+        await panel.locator(`input[name=browser-variant][value="${name}"]`).uncheck();
+      await panel.locator('select[name=background-rate]').selectOption('10');
+      await panel.locator('input[name=samples]').fill('3');
+      await panel.getByRole('button', { name: 'Start browser run' }).click();
+
+      await panel.getByRole('progressbar', { name: 'browser run progress' }).waitFor();
+      // the chart is drawn from the first page load on, and grows with each
+      await page.waitForFunction(
+        () => Number((globalThis as any).document.querySelector('.browser-chart')?.getAttribute('data-loads')) >= 1,
+      );
+      const running = page.getByRole('link', { name: 'Page load in a browser' });
+      assert.equal(await running.count(), 1, 'the load run panel points to this one while it runs');
+      await page.screenshot({ path: path.join(ARTIFACTS, 'lab-browser-running.png'), fullPage: true });
+
+      await page.getByText(/^Run \d+ done\.$/).waitFor({ timeout: 60_000 });
+      const table = panel.locator('table.browser-results');
+      assert.deepEqual(await table.locator('tbody th').allTextContents(), ['SSR over GraphQL', 'SPA over REST']);
+      assert.deepEqual(await table.locator('tbody td:nth-of-type(1)').allTextContents(), ['3', '3']);
+      assert.equal((await panel.locator('.browser-chart svg rect[fill]').count()) >= 6, true, 'three bars per variant');
+      await panel.getByText(/^Background 10\/s offered: [\d.]+ answered\/s/).waitFor();
+      const row = page.locator('table.history tbody tr').first();
+      assert.match((await row.textContent()) ?? '', /browser: ssr, spa-rest/);
+      assert.equal(await row.getByRole('checkbox').isDisabled(), true, 'a browser run has no p99 curve to compare');
+      await page.screenshot({ path: path.join(ARTIFACTS, 'lab-browser-results.png'), fullPage: true });
+
+      // a long one, cancelled from the panel: the page loads it made are kept
+      await panel.locator('input[name=samples]').fill('50');
+      await panel.getByRole('button', { name: 'Start browser run' }).click();
+      await page.waitForFunction(
+        () => Number((globalThis as any).document.querySelector('.browser-chart')?.getAttribute('data-loads')) >= 1,
+      );
+      const cancelAt = Date.now();
+      await panel.getByRole('button', { name: 'Cancel browser run' }).click();
+      await page.getByText(/^Run \d+ cancelled\.$/).waitFor({ timeout: 10_000 });
+      assert.ok(Date.now() - cancelAt < 5000, `cancelled after ${Date.now() - cancelAt} ms`);
+      assert.equal(await panel.getByRole('button', { name: 'Start browser run' }).isEnabled(), true);
       assert.deepEqual(outside, []);
       assert.deepEqual(problems, []);
       await page.close();

@@ -1,5 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '@supergraph-lab/stack/browser';
+import { CHROMIUM, skipWithout } from '@supergraph-lab/stack/tools';
 import { createAgent, loadPage } from '../http.ts';
 import { runStep, type StepMeasurement } from '../step.ts';
 import { targetNamed, type Endpoints } from '../targets.ts';
@@ -20,6 +22,9 @@ export * from './variants.ts';
  * builds it, each over GraphQL and REST, measured the way a person sees them, optionally while
  * the load tester offers uncached GraphQL page queries in the background.
  */
+
+/** Why the bench cannot run here (no Chromium, and what to install), or null when it can. */
+export const browserUnavailable = (): string | null => skipWithout(CHROMIUM) || null;
 
 /**
  * Chromium as light as it goes: one renderer process reused for every page, no site isolation,
@@ -171,6 +176,12 @@ function background(rate: number, options: BrowserBenchOptions) {
  */
 export async function runBrowserBench(options: BrowserBenchOptions): Promise<BrowserBenchResult> {
   const browser: Browser = await launchChromium(LEAN_CHROMIUM);
+  // a stop closes the browser: the page load in flight ends at once, and what was measured is kept
+  const stopped = () => void browser.close().catch(() => undefined);
+  options.signal?.addEventListener('abort', stopped, { once: true });
+  const keepIfStopped = (error: unknown) => {
+    if (!options.signal?.aborted) throw error;
+  };
   const nextId = options.nextId ?? (() => options.itemId ?? 1);
   const results: VariantResult[] = [];
   const backgrounds: BackgroundResult[] = [];
@@ -181,7 +192,7 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
       const loads = new Map<BrowserVariant, PageLoad[]>(options.variants.map((variant) => [variant, []]));
       try {
         if (backgroundRate > 0)
-          await new Promise((resolve) => setTimeout(resolve, (options.backgroundWarmupSeconds ?? 2) * 1000));
+          await sleep((options.backgroundWarmupSeconds ?? 2) * 1000, undefined, { signal: options.signal });
         // a returning visitor: one context per variant, its cache filled by a first, unmeasured load
         const warm = new Map<BrowserVariant, BrowserContext>();
         if (options.warm)
@@ -204,11 +215,13 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
               loads.get(variant)!.push(load);
               options.onLoad?.({ backgroundRate, variant, sample, load });
             } finally {
-              if (!warm.has(variant)) await context.close();
+              if (!warm.has(variant)) await context.close().catch(keepIfStopped);
             }
           }
         }
         for (const context of warm.values()) await context.close();
+      } catch (error) {
+        keepIfStopped(error);
       } finally {
         backgrounds.push({ rate: backgroundRate, ...(await load.stop()) });
       }
@@ -218,6 +231,7 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
     }
     return { results, background: backgrounds };
   } finally {
+    options.signal?.removeEventListener('abort', stopped);
     await browser.close();
   }
 }

@@ -8,6 +8,7 @@ import { CACHE_MODES } from '@supergraph-lab/config';
 import { scratchDatabase, startServices } from '@supergraph-lab/stack/processes';
 import { consoleReporter } from '../console.ts';
 import { nonNegative, parseRates, parseTargets, positive } from '../options.ts';
+import { runSeconds } from '../plan.ts';
 import { comparisonMarkdown } from '../report/format.ts';
 import { renderHtmlReport, summarySvg } from '../report/html.ts';
 import { comparisonTable } from '../report/terminal.ts';
@@ -47,11 +48,7 @@ async function main(): Promise<number> {
   const notes: string[] = [];
   if (!process.env.REDIS_URL)
     notes.push('no REDIS_URL: "all" means the in-memory entity cache only (the gateway layers need Redis)');
-  const estimate =
-    modes.length *
-    settings.targets.length *
-    settings.rates.length *
-    (settings.durationSeconds + settings.warmupSeconds);
+  const estimate = modes.length * runSeconds(settings);
   process.stderr.write(
     `bench: ${settings.targets.length} targets x ${modes.length} cache modes x ${settings.rates.length} rates, about ${Math.ceil(estimate / 60)} min of load\n`,
   );

@@ -27,6 +27,7 @@ table{border-collapse:collapse;font-variant-numeric:tabular-nums}td,th{border:1p
 .key{font-family:ui-monospace,monospace;font-size:12px;max-width:520px;overflow-wrap:anywhere}.chart{width:100%;margin:6px 0}
 pre{background:#f3f5f7;border:1px solid var(--line);padding:8px;overflow:auto;max-height:320px;font-size:12px;white-space:pre-wrap;overflow-wrap:anywhere}
 .exchange summary{cursor:pointer;overflow-wrap:anywhere}.preview{width:100%;height:360px;border:1px solid var(--line);background:#fff}
+.browser-chart{margin:8px 0}.browser-chart svg{max-width:100%;height:auto}.browser-results td{font-size:13px;white-space:nowrap}
 .timing{list-style:none;padding:0;margin:0}.timing li{display:grid;grid-template-columns:90px 1fr 80px;gap:8px;align-items:center;font-size:13px}.timing-bar{height:10px;background:var(--accent);border-radius:2px}
 @media (max-width:1000px){.grid{grid-template-columns:1fr}}
 `;

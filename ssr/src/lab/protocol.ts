@@ -1,15 +1,42 @@
-import type { Endpoints, RunEvent, StepResult } from '@supergraph-lab/loadtest';
+// The lab's wire types: what its page, its routes, its runner and its worker process say to each other.
+import type { BackgroundResult, Endpoints, RunEvent, StepResult } from '@supergraph-lab/loadtest';
+import type { BrowserVariant, PageLoad, VariantResult } from '@supergraph-lab/loadtest/browser/variants';
+import type { CacheMode } from '@supergraph-lab/config/modes';
 
-/** What the lab asks for: the form on /lab, validated by `parseLabSettings`. */
-export interface LabSettings {
+interface RunSettingsBase {
+  cacheMode: CacheMode;
+  batching: boolean;
+  who: string;
+}
+
+/** A load test: targets side by side at fixed rates (the form "Configure"). */
+export interface LoadRunSettings extends RunSettingsBase {
+  kind: 'load';
   targets: string[];
   rates: number[];
   durationSeconds: number;
   warmupSeconds: number;
-  cacheMode: 'off' | 'entity' | 'response' | 'all';
-  batching: boolean;
-  who: string;
 }
+
+/** Page loads in headless Chromium, per variant, beside a background load (the panel "Page load in a browser"). */
+export interface BrowserRunSettings extends RunSettingsBase {
+  kind: 'browser';
+  variants: BrowserVariant[];
+  /** Uncached GraphQL page queries/s offered in the background while sampling; 0: none. */
+  backgroundRate: number;
+  samples: number;
+  /** One browser context per variant (a returning visitor's cache) instead of a fresh one per load. */
+  warm: boolean;
+}
+
+/** What the lab asks for, validated by `parseLabSettings`. Runs stored before browser runs existed have no kind: they are load runs. */
+export type LabSettings = LoadRunSettings | BrowserRunSettings;
+
+/** A run in a line: "graphql, rest at 10, 100/s" or "browser: ssr, spa beside 50/s". */
+export const describeRun = (settings: LabSettings) =>
+  settings.kind === 'browser'
+    ? `browser: ${settings.variants.join(', ')} beside ${settings.backgroundRate}/s`
+    : `${settings.targets.join(', ')} at ${settings.rates.join(', ')}/s`;
 
 /** One point of a live chart: a target's second of load. */
 export interface LivePoint {
@@ -24,6 +51,13 @@ export interface LivePoint {
   errors: number;
 }
 
+/** One page load of a browser run. */
+export interface BrowserPoint {
+  variant: BrowserVariant;
+  sample: number;
+  load: PageLoad;
+}
+
 /** The run in progress, as the page shows it. */
 export interface RunStatus {
   id: number;
@@ -31,11 +65,15 @@ export interface RunStatus {
   settings: LabSettings;
   startedAt: string;
   state: 'starting' | 'running' | 'cancelling';
-  /** 0..1 of the planned time. */
+  /** 0..1 of the planned time (a load run) or of the planned page loads (a browser run). */
   progress: number;
   phase: { target: string; rate: number; phase: 'warmup' | 'measure'; stepIndex: number; stepCount: number } | null;
+  /** A browser run's page load in progress. */
+  sampling: { variant: BrowserVariant; sample: number; samples: number } | null;
   points: LivePoint[];
   steps: StepResult[];
+  /** A browser run's page loads so far. */
+  loads: BrowserPoint[];
 }
 
 /** A stored run, as the history lists it. */
@@ -53,6 +91,7 @@ export type LabEvent =
   | { type: 'status'; run: RunStatus | null }
   | { type: 'tick'; point: LivePoint; progress: number }
   | { type: 'step'; step: StepResult }
+  | { type: 'load'; point: BrowserPoint; progress: number }
   | { type: 'finished'; run: RunSummary };
 
 /** Messages between the lab (in the SSR service) and its load-generator process. */
@@ -61,7 +100,12 @@ export type ToWorker =
   | { type: 'cancel' };
 
 export type FromWorker =
-  { type: 'event'; event: RunEvent } | { type: 'done'; steps: StepResult[] } | { type: 'failed'; message: string };
+  | { type: 'event'; event: RunEvent }
+  | { type: 'done'; steps: StepResult[] }
+  | { type: 'sampling'; variant: BrowserVariant; sample: number; samples: number }
+  | { type: 'load'; point: BrowserPoint }
+  | { type: 'browser-done'; results: VariantResult[]; background: BackgroundResult[] }
+  | { type: 'failed'; message: string };
 
 /** A target as the lab's form lists it. */
 export interface TargetInfo {
@@ -71,10 +115,20 @@ export interface TargetInfo {
   write: boolean;
 }
 
+/** A browser variant as the lab's panel lists it. */
+export interface VariantInfo {
+  name: BrowserVariant;
+  label: string;
+  path: string;
+}
+
 /** What the page starts from (GET /lab/api/state). */
 export interface LabState {
   run: RunStatus | null;
   targets: TargetInfo[];
+  variants: VariantInfo[];
+  /** Why browser runs cannot start here (no Chromium), or null. */
+  browserUnavailable: string | null;
   settings: {
     gateway?: { cacheMode: string };
     subgraphs?: Record<string, { cacheMode: string; batching: boolean } | null>;

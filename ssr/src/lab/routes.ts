@@ -9,11 +9,15 @@ import {
   toProblem,
 } from '@supergraph-lab/http';
 import {
+  BROWSER_VARIANTS,
+  browserUnavailable,
   createAgent,
   exchange,
+  renderBrowserReport,
   renderHtmlReport,
   targetNamed,
   TARGET_NAMES,
+  VARIANT_NAMES,
   type Endpoints,
 } from '@supergraph-lab/loadtest';
 import type { FastifyInstance } from 'fastify';
@@ -105,6 +109,12 @@ export function registerLabRoutes(app: FastifyInstance, options: LabRoutesOption
       const target = targetNamed(name);
       return { name, label: target.label, description: target.description, write: target.write };
     }),
+    variants: VARIANT_NAMES.map((name) => ({
+      name,
+      label: BROWSER_VARIANTS[name].label,
+      path: BROWSER_VARIANTS[name].path(42),
+    })),
+    browserUnavailable: browserUnavailable(),
     settings: await gatewayAdmin(options, 'GET', '/admin/settings').catch((error: Error) => ({ error: error.message })),
     pageCacheMode: options.pageCache.mode,
   });
@@ -169,7 +179,7 @@ export function registerLabRoutes(app: FastifyInstance, options: LabRoutesOption
     return reply
       .type('text/html; charset=utf-8')
       .header('content-disposition', `inline; filename="lab-run-${request.params.id}.html"`)
-      .send(renderHtmlReport(report));
+      .send('steps' in report ? renderHtmlReport(report) : renderBrowserReport(report));
   });
 
   // every second of a run, pushed: server-sent events

@@ -3,18 +3,45 @@ import path from 'node:path';
 import type { PrismaClient } from '@supergraph-lab/db';
 import { AppError } from '@supergraph-lab/http';
 import {
+  browserUnavailable,
   discoverMaxItemId,
   machineInfo,
+  type BrowserBenchReport,
+  type BrowserBenchResult,
   type Endpoints,
   type LoadTestReport,
   type RunEvent,
   type StepResult,
 } from '@supergraph-lab/loadtest';
-import type { FromWorker, LabEvent, LabSettings, LivePoint, RunStatus, RunSummary, ToWorker } from './protocol.ts';
-import { runSeconds } from './settings.ts';
+import { runSeconds } from '@supergraph-lab/loadtest/plan';
+import {
+  describeRun,
+  type BrowserPoint,
+  type FromWorker,
+  type LabEvent,
+  type LabSettings,
+  type LivePoint,
+  type RunStatus,
+  type RunSummary,
+  type ToWorker,
+} from './protocol.ts';
+import { benchSettings, plannedLoads, storedSettings } from './settings.ts';
 
-/** A cancel that the worker does not honour within this long ends it by force. */
-const CANCEL_GRACE_MS = 800;
+/**
+ * A cancel that the worker does not honour within this long ends it by force. A browser run
+ * closes Chromium first, which takes longer than a load generator's stop.
+ */
+const CANCEL_GRACE_MS = { load: 800, browser: 3000 } as const;
+
+/** A stored run's report: the load tester's, or the browser bench's. */
+export type LabReport = LoadTestReport | BrowserBenchReport;
+
+/** What a run measured: a load run's steps, or a browser run's results. */
+interface Outcome {
+  steps: StepResult[];
+  browser: BrowserBenchResult | null;
+  error?: string;
+}
 const WORKER = path.join(import.meta.dirname, 'worker.ts');
 
 /** Switches the stack's cache mode and batching (the gateway passes it on to the subgraphs). */
@@ -37,14 +64,15 @@ export class BusyError extends AppError {
   constructor(readonly run: RunStatus) {
     super(
       'CONFLICT',
-      `busy: run ${run.id} by ${run.who} is ${run.state} (${run.settings.targets.join(', ')} at ${run.settings.rates.join(', ')}/s, started ${run.startedAt}); cancel it or wait`,
+      `busy: run ${run.id} by ${run.who} is ${run.state} (${describeRun(run.settings)}, started ${run.startedAt}); cancel it or wait`,
     );
   }
 }
 
 /**
- * Runs one load test at a time on the load tester's engine, in a child process, and tells its
- * subscribers what happens every second. Finished runs are stored with their report.
+ * Runs one run at a time in a child process: a load test on the load tester's engine, or page
+ * loads in headless Chromium on the browser bench. Tells its subscribers what happens every
+ * second (every page load, for a browser run). Finished runs are stored with their report.
  */
 export class LabRunner {
   private current: {
@@ -55,7 +83,7 @@ export class LabRunner {
     finished: Promise<void>;
   } | null = null;
   private readonly subscribers = new Set<(event: LabEvent) => void>();
-  private readonly memory: (RunSummary & { report: LoadTestReport | null })[] = [];
+  private readonly memory: (RunSummary & { report: LabReport | null })[] = [];
   private nextMemoryId = 1;
 
   constructor(private readonly options: LabRunnerOptions) {}
@@ -77,6 +105,8 @@ export class LabRunner {
   /** Starts a run, or throws BusyError naming the one in progress. Resolves once it is running. */
   async start(settings: LabSettings): Promise<RunStatus> {
     if (this.current) throw new BusyError(this.current.status);
+    const unavailable = settings.kind === 'browser' ? browserUnavailable() : null;
+    if (unavailable) throw new AppError('SERVICE_UNAVAILABLE', `a browser run needs Chromium: ${unavailable}`);
     const startedAt = new Date();
     const status: RunStatus = {
       id: 0,
@@ -86,8 +116,10 @@ export class LabRunner {
       state: 'starting',
       progress: 0,
       phase: null,
+      sampling: null,
       points: [],
       steps: [],
+      loads: [],
     };
     let settle!: () => void;
     this.current = {
@@ -108,7 +140,7 @@ export class LabRunner {
       });
       if (this.current.status.state === 'cancelling') throw new Error('cancelled before it started');
     } catch (error) {
-      await this.finish('failed', [], (error as Error).message);
+      await this.finish('failed', { steps: [], browser: null }, (error as Error).message);
       settle();
       throw error instanceof AppError
         ? error
@@ -117,21 +149,28 @@ export class LabRunner {
     const worker = fork(WORKER, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.current.worker = worker;
     status.state = 'running';
-    const planned = runSeconds(settings);
+    const planned = settings.kind === 'browser' ? plannedLoads(settings) : runSeconds(settings);
     const started = performance.now();
-    let outcome: { steps: StepResult[]; error?: string } | null = null;
+    let outcome: Outcome | null = null;
     worker.on('message', (message: FromWorker) => {
       if (message.type === 'event') this.onRunEvent(message.event, planned, started);
-      else if (message.type === 'done') outcome = { steps: message.steps };
-      else outcome = { steps: status.steps, error: message.message };
+      else if (message.type === 'sampling') {
+        status.sampling = { variant: message.variant, sample: message.sample, samples: message.samples };
+        this.emit({ type: 'status', run: this.brief(status) });
+      } else if (message.type === 'load') this.onLoad(message.point, planned);
+      else if (message.type === 'done') outcome = { steps: message.steps, browser: null };
+      else if (message.type === 'browser-done')
+        outcome = { steps: [], browser: { results: message.results, background: message.background } };
+      else outcome = { steps: status.steps, browser: null, error: message.message };
     });
     worker.once('exit', (code, signal) => {
-      const result = outcome ?? {
+      const result: Outcome = outcome ?? {
         steps: status.steps,
-        error: status.state === 'cancelling' ? undefined : `the load generator exited (${signal ?? code})`,
+        browser: null,
+        error: status.state === 'cancelling' ? undefined : `the run's worker process exited (${signal ?? code})`,
       };
       const ended = status.state === 'cancelling' ? 'cancelled' : result.error ? 'failed' : 'done';
-      void this.finish(ended, result.steps, result.error ?? null).finally(settle);
+      void this.finish(ended, result, result.error ?? null).finally(settle);
     });
     worker.send({
       type: 'start',
@@ -140,10 +179,7 @@ export class LabRunner {
       maxItemId,
       timeoutMs: this.options.timeoutMs,
     } satisfies ToWorker);
-    this.options.log.info(
-      { run: status.id, who: settings.who, targets: settings.targets, rates: settings.rates },
-      'lab run started',
-    );
+    this.options.log.info({ run: status.id, who: settings.who, run_of: describeRun(settings) }, 'lab run started');
     this.emit({ type: 'status', run: status });
     return status;
   }
@@ -159,7 +195,7 @@ export class LabRunner {
         stepIndex: event.stepIndex,
         stepCount: event.stepCount,
       };
-      this.emit({ type: 'status', run: { ...status, points: [], steps: [] } });
+      this.emit({ type: 'status', run: this.brief(status) });
     } else if (event.type === 'tick') {
       const point: LivePoint = {
         t: Math.round((performance.now() - started) / 100) / 10,
@@ -180,16 +216,30 @@ export class LabRunner {
     }
   }
 
+  /** A browser run's page load: kept for late subscribers, and passed on. */
+  private onLoad(point: BrowserPoint, planned: number): void {
+    const status = this.current?.status;
+    if (!status) return;
+    status.loads.push(point);
+    status.progress = Math.min(0.999, status.loads.length / planned);
+    this.emit({ type: 'load', point, progress: status.progress });
+  }
+
+  /** The status without its series: status events carry the state, the series come as ticks, steps and loads. */
+  private brief(status: RunStatus): RunStatus {
+    return { ...status, points: [], steps: [], loads: [] };
+  }
+
   /** Asks the run to stop; it ends (keeping the steps measured so far) within a second. */
   async cancel(): Promise<boolean> {
     const current = this.current;
     if (!current) return false;
     current.status.state = 'cancelling';
-    this.emit({ type: 'status', run: { ...current.status, points: [], steps: [] } });
+    this.emit({ type: 'status', run: this.brief(current.status) });
     const worker = current.worker;
     if (worker && worker.exitCode === null && worker.connected) {
       worker.send({ type: 'cancel' } satisfies ToWorker);
-      const force = setTimeout(() => worker.kill('SIGKILL'), CANCEL_GRACE_MS);
+      const force = setTimeout(() => worker.kill('SIGKILL'), CANCEL_GRACE_MS[current.status.settings.kind]);
       await current.finished;
       clearTimeout(force);
     } else {
@@ -203,33 +253,12 @@ export class LabRunner {
     await this.cancel();
   }
 
-  private async finish(state: RunSummary['status'], steps: StepResult[], error: string | null): Promise<void> {
+  private async finish(state: RunSummary['status'], outcome: Outcome, error: string | null): Promise<void> {
     const current = this.current;
     if (!current) return;
     const { status } = current;
     const finishedAt = new Date();
-    const report: LoadTestReport | null = steps.length
-      ? {
-          title: `supergraph-lab load lab run ${status.id}: ${status.settings.targets.join(', ')}`,
-          startedAt: status.startedAt,
-          finishedAt: finishedAt.toISOString(),
-          settings: {
-            targets: status.settings.targets,
-            rates: status.settings.rates,
-            durationSeconds: status.settings.durationSeconds,
-            warmupSeconds: status.settings.warmupSeconds,
-            timeoutMs: this.options.timeoutMs,
-            connections: 256,
-            variants: [],
-            notes: [
-              `CACHE_MODE ${status.settings.cacheMode}, DataLoader batching ${status.settings.batching ? 'on' : 'off'}${state === 'cancelled' ? '; cancelled before the end' : ''}`,
-            ],
-          },
-          machine: machineInfo(),
-          dataSet: { maxItemId: current.maxItemId },
-          steps,
-        }
-      : null;
+    const report = this.reportOf(status, current.maxItemId, state, outcome, finishedAt);
     try {
       if (current.restore) await this.options.applySettings(current.restore);
     } catch (restoreError) {
@@ -255,6 +284,48 @@ export class LabRunner {
     this.emit({ type: 'status', run: null });
   }
 
+  /** The run's report, or null when it measured nothing. */
+  private reportOf(
+    status: RunStatus,
+    maxItemId: number,
+    state: RunSummary['status'],
+    outcome: Outcome,
+    finishedAt: Date,
+  ): LabReport | null {
+    const { settings } = status;
+    const stack = `CACHE_MODE ${settings.cacheMode}, DataLoader batching ${settings.batching ? 'on' : 'off'}${state === 'cancelled' ? '; cancelled before the end' : ''}`;
+    if (settings.kind === 'browser') {
+      if (!outcome.browser?.results.length) return null;
+      return {
+        title: `supergraph-lab load lab run ${status.id}: the item page in a browser (${stack})`,
+        startedAt: status.startedAt,
+        finishedAt: finishedAt.toISOString(),
+        settings: benchSettings(settings, maxItemId),
+        machine: machineInfo(),
+        ...outcome.browser,
+      };
+    }
+    if (!outcome.steps.length) return null;
+    return {
+      title: `supergraph-lab load lab run ${status.id}: ${settings.targets.join(', ')}`,
+      startedAt: status.startedAt,
+      finishedAt: finishedAt.toISOString(),
+      settings: {
+        targets: settings.targets,
+        rates: settings.rates,
+        durationSeconds: settings.durationSeconds,
+        warmupSeconds: settings.warmupSeconds,
+        timeoutMs: this.options.timeoutMs,
+        connections: 256,
+        variants: [],
+        notes: [stack],
+      },
+      machine: machineInfo(),
+      dataSet: { maxItemId },
+      steps: outcome.steps,
+    };
+  }
+
   private async insert(settings: LabSettings, startedAt: Date): Promise<number> {
     if (!this.options.prisma) {
       const id = this.nextMemoryId++;
@@ -276,7 +347,7 @@ export class LabRunner {
     return row.id;
   }
 
-  private async update(summary: RunSummary, report: LoadTestReport | null): Promise<void> {
+  private async update(summary: RunSummary, report: LabReport | null): Promise<void> {
     if (!this.options.prisma) {
       const index = this.memory.findIndex((run) => run.id === summary.id);
       if (index >= 0) this.memory[index] = { ...summary, report };
@@ -305,7 +376,7 @@ export class LabRunner {
       id: row.id,
       status: row.status as RunSummary['status'],
       who: row.who,
-      settings: row.settings as unknown as LabSettings,
+      settings: storedSettings(row.settings),
       startedAt: row.startedAt.toISOString(),
       finishedAt: row.finishedAt?.toISOString() ?? null,
       error: row.error,
@@ -313,9 +384,9 @@ export class LabRunner {
   }
 
   /** A stored run's report, or null when there is no such run (or it has no steps). */
-  async report(id: number): Promise<LoadTestReport | null> {
+  async report(id: number): Promise<LabReport | null> {
     if (!this.options.prisma) return this.memory.find((run) => run.id === id)?.report ?? null;
     const row = await this.options.prisma.labRun.findUnique({ where: { id }, select: { report: true } });
-    return (row?.report as unknown as LoadTestReport | null) ?? null;
+    return (row?.report as unknown as LabReport | null) ?? null;
   }
 }

@@ -1,14 +1,30 @@
 import { CACHE_MODES } from '@supergraph-lab/config';
 import { badInput, parseInput } from '@supergraph-lab/http';
-import { TARGET_NAMES } from '@supergraph-lab/loadtest';
+import { TARGET_NAMES, VARIANT_NAMES } from '@supergraph-lab/loadtest';
+import { runSeconds } from '@supergraph-lab/loadtest/plan';
 import { z } from 'zod';
-import type { LabSettings } from './protocol.ts';
+import type { BrowserRunSettings, LabSettings, LoadRunSettings } from './protocol.ts';
 
 /** A lab run may not take longer than this (warm-ups and steps together). */
 export const MAX_RUN_SECONDS = 15 * 60;
+/** The background rates a browser run may offer: beyond this a 2-core machine only measures its own saturation. */
+export const MAX_BACKGROUND_RATE = 1000;
 
-const schema = z
+const common = {
+  cacheMode: z.enum(CACHE_MODES, { errorMap: () => ({ message: `must be one of ${CACHE_MODES.join(', ')}` }) }),
+  batching: z.boolean({ invalid_type_error: 'must be true or false' }).default(true),
+  who: z.string().trim().max(80, 'must be at most 80 characters').default(''),
+};
+const wholeSeconds = (min: number, max: number) =>
+  z
+    .number({ invalid_type_error: 'must be a number' })
+    .int('must be a whole number')
+    .min(min, `must be ${min} to ${max} s`)
+    .max(max, `must be ${min} to ${max} s`);
+
+const loadSchema = z
   .object({
+    kind: z.literal('load').default('load'),
     targets: z
       .array(
         z.enum(TARGET_NAMES as [string, ...string[]], {
@@ -26,27 +42,50 @@ const schema = z
       )
       .min(1, 'pick at least one rate')
       .max(8, 'at most 8 rate steps'),
-    durationSeconds: z
+    durationSeconds: wholeSeconds(1, 120),
+    warmupSeconds: wholeSeconds(0, 60).default(2),
+    ...common,
+  })
+  .strict();
+
+const browserSchema = z
+  .object({
+    kind: z.literal('browser'),
+    variants: z
+      .array(
+        z.enum(VARIANT_NAMES as [string, ...string[]], {
+          errorMap: () => ({ message: `must be one of ${VARIANT_NAMES.join(', ')}` }),
+        }),
+      )
+      .min(1, 'pick at least one variant')
+      .max(VARIANT_NAMES.length),
+    backgroundRate: z
+      .number({ invalid_type_error: 'must be a number' })
+      .min(0, 'must be 0 or more requests/s')
+      .max(MAX_BACKGROUND_RATE, `must be at most ${MAX_BACKGROUND_RATE} requests/s`)
+      .default(0),
+    samples: z
       .number({ invalid_type_error: 'must be a number' })
       .int('must be a whole number')
-      .min(1, 'must be 1 to 120 s')
-      .max(120, 'must be 1 to 120 s'),
-    warmupSeconds: z
-      .number({ invalid_type_error: 'must be a number' })
-      .int('must be a whole number')
-      .min(0, 'must be 0 to 60 s')
-      .max(60, 'must be 0 to 60 s')
-      .default(2),
-    cacheMode: z.enum(CACHE_MODES, { errorMap: () => ({ message: `must be one of ${CACHE_MODES.join(', ')}` }) }),
-    batching: z.boolean({ invalid_type_error: 'must be true or false' }).default(true),
-    who: z.string().trim().max(80, 'must be at most 80 characters').default(''),
+      .min(1, 'must be 1 to 50')
+      .max(50, 'must be 1 to 50')
+      .default(10),
+    warm: z.boolean({ invalid_type_error: 'must be true or false' }).default(false),
+    ...common,
   })
   .strict();
 
 /** The run a lab form asks for, or a BAD_USER_INPUT error saying what was wrong. */
 export function parseLabSettings(body: unknown): LabSettings {
-  const settings = parseInput(schema, body, 'run settings') as LabSettings;
-  const seconds = settings.targets.length * settings.rates.length * (settings.durationSeconds + settings.warmupSeconds);
+  const kind = (body as { kind?: unknown } | null)?.kind;
+  if (kind === 'browser') {
+    const settings = parseInput(browserSchema, body, 'browser run settings') as BrowserRunSettings;
+    return { ...settings, variants: VARIANT_NAMES.filter((name) => settings.variants.includes(name)) };
+  }
+  if (kind !== undefined && kind !== 'load')
+    throw badInput(`invalid run settings: kind must be "load" or "browser", got ${JSON.stringify(kind)}`);
+  const settings = parseInput(loadSchema, body, 'run settings') as LoadRunSettings;
+  const seconds = runSeconds(settings);
   if (seconds > MAX_RUN_SECONDS) {
     throw badInput(
       `invalid run settings: the run would take ${Math.ceil(seconds / 60)} min and the lab allows ${MAX_RUN_SECONDS / 60}; pick fewer targets, rates or seconds`,
@@ -59,6 +98,21 @@ export function parseLabSettings(body: unknown): LabSettings {
   };
 }
 
-/** How long a run takes, in seconds (without cool-downs after saturated steps). */
-export const runSeconds = (settings: LabSettings) =>
-  settings.targets.length * settings.rates.length * (settings.durationSeconds + settings.warmupSeconds);
+/** A stored run's settings as they are now: runs from before browser runs have no kind, and were load runs. */
+export const storedSettings = (settings: unknown): LabSettings =>
+  (settings as { kind?: string }).kind ? (settings as LabSettings) : { ...(settings as LoadRunSettings), kind: 'load' };
+
+/** How many page loads a browser run measures: each variant `samples` times (a warm run's first, unmeasured loads not counted). */
+export const plannedLoads = (settings: BrowserRunSettings) => settings.variants.length * settings.samples;
+
+/** The browser bench's settings for a browser run: the lab's own choices, and the bench's defaults for the rest. */
+export const benchSettings = (settings: BrowserRunSettings, maxItemId: number) => ({
+  variants: settings.variants,
+  samples: settings.samples,
+  backgroundRates: [settings.backgroundRate],
+  warm: settings.warm,
+  itemId: null,
+  maxItemId,
+  throttle: 1,
+  network: null,
+});

@@ -1,18 +1,27 @@
-// The load lab's load generator, in a process of its own: its CPU and event loop must not be the
-// SSR service's, which is one of the targets it measures.
-import { runLoadTest } from '@supergraph-lab/loadtest';
+// The load lab's worker, in a process of its own: its CPU and event loop must not be the SSR
+// service's, which is one of the targets it measures. It runs a load test on the load tester's
+// engine, or page loads in headless Chromium on the browser bench.
+import { itemIds, runBrowserBench, runLoadTest } from '@supergraph-lab/loadtest';
 import type { FromWorker, ToWorker } from './protocol.ts';
+import { benchSettings } from './settings.ts';
 
 const cancel = new AbortController();
 const send = (message: FromWorker) => process.send?.(message);
 
-process.on('message', (message: ToWorker) => {
-  if (message.type === 'cancel') {
-    cancel.abort();
-    return;
-  }
+function run(message: Extract<ToWorker, { type: 'start' }>): Promise<FromWorker> {
   const { settings, endpoints, maxItemId, timeoutMs } = message;
-  runLoadTest({
+  if (settings.kind === 'browser') {
+    const ids = itemIds(maxItemId);
+    return runBrowserBench({
+      ...benchSettings(settings, maxItemId),
+      endpoints: { ssr: endpoints.ssr, gateway: endpoints.gateway },
+      nextId: ids,
+      signal: cancel.signal,
+      onProgress: ({ variant, sample, samples }) => send({ type: 'sampling', variant, sample, samples }),
+      onLoad: ({ variant, sample, load }) => send({ type: 'load', point: { variant, sample, load } }),
+    }).then(({ results, background }) => ({ type: 'browser-done', results, background }));
+  }
+  return runLoadTest({
     targets: settings.targets,
     rates: settings.rates,
     durationSeconds: settings.durationSeconds,
@@ -25,9 +34,17 @@ process.on('message', (message: ToWorker) => {
     variant: null,
     signal: cancel.signal,
     onEvent: (event) => send({ type: 'event', event }),
-  }).then(
-    (steps) => {
-      send({ type: 'done', steps });
+  }).then((steps) => ({ type: 'done', steps }));
+}
+
+process.on('message', (message: ToWorker) => {
+  if (message.type === 'cancel') {
+    cancel.abort();
+    return;
+  }
+  run(message).then(
+    (done) => {
+      send(done);
       process.disconnect?.();
     },
     (error: Error) => {

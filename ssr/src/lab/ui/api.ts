@@ -1,12 +1,27 @@
 // The lab page's view of the server: the JSON API under /lab/api and its event stream.
-import type { LoadTestReport, StepResult } from '@supergraph-lab/loadtest';
-import type { LabEvent, LabSettings, LabState, LivePoint, RunStatus, RunSummary, TargetInfo } from '../protocol.ts';
+import type { BrowserBenchReport, LoadTestReport, StepResult } from '@supergraph-lab/loadtest';
+import type {
+  BrowserPoint,
+  BrowserRunSettings,
+  LabEvent,
+  LabSettings,
+  LabState,
+  LivePoint,
+  RunStatus,
+  RunSummary,
+  TargetInfo,
+  VariantInfo,
+} from '../protocol.ts';
 
 export type {
+  BrowserBenchReport,
+  BrowserPoint,
+  BrowserRunSettings,
   LabEvent,
   LabSettings,
   LabState,
   TargetInfo,
+  VariantInfo,
   LivePoint,
   LoadTestReport,
   RunStatus,
@@ -59,4 +74,29 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   const body = await response.json().catch(() => null);
   if (!response.ok) throw new ApiError(response.status, body as ApiError['body']);
   return body as T;
+}
+
+/** Starts a run of either kind and says so, or says what stopped it (409: who is running one). */
+export async function startRun(body: Record<string, unknown>, onMessage: OnMessage): Promise<void> {
+  try {
+    const answer = await api<{ run: RunStatus }>('/lab/api/runs', { method: 'POST', body });
+    onMessage({ kind: 'info', text: `Run ${answer.run.id} started.` });
+  } catch (error) {
+    const running = error instanceof ApiError ? error.body?.running : undefined;
+    onMessage({
+      kind: 'error',
+      text: running
+        ? `Busy: run ${running.id} by ${running.who} is ${running.state} since ${new Date(running.startedAt).toLocaleTimeString()}.`
+        : (error as Error).message,
+    });
+  }
+}
+
+/** Cancels the run in progress; it ends, keeping what it measured, within a few seconds. */
+export async function cancelRun(onMessage: OnMessage): Promise<void> {
+  try {
+    await api('/lab/api/runs/current/cancel', { method: 'POST' });
+  } catch (error) {
+    onMessage({ kind: 'error', text: (error as Error).message });
+  }
 }

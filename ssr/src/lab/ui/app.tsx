@@ -1,5 +1,6 @@
 // The load lab's page: its panels, each in a file of its own, fed by one event stream (useLabEvents).
 import type { LabState } from './api.ts';
+import { BrowserPanel } from './browser-panel.tsx';
 import { CachePanel } from './cache-panel.tsx';
 import { Configure } from './configure.tsx';
 import { History } from './history.tsx';
@@ -9,7 +10,7 @@ import { RunPanel } from './run-panel.tsx';
 import { useLabEvents } from './use-lab-events.ts';
 
 export function LabApp({ initial }: { initial: LabState }) {
-  const { state, run, points, steps, lastRun, message, setMessage, history } = useLabEvents(initial);
+  const { state, run, points, steps, loads, browserRun, lastRun, message, setMessage, history } = useLabEvents(initial);
 
   return (
     <div className="lab">
@@ -20,7 +21,8 @@ export function LabApp({ initial }: { initial: LabState }) {
         </nav>
         <p>
           Pick targets and a cache mode, offer load at fixed rates, and watch each way of serving the item page side by
-          side. Runs are measured on this machine by the load tester's open-model engine, in a process of its own.
+          side; or load the page in headless Chromium, server-rendered and as a single-page app, beside a background
+          load. Runs are measured on this machine, one at a time, in a process of their own.
         </p>
         <StackSettings state={state} />
       </header>
@@ -35,6 +37,7 @@ export function LabApp({ initial }: { initial: LabState }) {
         steps={steps}
         title={run ? `Run ${run.id}: results so far` : lastRun ? `Run ${lastRun.id}: results` : 'Results'}
       />
+      <BrowserPanel state={state} run={run} loads={loads} browserRun={browserRun} onMessage={setMessage} />
       <History runs={history} />
       <div className="grid">
         <CachePanel onMessage={setMessage} />

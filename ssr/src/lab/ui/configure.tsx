@@ -1,7 +1,9 @@
 import { useState, type FormEvent } from 'react';
-import { CACHE_MODES, type CacheMode } from '@supergraph-lab/config/modes';
+import type { CacheMode } from '@supergraph-lab/config/modes';
 import { colorOf } from '@supergraph-lab/loadtest/palette';
-import { api, ApiError, type LabState, type RunStatus, type OnMessage } from './api.ts';
+import { runSeconds } from '@supergraph-lab/loadtest/plan';
+import { CacheModeSelect } from './controls.tsx';
+import { startRun, type LabState, type OnMessage, type RunStatus } from './api.ts';
 
 const RATE_CHOICES = [1, 10, 100, 1000];
 
@@ -18,25 +20,25 @@ export function Configure({ state, run, onMessage }: { state: LabState; run: Run
   const toggle = <T,>(list: T[], value: T) =>
     list.includes(value) ? list.filter((one) => one !== value) : [...list, value];
   const allRates = [...rates, ...(extraRate.trim() ? extraRate.split(',').map((one) => Number(one.trim())) : [])];
-  const seconds = targets.length * allRates.length * (duration + warmup);
+  const seconds = runSeconds({ targets, rates: allRates, durationSeconds: duration, warmupSeconds: warmup });
 
   async function start(event: FormEvent) {
     event.preventDefault();
     setBusy(true);
     try {
-      const answer = await api<{ run: RunStatus }>('/lab/api/runs', {
-        method: 'POST',
-        body: { targets, rates: allRates, durationSeconds: duration, warmupSeconds: warmup, cacheMode, batching, who },
-      });
-      onMessage({ kind: 'info', text: `Run ${answer.run.id} started.` });
-    } catch (error) {
-      const running = error instanceof ApiError ? error.body?.running : undefined;
-      onMessage({
-        kind: 'error',
-        text: running
-          ? `Busy: run ${running.id} by ${running.who} is ${running.state} since ${new Date(running.startedAt).toLocaleTimeString()}.`
-          : (error as Error).message,
-      });
+      await startRun(
+        {
+          kind: 'load',
+          targets,
+          rates: allRates,
+          durationSeconds: duration,
+          warmupSeconds: warmup,
+          cacheMode,
+          batching,
+          who,
+        },
+        onMessage,
+      );
     } finally {
       setBusy(false);
     }
@@ -112,18 +114,7 @@ export function Configure({ state, run, onMessage }: { state: LabState; run: Run
         </label>
       </div>
       <div className="row">
-        <label>
-          CACHE_MODE{' '}
-          <select
-            name="cache-mode"
-            value={cacheMode}
-            onChange={(event) => setCacheMode(event.target.value as CacheMode)}
-          >
-            {CACHE_MODES.map((mode) => (
-              <option key={mode}>{mode}</option>
-            ))}
-          </select>
-        </label>
+        <CacheModeSelect name="cache-mode" value={cacheMode} onChange={setCacheMode} />
         <label className="check inline">
           <input type="checkbox" name="batching" checked={batching} onChange={() => setBatching(!batching)} />{' '}
           DataLoader batching

@@ -57,7 +57,7 @@ export function History({ runs }: { runs: RunSummary[] }) {
                 <th scope="col">run</th>
                 <th scope="col">started</th>
                 <th scope="col">by</th>
-                <th scope="col">targets</th>
+                <th scope="col">targets or variants</th>
                 <th scope="col">rates</th>
                 <th scope="col">cache / batching</th>
                 <th scope="col">status</th>
@@ -73,14 +73,23 @@ export function History({ runs }: { runs: RunSummary[] }) {
                       aria-label={`compare run ${run.id}`}
                       checked={picked.includes(run.id)}
                       onChange={() => pick(run.id)}
-                      disabled={run.status === 'running' || run.status === 'failed'}
+                      disabled={run.status === 'running' || run.status === 'failed' || run.settings.kind === 'browser'}
                     />
                   </td>
                   <td>{run.id}</td>
                   <td>{new Date(run.startedAt).toLocaleString()}</td>
                   <td>{run.who}</td>
-                  <td>{run.settings.targets.join(', ')}</td>
-                  <td>{run.settings.rates.join(', ')}</td>
+                  {run.settings.kind === 'browser' ? (
+                    <>
+                      <td>browser: {run.settings.variants.join(', ')}</td>
+                      <td>{run.settings.backgroundRate} in the background</td>
+                    </>
+                  ) : (
+                    <>
+                      <td>{run.settings.targets.join(', ')}</td>
+                      <td>{run.settings.rates.join(', ')}</td>
+                    </>
+                  )}
                   <td>
                     {run.settings.cacheMode} / {run.settings.batching ? 'on' : 'off'}
                   </td>
@@ -103,7 +112,9 @@ export function History({ runs }: { runs: RunSummary[] }) {
           </table>
         </div>
       )}
-      <p className="hint">Tick two runs to overlay their p99 latency against offered rate (the second run dashed).</p>
+      <p className="hint">
+        Tick two load runs to overlay their p99 latency against offered rate (the second run dashed).
+      </p>
       {error ? <p className="warning">{error}</p> : null}
       {overlay ? (
         <Chart

@@ -1,7 +1,8 @@
 import { useMemo } from 'react';
 import { colorOf } from '@supergraph-lab/loadtest/palette';
-import { api, type LabState, type LivePoint, type RunStatus, type OnMessage } from './api.ts';
+import { type LabState, type LivePoint, type OnMessage, type RunStatus } from './api.ts';
 import { Chart, align } from './chart.tsx';
+import { RunProgress } from './controls.tsx';
 
 export function RunPanel({
   run,
@@ -14,7 +15,8 @@ export function RunPanel({
   targets: LabState['targets'];
   onMessage: OnMessage;
 }) {
-  const shown = run ? targets.filter((target) => run.settings.targets.includes(target.name)) : [];
+  const settings = run?.settings.kind === 'load' ? run.settings : null;
+  const shown = settings ? targets.filter((target) => settings.targets.includes(target.name)) : [];
   const groups = shown.map((target) => points.filter((point) => point.target === target.name));
   const series = shown.map((target) => ({ label: target.label, color: colorOf(target.name) }));
   const rps = useMemo(
@@ -51,19 +53,16 @@ export function RunPanel({
       .reduce((max, point) => Math.max(max, point.errors), 0),
   }));
 
-  async function cancel() {
-    try {
-      await api('/lab/api/runs/current/cancel', { method: 'POST' });
-    } catch (error) {
-      onMessage({ kind: 'error', text: (error as Error).message });
-    }
-  }
-
   return (
     <section className="panel" aria-labelledby="run-title">
       <h2 id="run-title">Run</h2>
       {!run ? (
         <p>No run in progress.</p>
+      ) : !settings ? (
+        <p>
+          Run {run.id} by {run.who} loads pages in a browser: follow it under{' '}
+          <a href="#browser-title">Page load in a browser</a>.
+        </p>
       ) : (
         <>
           <p>
@@ -72,15 +71,7 @@ export function RunPanel({
               ? ` · ${run.phase.phase === 'warmup' ? 'warming up' : 'measuring'} ${run.phase.target} at ${run.phase.rate}/s (step ${run.phase.stepIndex + 1} of ${run.phase.stepCount})`
               : ''}
           </p>
-          <div className="progress-row">
-            <progress className="progress" max={1} value={run.progress} aria-label="run progress">
-              {Math.round(run.progress * 100)}%
-            </progress>
-            <span>{Math.round(run.progress * 100)}%</span>
-            <button type="button" onClick={cancel} disabled={run.state === 'cancelling'}>
-              Cancel
-            </button>
-          </div>
+          <RunProgress run={run} label="run progress" cancelLabel="Cancel" onMessage={onMessage} />
           <Chart
             title="successful requests per second over time, per target"
             xLabel="seconds"

@@ -2,6 +2,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import {
   api,
+  type BrowserPoint,
+  type BrowserRunSettings,
   type LabEvent,
   type LabState,
   type LivePoint,
@@ -15,6 +17,11 @@ export function useLabEvents(initial: LabState) {
   const [run, setRun] = useState<RunStatus | null>(initial.run);
   const [points, setPoints] = useState<LivePoint[]>(initial.run?.points ?? []);
   const [steps, setSteps] = useState<StepResult[]>(initial.run?.steps ?? []);
+  // the newest browser run's page loads: they stay on the panel once it has finished
+  const [loads, setLoads] = useState<BrowserPoint[]>(initial.run?.loads ?? []);
+  const [browserRun, setBrowserRun] = useState<{ id: number; settings: BrowserRunSettings } | null>(
+    initial.run?.settings.kind === 'browser' ? { id: initial.run.id, settings: initial.run.settings } : null,
+  );
   const [lastRun, setLastRun] = useState<RunSummary | null>(null);
   const [message, setMessage] = useState<{ kind: 'error' | 'info'; text: string } | null>(null);
   const [history, setHistory] = useState<RunSummary[]>([]);
@@ -44,6 +51,10 @@ export function useLabEvents(initial: LabState) {
         runId.current = next.id;
         setPoints(next.points);
         setSteps(next.steps);
+        if (next.settings.kind === 'browser') {
+          setLoads(next.loads);
+          setBrowserRun({ id: next.id, settings: next.settings });
+        }
       }
       setRun((previous) => ({
         ...next,
@@ -55,6 +66,10 @@ export function useLabEvents(initial: LabState) {
       setRun((previous) => (previous ? { ...previous, progress: event.progress } : previous));
     });
     on('step', (event: Extract<LabEvent, { type: 'step' }>) => setSteps((list) => [...list, event.step]));
+    on('load', (event: Extract<LabEvent, { type: 'load' }>) => {
+      setLoads((list) => [...list, event.point]);
+      setRun((previous) => (previous ? { ...previous, progress: event.progress } : previous));
+    });
     on('finished', (event: Extract<LabEvent, { type: 'finished' }>) => {
       setLastRun(event.run);
       setMessage({
@@ -67,5 +82,5 @@ export function useLabEvents(initial: LabState) {
     return () => source.close();
   }, [refreshHistory]);
 
-  return { state, run, points, steps, lastRun, message, setMessage, history };
+  return { state, run, points, steps, loads, browserRun, lastRun, message, setMessage, history };
 }
