@@ -1,6 +1,7 @@
 // How an item page's data is asked for and read back, over GraphQL or REST: shared by the
 // server (data.ts, over undici) and the single-page app (spa.tsx, over fetch). No Node imports.
 import { ITEM_PAGE_QUERY } from '@supergraph-lab/http/documents';
+import { isIdText } from '@supergraph-lab/http/ids';
 import { REVIEWS_PER_PAGE, SORTS, type PageData, type Sort } from './model.ts';
 
 /** What a page request asks for. */
@@ -26,15 +27,12 @@ export interface ApiAnswer {
   body: any;
 }
 
-const ID = /^[1-9]\d{0,9}$/;
-
 /**
  * A page request from the address's parts, as both the server and the SPA read them; a
  * PageError(400) naming what is wrong otherwise.
  */
 export function parsePageRequest(id: string, query: { sort?: string | null; after?: string | null }): PageRequest {
-  if (!ID.test(id) || Number(id) > 2_147_483_647)
-    throw new PageError(400, `An item id is a positive whole number; "${id}" is not one.`);
+  if (!isIdText(id)) throw new PageError(400, `An item id is a positive whole number; "${id}" is not one.`);
   const sort = (query.sort || 'NEWEST') as Sort;
   if (!SORTS.includes(sort))
     throw new PageError(400, `Reviews can be sorted by ${SORTS.join(', ')}; "${query.sort}" is not one of them.`);

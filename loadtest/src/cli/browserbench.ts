@@ -1,5 +1,6 @@
 // npm run browserbench -- --samples 20 --background-rps 0,50,200 [--warm] [--json FILE] [--html FILE]
 import { parseArgs } from 'node:util';
+import { MAX_ID } from '@supergraph-lab/http/ids';
 import {
   BROWSER_VARIANTS,
   NETWORK_PROFILES,
@@ -117,12 +118,12 @@ async function main(): Promise<number> {
     samples: wholeNumber('samples', values.samples, 1000),
     warm: values.warm,
     backgroundRates: parseBackground(values['background-rps']),
-    itemId: values.id ? wholeNumber('id', values.id, 2_147_483_647) : null,
+    itemId: values.id ? wholeNumber('id', values.id, MAX_ID) : null,
     throttle: parseThrottle(values.throttle),
     network: values.network ? parseNetwork(values.network) : null,
   };
   const maxItemId = values['max-id']
-    ? wholeNumber('max-id', values['max-id'], 2_147_483_647)
+    ? wholeNumber('max-id', values['max-id'], MAX_ID)
     : await discoverMaxItemId(endpoints.gateway);
   const mix = itemIds(maxItemId);
 

@@ -1,17 +1,16 @@
 import { z } from 'zod';
 import { badInput, type FieldProblem } from './errors.ts';
+import { isIdText, MAX_ID } from './ids.ts';
 
 /**
  * Input rules shared by the GraphQL resolvers and the REST routes, so both protocols accept and
  * reject exactly the same things with the same messages.
  */
 
-const MAX_ID = 2_147_483_647;
-
 /** A record id from a GraphQL `ID` or a URL segment: a positive 32-bit integer. */
 export function parseId(raw: unknown, name = 'id'): number {
   const text = typeof raw === 'number' ? String(raw) : raw;
-  if (typeof text !== 'string' || !/^[1-9]\d{0,9}$/.test(text) || Number(text) > MAX_ID) {
+  if (typeof text !== 'string' || !isIdText(text)) {
     throw badInput(`${name} must be a positive integer, got ${JSON.stringify(raw)}`);
   }
   return Number(text);
@@ -75,7 +74,7 @@ export const nonNegativeInt = z
   .number({ invalid_type_error: 'must be a number' })
   .int('must be a whole number')
   .min(0, 'must be >= 0')
-  .max(2_147_483_647, 'must be <= 2147483647');
+  .max(MAX_ID, `must be <= ${MAX_ID}`);
 
 /**
  * GraphQL passes `null` for an optional input field a client set to null; writes treat it as

@@ -3,6 +3,7 @@ import {
   AppError,
   badInput,
   isAdmin,
+  parseId,
   parseSettingsPatch,
   refuseAdmin,
   sendProblem,
@@ -165,8 +166,7 @@ export function registerLabRoutes(app: FastifyInstance, options: LabRoutesOption
   app.get('/lab/api/runs', async () => ({ runs: await runner.history() }));
 
   const reportOf = async (raw: string) => {
-    if (!/^[1-9]\d{0,9}$/.test(raw)) throw badInput(`a run id is a positive whole number, got "${raw}"`);
-    const report = await runner.report(Number(raw));
+    const report = await runner.report(parseId(raw, 'run id'));
     if (!report) throw new AppError('NOT_FOUND', `run ${raw} does not exist or measured no step`);
     return report;
   };
