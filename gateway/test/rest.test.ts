@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createPrismaClient, type PrismaClient } from '@supergraph-lab/db';
-import { createTestDatabase, type TestDatabase } from '@supergraph-lab/db/testing';
-import { loadShopData } from '@supergraph-lab/seed';
-import { graphql, rest, startStack, type RestResult, type Stack } from '@supergraph-lab/stack';
+import { graphql, rest, type RestResult } from '@supergraph-lab/stack';
+import { seededStack } from '@supergraph-lab/stack/fixture';
 
 const ITEMS = 120;
 
@@ -31,26 +30,21 @@ const newItem = {
 };
 
 describe('REST through the gateway', () => {
-  let db: TestDatabase;
-  let stack: Stack;
+  const seenRequestIds: [string, string][] = [];
+  const stack = seededStack('gateway_rest', {
+    items: ITEMS,
+    seed: 9,
+    onSubgraphRequest: (name, headers) => seenRequestIds.push([name, String(headers['x-request-id'])]),
+  });
   let prisma: PrismaClient;
   let url: string;
-  const seenRequestIds: [string, string][] = [];
 
   before(async () => {
-    db = await createTestDatabase('gateway_rest');
-    await loadShopData({ url: db.url, items: ITEMS, seed: 9 });
-    stack = await startStack({
-      databaseUrl: db.url,
-      onSubgraphRequest: (name, headers) => seenRequestIds.push([name, String(headers['x-request-id'])]),
-    });
-    prisma = createPrismaClient(db.url);
+    prisma = createPrismaClient(stack.db.url);
     url = stack.gatewayUrl;
   });
   after(async () => {
-    await stack?.close();
     await prisma?.$disconnect();
-    await db?.drop();
   });
 
   test('items: list pages, get, create with Location, PUT replaces, PATCH merges, DELETE', async () => {

@@ -2,10 +2,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { readConfig } from '@supergraph-lab/config';
-import { createTestDatabase, type TestDatabase } from '@supergraph-lab/db/testing';
-import { loadShopData } from '@supergraph-lab/seed';
 import { createSsrService, type SsrService } from '@supergraph-lab/ssr';
-import { startStack, type Stack } from '@supergraph-lab/stack';
+import { seededStack } from '@supergraph-lab/stack/fixture';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PAGE = '{ item(id: "7") { name reviewSummary { count } primaryPhoto { url } } }';
@@ -22,17 +20,13 @@ function parts(header: string | null): Record<string, number> {
 }
 
 describe('Server-Timing on every service', () => {
-  let db: TestDatabase;
-  let stack: Stack;
+  // entity cache only: every request still reaches the subgraphs and, on a miss, Postgres
+  const env = { REDIS_URL, CACHE_NAMESPACE: `sgl-st-${randomUUID().slice(0, 8)}`, CACHE_MODE: 'entity' };
+  const stack = seededStack('timing', { items: 20, seed: 3, env });
   let ssr: SsrService;
   let ssrUrl: string;
 
   before(async () => {
-    db = await createTestDatabase('timing');
-    await loadShopData({ url: db.url, items: 20, seed: 3 });
-    // entity cache only: every request still reaches the subgraphs and, on a miss, Postgres
-    const env = { REDIS_URL, CACHE_NAMESPACE: `sgl-st-${randomUUID().slice(0, 8)}`, CACHE_MODE: 'entity' };
-    stack = await startStack({ databaseUrl: db.url, env });
     ssr = createSsrService(readConfig({ ...env, LOG_LEVEL: 'silent', CACHE_MODE: 'off' }), {
       gatewayUrl: stack.gatewayUrl,
     });
@@ -40,8 +34,6 @@ describe('Server-Timing on every service', () => {
   });
   after(async () => {
     await ssr?.close();
-    await stack?.close();
-    await db?.drop();
   });
 
   test('a subgraph reports its database and cache time, within its total', async () => {

@@ -7,9 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { readConfig } from '@supergraph-lab/config';
 import { createPrismaClient, type PrismaClient } from '@supergraph-lab/db';
-import { createTestDatabase, type TestDatabase } from '@supergraph-lab/db/testing';
-import { loadShopData } from '@supergraph-lab/seed';
-import { startStack, type Stack } from '@supergraph-lab/stack';
+import { seededStack } from '@supergraph-lab/stack/fixture';
 import { createSsrService, type SsrService } from '@supergraph-lab/ssr';
 import {
   discoverMaxItemId,
@@ -26,27 +24,21 @@ const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const run = promisify(execFile);
 
 describe('load tester against the real stack', () => {
-  let db: TestDatabase;
-  let stack: Stack;
+  const env = { REDIS_URL, CACHE_NAMESPACE: `sgl-lt-${randomUUID().slice(0, 8)}`, CACHE_MODE: 'all' };
+  const stack = seededStack('loadtest', { items: 300, seed: 5, env });
   let ssr: SsrService;
   let prisma: PrismaClient;
   let endpoints: Endpoints;
 
   before(async () => {
-    db = await createTestDatabase('loadtest');
-    await loadShopData({ url: db.url, items: 300, seed: 5 });
-    const env = { REDIS_URL, CACHE_NAMESPACE: `sgl-lt-${randomUUID().slice(0, 8)}`, CACHE_MODE: 'all' };
-    stack = await startStack({ databaseUrl: db.url, env });
     ssr = createSsrService(readConfig({ ...env, LOG_LEVEL: 'silent' }), { gatewayUrl: stack.gatewayUrl });
     endpoints = { gateway: stack.gatewayUrl, ssr: await ssr.listen(0), ...stack.subgraphUrls };
-    prisma = createPrismaClient(db.url);
+    prisma = createPrismaClient(stack.db.url);
     await mkdir(ARTIFACTS, { recursive: true });
   });
   after(async () => {
     await ssr?.close();
-    await stack?.close();
     await prisma?.$disconnect();
-    await db?.drop();
   });
 
   test('the newest item id is read from the gateway', async () => {

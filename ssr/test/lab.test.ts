@@ -6,11 +6,9 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { readConfig } from '@supergraph-lab/config';
 import { createPrismaClient, type PrismaClient } from '@supergraph-lab/db';
-import { createTestDatabase, type TestDatabase } from '@supergraph-lab/db/testing';
-import { loadShopData } from '@supergraph-lab/seed';
-import { graphql, rest, startStack, type Stack } from '@supergraph-lab/stack';
+import { graphql, rest } from '@supergraph-lab/stack';
 import { launchChromium, offlinePage } from '@supergraph-lab/stack/browser';
-import { eventually } from '@supergraph-lab/stack/fixture';
+import { eventually, seededStack } from '@supergraph-lab/stack/fixture';
 import { CHROMIUM, skipWithout } from '@supergraph-lab/stack/tools';
 import { createSsrService, type SsrService } from '../src/service.tsx';
 
@@ -20,18 +18,17 @@ const ADMIN_TOKEN = `lab-test-${randomUUID()}`;
 const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
 
 describe('load lab (server side)', () => {
-  let db: TestDatabase;
-  let stack: Stack;
+  const sql: string[] = [];
+  const env = { REDIS_URL, CACHE_NAMESPACE: `sgl-lab-${randomUUID().slice(0, 8)}`, CACHE_MODE: 'all', ADMIN_TOKEN };
+  const stack = seededStack('lab', { items: 200, seed: 8, env, onQuery: (_subgraph, text) => sql.push(text) });
   let ssr: SsrService;
   let url: string;
   let prisma: PrismaClient;
-  const sql: string[] = [];
-  const env = { REDIS_URL, CACHE_NAMESPACE: `sgl-lab-${randomUUID().slice(0, 8)}`, CACHE_MODE: 'all', ADMIN_TOKEN };
 
   // the lab's REST target calls the subgraphs directly: tell it where this test started them
   const ssrEnv = () => ({
     ...env,
-    DATABASE_URL: db.url,
+    DATABASE_URL: stack.db.url,
     LOG_LEVEL: 'silent',
     ITEMS_URL: stack.subgraphUrls.items,
     REVIEWS_URL: stack.subgraphUrls.reviews,
@@ -39,18 +36,13 @@ describe('load lab (server side)', () => {
   });
 
   before(async () => {
-    db = await createTestDatabase('lab', { migrated: true });
-    await loadShopData({ url: db.url, items: 200, seed: 8 });
-    stack = await startStack({ databaseUrl: db.url, env, onQuery: (_subgraph, text) => sql.push(text) });
     ssr = createSsrService(readConfig(ssrEnv()), { gatewayUrl: stack.gatewayUrl });
     url = await ssr.listen(0);
-    prisma = createPrismaClient(db.url);
+    prisma = createPrismaClient(stack.db.url);
   });
   after(async () => {
     await ssr?.close();
-    await stack?.close();
     await prisma?.$disconnect();
-    await db?.drop();
   });
 
   const startRun = (body: Record<string, unknown>) =>
