@@ -8,6 +8,7 @@ COPY subgraphs subgraphs
 COPY gateway gateway
 COPY ssr ssr
 COPY loadtest loadtest
+COPY tools tools
 COPY prisma prisma
 COPY prisma.config.ts tsconfig.json ./
 COPY scripts scripts

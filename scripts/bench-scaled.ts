@@ -8,7 +8,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CACHE_MODES } from '@supergraph-lab/config';
 import { createAgent, loadPage, targetNamed } from '@supergraph-lab/loadtest';
-import { freePort, scratchDatabase, startServices } from '@supergraph-lab/stack/processes';
+import { scratchDatabase, startServices } from '@supergraph-lab/stack/processes';
+import { freePort } from '@supergraph-lab/testing';
 import { median } from '../gateway/bench/harness.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');

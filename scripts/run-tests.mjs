@@ -7,7 +7,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { ensurePrismaClient } from './prisma-generate.mjs';
 
-const roots = ['packages', 'gateway', 'subgraphs', 'ssr', 'loadtest', 'scripts'];
+const roots = ['packages', 'gateway', 'subgraphs', 'ssr', 'loadtest', 'tools', 'scripts'];
 const files = roots
   .flatMap((root) => {
     try {

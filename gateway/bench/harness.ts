@@ -4,7 +4,8 @@ import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
 import { biasedItemId } from '@supergraph-lab/db';
 
-export { freePort, scratchDatabase, startServices, type RunningStack } from '@supergraph-lab/stack/processes';
+export { scratchDatabase, startServices, type RunningStack } from '@supergraph-lab/stack/processes';
+export { freePort } from '@supergraph-lab/testing';
 import { median, percentile } from '@supergraph-lab/loadtest';
 
 export { median, percentile };

@@ -1,14 +1,12 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { connect } from 'node:net';
 import { describe, test } from 'node:test';
 import { readConfig } from '@supergraph-lab/config';
 import { createTestDatabase } from '@supergraph-lab/db/testing';
 import { loadShopData } from '@supergraph-lab/seed';
 import { graphql, rest, startStack, type Stack } from '@supergraph-lab/stack';
 import { seededStack } from '@supergraph-lab/stack/fixture';
-import { freePort } from '@supergraph-lab/stack/processes';
+import { startRedis } from '@supergraph-lab/testing';
 import { createGatewayService, type GatewayService } from '../src/service.ts';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -269,37 +267,17 @@ describe('caching while Redis is away', () => {
     'the API keeps answering from Postgres, and nothing written meanwhile is served stale afterwards',
     { timeout: 60_000 },
     async () => {
-      const port = await freePort();
-      const redis: ChildProcess = spawn(
-        'redis-server',
-        ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-        { stdio: 'ignore' },
-      );
+      const redis = await startRedis();
       const db = await createTestDatabase('cache_outage');
       let stack: Stack | undefined;
       try {
         await loadShopData({ url: db.url, items: 20, seed: 8 });
-        for (let tries = 0; ; tries++) {
-          try {
-            await new Promise<void>((resolve, reject) => {
-              const socket = connect(port, '127.0.0.1', () => (socket.end(), resolve()));
-              socket.on('error', reject);
-            });
-            break;
-          } catch {
-            assert.ok(tries < 100, 'redis-server did not start');
-            await new Promise((resolve) => setTimeout(resolve, 50));
-          }
-        }
-        stack = await startStack({
-          databaseUrl: db.url,
-          env: { REDIS_URL: `redis://127.0.0.1:${port}`, CACHE_MODE: 'all' },
-        });
+        stack = await startStack({ databaseUrl: db.url, env: { REDIS_URL: redis.url, CACHE_MODE: 'all' } });
         await page(stack.gatewayUrl, 5);
         assert.equal((await page(stack.gatewayUrl, 5)).cache, 'HIT');
 
         // freeze Redis: it keeps its data, but answers nobody
-        redis.kill('SIGSTOP');
+        redis.process.kill('SIGSTOP');
         const started = performance.now();
         const during = await page(stack.gatewayUrl, 5);
         assert.equal(during.item.name.length > 0, true, 'answered from Postgres');
@@ -308,7 +286,7 @@ describe('caching while Redis is away', () => {
         assert.equal((await page(stack.gatewayUrl, 5)).item.name, 'Written while Redis was away');
         assert.ok(performance.now() - started < 10_000, 'never waits long on the cache');
 
-        redis.kill('SIGCONT');
+        redis.process.kill('SIGCONT');
         // Redis is back with the entries from before the write: none of them may be served
         const deadline = Date.now() + 10_000;
         for (;;) {
@@ -319,9 +297,9 @@ describe('caching while Redis is away', () => {
           await new Promise((resolve) => setTimeout(resolve, 100));
         }
       } finally {
-        redis.kill('SIGCONT');
+        redis.process.kill('SIGCONT');
         await stack?.close();
-        redis.kill('SIGKILL');
+        await redis.stop();
         await db.drop();
       }
     },

@@ -4,7 +4,8 @@ import type { SubgraphName } from '@supergraph-lab/config';
 import { connect, poolStats } from '@supergraph-lab/db';
 import { ITEM_PAGE_QUERY, itemPageVariables } from '@supergraph-lab/http/documents';
 import { graphql } from '@supergraph-lab/stack';
-import { eventually, seededStack, type SeededStack } from '@supergraph-lab/stack/fixture';
+import { seededStack, type SeededStack } from '@supergraph-lab/stack/fixture';
+import { eventually } from '@supergraph-lab/testing';
 import type { FastifyInstance } from 'fastify';
 
 /** `requests_cancelled_total` of one service for `reason`. */

@@ -101,3 +101,39 @@ test('workspace packages are declared as "*", so npm links the local copy', () =
   }
   assert.deepEqual(problems, []);
 });
+
+/**
+ * The layers, bottom first: what each may use at run time (tests and benchmarks may reach up).
+ * The one edge from a service to a tool is the SSR service's load lab, which runs the load tester.
+ */
+const LAYERS: { layer: string; dirs: RegExp; mayUse: string[] }[] = [
+  { layer: 'packages', dirs: /^packages\//, mayUse: ['packages'] },
+  { layer: 'services', dirs: /^(subgraphs\/|gateway$|ssr$)/, mayUse: ['packages'] },
+  { layer: 'tools', dirs: /^(loadtest$|tools\/)/, mayUse: ['packages', 'services', 'tools'] },
+];
+const ALLOWED_UPWARD = new Set(['@supergraph-lab/ssr -> @supergraph-lab/loadtest']);
+
+test('layers point one way: packages use packages, services use packages, tools use either', () => {
+  const layerOf = new Map<string, string>();
+  const dirOf = new Map<string, string>();
+  for (const dir of workspaceDirs()) {
+    const name = readManifest(path.join(ROOT, dir)).name;
+    const layer = LAYERS.find((one) => one.dirs.test(dir));
+    assert.ok(layer, `${dir} belongs to a layer`);
+    layerOf.set(name, layer.layer);
+    dirOf.set(name, dir);
+  }
+  const problems: string[] = [];
+  for (const [name, dir] of dirOf) {
+    const own = LAYERS.find((one) => one.layer === layerOf.get(name))!;
+    for (const file of sourceFiles(dir).filter((one) => !DEV_ONLY.test(one))) {
+      for (const used of new Set(importsOf(file))) {
+        const usedLayer = layerOf.get(used);
+        if (!usedLayer || used === name || own.mayUse.includes(usedLayer)) continue;
+        if (ALLOWED_UPWARD.has(`${name} -> ${used}`)) continue;
+        problems.push(`${file} (${own.layer}) imports ${used} (${usedLayer})`);
+      }
+    }
+  }
+  assert.deepEqual(problems, [], `\n${problems.join('\n')}`);
+});

@@ -5,8 +5,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { createTestDatabase, postgresProxy, type TestDatabase } from '@supergraph-lab/db/testing';
 import { loadShopData } from '@supergraph-lab/seed';
-import { eventually } from '@supergraph-lab/stack/fixture';
-import { freePort, serviceCommand } from '@supergraph-lab/stack/processes';
+import { serviceCommand } from '@supergraph-lab/stack/processes';
+import { eventually, freePort } from '@supergraph-lab/testing';
 
 const TOKEN = 'shutdown-test-token-0123456789';
 

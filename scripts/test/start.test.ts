@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { graphql, rest } from '@supergraph-lab/stack';
-import { freePort } from '@supergraph-lab/stack/processes';
+import { freePort } from '@supergraph-lab/testing';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 

@@ -8,7 +8,8 @@ import { readConfig } from '@supergraph-lab/config';
 import { createPrismaClient, type PrismaClient } from '@supergraph-lab/db';
 import { graphql, rest } from '@supergraph-lab/stack';
 import { launchChromium, offlinePage } from '@supergraph-lab/stack/browser';
-import { eventually, seededStack } from '@supergraph-lab/stack/fixture';
+import { seededStack } from '@supergraph-lab/stack/fixture';
+import { eventually } from '@supergraph-lab/testing';
 import { CHROMIUM, skipWithout } from '@supergraph-lab/stack/tools';
 import { createSsrService, type SsrService } from '../src/service.tsx';
 

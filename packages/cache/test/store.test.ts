@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { describe, test } from 'node:test';
+import { eventually, startRedis } from '@supergraph-lab/testing';
 import {
   cachedBatch,
   cachedBatches,
@@ -14,43 +13,6 @@ import {
 } from '../src/index.ts';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** A redis-server of the test's own, to stop and start. */
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: 'ignore' },
-  );
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const up = await new Promise<boolean>((resolve) => {
-      const socket = createServer();
-      socket.once('error', () => resolve(true)); // port taken: redis is listening
-      socket.listen(port, '127.0.0.1', () => socket.close(() => resolve(false)));
-    });
-    if (up) return child;
-    assert.ok(Date.now() < deadline, 'redis-server did not start');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-async function until(condition: () => Promise<boolean>, what: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 for (const kind of ['memory', 'redis'] as const) {
   describe(`cache store (${kind})`, () => {
@@ -185,8 +147,8 @@ for (const kind of ['memory', 'redis'] as const) {
 
 describe('cache store with Redis going away and coming back', () => {
   test('calls fail fast and quietly while it is down; on its return the epoch is replaced', async () => {
-    const port = await freePort();
-    let redis = await startRedis(port);
+    let redis = await startRedis();
+    const port = redis.port;
     const errors: string[] = [];
     const store: CacheStore = createCacheStore({
       redisUrl: `redis://127.0.0.1:${port}`,
@@ -200,8 +162,7 @@ describe('cache store with Redis going away and coming back', () => {
       const before = { ...reader.dependencies };
       assert.equal(await dependenciesCurrent(store, before), true);
 
-      redis.kill('SIGKILL');
-      await new Promise((resolve) => redis.once('exit', resolve));
+      await redis.stop();
       const started = performance.now();
       for (let i = 0; i < 20; i++) assert.equal(await store.getMany(['x']), null);
       assert.equal(
@@ -214,12 +175,12 @@ describe('cache store with Redis going away and coming back', () => {
 
       redis = await startRedis(port);
       // caching resumes without a restart; the epoch is new, so nothing from before is current
-      await until(async () => (await store.getMany(['x'])) !== null, 'caching to resume');
+      await eventually(async () => (await store.getMany(['x'])) !== null, 5000, 'caching to resume');
       assert.match(errors.at(-1)!, /epoch replaced/);
       assert.equal(await dependenciesCurrent(store, before), false);
     } finally {
       await store.close();
-      redis.kill('SIGKILL');
+      await redis.stop();
     }
   });
 });

@@ -1,11 +1,11 @@
 // The stack as separate processes on free ports, and a scratch database to point it at: what
 // benchmarks and the load tester's matrix run against (tests use the in-process startStack).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { connect, databaseUrlFromEnv } from '@supergraph-lab/db';
 import { createTestDatabase } from '@supergraph-lab/db/testing';
 import { loadShopData } from '@supergraph-lab/seed';
+import { freePort } from '@supergraph-lab/testing';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 
@@ -26,15 +26,6 @@ export const SERVICE_LOADER = ['--import', 'tsx/esm'];
 /** The command that runs a service's entry file (npm start, start:scaled, the benchmarks and tests). */
 export function serviceCommand(entry: string, nodeArgs: string[] = []): [string, ...string[]] {
   return [process.execPath, ...SERVICE_NODE_FLAGS, ...nodeArgs, ...SERVICE_LOADER, path.join(ROOT, entry)];
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** A scratch database with `items` items, dropped by the returned function. */

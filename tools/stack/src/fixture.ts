@@ -53,18 +53,3 @@ export function seededStack(
     close: () => ready(stack).close(),
   };
 }
-
-/** Polls `check` every 50 ms until it returns a truthy value, which it returns; fails after `ms`. */
-export async function eventually<T>(
-  check: () => Promise<T | undefined | null | false> | T | undefined | null | false,
-  ms = 20_000,
-  what = 'condition',
-): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}

@@ -1,0 +1,79 @@
+// Helpers for tests and tools at every layer: they depend on nothing of the project's.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { connect, createServer } from 'node:net';
+
+/** A TCP port on 127.0.0.1 that nothing listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.once('error', reject);
+  });
+}
+
+/** Polls `check` every 50 ms until it returns a truthy value, which it returns; fails after `ms`. */
+export async function eventually<T>(
+  check: () => Promise<T | undefined | null | false> | T | undefined | null | false,
+  ms = 20_000,
+  what = 'condition',
+): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Whether something accepts TCP connections on 127.0.0.1:`port`. */
+export function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.end();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/** A redis-server of a test's own, to stop, freeze (SIGSTOP) and start again. */
+export interface OwnRedis {
+  port: number;
+  url: string;
+  process: ChildProcess;
+  /** Kills it (SIGKILL) and waits for it to exit. */
+  stop(): Promise<void>;
+}
+
+/** Starts `redis-server` (no persistence) on `port` or a free one, and resolves once it accepts connections. */
+export async function startRedis(port?: number): Promise<OwnRedis> {
+  const chosen = port ?? (await freePort());
+  const child = spawn(
+    'redis-server',
+    ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let failed: Error | null = null;
+  child.once('error', (error) => (failed = error));
+  await eventually(
+    async () => {
+      if (failed) throw new Error(`redis-server did not start: ${(failed as Error).message}`);
+      return listening(chosen);
+    },
+    5000,
+    `redis-server on port ${chosen}`,
+  );
+  return {
+    port: chosen,
+    url: `redis://127.0.0.1:${chosen}`,
+    process: child,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
