@@ -1,3 +1,4 @@
+import { hitRatio, layerOf } from '@supergraph-lab/cache';
 import { SUBGRAPH_NAMES, type Config, type SubgraphName } from '@supergraph-lab/config';
 import {
   AppError,
@@ -13,20 +14,6 @@ import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge } from 'prom-client';
 import { request as undiciRequest, type Agent } from 'undici';
 import type { GatewayCache } from './response-cache.ts';
-
-/** Which layer a cache key belongs to, by the prefix each layer writes. */
-export function layerOf(key: string): string {
-  if (key.startsWith('r:')) return 'response';
-  if (key.startsWith('rest:')) return 'rest';
-  if (key.startsWith('e:')) return 'entity';
-  if (key.startsWith('page:')) return 'page';
-  if (key.startsWith('v:') || key.endsWith('epoch')) return 'version';
-  if (key.startsWith('apq:')) return 'persisted query';
-  return 'other';
-}
-
-const ratio = (stats: { hits: number; misses: number }) =>
-  stats.hits + stats.misses ? stats.hits / (stats.hits + stats.misses) : null;
 
 /**
  * `GET /cache` (hit/miss per layer with hit ratios, keys and memory of the store, the newest
@@ -134,11 +121,11 @@ export function registerCacheAdmin(
       layers: {
         response: {
           ...cache.stats.response,
-          hitRatio: ratio(cache.stats.response),
+          hitRatio: hitRatio(cache.stats.response),
           active: cache.store.kind === 'redis',
         },
-        rest: { ...cache.stats.rest, hitRatio: ratio(cache.stats.rest), active: cache.store.kind === 'redis' },
-        entity: { ...entity, hitRatio: ratio(entity), subgraphs },
+        rest: { ...cache.stats.rest, hitRatio: hitRatio(cache.stats.rest), active: cache.store.kind === 'redis' },
+        entity: { ...entity, hitRatio: hitRatio(entity), subgraphs },
       },
       store,
       recent,
@@ -217,7 +204,7 @@ export function registerCacheAdmin(
     registers: [app.metrics],
     collect() {
       for (const layer of ['response', 'rest'] as const) {
-        const value = ratio(cache.stats[layer]);
+        const value = hitRatio(cache.stats[layer]);
         if (value !== null) this.set({ layer }, value);
       }
     },

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
 import { HeaderMap } from '@apollo/server';
-import { dependenciesCurrent, type CacheStore, type Dependencies, type LayerStats } from '@supergraph-lab/cache';
+import { currentEntry, keepEntry, layerKey, type CacheStore, type LayerStats } from '@supergraph-lab/cache';
 import type { CacheMode } from '@supergraph-lab/config';
 import type { GatewayContext } from './datasource.ts';
 
@@ -28,7 +28,6 @@ export function remember(cache: GatewayCache, key: string, layer: 'response' | '
 
 interface CachedResponse {
   result: Record<string, unknown>;
-  dependencies: Dependencies;
 }
 
 /**
@@ -53,16 +52,18 @@ export function responseCachePlugin(cache: GatewayCache): ApolloServerPlugin<Gat
       return {
         async responseForOperation(requestContext: GraphQLRequestContext<GatewayContext>) {
           if (!responsesCached(cache) || requestContext.operation?.operation !== 'query') return null;
-          key = `r:${createHash('sha256')
-            .update(requestContext.source ?? '')
-            .update('\0')
-            .update(requestContext.request.operationName ?? '')
-            .update('\0')
-            .update(JSON.stringify(requestContext.request.variables ?? {}))
-            .digest('base64url')}`;
-          const timing = requestContext.contextValue.timing;
-          const [entry] = (await cache.store.getMany<CachedResponse>([key], timing)) ?? [];
-          if (entry && (await dependenciesCurrent(cache.store, entry.dependencies, timing))) {
+          key = layerKey(
+            'response',
+            createHash('sha256')
+              .update(requestContext.source ?? '')
+              .update('\0')
+              .update(requestContext.request.operationName ?? '')
+              .update('\0')
+              .update(JSON.stringify(requestContext.request.variables ?? {}))
+              .digest('base64url'),
+          );
+          const entry = await currentEntry<CachedResponse>(cache.store, key, requestContext.contextValue.timing);
+          if (entry) {
             cache.stats.response.hits++;
             // the dependencies it was built from, for a caller that asks (responseDependencies)
             requestContext.contextValue.dependencies = entry.dependencies;
@@ -82,15 +83,12 @@ export function responseCachePlugin(cache: GatewayCache): ApolloServerPlugin<Gat
           }
           response.http.headers.set('x-cache', 'MISS');
           const dependencies = contextValue.dependencies;
-          if (body.singleResult.errors?.length || !dependencies || Object.keys(dependencies).length === 0) return;
-          const stored = await cache.store.setMany(
-            [
-              {
-                key,
-                value: { result: { data: body.singleResult.data }, dependencies } satisfies CachedResponse,
-                ttlSeconds: cache.ttlSeconds,
-              },
-            ],
+          if (body.singleResult.errors?.length || !dependencies) return;
+          const stored = await keepEntry<CachedResponse>(
+            cache.store,
+            key,
+            { result: { data: body.singleResult.data }, dependencies },
+            cache.ttlSeconds,
             contextValue.timing,
           );
           if (stored) remember(cache, key, 'response');

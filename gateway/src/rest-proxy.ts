@@ -1,10 +1,11 @@
 import {
+  currentEntry,
   decodeDependencies,
-  dependenciesCurrent,
   DEPENDENCIES_HEADER,
   encodeDependencies,
+  keepEntry,
+  layerKey,
   WANT_DEPENDENCIES_HEADER,
-  type Dependencies,
 } from '@supergraph-lab/cache';
 import type { SubgraphName } from '@supergraph-lab/config';
 import { sendProblem, toProblem, unavailable, AppError } from '@supergraph-lab/http';
@@ -17,7 +18,6 @@ interface CachedRest {
   status: number;
   contentType: string;
   body: string;
-  dependencies: Dependencies;
 }
 
 /** Which service owns a REST path (CONTRACT.md, "REST compatibility"). */
@@ -77,10 +77,10 @@ export function registerRestProxy(
       }
       // GETs are served from the REST cache while every token the owner reported is current
       const cacheable = request.method === 'GET' && responsesCached(cache);
-      const key = `rest:${request.url}`;
+      const key = layerKey('rest', request.url);
       if (cacheable) {
-        const [entry] = (await cache.store.getMany<CachedRest>([key], request.timing)) ?? [];
-        if (entry && (await dependenciesCurrent(cache.store, entry.dependencies, request.timing))) {
+        const entry = await currentEntry<CachedRest>(cache.store, key, request.timing);
+        if (entry) {
           cache.stats.rest.hits++;
           if (request.headers[WANT_DEPENDENCIES_HEADER] === '1')
             reply.header(DEPENDENCIES_HEADER, encodeDependencies(entry.dependencies));
@@ -133,14 +133,11 @@ export function registerRestProxy(
       }
       const body = await upstream.body.text();
       const contentType = String(upstream.headers['content-type'] ?? 'application/json');
-      const stored = await cache.store.setMany(
-        [
-          {
-            key,
-            value: { status: 200, contentType, body, dependencies } satisfies CachedRest,
-            ttlSeconds: cache.ttlSeconds,
-          },
-        ],
+      const stored = await keepEntry<CachedRest>(
+        cache.store,
+        key,
+        { status: 200, contentType, body, dependencies },
+        cache.ttlSeconds,
         request.timing,
       );
       if (stored) remember(cache, key, 'rest');

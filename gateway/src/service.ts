@@ -10,7 +10,13 @@ import {
 } from '@supergraph-lab/http';
 import type { FastifyInstance } from 'fastify';
 import { Agent, request as undiciRequest } from 'undici';
-import { createCacheStore, WANT_DEPENDENCIES_HEADER, type KeyValueCacheLike } from '@supergraph-lab/cache';
+import {
+  createCacheStore,
+  layerKey,
+  WANT_DEPENDENCIES_HEADER,
+  type CacheStore,
+  type KeyValueCacheLike,
+} from '@supergraph-lab/cache';
 import { registerCacheAdmin } from './admin.ts';
 import { SubgraphDataSource, type GatewayContext } from './datasource.ts';
 import { responseCachePlugin, responseDependencies, responsesCached, type GatewayCache } from './response-cache.ts';
@@ -153,17 +159,17 @@ function crashAfterCommits(app: FastifyInstance): void {
 }
 
 /** Apollo's KeyValueCache over the shared store, for APQ. */
-function persistedQueryCache(store: import('@supergraph-lab/cache').CacheStore): KeyValueCacheLike {
+function persistedQueryCache(store: CacheStore): KeyValueCacheLike {
   return {
     async get(key) {
-      const [value] = (await store.getMany<string>([`apq:${key}`])) ?? [];
+      const [value] = (await store.getMany<string>([layerKey('persisted query', key)])) ?? [];
       return value;
     },
     async set(key, value, options) {
-      await store.setMany([{ key: `apq:${key}`, value, ttlSeconds: options?.ttl ?? 86_400 }]);
+      await store.setMany([{ key: layerKey('persisted query', key), value, ttlSeconds: options?.ttl ?? 86_400 }]);
     },
     async delete(key) {
-      return store.delete([`apq:${key}`]);
+      return store.delete([layerKey('persisted query', key)]);
     },
   };
 }

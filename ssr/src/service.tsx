@@ -3,7 +3,15 @@ import path from 'node:path';
 import { buildSync } from 'esbuild';
 import compress from '@fastify/compress';
 import { PassThrough, Transform } from 'node:stream';
-import { createCacheStore, dependenciesCurrent, type CacheStore, type Dependencies } from '@supergraph-lab/cache';
+import {
+  createCacheStore,
+  currentEntry,
+  keepEntry,
+  layerKey,
+  type CacheStore,
+  type Dependencies,
+  type LayerStats,
+} from '@supergraph-lab/cache';
 import type { Config } from '@supergraph-lab/config';
 import { createPrismaClient } from '@supergraph-lab/db';
 import { createHttpServer, listenUrl, sendProblem, toProblem, unavailable } from '@supergraph-lab/http';
@@ -36,7 +44,6 @@ export interface SsrOptions {
 
 interface CachedPage {
   html: string;
-  dependencies: Dependencies;
 }
 
 /**
@@ -160,7 +167,7 @@ export function createSsrService(config: Config, options: SsrOptions = {}): SsrS
   });
   // whole pages are cached like the gateway's responses: only with a store the writers share;
   // the mode is switched at runtime by the load lab
-  const pageCache = { mode: config.cacheMode };
+  const pageCache = { mode: config.cacheMode, stats: { hits: 0, misses: 0 } satisfies LayerStats };
   const pagesCached = () => (pageCache.mode === 'response' || pageCache.mode === 'all') && store.kind === 'redis';
   const app = createHttpServer({
     name: 'ssr',
@@ -180,14 +187,19 @@ export function createSsrService(config: Config, options: SsrOptions = {}): SsrS
     },
   });
 
-  // the page cache's lookups, as the gateway and the subgraphs count theirs
-  const lookups = new Counter({
+  // the page cache's lookups, as the gateway and the subgraphs count theirs: read at scrape time
+  // from the plain counts the hot path keeps (the lab reads them too)
+  new Counter({
     name: 'cache_requests_total',
     help: 'Page cache lookups by result',
     labelNames: ['layer', 'result'] as const,
     registers: [app.metrics],
+    collect() {
+      this.reset();
+      this.inc({ layer: 'page', result: 'hit' }, pageCache.stats.hits);
+      this.inc({ layer: 'page', result: 'miss' }, pageCache.stats.misses);
+    },
   });
-  const pageLookups = { hit: lookups.labels('page', 'hit'), miss: lookups.labels('page', 'miss') };
 
   // the load lab: its API outside the compressed scope (server-sent events must not be buffered)
   const endpoints = { gateway: gatewayUrl, ssr: `http://127.0.0.1:${config.ports.ssr}`, ...config.subgraphUrls };
@@ -230,14 +242,14 @@ export function createSsrService(config: Config, options: SsrOptions = {}): SsrS
         }
         const { sort } = page;
         const sourceName = query.source === 'rest' ? 'rest' : 'graphql';
-        const key = `page:${sourceName}:${id}:${sort}:${query.after ?? ''}`;
+        const key = layerKey('page', `${sourceName}:${id}:${sort}:${query.after ?? ''}`);
         if (pagesCached()) {
-          const [entry] = (await store.getMany<CachedPage>([key], request.timing)) ?? [];
-          if (entry && (await dependenciesCurrent(store, entry.dependencies, request.timing))) {
-            pageLookups.hit.inc();
+          const entry = await currentEntry<CachedPage>(store, key, request.timing);
+          if (entry) {
+            pageCache.stats.hits++;
             return reply.type('text/html; charset=utf-8').header('x-cache', 'HIT').send(entry.html);
           }
-          pageLookups.miss.inc();
+          pageCache.stats.misses++;
         }
         let data: PageData | null;
         let dependencies: Dependencies | null;
@@ -255,13 +267,7 @@ export function createSsrService(config: Config, options: SsrOptions = {}): SsrS
         const storePage =
           pagesCached() && dependencies
             ? (html: string) =>
-                void store.setMany([
-                  {
-                    key,
-                    value: { html, dependencies: dependencies! } satisfies CachedPage,
-                    ttlSeconds: config.cacheTtlSeconds,
-                  },
-                ])
+                void keepEntry<CachedPage>(store, key, { html, dependencies: dependencies! }, config.cacheTtlSeconds)
             : undefined;
         reply.header('x-cache', pagesCached() ? 'MISS' : 'BYPASS');
         return stream(

@@ -1,11 +1,4 @@
-export {
-  createCacheStore,
-  EPOCH_KEY,
-  type CacheEntry,
-  type CacheStore,
-  type CacheStoreOptions,
-  type RedisLike,
-} from './store.ts';
+export { createCacheStore, type CacheEntry, type CacheStore, type CacheStoreOptions, type RedisLike } from './store.ts';
 export {
   cachedBatch,
   cachedBatches,
@@ -20,6 +13,8 @@ export {
   type LayerStats,
 } from './versions.ts';
 export { policyFor } from './policy.ts';
+export { CACHE_LAYERS, CONTENT_LAYERS, EPOCH_KEY, hitRatio, layerKey, layerOf, type CacheLayer } from './layers.ts';
+export { currentEntry, keepEntry, type Vouched } from './read-through.ts';
 export {
   createSubgraphCache,
   decodeDependencies,

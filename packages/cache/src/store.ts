@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import KeyvRedis from '@keyv/redis';
 import Keyv from 'keyv';
 import { timed, type RequestTiming } from '@supergraph-lab/timing';
+import { EPOCH_KEY } from './layers.ts';
 
 /**
  * The store every cache layer shares: keyv on Redis (shared by all processes, so invalidation
@@ -63,8 +64,6 @@ export interface CacheStoreOptions {
   onError?: (message: string) => void;
   logIntervalMs?: number;
 }
-
-export const EPOCH_KEY = 'epoch';
 
 /** Creates the store: Redis when a URL is given, memory otherwise. */
 export function createCacheStore(options: CacheStoreOptions): CacheStore {

@@ -1,6 +1,9 @@
 import DataLoader from 'dataloader';
 import { timed, type Cancellation, type RequestTiming } from '@supergraph-lab/timing';
-import { EPOCH_KEY, type CacheStore } from './store.ts';
+import { CACHE_LAYERS, EPOCH_KEY } from './layers.ts';
+import type { CacheStore } from './store.ts';
+
+const V = CACHE_LAYERS.version;
 
 /**
  * Version tokens: the invalidation scheme every layer shares (see README, "Caching").
@@ -14,15 +17,15 @@ import { EPOCH_KEY, type CacheStore } from './store.ts';
  */
 export const versionKeys = {
   /** The item's own fields. */
-  item: (id: number) => `v:item:${id}`,
+  item: (id: number) => `${V}item:${id}`,
   /** Its reviews: pages, summary. */
-  itemReviews: (id: number) => `v:item:${id}:reviews`,
+  itemReviews: (id: number) => `${V}item:${id}:reviews`,
   /** Its photos. */
-  itemPhotos: (id: number) => `v:item:${id}:photos`,
+  itemPhotos: (id: number) => `${V}item:${id}:photos`,
   /** Which items exist and in what order: every items list. */
-  itemList: () => 'v:items',
-  review: (id: number) => `v:review:${id}`,
-  photo: (id: number) => `v:photo:${id}`,
+  itemList: () => `${V}items`,
+  review: (id: number) => `${V}review:${id}`,
+  photo: (id: number) => `${V}photo:${id}`,
   epoch: () => EPOCH_KEY,
 };
 
@@ -175,7 +178,7 @@ export async function cachedBatches<const P extends readonly BatchPart<unknown, 
   const cacheKeys = parts.map(({ kind, keys }, part) =>
     versionLists[part]!.map((list, index) => {
       const own = tokens.slice(offset, (offset += list.length));
-      return `e:${epoch}:${kind.name}:${kind.id(keys[index])}@${own.join('.')}`;
+      return `${CACHE_LAYERS.entity}${epoch}:${kind.name}:${kind.id(keys[index])}@${own.join('.')}`;
     }),
   );
   const cached = await store.getMany<{ v: unknown }>(cacheKeys.flat(), timing);

@@ -1,3 +1,4 @@
+import { hitRatio } from '@supergraph-lab/cache';
 import type { Config } from '@supergraph-lab/config';
 import {
   AppError,
@@ -35,7 +36,7 @@ export interface LabRoutesOptions {
   endpoints: Endpoints;
   agent: Agent;
   /** This service's page cache mode, switched with the rest of the stack. */
-  pageCache: { mode: Config['cacheMode'] };
+  pageCache: { mode: Config['cacheMode']; stats: { hits: number; misses: number } };
 }
 
 /** An admin call to the gateway with this service's ADMIN_TOKEN; the JSON answer or an AppError. */
@@ -214,7 +215,8 @@ export function registerLabRoutes(app: FastifyInstance, options: LabRoutesOption
       at: new Date().toISOString(),
       mode: stats.mode,
       pageCacheMode: options.pageCache.mode,
-      layers: stats.layers,
+      // the gateway's layers and this service's page cache
+      layers: { ...stats.layers, page: { ...options.pageCache.stats, hitRatio: hitRatio(options.pageCache.stats) } },
       store: stats.store,
       entries: entries.entries,
     };

@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { percent as pct } from '@supergraph-lab/loadtest/format';
+import { CONTENT_LAYERS } from '@supergraph-lab/cache/layers';
 import { api, type CacheView, type OnMessage } from './api.ts';
 import { Chart, align } from './chart.tsx';
 
@@ -48,8 +49,8 @@ export function CachePanel({ onMessage }: { onMessage: OnMessage }) {
     }
   }
 
-  // the layers are the ones the gateway reports, in its order
-  const layers = Object.keys(view?.layers ?? {});
+  // the content layers the services report, in the order of the cache module's list
+  const layers = CONTENT_LAYERS.filter((layer) => view?.layers[layer]);
   const data = useMemo(
     () =>
       align(
@@ -83,7 +84,7 @@ export function CachePanel({ onMessage }: { onMessage: OnMessage }) {
             title="cache hit ratio over time, per layer"
             xLabel="seconds"
             yLabel="hit %"
-            series={layers.map((layer, index) => ({ label: layer, color: LAYER_COLORS[index % LAYER_COLORS.length]! }))}
+            series={layers.map((layer) => ({ label: layer, color: LAYER_COLORS[CONTENT_LAYERS.indexOf(layer)]! }))}
             data={data}
             height={160}
           />
