@@ -1,6 +1,7 @@
 import { hitRatio, layerOf } from '@supergraph-lab/cache';
 import { SUBGRAPH_NAMES, type Config, type SubgraphName } from '@supergraph-lab/config';
 import {
+  adminCall,
   AppError,
   badInput,
   isAdmin,
@@ -12,7 +13,7 @@ import {
 } from '@supergraph-lab/http';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge } from 'prom-client';
-import { request as undiciRequest, type Agent } from 'undici';
+import type { Agent } from 'undici';
 import type { GatewayCache } from './response-cache.ts';
 
 /**
@@ -32,22 +33,8 @@ export function registerCacheAdmin(
     const entries = await Promise.all(
       SUBGRAPH_NAMES.map(async (name) => {
         try {
-          const response = await undiciRequest(`${urls[name]}${path}`, {
-            method,
-            dispatcher: agent,
-            headers: {
-              authorization: `Bearer ${config.adminToken}`,
-              ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-            },
-            body: body === undefined ? null : JSON.stringify(body),
-            headersTimeout: 2000,
-            bodyTimeout: 2000,
-          });
-          if (response.statusCode !== 200) {
-            await response.body.dump();
-            return [name, null] as const;
-          }
-          return [name, (await response.body.json()) as T] as const;
+          const answer = await adminCall<T>(agent, urls[name], path, config.adminToken!, { method, body });
+          return [name, answer.status === 200 ? answer.body : null] as const;
         } catch {
           return [name, null] as const;
         }

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { CACHE_MODES, type CacheMode } from '@supergraph-lab/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { request, type Dispatcher } from 'undici';
 import { z } from 'zod';
 import { parseInput } from './input.ts';
 import { sendProblem } from './server.ts';
@@ -48,4 +49,38 @@ const settingsPatch = z
 /** A validated `PUT /admin/settings` body: any of `cacheMode`, `batching`, nothing else. */
 export function parseSettingsPatch(body: unknown): Partial<RuntimeSettings> {
   return parseInput(settingsPatch, body, 'settings');
+}
+
+/** What another service's admin endpoint answered: its status and its JSON (null when it had none). */
+export interface AdminAnswer<T> {
+  status: number;
+  body: T | null;
+}
+
+/**
+ * One admin call to another service (`Authorization: Bearer <token>`), bounded by `timeoutMs`:
+ * the gateway's to each subgraph, the lab's to the gateway. Throws when the service cannot be
+ * reached; the caller says what that means for its own answer.
+ */
+export async function adminCall<T>(
+  agent: Dispatcher,
+  baseUrl: string,
+  path: string,
+  token: string,
+  options: { method?: 'GET' | 'POST' | 'PUT'; body?: unknown; timeoutMs?: number } = {},
+): Promise<AdminAnswer<T>> {
+  const { method = 'GET', body, timeoutMs = 2000 } = options;
+  const response = await request(`${baseUrl}${path}`, {
+    method,
+    dispatcher: agent,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    body: body === undefined ? null : JSON.stringify(body),
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+  });
+  const answer = (await response.body.json().catch(() => null)) as T | null;
+  return { status: response.statusCode, body: answer };
 }

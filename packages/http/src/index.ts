@@ -27,7 +27,14 @@ export { createHttpServer, listenUrl, sendProblem, type HttpServerOptions } from
 export { created, jsonBody } from './rest.ts';
 export { drainAndClose, onStopSignal, type DrainOptions } from './shutdown.ts';
 export { mountGraphQL, type GraphQLMountOptions } from './graphql.ts';
-export { isAdmin, parseSettingsPatch, refuseAdmin, type RuntimeSettings } from './admin.ts';
+export {
+  adminCall,
+  isAdmin,
+  parseSettingsPatch,
+  refuseAdmin,
+  type AdminAnswer,
+  type RuntimeSettings,
+} from './admin.ts';
 export {
   operationCost,
   operationDepth,

@@ -1,6 +1,7 @@
 import { hitRatio } from '@supergraph-lab/cache';
 import type { Config } from '@supergraph-lab/config';
 import {
+  adminCall,
   AppError,
   badInput,
   isAdmin,
@@ -23,7 +24,7 @@ import {
   type Endpoints,
 } from '@supergraph-lab/loadtest';
 import type { FastifyInstance } from 'fastify';
-import { request as undiciRequest, type Agent } from 'undici';
+import type { Agent } from 'undici';
 import type { LabEvent, LabState } from './protocol.ts';
 import { BusyError, type LabRunner } from './runner.ts';
 import { parseLabSettings } from './settings.ts';
@@ -51,18 +52,12 @@ async function gatewayAdmin(
       'SERVICE_UNAVAILABLE',
       'the lab needs ADMIN_TOKEN (the same value in the SSR service and the gateway) to read and switch the caches',
     );
-  let response;
+  let answer;
   try {
-    response = await undiciRequest(`${options.endpoints.gateway}${path}`, {
+    answer = await adminCall<any>(options.agent, options.endpoints.gateway, path, options.config.adminToken, {
       method,
-      dispatcher: options.agent,
-      headers: {
-        authorization: `Bearer ${options.config.adminToken}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? null : JSON.stringify(body),
-      headersTimeout: 5000,
-      bodyTimeout: 5000,
+      body,
+      timeoutMs: 5000,
     });
   } catch (error) {
     throw new AppError(
@@ -70,18 +65,17 @@ async function gatewayAdmin(
       `the gateway is unavailable (${(error as { code?: string }).code ?? (error as Error).message})`,
     );
   }
-  const answer = (await response.body.json().catch(() => null)) as any;
-  if (response.statusCode === 401)
+  if (answer.status === 401)
     throw new AppError(
       'SERVICE_UNAVAILABLE',
       "the gateway refused the lab's ADMIN_TOKEN: give the SSR service and the gateway the same one",
     );
-  if (response.statusCode !== 200)
+  if (answer.status !== 200)
     throw new AppError(
       'SERVICE_UNAVAILABLE',
-      `the gateway answered ${path} with ${response.statusCode}: ${answer?.detail ?? ''}`,
+      `the gateway answered ${path} with ${answer.status}: ${answer.body?.detail ?? ''}`,
     );
-  return answer;
+  return answer.body;
 }
 
 /** Switches CACHE_MODE (gateway, subgraphs, this page cache) and batching; returns what was set before. */
