@@ -6,14 +6,14 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { CACHE_MODES } from '@supergraph-lab/config';
+import { CACHE_MODES, readToolConfig } from '@supergraph-lab/config';
 import { createAgent, loadPage, targetNamed } from '@supergraph-lab/loadtest';
 import { scratchDatabase, startServices } from '@supergraph-lab/stack/processes';
 import { freePort } from '@supergraph-lab/testing';
 import { median } from '../gateway/bench/harness.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const NGINX = process.env.NGINX_BIN ?? '/usr/sbin/nginx';
+const NGINX = readToolConfig().nginxBin;
 
 const { values } = parseArgs({
   options: {

@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import * as chromeLauncher from 'chrome-launcher';
 import lighthouse from 'lighthouse';
-import { readConfig } from '@supergraph-lab/config';
+import { readConfig, readToolConfig } from '@supergraph-lab/config';
 import { databaseUrlFromEnv } from '@supergraph-lab/db';
 import { createTestDatabase } from '@supergraph-lab/db/testing';
 import { loadShopData } from '@supergraph-lab/seed';
@@ -30,7 +30,7 @@ try {
     url = `${base}/items/2000`;
   }
   const chrome = await chromeLauncher.launch({
-    chromePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    chromePath: readToolConfig().chromiumPath,
     chromeFlags: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
   });
   cleanups.unshift(async () => {

@@ -10,21 +10,17 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import { ConfigError, readConfig, type Config } from '@supergraph-lab/config';
+import { ConfigError, readConfig, readToolConfig, type Config, type ToolConfig } from '@supergraph-lab/config';
 import { connect, migrate } from '@supergraph-lab/db';
 import { loadShopData, loadShopDataIntoPGlite } from '@supergraph-lab/seed';
 import { serviceCommand } from '@supergraph-lab/stack/processes';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const SEED_ITEMS = Number(process.env.SEED_ITEMS ?? 2000);
-const EMBEDDED_PORT = Number(process.env.EMBEDDED_PG_PORT ?? 54329);
 const READY_TIMEOUT_MS = 60_000;
 
 const SCALED = process.argv.includes('--scaled');
-const NGINX_PORT = Number(process.env.NGINX_PORT ?? 8080);
-const NGINX_BIN = process.env.NGINX_BIN ?? '/usr/sbin/nginx';
-// balanced instances drain before they stop (deploy/nginx.conf keeps idle connections for 2 s)
-const SCALED_DRAIN_MS = process.env.SHUTDOWN_DRAIN_MS ?? '3000';
+// balanced instances drain before they stop (deploy/nginx.conf keeps idle connections for 2 s), unless told
+const SCALED_DRAIN_MS = 3000;
 
 const SERVICES = [
   { name: 'items', entry: 'subgraphs/items/src/main.ts', port: (c: Config) => c.ports.items, colour: 36 },
@@ -33,6 +29,9 @@ const SERVICES = [
   { name: 'gateway', entry: 'gateway/src/main.ts', port: (c: Config) => c.ports.gateway, colour: 32 },
   { name: 'ssr', entry: 'ssr/src/main.ts', port: (c: Config) => c.ports.ssr, colour: 34 },
 ] as const;
+
+/** The tools' settings (SEED_ITEMS, EMBEDDED_PG_PORT, NGINX_PORT, ...): read first thing, before any is used. */
+let tools: ToolConfig;
 
 const children: ChildProcess[] = [];
 const closed = new Set<ChildProcess>();
@@ -45,13 +44,13 @@ const say = (line: string) => console.log(`${paint(1, '[start]  ')} ${line}`);
 
 /** Starts PGlite in this process, migrated and seeded, and serves it on a local socket. */
 async function startEmbeddedPostgres(): Promise<string> {
-  const dataDir = process.env.EMBEDDED_DATA_DIR ?? path.join(ROOT, '.data', 'pglite');
+  const dataDir = tools.embeddedDataDir ?? path.join(ROOT, '.data', 'pglite');
   mkdirSync(dataDir, { recursive: true });
   say(`no DATABASE_URL: embedded Postgres (PGlite) with its data in ${path.relative(ROOT, dataDir)}/`);
   const db = await PGlite.create({ dataDir });
-  const url = `postgresql://postgres@127.0.0.1:${EMBEDDED_PORT}/postgres`;
+  const url = `postgresql://postgres@127.0.0.1:${tools.embeddedPgPort}/postgres`;
   // migrate over the wire with the project's migrator, then seed in-process (COPY from a blob)
-  let server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: EMBEDDED_PORT, maxConnections: 1 });
+  let server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: tools.embeddedPgPort, maxConnections: 1 });
   await server.start();
   const client = await connect(url);
   const result = await migrate(client, { log: (line) => say(line) });
@@ -59,15 +58,15 @@ async function startEmbeddedPostgres(): Promise<string> {
   await server.stop();
   const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM items');
   if (rows[0]!.n === 0) {
-    say(`empty database: seeding ${SEED_ITEMS} items with their reviews and photos`);
-    const report = await loadShopDataIntoPGlite(db, { items: SEED_ITEMS, seed: 42 });
+    say(`empty database: seeding ${tools.seedItems} items with their reviews and photos`);
+    const report = await loadShopDataIntoPGlite(db, { items: tools.seedItems, seed: 42 });
     say(
       `seeded ${report.tables.map((table) => `${table.rows} ${table.table}`).join(', ')} in ${report.totalSeconds.toFixed(1)} s`,
     );
   } else {
     say(`${rows[0]!.n} items already there (${result.applied.length} migration(s) applied)`);
   }
-  server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: EMBEDDED_PORT, maxConnections: 64 });
+  server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: tools.embeddedPgPort, maxConnections: 64 });
   await server.start();
   embedded = { db, server };
   return url;
@@ -83,8 +82,8 @@ async function prepareDatabase(url: string): Promise<void> {
   } finally {
     await client.end();
   }
-  say(`empty database: seeding ${SEED_ITEMS} items`);
-  await loadShopData({ url, items: SEED_ITEMS, seed: 42 });
+  say(`empty database: seeding ${tools.seedItems} items`);
+  await loadShopData({ url, items: tools.seedItems, seed: 42 });
 }
 
 interface Spawnable {
@@ -163,7 +162,7 @@ async function waitReady(name: string, url: string): Promise<void> {
  * scratch prefix under .data/nginx (ports rewritten only when they differ from the defaults).
  */
 async function startScaled(config: Config, env: NodeJS.ProcessEnv): Promise<void> {
-  const balanced = { ...env, SHUTDOWN_DRAIN_MS: SCALED_DRAIN_MS };
+  const balanced = { ...env, SHUTDOWN_DRAIN_MS: String(tools.shutdownDrainMs ?? SCALED_DRAIN_MS) };
   const gateways = [config.ports.gateway, config.ports.gateway + 10];
   const ssrs = [config.ports.ssr, config.ports.ssr + 10];
   gateways.forEach((port, i) =>
@@ -177,13 +176,13 @@ async function startScaled(config: Config, env: NodeJS.ProcessEnv): Promise<void
   ssrs.forEach((port, i) =>
     spawnService(
       { name: `ssr${i + 1}`, entry: SERVICES[4].entry, colour: 34, restart: true },
-      { ...balanced, SSR_PORT: String(port), GATEWAY_URL: `http://127.0.0.1:${NGINX_PORT}` },
+      { ...balanced, SSR_PORT: String(port), GATEWAY_URL: `http://127.0.0.1:${tools.nginxPort}` },
     ),
   );
   const prefix = path.join(ROOT, '.data', 'nginx');
   mkdirSync(prefix, { recursive: true });
   const conf = readFileSync(path.join(ROOT, 'deploy', 'nginx.conf'), 'utf8')
-    .replace('listen 8080;', `listen ${NGINX_PORT};`)
+    .replace('listen 8080;', `listen ${tools.nginxPort};`)
     .replaceAll('127.0.0.1:4000', `127.0.0.1:${gateways[0]}`)
     .replaceAll('127.0.0.1:4010', `127.0.0.1:${gateways[1]}`)
     .replaceAll('127.0.0.1:3000', `127.0.0.1:${ssrs[0]}`)
@@ -191,11 +190,11 @@ async function startScaled(config: Config, env: NodeJS.ProcessEnv): Promise<void
   const confFile = path.join(prefix, 'nginx.conf');
   writeFileSync(confFile, conf);
   spawnService(
-    { name: 'nginx', colour: 37, command: [NGINX_BIN, '-p', `${prefix}/`, '-c', confFile, '-g', 'daemon off;'] },
+    { name: 'nginx', colour: 37, command: [tools.nginxBin, '-p', `${prefix}/`, '-c', confFile, '-g', 'daemon off;'] },
     env,
   );
   await Promise.all(ssrs.map((port, i) => waitReady(`ssr${i + 1}`, `http://127.0.0.1:${port}`)));
-  await waitReady('nginx', `http://127.0.0.1:${NGINX_PORT}`);
+  await waitReady('nginx', `http://127.0.0.1:${tools.nginxPort}`);
 }
 
 async function shutdown(code: number): Promise<void> {
@@ -230,6 +229,7 @@ process.on('SIGINT', () => void shutdown(0));
 process.on('SIGTERM', () => void shutdown(0));
 
 try {
+  tools = readToolConfig();
   const config = readConfig();
   const databaseUrl = config.databaseUrl ?? (await startEmbeddedPostgres());
   if (config.databaseUrl) await prepareDatabase(databaseUrl);
@@ -246,7 +246,7 @@ try {
   let pages = `http://localhost:${config.ports.ssr}`;
   if (SCALED) {
     await startScaled(config, env);
-    gateway = pages = `http://localhost:${NGINX_PORT}`;
+    gateway = pages = `http://localhost:${tools.nginxPort}`;
   } else {
     spawnService(SERVICES[3], env);
     await waitReady('gateway', `http://127.0.0.1:${config.ports.gateway}`);
@@ -264,7 +264,7 @@ try {
   );
   say(`  health, metrics     ${gateway}/readyz  ${gateway}/metrics`);
   say(
-    `  database            ${config.databaseUrl ? 'DATABASE_URL' : `embedded PGlite at postgresql://postgres@127.0.0.1:${EMBEDDED_PORT}/postgres`}`,
+    `  database            ${config.databaseUrl ? 'DATABASE_URL' : `embedded PGlite at postgresql://postgres@127.0.0.1:${tools.embeddedPgPort}/postgres`}`,
   );
   say(
     `  cache               ${config.redisUrl ? `Redis (REDIS_URL), CACHE_MODE=${config.cacheMode}` : `in-memory entity cache per service (no REDIS_URL), CACHE_MODE=${config.cacheMode}`}`,
@@ -272,7 +272,7 @@ try {
   say(`  load lab            ${pages}/lab${config.lab ? '' : '  (off: LAB=off)'}`);
   if (SCALED) {
     say(
-      `  behind nginx :${NGINX_PORT}   gateway ${config.ports.gateway} + ${config.ports.gateway + 10}, ssr ${config.ports.ssr} + ${config.ports.ssr + 10} (deploy/nginx.conf)`,
+      `  behind nginx :${tools.nginxPort}   gateway ${config.ports.gateway} + ${config.ports.gateway + 10}, ssr ${config.ports.ssr} + ${config.ports.ssr + 10} (deploy/nginx.conf)`,
     );
   }
   say(

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readConfig } from '@supergraph-lab/config';
 import { biasedItemId } from '@supergraph-lab/db/workload';
 import { ITEM_PAGE_QUERY, itemPageVariables } from '@supergraph-lab/http/documents';
 import type { RequestSpec } from './http.ts';
@@ -139,14 +140,8 @@ export function itemIds(maxId: number, random: () => number = Math.random): () =
   return () => biasedItemId(maxId, random);
 }
 
-/** Endpoints from the environment's ports (CONTRACT.md defaults), each overridable. */
-export function endpointsFromEnv(env: NodeJS.ProcessEnv = process.env, host = '127.0.0.1'): Endpoints {
-  const at = (variable: string, fallback: number) => `http://${host}:${env[variable] ?? fallback}`;
-  return {
-    gateway: env.GATEWAY_URL ?? at('GATEWAY_PORT', 4000),
-    ssr: env.SSR_URL ?? at('SSR_PORT', 3000),
-    items: env.ITEMS_URL ?? at('ITEMS_PORT', 4001),
-    reviews: env.REVIEWS_URL ?? at('REVIEWS_PORT', 4002),
-    photos: env.PHOTOS_URL ?? at('PHOTOS_PORT', 4003),
-  };
+/** Endpoints as the configuration has them: the contract's ports here, each overridable (GATEWAY_URL, SSR_URL, ITEMS_URL, ...). */
+export function endpointsFromEnv(env: NodeJS.ProcessEnv = process.env): Endpoints {
+  const config = readConfig(env);
+  return { gateway: config.gatewayUrl, ssr: config.ssrUrl, ...config.subgraphUrls };
 }

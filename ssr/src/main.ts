@@ -6,7 +6,7 @@ import { createSsrService } from './service.tsx';
 
 try {
   const config = readConfig();
-  const ssr = createSsrService(config, process.env.GATEWAY_URL ? { gatewayUrl: process.env.GATEWAY_URL } : {});
+  const ssr = createSsrService(config);
   const url = await ssr.listen(config.ports.ssr, config.host);
   ssr.app.log.info(`ssr listening at ${url} (item pages at ${url}/items/1)`);
   onStopSignal(async (signal) => {

@@ -149,7 +149,7 @@ function spaShell(bundlePath: string): string {
  * fetches the same data from the browser, through this origin's `/graphql` and `/api/*`.
  */
 export function createSsrService(config: Config, options: SsrOptions = {}): SsrService {
-  const gatewayUrl = options.gatewayUrl ?? `http://127.0.0.1:${config.ports.gateway}`;
+  const gatewayUrl = options.gatewayUrl ?? config.gatewayUrl;
   const client = buildBundle('client.tsx', 'client');
   const spa = buildBundle('spa.tsx', 'spa');
   const shell = spaShell(spa.path);

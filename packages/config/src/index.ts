@@ -1,5 +1,9 @@
 import { z } from 'zod';
+import { ConfigError, parseEnv } from './env.ts';
 import { CACHE_MODES, type CacheMode, type SubgraphName } from './modes.ts';
+
+export { ConfigError } from './env.ts';
+export { readToolConfig, type ToolConfig } from './tools.ts';
 
 /**
  * The one place configuration is read. Every value comes from the environment (CONTRACT.md,
@@ -52,6 +56,8 @@ const schema = z.object({
   ITEMS_URL: url(/^https?:\/\//, 'http://127.0.0.1:4001').optional(),
   REVIEWS_URL: url(/^https?:\/\//, 'http://127.0.0.1:4002').optional(),
   PHOTOS_URL: url(/^https?:\/\//, 'http://127.0.0.1:4003').optional(),
+  GATEWAY_URL: url(/^https?:\/\//, 'http://127.0.0.1:4000').optional(),
+  SSR_URL: url(/^https?:\/\//, 'http://127.0.0.1:3000').optional(),
   SUPERGRAPH_MODE: z.enum(['static', 'introspect']).default('static'),
   DB_POOL_SIZE: positiveInt(10, 200),
   // 0: idle connections stay open
@@ -97,6 +103,10 @@ export interface Config {
   /** Bearer token for the admin endpoints (/cache); unset means they refuse everyone. */
   adminToken: string | undefined;
   ports: Record<SubgraphName | 'gateway' | 'ssr', number>;
+  /** The gateway's base URL as the SSR service and the tools reach it (GATEWAY_URL, else GATEWAY_PORT here). */
+  gatewayUrl: string;
+  /** The SSR service's base URL as the tools reach it (SSR_URL, else SSR_PORT here). */
+  ssrUrl: string;
   /** Base URLs of the subgraph services (no path), as the gateway reaches them. */
   subgraphUrls: Record<SubgraphName, string>;
   /** `static`: compose the subgraph SDL files at start; `introspect`: ask the running subgraphs. */
@@ -127,24 +137,9 @@ export interface Config {
   lab: boolean;
 }
 
-/** Thrown for invalid configuration; the message names every bad variable and its value. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
-
 /** Reads and validates the configuration from `env`. */
 export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  // empty strings mean "unset", as in most shells' `VAR= command`
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== undefined && value !== ''));
-  const parsed = schema.safeParse(present);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const name = String(issue.path[0]);
-      return `${name} ${issue.message}, got ${JSON.stringify(present[name])}`;
-    });
-    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
-  }
-  const e = parsed.data;
+  const e = parseEnv(schema, env);
   if (e.TEST_CRASH_AFTER_COMMIT === 'on' && e.NODE_ENV === 'production')
     throw new ConfigError(
       'invalid configuration: TEST_CRASH_AFTER_COMMIT is a test hook, refused with NODE_ENV=production',
@@ -170,6 +165,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       photos: e.PHOTOS_PORT,
       ssr: e.SSR_PORT,
     },
+    gatewayUrl: stripSlash(e.GATEWAY_URL ?? local(e.GATEWAY_PORT)),
+    ssrUrl: stripSlash(e.SSR_URL ?? local(e.SSR_PORT)),
     subgraphUrls: {
       items: stripSlash(e.ITEMS_URL ?? local(e.ITEMS_PORT)),
       reviews: stripSlash(e.REVIEWS_URL ?? local(e.REVIEWS_PORT)),

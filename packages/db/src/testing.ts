@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, connect as tcpConnect, type Socket } from 'node:net';
+import { readConfig } from '@supergraph-lab/config';
 import { connect } from './connection.ts';
 import { migrate } from './migrate.ts';
 
 /** The server tests run against: `DATABASE_URL` when set (CI sets it), else the local default. */
-export const TEST_SERVER_URL = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
+export const TEST_SERVER_URL = readConfig().databaseUrl ?? 'postgresql://postgres@127.0.0.1:5432/test';
 
 /** A database of its own for one test file. */
 export interface TestDatabase {

@@ -1,6 +1,9 @@
 // Programs from Debian that some suites need beyond npm's packages. Without one, those suites
 // skip with a line saying what to install (README, "Tests"); CI installs both, so it never skips.
 import { accessSync, constants } from 'node:fs';
+import { readToolConfig } from '@supergraph-lab/config';
+
+const TOOLS = readToolConfig();
 
 /** A program a suite needs, where it is looked for, and the Debian package that provides it. */
 export interface Tool {
@@ -13,13 +16,13 @@ export interface Tool {
 
 export const CHROMIUM: Tool = {
   name: 'Chromium',
-  path: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  path: TOOLS.chromiumPath,
   debianPackage: 'chromium',
   env: 'CHROMIUM_PATH',
 };
 export const NGINX: Tool = {
   name: 'nginx',
-  path: process.env.NGINX_BIN ?? '/usr/sbin/nginx',
+  path: TOOLS.nginxBin,
   debianPackage: 'nginx',
   env: 'NGINX_BIN',
 };
