@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { CACHE_MODES } from '@supergraph-lab/config';
+import { CACHE_MODES, readConfig } from '@supergraph-lab/config';
 import { scratchDatabase, startServices } from '@supergraph-lab/stack/processes';
 import { consoleReporter } from '../console.ts';
 import { nonNegative, parseRates, parseTargets, positive } from '../options.ts';
@@ -46,7 +46,7 @@ async function main(): Promise<number> {
     connections: Math.round(positive('connections', values.connections, 65_536)),
   };
   const notes: string[] = [];
-  if (!process.env.REDIS_URL)
+  if (!readConfig().redisUrl)
     notes.push('no REDIS_URL: "all" means the in-memory entity cache only (the gateway layers need Redis)');
   const estimate = modes.length * runSeconds(settings);
   process.stderr.write(

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 
 /** Thrown for invalid configuration; the message names every bad variable and its value. */
 export class ConfigError extends Error {
@@ -18,3 +18,21 @@ export function parseEnv<S extends z.ZodTypeAny>(schema: S, env: NodeJS.ProcessE
   }
   return parsed.data;
 }
+
+/** A TCP port (0: any free one), `fallback` when unset. */
+export const port = (fallback: number) =>
+  z.coerce
+    .number({ invalid_type_error: 'must be a number' })
+    .int('must be a whole number')
+    .min(0, 'must be between 0 and 65535')
+    .max(65535, 'must be between 0 and 65535')
+    .default(fallback);
+
+/** A whole number in min..max, `fallback` when unset. */
+export const wholeNumber = (min: number, fallback: number, max = Number.MAX_SAFE_INTEGER) =>
+  z.coerce
+    .number()
+    .int('must be a whole number')
+    .min(min, `must be >= ${min}`)
+    .max(max, `must be <= ${max}`)
+    .default(fallback);

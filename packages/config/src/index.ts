@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError, parseEnv } from './env.ts';
+import { ConfigError, parseEnv, port, wholeNumber } from './env.ts';
 import { CACHE_MODES, type CacheMode, type SubgraphName } from './modes.ts';
 
 export { ConfigError } from './env.ts';
@@ -12,21 +12,6 @@ export { readToolConfig, type ToolConfig } from './tools.ts';
 
 export { CACHE_MODES, SUBGRAPH_NAMES, type CacheMode, type SubgraphName } from './modes.ts';
 
-const port = (fallback: number) =>
-  z.coerce
-    .number({ invalid_type_error: 'must be a number' })
-    .int('must be a whole number')
-    .min(0, 'must be between 0 and 65535')
-    .max(65535, 'must be between 0 and 65535')
-    .default(fallback);
-
-const wholeNumber = (min: number, fallback: number, max = Number.MAX_SAFE_INTEGER) =>
-  z.coerce
-    .number()
-    .int('must be a whole number')
-    .min(min, `must be >= ${min}`)
-    .max(max, `must be <= ${max}`)
-    .default(fallback);
 const positiveInt = (fallback: number, max?: number) => wholeNumber(1, fallback, max);
 
 const url = (protocols: RegExp, example: string) =>

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseEnv } from './env.ts';
+import { parseEnv, port, wholeNumber } from './env.ts';
 
 /**
  * The settings of the tools around the services (npm start, start:scaled, the test and bench
@@ -20,27 +20,14 @@ export interface ToolConfig {
   shutdownDrainMs: number | undefined;
 }
 
-const port = (fallback: number) =>
-  z.coerce
-    .number({ invalid_type_error: 'must be a number' })
-    .int('must be a whole number')
-    .min(1, 'must be between 1 and 65535')
-    .max(65535, 'must be between 1 and 65535')
-    .default(fallback);
-
 const schema = z.object({
-  SEED_ITEMS: z.coerce
-    .number({ invalid_type_error: 'must be a number' })
-    .int('must be a whole number')
-    .min(0, 'must be >= 0')
-    .max(10_000_000, 'must be <= 10000000')
-    .default(2000),
+  SEED_ITEMS: wholeNumber(0, 2000, 10_000_000),
   EMBEDDED_PG_PORT: port(54329),
   EMBEDDED_DATA_DIR: z.string().optional(),
   NGINX_PORT: port(8080),
   NGINX_BIN: z.string().default('/usr/sbin/nginx'),
   CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
-  SHUTDOWN_DRAIN_MS: z.coerce.number().int('must be a whole number').min(0).max(60_000).optional(),
+  SHUTDOWN_DRAIN_MS: wholeNumber(0, 0, 60_000).optional(),
 });
 
 /** The tools' settings, or a ConfigError naming each bad value. */
