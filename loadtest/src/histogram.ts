@@ -1,6 +1,6 @@
 import { build, type Histogram } from 'hdr-histogram-js';
 
-export { median, percentile } from './stats.ts';
+export { median, percentile } from '@supergraph-lab/timing/stats';
 
 /** Latency percentiles of a step, in milliseconds. */
 export interface LatencySummary {

@@ -1,6 +1,6 @@
 // What the browser bench measures and how it sums it up: the variants, the metrics, the summary.
 // No browser or Node dependencies, so the lab's page shows the same numbers as the CLI.
-import { median, percentile } from '../stats.ts';
+import { median, percentile } from '@supergraph-lab/timing/stats';
 
 /** The four ways to build the item page (CONTRACT.md, "SSR"). */
 export const BROWSER_VARIANTS = {

@@ -1,5 +1,6 @@
 // npm run browserbench -- --samples 20 --background-rps 0,50,200 [--warm] [--json FILE] [--html FILE]
 import { parseArgs } from 'node:util';
+import { UsageError } from '@supergraph-lab/config';
 import { MAX_ID } from '@supergraph-lab/http/ids';
 import {
   BROWSER_VARIANTS,
@@ -36,8 +37,6 @@ const HELP = `npm run browserbench -- [options]   the item page loaded in headle
 Variants:
 ${VARIANT_NAMES.map((name) => `  ${name.padEnd(10)} ${BROWSER_VARIANTS[name].label}: GET ${BROWSER_VARIANTS[name].path(42)}`).join('\n')}
 `;
-
-class UsageError extends Error {}
 
 function parseVariants(text: string): BrowserVariant[] {
   const names = text.split(',').map((part) => part.trim());

@@ -3,6 +3,7 @@ import { ConfigError, parseEnv, port, wholeNumber } from './env.ts';
 import { CACHE_MODES, type CacheMode, type SubgraphName } from './modes.ts';
 
 export { ConfigError } from './env.ts';
+export { parseCliArgs, parseCount, UsageError } from './cli.ts';
 export { readToolConfig, type ToolConfig } from './tools.ts';
 
 /**

@@ -190,7 +190,13 @@ describe('loader', () => {
 
       const failures: [string[], Record<string, string | undefined>, RegExp][] = [
         [['--items', 'abc'], { DATABASE_URL: fresh.url }, /^db:seed: --items must be a whole number >= 1, got "abc"$/],
-        [['--items', '-5'], { DATABASE_URL: fresh.url }, /^db:seed: --items must be a whole number >= 1, got "-5"$/],
+        [['--items=-5'], { DATABASE_URL: fresh.url }, /^db:seed: --items must be a whole number >= 1, got "-5"$/],
+        [
+          ['--items', '-5'],
+          { DATABASE_URL: fresh.url },
+          /^db:seed: --items needs a value \(a negative number as --items=-N\)/,
+        ],
+        [['--items', '10', '--reset=yes'], { DATABASE_URL: fresh.url }, /^db:seed: --reset takes no value; usage: /],
         [['--items', '0'], { DATABASE_URL: fresh.url }, /^db:seed: --items must be a whole number >= 1, got "0"$/],
         [[], { DATABASE_URL: fresh.url }, /^db:seed: --items is required; usage: /],
         [['--items', '10', '--bogus'], { DATABASE_URL: fresh.url }, /^db:seed: unknown argument "--bogus"/],

@@ -1,4 +1,6 @@
 // npm run bench:db [-- --runs N --explain]: times each query the API runs on the loaded data.
+import { parseCliArgs, parseCount } from '@supergraph-lab/config';
+import { percentile } from '@supergraph-lab/timing/stats';
 import { createPrismaClient } from '../client.ts';
 import { databaseUrlFromEnv } from '../connection.ts';
 import {
@@ -16,33 +18,13 @@ import { biasedItemId } from '../workload.ts';
 
 const TARGET_P99_MS = 5;
 
-interface Options {
-  runs: number;
-  warmup: number;
-}
-
-function parseArgs(argv: string[]): Options {
-  const options: Options = { runs: 2000, warmup: 200 };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = Number(argv[++i]);
-    if ((flag === '--runs' || flag === '--warmup') && Number.isSafeInteger(value) && value >= 1) {
-      options[flag.slice(2) as keyof Options] = value;
-    } else {
-      throw new Error(
-        `unknown or invalid argument ${flag} ${argv[i] ?? ''}; usage: npm run bench:db -- [--runs N] [--warmup N]`,
-      );
-    }
-  }
-  return options;
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
 try {
-  const options = parseArgs(process.argv.slice(2));
+  const values = parseCliArgs(
+    process.argv.slice(2),
+    { runs: { type: 'string', default: '2000' }, warmup: { type: 'string', default: '200' } },
+    'usage: npm run bench:db -- [--runs N] [--warmup N]',
+  );
+  const options = { runs: parseCount(values.runs, '--runs'), warmup: parseCount(values.warmup, '--warmup') };
   const prisma = createPrismaClient(databaseUrlFromEnv(), { poolSize: 1 });
   try {
     const bounds = await prisma.item.aggregate({ _max: { id: true }, _count: true });

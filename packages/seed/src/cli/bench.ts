@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { databaseUrlFromEnv } from '@supergraph-lab/db';
 import { createTestDatabase } from '@supergraph-lab/db/testing';
+import { parseCliArgs, parseCount } from '@supergraph-lab/config';
 import { parseSeedArgs } from '../args.ts';
 import { copyChunks, ITEMS, PHOTOS, REVIEWS, type CopyTable } from '../copy.ts';
 import { createShopGenerator } from '../generate.ts';
@@ -31,11 +32,17 @@ async function writeCopyFiles(dir: string, items: number, seed: number): Promise
 const copySeconds = (report: LoadReport) => report.tables.reduce((sum, table) => sum + table.copySeconds, 0);
 
 try {
-  const argv = process.argv.slice(2);
-  const roundsAt = argv.indexOf('--rounds');
-  const rounds = roundsAt >= 0 ? Number(argv.splice(roundsAt, 2)[1]) : 3;
-  if (!Number.isSafeInteger(rounds) || rounds < 1) throw new Error('--rounds must be a whole number >= 1');
-  const { items, seed } = parseSeedArgs(argv.length ? argv : ['--items', '200000']);
+  const values = parseCliArgs(
+    process.argv.slice(2),
+    {
+      items: { type: 'string', default: '200000' },
+      seed: { type: 'string', default: '42' },
+      rounds: { type: 'string', default: '3' },
+    },
+    'usage: npm run bench:seed -- [--items N] [--seed S] [--rounds R]',
+  );
+  const { items, seed } = parseSeedArgs(['--items', values.items, '--seed', values.seed]);
+  const rounds = parseCount(values.rounds, '--rounds');
   const database = await createTestDatabase('bench_seed', { serverUrl: databaseUrlFromEnv() });
   const url = database.url;
   const dir = mkdtempSync(path.join(tmpdir(), 'sgl-bench-seed-'));
