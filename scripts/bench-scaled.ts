@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { CACHE_MODES, readToolConfig } from '@supergraph-lab/config';
 import { createAgent, loadPage, targetNamed } from '@supergraph-lab/loadtest';
 import { scratchDatabase, startServices } from '@supergraph-lab/stack/processes';
-import { freePort } from '@supergraph-lab/testing';
+import { freePort, waitReady } from '@supergraph-lab/testing';
 import { median } from '../gateway/bench/harness.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -95,23 +95,7 @@ const extra = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'gatew
 const [onePort, twoPort] = [await freePort(), await freePort()];
 const nginxes = [startNginx(onePort, [stack.ports.gateway]), startNginx(twoPort, [stack.ports.gateway, second])];
 try {
-  for (const url of [
-    `http://127.0.0.1:${second}/readyz`,
-    `http://127.0.0.1:${onePort}/readyz`,
-    `http://127.0.0.1:${twoPort}/readyz`,
-  ]) {
-    for (
-      let tries = 0;
-      !(await fetch(url).then(
-        (r) => r.ok,
-        () => false,
-      ));
-      tries++
-    ) {
-      if (tries > 300) throw new Error(`${url} never became ready`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
+  for (const port of [second, onePort, twoPort]) await waitReady(`http://127.0.0.1:${port}`, { timeoutMs: 30_000 });
   // warm both paths (JIT, plans, connections)
   await measure(`http://127.0.0.1:${twoPort}`, items);
   const results: Record<'one' | 'two', { rps: number; p99: number; errors: number }[]> = { one: [], two: [] };

@@ -77,3 +77,25 @@ export async function startRedis(port?: number): Promise<OwnRedis> {
     },
   };
 }
+
+/**
+ * Resolves once `GET <baseUrl>/readyz` answers 200 (every service has it); fails after
+ * `timeoutMs`, or at once when `stopped()` says the caller gave up.
+ */
+export async function waitReady(
+  baseUrl: string,
+  options: { name?: string; timeoutMs?: number; stopped?: () => boolean } = {},
+): Promise<void> {
+  const { name = 'the service', timeoutMs = 30_000 } = options;
+  await eventually(
+    async () => {
+      if (options.stopped?.()) throw new Error('stopped');
+      return fetch(`${baseUrl}/readyz`, { signal: AbortSignal.timeout(2000) }).then(
+        (response) => response.ok,
+        () => false, // not listening yet
+      );
+    },
+    timeoutMs,
+    `${name} to be ready at ${baseUrl}/readyz (${timeoutMs / 1000} s)`,
+  );
+}

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { connect, databaseUrlFromEnv } from '@supergraph-lab/db';
 import { createTestDatabase } from '@supergraph-lab/db/testing';
 import { loadShopData } from '@supergraph-lab/seed';
-import { freePort } from '@supergraph-lab/testing';
+import { freePort, waitReady } from '@supergraph-lab/testing';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 
@@ -99,17 +99,8 @@ export async function startServices(
     pids[name] = child.pid!;
   }
   const base = (port: number) => `http://127.0.0.1:${port}`;
-  for (const port of withSsr ? Object.values(ports) : Object.values(ports).filter((port) => port !== ports.ssr)) {
-    for (let tries = 0; ; tries++) {
-      try {
-        if ((await fetch(`${base(port)}/readyz`)).ok) break;
-      } catch {
-        // starting
-      }
-      if (tries > 300) throw new Error(`service on ${port} never became ready`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
+  for (const [name, port] of Object.entries(ports))
+    if (withSsr || name !== 'ssr') await waitReady(base(port), { name, timeoutMs: 30_000 });
   return {
     ports,
     urls: Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, base(port)])) as Record<

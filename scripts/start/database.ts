@@ -1,0 +1,67 @@
+// npm start's database: the one at DATABASE_URL, migrated and seeded when empty, or without it an
+// embedded Postgres (PGlite) in this process, served on a local socket.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import type { ToolConfig } from '@supergraph-lab/config';
+import { connect, migrate } from '@supergraph-lab/db';
+import { loadShopData, loadShopDataIntoPGlite } from '@supergraph-lab/seed';
+import { say } from './output.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+/** A running embedded database: its URL, and how to stop it. */
+export interface EmbeddedPostgres {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts PGlite in this process, migrated and seeded, and serves it on a local socket. */
+export async function startEmbeddedPostgres(tools: ToolConfig): Promise<EmbeddedPostgres> {
+  const dataDir = tools.embeddedDataDir ?? path.join(ROOT, '.data', 'pglite');
+  mkdirSync(dataDir, { recursive: true });
+  say(`no DATABASE_URL: embedded Postgres (PGlite) with its data in ${path.relative(ROOT, dataDir)}/`);
+  const db = await PGlite.create({ dataDir });
+  const url = `postgresql://postgres@127.0.0.1:${tools.embeddedPgPort}/postgres`;
+  // migrate over the wire with the project's migrator, then seed in-process (COPY from a blob)
+  let server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: tools.embeddedPgPort, maxConnections: 1 });
+  await server.start();
+  const client = await connect(url);
+  const result = await migrate(client, { log: (line) => say(line) });
+  await client.end();
+  await server.stop();
+  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM items');
+  if (rows[0]!.n === 0) {
+    say(`empty database: seeding ${tools.seedItems} items with their reviews and photos`);
+    const report = await loadShopDataIntoPGlite(db, { items: tools.seedItems, seed: 42 });
+    say(
+      `seeded ${report.tables.map((table) => `${table.rows} ${table.table}`).join(', ')} in ${report.totalSeconds.toFixed(1)} s`,
+    );
+  } else {
+    say(`${rows[0]!.n} items already there (${result.applied.length} migration(s) applied)`);
+  }
+  server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: tools.embeddedPgPort, maxConnections: 64 });
+  await server.start();
+  return {
+    url,
+    async close() {
+      await server.stop();
+      await db.close();
+    },
+  };
+}
+
+/** Migrates a real server and seeds it when it has no items. */
+export async function prepareDatabase(url: string, seedItems: number): Promise<void> {
+  const client = await connect(url);
+  try {
+    await migrate(client, { log: (line) => say(line) });
+    const { rows } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM items');
+    if (rows[0]!.n > 0) return say(`${rows[0]!.n} items in the database`);
+  } finally {
+    await client.end();
+  }
+  say(`empty database: seeding ${seedItems} items`);
+  await loadShopData({ url, items: seedItems, seed: 42 });
+}

@@ -1,0 +1,96 @@
+// npm start's supervisor: spawns the services with their output prefixed, starts a balanced
+// instance again when it stops, stops everything when any other one does, and stops them all
+// gently (SIGTERM, then SIGKILL after 10 s) on Ctrl-C.
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { serviceCommand } from '@supergraph-lab/stack/processes';
+import { waitReady } from '@supergraph-lab/testing';
+import { formatLogLine, prefixOf, say } from './output.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const KILL_AFTER_MS = 10_000;
+
+/** A process the supervisor runs. */
+export interface Spawnable {
+  name: string;
+  colour: number;
+  /** A script under the repository, run with tsx, or a command and its arguments. */
+  entry?: string;
+  command?: [string, ...string[]];
+  /** Started again when it stops (a balanced instance: the others serve meanwhile). */
+  restart?: boolean;
+}
+
+export class Supervisor {
+  private readonly children: ChildProcess[] = [];
+  private readonly closed = new Set<ChildProcess>();
+  private readonly cleanups: (() => Promise<void>)[] = [];
+  stopping = false;
+
+  constructor(private readonly readyTimeoutMs: number) {}
+
+  /** Spawns one service with its output prefixed, one line at a time. */
+  spawn(service: Spawnable, env: NodeJS.ProcessEnv): ChildProcess {
+    const [command, ...args] = service.command ?? serviceCommand(service.entry!);
+    const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const prefix = prefixOf(service.name, service.colour);
+    for (const stream of [child.stdout!, child.stderr!])
+      createInterface({ input: stream }).on('line', (line) => console.log(`${prefix} ${formatLogLine(line)}`));
+    child.on('exit', (code, signal) => {
+      if (this.stopping) return;
+      if (service.restart) {
+        say(
+          `${service.name} exited (${signal ?? `code ${code}`}); the other instance serves, starting it again in 1 s`,
+        );
+        setTimeout(() => {
+          if (!this.stopping) this.spawn(service, env);
+        }, 1000);
+        return;
+      }
+      say(`${service.name} exited (${signal ?? `code ${code}`}); stopping everything`);
+      void this.shutdown(1);
+    });
+    child.once('close', (code, signal) => {
+      this.closed.add(child);
+      if (this.stopping) say(`${service.name} stopped (${signal ?? `exit code ${code}`})`);
+    });
+    this.children.push(child);
+    return child;
+  }
+
+  /** Waits for `GET /readyz` to answer 200, or fails after the deadline (or once stopping). */
+  ready(name: string, url: string): Promise<void> {
+    return waitReady(url, { name, timeoutMs: this.readyTimeoutMs, stopped: () => this.stopping });
+  }
+
+  /** Runs `cleanup` once every service has stopped (the embedded database). */
+  onStopped(cleanup: () => Promise<void>): void {
+    this.cleanups.push(cleanup);
+  }
+
+  /** SIGTERM to every service, SIGKILL to any still there after 10 s, then exits with `code`. */
+  async shutdown(code: number): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    say('stopping: SIGTERM to every service');
+    await Promise.all(
+      this.children.map(
+        (child) =>
+          new Promise<void>((resolve) => {
+            if (this.closed.has(child)) return resolve();
+            const kill = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
+            // 'close', not 'exit': only then has every line the service wrote been printed
+            child.once('close', () => {
+              clearTimeout(kill);
+              resolve();
+            });
+            if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+          }),
+      ),
+    );
+    for (const cleanup of this.cleanups) await cleanup();
+    say('stopped');
+    process.exit(code);
+  }
+}
