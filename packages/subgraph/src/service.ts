@@ -1,0 +1,189 @@
+import { readFileSync } from 'node:fs';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
+import { requireDatabaseUrl, type Config } from '@supergraph-lab/config';
+import { createPrismaClient, type PrismaClient } from '@supergraph-lab/db';
+import {
+  createCacheStore,
+  createSubgraphCache,
+  DEPENDENCIES_HEADER,
+  encodeDependencies,
+  type CacheStore,
+  type SubgraphCache,
+  type VersionReader,
+} from '@supergraph-lab/cache';
+import {
+  createContextOf,
+  createHttpServer,
+  idempotencyPlugin,
+  listenUrl,
+  mountGraphQL,
+  type CreateContext,
+  type RuntimeSettings,
+} from '@supergraph-lab/http';
+import type { FastifyInstance } from 'fastify';
+import { parse } from 'graphql';
+import { registerSubgraphAdmin } from './admin.ts';
+import { createCreates, type Creates } from './creates.ts';
+import { registerSubgraphMetrics } from './metrics.ts';
+
+/** A running (or ready to listen) subgraph service. */
+export interface SubgraphService {
+  name: string;
+  app: FastifyInstance;
+  prisma: PrismaClient;
+  cache: SubgraphCache;
+  /** Listens on `port` (0 picks a free one) and returns the base URL. */
+  listen(port?: number, host?: string): Promise<string>;
+  /** Stops accepting, drains in-flight requests, closes the database pool. */
+  close(): Promise<void>;
+  /** Applies runtime settings made elsewhere (a sibling worker's PUT /admin/settings). */
+  applySettings(patch: Partial<RuntimeSettings>): void;
+}
+
+/** What every subgraph's per-request context carries. */
+export interface RequestContext {
+  /** Reads version tokens for this request and records them as its dependencies. */
+  cacheReader: VersionReader | null;
+  /** The request's Idempotency-Key header for its create, and whether the create was replayed. */
+  creates: CreateContext;
+}
+
+/** The parts that make one subgraph what it is. */
+export interface SubgraphDefinition<Module, Context extends RequestContext> {
+  name: string;
+  /** Path of the subgraph's `schema.graphql`. */
+  schemaFile: string;
+  resolvers: GraphQLResolverMap<Context>;
+  /** The subgraph's module: every read and write, made once per service. */
+  createModule(prisma: PrismaClient, cache: SubgraphCache, creates: Creates): Module;
+  /** Per-request context (but `creates`, which every subgraph's has); DataLoaders are made here so none outlives its request. */
+  createContext(
+    module: Module,
+    reader: VersionReader | null,
+    settings: { batching: boolean },
+  ): Omit<Context, 'creates'>;
+  /** Registers the REST routes this subgraph owns. */
+  registerRest(app: FastifyInstance, module: Module): void;
+}
+
+/** Options for tests and tools: an existing Prisma Client or cache store, a hook on every SQL statement. */
+export interface SubgraphServiceOptions {
+  prisma?: PrismaClient;
+  cacheStore?: CacheStore;
+  onQuery?: (sql: string) => void;
+  /** Told of every settings change made through this process (WORKERS > 1: passed to the siblings). */
+  onSettingsChanged?: (patch: Partial<RuntimeSettings>) => void;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** This request's version-token reader (see @supergraph-lab/cache). */
+    cacheReader: VersionReader | null;
+  }
+}
+
+/** Builds a subgraph service (not yet listening): `createXService(config)` in each subgraph. */
+export async function createSubgraphService<Module, Context extends RequestContext>(
+  definition: SubgraphDefinition<Module, Context>,
+  config: Config,
+  options: SubgraphServiceOptions = {},
+): Promise<SubgraphService> {
+  const prisma =
+    options.prisma ??
+    createPrismaClient(requireDatabaseUrl(config), {
+      poolSize: config.dbPoolSize,
+      idleTimeoutMs: config.dbPoolIdleSeconds * 1000,
+      // no statement outlives its request's deadline by more than the deadline itself
+      statementTimeoutMs: config.requestTimeoutMs,
+      ...(options.onQuery ? { onQuery: options.onQuery } : {}),
+    });
+  const app = createHttpServer({
+    name: definition.name,
+    logLevel: config.logLevel,
+    bodyLimitBytes: config.bodyLimitBytes,
+    requestTimeoutMs: config.requestTimeoutMs,
+    readiness: { database: () => prisma.$queryRaw`SELECT 1` },
+  });
+  const store =
+    options.cacheStore ??
+    createCacheStore({
+      redisUrl: config.redisUrl,
+      namespace: config.cacheNamespace,
+      timeoutMs: config.cacheTimeoutMs,
+      onError: (message) => app.log.warn(message),
+    });
+  const cache = createSubgraphCache(store, config.cacheMode);
+  const creates = createCreates(prisma, config.idempotencyKeyTtlSeconds, (error) =>
+    app.log.warn({ err: error }, 'could not delete expired idempotency keys'),
+  );
+  const module = definition.createModule(prisma, cache, creates);
+  // switched at runtime by the load lab (PUT /admin/settings); read by each new request
+  const settings = { batching: true };
+  const applySettings = (patch: Partial<RuntimeSettings>) => {
+    if (patch.cacheMode) cache.mode = patch.cacheMode;
+    if (patch.batching !== undefined) settings.batching = patch.batching;
+  };
+  app.decorateRequest('cacheReader', null);
+  app.addHook('onRequest', async (request) => {
+    request.cacheReader = cache.readerForRequest(request.timing, request.cancellation);
+  });
+  // REST reads tell the gateway which tokens they were built from, as GraphQL does in extensions
+  app.addHook('onSend', async (request, reply) => {
+    const reader = request.cacheReader;
+    if (
+      request.method === 'GET' &&
+      reply.statusCode === 200 &&
+      reader?.complete &&
+      cache.policy.dependencies &&
+      Object.keys(reader.dependencies).length
+    ) {
+      reply.header(DEPENDENCIES_HEADER, encodeDependencies(reader.dependencies));
+    }
+  });
+  const schema = buildSubgraphSchema({
+    typeDefs: parse(readFileSync(definition.schemaFile, 'utf8')),
+    // the resolver map is typed by its own context; buildSubgraphSchema takes any
+    resolvers: definition.resolvers as GraphQLResolverMap<unknown>,
+  });
+  await mountGraphQL<Context>(app, {
+    schema,
+    development: config.development,
+    context: async (request) =>
+      ({
+        ...definition.createContext(module, request.cacheReader, settings),
+        creates: createContextOf(request.headers),
+      }) as Context,
+    plugins: [idempotencyPlugin<Context>()],
+    limits: config.graphqlLimits,
+    // the gateway composes from the SDL files (or the _service field, which is not introspection)
+    introspection: config.introspection,
+    // the tokens an answer was built from, for the gateway's response cache
+    responseExtensions: ({ cacheReader }) =>
+      cacheReader?.complete && cache.policy.dependencies ? { cacheDependencies: cacheReader.dependencies } : undefined,
+  });
+  definition.registerRest(app, module);
+  registerSubgraphAdmin(app, config, {
+    cache,
+    store,
+    settings,
+    applySettings,
+    onSettingsChanged: options.onSettingsChanged,
+  });
+  registerSubgraphMetrics(app, prisma, cache);
+
+  return {
+    name: definition.name,
+    app,
+    prisma,
+    cache,
+    applySettings,
+    listen: (port?: number, host?: string) => listenUrl(app, port, host),
+    async close() {
+      creates.close();
+      await app.close();
+      if (!options.prisma) await prisma.$disconnect();
+      if (!options.cacheStore) await store.close();
+    },
+  };
+}
