@@ -2,6 +2,7 @@ import { hitRatio, layerOf } from '@supergraph-lab/cache';
 import { SUBGRAPH_NAMES, type Config, type SubgraphName } from '@supergraph-lab/config';
 import {
   adminCall,
+  cacheLookupsMetric,
   AppError,
   badInput,
   isAdmin,
@@ -12,7 +13,7 @@ import {
   type RuntimeSettings,
 } from '@supergraph-lab/http';
 import type { FastifyInstance } from 'fastify';
-import { Counter, Gauge } from 'prom-client';
+import { Gauge } from 'prom-client';
 import type { Agent } from 'undici';
 import type { GatewayCache } from './response-cache.ts';
 
@@ -170,20 +171,7 @@ export function registerCacheAdmin(
     return { flushed: true, deletedKeys: deleted };
   });
 
-  // read at scrape time from the plain counts the hot path keeps
-  new Counter({
-    name: 'cache_requests_total',
-    help: 'Cache lookups at the gateway by layer and result',
-    labelNames: ['layer', 'result'] as const,
-    registers: [app.metrics],
-    collect() {
-      this.reset();
-      for (const layer of ['response', 'rest'] as const) {
-        this.inc({ layer, result: 'hit' }, cache.stats[layer].hits);
-        this.inc({ layer, result: 'miss' }, cache.stats[layer].misses);
-      }
-    },
-  });
+  cacheLookupsMetric(app.metrics, 'Cache lookups at the gateway by layer and result', cache.stats);
   new Gauge({
     name: 'cache_hit_ratio',
     help: 'Hits / lookups since start, by layer',

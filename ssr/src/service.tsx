@@ -14,11 +14,17 @@ import {
 } from '@supergraph-lab/cache';
 import type { Config } from '@supergraph-lab/config';
 import { createPrismaClient } from '@supergraph-lab/db';
-import { createHttpServer, listenUrl, sendProblem, toProblem, unavailable } from '@supergraph-lab/http';
+import {
+  cacheLookupsMetric,
+  createHttpServer,
+  listenUrl,
+  sendProblem,
+  toProblem,
+  unavailable,
+} from '@supergraph-lab/http';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ReactNode } from 'react';
 import { renderToPipeableStream, renderToStaticMarkup } from 'react-dom/server';
-import { Counter } from 'prom-client';
 import { Agent, request as undiciRequest } from 'undici';
 import { graphqlSource, PageError, restSource, type PageData, type PageSource } from './data.ts';
 import { Document, ErrorPage, ItemPage, LoadingPage } from './page.tsx';
@@ -187,19 +193,8 @@ export function createSsrService(config: Config, options: SsrOptions = {}): SsrS
     },
   });
 
-  // the page cache's lookups, as the gateway and the subgraphs count theirs: read at scrape time
-  // from the plain counts the hot path keeps (the lab reads them too)
-  new Counter({
-    name: 'cache_requests_total',
-    help: 'Page cache lookups by result',
-    labelNames: ['layer', 'result'] as const,
-    registers: [app.metrics],
-    collect() {
-      this.reset();
-      this.inc({ layer: 'page', result: 'hit' }, pageCache.stats.hits);
-      this.inc({ layer: 'page', result: 'miss' }, pageCache.stats.misses);
-    },
-  });
+  // the page cache's lookups, as the gateway and the subgraphs count theirs (the lab reads them too)
+  cacheLookupsMetric(app.metrics, 'Page cache lookups by result', { page: pageCache.stats });
 
   // the load lab: its API outside the compressed scope (server-sent events must not be buffered)
   const endpoints = { gateway: gatewayUrl, ssr: `http://127.0.0.1:${config.ports.ssr}`, ...config.subgraphUrls };

@@ -1,4 +1,4 @@
-import type { Histogram } from 'prom-client';
+import { Counter, type Histogram, type Registry } from 'prom-client';
 
 /**
  * `observe(value, ...labelValues)` on a histogram, through one labelled child per combination of
@@ -15,4 +15,28 @@ export function histogramObserver<Label extends string>(
     if (!child) children.set(key, (child = histogram.labels(...labelValues)));
     child.observe(value);
   };
+}
+
+/**
+ * `cache_requests_total{layer,result}` in a service's /metrics, read at scrape time from the
+ * plain hit and miss counts its hot path keeps (a counter increment per lookup would cost more).
+ */
+export function cacheLookupsMetric(
+  registry: Registry,
+  help: string,
+  layers: Record<string, { hits: number; misses: number }>,
+): void {
+  new Counter({
+    name: 'cache_requests_total',
+    help,
+    labelNames: ['layer', 'result'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [layer, stats] of Object.entries(layers)) {
+        this.inc({ layer, result: 'hit' }, stats.hits);
+        this.inc({ layer, result: 'miss' }, stats.misses);
+      }
+    },
+  });
 }

@@ -1,7 +1,8 @@
 import type { SubgraphCache } from '@supergraph-lab/cache';
 import { poolStats, type PrismaClient } from '@supergraph-lab/db';
 import type { FastifyInstance } from 'fastify';
-import { Counter, Gauge } from 'prom-client';
+import { cacheLookupsMetric } from '@supergraph-lab/http';
+import { Gauge } from 'prom-client';
 
 /** A subgraph's own series in /metrics: its database pool, its entity cache's lookups (read at scrape time). */
 export function registerSubgraphMetrics(app: FastifyInstance, prisma: PrismaClient, cache: SubgraphCache): void {
@@ -19,15 +20,5 @@ export function registerSubgraphMetrics(app: FastifyInstance, prisma: PrismaClie
       this.set({ state: 'waiting' }, stats.waiting);
     },
   });
-  new Counter({
-    name: 'cache_requests_total',
-    help: 'Entity cache lookups by result',
-    labelNames: ['layer', 'result'] as const,
-    registers: [app.metrics],
-    collect() {
-      this.reset();
-      this.inc({ layer: 'entity', result: 'hit' }, cache.stats.hits);
-      this.inc({ layer: 'entity', result: 'miss' }, cache.stats.misses);
-    },
-  });
+  cacheLookupsMetric(app.metrics, 'Entity cache lookups by result', { entity: cache.stats });
 }
