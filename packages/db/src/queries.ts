@@ -35,44 +35,25 @@ export interface ReviewSummary {
   histogram: [number, number, number, number, number];
 }
 
-type ItemRow = {
-  id: number;
-  sku: string;
-  name: string;
-  description: string;
-  category: string;
-  brand: string;
-  price_cents: number;
-  currency: string;
-  stock: number;
-  created_at: Date;
-  updated_at: Date;
-};
+/**
+ * `priceCents` as `price_cents`: a model field's column, as prisma/schema.prisma maps every
+ * camelCase field (`@map("price_cents")`).
+ */
+type Column<Field extends string> = Field extends `${infer Head}${infer Tail}`
+  ? `${Head extends Lowercase<Head> ? Head : `_${Lowercase<Head>}`}${Column<Tail>}`
+  : Field;
 
-type ReviewRow = {
-  id: number;
-  item_id: number;
-  rating: number;
-  title: string;
-  body: string;
-  author: string;
-  verified_purchase: boolean;
-  helpful_count: number;
-  created_at: Date;
-  updated_at: Date;
-};
+/**
+ * A row as `SELECT *` returns it: the generated model's fields under their column names. The
+ * row types follow the Prisma schema (the source of truth) and the mappers below must name every
+ * field of the model they return, so a field added to the schema fails to compile here until it
+ * is read.
+ */
+type RowOf<Model> = { [Field in keyof Model & string as Column<Field>]: Model[Field] };
 
-type PhotoRow = {
-  id: number;
-  item_id: number;
-  url: string;
-  alt_text: string;
-  width: number;
-  height: number;
-  position: number;
-  created_at: Date;
-  updated_at: Date;
-};
+type ItemRow = RowOf<Item>;
+type ReviewRow = RowOf<Review>;
+type PhotoRow = RowOf<Photo>;
 
 /** Rows in the order of `ids`, `null` where none exists: DataLoader's contract. */
 function inKeyOrder<T extends { id: number }>(ids: readonly number[], rows: T[]): (T | null)[] {
