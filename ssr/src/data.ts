@@ -77,7 +77,8 @@ export function graphqlSource(gatewayUrl: string, agent: Agent, timeoutMs: numbe
         body: graphqlPageBody(page),
       });
       const data = pageFromGraphQL(answer);
-      const dependencies = (answer.body?.extensions?.cacheDependencies as Dependencies | undefined) ?? null;
+      const extensions = (answer.body as { extensions?: { cacheDependencies?: Dependencies } } | null)?.extensions;
+      const dependencies = extensions?.cacheDependencies ?? null;
       return data ? { data, dependencies } : { data: null, dependencies: null };
     },
   };

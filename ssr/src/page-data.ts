@@ -24,7 +24,41 @@ export class PageError extends Error {
 /** An answer as the mappers read it: its status and its parsed JSON body (null when empty). */
 export interface ApiAnswer {
   status: number;
-  body: any;
+  body: unknown;
+}
+
+type Review = PageData['reviews']['items'][number];
+interface PageInfo {
+  hasNextPage: boolean;
+  endCursor: string | null;
+}
+
+/** The gateway's answer to ITEM_PAGE_QUERY: the fields the query selects. */
+interface ItemPageResponse {
+  data?: {
+    item:
+      | (PageData['item'] & {
+          photos: PageData['photos'];
+          reviewSummary: PageData['summary'];
+          reviews: { edges: { node: Review }[]; pageInfo: PageInfo };
+        })
+      | null;
+  } | null;
+  errors?: { message: string; extensions?: { code?: string } }[];
+}
+
+/** The REST answers the page reads (CONTRACT.md, "REST compatibility"): ids are numbers there. */
+type RestItem = Omit<PageData['item'], 'id'> & { id: number };
+interface RestPhotos {
+  photos: (PageData['photos'][number] & { id: number })[];
+}
+interface RestReviews {
+  reviews: (Omit<Review, 'id'> & { id: number })[];
+  pageInfo: PageInfo;
+}
+/** A REST error's problem details (the page shows its detail). */
+interface Problem {
+  detail?: string;
 }
 
 /**
@@ -49,11 +83,12 @@ export function graphqlPageBody(page: PageRequest): string {
 
 /** The page from the gateway's answer; null when there is no such item. */
 export function pageFromGraphQL({ status, body }: ApiAnswer): PageData | null {
-  const errors: { message: string; extensions?: { code?: string } }[] = body?.errors ?? [];
+  const answer = body as ItemPageResponse | null;
+  const errors = answer?.errors ?? [];
   const bad = errors.find((error) => error.extensions?.code === 'BAD_USER_INPUT');
   if (bad) throw new PageError(400, bad.message);
   if (status >= 500 || errors.length) throw new PageError(503, errors[0]?.message ?? `the gateway answered ${status}`);
-  const item = body?.data?.item;
+  const item = answer?.data?.item;
   if (!item) return null;
   return {
     item: {
@@ -69,7 +104,7 @@ export function pageFromGraphQL({ status, body }: ApiAnswer): PageData | null {
     photos: item.photos,
     summary: item.reviewSummary,
     reviews: {
-      items: item.reviews.edges.map((edge: { node: unknown }) => edge.node),
+      items: item.reviews.edges.map((edge) => edge.node),
       hasNextPage: item.reviews.pageInfo.hasNextPage,
       endCursor: item.reviews.pageInfo.endCursor,
     },
@@ -92,46 +127,51 @@ export function restPagePaths(page: PageRequest): [string, string, string, strin
 }
 
 /** The page from the four REST answers; null when there is no such item. */
-export function pageFromRest([item, photos, summary, reviews]: readonly ApiAnswer[]): PageData | null {
-  if (item!.status === 404) return null;
-  for (const part of [item!, photos!, summary!, reviews!]) {
-    if (part.status === 400) throw new PageError(400, part.body?.detail ?? 'bad request');
-    if (part.status !== 200) throw new PageError(503, part.body?.detail ?? `the API answered ${part.status}`);
+export function pageFromRest(answers: readonly ApiAnswer[]): PageData | null {
+  if (answers.length !== 4) throw new Error(`pageFromRest takes the 4 answers of restPagePaths, got ${answers.length}`);
+  if (answers[0]!.status === 404) return null;
+  for (const part of answers) {
+    const detail = (part.body as Problem | null)?.detail;
+    if (part.status === 400) throw new PageError(400, detail ?? 'bad request');
+    if (part.status !== 200) throw new PageError(503, detail ?? `the API answered ${part.status}`);
   }
+  // every one answered 200: each body is its route's
+  const item = answers[0]!.body as RestItem;
+  const photos = answers[1]!.body as RestPhotos;
+  const summary = answers[2]!.body as PageData['summary'];
+  const reviews = answers[3]!.body as RestReviews;
   return {
     item: {
-      id: String(item!.body.id),
-      name: item!.body.name,
-      description: item!.body.description,
-      brand: item!.body.brand,
-      category: item!.body.category,
-      priceCents: item!.body.priceCents,
-      currency: item!.body.currency,
-      stock: item!.body.stock,
+      id: String(item.id),
+      name: item.name,
+      description: item.description,
+      brand: item.brand,
+      category: item.category,
+      priceCents: item.priceCents,
+      currency: item.currency,
+      stock: item.stock,
     },
-    photos: photos!.body.photos.map(({ url, altText, width, height, position }: PageData['photos'][number]) => ({
+    photos: photos.photos.map(({ url, altText, width, height, position }) => ({
       url,
       altText,
       width,
       height,
       position,
     })),
-    summary: summary!.body,
+    summary: { count: summary.count, averageRating: summary.averageRating, histogram: summary.histogram },
     reviews: {
-      items: reviews!.body.reviews.map(
-        ({ id, rating, title, body, author, verifiedPurchase, helpfulCount, createdAt }: any) => ({
-          id: String(id),
-          rating,
-          title,
-          body,
-          author,
-          verifiedPurchase,
-          helpfulCount,
-          createdAt,
-        }),
-      ),
-      hasNextPage: reviews!.body.pageInfo.hasNextPage,
-      endCursor: reviews!.body.pageInfo.endCursor,
+      items: reviews.reviews.map(({ id, rating, title, body, author, verifiedPurchase, helpfulCount, createdAt }) => ({
+        id: String(id),
+        rating,
+        title,
+        body,
+        author,
+        verifiedPurchase,
+        helpfulCount,
+        createdAt,
+      })),
+      hasNextPage: reviews.pageInfo.hasNextPage,
+      endCursor: reviews.pageInfo.endCursor,
     },
   };
 }
