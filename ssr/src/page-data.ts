@@ -81,6 +81,12 @@ export function graphqlPageBody(page: PageRequest): string {
   });
 }
 
+/** The item's fields the page shows, from either protocol's item (its id a string, as GraphQL's ID). */
+function pageItem(item: Omit<PageData['item'], 'id'> & { id: string | number }): PageData['item'] {
+  const { name, description, brand, category, priceCents, currency, stock } = item;
+  return { id: String(item.id), name, description, brand, category, priceCents, currency, stock };
+}
+
 /** The page from the gateway's answer; null when there is no such item. */
 export function pageFromGraphQL({ status, body }: ApiAnswer): PageData | null {
   const answer = body as ItemPageResponse | null;
@@ -91,16 +97,7 @@ export function pageFromGraphQL({ status, body }: ApiAnswer): PageData | null {
   const item = answer?.data?.item;
   if (!item) return null;
   return {
-    item: {
-      id: item.id,
-      name: item.name,
-      description: item.description,
-      brand: item.brand,
-      category: item.category,
-      priceCents: item.priceCents,
-      currency: item.currency,
-      stock: item.stock,
-    },
+    item: pageItem(item),
     photos: item.photos,
     summary: item.reviewSummary,
     reviews: {
@@ -141,16 +138,7 @@ export function pageFromRest(answers: readonly ApiAnswer[]): PageData | null {
   const summary = answers[2]!.body as PageData['summary'];
   const reviews = answers[3]!.body as RestReviews;
   return {
-    item: {
-      id: String(item.id),
-      name: item.name,
-      description: item.description,
-      brand: item.brand,
-      category: item.category,
-      priceCents: item.priceCents,
-      currency: item.currency,
-      stock: item.stock,
-    },
+    item: pageItem(item),
     photos: photos.photos.map(({ url, altText, width, height, position }) => ({
       url,
       altText,
