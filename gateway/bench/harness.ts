@@ -6,7 +6,7 @@ import { biasedItemId } from '@supergraph-lab/db';
 
 export { scratchDatabase, startServices, type RunningStack } from '@supergraph-lab/stack/processes';
 export { freePort } from '@supergraph-lab/testing';
-import { median, percentile } from '@supergraph-lab/loadtest';
+import { median, percentile, runClosedLoop } from '@supergraph-lab/loadtest';
 
 export { median, percentile };
 
@@ -48,31 +48,19 @@ export async function sequential(
   return { p50: percentile(samples, 50), p99: percentile(samples, 99) };
 }
 
-/** Pages per second and p99 with `connections` clients looping for `seconds`. */
+/** Page loads from `connections` callers at once for `seconds` (the load tester's closed loop): throughput and p99. */
 export async function concurrent(
   load: PageLoad,
   maxId: number,
   connections: number,
   seconds: number,
 ): Promise<{ rps: number; p99: number; errors: number }> {
-  const until = performance.now() + seconds * 1000;
-  const samples: number[] = [];
-  let errors = 0;
-  await Promise.all(
-    Array.from({ length: connections }, async () => {
-      while (performance.now() < until) {
-        const start = performance.now();
-        try {
-          await load(biasedItemId(maxId));
-          samples.push(performance.now() - start);
-        } catch {
-          errors++;
-        }
-      }
-    }),
-  );
-  samples.sort((a, b) => a - b);
-  return { rps: samples.length / seconds, p99: percentile(samples, 99), errors };
+  const measured = await runClosedLoop({
+    connections,
+    durationSeconds: seconds,
+    send: () => load(biasedItemId(maxId)),
+  });
+  return { rps: measured.okPerSecond, p99: measured.latency.p99, errors: measured.errors };
 }
 
 /** The options every page benchmark takes, with their defaults. */

@@ -9,7 +9,15 @@ export {
   type Outcome,
   type RequestSpec,
 } from './http.ts';
-export { runStep, SATURATION_SHARE, type StepMeasurement, type StepOptions, type Tick } from './step.ts';
+export {
+  runClosedLoop,
+  runStep,
+  SATURATION_SHARE,
+  type ClosedLoopMeasurement,
+  type StepMeasurement,
+  type StepOptions,
+  type Tick,
+} from './step.ts';
 export {
   endpointsFromEnv,
   itemIds,

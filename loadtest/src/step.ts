@@ -197,3 +197,44 @@ export async function runStep(options: StepOptions): Promise<StepMeasurement> {
     cacheHitRatio: cacheLookups ? cacheHits / cacheLookups : null,
   };
 }
+
+/** What a closed loop measured. */
+export interface ClosedLoopMeasurement {
+  ok: number;
+  errors: number;
+  /** Successful answers per second over the run. */
+  okPerSecond: number;
+  /** Of the successful answers, from send to answer. */
+  latency: LatencySummary;
+}
+
+/**
+ * A closed loop: `connections` callers for `durationSeconds`, each sending its next request as
+ * soon as its last is answered. Unlike runStep it measures the most a server answers at that
+ * concurrency, not what it does at a given rate (the page benchmarks report both). `send`
+ * resolves for a success and rejects for an error.
+ */
+export async function runClosedLoop(options: {
+  connections: number;
+  durationSeconds: number;
+  send(): Promise<unknown>;
+}): Promise<ClosedLoopMeasurement> {
+  const until = performance.now() + options.durationSeconds * 1000;
+  const latency = new LatencyHistogram();
+  let errors = 0;
+  await Promise.all(
+    Array.from({ length: options.connections }, async () => {
+      while (performance.now() < until) {
+        const start = performance.now();
+        try {
+          await options.send();
+          latency.record(performance.now() - start);
+        } catch {
+          errors++;
+        }
+      }
+    }),
+  );
+  const ok = latency.count;
+  return { ok, errors, okPerSecond: ok / options.durationSeconds, latency: latency.summary() };
+}

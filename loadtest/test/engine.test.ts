@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createAgent, LatencyHistogram, loadPage, parseServerTiming, runStep, type RequestSpec } from '../src/index.ts';
+import {
+  createAgent,
+  LatencyHistogram,
+  loadPage,
+  parseServerTiming,
+  runClosedLoop,
+  runStep,
+  type RequestSpec,
+} from '../src/index.ts';
 
 type Handler = (request: IncomingMessage, response: ServerResponse, n: number) => unknown;
 
@@ -222,4 +230,26 @@ describe('load engine', () => {
       /duration must be > 0 s, got -1/,
     );
   });
+});
+
+test('a closed loop keeps each caller busy, counts failures apart, and times only the answers', async () => {
+  let calls = 0;
+  let inFlight = 0;
+  let most = 0;
+  const measured = await runClosedLoop({
+    connections: 4,
+    durationSeconds: 0.3,
+    send: async () => {
+      const call = ++calls;
+      most = Math.max(most, ++inFlight);
+      await sleep(5);
+      inFlight--;
+      if (call % 3 === 0) throw new Error('every third fails');
+    },
+  });
+  assert.equal(most, 4, 'never more than its connections at once, and all of them used');
+  assert.equal(measured.ok + measured.errors, calls);
+  assert.equal(measured.errors, Math.floor(calls / 3));
+  assert.equal(measured.okPerSecond, measured.ok / 0.3);
+  assert.ok(measured.latency.p50 >= 4.9, `each answer took its 5 ms: ${measured.latency.p50}`);
 });
