@@ -217,3 +217,13 @@ export async function orNotFound<T>(what: string, id: number, write: () => Promi
     throw error;
   }
 }
+
+/** Runs a write of a record that belongs to an item, turning Prisma's "foreign key failed" (P2003) into a 404 naming the item. */
+export async function orItemNotFound<T>(itemId: number, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if ((error as { code?: string }).code === 'P2003') throw notFound('item', itemId);
+    throw error;
+  }
+}

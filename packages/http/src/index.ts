@@ -5,6 +5,7 @@ export {
   conflict,
   formatGraphQLError,
   notFound,
+  orItemNotFound,
   orNotFound,
   toGraphQLError,
   toProblem,

@@ -9,6 +9,7 @@ export {
 } from './service.ts';
 export { runSubgraphMain } from './main.ts';
 export { DateTimeScalar } from './scalars.ts';
+export { itemChildWrites, type ItemChild } from './children.ts';
 export {
   answerCreate,
   createdRecord,

@@ -6,8 +6,14 @@ import {
   type VersionReader,
 } from '@supergraph-lab/cache';
 import { itemExists, photosByIds, photosOfItems, type Photo, type PrismaClient } from '@supergraph-lab/db';
-import { notFound, orNotFound, parseFirst, parseId, parseInput, withoutNulls } from '@supergraph-lab/http';
-import { inTransaction, type CreateRequest, type CreateResult, type Creates } from '@supergraph-lab/subgraph';
+import { notFound, orItemNotFound, parseFirst, parseId, parseInput, withoutNulls } from '@supergraph-lab/http';
+import {
+  inTransaction,
+  itemChildWrites,
+  type CreateRequest,
+  type CreateResult,
+  type Creates,
+} from '@supergraph-lab/subgraph';
 import type { Cancellation } from '@supergraph-lab/timing';
 import { z } from 'zod';
 
@@ -117,52 +123,33 @@ export function createPhotosModule(prisma: PrismaClient, cache: SubgraphCache, c
       return photo;
     },
 
-    /** Adds a photo, at the end of the gallery unless a position is given. */
-    /** Adds a photo, once per Idempotency-Key when the request has one. */
+    /** Adds a photo, at the end of the gallery unless a position is given; once per Idempotency-Key when the request has one. */
     add(rawItemId: unknown, input: unknown, request: CreateRequest<Photo>): Promise<CreateResult> {
       const itemId = parseId(rawItemId, 'itemId');
       const data = parseInput(photoCreate, withoutNulls(input));
       return creates.run(
         request,
-        async (db) => {
-          try {
-            return await inTransaction(db, async (tx) => {
+        (db) =>
+          orItemNotFound(itemId, () =>
+            inTransaction(db, async (tx) => {
               const position =
                 data.position ??
                 ((await tx.photo.aggregate({ where: { itemId }, _max: { position: true } }))._max.position ?? -1) + 1;
               return tx.photo.create({ data: { ...data, itemId, position } });
-            });
-          } catch (error) {
-            if ((error as { code?: string }).code === 'P2003') throw notFound('item', itemId);
-            throw error;
-          }
-        },
+            }),
+          ),
         invalidate,
       );
     },
 
-    async replace(rawId: unknown, input: unknown): Promise<Photo> {
-      const id = parseId(rawId);
-      const data = parseInput(photoReplace, withoutNulls(input));
-      const photo = await orNotFound('photo', id, () => prisma.photo.update({ where: { id }, data }));
-      await invalidate(photo);
-      return photo;
-    },
-
-    async update(rawId: unknown, input: unknown): Promise<Photo> {
-      const id = parseId(rawId);
-      const data = parseInput(photoPatch, withoutNulls(input));
-      const photo = await orNotFound('photo', id, () => prisma.photo.update({ where: { id }, data }));
-      await invalidate(photo);
-      return photo;
-    },
-
-    async remove(rawId: unknown): Promise<void> {
-      const id = parseId(rawId);
-      await invalidate(
-        await orNotFound('photo', id, () => prisma.photo.delete({ where: { id }, select: { id: true, itemId: true } })),
-      );
-    },
+    ...itemChildWrites<Photo>({
+      name: 'photo',
+      replace: photoReplace,
+      patch: photoPatch,
+      update: (id, data) => prisma.photo.update({ where: { id }, data }),
+      remove: (id) => prisma.photo.delete({ where: { id }, select: { id: true, itemId: true } }),
+      invalidate,
+    }),
   };
 }
 

@@ -25,14 +25,14 @@ import {
   encodeCursor,
   nonNegativeInt,
   notFound,
-  orNotFound,
+  orItemNotFound,
   parseFirst,
   parseId,
   parseInput,
   requiredText,
   withoutNulls,
 } from '@supergraph-lab/http';
-import type { CreateRequest, CreateResult, Creates } from '@supergraph-lab/subgraph';
+import { itemChildWrites, type CreateRequest, type CreateResult, type Creates } from '@supergraph-lab/subgraph';
 import type { Cancellation } from '@supergraph-lab/timing';
 import { z } from 'zod';
 
@@ -263,42 +263,19 @@ export function createReviewsModule(prisma: PrismaClient, cache: SubgraphCache, 
       const data = parseInput(reviewCreate, withoutNulls(input));
       return creates.run(
         request,
-        async (db) => {
-          try {
-            return await db.review.create({ data: { ...data, itemId } });
-          } catch (error) {
-            if ((error as { code?: string }).code === 'P2003') throw notFound('item', itemId);
-            throw error;
-          }
-        },
+        (db) => orItemNotFound(itemId, () => db.review.create({ data: { ...data, itemId } })),
         invalidate,
       );
     },
 
-    async replace(rawId: unknown, input: unknown): Promise<Review> {
-      const id = parseId(rawId);
-      const data = parseInput(reviewReplace, withoutNulls(input));
-      const review = await orNotFound('review', id, () => prisma.review.update({ where: { id }, data }));
-      await invalidate(review);
-      return review;
-    },
-
-    async update(rawId: unknown, input: unknown): Promise<Review> {
-      const id = parseId(rawId);
-      const data = parseInput(reviewPatch, withoutNulls(input));
-      const review = await orNotFound('review', id, () => prisma.review.update({ where: { id }, data }));
-      await invalidate(review);
-      return review;
-    },
-
-    async remove(rawId: unknown): Promise<void> {
-      const id = parseId(rawId);
-      await invalidate(
-        await orNotFound('review', id, () =>
-          prisma.review.delete({ where: { id }, select: { id: true, itemId: true } }),
-        ),
-      );
-    },
+    ...itemChildWrites<Review>({
+      name: 'review',
+      replace: reviewReplace,
+      patch: reviewPatch,
+      update: (id, data) => prisma.review.update({ where: { id }, data }),
+      remove: (id) => prisma.review.delete({ where: { id }, select: { id: true, itemId: true } }),
+      invalidate,
+    }),
   };
 }
 
