@@ -44,28 +44,32 @@ function pidOf(entry: string, variable: string, value: number): number {
   throw new Error(`no process runs ${entry} with ${variable}=${value}`);
 }
 
-describe('npm run start:scaled', { skip: skipWithout(NGINX) }, () => {
-  let db: TestDatabase;
-  let child: ReturnType<typeof spawn>;
-  let output = '';
-  let gateway: number;
-  let ssr: number;
-  let nginx: number;
-  const agent = createAgent(64);
-
+/**
+ * start:scaled on a seeded database of its own and free ports: started in the enclosing
+ * describe's before hook, stopped (unless a test did) in its after hook.
+ */
+function scaledStack() {
+  const stack = {
+    db: undefined as unknown as TestDatabase,
+    child: undefined as unknown as ReturnType<typeof spawn>,
+    output: '',
+    gateway: 0,
+    ssr: 0,
+    nginx: 0,
+  };
   before(async () => {
-    db = await createTestDatabase('scaled');
-    await loadShopData({ url: db.url, items: 200, seed: 9 });
-    gateway = await pairOfPorts();
-    ssr = await pairOfPorts();
-    nginx = await pairOfPorts();
+    stack.db = await createTestDatabase('scaled');
+    await loadShopData({ url: stack.db.url, items: 200, seed: 9 });
+    stack.gateway = await pairOfPorts();
+    stack.ssr = await pairOfPorts();
+    stack.nginx = await pairOfPorts();
     const ports = await Promise.all([pairOfPorts(), pairOfPorts(), pairOfPorts()]);
     const env = {
       ...process.env,
-      DATABASE_URL: db.url,
-      GATEWAY_PORT: String(gateway),
-      SSR_PORT: String(ssr),
-      NGINX_PORT: String(nginx),
+      DATABASE_URL: stack.db.url,
+      GATEWAY_PORT: String(stack.gateway),
+      SSR_PORT: String(stack.ssr),
+      NGINX_PORT: String(stack.nginx),
       ITEMS_PORT: String(ports[0]),
       REVIEWS_PORT: String(ports[1]),
       PHOTOS_PORT: String(ports[2]),
@@ -74,54 +78,66 @@ describe('npm run start:scaled', { skip: skipWithout(NGINX) }, () => {
       NODE_ENV: 'test',
       TEST_CRASH_AFTER_COMMIT: 'on',
     };
-    child = spawn('npm', ['run', 'start:scaled'], {
+    const child = spawn('npm', ['run', 'start:scaled'], {
       cwd: ROOT,
       env,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stdout!.on('data', (chunk) => (output += chunk));
-    child.stderr!.on('data', (chunk) => (output += chunk));
+    stack.child = child;
+    child.stdout!.on('data', (chunk) => (stack.output += chunk));
+    child.stderr!.on('data', (chunk) => (stack.output += chunk));
     const deadline = Date.now() + 90_000;
-    while (!output.includes('Ctrl-C stops everything')) {
-      assert.ok(Date.now() < deadline, `start:scaled was not ready in time:\n${output}`);
-      assert.equal(child.exitCode, null, `start:scaled exited early:\n${output}`);
+    while (!stack.output.includes('Ctrl-C stops everything')) {
+      assert.ok(Date.now() < deadline, `start:scaled was not ready in time:\n${stack.output}`);
+      assert.equal(child.exitCode, null, `start:scaled exited early:\n${stack.output}`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   });
   after(async () => {
-    await agent.close();
-    // still running only when a test failed before the Ctrl-C test
+    const child = stack.child;
+    // still running unless the test of Ctrl-C stopped it
     if (child && child.exitCode === null && child.signalCode === null) {
       process.kill(-child.pid!, 'SIGINT');
       await new Promise((resolve) => child.once('exit', resolve));
     }
-    await db?.drop();
+    await stack.db?.drop();
+  });
+  return stack;
+}
+
+describe('npm run start:scaled', { skip: skipWithout(NGINX) }, () => {
+  const stack = scaledStack();
+  const agent = createAgent(64);
+  after(async () => {
+    await agent.close();
   });
 
   test('prints where everything is, and nginx answers for both gateways', async () => {
     assert.match(
-      output,
-      new RegExp(`behind nginx :${nginx} +gateway ${gateway} \\+ ${gateway + 10}, ssr ${ssr} \\+ ${ssr + 10}`),
+      stack.output,
+      new RegExp(
+        `behind nginx :${stack.nginx} +gateway ${stack.gateway} \\+ ${stack.gateway + 10}, ssr ${stack.ssr} \\+ ${stack.ssr + 10}`,
+      ),
     );
     const upstreams = new Set<string>();
     for (let i = 0; i < 6; i++) {
-      const response = await fetch(`http://127.0.0.1:${nginx}/api/items/1`);
+      const response = await fetch(`http://127.0.0.1:${stack.nginx}/api/items/1`);
       assert.equal(response.status, 200);
       upstreams.add(response.headers.get('x-upstream') ?? '');
     }
-    assert.deepEqual([...upstreams].sort(), [`127.0.0.1:${gateway}`, `127.0.0.1:${gateway + 10}`].sort());
+    assert.deepEqual([...upstreams].sort(), [`127.0.0.1:${stack.gateway}`, `127.0.0.1:${stack.gateway + 10}`].sort());
   });
 
   for (const [target, entry, variable, base, rate] of [
-    ['graphql', 'gateway/src/main.ts', 'GATEWAY_PORT', () => gateway, 80],
-    ['ssr', 'ssr/src/main.ts', 'SSR_PORT', () => ssr, 40],
+    ['graphql', 'gateway/src/main.ts', 'GATEWAY_PORT', () => stack.gateway, 80],
+    ['ssr', 'ssr/src/main.ts', 'SSR_PORT', () => stack.ssr, 40],
   ] as const) {
     test(
       `stopping one ${target === 'graphql' ? 'gateway' : 'SSR'} instance under load (${target} at ${rate}/s) fails no request`,
       { timeout: 60_000 },
       async () => {
-        const origin = `http://127.0.0.1:${nginx}`;
+        const origin = `http://127.0.0.1:${stack.nginx}`;
         const endpoints = { gateway: origin, ssr: origin, items: origin, reviews: origin, photos: origin };
         const pages = targetNamed(target);
         let n = 0;
@@ -138,7 +154,7 @@ describe('npm run start:scaled', { skip: skipWithout(NGINX) }, () => {
           send,
         });
         assert.equal(result.sent, rate * 6);
-        const nginxSaid = output
+        const nginxSaid = stack.output
           .split('\n')
           .filter((line) => /\[(nginx|gateway1|ssr1|start)/.test(line))
           .slice(-30);
@@ -149,48 +165,48 @@ describe('npm run start:scaled', { skip: skipWithout(NGINX) }, () => {
         assert.throws(() => process.kill(victim, 0), 'the stopped instance is gone');
         // the supervisor starts it again
         const deadline = Date.now() + 30_000;
-        while (!output.includes(`${target === 'graphql' ? 'gateway1' : 'ssr1'} exited`)) {
-          assert.ok(Date.now() < deadline, output.slice(-3000));
+        while (!stack.output.includes(`${target === 'graphql' ? 'gateway1' : 'ssr1'} exited`)) {
+          assert.ok(Date.now() < deadline, stack.output.slice(-3000));
           await new Promise((resolve) => setTimeout(resolve, 100));
         }
       },
     );
   }
 
-  /** Waits until nginx has answered from both gateway instances again (a killed one is restarted). */
+  /** Waits until stack.nginx has answered from both gateway instances again (a killed one is restarted). */
   const bothGatewaysServe = async () => {
     const deadline = Date.now() + 30_000;
-    const both = [`127.0.0.1:${gateway}`, `127.0.0.1:${gateway + 10}`];
+    const both = [`127.0.0.1:${stack.gateway}`, `127.0.0.1:${stack.gateway + 10}`];
     const seen = new Set<string>();
-    // one address each: a request nginx had to pass on names both (and proves nothing)
+    // one address each: a request stack.nginx had to pass on names both (and proves nothing)
     while (!both.every((address) => seen.has(address))) {
-      assert.ok(Date.now() < deadline, `both gateways never served again:\n${output.slice(-2000)}`);
-      const response = await fetch(`http://127.0.0.1:${nginx}/api/items/1`);
+      assert.ok(Date.now() < deadline, `both gateways never served again:\n${stack.output.slice(-2000)}`);
+      const response = await fetch(`http://127.0.0.1:${stack.nginx}/api/items/1`);
       await response.body?.cancel();
       if (response.status === 200) seen.add(response.headers.get('x-upstream') ?? '');
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   };
   /** Gateway instances killed so far (SIGKILL: the crash hook, not a stop). */
-  const killed = () => output.match(/gateway\d exited \(SIGKILL\)/g)?.length ?? 0;
+  const killed = () => stack.output.match(/gateway\d exited \(SIGKILL\)/g)?.length ?? 0;
   const until = async (condition: () => boolean, what: string) => {
     const deadline = Date.now() + 10_000;
     while (!condition()) {
-      assert.ok(Date.now() < deadline, `${what}:\n${output.slice(-2000)}`);
+      assert.ok(Date.now() < deadline, `${what}:\n${stack.output.slice(-2000)}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   };
   const reviewsTitled = async (title: string) => {
-    const prisma = createPrismaClient(db.url);
+    const prisma = createPrismaClient(stack.db.url);
     try {
       return await prisma.review.count({ where: { title } });
     } finally {
       await prisma.$disconnect();
     }
   };
-  /** A review posted through nginx, whose gateway dies once the reviews service has committed it. */
+  /** A review posted through stack.nginx, whose gateway dies once the reviews service has committed it. */
   const postAndCrash = (title: string, headers: Record<string, string> = {}) =>
-    fetch(`http://127.0.0.1:${nginx}/api/items/7/reviews`, {
+    fetch(`http://127.0.0.1:${stack.nginx}/api/items/7/reviews`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-test-crash-after-commit': '1', ...headers },
       body: JSON.stringify({ rating: 4, title, body: 'written once, whatever happens', author: 'crash test' }),
@@ -232,16 +248,21 @@ describe('npm run start:scaled', { skip: skipWithout(NGINX) }, () => {
       await bothGatewaysServe();
     },
   );
+});
+
+// its own start:scaled: stopping the shared one would end every test after it
+describe('npm run start:scaled, then Ctrl-C', { skip: skipWithout(NGINX) }, () => {
+  const stack = scaledStack();
 
   test('Ctrl-C stops nginx and every instance', { timeout: 60_000 }, async () => {
-    process.kill(-child.pid!, 'SIGINT');
-    await new Promise((resolve) => child.once('exit', resolve));
+    process.kill(-stack.child.pid!, 'SIGINT');
+    await new Promise((resolve) => stack.child.once('exit', resolve));
     const deadline = Date.now() + 20_000;
-    while (!/\[start\] +stopped/.test(output)) {
-      assert.ok(Date.now() < deadline, output.slice(-2000));
+    while (!/\[start\] +stopped/.test(stack.output)) {
+      assert.ok(Date.now() < deadline, stack.output.slice(-2000));
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    for (const port of [nginx, gateway, gateway + 10, ssr, ssr + 10])
+    for (const port of [stack.nginx, stack.gateway, stack.gateway + 10, stack.ssr, stack.ssr + 10])
       assert.ok(await portIsFree(port), `port ${port} closed`);
   });
 });
