@@ -5,7 +5,7 @@ import type { Config } from '@supergraph-lab/config';
 import { cacheLookupsMetric, createHttpServer, listenUrl } from '@supergraph-lab/http';
 import type { FastifyInstance } from 'fastify';
 import { Agent, request as undiciRequest } from 'undici';
-import { buildBundle } from './bundles.ts';
+import { buildBundle, PREACT } from './bundles.ts';
 import { graphqlSource, PageError, restSource, type PageData, type PageSource } from './data.ts';
 import { placeholderSvg } from './images.ts';
 import { mountLab } from './lab/mount.tsx';
@@ -42,7 +42,7 @@ export interface SsrOptions {
 export function createSsrService(config: Config, options: SsrOptions = {}): SsrService {
   const gatewayUrl = options.gatewayUrl ?? config.gatewayUrl;
   const client = buildBundle('client.tsx', 'client');
-  const spa = buildBundle('spa.tsx', 'spa');
+  const spa = buildBundle('spa.tsx', 'spa', { alias: PREACT });
   const shell = spaShell(spa.path);
   const shellTag = `"${createHash('sha256').update(shell).digest('base64url').slice(0, 16)}"`;
   const agent = new Agent({ keepAliveTimeout: 30_000, connections: 128 });
