@@ -10,6 +10,7 @@ export {
 export { runSubgraphMain } from './main.ts';
 export { DateTimeScalar } from './scalars.ts';
 export { itemChildWrites, type ItemChild } from './children.ts';
+export type { ResolverMap } from './resolvers.ts';
 export {
   answerCreate,
   createdRecord,

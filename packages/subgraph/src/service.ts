@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import { requireDatabaseUrl, type Config } from '@supergraph-lab/config';
 import { createPrismaClient, type PrismaClient } from '@supergraph-lab/db';
 import {
@@ -26,6 +25,7 @@ import { parse } from 'graphql';
 import { registerSubgraphAdmin } from './admin.ts';
 import { createCreates, type Creates } from './creates.ts';
 import { registerSubgraphMetrics } from './metrics.ts';
+import type { ResolverMap } from './resolvers.ts';
 
 /** A running (or ready to listen) subgraph service. */
 export interface SubgraphService {
@@ -54,7 +54,7 @@ export interface SubgraphDefinition<Module, Context extends RequestContext> {
   name: string;
   /** Path of the subgraph's `schema.graphql`. */
   schemaFile: string;
-  resolvers: GraphQLResolverMap<Context>;
+  resolvers: ResolverMap<Context>;
   /** The subgraph's module: every read and write, made once per service. */
   createModule(prisma: PrismaClient, cache: SubgraphCache, creates: Creates): Module;
   /** Per-request context (but `creates`, which every subgraph's has); DataLoaders are made here so none outlives its request. */
@@ -144,7 +144,7 @@ export async function createSubgraphService<Module, Context extends RequestConte
   const schema = buildSubgraphSchema({
     typeDefs: parse(readFileSync(definition.schemaFile, 'utf8')),
     // the resolver map is typed by its own context; buildSubgraphSchema takes any
-    resolvers: definition.resolvers as GraphQLResolverMap<unknown>,
+    resolvers: definition.resolvers as ResolverMap<unknown>,
   });
   await mountGraphQL<Context>(app, {
     schema,

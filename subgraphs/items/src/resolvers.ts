@@ -1,8 +1,13 @@
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import type { Item } from '@supergraph-lab/db';
 import { parseId } from '@supergraph-lab/http';
 import { reviveDates } from '@supergraph-lab/cache';
-import { createdRecord, DateTimeScalar, graphqlCreate, type RequestContext } from '@supergraph-lab/subgraph';
+import {
+  createdRecord,
+  DateTimeScalar,
+  graphqlCreate,
+  type RequestContext,
+  type ResolverMap,
+} from '@supergraph-lab/subgraph';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { ItemsModule } from './items.ts';
 import type { ItemLoaders } from './loaders.ts';
@@ -14,7 +19,7 @@ export interface ItemsContext extends RequestContext {
 
 type Args = Record<string, unknown>;
 
-export const resolvers: GraphQLResolverMap<ItemsContext> = {
+export const resolvers: ResolverMap<ItemsContext> = {
   DateTime: DateTimeScalar,
   Query: {
     item: (_: unknown, args: Args, ctx: ItemsContext) => ctx.loaders.item.load(parseId(args.id)),

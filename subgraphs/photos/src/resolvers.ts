@@ -1,8 +1,13 @@
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import type { Photo } from '@supergraph-lab/db';
 import { parseFirst, parseId } from '@supergraph-lab/http';
 import { reviveDates } from '@supergraph-lab/cache';
-import { createdRecord, DateTimeScalar, graphqlCreate, type RequestContext } from '@supergraph-lab/subgraph';
+import {
+  createdRecord,
+  DateTimeScalar,
+  graphqlCreate,
+  type RequestContext,
+  type ResolverMap,
+} from '@supergraph-lab/subgraph';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { PhotoLoaders } from './loaders.ts';
 import { DEFAULT_PHOTOS, type PhotosModule } from './photos.ts';
@@ -15,7 +20,7 @@ export interface PhotosContext extends RequestContext {
 type Args = Record<string, unknown>;
 type ItemReference = { id: string | number };
 
-export const resolvers: GraphQLResolverMap<PhotosContext> = {
+export const resolvers: ResolverMap<PhotosContext> = {
   DateTime: DateTimeScalar,
   Query: {
     photo: (_: unknown, args: Args, ctx: PhotosContext) => ctx.loaders.photo.load(parseId(args.id)),

@@ -1,8 +1,13 @@
-import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
 import type { Review } from '@supergraph-lab/db';
 import { parseId } from '@supergraph-lab/http';
 import { reviveDates } from '@supergraph-lab/cache';
-import { createdRecord, DateTimeScalar, graphqlCreate, type RequestContext } from '@supergraph-lab/subgraph';
+import {
+  createdRecord,
+  DateTimeScalar,
+  graphqlCreate,
+  type RequestContext,
+  type ResolverMap,
+} from '@supergraph-lab/subgraph';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { ReviewLoaders } from './loaders.ts';
 import { parseReviewPageKey, toReviewPage, type ReviewsModule } from './reviews.ts';
@@ -15,7 +20,7 @@ export interface ReviewsContext extends RequestContext {
 type Args = Record<string, unknown>;
 type ItemReference = { id: string | number };
 
-export const resolvers: GraphQLResolverMap<ReviewsContext> = {
+export const resolvers: ResolverMap<ReviewsContext> = {
   DateTime: DateTimeScalar,
   Query: {
     review: (_: unknown, args: Args, ctx: ReviewsContext) => ctx.loaders.review.load(parseId(args.id)),
