@@ -13,6 +13,7 @@ export { itemChildWrites, type ItemChild } from './children.ts';
 export type { ResolverMap } from './resolvers.ts';
 export {
   answerCreate,
+  createCreates,
   createdRecord,
   graphqlCreate,
   inTransaction,

@@ -1,6 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { after, before } from 'node:test';
+import { createCacheStore, createSubgraphCache, type CacheStore, type SubgraphCache } from '@supergraph-lab/cache';
+import { createPrismaClient, type PrismaClient } from '@supergraph-lab/db';
 import { createTestDatabase, type TestDatabase } from '@supergraph-lab/db/testing';
 import { loadShopData } from '@supergraph-lab/seed';
+import { createCreates, type Creates } from '@supergraph-lab/subgraph';
 import { startStack, type Stack, type StackOptions } from './index.ts';
 
 /** The stack a describe block runs against, and the database under it. */
@@ -51,5 +55,49 @@ export function seededStack(
       return ready(stack).gateway;
     },
     close: () => ready(stack).close(),
+  };
+}
+
+/** What a subgraph module is made from, on a seeded database of its own (tests of a module's rules without HTTP). */
+export interface ModuleParts {
+  readonly prisma: PrismaClient;
+  readonly cache: SubgraphCache;
+  readonly creates: Creates;
+}
+
+/**
+ * A database of its own seeded with `items` items, and what `createXModule(prisma, cache,
+ * creates)` takes, with an in-memory entity cache (CACHE_MODE=all): made in a `before` hook,
+ * closed and dropped in an `after` hook.
+ */
+export function moduleParts(name: string, options: { items: number; seed: number }): ModuleParts {
+  let parts: (ModuleParts & { db: TestDatabase; store: CacheStore }) | undefined;
+  before(async () => {
+    const db = await createTestDatabase(name);
+    await loadShopData({ url: db.url, items: options.items, seed: options.seed });
+    const prisma = createPrismaClient(db.url);
+    const store = createCacheStore({ namespace: `sgl-${name}-${randomUUID().slice(0, 8)}` });
+    parts = { db, store, prisma, cache: createSubgraphCache(store, 'all'), creates: createCreates(prisma, 3600) };
+  });
+  after(async () => {
+    parts?.creates.close();
+    await parts?.store.close();
+    await parts?.prisma.$disconnect();
+    await parts?.db.drop();
+  });
+  const ready = () => {
+    if (!parts) throw new Error(`moduleParts("${name}") was used before its before() hook ran`);
+    return parts;
+  };
+  return {
+    get prisma() {
+      return ready().prisma;
+    },
+    get cache() {
+      return ready().cache;
+    },
+    get creates() {
+      return ready().creates;
+    },
   };
 }
