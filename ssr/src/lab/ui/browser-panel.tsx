@@ -15,7 +15,7 @@ import {
   type OnMessage,
   type RunStatus,
 } from './api.ts';
-import { CacheModeSelect, RunProgress } from './controls.tsx';
+import { CacheModeSelect, NumberField, RunProgress, toggled } from './controls.tsx';
 
 const BACKGROUND_CHOICES = [0, 10, 50, 100, 200];
 const METRICS = [
@@ -108,11 +108,7 @@ export function BrowserPanel({
                 name="browser-variant"
                 value={variant.name}
                 checked={variants.includes(variant.name)}
-                onChange={() =>
-                  setVariants((list) =>
-                    list.includes(variant.name) ? list.filter((one) => one !== variant.name) : [...list, variant.name],
-                  )
-                }
+                onChange={() => setVariants((list) => toggled(list, variant.name))}
               />
               {variant.label}
             </label>
@@ -133,17 +129,14 @@ export function BrowserPanel({
               ))}
             </select>
           </label>
-          <label>
-            Samples per variant{' '}
-            <input
-              type="number"
-              name="samples"
-              min={1}
-              max={50}
-              value={samples}
-              onChange={(event) => setSamples(Number(event.target.value))}
-            />
-          </label>
+          <NumberField
+            label="Samples per variant"
+            name="samples"
+            min={1}
+            max={50}
+            value={samples}
+            onChange={setSamples}
+          />
           <CacheModeSelect name="browser-cache-mode" value={cacheMode} onChange={setCacheMode} />
           <label className="check inline">
             <input type="checkbox" name="warm" checked={warm} onChange={() => setWarm(!warm)} /> returning visitor (warm

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import type { CacheMode } from '@supergraph-lab/config/modes';
 import { colorOf } from '@supergraph-lab/loadtest/palette';
 import { runSeconds } from '@supergraph-lab/loadtest/plan';
-import { CacheModeSelect } from './controls.tsx';
+import { CacheModeSelect, NumberField, toggled } from './controls.tsx';
 import { startRun, type LabState, type OnMessage, type RunStatus } from './api.ts';
 
 const RATE_CHOICES = [1, 10, 100, 1000];
@@ -17,8 +17,6 @@ export function Configure({ state, run, onMessage }: { state: LabState; run: Run
   const [batching, setBatching] = useState(true);
   const [who, setWho] = useState('');
   const [busy, setBusy] = useState(false);
-  const toggle = <T,>(list: T[], value: T) =>
-    list.includes(value) ? list.filter((one) => one !== value) : [...list, value];
   const allRates = [...rates, ...(extraRate.trim() ? extraRate.split(',').map((one) => Number(one.trim())) : [])];
   const seconds = runSeconds({ targets, rates: allRates, durationSeconds: duration, warmupSeconds: warmup });
 
@@ -56,7 +54,7 @@ export function Configure({ state, run, onMessage }: { state: LabState; run: Run
               name="target"
               value={target.name}
               checked={targets.includes(target.name)}
-              onChange={() => setTargets(toggle(targets, target.name))}
+              onChange={() => setTargets(toggled(targets, target.name))}
             />
             <span className="swatch" style={{ background: colorOf(target.name) }} aria-hidden="true" />
             {target.label}
@@ -73,7 +71,7 @@ export function Configure({ state, run, onMessage }: { state: LabState; run: Run
               name="rate"
               value={rate}
               checked={rates.includes(rate)}
-              onChange={() => setRates(toggle(rates, rate).sort((a, b) => a - b))}
+              onChange={() => setRates(toggled(rates, rate).sort((a, b) => a - b))}
             />
             {rate}
           </label>
@@ -90,28 +88,15 @@ export function Configure({ state, run, onMessage }: { state: LabState; run: Run
         </label>
       </fieldset>
       <div className="row">
-        <label>
-          Seconds per step{' '}
-          <input
-            type="number"
-            name="duration"
-            min={1}
-            max={120}
-            value={duration}
-            onChange={(event) => setDuration(Number(event.target.value))}
-          />
-        </label>
-        <label>
-          Warm-up s{' '}
-          <input
-            type="number"
-            name="warmup"
-            min={0}
-            max={60}
-            value={warmup}
-            onChange={(event) => setWarmup(Number(event.target.value))}
-          />
-        </label>
+        <NumberField
+          label="Seconds per step"
+          name="duration"
+          min={1}
+          max={120}
+          value={duration}
+          onChange={setDuration}
+        />
+        <NumberField label="Warm-up s" name="warmup" min={0} max={60} value={warmup} onChange={setWarmup} />
       </div>
       <div className="row">
         <CacheModeSelect name="cache-mode" value={cacheMode} onChange={setCacheMode} />

@@ -49,3 +49,38 @@ export function RunProgress({
     </div>
   );
 }
+
+/** A whole-number field with its label and bounds. */
+export function NumberField({
+  label,
+  name,
+  min,
+  max,
+  value,
+  onChange,
+}: {
+  label: string;
+  name: string;
+  min: number;
+  max: number;
+  value: number;
+  onChange: (value: number) => void;
+}) {
+  return (
+    <label>
+      {label}{' '}
+      <input
+        type="number"
+        name={name}
+        min={min}
+        max={max}
+        value={value}
+        onChange={(event) => onChange(Number(event.target.value))}
+      />
+    </label>
+  );
+}
+
+/** `list` with `value` added, or taken out when it is there (a checkbox group's state). */
+export const toggled = <T,>(list: readonly T[], value: T): T[] =>
+  list.includes(value) ? list.filter((one) => one !== value) : [...list, value];

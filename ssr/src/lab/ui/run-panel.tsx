@@ -19,33 +19,16 @@ export function RunPanel({
   const shown = settings ? targets.filter((target) => settings.targets.includes(target.name)) : [];
   const groups = shown.map((target) => points.filter((point) => point.target === target.name));
   const series = shown.map((target) => ({ label: target.label, color: colorOf(target.name) }));
-  const rps = useMemo(
-    () =>
+  // the three live charts: one value of the same points, per target and second
+  const { rps, latency, median } = useMemo(() => {
+    const byTime = (field: 'okPerSecond' | 'p99' | 'p50') =>
       align(
         groups,
         (point) => point.t,
-        (point) => point.okPerSecond,
-      ),
-    [points, run?.id],
-  );
-  const latency = useMemo(
-    () =>
-      align(
-        groups,
-        (point) => point.t,
-        (point) => point.p99,
-      ),
-    [points, run?.id],
-  );
-  const median = useMemo(
-    () =>
-      align(
-        groups,
-        (point) => point.t,
-        (point) => point.p50,
-      ),
-    [points, run?.id],
-  );
+        (point) => point[field],
+      );
+    return { rps: byTime('okPerSecond'), latency: byTime('p99'), median: byTime('p50') };
+  }, [points, run?.id]);
   const errors = shown.map((target) => ({
     target,
     errors: points
