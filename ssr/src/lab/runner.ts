@@ -140,7 +140,7 @@ export class LabRunner {
       });
       if (this.current.status.state === 'cancelling') throw new Error('cancelled before it started');
     } catch (error) {
-      await this.finish('failed', { steps: [], browser: null }, (error as Error).message);
+      await this.finish('failed', { steps: [], browser: null, error: (error as Error).message });
       settle();
       throw error instanceof AppError
         ? error
@@ -170,7 +170,7 @@ export class LabRunner {
         error: status.state === 'cancelling' ? undefined : `the run's worker process exited (${signal ?? code})`,
       };
       const ended = status.state === 'cancelling' ? 'cancelled' : result.error ? 'failed' : 'done';
-      void this.finish(ended, result, result.error ?? null).finally(settle);
+      void this.finish(ended, result).finally(settle);
     });
     worker.send({
       type: 'start',
@@ -253,7 +253,8 @@ export class LabRunner {
     await this.cancel();
   }
 
-  private async finish(state: RunSummary['status'], outcome: Outcome, error: string | null): Promise<void> {
+  private async finish(state: RunSummary['status'], outcome: Outcome): Promise<void> {
+    const error = outcome.error ?? null;
     const current = this.current;
     if (!current) return;
     const { status } = current;
