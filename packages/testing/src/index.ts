@@ -99,24 +99,3 @@ export async function waitReady(
     `${name} to be ready at ${baseUrl}/readyz (${timeoutMs / 1000} s)`,
   );
 }
-
-/**
- * Asserts that `work` (a promise, or a function that may also throw at once) fails with an error
- * whose `code` is `code` (an AppError's) and whose message matches.
- */
-export async function rejectsWith(
-  work: Promise<unknown> | (() => unknown),
-  code: string,
-  message: RegExp,
-): Promise<void> {
-  let error: unknown;
-  try {
-    await (typeof work === 'function' ? work() : work);
-  } catch (caught) {
-    error = caught;
-  }
-  if (!error) throw new Error(`expected a ${code} error, but it resolved`);
-  const { code: actual, message: text } = error as { code?: string; message?: string };
-  if (actual !== code || !message.test(text ?? ''))
-    throw new Error(`expected ${code} matching ${message}, got ${actual}: ${text}`, { cause: error });
-}

@@ -3,7 +3,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { moduleParts } from '@supergraph-lab/stack/fixture';
-import { rejectsWith } from '@supergraph-lab/testing';
 import { createItemsModule } from '../src/items.ts';
 
 describe('items module', () => {
@@ -12,10 +11,22 @@ describe('items module', () => {
 
   test('a bad change is refused naming the field, and changes nothing; a missing item is NOT_FOUND', async () => {
     const before = await parts.prisma.item.findUniqueOrThrow({ where: { id: 2 } });
-    await rejectsWith(() => items().update('2', { priceCents: -1 }), 'BAD_USER_INPUT', /priceCents: must be >= 0/);
-    await rejectsWith(() => items().update('2', { colour: 'red' }), 'BAD_USER_INPUT', /colour/);
-    await rejectsWith(() => items().update('x2', { stock: 1 }), 'BAD_USER_INPUT', /id must be a positive integer/);
-    await rejectsWith(() => items().update('999999', { stock: 1 }), 'NOT_FOUND', /item 999999/);
+    await assert.rejects(async () => items().update('2', { priceCents: -1 }), {
+      code: 'BAD_USER_INPUT',
+      message: /priceCents: must be >= 0/,
+    });
+    await assert.rejects(async () => items().update('2', { colour: 'red' }), {
+      code: 'BAD_USER_INPUT',
+      message: /colour/,
+    });
+    await assert.rejects(async () => items().update('x2', { stock: 1 }), {
+      code: 'BAD_USER_INPUT',
+      message: /id must be a positive integer/,
+    });
+    await assert.rejects(async () => items().update('999999', { stock: 1 }), {
+      code: 'NOT_FOUND',
+      message: /item 999999/,
+    });
     assert.deepEqual(await parts.prisma.item.findUniqueOrThrow({ where: { id: 2 } }), before);
   });
 

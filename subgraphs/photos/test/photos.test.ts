@@ -3,7 +3,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { moduleParts } from '@supergraph-lab/stack/fixture';
-import { rejectsWith } from '@supergraph-lab/testing';
 import { createPhotosModule } from '../src/photos.ts';
 
 const request = { idempotency: null, respond: (body: unknown) => ({ status: 201, headers: {}, body }) };
@@ -21,19 +20,23 @@ describe('photos module', () => {
 
   test('bad input is refused naming the field; a missing item or photo is NOT_FOUND naming it', async () => {
     const count = await parts.prisma.photo.count();
-    await rejectsWith(
-      () => photos().add('3', { ...photo, url: 'ftp://x' }, request),
-      'BAD_USER_INPUT',
-      /url: must be an http\(s\) URL/,
-    );
-    await rejectsWith(
-      () => photos().add('3', { ...photo, width: 0 }, request),
-      'BAD_USER_INPUT',
-      /width: must be between 1 and 20000/,
-    );
-    await rejectsWith(() => photos().add('999999', photo, request), 'NOT_FOUND', /item 999999/);
+    await assert.rejects(async () => photos().add('3', { ...photo, url: 'ftp://x' }, request), {
+      code: 'BAD_USER_INPUT',
+      message: /url: must be an http\(s\) URL/,
+    });
+    await assert.rejects(async () => photos().add('3', { ...photo, width: 0 }, request), {
+      code: 'BAD_USER_INPUT',
+      message: /width: must be between 1 and 20000/,
+    });
+    await assert.rejects(async () => photos().add('999999', photo, request), {
+      code: 'NOT_FOUND',
+      message: /item 999999/,
+    });
     assert.equal(await parts.prisma.photo.count(), count, 'nothing written');
-    await rejectsWith(photos().update('999999', { width: 10 }), 'NOT_FOUND', /photo 999999/);
+    await assert.rejects(async () => photos().update('999999', { width: 10 }), {
+      code: 'NOT_FOUND',
+      message: /photo 999999/,
+    });
   });
 
   test("a change to a photo is seen by the next read of its item's gallery through the cache", async () => {

@@ -3,7 +3,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { moduleParts } from '@supergraph-lab/stack/fixture';
-import { rejectsWith } from '@supergraph-lab/testing';
 import { createReviewsModule } from '../src/reviews.ts';
 
 describe('reviews module', () => {
@@ -11,20 +10,31 @@ describe('reviews module', () => {
   const reviews = () => createReviewsModule(parts.prisma, parts.cache, parts.creates);
 
   test('ids are positive whole numbers; a missing review is NOT_FOUND naming it', async () => {
-    await rejectsWith(reviews().get('abc', null), 'BAD_USER_INPUT', /id must be a positive integer, got "abc"/);
-    await rejectsWith(reviews().get('0', null), 'BAD_USER_INPUT', /id must be a positive integer/);
-    await rejectsWith(reviews().get('999999', null), 'NOT_FOUND', /review 999999/);
+    await assert.rejects(async () => reviews().get('abc', null), {
+      code: 'BAD_USER_INPUT',
+      message: /id must be a positive integer, got "abc"/,
+    });
+    await assert.rejects(async () => reviews().get('0', null), {
+      code: 'BAD_USER_INPUT',
+      message: /id must be a positive integer/,
+    });
+    await assert.rejects(async () => reviews().get('999999', null), { code: 'NOT_FOUND', message: /review 999999/ });
   });
 
   test('a bad update is refused naming the field, and changes nothing', async () => {
     const before = await parts.prisma.review.findFirstOrThrow({ orderBy: { id: 'asc' } });
-    await rejectsWith(
-      reviews().update(String(before.id), { rating: 6 }),
-      'BAD_USER_INPUT',
-      /rating: must be between 1 and 5/,
-    );
-    await rejectsWith(reviews().update(String(before.id), {}), 'BAD_USER_INPUT', /must change at least one field/);
-    await rejectsWith(reviews().update(String(before.id), { stars: 5 }), 'BAD_USER_INPUT', /stars/);
+    await assert.rejects(async () => reviews().update(String(before.id), { rating: 6 }), {
+      code: 'BAD_USER_INPUT',
+      message: /rating: must be between 1 and 5/,
+    });
+    await assert.rejects(async () => reviews().update(String(before.id), {}), {
+      code: 'BAD_USER_INPUT',
+      message: /must change at least one field/,
+    });
+    await assert.rejects(async () => reviews().update(String(before.id), { stars: 5 }), {
+      code: 'BAD_USER_INPUT',
+      message: /stars/,
+    });
     assert.deepEqual(await parts.prisma.review.findUniqueOrThrow({ where: { id: before.id } }), before);
   });
 
@@ -39,17 +49,22 @@ describe('reviews module', () => {
     await module.update(String(id), { title: 'Changed by the module test' });
     assert.equal((await module.get(String(id), parts.cache.readerForRequest())).title, 'Changed by the module test');
     await module.remove(String(id));
-    await rejectsWith(module.get(String(id), parts.cache.readerForRequest()), 'NOT_FOUND', new RegExp(`review ${id}`));
-    await rejectsWith(module.remove(String(id)), 'NOT_FOUND', new RegExp(`review ${id}`));
+    await assert.rejects(async () => module.get(String(id), parts.cache.readerForRequest()), {
+      code: 'NOT_FOUND',
+      message: new RegExp(`review ${id}`),
+    });
+    await assert.rejects(async () => module.remove(String(id)), {
+      code: 'NOT_FOUND',
+      message: new RegExp(`review ${id}`),
+    });
   });
 
   test('a review of a missing item is NOT_FOUND naming the item, and writes nothing', async () => {
     const count = await parts.prisma.review.count();
     const request = { idempotency: null, respond: (body: unknown) => ({ status: 201, headers: {}, body }) };
-    await rejectsWith(
-      reviews().create('999999', { rating: 4, title: 'Nice', body: 'Works.', author: 'Ada' }, request),
-      'NOT_FOUND',
-      /item 999999/,
+    await assert.rejects(
+      async () => reviews().create('999999', { rating: 4, title: 'Nice', body: 'Works.', author: 'Ada' }, request),
+      { code: 'NOT_FOUND', message: /item 999999/ },
     );
     assert.equal(await parts.prisma.review.count(), count);
   });
