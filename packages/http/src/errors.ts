@@ -208,22 +208,20 @@ export function toProblem(error: unknown, instance?: string): Problem {
   };
 }
 
-/** Runs a write on one record, turning Prisma's "record not found" (P2025) into a 404 naming it. */
-export async function orNotFound<T>(what: string, id: number, write: () => Promise<T>): Promise<T> {
+/** Runs `write`, turning the Prisma error `code` into a 404 naming `what` and its id. */
+async function notFoundOn<T>(code: string, what: string, id: number, write: () => Promise<T>): Promise<T> {
   try {
     return await write();
   } catch (error) {
-    if ((error as { code?: string }).code === 'P2025') throw notFound(what, id);
+    if ((error as { code?: string }).code === code) throw notFound(what, id);
     throw error;
   }
 }
 
+/** Runs a write on one record, turning Prisma's "record not found" (P2025) into a 404 naming it. */
+export const orNotFound = <T>(what: string, id: number, write: () => Promise<T>): Promise<T> =>
+  notFoundOn('P2025', what, id, write);
+
 /** Runs a write of a record that belongs to an item, turning Prisma's "foreign key failed" (P2003) into a 404 naming the item. */
-export async function orItemNotFound<T>(itemId: number, write: () => Promise<T>): Promise<T> {
-  try {
-    return await write();
-  } catch (error) {
-    if ((error as { code?: string }).code === 'P2003') throw notFound('item', itemId);
-    throw error;
-  }
-}
+export const orItemNotFound = <T>(itemId: number, write: () => Promise<T>): Promise<T> =>
+  notFoundOn('P2003', 'item', itemId, write);
