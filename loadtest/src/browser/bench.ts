@@ -8,7 +8,7 @@ import { targetNamed, type Endpoints } from '../targets.ts';
 import {
   BROWSER_VARIANTS,
   NETWORK_PROFILES,
-  summarize,
+  variantResult,
   type BrowserVariant,
   type NetworkProfile,
   type PageLoad,
@@ -225,9 +225,10 @@ export async function runBrowserBench(options: BrowserBenchOptions): Promise<Bro
       } finally {
         backgrounds.push({ rate: backgroundRate, ...(await load.stop()) });
       }
-      for (const [variant, variantLoads] of loads)
-        if (variantLoads.length)
-          results.push({ variant, backgroundRate, loads: variantLoads, summary: summarize(variantLoads) });
+      for (const [variant, variantLoads] of loads) {
+        const result = variantResult(variant, backgroundRate, variantLoads);
+        if (result) results.push(result);
+      }
     }
     return { results, background: backgrounds };
   } finally {

@@ -55,3 +55,12 @@ export function summarize(loads: readonly PageLoad[]): VariantResult['summary'] 
     requests: median(loads.map((load) => load.requests)),
   };
 }
+
+/** One variant's loads at one background rate, summed up; null when it has none yet. */
+export function variantResult(
+  variant: BrowserVariant,
+  backgroundRate: number,
+  loads: PageLoad[],
+): VariantResult | null {
+  return loads.length ? { variant, backgroundRate, loads, summary: summarize(loads) } : null;
+}

@@ -3,7 +3,7 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import type { CacheMode } from '@supergraph-lab/config/modes';
 import { browserChartSvg, chartScaleMax } from '@supergraph-lab/loadtest/browser/chart';
-import { summarize, type BrowserVariant, type VariantResult } from '@supergraph-lab/loadtest/browser/variants';
+import { variantResult, type BrowserVariant, type VariantResult } from '@supergraph-lab/loadtest/browser/variants';
 import { ms } from '@supergraph-lab/loadtest/format';
 import {
   api,
@@ -29,9 +29,7 @@ const METRICS = [
 function resultsOf(settings: BrowserRunSettings, loads: BrowserPoint[]): VariantResult[] {
   return settings.variants.flatMap((variant) => {
     const mine = loads.filter((point) => point.variant === variant).map((point) => point.load);
-    return mine.length
-      ? [{ variant, backgroundRate: settings.backgroundRate, loads: mine, summary: summarize(mine) }]
-      : [];
+    return variantResult(variant, settings.backgroundRate, mine) ?? [];
   });
 }
 
