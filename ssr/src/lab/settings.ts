@@ -22,17 +22,21 @@ const wholeSeconds = (min: number, max: number) =>
     .min(min, `must be ${min} to ${max} s`)
     .max(max, `must be ${min} to ${max} s`);
 
+/** One or more of `names` (targets, variants), each refused by name when it is not one of them. */
+const someOf = (names: readonly string[], what: string) =>
+  z
+    .array(
+      z.enum(names as [string, ...string[]], {
+        errorMap: () => ({ message: `must be one of ${names.join(', ')}` }),
+      }),
+    )
+    .min(1, `pick at least one ${what}`)
+    .max(names.length);
+
 const loadSchema = z
   .object({
     kind: z.literal('load').default('load'),
-    targets: z
-      .array(
-        z.enum(TARGET_NAMES as [string, ...string[]], {
-          errorMap: () => ({ message: `must be one of ${TARGET_NAMES.join(', ')}` }),
-        }),
-      )
-      .min(1, 'pick at least one target')
-      .max(TARGET_NAMES.length),
+    targets: someOf(TARGET_NAMES, 'target'),
     rates: z
       .array(
         z
@@ -51,14 +55,7 @@ const loadSchema = z
 const browserSchema = z
   .object({
     kind: z.literal('browser'),
-    variants: z
-      .array(
-        z.enum(VARIANT_NAMES as [string, ...string[]], {
-          errorMap: () => ({ message: `must be one of ${VARIANT_NAMES.join(', ')}` }),
-        }),
-      )
-      .min(1, 'pick at least one variant')
-      .max(VARIANT_NAMES.length),
+    variants: someOf(VARIANT_NAMES, 'variant'),
     backgroundRate: z
       .number({ invalid_type_error: 'must be a number' })
       .min(0, 'must be 0 or more requests/s')
