@@ -4,6 +4,12 @@ import { type LabState, type LivePoint, type OnMessage, type RunStatus } from '.
 import { Chart, align } from './chart.tsx';
 import { RunProgress } from './controls.tsx';
 
+const LIVE_CHARTS = [
+  { field: 'okPerSecond', title: 'successful requests per second over time, per target', yLabel: 'ok/s' },
+  { field: 'p99', title: 'p99 latency over time, per target', yLabel: 'p99 ms' },
+  { field: 'p50', title: 'p50 latency over time, per target', yLabel: 'p50 ms' },
+] as const;
+
 export function RunPanel({
   run,
   points,
@@ -19,16 +25,19 @@ export function RunPanel({
   const shown = settings ? targets.filter((target) => settings.targets.includes(target.name)) : [];
   const groups = shown.map((target) => points.filter((point) => point.target === target.name));
   const series = shown.map((target) => ({ label: target.label, color: colorOf(target.name) }));
-  // the three live charts: one value of the same points, per target and second
-  const { rps, latency, median } = useMemo(() => {
-    const byTime = (field: 'okPerSecond' | 'p99' | 'p50') =>
-      align(
-        groups,
-        (point) => point.t,
-        (point) => point[field],
-      );
-    return { rps: byTime('okPerSecond'), latency: byTime('p99'), median: byTime('p50') };
-  }, [points, run?.id]);
+  // the live charts: one value of the same points each, per target and second
+  const charts = useMemo(
+    () =>
+      LIVE_CHARTS.map((chart) => ({
+        ...chart,
+        data: align(
+          groups,
+          (point) => point.t,
+          (point) => point[chart.field],
+        ),
+      })),
+    [points, run?.id],
+  );
   const errors = shown.map((target) => ({
     target,
     errors: points
@@ -55,30 +64,17 @@ export function RunPanel({
               : ''}
           </p>
           <RunProgress run={run} label="run progress" cancelLabel="Cancel" onMessage={onMessage} />
-          <Chart
-            title="successful requests per second over time, per target"
-            xLabel="seconds"
-            yLabel="ok/s"
-            series={series}
-            data={rps}
-            height={180}
-          />
-          <Chart
-            title="p99 latency over time, per target"
-            xLabel="seconds"
-            yLabel="p99 ms"
-            series={series}
-            data={latency}
-            height={180}
-          />
-          <Chart
-            title="p50 latency over time, per target"
-            xLabel="seconds"
-            yLabel="p50 ms"
-            series={series}
-            data={median}
-            height={180}
-          />
+          {charts.map((chart) => (
+            <Chart
+              key={chart.field}
+              title={chart.title}
+              xLabel="seconds"
+              yLabel={chart.yLabel}
+              series={series}
+              data={chart.data}
+              height={180}
+            />
+          ))}
           <table className="compact">
             <caption>Errors so far (current step)</caption>
             <tbody>
