@@ -9,6 +9,7 @@ export default tseslint.config(
     ignores: [
       '**/node_modules/',
       'packages/db/src/generated/',
+      'subgraphs/*/src/generated/',
       'reports/',
       '.data/',
       'tmp/',

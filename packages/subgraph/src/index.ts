@@ -10,7 +10,6 @@ export {
 export { runSubgraphMain } from './main.ts';
 export { DateTimeScalar } from './scalars.ts';
 export { itemChildWrites, type ItemChild } from './children.ts';
-export type { ResolverMap } from './resolvers.ts';
 export {
   answerCreate,
   createCreates,

@@ -25,7 +25,9 @@ import { parse } from 'graphql';
 import { registerSubgraphAdmin } from './admin.ts';
 import { createCreates, type Creates } from './creates.ts';
 import { registerSubgraphMetrics } from './metrics.ts';
-import type { ResolverMap } from './resolvers.ts';
+
+/** The resolver map buildSubgraphSchema takes (Apollo's GraphQLResolverMap, exported only from a dist path). */
+type ApolloResolverMap = Extract<Parameters<typeof buildSubgraphSchema>[0], { typeDefs: unknown }>['resolvers'];
 
 /** A running (or ready to listen) subgraph service. */
 export interface SubgraphService {
@@ -54,7 +56,8 @@ export interface SubgraphDefinition<Module, Context extends RequestContext> {
   name: string;
   /** Path of the subgraph's `schema.graphql`. */
   schemaFile: string;
-  resolvers: ResolverMap<Context>;
+  /** The subgraph's generated `Resolvers` (scripts/graphql-codegen.mjs), typed there by schema.graphql and its context. */
+  resolvers: { [typeName: string]: object | undefined };
   /** The subgraph's module: every read and write, made once per service. */
   createModule(prisma: PrismaClient, cache: SubgraphCache, creates: Creates): Module;
   /** Per-request context (but `creates`, which every subgraph's has); DataLoaders are made here so none outlives its request. */
@@ -143,8 +146,8 @@ export async function createSubgraphService<Module, Context extends RequestConte
   });
   const schema = buildSubgraphSchema({
     typeDefs: parse(readFileSync(definition.schemaFile, 'utf8')),
-    // the resolver map is typed by its own context; buildSubgraphSchema takes any
-    resolvers: definition.resolvers as ResolverMap<unknown>,
+    // checked against schema.graphql by its generated types; Apollo's own map type is looser (any context)
+    resolvers: definition.resolvers as ApolloResolverMap,
   });
   await mountGraphQL<Context>(app, {
     schema,

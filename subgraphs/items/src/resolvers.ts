@@ -1,14 +1,8 @@
 import type { Item } from '@supergraph-lab/db';
 import { parseId } from '@supergraph-lab/http';
 import { reviveDates } from '@supergraph-lab/cache';
-import {
-  createdRecord,
-  DateTimeScalar,
-  graphqlCreate,
-  type RequestContext,
-  type ResolverMap,
-} from '@supergraph-lab/subgraph';
-import type { GraphQLResolveInfo } from 'graphql';
+import { createdRecord, DateTimeScalar, graphqlCreate, type RequestContext } from '@supergraph-lab/subgraph';
+import type { Resolvers } from './generated/graphql.ts';
 import type { ItemsModule } from './items.ts';
 import type { ItemLoaders } from './loaders.ts';
 
@@ -17,13 +11,12 @@ export interface ItemsContext extends RequestContext {
   loaders: ItemLoaders;
 }
 
-type Args = Record<string, unknown>;
-
-export const resolvers: ResolverMap<ItemsContext> = {
+/** Typed from schema.graphql (`npm run codegen`): args, parents and results as the schema says. */
+export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   Query: {
-    item: (_: unknown, args: Args, ctx: ItemsContext) => ctx.loaders.item.load(parseId(args.id)),
-    items: async (_: unknown, args: Args, ctx: ItemsContext) => {
+    item: (_, args, ctx) => ctx.loaders.item.load(parseId(args.id)),
+    items: async (_, args, ctx) => {
       const page = await ctx.items.page(args, ctx.cacheReader);
       return {
         edges: page.items.map((node) => ({ cursor: page.cursorOf(node), node })),
@@ -32,19 +25,19 @@ export const resolvers: ResolverMap<ItemsContext> = {
     },
   },
   Mutation: {
-    createItem: async (_: unknown, args: Args, ctx: ItemsContext, info: GraphQLResolveInfo) =>
+    createItem: async (_, args, ctx, info) =>
       createdRecord<Item>(
         ctx.creates,
         await ctx.items.create(args.input, graphqlCreate(ctx.creates, args, info)),
         reviveDates,
       ),
-    updateItem: (_: unknown, args: Args, ctx: ItemsContext) => ctx.items.update(args.id, args.input),
-    deleteItem: async (_: unknown, args: Args, ctx: ItemsContext) => {
+    updateItem: (_, args, ctx) => ctx.items.update(args.id, args.input),
+    deleteItem: async (_, args, ctx) => {
       await ctx.items.remove(args.id);
       return true;
     },
   },
   Item: {
-    __resolveReference: (reference: { id: unknown }, ctx: ItemsContext) => ctx.loaders.item.load(parseId(reference.id)),
+    __resolveReference: (reference, ctx) => ctx.loaders.item.load(parseId(reference.id)),
   },
 };

@@ -1,14 +1,8 @@
 import type { Review } from '@supergraph-lab/db';
 import { parseId } from '@supergraph-lab/http';
 import { reviveDates } from '@supergraph-lab/cache';
-import {
-  createdRecord,
-  DateTimeScalar,
-  graphqlCreate,
-  type RequestContext,
-  type ResolverMap,
-} from '@supergraph-lab/subgraph';
-import type { GraphQLResolveInfo } from 'graphql';
+import { createdRecord, DateTimeScalar, graphqlCreate, type RequestContext } from '@supergraph-lab/subgraph';
+import type { Resolvers } from './generated/graphql.ts';
 import type { ReviewLoaders } from './loaders.ts';
 import { parseReviewPageKey, toReviewPage, type ReviewsModule } from './reviews.ts';
 
@@ -17,53 +11,65 @@ export interface ReviewsContext extends RequestContext {
   loaders: ReviewLoaders;
 }
 
-type Args = Record<string, unknown>;
-type ItemReference = { id: string | number };
+/** What this subgraph knows of an item: its key. Any item id is a valid reference here. */
+export interface ItemReference {
+  id: string | number;
+}
 
-export const resolvers: ResolverMap<ReviewsContext> = {
+/** An item's page of reviews as Item.reviews hands it on: totalCount is looked up only when asked for. */
+export interface ReviewConnectionParent {
+  itemId: number;
+  edges: ReviewEdgeParent[];
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+}
+
+/** A review on a page, with how to make its cursor: made only when asked for (the item page asks for endCursor alone). */
+export interface ReviewEdgeParent {
+  node: Review;
+  cursorOf(review: Review): string;
+}
+
+/** Typed from schema.graphql (`npm run codegen`): args, parents and results as the schema says. */
+export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
   Query: {
-    review: (_: unknown, args: Args, ctx: ReviewsContext) => ctx.loaders.review.load(parseId(args.id)),
+    review: (_, args, ctx) => ctx.loaders.review.load(parseId(args.id)),
   },
   Mutation: {
-    createReview: async (_: unknown, args: Args, ctx: ReviewsContext, info: GraphQLResolveInfo) => {
-      const { itemId, ...input } = (args.input ?? {}) as Record<string, unknown>;
+    createReview: async (_, args, ctx, info) => {
+      const { itemId, ...input } = args.input;
       const result = await ctx.reviews.create(itemId, input, graphqlCreate(ctx.creates, args, info));
       return createdRecord<Review>(ctx.creates, result, reviveDates);
     },
-    updateReview: (_: unknown, args: Args, ctx: ReviewsContext) => ctx.reviews.update(args.id, args.input),
-    deleteReview: async (_: unknown, args: Args, ctx: ReviewsContext) => {
+    updateReview: (_, args, ctx) => ctx.reviews.update(args.id, args.input),
+    deleteReview: async (_, args, ctx) => {
       await ctx.reviews.remove(args.id);
       return true;
     },
   },
   Item: {
-    // reviews only needs the key: any item id is a valid reference here
-    __resolveReference: (reference: ItemReference) => ({ id: parseId(reference.id) }),
-    reviews: async (item: ItemReference, args: Args, ctx: ReviewsContext) => {
+    __resolveReference: (reference) => ({ id: parseId(reference.id) }),
+    reviews: async (item, args, ctx) => {
       const itemId = parseId(item.id);
       const key = parseReviewPageKey(itemId, args);
       const page = toReviewPage(key, await ctx.loaders.page(key));
       return {
         itemId,
-        // the cursor is made only when asked for (ReviewEdge.cursor): the item page asks for endCursor alone
         edges: page.reviews.map((node) => ({ node, cursorOf: page.cursorOf })),
         pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
       };
     },
-    reviewSummary: (item: ItemReference, _: Args, ctx: ReviewsContext) => ctx.loaders.summary(parseId(item.id)),
+    reviewSummary: (item, _, ctx) => ctx.loaders.summary(parseId(item.id)),
   },
   ReviewConnection: {
     // from the summary loader: the same index-only scan the summary uses, batched with it
-    totalCount: async (connection: { itemId: number }, _: Args, ctx: ReviewsContext) =>
-      (await ctx.loaders.summary(connection.itemId)).count,
+    totalCount: async (connection, _, ctx) => (await ctx.loaders.summary(connection.itemId)).count,
   },
   ReviewEdge: {
-    cursor: (edge: { node: Review; cursorOf(review: Review): string }) => edge.cursorOf(edge.node),
+    cursor: (edge) => edge.cursorOf(edge.node),
   },
   Review: {
-    __resolveReference: (reference: { id: unknown }, ctx: ReviewsContext) =>
-      ctx.loaders.review.load(parseId(reference.id)),
-    item: (review: Review) => ({ __typename: 'Item', id: review.itemId }),
+    __resolveReference: (reference, ctx) => ctx.loaders.review.load(parseId(reference.id)),
+    item: (review) => ({ id: review.itemId }),
   },
 };
