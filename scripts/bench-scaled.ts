@@ -1,77 +1,113 @@
-// npm run bench:scaled: the item page query through nginx with one gateway instance against two,
-// in the same run (alternating rounds, medians). Subgraphs, two gateways and two nginx (one
-// upstream each way) as processes on a scratch database; CACHE_MODE=off (--cache) so the gateways work.
+// npm run bench:scaled: the item page query through a load balancer, two setups measured in the
+// same run (alternating rounds, medians):
+//   default                        nginx in front of one gateway instance against nginx in front of two
+//   --balancer nginx,haproxy       nginx against HAProxy, each in front of the same two instances
+// Subgraphs, two gateways and the balancers (deploy/nginx.conf, deploy/haproxy.cfg) as processes
+// on a scratch database; CACHE_MODE=off (--cache) so the gateways work.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { CACHE_MODES, readToolConfig } from '@supergraph-lab/config';
-import { createAgent, loadPage, targetNamed } from '@supergraph-lab/loadtest';
+import { CACHE_MODES, parseCliArgs, parseCount, readToolConfig, UsageError } from '@supergraph-lab/config';
+import { createAgent, loadPage, runClosedLoop, targetNamed } from '@supergraph-lab/loadtest';
 import { scratchDatabase, startServices } from '@supergraph-lab/stack/processes';
 import { freePort, waitReady } from '@supergraph-lab/testing';
 import { median } from '../gateway/bench/harness.ts';
+import { balancerCommand, balancerConfig, BALANCERS, type Balancer } from './start/balancer.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const NGINX = readToolConfig().nginxBin;
+const TOOLS = readToolConfig();
+const USAGE =
+  'usage: npm run bench:scaled -- [--items N] [--seconds S] [--connections C] [--rounds R] [--cache MODE] [--balancer nginx,haproxy]';
 
-const { values } = parseArgs({
-  options: {
-    items: { type: 'string', default: '20000' },
-    seconds: { type: 'string', default: '10' },
-    connections: { type: 'string', default: '64' },
-    rounds: { type: 'string', default: '3' },
-    cache: { type: 'string', default: 'off' },
-  },
-});
-const cacheMode = values.cache;
-if (!(CACHE_MODES as readonly string[]).includes(cacheMode))
-  throw new Error(`--cache must be one of ${CACHE_MODES.join(', ')}, got "${cacheMode}"`);
-const [items, seconds, connections, rounds] = [values.items, values.seconds, values.connections, values.rounds].map(
-  Number,
-) as [number, number, number, number];
-
-/** nginx on `port` in front of `gateways`, from deploy/nginx.conf with its upstream rewritten. */
-function startNginx(port: number, gateways: number[]): ChildProcess {
-  const prefix = path.join(tmpdir(), `sgl-bench-nginx-${port}`);
-  mkdirSync(prefix, { recursive: true });
-  const conf = readFileSync(path.join(ROOT, 'deploy', 'nginx.conf'), 'utf8')
-    .replace('listen 8080;', `listen ${port};`)
-    .replace(
-      /upstream gateway \{[^}]*?keepalive 64;/s,
-      `upstream gateway {\n${gateways.map((gateway) => `    server 127.0.0.1:${gateway};`).join('\n')}\n    keepalive 64;`,
+function readArgs() {
+  const values = parseCliArgs(
+    process.argv.slice(2),
+    {
+      items: { type: 'string', default: '20000' },
+      seconds: { type: 'string', default: '10' },
+      connections: { type: 'string', default: '64' },
+      rounds: { type: 'string', default: '3' },
+      cache: { type: 'string', default: 'off' },
+      balancer: { type: 'string' },
+    },
+    USAGE,
+  );
+  if (!(CACHE_MODES as readonly string[]).includes(values.cache))
+    throw new UsageError(`--cache must be one of ${CACHE_MODES.join(', ')}, got "${values.cache}"; ${USAGE}`);
+  const balancers = values.balancer?.split(',').map((name) => name.trim());
+  if (balancers && (balancers.length !== 2 || !balancers.every((name) => Object.hasOwn(BALANCERS, name))))
+    throw new UsageError(
+      `--balancer takes two of ${Object.keys(BALANCERS).join(', ')}, got "${values.balancer}"; ${USAGE}`,
     );
-  writeFileSync(path.join(prefix, 'nginx.conf'), conf);
-  return spawn(NGINX, ['-p', `${prefix}/`, '-c', path.join(prefix, 'nginx.conf'), '-g', 'daemon off;'], {
-    stdio: 'inherit',
-  });
+  return {
+    items: parseCount(values.items, '--items'),
+    seconds: parseCount(values.seconds, '--seconds'),
+    connections: parseCount(values.connections, '--connections'),
+    rounds: parseCount(values.rounds, '--rounds'),
+    cacheMode: values.cache,
+    balancers: balancers as [Balancer, Balancer] | undefined,
+  };
 }
 
+/**
+ * `balancer` on `port` in front of `gateways` (one or two), from its file in deploy/. The page
+ * backends point at the gateways too: no page is asked for here, and HAProxy's checks pass.
+ */
+function startBalancer(balancer: Balancer, port: number, gateways: number[]): ChildProcess {
+  const prefix = path.join(tmpdir(), `sgl-bench-${balancer}-${port}`);
+  mkdirSync(prefix, { recursive: true });
+  const { file } = BALANCERS[balancer];
+  const [first, second = first] = gateways as [number, number?];
+  let conf = balancerConfig(balancer, readFileSync(path.join(ROOT, 'deploy', file), 'utf8'), {
+    balancer: port,
+    gateways: [first, second],
+    ssrs: [first, second],
+  });
+  // one instance: nginx's upstream names it once (the same address twice would count it twice)
+  if (gateways.length === 1 && balancer === 'nginx')
+    conf = conf.replace(
+      /upstream gateway \{[^}]*?keepalive 64;/s,
+      `upstream gateway {\n    server 127.0.0.1:${first};\n    keepalive 64;`,
+    );
+  else if (gateways.length === 1) throw new Error('one instance is measured behind nginx only');
+  writeFileSync(path.join(prefix, file), conf);
+  const [command, ...args] = balancerCommand(balancer, TOOLS, prefix, path.join(prefix, file));
+  return spawn(command, args, { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+const options = (() => {
+  try {
+    return readArgs();
+  } catch (error) {
+    console.error(`bench:scaled: ${(error as Error).message}`);
+    process.exit(2);
+  }
+})();
+const { items, seconds, connections, rounds, cacheMode } = options;
+
 /** Closed loop: `connections` clients asking for pages for `seconds`; pages/s and p99. */
-async function measure(origin: string, maxId: number) {
+async function measure(origin: string) {
   const agent = createAgent(connections);
   const graphql = targetNamed('graphql');
   const endpoints = { gateway: origin, ssr: origin, items: origin, reviews: origin, photos: origin };
-  const until = performance.now() + seconds * 1000;
-  const latencies: number[] = [];
-  let errors = 0;
-  await Promise.all(
-    Array.from({ length: connections }, async () => {
-      while (performance.now() < until) {
-        const started = performance.now();
+  try {
+    const result = await runClosedLoop({
+      connections,
+      durationSeconds: seconds,
+      send: async () => {
         const outcome = await loadPage(
           agent,
-          graphql.requests(endpoints, 1 + Math.floor(Math.random() * maxId), 0),
+          graphql.requests(endpoints, 1 + Math.floor(Math.random() * items), 0),
           AbortSignal.timeout(5000),
         );
-        if (outcome.ok) latencies.push(performance.now() - started);
-        else errors++;
-      }
-    }),
-  );
-  await agent.close();
-  latencies.sort((a, b) => a - b);
-  return { rps: latencies.length / seconds, p99: latencies[Math.floor(latencies.length * 0.99)] ?? Number.NaN, errors };
+        if (!outcome.ok) throw new Error(outcome.error?.message ?? 'failed');
+      },
+    });
+    return { rps: result.okPerSecond, p99: result.latency.p99, errors: result.errors };
+  } finally {
+    await agent.close();
+  }
 }
 
 const database = await scratchDatabase('scaled', items);
@@ -92,43 +128,47 @@ const extra = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'gatew
   },
   stdio: 'inherit',
 });
-const [onePort, twoPort] = [await freePort(), await freePort()];
-const nginxes = [startNginx(onePort, [stack.ports.gateway]), startNginx(twoPort, [stack.ports.gateway, second])];
+const both = [stack.ports.gateway, second];
+const setups: { name: string; port: number; gateways: number[]; balancer: Balancer }[] = options.balancers
+  ? options.balancers.map((balancer) => ({ name: `${balancer}, 2 instances`, port: 0, gateways: both, balancer }))
+  : [
+      { name: 'nginx, 1 instance', port: 0, gateways: [stack.ports.gateway], balancer: 'nginx' },
+      { name: 'nginx, 2 instances', port: 0, gateways: both, balancer: 'nginx' },
+    ];
+for (const setup of setups) setup.port = await freePort();
+const balancers = setups.map((setup) => startBalancer(setup.balancer, setup.port, setup.gateways));
 try {
-  for (const port of [second, onePort, twoPort]) await waitReady(`http://127.0.0.1:${port}`, { timeoutMs: 30_000 });
-  // warm both paths (JIT, plans, connections)
-  await measure(`http://127.0.0.1:${twoPort}`, items);
-  const results: Record<'one' | 'two', { rps: number; p99: number; errors: number }[]> = { one: [], two: [] };
+  for (const port of [second, ...setups.map((setup) => setup.port)])
+    await waitReady(`http://127.0.0.1:${port}`, { timeoutMs: 30_000 });
+  // warm every path (JIT, plans, connections)
+  for (const setup of setups) await measure(`http://127.0.0.1:${setup.port}`);
+  const results = setups.map(() => [] as { rps: number; p99: number; errors: number }[]);
   for (let round = 0; round < rounds; round++) {
-    for (const [name, port] of (round % 2
-      ? [
-          ['two', twoPort],
-          ['one', onePort],
-        ]
-      : [
-          ['one', onePort],
-          ['two', twoPort],
-        ]) as ['one' | 'two', number][]) {
-      const result = await measure(`http://127.0.0.1:${port}`, items);
-      results[name].push(result);
+    // alternate which goes first: a drift in the machine's load falls on both alike
+    const order = round % 2 ? [1, 0] : [0, 1];
+    for (const index of order) {
+      const setup = setups[index]!;
+      const result = await measure(`http://127.0.0.1:${setup.port}`);
+      results[index]!.push(result);
       console.log(
-        `round ${round + 1}: ${name} gateway instance${name === 'two' ? 's' : ''}: ${result.rps.toFixed(0)} pages/s, p99 ${result.p99.toFixed(1)} ms, ${result.errors} errors`,
+        `round ${round + 1}: ${setup.name}: ${result.rps.toFixed(0)} pages/s, p99 ${result.p99.toFixed(1)} ms, ${result.errors} errors`,
       );
     }
   }
-  const [one, two] = [results.one, results.two].map((list) => ({
+  const [a, b] = results.map((list) => ({
     rps: median(list.map((r) => r.rps)),
     p99: median(list.map((r) => r.p99)),
+    errors: list.reduce((sum, r) => sum + r.errors, 0),
   }));
   console.log(
-    `\n${items.toLocaleString('en')} items, CACHE_MODE=${cacheMode}, ${connections} connections through nginx, medians of ${rounds} rounds:`,
+    `\n${items.toLocaleString('en')} items, CACHE_MODE=${cacheMode}, ${connections} connections, medians of ${rounds} rounds:`,
   );
-  console.log(`  1 gateway instance:  ${one!.rps.toFixed(0)} pages/s, p99 ${one!.p99.toFixed(1)} ms`);
+  console.log(`  ${setups[0]!.name}: ${a!.rps.toFixed(0)} pages/s, p99 ${a!.p99.toFixed(1)} ms, ${a!.errors} errors`);
   console.log(
-    `  2 gateway instances: ${two!.rps.toFixed(0)} pages/s, p99 ${two!.p99.toFixed(1)} ms  (${(two!.rps / one!.rps).toFixed(2)}x)`,
+    `  ${setups[1]!.name}: ${b!.rps.toFixed(0)} pages/s, p99 ${b!.p99.toFixed(1)} ms, ${b!.errors} errors  (${(b!.rps / a!.rps).toFixed(2)}x)`,
   );
 } finally {
-  for (const nginx of nginxes) nginx.kill('SIGTERM');
+  for (const balancer of balancers) balancer.kill('SIGTERM');
   extra.kill('SIGTERM');
   await stack.stop();
   await database.drop();

@@ -2,20 +2,30 @@
 // Without DATABASE_URL it runs an embedded Postgres (PGlite, data under .data/pglite) and seeds
 // a small data set when it is empty. Ctrl-C stops everything cleanly.
 // npm run start:scaled (--scaled): two gateway and two SSR instances (ports P and P+10) behind
-// Debian's nginx on :8080 with deploy/nginx.conf; an instance that stops is started again.
-// The parts: start/database.ts, start/supervisor.ts, start/nginx.ts, start/output.ts.
+// Debian's nginx on :8080 with deploy/nginx.conf (or `-- --balancer haproxy`: HAProxy with
+// deploy/haproxy.cfg); an instance that stops is started again.
+// The parts: start/database.ts, start/supervisor.ts, start/balancer.ts, start/output.ts.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConfigError, readConfig, readToolConfig, type Config, type ToolConfig } from '@supergraph-lab/config';
+import {
+  cacheStoreKindOf,
+  ConfigError,
+  parseCliArgs,
+  readConfig,
+  readToolConfig,
+  UsageError,
+  type Config,
+  type ToolConfig,
+} from '@supergraph-lab/config';
+import { balancerCommand, balancerConfig, BALANCERS, type Balancer } from './start/balancer.ts';
 import { prepareDatabase, startEmbeddedPostgres } from './start/database.ts';
-import { nginxConfig } from './start/nginx.ts';
 import { say } from './start/output.ts';
 import { Supervisor, type Spawnable } from './start/supervisor.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const READY_TIMEOUT_MS = 60_000;
-const SCALED = process.argv.includes('--scaled');
+const USAGE = `usage: npm start | npm run start:scaled [-- --balancer ${Object.keys(BALANCERS).join('|')}]`;
 // balanced instances drain before they stop (deploy/nginx.conf keeps idle connections for 2 s), unless told
 const SCALED_DRAIN_MS = 3000;
 
@@ -37,11 +47,30 @@ const SUBGRAPHS = [SERVICES.items, SERVICES.reviews, SERVICES.photos];
 const supervisor = new Supervisor(READY_TIMEOUT_MS);
 const local = (port: number) => `http://127.0.0.1:${port}`;
 
+/** `--scaled` (start:scaled) and its balancer, or a UsageError naming what is wrong. */
+function readArgs(argv: readonly string[]): { scaled: boolean; balancer: Balancer } {
+  const args = parseCliArgs(argv, { scaled: { type: 'boolean' }, balancer: { type: 'string' } }, USAGE);
+  const balancer = args.balancer ?? 'nginx';
+  if (!Object.hasOwn(BALANCERS, balancer)) {
+    throw new UsageError(
+      `--balancer must be one of ${Object.keys(BALANCERS).join(', ')}, got ${JSON.stringify(balancer)}; ${USAGE}`,
+    );
+  }
+  if (args.balancer !== undefined && !args.scaled) throw new UsageError(`--balancer goes with start:scaled; ${USAGE}`);
+  return { scaled: args.scaled ?? false, balancer: balancer as Balancer };
+}
+
 /**
- * Two gateway and two SSR instances (ports P and P+10), then nginx with deploy/nginx.conf in a
- * scratch prefix under .data/nginx (ports rewritten only when they differ from the defaults).
+ * Two gateway and two SSR instances (ports P and P+10), then the balancer with its file from
+ * deploy/ in a scratch prefix under .data/<balancer> (ports rewritten only when they differ from
+ * the defaults).
  */
-async function startScaled(config: Config, tools: ToolConfig, env: NodeJS.ProcessEnv): Promise<void> {
+async function startScaled(
+  config: Config,
+  tools: ToolConfig,
+  env: NodeJS.ProcessEnv,
+  balancer: Balancer,
+): Promise<void> {
   const balanced = { ...env, SHUTDOWN_DRAIN_MS: String(tools.shutdownDrainMs ?? SCALED_DRAIN_MS) };
   const gateways: [number, number] = [config.ports.gateway, config.ports.gateway + 10];
   const ssrs: [number, number] = [config.ports.ssr, config.ports.ssr + 10];
@@ -59,23 +88,21 @@ async function startScaled(config: Config, tools: ToolConfig, env: NodeJS.Proces
       { ...balanced, SSR_PORT: String(port), GATEWAY_URL: local(tools.nginxPort) },
     ),
   );
-  const prefix = path.join(ROOT, '.data', 'nginx');
+  const prefix = path.join(ROOT, '.data', balancer);
   mkdirSync(prefix, { recursive: true });
-  const confFile = path.join(prefix, 'nginx.conf');
-  const template = readFileSync(path.join(ROOT, 'deploy', 'nginx.conf'), 'utf8');
-  writeFileSync(confFile, nginxConfig(template, { nginx: tools.nginxPort, gateways, ssrs }));
-  supervisor.spawn(
-    { name: 'nginx', colour: 37, command: [tools.nginxBin, '-p', `${prefix}/`, '-c', confFile, '-g', 'daemon off;'] },
-    env,
-  );
+  const { file } = BALANCERS[balancer];
+  const confFile = path.join(prefix, file);
+  const template = readFileSync(path.join(ROOT, 'deploy', file), 'utf8');
+  writeFileSync(confFile, balancerConfig(balancer, template, { balancer: tools.nginxPort, gateways, ssrs }));
+  supervisor.spawn({ name: balancer, colour: 37, command: balancerCommand(balancer, tools, prefix, confFile) }, env);
   await Promise.all(ssrs.map((port, i) => supervisor.ready(`ssr${i + 1}`, local(port))));
-  await supervisor.ready('nginx', local(tools.nginxPort));
+  await supervisor.ready(balancer, local(tools.nginxPort));
 }
 
 /** What runs where, once everything is ready. */
-function sayReady(config: Config, tools: ToolConfig, adminToken: string): void {
-  const gateway = `http://localhost:${SCALED ? tools.nginxPort : config.ports.gateway}`;
-  const pages = `http://localhost:${SCALED ? tools.nginxPort : config.ports.ssr}`;
+function sayReady(config: Config, tools: ToolConfig, adminToken: string, balancer: Balancer | null): void {
+  const gateway = `http://localhost:${balancer ? tools.nginxPort : config.ports.gateway}`;
+  const pages = `http://localhost:${balancer ? tools.nginxPort : config.ports.ssr}`;
   say('ready:');
   say(`  GraphQL Playground  ${gateway}/graphql`);
   say(`  REST example        ${gateway}/api/items/1  ·  ${gateway}/api/items/1/reviews?sort=HIGHEST`);
@@ -88,12 +115,12 @@ function sayReady(config: Config, tools: ToolConfig, adminToken: string): void {
     `  database            ${config.databaseUrl ? 'DATABASE_URL' : `embedded PGlite at postgresql://postgres@127.0.0.1:${tools.embeddedPgPort}/postgres`}`,
   );
   say(
-    `  cache               ${config.redisUrl ? `Redis (REDIS_URL), CACHE_MODE=${config.cacheMode}` : `in-memory entity cache per service (no REDIS_URL), CACHE_MODE=${config.cacheMode}`}`,
+    `  cache               ${config.cacheUrl ? `${cacheStoreKindOf(config.cacheUrl)} at ${config.cacheUrl}` : 'in-memory entity cache per service (no CACHE_URL or REDIS_URL)'}, CACHE_MODE=${config.cacheMode}`,
   );
   say(`  load lab            ${pages}/lab${config.lab ? '' : '  (off: LAB=off)'}`);
-  if (SCALED) {
+  if (balancer) {
     say(
-      `  behind nginx :${tools.nginxPort}   gateway ${config.ports.gateway} + ${config.ports.gateway + 10}, ssr ${config.ports.ssr} + ${config.ports.ssr + 10} (deploy/nginx.conf)`,
+      `  behind ${balancer} :${tools.nginxPort}   gateway ${config.ports.gateway} + ${config.ports.gateway + 10}, ssr ${config.ports.ssr} + ${config.ports.ssr + 10} (deploy/${BALANCERS[balancer].file})`,
     );
   }
   say(
@@ -107,6 +134,7 @@ process.on('SIGINT', () => void supervisor.shutdown(0));
 process.on('SIGTERM', () => void supervisor.shutdown(0));
 
 try {
+  const { scaled, balancer } = readArgs(process.argv.slice(2));
   const tools = readToolConfig();
   const config = readConfig();
   let databaseUrl = config.databaseUrl;
@@ -123,17 +151,19 @@ try {
   // the subgraphs first: the gateway's readiness checks them
   for (const service of SUBGRAPHS) supervisor.spawn(service, env);
   await Promise.all(SUBGRAPHS.map((service) => supervisor.ready(service.name, local(service.port(config)))));
-  if (SCALED) await startScaled(config, tools, env);
+  if (scaled) await startScaled(config, tools, env, balancer);
   else {
     supervisor.spawn(SERVICES.gateway, env);
     await supervisor.ready('gateway', local(config.ports.gateway));
     supervisor.spawn(SERVICES.ssr, env);
     await supervisor.ready('ssr', local(config.ports.ssr));
   }
-  sayReady(config, tools, adminToken);
+  sayReady(config, tools, adminToken, scaled ? balancer : null);
 } catch (error) {
   if (!supervisor.stopping) {
-    console.error(`start: ${error instanceof ConfigError ? error.message : ((error as Error).stack ?? error)}`);
-    await supervisor.shutdown(1);
+    console.error(
+      `start: ${error instanceof ConfigError || error instanceof UsageError ? error.message : ((error as Error).stack ?? error)}`,
+    );
+    await supervisor.shutdown(error instanceof UsageError ? 2 : 1);
   }
 }

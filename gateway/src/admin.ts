@@ -17,6 +17,27 @@ import { Gauge } from 'prom-client';
 import type { Agent } from 'undici';
 import type { GatewayCache } from './response-cache.ts';
 
+/** What the inspector says in place of a key listing on memcached, which has no command to list its keys. */
+export const MEMCACHED_NO_LISTING =
+  'memcached cannot list its keys (no SCAN): the counts and memory come from its stats; entries are not listed';
+
+/** memcached's stats as the inspector shows a store: items, memory, its own hits, misses and evictions. */
+function memcachedStore(stats: Record<string, string>): Record<string, unknown> {
+  const bytes = Number(stats.bytes ?? 0);
+  return {
+    keys: Number(stats.curr_items ?? 0),
+    usedMemory: `${(bytes / 1024 / 1024).toFixed(2)}M`,
+    usedMemoryBytes: bytes,
+    limitMaxBytes: Number(stats.limit_maxbytes ?? 0),
+    serverHits: Number(stats.get_hits ?? 0),
+    serverMisses: Number(stats.get_misses ?? 0),
+    evictions: Number(stats.evictions ?? 0),
+    version: stats.version ?? null,
+    keyListing: false,
+    note: MEMCACHED_NO_LISTING,
+  };
+}
+
 /**
  * `GET /cache` (hit/miss per layer with hit ratios, keys and memory of the store, the newest
  * entries with TTL and size) and `POST /cache/flush` (a new epoch: every entry of every layer
@@ -82,8 +103,9 @@ export function registerCacheAdmin(
       entity.hits += stats?.hits ?? 0;
       entity.misses += stats?.misses ?? 0;
     }
-    const redis = await cache.store.redis();
+    const [redis, memcached] = await Promise.all([cache.store.redis(), cache.store.memcachedStats()]);
     let store: Record<string, unknown> = { kind: cache.store.kind };
+    if (memcached) store = { ...store, ...memcachedStore(memcached) };
     let recent: Record<string, unknown>[] = cache.recent
       .slice(-20)
       .reverse()
@@ -110,9 +132,9 @@ export function registerCacheAdmin(
         response: {
           ...cache.stats.response,
           hitRatio: hitRatio(cache.stats.response),
-          active: cache.store.kind === 'redis',
+          active: cache.store.shared,
         },
-        rest: { ...cache.stats.rest, hitRatio: hitRatio(cache.stats.rest), active: cache.store.kind === 'redis' },
+        rest: { ...cache.stats.rest, hitRatio: hitRatio(cache.stats.rest), active: cache.store.shared },
         entity: { ...entity, hitRatio: hitRatio(entity), subgraphs },
       },
       store,
@@ -126,6 +148,16 @@ export function registerCacheAdmin(
     const limit = Number(request.query.limit ?? 50);
     if (!Number.isInteger(limit) || limit < 1 || limit > 500)
       throw badInput(`limit must be a whole number between 1 and 500, got ${JSON.stringify(request.query.limit)}`);
+    if (cache.store.kind === 'memcached') {
+      const stats = await cache.store.memcachedStats();
+      return {
+        store: 'memcached',
+        keyListing: false,
+        note: MEMCACHED_NO_LISTING,
+        keys: stats ? Number(stats.curr_items ?? 0) : null,
+        entries: [],
+      };
+    }
     const redis = await cache.store.redis();
     if (!redis) return { store: cache.store.kind, entries: [] };
     const keys: string[] = [];
@@ -168,6 +200,10 @@ export function registerCacheAdmin(
         toProblem(new AppError('SERVICE_UNAVAILABLE', 'the cache is unavailable'), request.url),
         5,
       );
+    if (cache.store.kind === 'memcached') {
+      // no key listing to delete by: the dead entries stay until their TTL or memcached's LRU takes them
+      return { flushed: true, deletedKeys: 0, note: `${MEMCACHED_NO_LISTING}; dead entries expire by their TTL` };
+    }
     return { flushed: true, deletedKeys: deleted };
   });
 

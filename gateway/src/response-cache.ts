@@ -17,7 +17,7 @@ export interface GatewayCache {
 
 /** Whether whole responses are served from the cache now: only with a store every process shares. */
 export function responsesCached(cache: GatewayCache): boolean {
-  return (cache.mode === 'response' || cache.mode === 'all') && cache.store.kind === 'redis';
+  return (cache.mode === 'response' || cache.mode === 'all') && cache.store.shared;
 }
 
 /** Notes a written key for the inspector, keeping the last 50. */

@@ -80,7 +80,7 @@ export async function createGatewayService(config: Config, options: GatewayOptio
     ),
   });
   const store = createCacheStore({
-    redisUrl: config.redisUrl,
+    url: config.cacheUrl,
     namespace: config.cacheNamespace,
     timeoutMs: config.cacheTimeoutMs,
     onError: (message) => app.log.warn(message),
@@ -121,7 +121,7 @@ export async function createGatewayService(config: Config, options: GatewayOptio
   app.addHook('onReady', async () => {
     if (!responsesCached(cache) && (cache.mode === 'response' || cache.mode === 'all')) {
       app.log.warn(
-        "no REDIS_URL: the response caches are off (a per-process memory store cannot see other processes' writes)",
+        "no CACHE_URL or REDIS_URL: the response caches are off (a per-process memory store cannot see other processes' writes)",
       );
     }
   });

@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import { parse } from 'yaml';
 import { connect } from '@supergraph-lab/db';
 import { createTestDatabase } from '@supergraph-lab/db/testing';
-import { NGINX, skipWithout } from '@supergraph-lab/stack/tools';
+import { HAPROXY, NGINX, skipWithout } from '@supergraph-lab/stack/tools';
 import { SERVICE_LOADER, SERVICE_NODE_FLAGS } from '@supergraph-lab/stack/processes';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -191,4 +191,30 @@ test('deploy/nginx.conf passes nginx -t (Debian nginx)', { skip: skipWithout(NGI
   assert.equal(result.status, 0, result.stderr);
   assert.match(result.stderr, /syntax is ok/);
   assert.match(result.stderr, /test is successful/);
+});
+
+test('deploy/haproxy.cfg passes haproxy -c (Debian haproxy)', { skip: skipWithout(HAPROXY) }, () => {
+  const result = spawnSync(HAPROXY.path, ['-c', '-f', path.join(ROOT, 'deploy', 'haproxy.cfg')], { encoding: 'utf8' });
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stdout, /Configuration file is valid/);
+  assert.doesNotMatch(result.stderr, /WARNING/, 'no warnings either');
+});
+
+test('deploy/haproxy.cfg balances the same instances as nginx.conf, with the same retry rules', () => {
+  const haproxy = readFileSync(path.join(ROOT, 'deploy', 'haproxy.cfg'), 'utf8');
+  const backend = (name: string) => {
+    const body = new RegExp(`^backend ${name}\n((?:  .*\n|\n)*)`, 'm').exec(haproxy)?.[1] ?? '';
+    const servers = [...body.matchAll(/server \S+ 127\.0\.0\.1:(\d+)(.*)/g)];
+    return { body, ports: servers.map((m) => Number(m[1])), backups: servers.filter((m) => / backup\b/.test(m[2]!)) };
+  };
+  assert.deepEqual(backend('gateway').ports, upstream('gateway'));
+  assert.deepEqual(backend('gateway_keyed').ports, upstream('gateway'));
+  assert.deepEqual(backend('ssr').ports, upstream('ssr'));
+  assert.deepEqual(backend('lab').ports, upstream('lab'));
+  assert.equal(backend('lab').backups.length, 1, 'the second SSR instance stands in for the lab, as in nginx.conf');
+  // once sent, a write is passed on only with an Idempotency-Key (nginx: non_idempotent only in @keyed)
+  assert.match(backend('gateway').body, /http-request disable-l7-retry unless METH_GET \|\| METH_HEAD/);
+  assert.doesNotMatch(backend('gateway_keyed').body, /disable-l7-retry/);
+  assert.match(haproxy, /use_backend gateway_keyed if api keyed/);
+  assert.match(haproxy, /^\s*retries 1$/m, 'two tries in all (nginx: proxy_next_upstream_tries 2)');
 });

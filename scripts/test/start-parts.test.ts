@@ -2,20 +2,34 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { nginxConfig } from '../start/nginx.ts';
+import { balancerConfig, BALANCERS, type Balancer } from '../start/balancer.ts';
 import { formatLogLine } from '../start/output.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
-test("start:scaled's nginx config: every default port replaced by this run's, nothing else changed", () => {
-  const template = readFileSync(path.join(ROOT, 'deploy', 'nginx.conf'), 'utf8');
-  const config = nginxConfig(template, { nginx: 18080, gateways: [14000, 14010], ssrs: [13000, 13010] });
-  assert.match(config, /listen 18080;/);
-  for (const port of [14000, 14010, 13000, 13010]) assert.ok(config.includes(`127.0.0.1:${port}`), String(port));
-  assert.doesNotMatch(config, /127\.0\.0\.1:(4000|4010|3000|3010)\b|listen 8080;/);
-  const unchanged = nginxConfig(template, { nginx: 8080, gateways: [4000, 4010], ssrs: [3000, 3010] });
-  assert.equal(unchanged, template);
-});
+for (const balancer of Object.keys(BALANCERS) as Balancer[]) {
+  test(`start:scaled's ${balancer} config: every default port replaced by this run's, nothing else changed`, () => {
+    const template = readFileSync(path.join(ROOT, 'deploy', BALANCERS[balancer].file), 'utf8');
+    const config = balancerConfig(balancer, template, {
+      balancer: 18080,
+      gateways: [14000, 14010],
+      ssrs: [13000, 13010],
+    });
+    assert.ok(config.includes(BALANCERS[balancer].listen(18080)), 'the balancer listens on the port of this run');
+    for (const port of [14000, 14010, 13000, 13010]) assert.ok(config.includes(`127.0.0.1:${port}`), String(port));
+    const directives = config
+      .split('\n')
+      .filter((line) => !line.trim().startsWith('#'))
+      .join('\n');
+    assert.doesNotMatch(directives, /127\.0\.0\.1:(4000|4010|3000|3010)\b|\b8080\b/);
+    const unchanged = balancerConfig(balancer, template, {
+      balancer: 8080,
+      gateways: [4000, 4010],
+      ssrs: [3000, 3010],
+    });
+    assert.equal(unchanged, template);
+  });
+}
 
 test("a service's pino line is shortened to level and message; anything else passes as it is", () => {
   assert.equal(formatLogLine('{"level":30,"msg":"listening"}'), 'info  listening');

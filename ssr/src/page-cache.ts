@@ -35,7 +35,7 @@ export function createPageCache(store: CacheStore, mode: CacheMode, ttlSeconds: 
   const cache: PageCache = {
     mode,
     stats,
-    enabled: () => (cache.mode === 'response' || cache.mode === 'all') && store.kind === 'redis',
+    enabled: () => (cache.mode === 'response' || cache.mode === 'all') && store.shared,
     async read(key, timing) {
       const entry = await currentEntry<{ html: string }>(store, key, timing);
       if (entry) stats.hits++;

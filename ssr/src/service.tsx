@@ -51,7 +51,7 @@ export function createSsrService(config: Config, options: SsrOptions = {}): SsrS
     rest: restSource(gatewayUrl, agent, config.subgraphTimeoutMs),
   };
   const store = createCacheStore({
-    redisUrl: config.redisUrl,
+    url: config.cacheUrl,
     namespace: config.cacheNamespace,
     timeoutMs: config.cacheTimeoutMs,
     onError: (message) => app.log.warn(message),

@@ -46,8 +46,10 @@ async function main(): Promise<number> {
     connections: Math.round(positive('connections', values.connections, 65_536)),
   };
   const notes: string[] = [];
-  if (!readConfig().redisUrl)
-    notes.push('no REDIS_URL: "all" means the in-memory entity cache only (the gateway layers need Redis)');
+  if (!readConfig().cacheUrl)
+    notes.push(
+      'no CACHE_URL or REDIS_URL: "all" means the in-memory entity cache only (the gateway layers need a shared store)',
+    );
   const estimate = modes.length * runSeconds(settings);
   process.stderr.write(
     `bench: ${settings.targets.length} targets x ${modes.length} cache modes x ${settings.rates.length} rates, about ${Math.ceil(estimate / 60)} min of load\n`,

@@ -1,12 +1,15 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import KeyvMemcache from '@keyv/memcache';
 import KeyvRedis from '@keyv/redis';
-import Keyv from 'keyv';
+import Keyv, { type KeyvStoreAdapter, type StoredData } from 'keyv';
+import { cacheStoreKindOf, type CacheStoreKind } from '@supergraph-lab/config';
 import { timed, type RequestTiming } from '@supergraph-lab/timing';
 import { EPOCH_KEY } from './layers.ts';
 
 /**
- * The store every cache layer shares: keyv on Redis (shared by all processes, so invalidation
- * reaches every instance) or keyv in memory when there is no REDIS_URL.
+ * The store every cache layer shares: keyv on Redis or on memcached (shared by all processes, so
+ * invalidation reaches every instance; CACHE_URL, else REDIS_URL), or keyv in memory when there
+ * is neither.
  *
  * Every call is bounded by a short timeout and never throws: a cache that is down or slow is a
  * miss, and the API goes on from Postgres. Failures are logged once per interval. When new
@@ -23,7 +26,12 @@ export interface CacheEntry {
 }
 
 export interface CacheStore {
-  readonly kind: 'redis' | 'memory';
+  readonly kind: CacheStoreKind;
+  /**
+   * Shared by every process (Redis, memcached): the gateway's whole-answer layers run only on a
+   * shared store, where a write's invalidation reaches every instance.
+   */
+  readonly shared: boolean;
   /**
    * Values for `keys` in order (undefined where absent), or null when the cache is unavailable.
    * Every call takes the request's timing, if any: the time it waits is its "cache" part.
@@ -39,7 +47,9 @@ export interface CacheStore {
   newEpoch(): Promise<boolean>;
   /** The Redis client (redis only), for the inspector. */
   redis(): Promise<RedisLike | null>;
-  /** Prefix of every key this store writes in Redis. */
+  /** memcached's own counters (`stats`: items, bytes, hits, evictions...), memcached only; null when it does not answer. */
+  memcachedStats(): Promise<Record<string, string> | null>;
+  /** Prefix of every key this store writes in Redis or memcached. */
   readonly prefix: string;
   close(): Promise<void>;
 }
@@ -55,8 +65,9 @@ export interface RedisLike {
 }
 
 export interface CacheStoreOptions {
-  redisUrl?: string;
-  /** Key prefix in Redis. */
+  /** redis://, rediss:// or memcached://host:port; none: memory. */
+  url?: string;
+  /** Key prefix in Redis or memcached. */
   namespace?: string;
   /** Bound on each cache call. */
   timeoutMs?: number;
@@ -65,17 +76,57 @@ export interface CacheStoreOptions {
   logIntervalMs?: number;
 }
 
-/** Creates the store: Redis when a URL is given, memory otherwise. */
+/**
+ * keyv's memcached adapter, made to fail as the Redis one does: a read of many keys fails when
+ * one get fails (the adapter's own turns a failed get into a miss, so a memcached that is down
+ * would look like an empty one, tokens included), and a key memcached would refuse (over 250
+ * bytes, or with a space or control character: a long REST URL) is stored under its hash.
+ */
+class MemcachedAdapter extends KeyvMemcache {
+  override async getMany<Value>(keys: string[]): Promise<StoredData<Value>[]> {
+    return Promise.all(keys.map((key) => this.get<Value>(key)));
+  }
+
+  override formatKey(key: string): string {
+    const full = super.formatKey(key);
+    return full.length <= 240 && /^[\x21-\x7e]+$/.test(full)
+      ? full
+      : `${this.namespace ?? ''}:#${createHash('sha256').update(full).digest('base64url')}`;
+  }
+
+  /** memcached's `stats` counters. */
+  stats(): Promise<Record<string, string>> {
+    return new Promise((resolve, reject) =>
+      this.client.stats((error: Error | null, _server: string, stats: Record<string, string> | null) =>
+        error ? reject(error) : resolve(stats ?? {}),
+      ),
+    );
+  }
+}
+
+/** Creates the store: Redis or memcached by the URL's scheme, memory without one. */
 export function createCacheStore(options: CacheStoreOptions): CacheStore {
   const namespace = options.namespace ?? 'sgl';
   const timeoutMs = options.timeoutMs ?? 500;
   const logIntervalMs = options.logIntervalMs ?? 10_000;
+  const kind = cacheStoreKindOf(options.url);
   let adapter: KeyvRedis<unknown> | undefined;
+  let memcached: MemcachedAdapter | undefined;
   let keyv: Keyv;
-  if (options.redisUrl) {
+  if (kind === 'memcached') {
+    memcached = new MemcachedAdapter(new URL(options.url!).host, {
+      // each call is bounded below; memjs's own retries would only hold a request longer
+      retries: 1,
+      timeout: timeoutMs / 1000,
+      conntimeout: 1,
+      // failures are reported through the calls' results (once per interval), not memjs's console lines
+      logger: { log: () => {} },
+    });
+    keyv = new Keyv({ store: memcached as KeyvStoreAdapter, namespace, useKeyPrefix: false, throwOnErrors: true });
+  } else if (kind === 'redis') {
     adapter = new KeyvRedis(
       {
-        url: options.redisUrl,
+        url: options.url,
         // fail at once while disconnected instead of queueing: the API must not wait for Redis
         disableOfflineQueue: true,
         socket: { connectTimeout: 1000, reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2000) },
@@ -147,8 +198,9 @@ export function createCacheStore(options: CacheStoreOptions): CacheStore {
   }
 
   return {
-    kind: options.redisUrl ? 'redis' : 'memory',
-    prefix: `${namespace}::`,
+    kind,
+    shared: kind !== 'memory',
+    prefix: kind === 'memcached' ? `${namespace}:` : `${namespace}::`,
     async getMany<T>(keys: readonly string[], timing?: RequestTiming | null) {
       if (keys.length === 0) return [];
       if (!(await recovered())) return null;
@@ -184,6 +236,10 @@ export function createCacheStore(options: CacheStoreOptions): CacheStore {
     async redis() {
       if (!adapter) return null;
       return (await bounded(() => adapter!.getClient())) as unknown as RedisLike | null;
+    },
+    async memcachedStats() {
+      if (!memcached) return null;
+      return bounded(() => memcached!.stats());
     },
     async close() {
       clearInterval(retry);

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { describe, test } from 'node:test';
-import { eventually, startRedis } from '@supergraph-lab/testing';
+import { accessSync, constants } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import { readToolConfig } from '@supergraph-lab/config';
+import { eventually, startMemcached, startRedis, type OwnServer } from '@supergraph-lab/testing';
 import {
   cachedBatch,
   cachedBatches,
@@ -13,13 +15,32 @@ import {
 } from '../src/index.ts';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const MEMCACHED_BIN = readToolConfig().memcachedBin;
 
-for (const kind of ['memory', 'redis'] as const) {
-  describe(`cache store (${kind})`, () => {
+/** A skip reason when memcached is not installed (CI installs it), else false. */
+const withoutMemcached = (): string | false => {
+  try {
+    accessSync(MEMCACHED_BIN, constants.X_OK);
+    return false;
+  } catch {
+    return `memcached not found at ${MEMCACHED_BIN}: apt-get install memcached (or set MEMCACHED_BIN) to run this suite`;
+  }
+};
+
+for (const kind of ['memory', 'redis', 'memcached'] as const) {
+  describe(`cache store (${kind})`, { skip: kind === 'memcached' && withoutMemcached() }, () => {
+    // memcached: a throwaway one of this suite's own
+    let memcached: OwnServer | null = null;
+    before(async () => {
+      if (kind === 'memcached') memcached = await startMemcached(MEMCACHED_BIN);
+    });
+    after(async () => {
+      await memcached?.stop();
+    });
     const make = () =>
       createCacheStore({
         namespace: `sgl-test-${randomUUID().slice(0, 8)}`,
-        ...(kind === 'redis' ? { redisUrl: REDIS_URL } : {}),
+        ...(kind === 'redis' ? { url: REDIS_URL } : kind === 'memcached' ? { url: memcached!.url } : {}),
       });
 
     test('reads back what it wrote, in key order, undefined where absent', async () => {
@@ -145,42 +166,82 @@ for (const kind of ['memory', 'redis'] as const) {
   });
 }
 
-describe('cache store with Redis going away and coming back', () => {
-  test('calls fail fast and quietly while it is down; on its return the epoch is replaced', async () => {
-    let redis = await startRedis();
-    const port = redis.port;
-    const errors: string[] = [];
-    const store: CacheStore = createCacheStore({
-      redisUrl: `redis://127.0.0.1:${port}`,
-      namespace: 'sgl-outage',
-      timeoutMs: 150,
-      onError: (message) => errors.push(message),
-    });
+for (const [name, start] of [
+  ['Redis', (port?: number) => startRedis(port)],
+  ['memcached', (port?: number) => startMemcached(MEMCACHED_BIN, port)],
+] as const)
+  describe(
+    `cache store with ${name} going away and coming back`,
+    { skip: name === 'memcached' && withoutMemcached() },
+    () => {
+      test('calls fail fast and quietly while it is down; on its return the epoch is replaced', async () => {
+        let redis = await start();
+        const port = redis.port;
+        const errors: string[] = [];
+        const store: CacheStore = createCacheStore({
+          url: redis.url,
+          namespace: 'sgl-outage',
+          timeoutMs: 150,
+          onError: (message) => errors.push(message),
+        });
+        try {
+          const reader = new VersionReader(store);
+          assert.ok(await reader.read([versionKeys.item(1)]));
+          const before = { ...reader.dependencies };
+          assert.equal(await dependenciesCurrent(store, before), true);
+
+          await redis.stop();
+          const started = performance.now();
+          for (let i = 0; i < 20; i++) assert.equal(await store.getMany(['x']), null);
+          assert.equal(
+            await store.replaceTokens([versionKeys.item(1)]),
+            false,
+            `a write while ${name} is down cannot invalidate`,
+          );
+          assert.ok(performance.now() - started < 20 * 200, 'each call bounded by its timeout');
+          assert.equal(errors.length, 1, `logged once, not per call: ${errors}`);
+
+          redis = await start(port);
+          // caching resumes without a restart; the epoch is new, so nothing from before is current
+          await eventually(async () => (await store.getMany(['x'])) !== null, 5000, 'caching to resume');
+          assert.match(errors.at(-1)!, /epoch replaced/);
+          assert.equal(await dependenciesCurrent(store, before), false);
+        } finally {
+          await store.close();
+          await redis.stop();
+        }
+      });
+    },
+  );
+
+describe('cache store on memcached: what memcached cannot do, done another way', { skip: withoutMemcached() }, () => {
+  test('a key memcached would refuse (long, or with a space) is kept under its hash; stats say what it holds', async () => {
+    const memcached = await startMemcached(MEMCACHED_BIN);
+    const store = createCacheStore({ url: memcached.url, namespace: 'sgl-keys' });
     try {
-      const reader = new VersionReader(store);
-      assert.ok(await reader.read([versionKeys.item(1)]));
-      const before = { ...reader.dependencies };
-      assert.equal(await dependenciesCurrent(store, before), true);
-
-      await redis.stop();
-      const started = performance.now();
-      for (let i = 0; i < 20; i++) assert.equal(await store.getMany(['x']), null);
+      const long = `rest:/api/items?category=${'x'.repeat(400)}`;
+      const spaced = 'rest:GET /api/items/1';
       assert.equal(
-        await store.replaceTokens([versionKeys.item(1)]),
-        false,
-        'a write while Redis is down cannot invalidate',
+        await store.setMany([
+          { key: long, value: 'long', ttlSeconds: 60 },
+          { key: spaced, value: 'spaced', ttlSeconds: 60 },
+          { key: 'e:item:1', value: { id: 1 }, ttlSeconds: 60 },
+        ]),
+        true,
       );
-      assert.ok(performance.now() - started < 20 * 200, 'each call bounded by its timeout');
-      assert.equal(errors.length, 1, `logged once, not per call: ${errors}`);
-
-      redis = await startRedis(port);
-      // caching resumes without a restart; the epoch is new, so nothing from before is current
-      await eventually(async () => (await store.getMany(['x'])) !== null, 5000, 'caching to resume');
-      assert.match(errors.at(-1)!, /epoch replaced/);
-      assert.equal(await dependenciesCurrent(store, before), false);
+      assert.deepEqual(await store.getMany([long, spaced, 'e:item:1', 'e:item:2']), [
+        'long',
+        'spaced',
+        { id: 1 },
+        undefined,
+      ]);
+      const stats = await store.memcachedStats();
+      assert.equal(stats?.curr_items, '3');
+      assert.equal(await store.redis(), null, 'no Redis client to list keys with');
+      assert.equal(store.shared, true);
     } finally {
       await store.close();
-      await redis.stop();
+      await memcached.stop();
     }
   });
 });

@@ -11,7 +11,15 @@ export { readToolConfig, type ToolConfig } from './tools.ts';
  * "Environment" and "Services and ports"), is validated once, and has an explicit default.
  */
 
-export { CACHE_MODES, SUBGRAPH_NAMES, type CacheMode, type SubgraphName } from './modes.ts';
+export {
+  CACHE_MODES,
+  CACHE_STORES,
+  cacheStoreKindOf,
+  SUBGRAPH_NAMES,
+  type CacheMode,
+  type CacheStoreKind,
+  type SubgraphName,
+} from './modes.ts';
 
 const positiveInt = (fallback: number, max?: number) => wholeNumber(1, fallback, max);
 
@@ -25,6 +33,7 @@ const schema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_URL: url(/^postgres(ql)?:\/\//, 'postgresql://user@host:5432/db'),
   REDIS_URL: url(/^rediss?:\/\//, 'redis://127.0.0.1:6379'),
+  CACHE_URL: url(/^(rediss?|memcached):\/\/[^/]/, 'redis://127.0.0.1:6379 or memcached://127.0.0.1:11211'),
   CACHE_MODE: z.enum(CACHE_MODES).default('all'),
   CACHE_NAMESPACE: z
     .string()
@@ -76,7 +85,8 @@ export interface Config {
   logLevel: string;
   host: string;
   databaseUrl: string | undefined;
-  redisUrl: string | undefined;
+  /** The shared cache store: CACHE_URL (redis:// or memcached://), else REDIS_URL; none: memory per process. */
+  cacheUrl: string | undefined;
   cacheMode: CacheMode;
   /** Prefix of every cache key: processes sharing one share their cache. */
   cacheNamespace: string;
@@ -137,7 +147,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
-    redisUrl: e.REDIS_URL,
+    cacheUrl: e.CACHE_URL ?? e.REDIS_URL,
     cacheMode: e.CACHE_MODE,
     cacheNamespace: e.CACHE_NAMESPACE,
     cacheTtlSeconds: e.CACHE_TTL_SECONDS,

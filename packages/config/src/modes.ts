@@ -3,5 +3,15 @@
 export const CACHE_MODES = ['off', 'entity', 'response', 'all'] as const;
 export type CacheMode = (typeof CACHE_MODES)[number];
 
+/** Where the cache entries live: CACHE_URL's scheme (redis://, rediss://, memcached://), or memory without one. */
+export const CACHE_STORES = ['redis', 'memcached', 'memory'] as const;
+export type CacheStoreKind = (typeof CACHE_STORES)[number];
+
+/** The store a cache URL names. */
+export function cacheStoreKindOf(url: string | undefined): CacheStoreKind {
+  if (!url) return 'memory';
+  return url.startsWith('memcached://') ? 'memcached' : 'redis';
+}
+
 export const SUBGRAPH_NAMES = ['items', 'reviews', 'photos'] as const;
 export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];

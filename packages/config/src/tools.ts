@@ -12,9 +12,12 @@ export interface ToolConfig {
   embeddedPgPort: number;
   /** Where the embedded database keeps its files; undefined: `.data/pglite` in the checkout. */
   embeddedDataDir: string | undefined;
-  /** start:scaled's nginx. */
+  /** The port of start:scaled's balancer, nginx or HAProxy (NGINX_PORT: the name it had first). */
   nginxPort: number;
   nginxBin: string;
+  haproxyBin: string;
+  /** The memcached the cache store's tests start (Debian's memcached package). */
+  memcachedBin: string;
   chromiumPath: string;
   /** SHUTDOWN_DRAIN_MS when set: start:scaled drains 3 s unless told. */
   shutdownDrainMs: number | undefined;
@@ -26,6 +29,8 @@ const schema = z.object({
   EMBEDDED_DATA_DIR: z.string().optional(),
   NGINX_PORT: port(8080),
   NGINX_BIN: z.string().default('/usr/sbin/nginx'),
+  HAPROXY_BIN: z.string().default('/usr/sbin/haproxy'),
+  MEMCACHED_BIN: z.string().default('/usr/bin/memcached'),
   CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
   SHUTDOWN_DRAIN_MS: wholeNumber(0, 0, 60_000).optional(),
 });
@@ -39,6 +44,8 @@ export function readToolConfig(env: NodeJS.ProcessEnv = process.env): ToolConfig
     embeddedDataDir: e.EMBEDDED_DATA_DIR,
     nginxPort: e.NGINX_PORT,
     nginxBin: e.NGINX_BIN,
+    haproxyBin: e.HAPROXY_BIN,
+    memcachedBin: e.MEMCACHED_BIN,
     chromiumPath: e.CHROMIUM_PATH,
     shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
   };

@@ -111,7 +111,7 @@ export async function createSubgraphService<Module, Context extends RequestConte
   const store =
     options.cacheStore ??
     createCacheStore({
-      redisUrl: config.redisUrl,
+      url: config.cacheUrl,
       namespace: config.cacheNamespace,
       timeoutMs: config.cacheTimeoutMs,
       onError: (message) => app.log.warn(message),

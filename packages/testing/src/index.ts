@@ -39,43 +39,80 @@ export function listening(port: number): Promise<boolean> {
   });
 }
 
-/** A redis-server of a test's own, to stop, freeze (SIGSTOP) and start again. */
-export interface OwnRedis {
+/** A redis-server or memcached of a test's own, to stop, freeze (SIGSTOP) and start again. */
+export interface OwnServer {
   port: number;
+  /** redis://127.0.0.1:PORT or memcached://127.0.0.1:PORT */
   url: string;
   process: ChildProcess;
   /** Kills it (SIGKILL) and waits for it to exit. */
   stop(): Promise<void>;
 }
+export type OwnRedis = OwnServer;
 
-/** Starts `redis-server` (no persistence) on `port` or a free one, and resolves once it accepts connections. */
-export async function startRedis(port?: number): Promise<OwnRedis> {
+/** Starts `command` with `args` on `port` (or a free one), and resolves once it accepts connections there. */
+async function startOwnServer(
+  command: string,
+  args: (port: number) => string[],
+  scheme: string,
+  port?: number,
+): Promise<OwnServer> {
   const chosen = port ?? (await freePort());
-  const child = spawn(
-    'redis-server',
-    ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: 'ignore' },
-  );
+  const child = spawn(command, args(chosen), { stdio: 'ignore' });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let failed: Error | null = null;
   child.once('error', (error) => (failed = error));
   await eventually(
     async () => {
-      if (failed) throw new Error(`redis-server did not start: ${(failed as Error).message}`);
+      if (failed) throw new Error(`${command} did not start: ${(failed as Error).message}`);
       return listening(chosen);
     },
     5000,
-    `redis-server on port ${chosen}`,
+    `${command} on port ${chosen}`,
   );
   return {
     port: chosen,
-    url: `redis://127.0.0.1:${chosen}`,
+    url: `${scheme}://127.0.0.1:${chosen}`,
     process: child,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;
     },
   };
+}
+
+/** Starts `redis-server` (no persistence) on `port` or a free one, and resolves once it accepts connections. */
+export function startRedis(port?: number): Promise<OwnServer> {
+  return startOwnServer(
+    'redis-server',
+    (chosen) => ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    'redis',
+    port,
+  );
+}
+
+/**
+ * Starts memcached (64 MB) from `bin` (ToolConfig's memcachedBin: Debian's package) on `port` or
+ * a free one, and resolves once it accepts connections.
+ */
+export function startMemcached(bin: string, port?: number): Promise<OwnServer> {
+  return startOwnServer(
+    bin,
+    // as root, memcached wants a user to run as
+    (chosen) => [
+      '-p',
+      String(chosen),
+      '-l',
+      '127.0.0.1',
+      '-U',
+      '0',
+      '-m',
+      '64',
+      ...(process.getuid?.() === 0 ? ['-u', 'nobody'] : []),
+    ],
+    'memcached',
+    port,
+  );
 }
 
 /**

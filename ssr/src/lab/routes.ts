@@ -211,7 +211,7 @@ export function registerLabRoutes(app: FastifyInstance, options: LabRoutesOption
       pageCacheMode: options.pageCache.mode,
       // the gateway's layers and this service's page cache
       layers: { ...stats.layers, page: { ...options.pageCache.stats, hitRatio: hitRatio(options.pageCache.stats) } },
-      store: stats.store,
+      store: { ...stats.store, ...(entries.keyListing === false ? { keyListing: false, note: entries.note } : {}) },
       entries: entries.entries,
     };
   });

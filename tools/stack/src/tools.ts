@@ -26,7 +26,18 @@ export const NGINX: Tool = {
   debianPackage: 'nginx',
   env: 'NGINX_BIN',
 };
-
+export const HAPROXY: Tool = {
+  name: 'HAProxy',
+  path: TOOLS.haproxyBin,
+  debianPackage: 'haproxy',
+  env: 'HAPROXY_BIN',
+};
+export const MEMCACHED: Tool = {
+  name: 'memcached',
+  path: TOOLS.memcachedBin,
+  debianPackage: 'memcached',
+  env: 'MEMCACHED_BIN',
+};
 /** A skip reason for `describe`/`test` when the tool is missing, else false (the suite runs). */
 export function skipWithout(tool: Tool): string | false {
   try {

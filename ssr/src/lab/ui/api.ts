@@ -37,7 +37,15 @@ export interface CacheView {
   mode: string;
   pageCacheMode: string;
   layers: Record<string, { hits: number; misses: number; hitRatio: number | null }>;
-  store: { kind: string; keys?: number; usedMemory?: string | null };
+  store: {
+    kind: string;
+    keys?: number;
+    usedMemory?: string | null;
+    /** false on memcached, which cannot list its keys: `note` says so in place of the entries. */
+    keyListing?: boolean;
+    note?: string;
+    evictions?: number;
+  };
   entries: { key: string; layer: string; ttlMs: number | null; sizeBytes: number }[];
 }
 

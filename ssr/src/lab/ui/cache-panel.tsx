@@ -5,6 +5,7 @@ import { api, type CacheView, type OnMessage } from './api.ts';
 import { Chart, align } from './chart.tsx';
 
 const LAYER_COLORS = ['#1f77b4', '#2ca02c', '#e6550d', '#9467bd'];
+const STORE_NAMES: Record<string, string> = { redis: 'Redis', memcached: 'memcached' };
 
 export function CachePanel({ onMessage }: { onMessage: OnMessage }) {
   const [view, setView] = useState<CacheView | null>(null);
@@ -41,8 +42,13 @@ export function CachePanel({ onMessage }: { onMessage: OnMessage }) {
 
   async function flush() {
     try {
-      const answer = await api<{ deletedKeys: number }>('/lab/api/cache/flush', { method: 'POST' });
-      onMessage({ kind: 'info', text: `Cache flushed: ${answer.deletedKeys} keys removed.` });
+      const answer = await api<{ deletedKeys: number; note?: string }>('/lab/api/cache/flush', { method: 'POST' });
+      onMessage({
+        kind: 'info',
+        text: answer.note
+          ? `Cache flushed: every entry is dead (a new epoch). ${answer.note}.`
+          : `Cache flushed: ${answer.deletedKeys} keys removed.`,
+      });
       await load();
     } catch (failure) {
       onMessage({ kind: 'error', text: (failure as Error).message });
@@ -69,8 +75,11 @@ export function CachePanel({ onMessage }: { onMessage: OnMessage }) {
         <>
           <p>
             CACHE_MODE <strong>{view.mode}</strong> · store {view.store.kind}
-            {view.store.keys !== undefined ? ` (Redis holds ${view.store.keys} keys` : ''}
+            {view.store.keys !== undefined
+              ? ` (${STORE_NAMES[view.store.kind] ?? view.store.kind} holds ${view.store.keys} keys`
+              : ''}
             {view.store.usedMemory ? `, ${view.store.usedMemory}` : ''}
+            {view.store.evictions !== undefined ? `, ${view.store.evictions} evicted` : ''}
             {view.store.keys !== undefined ? ')' : ''} ·{' '}
             {Object.entries(view.layers)
               .map(([layer, stats]) => `${layer} ${stats.hitRatio === null ? '-' : `${pct(stats.hitRatio)}%`}`)
@@ -88,29 +97,35 @@ export function CachePanel({ onMessage }: { onMessage: OnMessage }) {
             data={data}
             height={160}
           />
-          <div className="scroll short">
-            <table className="entries">
-              <caption>Entries in the cache now (a sample of {view.entries.length})</caption>
-              <thead>
-                <tr>
-                  <th scope="col">key</th>
-                  <th scope="col">layer</th>
-                  <th scope="col">TTL s</th>
-                  <th scope="col">bytes</th>
-                </tr>
-              </thead>
-              <tbody>
-                {view.entries.map((entry) => (
-                  <tr key={entry.key}>
-                    <td className="key">{entry.key}</td>
-                    <td>{entry.layer}</td>
-                    <td>{entry.ttlMs === null ? 'none' : Math.round(entry.ttlMs / 1000)}</td>
-                    <td>{entry.sizeBytes}</td>
+          {view.store.keyListing === false ? (
+            <p className="note" data-testid="no-key-listing">
+              No entry list: {view.store.note}.
+            </p>
+          ) : (
+            <div className="scroll short">
+              <table className="entries">
+                <caption>Entries in the cache now (a sample of {view.entries.length})</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">key</th>
+                    <th scope="col">layer</th>
+                    <th scope="col">TTL s</th>
+                    <th scope="col">bytes</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+                </thead>
+                <tbody>
+                  {view.entries.map((entry) => (
+                    <tr key={entry.key}>
+                      <td className="key">{entry.key}</td>
+                      <td>{entry.layer}</td>
+                      <td>{entry.ttlMs === null ? 'none' : Math.round(entry.ttlMs / 1000)}</td>
+                      <td>{entry.sizeBytes}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
         </>
       ) : (
         !error && <p>Loading…</p>
