@@ -71,7 +71,8 @@ async function startScaled(
   env: NodeJS.ProcessEnv,
   balancer: Balancer,
 ): Promise<void> {
-  const balanced = { ...env, SHUTDOWN_DRAIN_MS: String(tools.shutdownDrainMs ?? SCALED_DRAIN_MS) };
+  // the instances know what is in front of them: the lab says so
+  const balanced = { ...env, SHUTDOWN_DRAIN_MS: String(tools.shutdownDrainMs ?? SCALED_DRAIN_MS), BALANCER: balancer };
   const gateways: [number, number] = [config.ports.gateway, config.ports.gateway + 10];
   const ssrs: [number, number] = [config.ports.ssr, config.ports.ssr + 10];
   gateways.forEach((port, i) =>

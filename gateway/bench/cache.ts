@@ -1,10 +1,15 @@
-// npm run bench:cache [-- --items N --seconds S --connections C --rounds R --writes W]: the item
-// page through the gateway with CACHE_MODE off, entity and all (Redis at REDIS_URL), measured
-// side by side in alternating rounds, then a write-then-read loop that counts stale reads.
+// npm run bench:cache [-- --items N --seconds S --connections C --rounds R --writes W
+//                          --cache-store redis,memcached]: the item page through the gateway with
+// CACHE_MODE off, then entity and all on each cache store, measured side by side in alternating
+// rounds, then per store a write-then-read loop that counts stale reads.
+// Redis: CACHE_URL when it is redis://, else REDIS_URL. memcached: CACHE_URL when it is
+// memcached://, else a memcached of the bench's own (MEMCACHED_BIN) on a free port.
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { Agent, request } from 'undici';
+import { CACHE_STORES, cacheStoreKindOf, readConfig, readToolConfig } from '@supergraph-lab/config';
 import { biasedItemId } from '@supergraph-lab/db';
+import { startMemcached, type OwnServer } from '@supergraph-lab/testing';
 import {
   benchOptions,
   concurrent,
@@ -16,15 +21,41 @@ import {
   type PageLoad,
 } from './harness.ts';
 
-const options = benchOptions({ rounds: 2 }, { writes: '300', items: '10000' });
+const options = benchOptions({ rounds: 2 }, { writes: '300', items: '10000' }, { 'cache-store': 'redis' });
 const ITEMS = options.items;
 const SECONDS = options.seconds;
 const CONNECTIONS = options.connections;
 const SEQUENTIAL = options.sequential;
 const ROUNDS = options.rounds;
 const WRITES = options.writes!;
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const MODES = ['off', 'entity', 'all'] as const;
+const STORES = options.words['cache-store']!.split(',').map((store) => store.trim());
+for (const store of STORES)
+  if (store === 'memory' || !(CACHE_STORES as readonly string[]).includes(store)) {
+    console.error(`bench:cache: --cache-store takes redis, memcached or both, got "${options.words['cache-store']}"`);
+    process.exit(2);
+  }
+const CONFIGURED = readConfig().cacheUrl;
+const ownMemcached: OwnServer | null =
+  STORES.includes('memcached') && cacheStoreKindOf(CONFIGURED) !== 'memcached'
+    ? // room for every entry, as Redis has (64 MB would evict pages mid-run and measure that)
+      await startMemcached(readToolConfig().memcachedBin, undefined, 2048)
+    : null;
+/** Each store's URL: the configured one of its kind, else Redis's default or a memcached of this run's own. */
+const STORE_URLS: Record<string, string> = {
+  redis: cacheStoreKindOf(CONFIGURED) === 'redis' ? CONFIGURED! : (process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'),
+  memcached: cacheStoreKindOf(CONFIGURED) === 'memcached' ? CONFIGURED! : (ownMemcached?.url ?? ''),
+};
+/** What each round measures: the cache off once, then each cached mode on each store. */
+const SETUPS = [
+  { name: 'off', mode: 'off', store: null },
+  ...STORES.flatMap((store) =>
+    (['entity', 'all'] as const).map((mode) => ({
+      name: STORES.length > 1 ? `${mode} ${store}` : mode,
+      mode,
+      store,
+    })),
+  ),
+];
 const ADMIN_TOKEN = `bench-${randomUUID()}`;
 
 /** The gateway's per-layer counts (the entity layer summed over the subgraphs). */
@@ -61,19 +92,22 @@ async function json(method: string, url: string, body?: unknown): Promise<{ stat
 
 const database = await scratchDatabase('cache', ITEMS);
 const results = Object.fromEntries(
-  MODES.map((mode) => [mode, { p50: [] as number[], p99: [] as number[], rps: [] as number[], cp99: [] as number[] }]),
+  SETUPS.map(({ name }) => [
+    name,
+    { p50: [] as number[], p99: [] as number[], rps: [] as number[], cp99: [] as number[] },
+  ]),
 );
 try {
   console.log(
-    `bench:cache: ${ITEMS} items, ${os.cpus().length} cores, Node ${process.version}; modes ${MODES.join(', ')}; ${ROUNDS} rounds; ` +
+    `bench:cache: ${ITEMS} items, ${os.cpus().length} cores, Node ${process.version}; ${SETUPS.map(({ name }) => name).join(', ')}; ${ROUNDS} rounds; ` +
       `sequential ${SEQUENTIAL} pages, then ${CONNECTIONS} connections for ${SECONDS} s, after every item's page once and 5 s of load`,
   );
   for (let round = 1; round <= ROUNDS; round++) {
-    for (const mode of MODES) {
+    for (const { name, mode, store } of SETUPS) {
       // a namespace of its own: every run starts with a cold cache
       const services = await startServices(database.url, {
         CACHE_MODE: mode,
-        REDIS_URL,
+        CACHE_URL: STORE_URLS[store ?? STORES[0]!]!,
         ADMIN_TOKEN,
         CACHE_NAMESPACE: `bench-${randomUUID().slice(0, 8)}`,
       });
@@ -93,9 +127,9 @@ try {
         const before = await cacheStats(gateway);
         const seq = await sequential(load, ITEMS, SEQUENTIAL);
         const conc = await concurrent(load, ITEMS, CONNECTIONS, SECONDS);
-        if (conc.errors) console.log(`  ${mode}: ${conc.errors} errors`);
-        Object.entries({ p50: seq.p50, p99: seq.p99, rps: conc.rps, cp99: conc.p99 }).forEach(([name, value]) =>
-          results[mode]![name as 'p50']!.push(value),
+        if (conc.errors) console.log(`  ${name}: ${conc.errors} errors`);
+        Object.entries({ p50: seq.p50, p99: seq.p99, rps: conc.rps, cp99: conc.p99 }).forEach(([figure, value]) =>
+          results[name]![figure as 'p50']!.push(value),
         );
         const after = await cacheStats(gateway);
         const ratio = (layer: 'response' | 'entity') => {
@@ -104,7 +138,7 @@ try {
           return hits + misses ? `${((100 * hits) / (hits + misses)).toFixed(0)}%` : '-';
         };
         console.log(
-          `round ${round} ${mode.padEnd(7)} sequential p50 ${seq.p50.toFixed(2)} ms p99 ${seq.p99.toFixed(2)} ms; ${CONNECTIONS} connections ${conc.rps.toFixed(0)} pages/s p99 ${conc.p99.toFixed(1)} ms; hit ratio while measured: response ${ratio('response')}, entity ${ratio('entity')}`,
+          `round ${round} ${name.padEnd(16)} sequential p50 ${seq.p50.toFixed(2)} ms p99 ${seq.p99.toFixed(2)} ms; ${CONNECTIONS} connections ${conc.rps.toFixed(0)} pages/s p99 ${conc.p99.toFixed(1)} ms; hit ratio while measured: response ${ratio('response')}, entity ${ratio('entity')}`,
         );
       } finally {
         await services.stop();
@@ -113,17 +147,37 @@ try {
   }
   const off = results.off!;
   console.log(`\nmedians          seq p50 ms  seq p99 ms     pages/s   p99 ms   pages/s vs off`);
-  for (const mode of MODES) {
-    const r = results[mode]!;
+  for (const { name } of SETUPS) {
+    const r = results[name]!;
     console.log(
-      `${mode.padEnd(16)} ${median(r.p50).toFixed(2).padStart(10)} ${median(r.p99).toFixed(2).padStart(11)} ${median(r.rps).toFixed(0).padStart(11)} ${median(r.cp99).toFixed(1).padStart(8)} ${(median(r.rps) / median(off.rps)).toFixed(2).padStart(12)}x`,
+      `${name.padEnd(16)} ${median(r.p50).toFixed(2).padStart(10)} ${median(r.p99).toFixed(2).padStart(11)} ${median(r.rps).toFixed(0).padStart(11)} ${median(r.cp99).toFixed(1).padStart(8)} ${(median(r.rps) / median(off.rps)).toFixed(2).padStart(12)}x`,
     );
   }
 
-  // write-then-read: every write, over each protocol and entry point, checked on every read path
+  if (STORES.length > 1) {
+    // what caching buys on each store, as a ratio to the same uncached baseline, and the stores' ratio of those
+    const gain = (store: string) => median(results[`all ${store}`]!.rps) / median(off.rps);
+    const [first, second] = STORES as [string, string];
+    console.log(
+      `\ncached/uncached pages/s: ${STORES.map((store) => `${store} ${gain(store).toFixed(2)}x`).join(', ')}; ` +
+        `${second}/${first} ${(gain(second) / gain(first)).toFixed(2)}`,
+    );
+  }
+  for (const store of STORES) await writeThenRead(store);
+} catch (error) {
+  console.error(`bench:cache: ${(error as Error).message}`);
+  process.exitCode = 1;
+} finally {
+  await agent.close();
+  await database.drop();
+  await ownMemcached?.stop();
+}
+
+/** Every write, over each protocol and entry point, checked on every read path, with CACHE_MODE=all on `store`. */
+async function writeThenRead(store: string): Promise<void> {
   const services = await startServices(database.url, {
     CACHE_MODE: 'all',
-    REDIS_URL,
+    CACHE_URL: STORE_URLS[store]!,
     ADMIN_TOKEN,
     CACHE_NAMESPACE: `bench-${randomUUID().slice(0, 8)}`,
   });
@@ -165,15 +219,10 @@ try {
       if (summary.count !== before + 1) stale++;
     }
     console.log(
-      `\nwrite-then-read: ${WRITES} writes (REST via gateway, GraphQL, REST straight to the subgraph; reviews both ways), ${reads} reads: ${stale} stale`,
+      `\nwrite-then-read on ${store}: ${WRITES} writes (REST via gateway, GraphQL, REST straight to the subgraph; ` +
+        `reviews both ways), ${reads} reads: ${stale} stale`,
     );
   } finally {
     await services.stop();
   }
-} catch (error) {
-  console.error(`bench:cache: ${(error as Error).message}`);
-  process.exitCode = 1;
-} finally {
-  await agent.close();
-  await database.drop();
 }

@@ -64,7 +64,11 @@ export async function concurrent(
 }
 
 /** The options every page benchmark takes, with their defaults. */
-export function benchOptions(defaults: { rounds: number }, extra: Record<string, string> = {}) {
+export function benchOptions(
+  defaults: { rounds: number },
+  extra: Record<string, string> = {},
+  words: Record<string, string> = {},
+) {
   const { values } = parseArgs({
     options: {
       seconds: { type: 'string', default: '10' },
@@ -73,22 +77,34 @@ export function benchOptions(defaults: { rounds: number }, extra: Record<string,
       rounds: { type: 'string', default: String(defaults.rounds) },
       items: { type: 'string', default: '20000' },
       ...Object.fromEntries(
-        Object.entries(extra).map(([name, value]) => [name, { type: 'string' as const, default: value }]),
+        Object.entries({ ...extra, ...words }).map(([name, value]) => [
+          name,
+          { type: 'string' as const, default: value },
+        ]),
       ),
     },
   });
-  const numbers = Object.fromEntries(Object.entries(values).map(([name, value]) => [name, Number(value)]));
+  const text = values as Record<string, string>;
+  const numbers = Object.fromEntries(
+    Object.entries(text)
+      .filter(([name]) => !(name in words))
+      .map(([name, value]) => [name, Number(value)]),
+  );
   for (const [name, value] of Object.entries(numbers)) {
     if (!Number.isFinite(value) || value <= 0)
       throw new Error(
         `--${name} must be a positive number, got ${JSON.stringify((values as Record<string, unknown>)[name])}`,
       );
   }
-  return numbers as {
-    items: number;
-    seconds: number;
-    connections: number;
-    sequential: number;
-    rounds: number;
-  } & Record<string, number>;
+  return Object.assign(
+    numbers as {
+      items: number;
+      seconds: number;
+      connections: number;
+      sequential: number;
+      rounds: number;
+    } & Record<string, number>,
+    /** The options given in `words`, as written (each command checks its own). */
+    { words: Object.fromEntries(Object.keys(words).map((name) => [name, text[name]!])) },
+  );
 }

@@ -66,9 +66,9 @@ export function registerCacheAdmin(
   };
   const entityStats = () => eachSubgraph<{ hits: number; misses: number }>('GET', '/cache/stats');
 
-  // the load lab's switches: CACHE_MODE here and in every subgraph, batching in the subgraphs
+  // the load lab's switches: CACHE_MODE and the cache store here and in every subgraph, batching in the subgraphs
   const settingsAnswer = (subgraphs: Record<SubgraphName, RuntimeSettings | null>) => ({
-    gateway: { cacheMode: cache.mode },
+    gateway: { cacheMode: cache.mode, cacheStore: cache.store.kind, cacheStores: cache.store.available },
     subgraphs,
   });
   app.get('/admin/settings', async (request, reply) => {
@@ -77,8 +77,9 @@ export function registerCacheAdmin(
   });
   app.put('/admin/settings', async (request, reply) => {
     if (!isAdmin(request, config.adminToken)) return refuse(reply, request, Boolean(config.adminToken));
-    const patch = parseSettingsPatch(request.body);
+    const patch = parseSettingsPatch(request.body, cache.store.available);
     if (patch.cacheMode) cache.mode = patch.cacheMode;
+    if (patch.cacheStore) cache.store.use(patch.cacheStore);
     const subgraphs = await eachSubgraph<RuntimeSettings>('PUT', '/admin/settings', patch);
     const failed = SUBGRAPH_NAMES.filter((name) => !subgraphs[name]);
     if (failed.length) {

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
 import { HeaderMap } from '@apollo/server';
-import { currentEntry, keepEntry, layerKey, type CacheStore, type LayerStats } from '@supergraph-lab/cache';
+import { currentEntry, keepEntry, layerKey, type LayerStats, type SwitchableStore } from '@supergraph-lab/cache';
 import type { CacheMode } from '@supergraph-lab/config';
 import type { GatewayContext } from './datasource.ts';
 
 /** What the gateway's two response layers share: the store, the mode, their counts. */
 export interface GatewayCache {
-  store: CacheStore;
+  store: SwitchableStore;
   mode: CacheMode;
   ttlSeconds: number;
   stats: { response: LayerStats; rest: LayerStats };

@@ -11,7 +11,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import { Agent, request as undiciRequest } from 'undici';
 import {
-  createCacheStore,
+  createConfiguredStore,
   layerKey,
   WANT_DEPENDENCIES_HEADER,
   type CacheStore,
@@ -79,12 +79,7 @@ export async function createGatewayService(config: Config, options: GatewayOptio
       ]),
     ),
   });
-  const store = createCacheStore({
-    url: config.cacheUrl,
-    namespace: config.cacheNamespace,
-    timeoutMs: config.cacheTimeoutMs,
-    onError: (message) => app.log.warn(message),
-  });
+  const store = createConfiguredStore(config, (message) => app.log.warn(message));
   const cache: GatewayCache = {
     store,
     mode: config.cacheMode,

@@ -350,3 +350,59 @@ for (const store of STORES)
       },
     );
   });
+
+describe(
+  'switching the cache store at runtime (CACHE_URL=memcached:// beside REDIS_URL)',
+  { skip: WITHOUT_MEMCACHED },
+  () => {
+    const env = {
+      CACHE_URL: memcached?.url ?? '',
+      REDIS_URL,
+      CACHE_NAMESPACE: `sgl-switch-${randomUUID().slice(0, 8)}`,
+      ADMIN_TOKEN,
+      CACHE_MODE: 'all',
+    };
+    const stack = seededStack('cache_switch', { items: 20, seed: 6, env });
+    const auth = { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } };
+    const settings = (patch: object) => rest(stack.gatewayUrl, 'PUT', '/admin/settings', patch, auth);
+
+    test('every service switches; a write made on one store is never served stale from the other', async () => {
+      const before = (await rest(stack.gatewayUrl, 'GET', '/admin/settings', undefined, auth)).body;
+      assert.deepEqual(before.gateway, {
+        cacheMode: 'all',
+        cacheStore: 'memcached',
+        cacheStores: ['memcached', 'redis'],
+      });
+      assert.equal(before.subgraphs.reviews.cacheStore, 'memcached');
+      await page(stack.gatewayUrl, 7);
+      assert.equal((await page(stack.gatewayUrl, 7)).cache, 'HIT', 'served from memcached');
+
+      const switched = await settings({ cacheStore: 'redis' });
+      assert.equal(switched.status, 200, JSON.stringify(switched.body));
+      assert.equal(switched.body.gateway.cacheStore, 'redis');
+      for (const name of ['items', 'reviews', 'photos'])
+        assert.equal(switched.body.subgraphs[name].cacheStore, 'redis');
+      assert.equal((await rest(stack.gatewayUrl, 'GET', '/cache', undefined, auth)).body.store.kind, 'redis');
+      assert.equal((await page(stack.gatewayUrl, 7)).cache, 'MISS', 'Redis holds nothing of it yet');
+      assert.equal((await page(stack.gatewayUrl, 7)).cache, 'HIT');
+
+      // written while Redis serves: memcached still holds the page from before, which must not come back
+      assert.equal((await rest(stack.gatewayUrl, 'PATCH', '/api/items/7', { name: 'Written on Redis' })).status, 200);
+      assert.equal((await settings({ cacheStore: 'memcached' })).status, 200);
+      const back = await page(stack.gatewayUrl, 7);
+      assert.deepEqual([back.cache, back.item.name], ['MISS', 'Written on Redis']);
+      assert.equal((await page(stack.gatewayUrl, 7)).cache, 'HIT');
+    });
+
+    test('a store that is not configured, or no store at all, is refused with 400 and changes nothing', async () => {
+      const unknown = await settings({ cacheStore: 'valkey' });
+      assert.equal(unknown.status, 400);
+      assert.match(unknown.body.detail, /cacheStore: must be one of redis, memcached, memory/);
+      const memory = await settings({ cacheStore: 'memory' });
+      assert.equal(memory.status, 400);
+      assert.match(memory.body.detail, /cacheStore memory is not configured here \(memcached, redis are\)/);
+      const now = (await rest(stack.gatewayUrl, 'GET', '/admin/settings', undefined, auth)).body;
+      assert.equal(now.gateway.cacheStore, 'memcached');
+    });
+  },
+);

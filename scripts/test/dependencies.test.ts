@@ -7,8 +7,9 @@ import ts from 'typescript';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const SOURCE = /\.(ts|tsx|mts|mjs|js)$/;
-// tests, benchmarks and measuring tools may lean on devDependencies; everything else runs in production
-const DEV_ONLY = /(^|\/)(test|bench)\/|\.test\.tsx?$|^scripts\/(bench-[\w-]+|lighthouse)\.ts$/;
+// tests, benchmarks, measuring tools and the resolver-type generator may lean on devDependencies; everything else runs in production
+const DEV_ONLY =
+  /(^|\/)(test|bench)\/|\.test\.tsx?$|^scripts\/(bench-[\w-]+|lighthouse)\.ts$|^scripts\/graphql-codegen\.mjs$/;
 
 interface Manifest {
   name: string;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import compress from '@fastify/compress';
-import { createCacheStore, type Dependencies } from '@supergraph-lab/cache';
+import { createConfiguredStore, type Dependencies } from '@supergraph-lab/cache';
 import type { Config } from '@supergraph-lab/config';
 import { cacheLookupsMetric, createHttpServer, listenUrl } from '@supergraph-lab/http';
 import type { FastifyInstance } from 'fastify';
@@ -50,12 +50,7 @@ export function createSsrService(config: Config, options: SsrOptions = {}): SsrS
     graphql: graphqlSource(gatewayUrl, agent, config.subgraphTimeoutMs),
     rest: restSource(gatewayUrl, agent, config.subgraphTimeoutMs),
   };
-  const store = createCacheStore({
-    url: config.cacheUrl,
-    namespace: config.cacheNamespace,
-    timeoutMs: config.cacheTimeoutMs,
-    onError: (message) => app.log.warn(message),
-  });
+  const store = createConfiguredStore(config, (message) => app.log.warn(message));
   const pageCache = createPageCache(store, config.cacheMode, config.cacheTtlSeconds);
   const app = createHttpServer({
     name: 'ssr',
@@ -79,7 +74,7 @@ export function createSsrService(config: Config, options: SsrOptions = {}): SsrS
   cacheLookupsMetric(app.metrics, 'Page cache lookups by result', { page: pageCache.stats });
 
   const endpoints = { gateway: gatewayUrl, ssr: `http://127.0.0.1:${config.ports.ssr}`, ...config.subgraphUrls };
-  const lab = config.lab ? mountLab(app, { config, endpoints, agent, pageCache }) : null;
+  const lab = config.lab ? mountLab(app, { config, endpoints, agent, pageCache, store }) : null;
 
   // compression hooks the routes registered after it, so the routes live in a scope that loads it first
   void app.register(async (scope) => {

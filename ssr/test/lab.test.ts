@@ -79,7 +79,15 @@ describe('load lab (server side)', () => {
       durationSeconds: 120,
     });
     assert.match(tooLong.body.detail, /the run would take 24 min and the lab allows 15/);
-    assert.equal((await rest(url, 'GET', '/lab/api/state')).body.run, null);
+    // this stack has Redis only (no CACHE_URL=memcached:// beside it)
+    const noStore = await startRun({ cacheStore: 'memcached' });
+    assert.equal(noStore.status, 400);
+    assert.match(noStore.body.detail, /cacheStore memcached is not configured here \(redis is\)/);
+    const state = (await rest(url, 'GET', '/lab/api/state')).body;
+    assert.equal(state.run, null);
+    // what takes a restart to change: shown, not offered
+    assert.deepEqual(state.running, { database: 'postgres', balancer: null });
+    assert.deepEqual([state.settings.gateway.cacheStore, state.settings.gateway.cacheStores], ['redis', ['redis']]);
   });
 
   test('bad browser run settings get 400 saying what was wrong, and start nothing', async () => {
@@ -137,7 +145,7 @@ describe('load lab (server side)', () => {
     const html = await rest(url, 'GET', `/lab/api/runs/${id}/report.html`);
     assert.equal(html.status, 200);
     assert.doesNotMatch(html.body, /<script\b|<link\b|(src|href)\s*=\s*["']?https?:/i);
-    assert.match(html.body, /CACHE_MODE off, DataLoader batching on/);
+    assert.match(html.body, /CACHE_MODE off, cache store redis, DataLoader batching on/);
   });
 
   test('a cancel stops a run within a second and keeps it in the history as cancelled', async () => {

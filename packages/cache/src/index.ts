@@ -13,6 +13,7 @@ export {
   type LayerStats,
 } from './versions.ts';
 export { policyFor } from './policy.ts';
+export { createConfiguredStore, type SwitchableStore } from './configured.ts';
 export { CACHE_LAYERS, CONTENT_LAYERS, EPOCH_KEY, hitRatio, layerKey, layerOf, type CacheLayer } from './layers.ts';
 export { currentEntry, keepEntry, type Vouched } from './read-through.ts';
 export {

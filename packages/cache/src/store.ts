@@ -1,10 +1,10 @@
-import { createHash, randomUUID } from 'node:crypto';
-import KeyvMemcache from '@keyv/memcache';
+import { randomUUID } from 'node:crypto';
 import KeyvRedis from '@keyv/redis';
-import Keyv, { type KeyvStoreAdapter, type StoredData } from 'keyv';
+import Keyv from 'keyv';
 import { cacheStoreKindOf, type CacheStoreKind } from '@supergraph-lab/config';
 import { timed, type RequestTiming } from '@supergraph-lab/timing';
 import { EPOCH_KEY } from './layers.ts';
+import { MemcachedConnection, MemcachedStore } from './memcached.ts';
 
 /**
  * The store every cache layer shares: keyv on Redis or on memcached (shared by all processes, so
@@ -33,11 +33,16 @@ export interface CacheStore {
    */
   readonly shared: boolean;
   /**
+   * Whether it may drop a key before its TTL under memory pressure (memcached's LRU): an absent
+   * version token then cannot mean "never written" (see versions.ts, INITIAL).
+   */
+  readonly evicts: boolean;
+  /**
    * Values for `keys` in order (undefined where absent), or null when the cache is unavailable.
    * Every call takes the request's timing, if any: the time it waits is its "cache" part.
    */
   getMany<T>(keys: readonly string[], timing?: RequestTiming | null): Promise<(T | undefined)[] | null>;
-  /** Writes entries; false when the cache is unavailable. */
+  /** Writes entries (ttlSeconds 0: no TTL); false when the cache is unavailable. */
   setMany(entries: readonly CacheEntry[], timing?: RequestTiming | null): Promise<boolean>;
   /** Deletes keys; false when the cache is unavailable. */
   delete(keys: readonly string[], timing?: RequestTiming | null): Promise<boolean>;
@@ -76,34 +81,6 @@ export interface CacheStoreOptions {
   logIntervalMs?: number;
 }
 
-/**
- * keyv's memcached adapter, made to fail as the Redis one does: a read of many keys fails when
- * one get fails (the adapter's own turns a failed get into a miss, so a memcached that is down
- * would look like an empty one, tokens included), and a key memcached would refuse (over 250
- * bytes, or with a space or control character: a long REST URL) is stored under its hash.
- */
-class MemcachedAdapter extends KeyvMemcache {
-  override async getMany<Value>(keys: string[]): Promise<StoredData<Value>[]> {
-    return Promise.all(keys.map((key) => this.get<Value>(key)));
-  }
-
-  override formatKey(key: string): string {
-    const full = super.formatKey(key);
-    return full.length <= 240 && /^[\x21-\x7e]+$/.test(full)
-      ? full
-      : `${this.namespace ?? ''}:#${createHash('sha256').update(full).digest('base64url')}`;
-  }
-
-  /** memcached's `stats` counters. */
-  stats(): Promise<Record<string, string>> {
-    return new Promise((resolve, reject) =>
-      this.client.stats((error: Error | null, _server: string, stats: Record<string, string> | null) =>
-        error ? reject(error) : resolve(stats ?? {}),
-      ),
-    );
-  }
-}
-
 /** Creates the store: Redis or memcached by the URL's scheme, memory without one. */
 export function createCacheStore(options: CacheStoreOptions): CacheStore {
   const namespace = options.namespace ?? 'sgl';
@@ -111,18 +88,12 @@ export function createCacheStore(options: CacheStoreOptions): CacheStore {
   const logIntervalMs = options.logIntervalMs ?? 10_000;
   const kind = cacheStoreKindOf(options.url);
   let adapter: KeyvRedis<unknown> | undefined;
-  let memcached: MemcachedAdapter | undefined;
+  let memcached: MemcachedConnection | undefined;
   let keyv: Keyv;
   if (kind === 'memcached') {
-    memcached = new MemcachedAdapter(new URL(options.url!).host, {
-      // each call is bounded below; memjs's own retries would only hold a request longer
-      retries: 1,
-      timeout: timeoutMs / 1000,
-      conntimeout: 1,
-      // failures are reported through the calls' results (once per interval), not memjs's console lines
-      logger: { log: () => {} },
-    });
-    keyv = new Keyv({ store: memcached as KeyvStoreAdapter, namespace, useKeyPrefix: false, throwOnErrors: true });
+    const url = new URL(options.url!);
+    memcached = new MemcachedConnection(url.hostname, Number(url.port || 11211), timeoutMs * 2);
+    keyv = new Keyv({ store: new MemcachedStore(memcached), namespace, useKeyPrefix: false, throwOnErrors: true });
   } else if (kind === 'redis') {
     adapter = new KeyvRedis(
       {
@@ -200,6 +171,7 @@ export function createCacheStore(options: CacheStoreOptions): CacheStore {
   return {
     kind,
     shared: kind !== 'memory',
+    evicts: kind === 'memcached',
     prefix: kind === 'memcached' ? `${namespace}:` : `${namespace}::`,
     async getMany<T>(keys: readonly string[], timing?: RequestTiming | null) {
       if (keys.length === 0) return [];

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import DataLoader from 'dataloader';
 import { timed, type Cancellation, type RequestTiming } from '@supergraph-lab/timing';
 import { CACHE_LAYERS, EPOCH_KEY } from './layers.ts';
@@ -32,7 +33,15 @@ export const versionKeys = {
 /** The tokens a response was built from, version key to token. */
 export type Dependencies = Record<string, string>;
 
-/** Token of a version never written yet. */
+/**
+ * Token of a version never written yet, on a store that keeps every token (Redis here): an item
+ * nobody changed costs no token in the store.
+ *
+ * On a store that evicts (memcached), an absent token may be one that was written and then
+ * evicted, and reading it as INITIAL would make current again every entry read before that
+ * write. There an absent token is given a new random one instead (as a write would), so an
+ * absent token never matches what an entry remembers: an eviction costs misses, never a stale read.
+ */
 const INITIAL = '0';
 
 /**
@@ -65,7 +74,18 @@ export class VersionReader {
         this.complete = false;
         return keys.map(() => null);
       }
-      return values.map((value) => value ?? INITIAL);
+      if (!this.store.evicts) return values.map((value) => value ?? INITIAL);
+      // tokens are read before the data: one set now is as safe as a write's new token
+      const minted = keys.flatMap((key, index) =>
+        values[index] === undefined ? [{ key, value: randomUUID(), ttlSeconds: 0 }] : [],
+      );
+      // ttl 0: kept until evicted, as a write's tokens are
+      if (minted.length && !(await this.store.setMany(minted, this.timing))) {
+        this.complete = false;
+        return keys.map(() => null);
+      }
+      const fresh = new Map(minted.map(({ key, value }) => [key, value]));
+      return values.map((value, index) => value ?? fresh.get(keys[index]!)!);
     });
     const tokens = await this.loader.loadMany(all);
     if (tokens.some((token) => typeof token !== 'string')) return null;
@@ -84,7 +104,8 @@ export async function dependenciesCurrent(
   if (!keys.includes(EPOCH_KEY)) return false;
   const tokens = await store.getMany<string>(keys, timing);
   if (tokens === null) return false;
-  return keys.every((key, index) => (tokens[index] ?? INITIAL) === dependencies[key]);
+  // on a store that evicts, an absent token is never current (see INITIAL)
+  return keys.every((key, index) => (tokens[index] ?? (store.evicts ? undefined : INITIAL)) === dependencies[key]);
 }
 
 /** What a batched read-through needs to know about one kind of value. */

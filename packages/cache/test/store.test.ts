@@ -215,6 +215,33 @@ for (const [name, start] of [
   );
 
 describe('cache store on memcached: what memcached cannot do, done another way', { skip: withoutMemcached() }, () => {
+  test('an evicted token never makes an entry from before a write current again', async () => {
+    const memcached = await startMemcached(MEMCACHED_BIN);
+    const store = createCacheStore({ url: memcached.url, namespace: `sgl-evict-${randomUUID().slice(0, 8)}` });
+    try {
+      assert.equal(store.evicts, true);
+      const first = new VersionReader(store);
+      const [minted] = (await first.read([versionKeys.item(1)]))!;
+      assert.notEqual(minted, '0', 'an absent token is given a fresh one, not the initial value');
+      const again = new VersionReader(store);
+      assert.deepEqual(await again.read([versionKeys.item(1)]), [minted], 'and kept: the next reader agrees');
+      const before = { ...first.dependencies };
+      assert.equal(await dependenciesCurrent(store, before), true);
+
+      await store.replaceTokens([versionKeys.item(1)]);
+      assert.equal(await dependenciesCurrent(store, before), false, 'a write makes it dead');
+      // memcached evicts the write's token (LRU under memory pressure): here, deleted
+      await store.delete([versionKeys.item(1)]);
+      assert.equal(await dependenciesCurrent(store, before), false, 'still dead: absent is never current');
+      const after = new VersionReader(store);
+      const [fresh] = (await after.read([versionKeys.item(1)]))!;
+      assert.ok(fresh !== minted && fresh !== '0');
+    } finally {
+      await store.close();
+      await memcached.stop();
+    }
+  });
+
   test('a key memcached would refuse (long, or with a space) is kept under its hash; stats say what it holds', async () => {
     const memcached = await startMemcached(MEMCACHED_BIN);
     const store = createCacheStore({ url: memcached.url, namespace: 'sgl-keys' });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConfigError, parseEnv, port, wholeNumber } from './env.ts';
-import { CACHE_MODES, type CacheMode, type SubgraphName } from './modes.ts';
+import { CACHE_MODES, cacheStoreKindOf, type CacheMode, type SubgraphName } from './modes.ts';
 
 export { ConfigError } from './env.ts';
 export { parseCliArgs, parseCount, UsageError } from './cli.ts';
@@ -15,6 +15,9 @@ export {
   CACHE_MODES,
   CACHE_STORES,
   cacheStoreKindOf,
+  DATABASES,
+  databaseKindOf,
+  type DatabaseKind,
   SUBGRAPH_NAMES,
   type CacheMode,
   type CacheStoreKind,
@@ -63,6 +66,8 @@ const schema = z.object({
   REQUEST_TIMEOUT_MS: positiveInt(10_000, 600_000),
   BODY_LIMIT_BYTES: positiveInt(1024 * 1024, 100 * 1024 * 1024),
   LAB: z.enum(['on', 'off']).default('on'),
+  // set by start:scaled for the instances behind its balancer: the lab says which one runs
+  BALANCER: z.enum(['nginx', 'haproxy']).optional(),
   GRAPHQL_MAX_DEPTH: positiveInt(10, 100),
   GRAPHQL_MAX_COST: positiveInt(5000, 10_000_000),
   GRAPHQL_INTROSPECTION: z.enum(['on', 'off']).default('on'),
@@ -87,6 +92,12 @@ export interface Config {
   databaseUrl: string | undefined;
   /** The shared cache store: CACHE_URL (redis:// or memcached://), else REDIS_URL; none: memory per process. */
   cacheUrl: string | undefined;
+  /**
+   * Every store the services can serve from, the one they start on first: CACHE_URL, then
+   * REDIS_URL when it names another kind (CACHE_URL=memcached://... beside REDIS_URL: both, and
+   * the load lab switches between them at runtime).
+   */
+  cacheUrls: string[];
   cacheMode: CacheMode;
   /** Prefix of every cache key: processes sharing one share their cache. */
   cacheNamespace: string;
@@ -131,6 +142,8 @@ export interface Config {
   workers: number;
   /** The load lab at /lab on the SSR service (it generates load and switches caches: a local tool). */
   lab: boolean;
+  /** The balancer in front of this instance (start:scaled says so), or null. */
+  balancer: 'nginx' | 'haproxy' | null;
 }
 
 /** Reads and validates the configuration from `env`. */
@@ -148,6 +161,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
     cacheUrl: e.CACHE_URL ?? e.REDIS_URL,
+    cacheUrls: [e.CACHE_URL, e.REDIS_URL].filter(
+      (url, index, urls): url is string =>
+        url !== undefined && urls.findIndex((other) => cacheStoreKindOf(other) === cacheStoreKindOf(url)) === index,
+    ),
     cacheMode: e.CACHE_MODE,
     cacheNamespace: e.CACHE_NAMESPACE,
     cacheTtlSeconds: e.CACHE_TTL_SECONDS,
@@ -176,6 +193,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     lab: e.LAB === 'on',
+    balancer: e.BALANCER ?? null,
     graphqlLimits: { maxDepth: e.GRAPHQL_MAX_DEPTH, maxCost: e.GRAPHQL_MAX_COST },
     introspection: e.GRAPHQL_INTROSPECTION === 'on',
     playground: e.PLAYGROUND === 'on',

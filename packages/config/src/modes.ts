@@ -13,5 +13,14 @@ export function cacheStoreKindOf(url: string | undefined): CacheStoreKind {
   return url.startsWith('memcached://') ? 'memcached' : 'redis';
 }
 
+/** The databases the services run on, by DATABASE_URL's scheme (postgresql://; mysql:// for MariaDB). */
+export const DATABASES = ['postgres', 'mariadb'] as const;
+export type DatabaseKind = (typeof DATABASES)[number];
+
+/** The database a DATABASE_URL names (Postgres without one: npm start's embedded PGlite). */
+export function databaseKindOf(url: string | undefined): DatabaseKind {
+  return url && /^(mysql|mariadb):\/\//.test(url) ? 'mariadb' : 'postgres';
+}
+
 export const SUBGRAPH_NAMES = ['items', 'reviews', 'photos'] as const;
 export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];

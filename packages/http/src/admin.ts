@@ -1,8 +1,9 @@
 import { timingSafeEqual } from 'node:crypto';
-import { CACHE_MODES, type CacheMode } from '@supergraph-lab/config';
+import { CACHE_MODES, CACHE_STORES, type CacheMode, type CacheStoreKind } from '@supergraph-lab/config';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { request, type Dispatcher } from 'undici';
 import { z } from 'zod';
+import { badInput } from './errors.ts';
 import { parseInput } from './input.ts';
 import { sendProblem } from './server.ts';
 
@@ -35,6 +36,8 @@ export interface RuntimeSettings {
   cacheMode: CacheMode;
   /** DataLoader batching in the subgraphs (off shows the N+1 cost). */
   batching: boolean;
+  /** The cache store served from, of those configured (CACHE_URL and REDIS_URL: see Config.cacheUrls). */
+  cacheStore: CacheStoreKind;
 }
 
 const settingsPatch = z
@@ -43,12 +46,25 @@ const settingsPatch = z
       .enum(CACHE_MODES, { errorMap: () => ({ message: `must be one of ${CACHE_MODES.join(', ')}` }) })
       .optional(),
     batching: z.boolean({ invalid_type_error: 'must be true or false' }).optional(),
+    cacheStore: z
+      .enum(CACHE_STORES, { errorMap: () => ({ message: `must be one of ${CACHE_STORES.join(', ')}` }) })
+      .optional(),
   })
   .strict();
 
-/** A validated `PUT /admin/settings` body: any of `cacheMode`, `batching`, nothing else. */
-export function parseSettingsPatch(body: unknown): Partial<RuntimeSettings> {
-  return parseInput(settingsPatch, body, 'settings');
+/**
+ * A validated `PUT /admin/settings` body: any of `cacheMode`, `batching`, `cacheStore` (one of
+ * `stores`, the kinds this service has configured), nothing else.
+ */
+export function parseSettingsPatch(body: unknown, stores: readonly CacheStoreKind[]): Partial<RuntimeSettings> {
+  const patch = parseInput(settingsPatch, body, 'settings');
+  if (patch.cacheStore && !stores.includes(patch.cacheStore)) {
+    throw badInput(
+      `cacheStore ${patch.cacheStore} is not configured here (${stores.join(', ')} ${stores.length > 1 ? 'are' : 'is'}): ` +
+        'set CACHE_URL=memcached://host:port beside REDIS_URL to switch between memcached and Redis',
+    );
+  }
+  return patch;
 }
 
 /** What another service's admin endpoint answered: its status and its JSON (null when it had none). */

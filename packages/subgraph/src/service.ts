@@ -3,12 +3,13 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { requireDatabaseUrl, type Config } from '@supergraph-lab/config';
 import { createPrismaClient, type PrismaClient } from '@supergraph-lab/db';
 import {
-  createCacheStore,
+  createConfiguredStore,
   createSubgraphCache,
   DEPENDENCIES_HEADER,
   encodeDependencies,
   type CacheStore,
   type SubgraphCache,
+  type SwitchableStore,
   type VersionReader,
 } from '@supergraph-lab/cache';
 import {
@@ -108,14 +109,9 @@ export async function createSubgraphService<Module, Context extends RequestConte
     requestTimeoutMs: config.requestTimeoutMs,
     readiness: { database: () => prisma.$queryRaw`SELECT 1` },
   });
-  const store =
-    options.cacheStore ??
-    createCacheStore({
-      url: config.cacheUrl,
-      namespace: config.cacheNamespace,
-      timeoutMs: config.cacheTimeoutMs,
-      onError: (message) => app.log.warn(message),
-    });
+  // a store a test passes in serves as it is; the configured one switches (the lab's cache store)
+  const store: CacheStore & Partial<SwitchableStore> =
+    options.cacheStore ?? createConfiguredStore(config, (message) => app.log.warn(message));
   const cache = createSubgraphCache(store, config.cacheMode);
   const creates = createCreates(prisma, config.idempotencyKeyTtlSeconds, (error) =>
     app.log.warn({ err: error }, 'could not delete expired idempotency keys'),
@@ -125,6 +121,7 @@ export async function createSubgraphService<Module, Context extends RequestConte
   const settings = { batching: true };
   const applySettings = (patch: Partial<RuntimeSettings>) => {
     if (patch.cacheMode) cache.mode = patch.cacheMode;
+    if (patch.cacheStore) store.use?.(patch.cacheStore);
     if (patch.batching !== undefined) settings.batching = patch.batching;
   };
   app.decorateRequest('cacheReader', null);

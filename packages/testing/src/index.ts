@@ -92,10 +92,10 @@ export function startRedis(port?: number): Promise<OwnServer> {
 }
 
 /**
- * Starts memcached (64 MB) from `bin` (ToolConfig's memcachedBin: Debian's package) on `port` or
+ * Starts memcached (`memoryMb`, 64 MB unless told) from `bin` (ToolConfig's memcachedBin: Debian's package) on `port` or
  * a free one, and resolves once it accepts connections.
  */
-export function startMemcached(bin: string, port?: number): Promise<OwnServer> {
+export function startMemcached(bin: string, port?: number, memoryMb = 64): Promise<OwnServer> {
   return startOwnServer(
     bin,
     // as root, memcached wants a user to run as
@@ -107,7 +107,7 @@ export function startMemcached(bin: string, port?: number): Promise<OwnServer> {
       '-U',
       '0',
       '-m',
-      '64',
+      String(memoryMb),
       ...(process.getuid?.() === 0 ? ['-u', 'nobody'] : []),
     ],
     'memcached',

@@ -1,5 +1,6 @@
 // The load lab inside the SSR service: its runner, its API (outside the compressed scope:
 // server-sent events must not be buffered), and its page and bundle (inside it).
+import type { SwitchableStore } from '@supergraph-lab/cache';
 import type { Config } from '@supergraph-lab/config';
 import { createPrismaClient } from '@supergraph-lab/db';
 import type { Endpoints } from '@supergraph-lab/loadtest';
@@ -20,14 +21,21 @@ export interface LabMount {
 /** The lab on `app`: runs kept in Postgres when DATABASE_URL is set, in memory otherwise. */
 export function mountLab(
   app: FastifyInstance,
-  options: { config: Config; endpoints: Endpoints; agent: Agent; pageCache: PageCache },
+  options: { config: Config; endpoints: Endpoints; agent: Agent; pageCache: PageCache; store: SwitchableStore },
 ): LabMount {
-  const { config, endpoints, agent, pageCache } = options;
+  const { config, endpoints, agent, pageCache, store } = options;
   const prisma = config.databaseUrl ? createPrismaClient(config.databaseUrl, { poolSize: 2 }) : null;
   app.addHook('onClose', async () => {
     await prisma?.$disconnect();
   });
-  const routesOptions: LabRoutesOptions = { config, endpoints, agent, pageCache, runner: null as unknown as LabRunner };
+  const routesOptions: LabRoutesOptions = {
+    config,
+    endpoints,
+    agent,
+    pageCache,
+    store,
+    runner: null as unknown as LabRunner,
+  };
   routesOptions.runner = new LabRunner({
     endpoints,
     prisma,

@@ -1,11 +1,13 @@
 // The lab's wire types: what its page, its routes, its runner and its worker process say to each other.
 import type { BackgroundResult, Endpoints, RunEvent, StepResult } from '@supergraph-lab/loadtest';
 import type { BrowserVariant, PageLoad, VariantResult } from '@supergraph-lab/loadtest/browser/variants';
-import type { CacheMode } from '@supergraph-lab/config/modes';
+import type { CacheMode, CacheStoreKind } from '@supergraph-lab/config/modes';
 
 interface RunSettingsBase {
   cacheMode: CacheMode;
   batching: boolean;
+  /** The cache store for the run, of those configured; unset: the one in use. */
+  cacheStore?: CacheStoreKind;
   who: string;
 }
 
@@ -130,9 +132,11 @@ export interface LabState {
   /** Why browser runs cannot start here (no Chromium), or null. */
   browserUnavailable: string | null;
   settings: {
-    gateway?: { cacheMode: string };
-    subgraphs?: Record<string, { cacheMode: string; batching: boolean } | null>;
+    gateway?: { cacheMode: string; cacheStore?: string; cacheStores?: string[] };
+    subgraphs?: Record<string, { cacheMode: string; batching: boolean; cacheStore?: string } | null>;
     error?: string;
   };
   pageCacheMode: string;
+  /** What needs a restart to change, as this stack runs: its database and the balancer in front (none without start:scaled). */
+  running: { database: string; balancer: string | null };
 }

@@ -1,5 +1,5 @@
-import { hitRatio } from '@supergraph-lab/cache';
-import type { Config } from '@supergraph-lab/config';
+import { hitRatio, type SwitchableStore } from '@supergraph-lab/cache';
+import { databaseKindOf, type Config } from '@supergraph-lab/config';
 import {
   adminCall,
   AppError,
@@ -10,6 +10,7 @@ import {
   refuseAdmin,
   sendProblem,
   toProblem,
+  type RuntimeSettings,
 } from '@supergraph-lab/http';
 import {
   BROWSER_VARIANTS,
@@ -38,6 +39,8 @@ export interface LabRoutesOptions {
   agent: Agent;
   /** This service's page cache mode, switched with the rest of the stack. */
   pageCache: { mode: Config['cacheMode']; stats: { hits: number; misses: number } };
+  /** This service's cache store, switched with the rest of the stack. */
+  store: SwitchableStore;
 }
 
 /** An admin call to the gateway with this service's ADMIN_TOKEN; the JSON answer or an AppError. */
@@ -78,18 +81,19 @@ async function gatewayAdmin(
   return answer.body;
 }
 
-/** Switches CACHE_MODE (gateway, subgraphs, this page cache) and batching; returns what was set before. */
-export async function applyStackSettings(
-  options: LabRoutesOptions,
-  patch: { cacheMode?: Config['cacheMode']; batching?: boolean },
-) {
+/** Switches CACHE_MODE and the cache store (gateway, subgraphs, this page cache) and batching; returns what was set before. */
+export async function applyStackSettings(options: LabRoutesOptions, patch: Partial<RuntimeSettings>) {
+  // refused here, before any service changed, when this stack has no such store
+  parseSettingsPatch(patch, options.store.available);
   const before = await gatewayAdmin(options, 'GET', '/admin/settings');
   await gatewayAdmin(options, 'PUT', '/admin/settings', patch);
   const previous = {
     cacheMode: options.pageCache.mode,
     batching: (before.subgraphs?.items?.batching as boolean | undefined) ?? true,
+    cacheStore: options.store.kind,
   };
   if (patch.cacheMode) options.pageCache.mode = patch.cacheMode;
+  if (patch.cacheStore) options.store.use(patch.cacheStore);
   return previous;
 }
 
@@ -113,6 +117,10 @@ export function registerLabRoutes(app: FastifyInstance, options: LabRoutesOption
     browserUnavailable: browserUnavailable(),
     settings: await gatewayAdmin(options, 'GET', '/admin/settings').catch((error: Error) => ({ error: error.message })),
     pageCacheMode: options.pageCache.mode,
+    running: {
+      database: databaseKindOf(options.config.databaseUrl),
+      balancer: options.config.balancer,
+    },
   });
   const streams = new Set<{ end(): void }>();
   app.addHook('onClose', async () => {
@@ -131,6 +139,8 @@ export function registerLabRoutes(app: FastifyInstance, options: LabRoutesOption
           ? body.who
           : `${request.ip} (${String(request.headers['user-agent'] ?? 'unknown client').slice(0, 40)})`,
     });
+    // a store this stack does not have is refused before the run is started (and recorded)
+    if (settings.cacheStore) parseSettingsPatch({ cacheStore: settings.cacheStore }, options.store.available);
     try {
       const run = await runner.start(settings);
       return reply.code(202).header('location', `/lab/api/runs/${run.id}`).send({ run });
@@ -225,7 +235,7 @@ export function registerLabRoutes(app: FastifyInstance, options: LabRoutesOption
         409,
         toProblem(new AppError('CONFLICT', 'a run is in progress: its settings hold until it ends'), request.url),
       );
-    const patch = parseSettingsPatch(request.body);
+    const patch = parseSettingsPatch(request.body, options.store.available);
     await applyStackSettings(options, patch);
     return { settings: await gatewayAdmin(options, 'GET', '/admin/settings'), pageCacheMode: options.pageCache.mode };
   });
@@ -252,7 +262,7 @@ export function registerLabRoutes(app: FastifyInstance, options: LabRoutesOption
   app.put('/admin/settings', async (request, reply) => {
     if (!isAdmin(request, options.config.adminToken))
       return refuseAdmin(reply, request, Boolean(options.config.adminToken));
-    await applyStackSettings(options, parseSettingsPatch(request.body));
+    await applyStackSettings(options, parseSettingsPatch(request.body, options.store.available));
     return { ...(await gatewayAdmin(options, 'GET', '/admin/settings')), ssr: { cacheMode: options.pageCache.mode } };
   });
   return { state };

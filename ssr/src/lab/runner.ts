@@ -44,11 +44,10 @@ interface Outcome {
 }
 const WORKER = path.join(import.meta.dirname, 'worker.ts');
 
-/** Switches the stack's cache mode and batching (the gateway passes it on to the subgraphs). */
-export type ApplySettings = (settings: {
-  cacheMode: LabSettings['cacheMode'];
-  batching: boolean;
-}) => Promise<{ cacheMode: LabSettings['cacheMode']; batching: boolean }>;
+/** Switches the stack's cache mode, store and batching (the gateway passes it on to the subgraphs); resolves to what was set before. */
+export type ApplySettings = (
+  settings: Pick<LabSettings, 'cacheMode' | 'batching' | 'cacheStore'>,
+) => Promise<Required<Pick<LabSettings, 'cacheMode' | 'batching' | 'cacheStore'>>>;
 
 export interface LabRunnerOptions {
   endpoints: Endpoints;
@@ -137,7 +136,10 @@ export class LabRunner {
       this.current.restore = await this.options.applySettings({
         cacheMode: settings.cacheMode,
         batching: settings.batching,
+        ...(settings.cacheStore ? { cacheStore: settings.cacheStore } : {}),
       });
+      // the run's settings say which store it ran on, asked for or not
+      settings.cacheStore ??= this.current.restore.cacheStore;
       if (this.current.status.state === 'cancelling') throw new Error('cancelled before it started');
     } catch (error) {
       await this.finish('failed', { steps: [], browser: null, error: (error as Error).message });
@@ -294,7 +296,7 @@ export class LabRunner {
     finishedAt: Date,
   ): LabReport | null {
     const { settings } = status;
-    const stack = `CACHE_MODE ${settings.cacheMode}, DataLoader batching ${settings.batching ? 'on' : 'off'}${state === 'cancelled' ? '; cancelled before the end' : ''}`;
+    const stack = `CACHE_MODE ${settings.cacheMode}${settings.cacheStore ? `, cache store ${settings.cacheStore}` : ''}, DataLoader batching ${settings.batching ? 'on' : 'off'}${state === 'cancelled' ? '; cancelled before the end' : ''}`;
     if (settings.kind === 'browser') {
       if (!outcome.browser?.results.length) return null;
       return {

@@ -1,4 +1,4 @@
-import { CACHE_MODES } from '@supergraph-lab/config';
+import { CACHE_MODES, CACHE_STORES } from '@supergraph-lab/config';
 import { badInput, parseInput } from '@supergraph-lab/http';
 import { TARGET_NAMES, VARIANT_NAMES } from '@supergraph-lab/loadtest';
 import { runSeconds } from '@supergraph-lab/loadtest/plan';
@@ -13,6 +13,9 @@ export const MAX_BACKGROUND_RATE = 1000;
 const common = {
   cacheMode: z.enum(CACHE_MODES, { errorMap: () => ({ message: `must be one of ${CACHE_MODES.join(', ')}` }) }),
   batching: z.boolean({ invalid_type_error: 'must be true or false' }).default(true),
+  cacheStore: z
+    .enum(CACHE_STORES, { errorMap: () => ({ message: `must be one of ${CACHE_STORES.join(', ')}` }) })
+    .optional(),
   who: z.string().trim().max(80, 'must be at most 80 characters').default(''),
 };
 const wholeSeconds = (min: number, max: number) =>

@@ -50,11 +50,28 @@ export function LabApp({ initial }: { initial: LabState }) {
 function StackSettings({ state }: { state: LabState }) {
   if (state.settings.error) return <p className="warning">Stack settings unavailable: {state.settings.error}</p>;
   const batching = Object.values(state.settings.subgraphs ?? {}).every((one) => one?.batching !== false);
+  const gateway = state.settings.gateway;
   return (
     <p className="stack-settings">
-      Now: CACHE_MODE <strong>{state.settings.gateway?.cacheMode ?? '?'}</strong> (SSR page cache {state.pageCacheMode}
-      ), DataLoader batching <strong>{batching ? 'on' : 'off'}</strong>. A run switches these for its duration and then
-      restores them.
+      Now: CACHE_MODE <strong>{state.settings.gateway?.cacheMode ?? '?'}</strong> (SSR page cache {state.pageCacheMode})
+      {gateway?.cacheStore ? (
+        <>
+          {' '}
+          on <strong>{gateway.cacheStore}</strong>
+          {(gateway.cacheStores?.length ?? 0) > 1 ? ` (of ${gateway.cacheStores!.join(', ')})` : ''}
+        </>
+      ) : null}
+      , DataLoader batching <strong>{batching ? 'on' : 'off'}</strong>. A run switches these for its duration and then
+      restores them. Running on <strong>{state.running.database}</strong>
+      {state.running.balancer ? (
+        <>
+          {' '}
+          behind <strong>{state.running.balancer}</strong>
+        </>
+      ) : (
+        ', no balancer'
+      )}{' '}
+      (these take a restart: <code>DATABASE_URL</code>, <code>start:scaled -- --balancer</code>).
     </p>
   );
 }

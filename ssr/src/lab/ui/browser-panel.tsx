@@ -15,7 +15,7 @@ import {
   type OnMessage,
   type RunStatus,
 } from './api.ts';
-import { CacheModeSelect, NumberField, RunProgress, toggled } from './controls.tsx';
+import { CacheModeSelect, CacheStoreSelect, NumberField, RunProgress, toggled, useCacheStore } from './controls.tsx';
 
 const BACKGROUND_CHOICES = [0, 10, 50, 100, 200];
 const METRICS = [
@@ -51,6 +51,7 @@ export function BrowserPanel({
   const [samples, setSamples] = useState(10);
   const [warm, setWarm] = useState(false);
   const [cacheMode, setCacheMode] = useState<CacheMode>((state.settings.gateway?.cacheMode as CacheMode) ?? 'all');
+  const cacheStore = useCacheStore(state);
   const [busy, setBusy] = useState(false);
   const [stored, setStored] = useState<{ id: number; report: BrowserBenchReport } | null>(null);
   const current = run?.settings.kind === 'browser' ? run : null;
@@ -81,7 +82,10 @@ export function BrowserPanel({
     event.preventDefault();
     setBusy(true);
     try {
-      await startRun({ kind: 'browser', variants, backgroundRate, samples, warm, cacheMode, who: '' }, onMessage);
+      await startRun(
+        { kind: 'browser', variants, backgroundRate, samples, warm, cacheMode, ...cacheStore.asSetting, who: '' },
+        onMessage,
+      );
     } finally {
       setBusy(false);
     }
@@ -136,6 +140,7 @@ export function BrowserPanel({
             onChange={setSamples}
           />
           <CacheModeSelect name="browser-cache-mode" value={cacheMode} onChange={setCacheMode} />
+          <CacheStoreSelect name="browser-cache-store" choice={cacheStore} />
           <label className="check inline">
             <input type="checkbox" name="warm" checked={warm} onChange={() => setWarm(!warm)} /> returning visitor (warm
             cache)

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import type { CacheMode } from '@supergraph-lab/config/modes';
 import { colorOf } from '@supergraph-lab/loadtest/palette';
 import { runSeconds } from '@supergraph-lab/loadtest/plan';
-import { CacheModeSelect, NumberField, toggled } from './controls.tsx';
+import { CacheModeSelect, CacheStoreSelect, NumberField, toggled, useCacheStore } from './controls.tsx';
 import { startRun, type LabState, type OnMessage, type RunStatus } from './api.ts';
 
 const RATE_CHOICES = [1, 10, 100, 1000];
@@ -15,6 +15,7 @@ export function Configure({ state, run, onMessage }: { state: LabState; run: Run
   const [warmup, setWarmup] = useState(2);
   const [cacheMode, setCacheMode] = useState<CacheMode>((state.settings.gateway?.cacheMode as CacheMode) ?? 'all');
   const [batching, setBatching] = useState(true);
+  const cacheStore = useCacheStore(state);
   const [who, setWho] = useState('');
   const [busy, setBusy] = useState(false);
   const allRates = [...rates, ...(extraRate.trim() ? extraRate.split(',').map((one) => Number(one.trim())) : [])];
@@ -32,6 +33,7 @@ export function Configure({ state, run, onMessage }: { state: LabState; run: Run
           durationSeconds: duration,
           warmupSeconds: warmup,
           cacheMode,
+          ...cacheStore.asSetting,
           batching,
           who,
         },
@@ -100,6 +102,7 @@ export function Configure({ state, run, onMessage }: { state: LabState; run: Run
       </div>
       <div className="row">
         <CacheModeSelect name="cache-mode" value={cacheMode} onChange={setCacheMode} />
+        <CacheStoreSelect name="cache-store" choice={cacheStore} />
         <label className="check inline">
           <input type="checkbox" name="batching" checked={batching} onChange={() => setBatching(!batching)} />{' '}
           DataLoader batching

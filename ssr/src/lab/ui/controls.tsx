@@ -1,6 +1,7 @@
-// Controls the lab's run panels share: the cache mode picker and a run's progress with its Cancel.
-import { CACHE_MODES, type CacheMode } from '@supergraph-lab/config/modes';
-import { cancelRun, type OnMessage, type RunStatus } from './api.ts';
+// Controls the lab's run panels share: the cache mode and store pickers and a run's progress with its Cancel.
+import { useState } from 'react';
+import { CACHE_MODES, type CacheMode, type CacheStoreKind } from '@supergraph-lab/config/modes';
+import { cancelRun, type LabState, type OnMessage, type RunStatus } from './api.ts';
 
 /** CACHE_MODE for the run: the stack is switched to it for the run's duration. */
 export function CacheModeSelect({
@@ -18,6 +19,35 @@ export function CacheModeSelect({
       <select name={name} value={value} onChange={(event) => onChange(event.target.value as CacheMode)}>
         {CACHE_MODES.map((mode) => (
           <option key={mode}>{mode}</option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+/**
+ * The cache store for a run (Redis or memcached), offered when the stack has both (CACHE_URL
+ * beside REDIS_URL); switched for the run like CACHE_MODE. Unchanged: the store in use.
+ */
+export function useCacheStore(state: LabState) {
+  const stores = (state.settings.gateway?.cacheStores ?? []) as CacheStoreKind[];
+  const [store, setStore] = useState<CacheStoreKind | null>(null);
+  const chosen = store ?? (state.settings.gateway?.cacheStore as CacheStoreKind | undefined) ?? null;
+  return { stores, chosen, setStore, asSetting: store && stores.length > 1 ? { cacheStore: store } : {} };
+}
+
+export function CacheStoreSelect({ name, choice }: { name: string; choice: ReturnType<typeof useCacheStore> }) {
+  if (choice.stores.length < 2) return null;
+  return (
+    <label>
+      cache store{' '}
+      <select
+        name={name}
+        value={choice.chosen ?? ''}
+        onChange={(event) => choice.setStore(event.target.value as CacheStoreKind)}
+      >
+        {choice.stores.map((store) => (
+          <option key={store}>{store}</option>
         ))}
       </select>
     </label>
