@@ -4,8 +4,7 @@
 //   --balancer nginx,haproxy       nginx against HAProxy, each in front of the same two instances
 // Subgraphs, two gateways and the balancers (deploy/nginx.conf, deploy/haproxy.cfg) as processes
 // on a scratch database; CACHE_MODE=off (--cache) so the gateways work.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CACHE_MODES, parseCliArgs, parseCount, readToolConfig, UsageError } from '@supergraph-lab/config';
@@ -13,7 +12,7 @@ import { createAgent, loadPage, runClosedLoop, targetNamed } from '@supergraph-l
 import { scratchDatabase, startServices } from '@supergraph-lab/stack/processes';
 import { freePort, waitReady } from '@supergraph-lab/testing';
 import { median } from '../gateway/bench/harness.ts';
-import { balancerCommand, balancerConfig, BALANCERS, type Balancer } from './start/balancer.ts';
+import { BALANCERS, startBalancer, type Balancer } from '@supergraph-lab/stack/balancer';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const TOOLS = readToolConfig();
@@ -48,32 +47,6 @@ function readArgs() {
     cacheMode: values.cache,
     balancers: balancers as [Balancer, Balancer] | undefined,
   };
-}
-
-/**
- * `balancer` on `port` in front of `gateways` (one or two), from its file in deploy/. The page
- * backends point at the gateways too: no page is asked for here, and HAProxy's checks pass.
- */
-function startBalancer(balancer: Balancer, port: number, gateways: number[]): ChildProcess {
-  const prefix = path.join(tmpdir(), `sgl-bench-${balancer}-${port}`);
-  mkdirSync(prefix, { recursive: true });
-  const { file } = BALANCERS[balancer];
-  const [first, second = first] = gateways as [number, number?];
-  let conf = balancerConfig(balancer, readFileSync(path.join(ROOT, 'deploy', file), 'utf8'), {
-    balancer: port,
-    gateways: [first, second],
-    ssrs: [first, second],
-  });
-  // one instance: nginx's upstream names it once (the same address twice would count it twice)
-  if (gateways.length === 1 && balancer === 'nginx')
-    conf = conf.replace(
-      /upstream gateway \{[^}]*?keepalive 64;/s,
-      `upstream gateway {\n    server 127.0.0.1:${first};\n    keepalive 64;`,
-    );
-  else if (gateways.length === 1) throw new Error('one instance is measured behind nginx only');
-  writeFileSync(path.join(prefix, file), conf);
-  const [command, ...args] = balancerCommand(balancer, TOOLS, prefix, path.join(prefix, file));
-  return spawn(command, args, { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
 const options = (() => {
@@ -136,7 +109,16 @@ const setups: { name: string; port: number; gateways: number[]; balancer: Balanc
       { name: 'nginx, 2 instances', port: 0, gateways: both, balancer: 'nginx' },
     ];
 for (const setup of setups) setup.port = await freePort();
-const balancers = setups.map((setup) => startBalancer(setup.balancer, setup.port, setup.gateways));
+// the page backends point at the gateways too: no page is asked for here, and HAProxy's checks pass
+const balancers = setups.map((setup) =>
+  startBalancer(setup.balancer, {
+    port: setup.port,
+    gateways: setup.gateways,
+    ssrs: setup.gateways,
+    dir: path.join(tmpdir(), `sgl-bench-${setup.balancer}-${setup.port}`),
+    tools: TOOLS,
+  }),
+);
 try {
   for (const port of [second, ...setups.map((setup) => setup.port)])
     await waitReady(`http://127.0.0.1:${port}`, { timeoutMs: 30_000 });

@@ -4,9 +4,8 @@
 // npm run start:scaled (--scaled): two gateway and two SSR instances (ports P and P+10) behind
 // Debian's nginx on :8080 with deploy/nginx.conf (or `-- --balancer haproxy`: HAProxy with
 // deploy/haproxy.cfg); an instance that stops is started again.
-// The parts: start/database.ts, start/supervisor.ts, start/balancer.ts, start/output.ts.
+// The parts: start/database.ts, start/supervisor.ts, start/output.ts; the balancer's file: tools/stack/src/balancer.ts.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   cacheStoreKindOf,
@@ -18,7 +17,7 @@ import {
   type Config,
   type ToolConfig,
 } from '@supergraph-lab/config';
-import { balancerCommand, balancerConfig, BALANCERS, type Balancer } from './start/balancer.ts';
+import { balancerCommand, BALANCERS, writeBalancerConfig, type Balancer } from '@supergraph-lab/stack/balancer';
 import { prepareDatabase, startEmbeddedPostgres } from './start/database.ts';
 import { say } from './start/output.ts';
 import { Supervisor, type Spawnable } from './start/supervisor.ts';
@@ -90,11 +89,7 @@ async function startScaled(
     ),
   );
   const prefix = path.join(ROOT, '.data', balancer);
-  mkdirSync(prefix, { recursive: true });
-  const { file } = BALANCERS[balancer];
-  const confFile = path.join(prefix, file);
-  const template = readFileSync(path.join(ROOT, 'deploy', file), 'utf8');
-  writeFileSync(confFile, balancerConfig(balancer, template, { balancer: tools.nginxPort, gateways, ssrs }));
+  const confFile = writeBalancerConfig(balancer, { balancer: tools.nginxPort, gateways, ssrs }, prefix);
   supervisor.spawn({ name: balancer, colour: 37, command: balancerCommand(balancer, tools, prefix, confFile) }, env);
   await Promise.all(ssrs.map((port, i) => supervisor.ready(`ssr${i + 1}`, local(port))));
   await supervisor.ready(balancer, local(tools.nginxPort));

@@ -2,14 +2,14 @@
 //                          --cache-store redis,memcached]: the item page through the gateway with
 // CACHE_MODE off, then entity and all on each cache store, measured side by side in alternating
 // rounds, then per store a write-then-read loop that counts stale reads.
-// Redis: CACHE_URL when it is redis://, else REDIS_URL. memcached: CACHE_URL when it is
-// memcached://, else a memcached of the bench's own (MEMCACHED_BIN) on a free port.
+// Each store's URL: tools/stack/src/stores.ts (the configured one, else Redis's default or a
+// memcached of the bench's own).
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { Agent, request } from 'undici';
-import { CACHE_STORES, cacheStoreKindOf, readConfig, readToolConfig } from '@supergraph-lab/config';
 import { biasedItemId } from '@supergraph-lab/db';
-import { startMemcached, type OwnServer } from '@supergraph-lab/testing';
+import type { CacheStoreKind } from '@supergraph-lab/config';
+import { benchStoreUrls, parseCacheStores } from '@supergraph-lab/stack/stores';
 import {
   benchOptions,
   concurrent,
@@ -28,23 +28,16 @@ const CONNECTIONS = options.connections;
 const SEQUENTIAL = options.sequential;
 const ROUNDS = options.rounds;
 const WRITES = options.writes!;
-const STORES = options.words['cache-store']!.split(',').map((store) => store.trim());
-for (const store of STORES)
-  if (store === 'memory' || !(CACHE_STORES as readonly string[]).includes(store)) {
-    console.error(`bench:cache: --cache-store takes redis, memcached or both, got "${options.words['cache-store']}"`);
+const STORES = (() => {
+  try {
+    return parseCacheStores(options.words['cache-store']!);
+  } catch (error) {
+    console.error(`bench:cache: ${(error as Error).message}`);
     process.exit(2);
   }
-const CONFIGURED = readConfig().cacheUrl;
-const ownMemcached: OwnServer | null =
-  STORES.includes('memcached') && cacheStoreKindOf(CONFIGURED) !== 'memcached'
-    ? // room for every entry, as Redis has (64 MB would evict pages mid-run and measure that)
-      await startMemcached(readToolConfig().memcachedBin, undefined, 2048)
-    : null;
-/** Each store's URL: the configured one of its kind, else Redis's default or a memcached of this run's own. */
-const STORE_URLS: Record<string, string> = {
-  redis: cacheStoreKindOf(CONFIGURED) === 'redis' ? CONFIGURED! : (process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'),
-  memcached: cacheStoreKindOf(CONFIGURED) === 'memcached' ? CONFIGURED! : (ownMemcached?.url ?? ''),
-};
+})();
+const storeUrls = await benchStoreUrls(STORES);
+const STORE_URLS = storeUrls.urls;
 /** What each round measures: the cache off once, then each cached mode on each store. */
 const SETUPS = [
   { name: 'off', mode: 'off', store: null },
@@ -170,11 +163,11 @@ try {
 } finally {
   await agent.close();
   await database.drop();
-  await ownMemcached?.stop();
+  await storeUrls.stop();
 }
 
 /** Every write, over each protocol and entry point, checked on every read path, with CACHE_MODE=all on `store`. */
-async function writeThenRead(store: string): Promise<void> {
+async function writeThenRead(store: CacheStoreKind): Promise<void> {
   const services = await startServices(database.url, {
     CACHE_MODE: 'all',
     CACHE_URL: STORE_URLS[store]!,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { balancerConfig, BALANCERS, type Balancer } from '../start/balancer.ts';
+import { balancerConfig, BALANCERS, type Balancer } from '@supergraph-lab/stack/balancer';
 import { formatLogLine } from '../start/output.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');

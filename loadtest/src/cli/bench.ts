@@ -1,11 +1,18 @@
 // npm run bench: the standard matrix. Every target x CACHE_MODE off/all x rate steps against a
 // fresh 100k-item database and the services as processes; a comparison table and the reports.
+// --cache-store redis,memcached and --balancer nginx,haproxy add those as variants side by side
+// (each store's URL: tools/stack/src/stores.ts; a balancer in front of the gateway and the SSR
+// service, with deploy/'s file).
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { CACHE_MODES, readConfig } from '@supergraph-lab/config';
+import { tmpdir } from 'node:os';
+import { CACHE_MODES, readConfig, readToolConfig, UsageError } from '@supergraph-lab/config';
+import { BALANCERS, startBalancer, type Balancer } from '@supergraph-lab/stack/balancer';
 import { scratchDatabase, startServices } from '@supergraph-lab/stack/processes';
+import { benchStoreUrls, parseCacheStores } from '@supergraph-lab/stack/stores';
+import { freePort, waitReady } from '@supergraph-lab/testing';
 import { consoleReporter } from '../console.ts';
 import { nonNegative, parseRates, parseTargets, positive } from '../options.ts';
 import { runSeconds } from '../plan.ts';
@@ -29,6 +36,8 @@ async function main(): Promise<number> {
       out: { type: 'string', default: 'reports/bench' },
       prime: { type: 'string', default: '0.1' },
       warm: { type: 'string', default: '500' },
+      'cache-store': { type: 'string' },
+      balancer: { type: 'string' },
     },
   });
   const modes = values.modes.split(',').map((mode) => mode.trim());
@@ -37,6 +46,21 @@ async function main(): Promise<number> {
   const items = Math.round(positive('items', values.items, 10_000_000));
   const primeShare = nonNegative('prime', values.prime, 1);
   const warmPages = Math.round(nonNegative('warm', values.warm, 100_000));
+  const stores = values['cache-store'] ? parseCacheStores(values['cache-store']) : null;
+  const balancers = values.balancer?.split(',').map((name) => name.trim()) ?? null;
+  if (balancers?.some((name) => !Object.hasOwn(BALANCERS, name)))
+    throw new UsageError(`--balancer takes ${Object.keys(BALANCERS).join(', ')} or both, got "${values.balancer}"`);
+  /** What the matrix runs, each a variant of its own: the cache modes, on each store, behind each balancer. */
+  const variants = modes.flatMap((mode) =>
+    (stores ?? [null]).flatMap((store) =>
+      ((balancers as Balancer[] | null) ?? [null]).map((balancer) => ({
+        mode,
+        store,
+        balancer,
+        name: [`cache ${mode}`, ...(store ? [store] : []), ...(balancer ? [`via ${balancer}`] : [])].join(' · '),
+      })),
+    ),
+  );
   const settings = {
     targets: parseTargets(values.target),
     rates: parseRates(values.rps),
@@ -46,13 +70,13 @@ async function main(): Promise<number> {
     connections: Math.round(positive('connections', values.connections, 65_536)),
   };
   const notes: string[] = [];
-  if (!readConfig().cacheUrl)
+  if (!stores && !readConfig().cacheUrl)
     notes.push(
       'no CACHE_URL or REDIS_URL: "all" means the in-memory entity cache only (the gateway layers need a shared store)',
     );
-  const estimate = modes.length * runSeconds(settings);
+  const estimate = variants.length * runSeconds(settings);
   process.stderr.write(
-    `bench: ${settings.targets.length} targets x ${modes.length} cache modes x ${settings.rates.length} rates, about ${Math.ceil(estimate / 60)} min of load\n`,
+    `bench: ${settings.targets.length} targets x ${variants.length} variants (${variants.map((variant) => variant.name).join(', ')}) x ${settings.rates.length} rates, about ${Math.ceil(estimate / 60)} min of load\n`,
   );
 
   const startedAt = new Date().toISOString();
@@ -68,8 +92,9 @@ async function main(): Promise<number> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   const print = consoleReporter();
+  const storeUrls = stores ? await benchStoreUrls(stores) : null;
   try {
-    for (const mode of modes) {
+    for (const [index, { mode, store, balancer, name: variant }] of variants.entries()) {
       if (cancel.signal.aborted) break;
       const adminToken = randomBytes(16).toString('hex');
       // a namespace per run and mode: nothing cached by an earlier run or the other mode is served
@@ -77,12 +102,15 @@ async function main(): Promise<number> {
       const env = {
         CACHE_MODE: mode,
         ADMIN_TOKEN: adminToken,
-        CACHE_NAMESPACE: `bench-${process.pid}-${mode}`,
+        CACHE_NAMESPACE: `bench-${process.pid}-${index}`,
         CACHE_TTL_SECONDS: '7200',
+        ...(store ? { CACHE_URL: storeUrls!.urls[store]! } : {}),
       };
       const stack = await startServices(database.url, env, true);
+      const front = balancer ? await frontWith(balancer, stack.ports.gateway, stack.ports.ssr) : null;
       try {
-        const endpoints = stack.urls;
+        // behind a balancer: the gateway's and the SSR service's requests go through it
+        const endpoints = front ? { ...stack.urls, gateway: front.url, ssr: front.url } : stack.urls;
         if (warmPages > 0) {
           // freshly started services run unoptimised code for their first thousands of requests:
           // without this, whichever step comes first measures the JIT, not the architecture
@@ -99,7 +127,7 @@ async function main(): Promise<number> {
             });
           }
           process.stderr.write(
-            `bench: cache ${mode}: services warmed with ${warmPages} pages of each target in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+            `bench: ${variant}: services warmed with ${warmPages} pages of each target in ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
           );
           // what the warm-up cached is not the steady state the priming below sets up
           if (mode !== 'off') await flushCaches(endpoints.gateway, adminToken);
@@ -109,7 +137,7 @@ async function main(): Promise<number> {
           const ids = Array.from({ length: Math.ceil(items * primeShare) }, (_, i) => items - i);
           const started = performance.now();
           const ok = await primeCaches({ endpoints, ids, timeoutMs: settings.timeoutMs, signal: cancel.signal });
-          const note = `cache ${mode}: primed with the page query for the newest ${ids.length.toLocaleString('en')} items (${ok} ok) in ${((performance.now() - started) / 1000).toFixed(1)} s`;
+          const note = `${variant}: primed with the page query for the newest ${ids.length.toLocaleString('en')} items (${ok} ok) in ${((performance.now() - started) / 1000).toFixed(1)} s`;
           notes.push(note);
           process.stderr.write(`bench: ${note}\n`);
         }
@@ -118,14 +146,15 @@ async function main(): Promise<number> {
             ...settings,
             endpoints,
             maxItemId: items,
-            variant: `cache ${mode}`,
+            variant,
             signal: cancel.signal,
             onEvent: print,
           })),
         );
-        // leave Redis as it was found
+        // leave the store as it was found
         await flushCaches(endpoints.gateway, adminToken);
       } finally {
+        front?.process.kill('SIGTERM');
         await stack.stop();
       }
     }
@@ -133,13 +162,14 @@ async function main(): Promise<number> {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
     await database.drop();
+    await storeUrls?.stop();
   }
 
   const report: LoadTestReport = {
-    title: 'supergraph-lab bench: REST vs GraphQL vs SSR, cache off and on',
+    title: `supergraph-lab bench: REST vs GraphQL vs SSR, cache off and on${stores ? `, on ${stores.join(' and ')}` : ''}${balancers ? `, behind ${balancers.join(' and ')}` : ''}`,
     startedAt,
     finishedAt: new Date().toISOString(),
-    settings: { ...settings, variants: modes.map((mode) => `cache ${mode}`), notes },
+    settings: { ...settings, variants: variants.map((variant) => variant.name), notes },
     machine: machineInfo(),
     dataSet: { maxItemId: items, items },
     steps,
@@ -159,6 +189,21 @@ async function main(): Promise<number> {
   return cancel.signal.aborted ? 130 : 0;
 }
 
+/** `balancer` on a free port in front of the gateway and the SSR service, once it answers. */
+async function frontWith(balancer: Balancer, gateway: number, ssr: number) {
+  const port = await freePort();
+  const child = startBalancer(balancer, {
+    port,
+    gateways: [gateway],
+    ssrs: [ssr],
+    dir: `${tmpdir()}/sgl-bench-${balancer}-${port}`,
+    tools: readToolConfig(),
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitReady(url, { name: balancer, timeoutMs: 30_000 });
+  return { url, process: child };
+}
+
 /** Empties every cache layer of the running stack (the gateway relays it to the subgraphs). */
 async function flushCaches(gateway: string, adminToken: string): Promise<void> {
   await fetch(`${gateway}/cache/flush`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}` } }).catch(
@@ -169,7 +214,7 @@ async function flushCaches(gateway: string, adminToken: string): Promise<void> {
 main().then(
   (code) => process.exit(code),
   (error: Error) => {
-    process.stderr.write(`bench: ${error.stack ?? error.message}\n`);
+    process.stderr.write(`bench: ${error instanceof UsageError ? error.message : (error.stack ?? error.message)}\n`);
     process.exit(2);
   },
 );

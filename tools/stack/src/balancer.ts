@@ -1,0 +1,73 @@
+// The load balancer of start:scaled and the benchmarks: deploy/nginx.conf or deploy/haproxy.cfg
+// with the ports a run uses.
+import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ToolConfig } from '@supergraph-lab/config';
+
+const ROOT = path.resolve(import.meta.dirname, '../../..');
+
+/** The balancers start:scaled can put in front (`--balancer`), each with its file in deploy/. */
+export const BALANCERS = {
+  nginx: { file: 'nginx.conf', listen: (port: number) => `listen ${port};` },
+  haproxy: { file: 'haproxy.cfg', listen: (port: number) => `bind :${port}` },
+} as const;
+export type Balancer = keyof typeof BALANCERS;
+
+/** Where start:scaled's instances listen: the balancer, the two gateways and the two SSR instances. */
+export interface BalancedPorts {
+  balancer: number;
+  gateways: [number, number];
+  ssrs: [number, number];
+}
+
+/** The balancer's file (written for 8080 in front of 4000/4010 and 3000/3010) with `ports` in their places. */
+export function balancerConfig(balancer: Balancer, template: string, ports: BalancedPorts): string {
+  const { listen } = BALANCERS[balancer];
+  return template
+    .replace(listen(8080), listen(ports.balancer))
+    .replaceAll('127.0.0.1:4000', `127.0.0.1:${ports.gateways[0]}`)
+    .replaceAll('127.0.0.1:4010', `127.0.0.1:${ports.gateways[1]}`)
+    .replaceAll('127.0.0.1:3000', `127.0.0.1:${ports.ssrs[0]}`)
+    .replaceAll('127.0.0.1:3010', `127.0.0.1:${ports.ssrs[1]}`);
+}
+
+/** The command that runs the balancer in the foreground with `confFile` (nginx: relative paths under `prefix`). */
+export function balancerCommand(
+  balancer: Balancer,
+  tools: ToolConfig,
+  prefix: string,
+  confFile: string,
+): [string, ...string[]] {
+  return balancer === 'nginx'
+    ? [tools.nginxBin, '-p', `${prefix}/`, '-c', confFile, '-g', 'daemon off;']
+    : [tools.haproxyBin, '-db', '-f', confFile];
+}
+
+/** The balancer's file from deploy/ with `ports` in their places, written under `dir`; its path. */
+export function writeBalancerConfig(balancer: Balancer, ports: BalancedPorts, dir: string): string {
+  const { file } = BALANCERS[balancer];
+  mkdirSync(dir, { recursive: true });
+  const template = readFileSync(path.join(ROOT, 'deploy', file), 'utf8');
+  const written = path.join(dir, file);
+  writeFileSync(written, balancerConfig(balancer, template, ports));
+  return written;
+}
+
+/**
+ * `balancer` on `port` in front of one or two gateway and SSR instances (one instance is named
+ * twice: the file's two upstream lines both point at it), in the foreground, its files under `dir`.
+ */
+export function startBalancer(
+  balancer: Balancer,
+  options: { port: number; gateways: number[]; ssrs: number[]; dir: string; tools: ToolConfig; stdio?: StdioOptions },
+): ChildProcess {
+  const pair = (ports: number[]) => [ports[0]!, ports[1] ?? ports[0]!] as [number, number];
+  const confFile = writeBalancerConfig(
+    balancer,
+    { balancer: options.port, gateways: pair(options.gateways), ssrs: pair(options.ssrs) },
+    options.dir,
+  );
+  const [command, ...args] = balancerCommand(balancer, options.tools, options.dir, confFile);
+  return spawn(command, args, { stdio: options.stdio ?? ['ignore', 'ignore', 'inherit'] });
+}
