@@ -99,6 +99,7 @@ async function startScaled(
 function sayReady(config: Config, tools: ToolConfig, adminToken: string, balancer: Balancer | null): void {
   const gateway = `http://localhost:${balancer ? tools.nginxPort : config.ports.gateway}`;
   const pages = `http://localhost:${balancer ? tools.nginxPort : config.ports.ssr}`;
+  const stores = config.cacheUrls.map((url) => `${cacheStoreKindOf(url)} at ${url}`);
   say('ready:');
   say(`  GraphQL Playground  ${gateway}/graphql`);
   say(`  REST example        ${gateway}/api/items/1  ·  ${gateway}/api/items/1/reviews?sort=HIGHEST`);
@@ -111,7 +112,7 @@ function sayReady(config: Config, tools: ToolConfig, adminToken: string, balance
     `  database            ${config.databaseUrl ? 'DATABASE_URL' : `embedded PGlite at postgresql://postgres@127.0.0.1:${tools.embeddedPgPort}/postgres`}`,
   );
   say(
-    `  cache               ${config.cacheUrl ? `${cacheStoreKindOf(config.cacheUrl)} at ${config.cacheUrl}` : 'in-memory entity cache per service (no CACHE_URL or REDIS_URL)'}, CACHE_MODE=${config.cacheMode}`,
+    `  cache               ${stores.length ? stores.join(', then ') : 'in-memory entity cache per service (no CACHE_URL or REDIS_URL)'}; CACHE_MODE=${config.cacheMode}${stores.length > 1 ? ' (the lab switches stores)' : ''}`,
   );
   say(`  load lab            ${pages}/lab${config.lab ? '' : '  (off: LAB=off)'}`);
   if (balancer) {

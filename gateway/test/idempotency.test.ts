@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { createPrismaClient } from '@supergraph-lab/db';
-import { graphql, rest, type RestResult } from '@supergraph-lab/stack';
+import { graphql, rest, reviewsTitled as countReviewsTitled, type RestResult } from '@supergraph-lab/stack';
 import { seededStack } from '@supergraph-lab/stack/fixture';
 
 /** Creates with an Idempotency-Key (CONTRACT.md): REST and GraphQL, through the gateway and at the owners. */
@@ -39,14 +39,7 @@ const TWO_CREATES = /* GraphQL */ `
 
 describe('Idempotency-Key on creates', () => {
   const stack = seededStack('gateway_idempotency', { items: 30, seed: 5, env: { CACHE_MODE: 'all' } });
-  const reviewsTitled = async (title: string) => {
-    const prisma = createPrismaClient(stack.db.url);
-    try {
-      return await prisma.review.count({ where: { title } });
-    } finally {
-      await prisma.$disconnect();
-    }
-  };
+  const reviewsTitled = (title: string) => countReviewsTitled(stack.db.url, title);
   const post = (path: string, body: unknown, key?: string, base = stack.gatewayUrl) =>
     rest(base, 'POST', path, body, key === undefined ? {} : { headers: { 'idempotency-key': key } });
 

@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { createTestDatabase, type TestDatabase } from '@supergraph-lab/db/testing';
 import { createAgent, loadPage, runStep, targetNamed } from '@supergraph-lab/loadtest';
 import { loadShopData } from '@supergraph-lab/seed';
-import { createPrismaClient } from '@supergraph-lab/db';
+import { reviewsTitled as countReviewsTitled } from '@supergraph-lab/stack';
 import { HAPROXY, NGINX, skipWithout } from '@supergraph-lab/stack/tools';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -201,14 +201,7 @@ for (const [balancer, tool] of [
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     };
-    const reviewsTitled = async (title: string) => {
-      const prisma = createPrismaClient(stack.db.url);
-      try {
-        return await prisma.review.count({ where: { title } });
-      } finally {
-        await prisma.$disconnect();
-      }
-    };
+    const reviewsTitled = (title: string) => countReviewsTitled(stack.db.url, title);
     /** A review posted through the balancer, whose gateway dies once the reviews service has committed it. */
     const postAndCrash = (title: string, headers: Record<string, string> = {}) =>
       fetch(`http://127.0.0.1:${stack.balancer}/api/items/7/reviews`, {

@@ -76,7 +76,9 @@ async function main(): Promise<number> {
     );
   const estimate = variants.length * runSeconds(settings);
   process.stderr.write(
-    `bench: ${settings.targets.length} targets x ${variants.length} variants (${variants.map((variant) => variant.name).join(', ')}) x ${settings.rates.length} rates, about ${Math.ceil(estimate / 60)} min of load\n`,
+    `bench: ${settings.targets.length} targets x ${variants.length} variants ` +
+      `(${variants.map((variant) => variant.name).join(', ')}) x ${settings.rates.length} rates, ` +
+      `about ${Math.ceil(estimate / 60)} min of load\n`,
   );
 
   const startedAt = new Date().toISOString();
@@ -166,7 +168,11 @@ async function main(): Promise<number> {
   }
 
   const report: LoadTestReport = {
-    title: `supergraph-lab bench: REST vs GraphQL vs SSR, cache off and on${stores ? `, on ${stores.join(' and ')}` : ''}${balancers ? `, behind ${balancers.join(' and ')}` : ''}`,
+    title: [
+      'supergraph-lab bench: REST vs GraphQL vs SSR, cache off and on',
+      ...(stores ? [`on ${stores.join(' and ')}`] : []),
+      ...(balancers ? [`behind ${balancers.join(' and ')}`] : []),
+    ].join(', '),
     startedAt,
     finishedAt: new Date().toISOString(),
     settings: { ...settings, variants: variants.map((variant) => variant.name), notes },

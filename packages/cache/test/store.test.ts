@@ -262,8 +262,19 @@ describe('cache store on memcached: what memcached cannot do, done another way',
         { id: 1 },
         undefined,
       ]);
+      // values are read by their byte count: multi-byte text, and one larger than a socket read
+      const big = 'x'.repeat(300_000);
+      const text = 'Grüße, 東京 😀\r\nEND\r\n';
+      assert.equal(
+        await store.setMany([
+          { key: 'r:text', value: text, ttlSeconds: 60 },
+          { key: 'r:big', value: big, ttlSeconds: 60 },
+        ]),
+        true,
+      );
+      assert.deepEqual(await store.getMany(['r:text', 'r:big', 'r:none']), [text, big, undefined]);
       const stats = await store.memcachedStats();
-      assert.equal(stats?.curr_items, '3');
+      assert.equal(stats?.curr_items, '5');
       assert.equal(await store.redis(), null, 'no Redis client to list keys with');
       assert.equal(store.shared, true);
     } finally {

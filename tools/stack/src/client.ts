@@ -1,3 +1,4 @@
+import { createPrismaClient } from '@supergraph-lab/db';
 /** Small HTTP helpers for tests and tools that talk to a running stack. */
 
 export interface GraphQLResult<T = Record<string, unknown>> {
@@ -81,4 +82,14 @@ export async function rest(
     headers: response.headers,
     body: text && /json/.test(type) ? JSON.parse(text) : text,
   };
+}
+
+/** How many reviews in the database at `databaseUrl` have this title (a test's own write, counted where it landed). */
+export async function reviewsTitled(databaseUrl: string, title: string): Promise<number> {
+  const prisma = createPrismaClient(databaseUrl);
+  try {
+    return await prisma.review.count({ where: { title } });
+  } finally {
+    await prisma.$disconnect();
+  }
 }

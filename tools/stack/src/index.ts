@@ -1,4 +1,12 @@
-export { graphql, graphqlByGet, graphqlPaths, rest, type GraphQLResult, type RestResult } from './client.ts';
+export {
+  graphql,
+  graphqlByGet,
+  graphqlPaths,
+  rest,
+  reviewsTitled,
+  type GraphQLResult,
+  type RestResult,
+} from './client.ts';
 import { readConfig, SUBGRAPH_NAMES, type Config, type SubgraphName } from '@supergraph-lab/config';
 import { createGatewayService, type GatewayService } from '@supergraph-lab/gateway';
 import { createItemsService } from '@supergraph-lab/items-subgraph';
