@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ConfigError, readConfig, readToolConfig } from '../src/index.ts';
+import { ConfigError, databaseKindOf, readConfig, readToolConfig } from '../src/index.ts';
 
 test('the crash-after-commit test hook is off by default and refused in production', () => {
   assert.equal(readConfig({}).testCrashAfterCommit, false);
@@ -37,9 +37,13 @@ test("the tools' settings: defaults, and each bad value named", () => {
     embeddedDataDir: undefined,
     nginxPort: 8080,
     nginxBin: '/usr/sbin/nginx',
+    haproxyBin: '/usr/sbin/haproxy',
+    memcachedBin: '/usr/bin/memcached',
+    mariadbUrl: 'mysql://root@127.0.0.1:3306',
     chromiumPath: '/usr/bin/chromium',
     shutdownDrainMs: undefined,
   });
+  assert.throws(() => readToolConfig({ MARIADB_URL: 'postgresql://x' }), /MARIADB_URL must be a URL like mysql:\/\//);
   assert.equal(readToolConfig({ SEED_ITEMS: '50000', SHUTDOWN_DRAIN_MS: '0' }).shutdownDrainMs, 0);
   assert.throws(
     () => readToolConfig({ SEED_ITEMS: 'many', NGINX_PORT: '70000' }),
@@ -48,4 +52,27 @@ test("the tools' settings: defaults, and each bad value named", () => {
       /SEED_ITEMS must be a number|SEED_ITEMS Expected number/.test(error.message) &&
       /NGINX_PORT must be between 0 and 65535, got "70000"/.test(error.message),
   );
+});
+
+test('the cache stores: CACHE_URL wins over REDIS_URL, and both are kept when they name two kinds', () => {
+  assert.deepEqual(readConfig({}).cacheUrls, []);
+  assert.equal(readConfig({}).cacheUrl, undefined);
+  const redis = readConfig({ REDIS_URL: 'redis://r:6379' });
+  assert.deepEqual([redis.cacheUrl, redis.cacheUrls], ['redis://r:6379', ['redis://r:6379']]);
+  const both = readConfig({ REDIS_URL: 'redis://r:6379', CACHE_URL: 'memcached://m:11211' });
+  assert.deepEqual([both.cacheUrl, both.cacheUrls], ['memcached://m:11211', ['memcached://m:11211', 'redis://r:6379']]);
+  // two Redis: CACHE_URL's, the other is not a second store
+  assert.deepEqual(readConfig({ REDIS_URL: 'redis://r:6379', CACHE_URL: 'redis://other:6379' }).cacheUrls, [
+    'redis://other:6379',
+  ]);
+  assert.throws(() => readConfig({ CACHE_URL: 'memcache://m' }), /CACHE_URL must be a URL like redis:\/\//);
+});
+
+test('the database and the balancer an instance runs with, by name', () => {
+  assert.equal(databaseKindOf(undefined), 'postgres');
+  assert.equal(databaseKindOf('postgresql://p@h/db'), 'postgres');
+  assert.equal(databaseKindOf('mysql://root@h:3306/db'), 'mariadb');
+  assert.equal(readConfig({}).balancer, null);
+  assert.equal(readConfig({ BALANCER: 'haproxy' }).balancer, 'haproxy');
+  assert.throws(() => readConfig({ BALANCER: 'traefik' }), /BALANCER/);
 });
