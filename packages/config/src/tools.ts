@@ -18,6 +18,8 @@ export interface ToolConfig {
   haproxyBin: string;
   /** The memcached the cache store's tests start (Debian's memcached package). */
   memcachedBin: string;
+  /** The MariaDB server the MariaDB tests make their databases on (no database in the path). */
+  mariadbUrl: string;
   chromiumPath: string;
   /** SHUTDOWN_DRAIN_MS when set: start:scaled drains 3 s unless told. */
   shutdownDrainMs: number | undefined;
@@ -31,6 +33,10 @@ const schema = z.object({
   NGINX_BIN: z.string().default('/usr/sbin/nginx'),
   HAPROXY_BIN: z.string().default('/usr/sbin/haproxy'),
   MEMCACHED_BIN: z.string().default('/usr/bin/memcached'),
+  MARIADB_URL: z
+    .string()
+    .regex(/^(mysql|mariadb):\/\//, 'must be a URL like mysql://root@127.0.0.1:3306')
+    .default('mysql://root@127.0.0.1:3306'),
   CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
   SHUTDOWN_DRAIN_MS: wholeNumber(0, 0, 60_000).optional(),
 });
@@ -46,6 +52,7 @@ export function readToolConfig(env: NodeJS.ProcessEnv = process.env): ToolConfig
     nginxBin: e.NGINX_BIN,
     haproxyBin: e.HAPROXY_BIN,
     memcachedBin: e.MEMCACHED_BIN,
+    mariadbUrl: e.MARIADB_URL,
     chromiumPath: e.CHROMIUM_PATH,
     shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
   };

@@ -8,8 +8,17 @@ export {
   type PrismaOptions,
   type Review,
 } from './client.ts';
-export { connect, ConnectionError, databaseUrlFromEnv, redactUrl } from './connection.ts';
-export { checksumOf, migrate, MigrationError, MIGRATIONS_DIR, readMigrations, type MigrateResult } from './migrate.ts';
+export { connect, connectMariaDb, ConnectionError, databaseUrlFromEnv, redactUrl } from './connection.ts';
+export {
+  checksumOf,
+  MARIADB_MIGRATIONS_DIR,
+  migrate,
+  migrateMariaDb,
+  MigrationError,
+  MIGRATIONS_DIR,
+  readMigrations,
+  type MigrateResult,
+} from './migrate.ts';
 export {
   itemExists,
   itemsByIds,

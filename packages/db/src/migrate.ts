@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Connection as MariaDbConnection } from 'mariadb';
 import type pg from 'pg';
 
 /** One folder of `prisma/migrations`, as Prisma lays it out: `<timestamp>_<name>/migration.sql`. */
@@ -40,22 +41,40 @@ CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
     "applied_steps_count"   INTEGER NOT NULL DEFAULT 0
 )`;
 
-/** The repository's migrations folder. */
+// The same table as Prisma's MySQL connector makes it.
+const CREATE_MIGRATIONS_TABLE_MARIADB = `
+CREATE TABLE IF NOT EXISTS _prisma_migrations (
+    id                      VARCHAR(36) PRIMARY KEY NOT NULL,
+    checksum                VARCHAR(64) NOT NULL,
+    finished_at             DATETIME(3),
+    migration_name          VARCHAR(255) NOT NULL,
+    logs                    TEXT,
+    rolled_back_at          DATETIME(3),
+    started_at              DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+    applied_steps_count     INTEGER UNSIGNED NOT NULL DEFAULT 0
+) DEFAULT CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`;
+
+/** The repository's migrations folder (Postgres). */
 export const MIGRATIONS_DIR = path.resolve(import.meta.dirname, '../../../prisma/migrations');
+/** MariaDB's migrations folder: the same schema in MySQL's SQL (prisma/mariadb/schema.prisma). */
+export const MARIADB_MIGRATIONS_DIR = path.resolve(import.meta.dirname, '../../../prisma/mariadb/migrations');
 
 /** sha256 hex of a migration script, as Prisma computes it. */
 export function checksumOf(sql: string): string {
   return createHash('sha256').update(sql, 'utf8').digest('hex');
 }
 
-/** Reads the migration folders in the order Prisma applies them (by name). */
-export function readMigrations(dir: string = MIGRATIONS_DIR): MigrationFile[] {
+/** Reads the migration folders in the order Prisma applies them (by name), for `provider`'s database. */
+export function readMigrations(
+  dir: string = MIGRATIONS_DIR,
+  provider: 'postgresql' | 'mysql' = 'postgresql',
+): MigrationFile[] {
   if (!existsSync(dir)) throw new MigrationError(`migrations folder not found: ${dir}`);
   const lockFile = path.join(dir, 'migration_lock.toml');
   if (existsSync(lockFile)) {
-    const provider = /provider\s*=\s*"([^"]+)"/.exec(readFileSync(lockFile, 'utf8'))?.[1];
-    if (provider !== 'postgresql') {
-      throw new MigrationError(`${lockFile} names provider ${provider ?? '(none)'}, expected postgresql`);
+    const found = /provider\s*=\s*"([^"]+)"/.exec(readFileSync(lockFile, 'utf8'))?.[1];
+    if (found !== provider) {
+      throw new MigrationError(`${lockFile} names provider ${found ?? '(none)'}, expected ${provider}`);
     }
   }
   return readdirSync(dir, { withFileTypes: true })
@@ -75,6 +94,15 @@ interface AppliedRow {
   rolled_back_at: Date | null;
 }
 
+/** What a database must do for a run: its lock, Prisma's table, and applying one file with its record. */
+interface Dialect {
+  lock(log: (line: string) => void): Promise<void>;
+  unlock(): Promise<void>;
+  createTable(): Promise<void>;
+  appliedRows(): Promise<AppliedRow[]>;
+  applyOne(file: MigrationFile): Promise<void>;
+}
+
 /**
  * Applies the pending migrations in order, each in its own transaction together with its
  * `_prisma_migrations` record, under Prisma's advisory lock. Idempotent. Refuses to run when an
@@ -84,21 +112,31 @@ export async function migrate(
   client: pg.Client,
   options: { dir?: string; log?: (line: string) => void } = {},
 ): Promise<MigrateResult> {
-  const log = options.log ?? (() => {});
-  const files = readMigrations(options.dir);
+  return run(postgres(client), readMigrations(options.dir), options.log ?? (() => {}));
+}
 
-  const { rows: lockRows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [
-    PRISMA_ADVISORY_LOCK,
-  ]);
-  if (!lockRows[0]?.locked) {
-    log('another migration run holds the lock; waiting for it to finish');
-    await client.query('SELECT pg_advisory_lock($1)', [PRISMA_ADVISORY_LOCK]);
-  }
+/**
+ * The same for MariaDB (prisma/mariadb/migrations), under Prisma's MySQL lock
+ * (`GET_LOCK('prisma_migrate')`). MariaDB commits DDL as it goes, so a migration that fails
+ * half-way cannot be rolled back: it is recorded as failed, with the error in `logs`, as Prisma
+ * records it, and the next run refuses until it is resolved.
+ */
+export async function migrateMariaDb(
+  connection: MariaDbConnection,
+  options: { dir?: string; log?: (line: string) => void } = {},
+): Promise<MigrateResult> {
+  return run(
+    mariadb(connection),
+    readMigrations(options.dir ?? MARIADB_MIGRATIONS_DIR, 'mysql'),
+    options.log ?? (() => {}),
+  );
+}
+
+async function run(dialect: Dialect, files: MigrationFile[], log: (line: string) => void): Promise<MigrateResult> {
+  await dialect.lock(log);
   try {
-    await client.query(CREATE_MIGRATIONS_TABLE);
-    const { rows } = await client.query<AppliedRow>(
-      'SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations" ORDER BY started_at',
-    );
+    await dialect.createTable();
+    const rows = await dialect.appliedRows();
     const failed = rows.find((row) => row.finished_at === null && row.rolled_back_at === null);
     if (failed) {
       throw new MigrationError(
@@ -127,35 +165,112 @@ export async function migrate(
         result.alreadyApplied.push(file.name);
         continue;
       }
-      await applyOne(client, file);
+      await dialect.applyOne(file);
       result.applied.push(file.name);
       log(`applied ${file.name}`);
     }
     return result;
   } finally {
-    await client.query('SELECT pg_advisory_unlock($1)', [PRISMA_ADVISORY_LOCK]);
+    await dialect.unlock();
   }
 }
 
-// The script and its record commit together or not at all: a failed migration leaves no trace,
-// so fixing the file and running again is all it takes.
-async function applyOne(client: pg.Client, file: MigrationFile): Promise<void> {
-  const id = randomUUID();
-  await client.query('BEGIN');
-  try {
-    await client.query(
-      `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, applied_steps_count)
-       VALUES ($1, $2, $3, clock_timestamp(), 0)`,
-      [id, file.checksum, file.name],
-    );
-    await client.query(file.sql);
-    await client.query(
-      'UPDATE "_prisma_migrations" SET finished_at = clock_timestamp(), applied_steps_count = 1 WHERE id = $1',
-      [id],
-    );
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw new MigrationError(`migration ${file.name} failed and was rolled back: ${(error as Error).message}`);
-  }
+function postgres(client: pg.Client): Dialect {
+  return {
+    async lock(log) {
+      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [
+        PRISMA_ADVISORY_LOCK,
+      ]);
+      if (!rows[0]?.locked) {
+        log('another migration run holds the lock; waiting for it to finish');
+        await client.query('SELECT pg_advisory_lock($1)', [PRISMA_ADVISORY_LOCK]);
+      }
+    },
+    async unlock() {
+      await client.query('SELECT pg_advisory_unlock($1)', [PRISMA_ADVISORY_LOCK]);
+    },
+    async createTable() {
+      await client.query(CREATE_MIGRATIONS_TABLE);
+    },
+    async appliedRows() {
+      const { rows } = await client.query<AppliedRow>(
+        'SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations" ORDER BY started_at',
+      );
+      return rows;
+    },
+    // The script and its record commit together or not at all: a failed migration leaves no
+    // trace, so fixing the file and running again is all it takes.
+    async applyOne(file) {
+      const id = randomUUID();
+      await client.query('BEGIN');
+      try {
+        await client.query(
+          `INSERT INTO "_prisma_migrations" (id, checksum, migration_name, started_at, applied_steps_count)
+           VALUES ($1, $2, $3, clock_timestamp(), 0)`,
+          [id, file.checksum, file.name],
+        );
+        await client.query(file.sql);
+        await client.query(
+          'UPDATE "_prisma_migrations" SET finished_at = clock_timestamp(), applied_steps_count = 1 WHERE id = $1',
+          [id],
+        );
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK');
+        throw new MigrationError(`migration ${file.name} failed and was rolled back: ${(error as Error).message}`);
+      }
+    },
+  };
+}
+
+/** Prisma Migrate's lock on MySQL and MariaDB, waited for this long at a time. */
+const MARIADB_LOCK = 'prisma_migrate';
+const MARIADB_LOCK_WAIT_SECONDS = 10;
+
+function mariadb(connection: MariaDbConnection): Dialect {
+  return {
+    async lock(log) {
+      for (let waited = false; ; waited = true) {
+        const [row] = (await connection.query('SELECT GET_LOCK(?, ?) AS locked', [
+          MARIADB_LOCK,
+          MARIADB_LOCK_WAIT_SECONDS,
+        ])) as { locked: number | bigint | null }[];
+        if (Number(row?.locked) === 1) return;
+        if (!waited) log('another migration run holds the lock; waiting for it to finish');
+      }
+    },
+    async unlock() {
+      await connection.query('SELECT RELEASE_LOCK(?)', [MARIADB_LOCK]);
+    },
+    async createTable() {
+      await connection.query(CREATE_MIGRATIONS_TABLE_MARIADB);
+    },
+    async appliedRows() {
+      return (await connection.query(
+        'SELECT migration_name, checksum, finished_at, rolled_back_at FROM _prisma_migrations ORDER BY started_at',
+      )) as AppliedRow[];
+    },
+    async applyOne(file) {
+      const id = randomUUID();
+      await connection.query(
+        `INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at, applied_steps_count)
+         VALUES (?, ?, ?, NOW(3), 0)`,
+        [id, file.checksum, file.name],
+      );
+      try {
+        await connection.query(file.sql);
+      } catch (error) {
+        const message = (error as Error).message;
+        await connection.query('UPDATE _prisma_migrations SET logs = ? WHERE id = ?', [message, id]);
+        throw new MigrationError(
+          `migration ${file.name} failed: ${message}. MariaDB cannot roll back what it applied before the error: ` +
+            'undo it by hand, then record the migration as rolled back (prisma migrate resolve --rolled-back)',
+        );
+      }
+      await connection.query(
+        'UPDATE _prisma_migrations SET finished_at = NOW(3), applied_steps_count = 1 WHERE id = ?',
+        [id],
+      );
+    },
+  };
 }
