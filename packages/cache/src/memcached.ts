@@ -109,11 +109,19 @@ export class MemcachedConnection {
   private connection(): Socket {
     if (this.socket) return this.socket;
     const socket = connect({ host: this.host, port: this.port, noDelay: true });
-    socket.on('data', (chunk: Buffer) => this.receive(chunk));
-    socket.on('error', (error) => this.fail(error));
-    socket.on('close', () => this.fail(new Error(`memcached at ${this.host}:${this.port} closed the connection`)));
-    socket.on('timeout', () =>
-      this.fail(new Error(`memcached at ${this.host}:${this.port}: no answer within ${this.timeoutMs} ms`)),
+    // events of a socket already dropped (its close comes after fail() replaced it) are not this one's
+    const current = () => this.socket === socket;
+    socket.on('data', (chunk: Buffer) => current() && this.receive(chunk));
+    socket.on('error', (error) => current() && this.fail(error));
+    socket.on(
+      'close',
+      () => current() && this.fail(new Error(`memcached at ${this.host}:${this.port} closed the connection`)),
+    );
+    socket.on(
+      'timeout',
+      () =>
+        current() &&
+        this.fail(new Error(`memcached at ${this.host}:${this.port}: no answer within ${this.timeoutMs} ms`)),
     );
     this.socket = socket;
     return socket;
