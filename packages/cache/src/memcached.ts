@@ -18,13 +18,15 @@ const KEYS_PER_GET = 100;
 /** memcached reads an exptime over 30 days as a Unix time: longer TTLs are capped to it. */
 const MAX_RELATIVE_TTL_SECONDS = 30 * 24 * 3600;
 
-type Reply = { kind: 'lines'; lines: string[] } | { kind: 'values'; values: Map<string, string> };
-
-interface Pending {
-  /** What ends this request's answer: `END` (get, stats) or a single status line. */
-  ends: 'END' | 'status';
+/** An answer: the values of a `get`, and the other lines (a status, or `stats`'s `STAT` lines). */
+interface Reply {
   values: Map<string, string>;
   lines: string[];
+}
+
+interface Pending extends Reply {
+  /** What ends this request's answer: `END` (get, stats) or a single status line. */
+  ends: 'END' | 'status';
   resolve(reply: Reply): void;
   reject(error: Error): void;
 }
@@ -51,8 +53,7 @@ export class MemcachedConnection {
     for (let start = 0; start < keys.length; start += KEYS_PER_GET)
       lines.push(`get ${keys.slice(start, start + KEYS_PER_GET).join(' ')}\r\n`);
     const replies = await Promise.all(lines.map((line) => this.send(line, 'END')));
-    for (const reply of replies)
-      if (reply.kind === 'values') for (const [key, value] of reply.values) found.set(key, value);
+    for (const reply of replies) for (const [key, value] of reply.values) found.set(key, value);
     return found;
   }
 
@@ -79,17 +80,11 @@ export class MemcachedConnection {
   async stats(): Promise<Record<string, string>> {
     const reply = await this.send('stats\r\n', 'END');
     const stats: Record<string, string> = {};
-    if (reply.kind === 'lines')
-      for (const line of reply.lines) {
-        const [, name, value] = /^STAT (\S+) (.*)$/.exec(line) ?? [];
-        if (name) stats[name] = value ?? '';
-      }
+    for (const line of reply.lines) {
+      const [, name, value] = /^STAT (\S+) (.*)$/.exec(line) ?? [];
+      if (name) stats[name] = value ?? '';
+    }
     return stats;
-  }
-
-  /** Empties memcached (every key, every namespace). */
-  async flushAll(): Promise<void> {
-    expectStatus(await this.send('flush_all\r\n', 'status'), ['OK']);
   }
 
   close(): void {
@@ -162,17 +157,13 @@ export class MemcachedConnection {
       if (/^(ERROR|CLIENT_ERROR|SERVER_ERROR)\b/.test(line)) {
         this.queue.shift();
         pending.reject(new Error(`memcached: ${line}`));
-      } else if (pending.ends === 'status') {
+      } else if (pending.ends === 'END' && line !== 'END') pending.lines.push(line);
+      else {
+        // the answer's last line: END, or the status line that is the whole answer
+        if (pending.ends === 'status') pending.lines.push(line);
         this.queue.shift();
-        pending.resolve({ kind: 'lines', lines: [line] });
-      } else if (line === 'END') {
-        this.queue.shift();
-        pending.resolve(
-          pending.values.size || !pending.lines.length
-            ? { kind: 'values', values: pending.values }
-            : { kind: 'lines', lines: pending.lines },
-        );
-      } else pending.lines.push(line);
+        pending.resolve(pending);
+      }
     }
     this.buffer = offset >= this.buffer.length ? Buffer.alloc(0) : this.buffer.subarray(offset);
     if (!this.queue.length) this.socket?.setTimeout(0);
@@ -180,7 +171,7 @@ export class MemcachedConnection {
 }
 
 function expectStatus(reply: Reply, accepted: string[]): string {
-  const status = reply.kind === 'lines' ? (reply.lines[0] ?? '') : '';
+  const status = reply.lines[0] ?? '';
   if (!accepted.includes(status)) throw new Error(`memcached answered ${JSON.stringify(status)}`);
   return status;
 }

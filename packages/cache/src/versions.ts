@@ -76,16 +76,16 @@ export class VersionReader {
       }
       if (!this.store.evicts) return values.map((value) => value ?? INITIAL);
       // tokens are read before the data: one set now is as safe as a write's new token
-      const minted = keys.flatMap((key, index) =>
-        values[index] === undefined ? [{ key, value: randomUUID(), ttlSeconds: 0 }] : [],
-      );
+      const tokens = values.map((value) => value ?? randomUUID());
       // ttl 0: kept until evicted, as a write's tokens are
+      const minted = keys.flatMap((key, index) =>
+        values[index] === undefined ? [{ key, value: tokens[index]!, ttlSeconds: 0 }] : [],
+      );
       if (minted.length && !(await this.store.setMany(minted, this.timing))) {
         this.complete = false;
         return keys.map(() => null);
       }
-      const fresh = new Map(minted.map(({ key, value }) => [key, value]));
-      return values.map((value, index) => value ?? fresh.get(keys[index]!)!);
+      return tokens;
     });
     const tokens = await this.loader.loadMany(all);
     if (tokens.some((token) => typeof token !== 'string')) return null;
