@@ -12,7 +12,7 @@ import { createAgent, loadPage, runClosedLoop, targetNamed } from '@supergraph-l
 import { scratchDatabase, startServices } from '@supergraph-lab/stack/processes';
 import { freePort, waitReady } from '@supergraph-lab/testing';
 import { median } from '../gateway/bench/harness.ts';
-import { BALANCERS, startBalancer, type Balancer } from '@supergraph-lab/stack/balancer';
+import { parseBalancers, startBalancer, type Balancer } from '@supergraph-lab/stack/balancer';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const TOOLS = readToolConfig();
@@ -34,11 +34,7 @@ function readArgs() {
   );
   if (!(CACHE_MODES as readonly string[]).includes(values.cache))
     throw new UsageError(`--cache must be one of ${CACHE_MODES.join(', ')}, got "${values.cache}"; ${USAGE}`);
-  const balancers = values.balancer?.split(',').map((name) => name.trim());
-  if (balancers && (balancers.length !== 2 || !balancers.every((name) => Object.hasOwn(BALANCERS, name))))
-    throw new UsageError(
-      `--balancer takes two of ${Object.keys(BALANCERS).join(', ')}, got "${values.balancer}"; ${USAGE}`,
-    );
+  const balancers = values.balancer === undefined ? undefined : parseBalancers(values.balancer, 2);
   return {
     items: parseCount(values.items, '--items'),
     seconds: parseCount(values.seconds, '--seconds'),

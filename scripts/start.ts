@@ -17,7 +17,13 @@ import {
   type Config,
   type ToolConfig,
 } from '@supergraph-lab/config';
-import { balancerCommand, BALANCERS, writeBalancerConfig, type Balancer } from '@supergraph-lab/stack/balancer';
+import {
+  balancerCommand,
+  BALANCERS,
+  parseBalancers,
+  writeBalancerConfig,
+  type Balancer,
+} from '@supergraph-lab/stack/balancer';
 import { prepareDatabase, startEmbeddedPostgres } from './start/database.ts';
 import { say } from './start/output.ts';
 import { Supervisor, type Spawnable } from './start/supervisor.ts';
@@ -49,14 +55,13 @@ const local = (port: number) => `http://127.0.0.1:${port}`;
 /** `--scaled` (start:scaled) and its balancer, or a UsageError naming what is wrong. */
 function readArgs(argv: readonly string[]): { scaled: boolean; balancer: Balancer } {
   const args = parseCliArgs(argv, { scaled: { type: 'boolean' }, balancer: { type: 'string' } }, USAGE);
-  const balancer = args.balancer ?? 'nginx';
-  if (!Object.hasOwn(BALANCERS, balancer)) {
-    throw new UsageError(
-      `--balancer must be one of ${Object.keys(BALANCERS).join(', ')}, got ${JSON.stringify(balancer)}; ${USAGE}`,
-    );
-  }
   if (args.balancer !== undefined && !args.scaled) throw new UsageError(`--balancer goes with start:scaled; ${USAGE}`);
-  return { scaled: args.scaled ?? false, balancer: balancer as Balancer };
+  try {
+    const balancer = args.balancer === undefined ? 'nginx' : parseBalancers(args.balancer, 1)[0]!;
+    return { scaled: args.scaled ?? false, balancer };
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}; ${USAGE}`);
+  }
 }
 
 /**

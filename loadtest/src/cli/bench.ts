@@ -9,7 +9,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { tmpdir } from 'node:os';
 import { CACHE_MODES, readConfig, readToolConfig, UsageError } from '@supergraph-lab/config';
-import { BALANCERS, startBalancer, type Balancer } from '@supergraph-lab/stack/balancer';
+import { parseBalancers, startBalancer, type Balancer } from '@supergraph-lab/stack/balancer';
 import { scratchDatabase, startServices } from '@supergraph-lab/stack/processes';
 import { benchStoreUrls, parseCacheStores } from '@supergraph-lab/stack/stores';
 import { freePort, waitReady } from '@supergraph-lab/testing';
@@ -47,9 +47,7 @@ async function main(): Promise<number> {
   const primeShare = nonNegative('prime', values.prime, 1);
   const warmPages = Math.round(nonNegative('warm', values.warm, 100_000));
   const stores = values['cache-store'] ? parseCacheStores(values['cache-store']) : null;
-  const balancers = values.balancer?.split(',').map((name) => name.trim()) ?? null;
-  if (balancers?.some((name) => !Object.hasOwn(BALANCERS, name)))
-    throw new UsageError(`--balancer takes ${Object.keys(BALANCERS).join(', ')} or both, got "${values.balancer}"`);
+  const balancers = values.balancer === undefined ? null : parseBalancers(values.balancer, 'one or both');
   /** What the matrix runs, each a variant of its own: the cache modes, on each store, behind each balancer. */
   const variants = modes.flatMap((mode) =>
     (stores ?? [null]).flatMap((store) =>

@@ -81,10 +81,12 @@ async function gatewayAdmin(
   return answer.body;
 }
 
-/** Switches CACHE_MODE and the cache store (gateway, subgraphs, this page cache) and batching; returns what was set before. */
+/**
+ * Switches CACHE_MODE and the cache store (gateway, subgraphs, this page cache) and batching;
+ * returns what was set before. `patch` is one parseSettingsPatch passed (the routes' and a run's
+ * start check it against this stack's stores before anything changes).
+ */
 export async function applyStackSettings(options: LabRoutesOptions, patch: Partial<RuntimeSettings>) {
-  // refused here, before any service changed, when this stack has no such store
-  parseSettingsPatch(patch, options.store.available);
   const before = await gatewayAdmin(options, 'GET', '/admin/settings');
   await gatewayAdmin(options, 'PUT', '/admin/settings', patch);
   const previous = {

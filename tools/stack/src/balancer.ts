@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { ToolConfig } from '@supergraph-lab/config';
+import { UsageError, type ToolConfig } from '@supergraph-lab/config';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 
@@ -13,6 +13,21 @@ export const BALANCERS = {
   haproxy: { file: 'haproxy.cfg', listen: (port: number) => `bind :${port}` },
 } as const;
 export type Balancer = keyof typeof BALANCERS;
+
+/**
+ * The balancers named in `raw` (`nginx,haproxy`), `count` of them (a number, or at most two for
+ * "or both"), or a UsageError saying what `flag` takes.
+ */
+export function parseBalancers(raw: string, count: 1 | 2 | 'one or both', flag = '--balancer'): Balancer[] {
+  const names = raw.split(',').map((name) => name.trim());
+  const counted = count === 'one or both' ? names.length <= 2 : names.length === count;
+  if (!counted || new Set(names).size !== names.length || !names.every((name) => Object.hasOwn(BALANCERS, name))) {
+    const choices = Object.keys(BALANCERS).join(', ');
+    const takes = count === 1 ? `one of ${choices}` : count === 2 ? `two of ${choices}` : `${choices} or both`;
+    throw new UsageError(`${flag} takes ${takes}, got "${raw}"`);
+  }
+  return names as Balancer[];
+}
 
 /** Where start:scaled's instances listen: the balancer, the two gateways and the two SSR instances. */
 export interface BalancedPorts {
