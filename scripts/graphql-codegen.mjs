@@ -10,7 +10,7 @@ import { codegen } from '@graphql-codegen/core';
 import * as typescriptPlugin from '@graphql-codegen/typescript';
 import * as resolversPlugin from '@graphql-codegen/typescript-resolvers';
 import { parse } from 'graphql';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import prettier from 'prettier';
@@ -76,14 +76,7 @@ const check = process.argv.includes('--check');
 const stale = [];
 for (const name of Object.keys(SUBGRAPHS)) {
   const { output, text } = await generate(name);
-  const current = (() => {
-    try {
-      return readFileSync(output, 'utf8');
-    } catch {
-      return null;
-    }
-  })();
-  if (current === text) continue;
+  if (existsSync(output) && readFileSync(output, 'utf8') === text) continue;
   if (check) stale.push(path.relative(ROOT, output));
   else {
     mkdirSync(path.dirname(output), { recursive: true });

@@ -22,7 +22,7 @@ export const MEMCACHED_NO_LISTING =
   'memcached cannot list its keys (no SCAN): the counts and memory come from its stats; entries are not listed';
 
 /** memcached's stats as the inspector shows a store: items, memory, its own hits, misses and evictions. */
-function memcachedStore(stats: Record<string, string>): Record<string, unknown> {
+function memcachedStore(stats: Record<string, string>) {
   const bytes = Number(stats.bytes ?? 0);
   return {
     keys: Number(stats.curr_items ?? 0),
@@ -155,7 +155,7 @@ export function registerCacheAdmin(
         store: 'memcached',
         keyListing: false,
         note: MEMCACHED_NO_LISTING,
-        keys: stats ? Number(stats.curr_items ?? 0) : null,
+        keys: stats ? memcachedStore(stats).keys : null,
         entries: [],
       };
     }
