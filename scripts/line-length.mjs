@@ -12,7 +12,6 @@ const LONG_LINES = {
   'gateway/bench/page.ts': 2,
   'gateway/test/cache.test.ts': 1,
   'gateway/test/fuzz.test.ts': 1,
-  'gateway/test/postgres-cut.test.ts': 1,
   'loadtest/src/browser/chart.ts': 5,
   'loadtest/src/browser/report.ts': 2,
   'loadtest/src/cli/bench.ts': 1,

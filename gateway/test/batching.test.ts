@@ -41,9 +41,12 @@ const LISTING = /* GraphQL */ `
   }
 `;
 
-/** Which table a statement reads, by its FROM clause (Prisma's quoted form or our raw SQL). */
+/**
+ * Which table a statement reads, by its FROM or JOIN clause: Prisma's quoted form (`"public".` on
+ * Postgres, backquotes on MariaDB) or our raw SQL (MariaDB's joins its JSON_TABLE of ids).
+ */
 function tableOf(sql: string): string | null {
-  const match = /\bFROM\s+(?:"public"\.)?"?(items|reviews|photos)"?/i.exec(sql);
+  const match = /\b(?:FROM|JOIN)\s+(?:(?:"public"|`\w+`)\.)?["`]?(items|reviews|photos)["`]?/i.exec(sql);
   return match ? match[1]!.toLowerCase() : null;
 }
 

@@ -2,9 +2,9 @@
 // variables, the API answers with a deliberate status or error code (never a 500, never a
 // crash), and input it rejects changes nothing.
 import assert from 'node:assert/strict';
-import { before, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { connect } from '@supergraph-lab/db';
+import { createPrismaClient, type PrismaClient } from '@supergraph-lab/db';
 import { graphql, rest } from '@supergraph-lab/stack';
 import { seededStack } from '@supergraph-lab/stack/fixture';
 
@@ -52,25 +52,21 @@ const bodyOf = (fields: string[]) =>
 
 describe('fuzzing the API (fast-check)', () => {
   const stack = seededStack('fuzz', { items: 30, seed: 4 });
-  let snapshot: () => Promise<string>;
-
-  before(async () => {
-    // everything a write could change, in one string
-    snapshot = async () => {
-      const client = await connect(stack.db.url);
-      try {
-        const { rows } = await client.query(
-          `SELECT (SELECT count(*) FROM items) AS items, (SELECT count(*) FROM reviews) AS reviews, (SELECT count(*) FROM photos) AS photos,
-                  (SELECT md5(string_agg(i::text, ',' ORDER BY id)) FROM items i) AS item_rows,
-                  (SELECT md5(string_agg(r::text, ',' ORDER BY id)) FROM reviews r WHERE item_id = 5) AS review_rows,
-                  (SELECT md5(string_agg(p::text, ',' ORDER BY id)) FROM photos p WHERE item_id = 5) AS photo_rows`,
-        );
-        return JSON.stringify(rows[0]);
-      } finally {
-        await client.end();
-      }
-    };
+  let prisma: PrismaClient;
+  before(() => {
+    prisma = createPrismaClient(stack.db.url);
   });
+  after(() => prisma?.$disconnect());
+
+  /** Everything a write could change, in one string: every item, and item 5's reviews and photos. */
+  const snapshot = async () =>
+    JSON.stringify([
+      await prisma.item.findMany({ orderBy: { id: 'asc' } }),
+      await prisma.review.count(),
+      await prisma.photo.count(),
+      await prisma.review.findMany({ where: { itemId: 5 }, orderBy: { id: 'asc' } }),
+      await prisma.photo.findMany({ where: { itemId: 5 }, orderBy: { id: 'asc' } }),
+    ]);
 
   /** Sends a write and checks: a deliberate status, and a rejected one changed nothing. */
   async function write(base: string, method: string, path: string, body: unknown) {

@@ -137,7 +137,7 @@ describe('Idempotency-Key on creates', () => {
     const prisma = createPrismaClient(stack.db.url);
     try {
       // 24 h is the default lifetime: make the stored answer a day and a second old
-      await prisma.$executeRaw`UPDATE idempotency_keys SET created_at = now() - interval '24 hours 1 second' WHERE key = ${key}`;
+      await prisma.idempotencyKey.update({ where: { key }, data: { createdAt: new Date(Date.now() - 86_401_000) } });
     } finally {
       await prisma.$disconnect();
     }

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { connect } from '@supergraph-lab/db';
-import { createTestDatabase } from '@supergraph-lab/db/testing';
+import { createTestDatabase, runStatement } from '@supergraph-lab/db/testing';
 import { graphql, rest, startStack, type Stack } from '@supergraph-lab/stack';
 import { seededStack } from '@supergraph-lab/stack/fixture';
 import { composeSupergraph, CompositionError, readSubgraphSources, SUBGRAPH_SCHEMA_FILES } from '../src/supergraph.ts';
@@ -79,9 +78,8 @@ describe('failures', () => {
   const stack = seededStack('gateway_resilience', { items: 50, seed: 2 });
 
   test('unexpected errors are masked: no message, no stack trace, over GraphQL and REST', async () => {
-    const admin = await connect(stack.db.url);
+    await runStatement(stack.db.url, 'ALTER TABLE reviews RENAME TO reviews_away');
     try {
-      await admin.query('ALTER TABLE reviews RENAME TO reviews_away');
       const result = await graphql(stack.gatewayUrl, '{ item(id: "1") { name reviewSummary { count } } }');
       const error = result.errors?.[0];
       assert.equal(error?.extensions?.code, 'INTERNAL_SERVER_ERROR');
@@ -94,8 +92,7 @@ describe('failures', () => {
         ['INTERNAL_SERVER_ERROR', 'an unexpected error occurred'],
       );
     } finally {
-      await admin.query('ALTER TABLE reviews_away RENAME TO reviews');
-      await admin.end();
+      await runStatement(stack.db.url, 'ALTER TABLE reviews_away RENAME TO reviews');
     }
   });
 

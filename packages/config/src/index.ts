@@ -34,7 +34,10 @@ const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HOST: z.string().min(1).default('127.0.0.1'),
-  DATABASE_URL: url(/^postgres(ql)?:\/\//, 'postgresql://user@host:5432/db'),
+  DATABASE_URL: url(
+    /^(postgres(ql)?|mysql|mariadb):\/\//,
+    'postgresql://user@host:5432/db or mysql://root@host:3306/db',
+  ),
   REDIS_URL: url(/^rediss?:\/\//, 'redis://127.0.0.1:6379'),
   CACHE_URL: url(/^(rediss?|memcached):\/\/[^/]/, 'redis://127.0.0.1:6379 or memcached://127.0.0.1:11211'),
   CACHE_MODE: z.enum(CACHE_MODES).default('all'),

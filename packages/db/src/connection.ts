@@ -8,22 +8,13 @@ export class ConnectionError extends Error {
 
 /**
  * `DATABASE_URL`, required by the command-line tools; a clear error when it is missing or
- * malformed. A mysql:// (MariaDB) URL only where the tool says it takes one (`mariadb`): so far
- * `db:migrate`; the services, the loader and the benchmarks run on Postgres.
+ * names neither database: postgresql:// for Postgres, mysql:// (or mariadb://) for MariaDB.
  */
-export function databaseUrlFromEnv(env: NodeJS.ProcessEnv = process.env, options: { mariadb?: boolean } = {}): string {
+export function databaseUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string {
   const url = env.DATABASE_URL;
   if (!url) throw new ConnectionError('DATABASE_URL is not set (e.g. postgresql://postgres@127.0.0.1:5432/test)');
-  if (options.mariadb && /^(mysql|mariadb):\/\//.test(url)) return url;
-  if (/^(mysql|mariadb):\/\//.test(url)) {
-    throw new ConnectionError(
-      `DATABASE_URL names MariaDB (${redactUrl(url)}): only db:migrate takes it so far; this runs on postgresql://`,
-    );
-  }
-  if (!/^postgres(ql)?:\/\//.test(url)) {
-    throw new ConnectionError(
-      `DATABASE_URL must start with postgresql://${options.mariadb ? ' or mysql://' : ''}, got ${redactUrl(url)}`,
-    );
+  if (!/^(postgres(ql)?|mysql|mariadb):\/\//.test(url)) {
+    throw new ConnectionError(`DATABASE_URL must start with postgresql:// or mysql://, got ${redactUrl(url)}`);
   }
   return url;
 }
@@ -54,22 +45,60 @@ export async function connect(url: string, timeoutMs = 5000): Promise<pg.Client>
 }
 
 /**
+ * A mysql:// (or mariadb://) URL as the mariadb driver's settings. Sessions run in UTC, so
+ * DATETIME columns (no zone of their own) mean what Postgres's timestamptz do.
+ */
+export function mariaDbOptions(url: string): mariadb.ConnectionConfig {
+  const parsed = new URL(url);
+  return {
+    host: parsed.hostname,
+    port: Number(parsed.port || 3306),
+    user: decodeURIComponent(parsed.username || 'root'),
+    password: decodeURIComponent(parsed.password),
+    database: decodeURIComponent(parsed.pathname.slice(1)) || undefined,
+    timezone: '+00:00',
+  };
+}
+
+/**
  * Opens one connection to MariaDB from a mysql:// (or mariadb://) URL, able to run a migration
  * file's several statements, failing within `timeoutMs` with a one-line `ConnectionError`.
  */
-export async function connectMariaDb(url: string, timeoutMs = 5000): Promise<mariadb.Connection> {
-  const parsed = new URL(url);
+export async function connectMariaDb(
+  url: string,
+  timeoutMs = 5000,
+  options: mariadb.ConnectionConfig = {},
+): Promise<mariadb.Connection> {
   try {
     return await mariadb.createConnection({
-      host: parsed.hostname,
-      port: Number(parsed.port || 3306),
-      user: decodeURIComponent(parsed.username || 'root'),
-      password: decodeURIComponent(parsed.password),
-      database: decodeURIComponent(parsed.pathname.slice(1)) || undefined,
+      ...mariaDbOptions(url),
       connectTimeout: timeoutMs,
       multipleStatements: true,
+      ...options,
     });
   } catch (error) {
     throw new ConnectionError(`cannot connect to ${redactUrl(url)}: ${(error as Error).message}`);
   }
+}
+
+/** Rows in the shop's three tables. */
+export interface ShopCounts {
+  items: number;
+  reviews: number;
+  photos: number;
+}
+
+/** Counts the shop's rows on either database (the seed's `--if-empty`, the loader, tests). */
+export async function shopCounts(url: string): Promise<ShopCounts> {
+  const sql =
+    'SELECT (SELECT count(*) FROM items) AS items, (SELECT count(*) FROM reviews) AS reviews, (SELECT count(*) FROM photos) AS photos';
+  let row: Record<keyof ShopCounts, number | string | bigint>;
+  if (/^(mysql|mariadb):\/\//.test(url)) {
+    const connection = await connectMariaDb(url);
+    [row] = await connection.query(sql).finally(() => connection.end());
+  } else {
+    const client = await connect(url);
+    [row] = (await client.query(sql).finally(() => client.end())).rows;
+  }
+  return { items: Number(row.items), reviews: Number(row.reviews), photos: Number(row.photos) };
 }

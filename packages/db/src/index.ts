@@ -8,7 +8,15 @@ export {
   type PrismaOptions,
   type Review,
 } from './client.ts';
-export { connect, connectMariaDb, ConnectionError, databaseUrlFromEnv, redactUrl } from './connection.ts';
+export {
+  connect,
+  connectMariaDb,
+  ConnectionError,
+  databaseUrlFromEnv,
+  redactUrl,
+  shopCounts,
+  type ShopCounts,
+} from './connection.ts';
 export {
   checksumOf,
   MARIADB_MIGRATIONS_DIR,

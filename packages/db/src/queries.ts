@@ -1,13 +1,18 @@
 import type { Cancellation } from '@supergraph-lab/timing';
-import { readRows, type Statement } from './client.ts';
+import { mariaDbSql, readRows, type Statement } from './client.ts';
 import type { Item, Photo, PrismaClient, Review } from './generated/prisma/client.ts';
 
 /**
  * The read queries the API runs, one statement each, shaped for DataLoader batches: every
- * per-item query takes many item ids and answers all of them in one round trip (per-item
- * pagination inside the statement via LATERAL). The subgraphs and `npm run bench:db` share
- * these, so what the benchmark times is what the API does. Each per-page read takes its
- * request's cancellation last: an abandoned request's read is not sent (readRows).
+ * per-item query takes many item ids and answers all of them in one round trip. Each is written
+ * for both databases:
+ * - Postgres takes the ids as an array (`unnest($1::int[])`) and pages each item's rows inside
+ *   the statement with LATERAL;
+ * - MariaDB has neither: it takes the ids as a JSON array (`JSON_TABLE`) and pages with
+ *   `ROW_NUMBER() OVER (PARTITION BY item_id ...)`, read off the same indexes.
+ * The subgraphs and `npm run bench:db` share these, so what the benchmark times is what the API
+ * does. Each per-page read takes its request's cancellation last: an abandoned request's read is
+ * not sent (readRows).
  */
 
 /** Review orders; each is served by an index (see prisma/schema.prisma). */
@@ -65,9 +70,20 @@ function inKeyOrder<T extends { id: number }>(ids: readonly number[], rows: T[])
 // below, not `findMany`: Prisma's query building and its engine cost more CPU than the statement
 // (README, "CPU per page").
 
-const ITEMS_BY_IDS: Statement = { name: 'items_by_ids', text: 'SELECT * FROM items WHERE id = ANY($1::int[])' };
-const REVIEWS_BY_IDS: Statement = { name: 'reviews_by_ids', text: 'SELECT * FROM reviews WHERE id = ANY($1::int[])' };
-const PHOTOS_BY_IDS: Statement = { name: 'photos_by_ids', text: 'SELECT * FROM photos WHERE id = ANY($1::int[])' };
+/** The ids in parameter `$n` as MariaDB rows `k(id)`, from the JSON array the reader sends. */
+const jsonIds = (parameter: string, column = 'id') =>
+  `JSON_TABLE(${parameter}, '$[*]' COLUMNS (${column} INT PATH '$')) AS k`;
+
+/** A table's rows by primary key: the ids first, then one primary-key lookup each. */
+const byIds = (table: string): Statement => ({
+  name: `${table}_by_ids`,
+  text: `SELECT * FROM ${table} WHERE id = ANY($1::int[])`,
+  mariadb: mariaDbSql(`SELECT t.* FROM ${jsonIds('$1')} JOIN ${table} t ON t.id = k.id`),
+});
+
+const ITEMS_BY_IDS = byIds('items');
+const REVIEWS_BY_IDS = byIds('reviews');
+const PHOTOS_BY_IDS = byIds('photos');
 
 /** Items by id, in the order of `ids`, `null` where none exists. */
 export async function itemsByIds(
@@ -119,22 +135,37 @@ export async function itemsPage(
 
 /**
  * The order of each sort, and its condition for "after this keyset" ($3 the key's id, $4 its
- * value; NEWEST's key is the id alone).
+ * value; NEWEST's key is the id alone). Postgres compares the key as a row; MariaDB does not use
+ * an index for a row comparison, so there it is spelled out (`mariadbAfter`).
  */
-const REVIEW_ORDERS: Record<ReviewSort, { after: string; orderBy: string; keyedByValue: boolean }> = {
-  NEWEST: { after: 'AND r.id < $3', orderBy: 'r.id DESC', keyedByValue: false },
+const REVIEW_ORDERS: Record<
+  ReviewSort,
+  { after: string; mariadbAfter: string; orderBy: string; keyedByValue: boolean }
+> = {
+  NEWEST: { after: 'AND r.id < $3', mariadbAfter: 'AND r.id < $3', orderBy: 'r.id DESC', keyedByValue: false },
   HIGHEST: {
     after: 'AND (r.rating, r.id) < ($4::smallint, $3)',
+    mariadbAfter: 'AND r.rating <= $4 AND (r.rating < $4 OR r.id < $3)',
     orderBy: 'r.rating DESC, r.id DESC',
     keyedByValue: true,
   },
-  LOWEST: { after: 'AND (r.rating, r.id) > ($4::smallint, $3)', orderBy: 'r.rating ASC, r.id ASC', keyedByValue: true },
+  LOWEST: {
+    after: 'AND (r.rating, r.id) > ($4::smallint, $3)',
+    mariadbAfter: 'AND r.rating >= $4 AND (r.rating > $4 OR r.id > $3)',
+    orderBy: 'r.rating ASC, r.id ASC',
+    keyedByValue: true,
+  },
   MOST_HELPFUL: {
     after: 'AND (r.helpful_count, r.id) < ($4::int, $3)',
+    mariadbAfter: 'AND r.helpful_count <= $4 AND (r.helpful_count < $4 OR r.id < $3)',
     orderBy: 'r.helpful_count DESC, r.id DESC',
     keyedByValue: true,
   },
 };
+
+/** The review columns, in the order `SELECT *` gives them. */
+const REVIEW_COLUMNS =
+  'id, item_id, rating, title, body, author, verified_purchase, helpful_count, created_at, updated_at';
 
 /** The rows `r` of a page of each item's reviews: $1 the item ids, $2 the limit. */
 const reviewPageJoin = (orderBy: string, condition = '') => `FROM unnest($1::int[]) AS k(item_id)
@@ -142,20 +173,35 @@ const reviewPageJoin = (orderBy: string, condition = '') => `FROM unnest($1::int
       SELECT * FROM reviews r WHERE r.item_id = k.item_id ${condition} ORDER BY ${orderBy} LIMIT $2::int
     ) r`;
 
+/**
+ * MariaDB's page of each item's reviews, with the same parameters: every review of the items
+ * (after the keyset) numbered `n` in sort order per item, and the first $2 of each kept, in that
+ * order (`ORDER BY item_id, n` on the whole statement). The numbering reads each item's reviews
+ * off the index of its sort.
+ */
+const mariaDbReviewPages = (orderBy: string, condition = '') => `SELECT ${REVIEW_COLUMNS}, n FROM (
+      SELECT r.*, ROW_NUMBER() OVER (PARTITION BY r.item_id ORDER BY ${orderBy}) AS n
+      FROM ${jsonIds('$1', 'item_id')} JOIN reviews r ON r.item_id = k.item_id ${condition}
+    ) r WHERE n <= $2`;
+
 /** Review counts by item and rating, for the item ids in parameter `ids` (an index-only scan). */
 const ratingCounts = (ids: string) =>
   `SELECT item_id, rating, count(*)::int AS count FROM reviews WHERE item_id = ANY(${ids}::int[]) GROUP BY item_id, rating`;
+const mariaDbRatingCounts = (ids: string) =>
+  `SELECT r.item_id, r.rating, COUNT(*) AS count FROM ${jsonIds(ids, 'item_id')}
+    JOIN reviews r ON r.item_id = k.item_id GROUP BY r.item_id, r.rating`;
 
 /** Per sort, the statement for first pages (`review_pages_newest`) and for later ones (`..._after`); $1 the item ids, $2 the limit. */
 const REVIEW_PAGES = Object.fromEntries(
   REVIEW_SORTS.map((sort) => {
-    const { after, orderBy } = REVIEW_ORDERS[sort];
-    const statement = (name: string, condition: string): Statement => ({
+    const { after, mariadbAfter, orderBy } = REVIEW_ORDERS[sort];
+    const statement = (name: string, condition: string, mariadbCondition: string): Statement => ({
       name,
       text: `SELECT r.* ${reviewPageJoin(orderBy, condition)}`,
+      mariadb: mariaDbSql(`${mariaDbReviewPages(orderBy, mariadbCondition)} ORDER BY item_id, n`),
     });
     const name = `review_pages_${sort.toLowerCase()}`;
-    return [sort, { first: statement(name, ''), after: statement(`${name}_after`, after) }];
+    return [sort, { first: statement(name, '', ''), after: statement(`${name}_after`, after, mariadbAfter) }];
   }),
 ) as Record<ReviewSort, { first: Statement; after: Statement }>;
 
@@ -185,7 +231,11 @@ export async function reviewPages(
   return groupByItem(itemIds, rows.map(toReview));
 }
 
-const REVIEW_SUMMARIES: Statement = { name: 'review_summaries', text: ratingCounts('$1') };
+const REVIEW_SUMMARIES: Statement = {
+  name: 'review_summaries',
+  text: ratingCounts('$1'),
+  mariadb: mariaDbSql(mariaDbRatingCounts('$1')),
+};
 
 /** Review count, average and star histogram for each item id, in one index-only scan. */
 export async function reviewSummaries(
@@ -230,6 +280,11 @@ const REVIEW_FIRST_PAGES_AND_SUMMARIES = Object.fromEntries(
       ${reviewPageJoin(REVIEW_ORDERS[sort].orderBy)}
     UNION ALL
     SELECT NULL, c.item_id, c.rating, NULL, NULL, NULL, NULL, NULL, NULL, NULL, c.count FROM (${ratingCounts('$3')}) c`,
+      mariadb: mariaDbSql(`SELECT p.*, NULL AS count FROM (${mariaDbReviewPages(REVIEW_ORDERS[sort].orderBy)}) p
+    UNION ALL
+    SELECT NULL, c.item_id, c.rating, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, c.count
+      FROM (${mariaDbRatingCounts('$3')}) c
+    ORDER BY item_id, n`),
     } satisfies Statement,
   ]),
 ) as Record<ReviewSort, Statement>;
@@ -267,6 +322,10 @@ const PHOTOS_OF_ITEMS: Statement = {
     CROSS JOIN LATERAL (
       SELECT * FROM photos p WHERE p.item_id = k.item_id ORDER BY p.position, p.id LIMIT $2::int
     ) p`,
+  mariadb: mariaDbSql(`SELECT id, item_id, url, alt_text, width, height, position, created_at, updated_at FROM (
+      SELECT p.*, ROW_NUMBER() OVER (PARTITION BY p.item_id ORDER BY p.position, p.id) AS n
+      FROM ${jsonIds('$1', 'item_id')} JOIN photos p ON p.item_id = k.item_id
+    ) p WHERE n <= $2 ORDER BY item_id, n`),
 };
 
 /** Up to `first` photos of each item id in gallery order, in one statement. */
@@ -314,7 +373,8 @@ function toReview(row: ReviewRow): Review {
     title: row.title,
     body: row.body,
     author: row.author,
-    verifiedPurchase: row.verified_purchase,
+    // MariaDB's BOOLEAN is a TINYINT(1): 0 or 1
+    verifiedPurchase: Boolean(row.verified_purchase),
     helpfulCount: row.helpful_count,
     createdAt: row.created_at,
     updatedAt: row.updated_at,

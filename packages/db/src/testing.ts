@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, connect as tcpConnect, type Socket } from 'node:net';
-import { readConfig } from '@supergraph-lab/config';
-import { connect } from './connection.ts';
-import { migrate } from './migrate.ts';
+import { databaseKindOf, readConfig } from '@supergraph-lab/config';
+import { connect, connectMariaDb } from './connection.ts';
+import { migrate, migrateMariaDb } from './migrate.ts';
 
-/** The server tests run against: `DATABASE_URL` when set (CI sets it), else the local default. */
+/**
+ * The server tests run against: `DATABASE_URL` when set (CI sets it), else the local default.
+ * A mysql:// URL runs them on MariaDB (CI's second database; see scripts/run-tests.mjs).
+ */
 export const TEST_SERVER_URL = readConfig().databaseUrl ?? 'postgresql://postgres@127.0.0.1:5432/test';
 
 /** A database of its own for one test file. */
@@ -33,32 +36,58 @@ export async function createTestDatabase(
 ): Promise<TestDatabase> {
   const serverUrl = options.serverUrl ?? TEST_SERVER_URL;
   const name = `sgl_test_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
-  const admin = await connect(serverUrl);
-  try {
-    await admin.query(`CREATE DATABASE "${name}"`);
-  } finally {
-    await admin.end();
-  }
   const url = urlForDatabase(serverUrl, name);
-  if (options.migrated !== false) {
+  const server = databaseKindOf(serverUrl) === 'mariadb' ? mariaDbServer(serverUrl) : postgresServer(serverUrl);
+  await server.run(`CREATE DATABASE ${server.quote(name)}`);
+  if (options.migrated !== false) await server.migrate(url);
+  return { url, name, drop: () => server.run(server.dropDatabase(name)) };
+}
+
+/** Runs one statement on the database at `url`, Postgres or MariaDB (DDL a test sets up and undoes). */
+export function runStatement(url: string, sql: string): Promise<void> {
+  return (databaseKindOf(url) === 'mariadb' ? mariaDbServer(url) : postgresServer(url)).run(sql);
+}
+
+/** How a test database is made, migrated and dropped on one kind of server. */
+interface TestServer {
+  run(sql: string): Promise<void>;
+  quote(name: string): string;
+  dropDatabase(name: string): string;
+  migrate(url: string): Promise<void>;
+}
+
+function postgresServer(serverUrl: string): TestServer {
+  const run = async (url: string, work: (client: Awaited<ReturnType<typeof connect>>) => Promise<unknown>) => {
     const client = await connect(url);
     try {
-      await migrate(client);
+      await work(client);
     } finally {
       await client.end();
     }
-  }
+  };
   return {
-    url,
-    name,
-    async drop() {
-      const client = await connect(serverUrl);
-      try {
-        await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      } finally {
-        await client.end();
-      }
-    },
+    run: (sql) => run(serverUrl, (client) => client.query(sql)),
+    quote: (name) => `"${name}"`,
+    // terminating leftover connections
+    dropDatabase: (name) => `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`,
+    migrate: (url) => run(url, migrate),
+  };
+}
+
+function mariaDbServer(serverUrl: string): TestServer {
+  const run = async (url: string, work: (client: Awaited<ReturnType<typeof connectMariaDb>>) => Promise<unknown>) => {
+    const connection = await connectMariaDb(url);
+    try {
+      await work(connection);
+    } finally {
+      await connection.end();
+    }
+  };
+  return {
+    run: (sql) => run(serverUrl, (connection) => connection.query(sql)),
+    quote: (name) => `\`${name}\``,
+    dropDatabase: (name) => `DROP DATABASE IF EXISTS \`${name}\``,
+    migrate: (url) => run(url, migrateMariaDb),
   };
 }
 

@@ -112,18 +112,13 @@ describe('db:migrate on MariaDB', { skip: unreachable }, () => {
     await assert.rejects(migrateMariaDb(db, { dir }), /29990101000000_broken is recorded as failed/);
   });
 
-  test('npm run db:migrate takes a mysql:// DATABASE_URL; the tools that run on Postgres refuse it by name', () => {
-    const run = (script: string, ...args: string[]) =>
-      spawnSync('npm', ['run', '--silent', script, '--', ...args], {
-        cwd: ROOT,
-        env: { ...process.env, DATABASE_URL: urlOf(name) },
-        encoding: 'utf8',
-      });
-    const migrated = run('db:migrate');
+  test('npm run db:migrate takes a mysql:// DATABASE_URL and reports a failed migration', () => {
+    const migrated = spawnSync('npm', ['run', '--silent', 'db:migrate'], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: urlOf(name) },
+      encoding: 'utf8',
+    });
     assert.equal(migrated.status, 1, 'the broken migration of the test before is still recorded');
     assert.match(migrated.stderr, /29990101000000_broken is recorded as failed/);
-    const seed = run('db:seed', '--items', '10');
-    assert.notEqual(seed.status, 0);
-    assert.match(seed.stderr, /DATABASE_URL names MariaDB .*only db:migrate takes it so far/);
   });
 });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { databaseKindOf } from '@supergraph-lab/config';
 import { createPrismaClient, type PrismaClient } from '../src/client.ts';
 import {
   itemsByIds,
@@ -152,20 +153,38 @@ describe('API read queries', () => {
   });
 
   test("a client's connections stay open while idle and close with $disconnect", async () => {
+    // the client's connections, told apart from the suite's own: by application_name on
+    // Postgres, by a database of their own on MariaDB (which has no such name)
+    const mariadb = databaseKindOf(db.url) === 'mariadb';
+    const own = mariadb ? await createTestDatabase('idle', { migrated: false }) : null;
+    const url = new URL(own?.url ?? db.url);
+    if (!mariadb) url.searchParams.set('application_name', 'idle-test');
     const connections = async () => {
-      const [row] = await prisma.$queryRaw<{ n: number }[]>`
-        SELECT count(*)::int AS n FROM pg_stat_activity
-        WHERE datname = current_database() AND application_name = 'idle-test'`;
-      return row!.n;
+      const [row] = mariadb
+        ? await prisma.$queryRaw<{ n: number }[]>`
+            SELECT CAST(count(*) AS INT) AS n FROM information_schema.PROCESSLIST WHERE DB = ${own!.name}`
+        : await prisma.$queryRaw<{ n: number }[]>`
+            SELECT count(*)::int AS n FROM pg_stat_activity
+            WHERE datname = current_database() AND application_name = 'idle-test'`;
+      return Number(row!.n);
     };
-    const url = new URL(db.url);
-    url.searchParams.set('application_name', 'idle-test');
-    const client = createPrismaClient(url.toString(), { idleTimeoutMs: 0 });
-    await Promise.all([1, 2, 3].map(() => client.$queryRaw`SELECT pg_sleep(0.05)::text AS slept`));
-    assert.equal(await connections(), 3, 'three connections for three statements at once, kept open');
-    await client.$disconnect();
-    for (let tries = 0; (await connections()) > 0 && tries < 50; tries++) await new Promise((r) => setTimeout(r, 20));
-    assert.equal(await connections(), 0, '$disconnect closed them');
+    try {
+      const client = createPrismaClient(url.toString(), { idleTimeoutMs: 0 });
+      const sleep = () =>
+        mariadb
+          ? client.$queryRaw`SELECT SLEEP(0.05) AS slept`
+          : client.$queryRaw`SELECT pg_sleep(0.05)::text AS slept`;
+      await Promise.all([1, 2, 3].map(sleep));
+      const open = await connections();
+      // MariaDB's pool also keeps a spare idle connection (minimumIdle), opened in the background
+      if (mariadb) assert.ok(open === 3 || open === 4, `three statements at once, kept open: ${open} open`);
+      else assert.equal(open, 3, 'three connections for three statements at once, kept open');
+      await client.$disconnect();
+      for (let tries = 0; (await connections()) > 0 && tries < 50; tries++) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(await connections(), 0, '$disconnect closed them');
+    } finally {
+      await own?.drop();
+    }
   });
 
   test('biased ids fall in range and mostly in the newest tenth', () => {

@@ -85,9 +85,15 @@ const UNAVAILABLE_CODES = new Set([
   '08006',
   '08001',
   '08003',
+  // MariaDB's driver: no connection within the pool's timeout, a connection lost or refused
+  'ER_GET_CONNECTION_TIMEOUT',
+  'ER_CONNECTION_TIMEOUT',
+  'ER_SOCKET_UNEXPECTED_CLOSE',
+  'ER_CMD_CONNECTION_CLOSED',
+  'ER_CONNECTION_ALREADY_CLOSED',
 ]);
 const UNAVAILABLE_MESSAGE =
-  /connection terminated|timeout exceeded when trying to connect|Connection terminated|database system is (starting up|shutting down)|Can't reach database server/i;
+  /connection terminated|timeout exceeded when trying to connect|Connection terminated|database system is (starting up|shutting down)|Can't reach database server|pool timeout: failed to retrieve a connection|socket has unexpectedly been closed|Connection timeout: failed to create socket/i;
 
 /**
  * Turns anything thrown into an AppError when it is a known, client-facing condition (a
@@ -107,7 +113,9 @@ export function classifyError(error: unknown): AppError | null {
     if (err.code === 'P2028')
       return unavailable('the database is too busy to start a transaction; try again shortly', 1);
     // query_canceled: statement_timeout (the request deadline) or a cancel for an abandoned request
-    if (err.code === '57014') return unavailable('a database statement ran past the request deadline', 1);
+    // (MariaDB's: max_statement_time exceeded)
+    if (err.code === '57014' || err.code === 'ER_STATEMENT_TIMEOUT')
+      return unavailable('a database statement ran past the request deadline', 1);
   }
   if (typeof err?.message === 'string' && UNAVAILABLE_MESSAGE.test(err.message)) {
     return unavailable('the database is unavailable; try again shortly');

@@ -5,7 +5,7 @@ import { connect, connectMariaDb, databaseUrlFromEnv, redactUrl } from '../conne
 import { migrate, migrateMariaDb, type MigrateResult } from '../migrate.ts';
 
 try {
-  const url = databaseUrlFromEnv(process.env, { mariadb: true });
+  const url = databaseUrlFromEnv();
   const log = (line: string) => console.log(line);
   let result: MigrateResult;
   if (databaseKindOf(url) === 'mariadb') {

@@ -1,5 +1,5 @@
 // npm run db:seed -- --items N [--seed S] [--reset | --if-empty]
-import { connect, databaseUrlFromEnv } from '@supergraph-lab/db';
+import { databaseUrlFromEnv, shopCounts } from '@supergraph-lab/db';
 import { parseSeedArgs } from '../args.ts';
 import { loadShopData } from '../load.ts';
 import { createProgressPrinter } from '../progress.ts';
@@ -14,12 +14,9 @@ try {
   const args = parseSeedArgs(process.argv.slice(2));
   const url = databaseUrlFromEnv();
   if (args.ifEmpty) {
-    const client = await connect(url);
-    const { rows } = await client
-      .query<{ n: number }>('SELECT count(*)::int AS n FROM items')
-      .finally(() => client.end());
-    if (rows[0]!.n > 0) {
-      console.log(`the database already has ${rows[0]!.n} items: nothing to do (--if-empty)`);
+    const { items } = await shopCounts(url);
+    if (items > 0) {
+      console.log(`the database already has ${items} items: nothing to do (--if-empty)`);
       process.exit(0);
     }
   }

@@ -1,14 +1,15 @@
-// Postgres cut off mid-life (through a TCP proxy this test controls) and restored: clear 503s
-// and GraphQL errors within 5 s, no hang, recovery without a restart, writes all-or-nothing.
+// The database (Postgres; MariaDB in npm test's second run) cut off mid-life, through a TCP proxy
+// this test controls, and restored: clear 503s and GraphQL errors within 5 s, no hang, recovery
+// without a restart, writes all-or-nothing.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { connect } from '@supergraph-lab/db';
+import { createPrismaClient } from '@supergraph-lab/db';
 import { createTestDatabase, postgresProxy, type PostgresProxy, type TestDatabase } from '@supergraph-lab/db/testing';
 import { loadShopData } from '@supergraph-lab/seed';
-import { graphql, rest, startStack, type Stack } from '@supergraph-lab/stack';
+import { graphql, rest, reviewsTitled, startStack, type Stack } from '@supergraph-lab/stack';
 
-describe('Postgres cut off and restored', () => {
+describe('the database cut off and restored', () => {
   let db: TestDatabase;
   let stack: Stack;
   let proxy: PostgresProxy;
@@ -73,36 +74,25 @@ describe('Postgres cut off and restored', () => {
     assert.equal(status, 200, 'reads work again without a restart');
     const query2 = await graphql(stack.gatewayUrl, '{ item(id: "4") { name reviewSummary { count } } }');
     assert.equal(query2.errors, undefined);
-    const client = await connect(db.url);
-    try {
-      const { rows } = await client.query("SELECT count(*)::int AS n FROM reviews WHERE title = 'during the cut'");
-      assert.equal(rows[0].n, 0, 'the refused write left nothing');
-    } finally {
-      await client.end();
-    }
+    assert.equal(await reviewsTitled(db.url, 'during the cut'), 0, 'the refused write left nothing');
   });
 
   test('a delete cut off at any moment is all or nothing: the item with all its reviews and photos, or none of them', async () => {
-    const client = await connect(db.url);
+    const prisma = createPrismaClient(db.url);
+    const countsOf = async (id: number) => ({
+      items: await prisma.item.count({ where: { id } }),
+      reviews: await prisma.review.count({ where: { itemId: id } }),
+      photos: await prisma.photo.count({ where: { itemId: id } }),
+    });
     try {
       for (const [index, id] of [30, 31, 32, 33, 34, 35].entries()) {
-        const {
-          rows: [counts],
-        } = await client.query(
-          'SELECT (SELECT count(*) FROM reviews WHERE item_id = $1)::int AS reviews, (SELECT count(*) FROM photos WHERE item_id = $1)::int AS photos',
-          [id],
-        );
+        const counts = await countsOf(id);
         const deleting = rest(stack.gatewayUrl, 'DELETE', `/api/items/${id}`);
         await sleep(index * 3);
         proxy.cut();
         const answer = await deleting;
         proxy.restore();
-        const {
-          rows: [after],
-        } = await client.query(
-          'SELECT (SELECT count(*) FROM items WHERE id = $1)::int AS items, (SELECT count(*) FROM reviews WHERE item_id = $1)::int AS reviews, (SELECT count(*) FROM photos WHERE item_id = $1)::int AS photos',
-          [id],
-        );
+        const after = await countsOf(id);
         assert.ok([204, 503].includes(answer.status), `DELETE answered ${answer.status}`);
         const whole = after.items === 1 && after.reviews === counts.reviews && after.photos === counts.photos;
         const gone = after.items === 0 && after.reviews === 0 && after.photos === 0;
@@ -110,7 +100,7 @@ describe('Postgres cut off and restored', () => {
         if (answer.status === 204) assert.ok(gone, 'a 204 means it is gone');
       }
     } finally {
-      await client.end();
+      await prisma.$disconnect();
     }
   });
 });

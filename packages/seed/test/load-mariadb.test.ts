@@ -1,0 +1,172 @@
+// The loader on MariaDB (LOAD DATA LOCAL INFILE from the generator's stream), on a database of the
+// test's own on the server at MARIADB_URL (mysql://root@127.0.0.1:3306 unless told).
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { readToolConfig } from '@supergraph-lab/config';
+import { connectMariaDb, createPrismaClient, shopCounts } from '@supergraph-lab/db';
+import { createTestDatabase, type TestDatabase } from '@supergraph-lab/db/testing';
+import { createShopGenerator } from '../src/generate.ts';
+import { loadShopData, type LoadProgress } from '../src/load.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../../..');
+const SERVER = readToolConfig().mariadbUrl;
+const ITEMS = 3000;
+
+/** A skip reason when no MariaDB answers at MARIADB_URL (CI's machine runs one), else false. */
+const unreachable = await connectMariaDb(SERVER, 2000).then(
+  async (connection) => {
+    await connection.end();
+    return false as const;
+  },
+  (error: Error) => `no MariaDB at ${SERVER} (${error.message}): set MARIADB_URL to run this suite`,
+);
+
+/** The indexes and foreign keys of the three tables. */
+async function schemaObjects(url: string): Promise<string[]> {
+  const connection = await connectMariaDb(url);
+  try {
+    const rows = (await connection.query(
+      `SELECT CONCAT(TABLE_NAME, '.', INDEX_NAME, '(', GROUP_CONCAT(COLUMN_NAME ORDER BY SEQ_IN_INDEX), ')') AS def
+         FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN ('items', 'reviews', 'photos')
+        GROUP BY TABLE_NAME, INDEX_NAME
+       UNION ALL
+       SELECT CONCAT(CONSTRAINT_NAME, ' ', CONSTRAINT_TYPE) FROM information_schema.TABLE_CONSTRAINTS
+        WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME IN ('items', 'reviews', 'photos')
+       ORDER BY 1`,
+    )) as { def: string }[];
+    return rows.map((row) => row.def);
+  } finally {
+    await connection.end();
+  }
+}
+
+describe('loader on MariaDB', { skip: unreachable }, () => {
+  let db: TestDatabase;
+  let migratedSchema: string[];
+  before(async () => {
+    db = await createTestDatabase('load_mariadb', { serverUrl: SERVER });
+    migratedSchema = await schemaObjects(db.url);
+  });
+  after(() => db?.drop());
+
+  test('loads exact counts, and Prisma Client reads back exactly the generated rows', async () => {
+    const events: LoadProgress[] = [];
+    const report = await loadShopData({
+      url: db.url,
+      items: ITEMS,
+      seed: 11,
+      onProgress: (event) => events.push(event),
+    });
+    const generator = createShopGenerator({ items: ITEMS, seed: 11 });
+    const expected = {
+      items: [...generator.items()],
+      reviews: [...generator.reviews()],
+      photos: [...generator.photos()],
+    };
+    assert.deepEqual(
+      report.tables.map((table) => [table.table, table.rows]),
+      [
+        ['items', ITEMS],
+        ['reviews', expected.reviews.length],
+        ['photos', expected.photos.length],
+      ],
+    );
+    assert.deepEqual(await shopCounts(db.url), {
+      items: ITEMS,
+      reviews: expected.reviews.length,
+      photos: expected.photos.length,
+    });
+    const prisma = createPrismaClient(db.url);
+    try {
+      assert.deepEqual(await prisma.item.findMany({ orderBy: { id: 'asc' } }), expected.items);
+      assert.deepEqual(await prisma.review.findMany({ orderBy: { id: 'asc' } }), expected.reviews);
+      assert.deepEqual(await prisma.photo.findMany({ orderBy: { id: 'asc' } }), expected.photos);
+      // new rows get ids past the loaded ones
+      const created = await prisma.item.create({
+        data: { sku: 'NEW-1', name: 'n', description: 'd', category: 'Books', brand: 'b', priceCents: 100 },
+      });
+      assert.equal(created.id, ITEMS + 1);
+      const review = await prisma.review.create({ data: { itemId: 1, rating: 5, title: 't', body: 'b', author: 'a' } });
+      assert.equal(review.id, expected.reviews.length + 1);
+    } finally {
+      await prisma.$disconnect();
+    }
+    assert.deepEqual(await schemaObjects(db.url), migratedSchema, 'every index and key is there');
+    assert.deepEqual(
+      [...new Set(events.flatMap((event) => (event.phase === 'copy' ? [event.table] : [])))],
+      ['items', 'reviews', 'photos'],
+    );
+    assert.ok(events.some((event) => event.phase === 'analyze'));
+  });
+
+  test('refuses a non-empty database without reset and changes nothing', async () => {
+    const before = await shopCounts(db.url);
+    await assert.rejects(
+      loadShopData({ url: db.url, items: 10, seed: 1 }),
+      /database is not empty \(3001 items, \d+ reviews, \d+ photos\); pass --reset to replace its data/,
+    );
+    assert.deepEqual(await shopCounts(db.url), before);
+  });
+
+  test('reset replaces the data with another seed; an aborted load leaves the tables empty, their indexes intact', async () => {
+    await loadShopData({ url: db.url, items: 500, seed: 99, reset: true });
+    const generator = createShopGenerator({ items: 500, seed: 99 });
+    assert.deepEqual(await shopCounts(db.url), {
+      items: 500,
+      reviews: [...generator.reviews()].length,
+      photos: [...generator.photos()].length,
+    });
+    const controller = new AbortController();
+    await assert.rejects(
+      loadShopData({
+        url: db.url,
+        items: 20_000,
+        seed: 3,
+        reset: true,
+        signal: controller.signal,
+        onProgress: (event) => {
+          if (event.phase === 'copy' && event.table === 'reviews') controller.abort();
+        },
+      }),
+      /load aborted; rolled back, the tables are empty again/,
+    );
+    // TRUNCATE (the reset) commits at once on MariaDB; the load after it was rolled back whole
+    assert.deepEqual(await shopCounts(db.url), { items: 0, reviews: 0, photos: 0 });
+    assert.deepEqual(await schemaObjects(db.url), migratedSchema);
+  });
+
+  test('an unmigrated database is refused with the fix in the message', async () => {
+    const bare = await createTestDatabase('load_mariadb_bare', { migrated: false, serverUrl: SERVER });
+    try {
+      await assert.rejects(
+        loadShopData({ url: bare.url, items: 5, seed: 1 }),
+        /table\(s\) items, reviews, photos missing: run npm run db:migrate first/,
+      );
+    } finally {
+      await bare.drop();
+    }
+  });
+
+  test('npm run db:seed takes a mysql:// DATABASE_URL', async () => {
+    const fresh = await createTestDatabase('load_mariadb_cli', { serverUrl: SERVER });
+    try {
+      const run = (...args: string[]) =>
+        spawnSync(process.execPath, ['--import', 'tsx', 'packages/seed/src/cli/seed.ts', ...args], {
+          cwd: ROOT,
+          env: { ...process.env, DATABASE_URL: fresh.url },
+          encoding: 'utf8',
+        });
+      const ok = run('--items', '200', '--seed', '5');
+      assert.equal(ok.status, 0, ok.stderr);
+      assert.match(ok.stdout, /^items +200 rows in [\d.]+ s/m);
+      const again = run('--items', '10', '--if-empty');
+      assert.equal(again.status, 0, again.stderr);
+      assert.match(again.stdout, /already has 200 items: nothing to do/);
+      assert.equal((await shopCounts(fresh.url)).items, 200);
+    } finally {
+      await fresh.drop();
+    }
+  });
+});
