@@ -5,7 +5,7 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import type { ToolConfig } from '@supergraph-lab/config';
-import { connect, migrate } from '@supergraph-lab/db';
+import { connect, migrate, migrateDatabase, shopCounts } from '@supergraph-lab/db';
 import { loadShopData, loadShopDataIntoPGlite } from '@supergraph-lab/seed';
 import { say } from './output.ts';
 
@@ -52,16 +52,11 @@ export async function startEmbeddedPostgres(tools: ToolConfig): Promise<Embedded
   };
 }
 
-/** Migrates a real server and seeds it when it has no items. */
+/** Migrates a real server (Postgres, or MariaDB by a mysql:// URL) and seeds it when it has no items. */
 export async function prepareDatabase(url: string, seedItems: number): Promise<void> {
-  const client = await connect(url);
-  try {
-    await migrate(client, { log: (line) => say(line) });
-    const { rows } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM items');
-    if (rows[0]!.n > 0) return say(`${rows[0]!.n} items in the database`);
-  } finally {
-    await client.end();
-  }
+  await migrateDatabase(url, { log: (line) => say(line) });
+  const { items } = await shopCounts(url);
+  if (items > 0) return say(`${items} items in the database`);
   say(`empty database: seeding ${seedItems} items`);
   await loadShopData({ url, items: seedItems, seed: 42 });
 }

@@ -21,6 +21,7 @@ export {
   checksumOf,
   MARIADB_MIGRATIONS_DIR,
   migrate,
+  migrateDatabase,
   migrateMariaDb,
   MigrationError,
   MIGRATIONS_DIR,

@@ -1,8 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { databaseKindOf } from '@supergraph-lab/config';
 import type { Connection as MariaDbConnection } from 'mariadb';
 import type pg from 'pg';
+import { connect, connectMariaDb } from './connection.ts';
 
 /** One folder of `prisma/migrations`, as Prisma lays it out: `<timestamp>_<name>/migration.sql`. */
 export interface MigrationFile {
@@ -130,6 +132,30 @@ export async function migrateMariaDb(
     readMigrations(options.dir ?? MARIADB_MIGRATIONS_DIR, 'mysql'),
     options.log ?? (() => {}),
   );
+}
+
+/**
+ * Migrates the database a URL names, over a connection of its own: `migrate` for postgresql://,
+ * `migrateMariaDb` for mysql://.
+ */
+export async function migrateDatabase(
+  url: string,
+  options: { log?: (line: string) => void } = {},
+): Promise<MigrateResult> {
+  if (databaseKindOf(url) === 'mariadb') {
+    const connection = await connectMariaDb(url);
+    try {
+      return await migrateMariaDb(connection, options);
+    } finally {
+      await connection.end();
+    }
+  }
+  const client = await connect(url);
+  try {
+    return await migrate(client, options);
+  } finally {
+    await client.end();
+  }
 }
 
 async function run(dialect: Dialect, files: MigrationFile[], log: (line: string) => void): Promise<MigrateResult> {

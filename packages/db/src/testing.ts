@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, connect as tcpConnect, type Socket } from 'node:net';
 import { databaseKindOf, readConfig } from '@supergraph-lab/config';
 import { connect, connectMariaDb } from './connection.ts';
-import { migrate, migrateMariaDb } from './migrate.ts';
+import { migrateDatabase } from './migrate.ts';
 
 /**
  * The server tests run against: `DATABASE_URL` when set (CI sets it), else the local default.
@@ -39,7 +39,7 @@ export async function createTestDatabase(
   const url = urlForDatabase(serverUrl, name);
   const server = databaseKindOf(serverUrl) === 'mariadb' ? mariaDbServer(serverUrl) : postgresServer(serverUrl);
   await server.run(`CREATE DATABASE ${server.quote(name)}`);
-  if (options.migrated !== false) await server.migrate(url);
+  if (options.migrated !== false) await migrateDatabase(url);
   return { url, name, drop: () => server.run(server.dropDatabase(name)) };
 }
 
@@ -48,12 +48,11 @@ export function runStatement(url: string, sql: string): Promise<void> {
   return (databaseKindOf(url) === 'mariadb' ? mariaDbServer(url) : postgresServer(url)).run(sql);
 }
 
-/** How a test database is made, migrated and dropped on one kind of server. */
+/** How a test database is made and dropped on one kind of server. */
 interface TestServer {
   run(sql: string): Promise<void>;
   quote(name: string): string;
   dropDatabase(name: string): string;
-  migrate(url: string): Promise<void>;
 }
 
 function postgresServer(serverUrl: string): TestServer {
@@ -70,7 +69,6 @@ function postgresServer(serverUrl: string): TestServer {
     quote: (name) => `"${name}"`,
     // terminating leftover connections
     dropDatabase: (name) => `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`,
-    migrate: (url) => run(url, migrate),
   };
 }
 
@@ -87,7 +85,6 @@ function mariaDbServer(serverUrl: string): TestServer {
     run: (sql) => run(serverUrl, (connection) => connection.query(sql)),
     quote: (name) => `\`${name}\``,
     dropDatabase: (name) => `DROP DATABASE IF EXISTS \`${name}\``,
-    migrate: (url) => run(url, migrateMariaDb),
   };
 }
 
