@@ -1,18 +1,18 @@
-// The switches that choose a balancer or a cache store: a bad value exits 2 naming what it takes,
+// The switches that choose a balancer, a cache store or a database: a bad value exits 2 naming what it takes,
 // before anything starts (no database is made, no service spawned).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { test } from 'node:test';
 import { parseBalancers } from '@supergraph-lab/stack/balancer';
-import { parseCacheStores } from '@supergraph-lab/stack/stores';
+import { parseCacheStores, parseDatabases } from '@supergraph-lab/stack/stores';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
 const run = (script: string, ...args: string[]) =>
   spawnSync('npm', ['run', '--silent', script, '--', ...args], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
 
-test('the balancer and cache-store lists: names, counts and repeats', () => {
+test('the balancer, cache-store and database lists: names, counts and repeats', () => {
   assert.deepEqual(parseBalancers('haproxy', 1), ['haproxy']);
   assert.deepEqual(parseBalancers('nginx, haproxy', 2), ['nginx', 'haproxy']);
   assert.deepEqual(parseBalancers('nginx', 'one or both'), ['nginx']);
@@ -26,6 +26,9 @@ test('the balancer and cache-store lists: names, counts and repeats', () => {
   assert.deepEqual(parseCacheStores('memcached,redis'), ['memcached', 'redis']);
   assert.throws(() => parseCacheStores('memory'), /--cache-store takes redis, memcached or both, got "memory"/);
   assert.throws(() => parseCacheStores('redis,redis'), /takes redis, memcached or both/);
+  assert.deepEqual(parseDatabases('mariadb, postgres'), ['mariadb', 'postgres']);
+  assert.throws(() => parseDatabases('oracle'), /--db takes postgres, mariadb or both, got "oracle"/);
+  assert.throws(() => parseDatabases('postgres,postgres'), /--db takes postgres, mariadb or both/);
 });
 
 test('each command refuses a bad switch with exit 2 and says what it takes', () => {
@@ -36,6 +39,12 @@ test('each command refuses a bad switch with exit 2 and says what it takes', () 
     ['bench', ['--cache-store', 'memory'], /--cache-store takes redis, memcached or both, got "memory"/],
     ['bench:cache', ['--cache-store', 'valkey'], /--cache-store takes redis, memcached or both, got "valkey"/],
     ['bench:scaled', ['--balancer', 'haproxy'], /--balancer takes two of nginx, haproxy, got "haproxy"/],
+    ['bench', ['--db', 'postgres,oracle'], /--db takes postgres, mariadb or both, got "postgres,oracle"/],
+    [
+      'bench:db',
+      ['--compare', 'oracle://x'],
+      /--compare takes a postgresql:\/\/ or mysql:\/\/ URL, got "oracle:\/\/x"/,
+    ],
   ] as const) {
     const result = run(script, ...args);
     assert.equal(result.status, 2, `${script} ${args.join(' ')}: ${result.stderr}`);

@@ -1,8 +1,8 @@
 // npm run bench: the standard matrix. Every target x CACHE_MODE off/all x rate steps against a
 // fresh 100k-item database and the services as processes; a comparison table and the reports.
-// --cache-store redis,memcached and --balancer nginx,haproxy add those as variants side by side
-// (each store's URL: tools/stack/src/stores.ts; a balancer in front of the gateway and the SSR
-// service, with deploy/'s file).
+// --db postgres,mariadb, --cache-store redis,memcached and --balancer nginx,haproxy add those as
+// variants side by side (each database's server and store's URL: tools/stack/src/stores.ts; a
+// balancer in front of the gateway and the SSR service, with deploy/'s file).
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { CACHE_MODES, readConfig, readToolConfig, UsageError } from '@supergraph-lab/config';
 import { parseBalancers, startBalancer, type Balancer } from '@supergraph-lab/stack/balancer';
 import { scratchDatabase, startServices } from '@supergraph-lab/stack/processes';
-import { benchStoreUrls, parseCacheStores } from '@supergraph-lab/stack/stores';
+import { benchDatabaseServer, benchStoreUrls, parseCacheStores, parseDatabases } from '@supergraph-lab/stack/stores';
 import { freePort, waitReady } from '@supergraph-lab/testing';
 import { consoleReporter } from '../console.ts';
 import { nonNegative, parseRates, parseTargets, positive } from '../options.ts';
@@ -38,6 +38,7 @@ async function main(): Promise<number> {
       warm: { type: 'string', default: '500' },
       'cache-store': { type: 'string' },
       balancer: { type: 'string' },
+      db: { type: 'string' },
     },
   });
   const modes = values.modes.split(',').map((mode) => mode.trim());
@@ -46,17 +47,26 @@ async function main(): Promise<number> {
   const items = Math.round(positive('items', values.items, 10_000_000));
   const primeShare = nonNegative('prime', values.prime, 1);
   const warmPages = Math.round(nonNegative('warm', values.warm, 100_000));
+  const databases = values.db === undefined ? null : parseDatabases(values.db);
   const stores = values['cache-store'] ? parseCacheStores(values['cache-store']) : null;
   const balancers = values.balancer === undefined ? null : parseBalancers(values.balancer, 'one or both');
-  /** What the matrix runs, each a variant of its own: the cache modes, on each store, behind each balancer. */
-  const variants = modes.flatMap((mode) =>
-    (stores ?? [null]).flatMap((store) =>
-      ((balancers as Balancer[] | null) ?? [null]).map((balancer) => ({
-        mode,
-        store,
-        balancer,
-        name: [`cache ${mode}`, ...(store ? [store] : []), ...(balancer ? [`via ${balancer}`] : [])].join(' · '),
-      })),
+  /** What the matrix runs, each a variant of its own: on each database, the cache modes, on each store, behind each balancer. */
+  const variants = (databases ?? [null]).flatMap((db) =>
+    modes.flatMap((mode) =>
+      (stores ?? [null]).flatMap((store) =>
+        ((balancers as Balancer[] | null) ?? [null]).map((balancer) => ({
+          db,
+          mode,
+          store,
+          balancer,
+          name: [
+            ...(db ? [db] : []),
+            `cache ${mode}`,
+            ...(store ? [store] : []),
+            ...(balancer ? [`via ${balancer}`] : []),
+          ].join(' · '),
+        })),
+      ),
     ),
   );
   const settings = {
@@ -81,9 +91,13 @@ async function main(): Promise<number> {
 
   const startedAt = new Date().toISOString();
   const seeding = performance.now();
-  const database = await scratchDatabase('matrix', items);
+  // the same data set on each database compared (without --db, DATABASE_URL's)
+  const scratch = new Map<string, Awaited<ReturnType<typeof scratchDatabase>>>();
+  for (const db of databases ?? [null]) {
+    scratch.set(db ?? '', await scratchDatabase('matrix', items, db ? benchDatabaseServer(db) : undefined));
+  }
   process.stderr.write(
-    `bench: ${items.toLocaleString('en')} items seeded in ${((performance.now() - seeding) / 1000).toFixed(1)} s\n`,
+    `bench: ${items.toLocaleString('en')} items seeded${databases ? ` in ${databases.join(' and ')}` : ''} in ${((performance.now() - seeding) / 1000).toFixed(1)} s\n`,
   );
   const steps: StepResult[] = [];
   const cancel = new AbortController();
@@ -94,7 +108,7 @@ async function main(): Promise<number> {
   const print = consoleReporter();
   const storeUrls = stores ? await benchStoreUrls(stores) : null;
   try {
-    for (const [index, { mode, store, balancer, name: variant }] of variants.entries()) {
+    for (const [index, { db, mode, store, balancer, name: variant }] of variants.entries()) {
       if (cancel.signal.aborted) break;
       const adminToken = randomBytes(16).toString('hex');
       // a namespace per run and mode: nothing cached by an earlier run or the other mode is served
@@ -106,7 +120,7 @@ async function main(): Promise<number> {
         CACHE_TTL_SECONDS: '7200',
         ...(store ? { CACHE_URL: storeUrls!.urls[store]! } : {}),
       };
-      const stack = await startServices(database.url, env, true);
+      const stack = await startServices(scratch.get(db ?? '')!.url, env, true);
       const front = balancer ? await frontWith(balancer, stack.ports.gateway, stack.ports.ssr) : null;
       try {
         // behind a balancer: the gateway's and the SSR service's requests go through it
@@ -161,13 +175,14 @@ async function main(): Promise<number> {
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
-    await database.drop();
+    for (const database of scratch.values()) await database.drop();
     await storeUrls?.stop();
   }
 
   const report: LoadTestReport = {
     title: [
       'supergraph-lab bench: REST vs GraphQL vs SSR, cache off and on',
+      ...(databases ? [`on ${databases.join(' and ')}`] : []),
       ...(stores ? [`on ${stores.join(' and ')}`] : []),
       ...(balancers ? [`behind ${balancers.join(' and ')}`] : []),
     ].join(', '),

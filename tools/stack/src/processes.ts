@@ -2,6 +2,7 @@
 // benchmarks and the load tester's matrix run against (tests use the in-process startStack).
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { databaseKindOf } from '@supergraph-lab/config';
 import { connect, databaseUrlFromEnv } from '@supergraph-lab/db';
 import { createTestDatabase } from '@supergraph-lab/db/testing';
 import { loadShopData } from '@supergraph-lab/seed';
@@ -28,15 +29,24 @@ export function serviceCommand(entry: string, nodeArgs: string[] = []): [string,
   return [process.execPath, ...SERVICE_NODE_FLAGS, ...nodeArgs, ...SERVICE_LOADER, path.join(ROOT, entry)];
 }
 
-/** A scratch database with `items` items, dropped by the returned function. */
-export async function scratchDatabase(label: string, items: number): Promise<{ url: string; drop(): Promise<void> }> {
-  const database = await createTestDatabase(`bench_${label}`, { serverUrl: databaseUrlFromEnv() });
+/**
+ * A scratch database with `items` items on the server at `serverUrl` (DATABASE_URL's unless
+ * told), dropped by the returned function.
+ */
+export async function scratchDatabase(
+  label: string,
+  items: number,
+  serverUrl = databaseUrlFromEnv(),
+): Promise<{ url: string; drop(): Promise<void> }> {
+  const database = await createTestDatabase(`bench_${label}`, { serverUrl });
   await loadShopData({ url: database.url, items, seed: 42 });
-  // the bulk load leaves its pages dirty: write them out now, or the checkpoint that does it
-  // later lands in the first measured step (it needs a superuser or pg_checkpoint; else skipped)
-  const client = await connect(database.url);
-  await client.query('CHECKPOINT').catch(() => {});
-  await client.end();
+  if (databaseKindOf(serverUrl) === 'postgres') {
+    // the bulk load leaves its pages dirty: write them out now, or the checkpoint that does it
+    // later lands in the first measured step (it needs a superuser or pg_checkpoint; else skipped)
+    const client = await connect(database.url);
+    await client.query('CHECKPOINT').catch(() => {});
+    await client.end();
+  }
   return database;
 }
 

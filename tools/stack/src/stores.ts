@@ -1,7 +1,11 @@
-// The cache stores a benchmark compares (`--cache-store redis,memcached`), each with a URL.
+// The cache stores a benchmark compares (`--cache-store redis,memcached`), each with a URL, and
+// the databases (`--db postgres,mariadb`), each with a server.
 import {
   CACHE_STORES,
   cacheStoreKindOf,
+  DATABASES,
+  databaseKindOf,
+  type DatabaseKind,
   readConfig,
   readToolConfig,
   UsageError,
@@ -39,4 +43,23 @@ export async function benchStoreUrls(
     }
   }
   return { urls, stop: async () => own?.stop() };
+}
+
+/** The databases named in `raw` (postgres, mariadb, or both), or a UsageError saying what is wrong. */
+export function parseDatabases(raw: string, flag = '--db'): DatabaseKind[] {
+  const databases = raw.split(',').map((database) => database.trim());
+  const bad = databases.find((database) => !(DATABASES as readonly string[]).includes(database));
+  if (bad !== undefined || new Set(databases).size !== databases.length)
+    throw new UsageError(`${flag} takes postgres, mariadb or both, got "${raw}"`);
+  return databases as DatabaseKind[];
+}
+
+/**
+ * The server a benchmark makes each database's scratch database on: DATABASE_URL's when it is of
+ * that kind; else Postgres's local default, or MARIADB_URL.
+ */
+export function benchDatabaseServer(database: DatabaseKind): string {
+  const configured = readConfig().databaseUrl;
+  if (configured && databaseKindOf(configured) === database) return configured;
+  return database === 'mariadb' ? readToolConfig().mariadbUrl : 'postgresql://postgres@127.0.0.1:5432/test';
 }

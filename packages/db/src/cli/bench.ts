@@ -1,7 +1,7 @@
 // npm run bench:db [-- --runs N --warmup N --compare URL]: times each query the API runs on the
 // loaded data at DATABASE_URL; with --compare, on a second database too (Postgres beside MariaDB,
 // holding the same data set), each query on one then the other, side by side.
-import { parseCliArgs, parseCount } from '@supergraph-lab/config';
+import { parseCliArgs, parseCount, UsageError } from '@supergraph-lab/config';
 import { percentile } from '@supergraph-lab/timing/stats';
 import { databaseKindOf } from '@supergraph-lab/config';
 import { createPrismaClient, type PrismaClient } from '../client.ts';
@@ -156,7 +156,13 @@ try {
   );
   const options = { runs: parseCount(values.runs, '--runs'), warmup: parseCount(values.warmup, '--warmup') };
   const urls = [databaseUrlFromEnv()];
-  if (values.compare !== undefined) urls.push(databaseUrlFromEnv({ DATABASE_URL: values.compare }));
+  if (values.compare !== undefined) {
+    if (!/^(postgres(ql)?|mysql|mariadb):\/\//.test(values.compare))
+      throw new UsageError(
+        `--compare takes a postgresql:// or mysql:// URL, got "${redactUrl(values.compare)}"; ${USAGE}`,
+      );
+    urls.push(values.compare);
+  }
   const clients = urls.map((url) => createPrismaClient(url, { poolSize: 1 }));
   try {
     const scales = await Promise.all(clients.map(scaleOf));
@@ -195,5 +201,5 @@ try {
   }
 } catch (error) {
   console.error(`bench:db: ${(error as Error).message}`);
-  process.exitCode = 1;
+  process.exitCode = error instanceof UsageError ? 2 : 1;
 }
