@@ -96,9 +96,9 @@ async function main(): Promise<number> {
   for (const db of databases ?? [null]) {
     scratch.set(db ?? '', await scratchDatabase('matrix', items, db ? benchDatabaseServer(db) : undefined));
   }
-  process.stderr.write(
-    `bench: ${items.toLocaleString('en')} items seeded${databases ? ` in ${databases.join(' and ')}` : ''} in ${((performance.now() - seeding) / 1000).toFixed(1)} s\n`,
-  );
+  const seeded = databases ? ` in ${databases.join(' and ')}` : '';
+  const seedSeconds = (performance.now() - seeding) / 1000;
+  process.stderr.write(`bench: ${items.toLocaleString('en')} items seeded${seeded} in ${seedSeconds.toFixed(1)} s\n`);
   const steps: StepResult[] = [];
   const cancel = new AbortController();
   const stop = () => cancel.abort();
