@@ -2,10 +2,11 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { connect, createPrismaClient } from '@supergraph-lab/db';
+import { connect, shopCounts } from '@supergraph-lab/db';
 import { createTestDatabase, type TestDatabase } from '@supergraph-lab/db/testing';
 import { createShopGenerator } from '../src/generate.ts';
-import { loadShopData, type LoadProgress } from '../src/load.ts';
+import { loadShopData } from '../src/load.ts';
+import { assertExactLoad } from './exact-load.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const ITEMS = 3000;
@@ -19,13 +20,7 @@ async function query<T>(url: string, sql: string): Promise<T[]> {
   }
 }
 
-async function counts(url: string) {
-  const [row] = await query<{ items: number; reviews: number; photos: number }>(
-    url,
-    'SELECT (SELECT count(*) FROM items)::int AS items, (SELECT count(*) FROM reviews)::int AS reviews, (SELECT count(*) FROM photos)::int AS photos',
-  );
-  return row!;
-}
+const counts = shopCounts;
 
 /** Every index and constraint of the three tables, by name, with its definition. */
 async function schemaObjects(url: string): Promise<string[]> {
@@ -61,60 +56,8 @@ describe('loader', () => {
   });
 
   test('loads exact counts, and Prisma Client reads back exactly the generated rows', async () => {
-    const events: LoadProgress[] = [];
-    const report = await loadShopData({
-      url: db.url,
-      items: ITEMS,
-      seed: 11,
-      onProgress: (event) => events.push(event),
-    });
-    const generator = createShopGenerator({ items: ITEMS, seed: 11 });
-    const expected = {
-      items: [...generator.items()],
-      reviews: [...generator.reviews()],
-      photos: [...generator.photos()],
-    };
-    assert.deepEqual(
-      report.tables.map((table) => [table.table, table.rows]),
-      [
-        ['items', ITEMS],
-        ['reviews', expected.reviews.length],
-        ['photos', expected.photos.length],
-      ],
-    );
-    assert.deepEqual(await counts(db.url), {
-      items: ITEMS,
-      reviews: expected.reviews.length,
-      photos: expected.photos.length,
-    });
-
-    const prisma = createPrismaClient(db.url);
-    try {
-      assert.deepEqual(await prisma.item.findMany({ orderBy: { id: 'asc' } }), expected.items);
-      assert.deepEqual(await prisma.review.findMany({ orderBy: { id: 'asc' } }), expected.reviews);
-      assert.deepEqual(await prisma.photo.findMany({ orderBy: { id: 'asc' } }), expected.photos);
-      // sequences were moved past the loaded ids
-      const created = await prisma.item.create({
-        data: { sku: 'NEW-1', name: 'n', description: 'd', category: 'Books', brand: 'b', priceCents: 100 },
-      });
-      assert.equal(created.id, ITEMS + 1);
-      const review = await prisma.review.create({ data: { itemId: 1, rating: 5, title: 't', body: 'b', author: 'a' } });
-      assert.equal(review.id, expected.reviews.length + 1);
-      const photo = await prisma.photo.create({ data: { itemId: 1, url: 'u', altText: 'a', width: 1, height: 1 } });
-      assert.equal(photo.id, expected.photos.length + 1);
-    } finally {
-      await prisma.$disconnect();
-    }
-
+    await assertExactLoad(db.url, ITEMS, 11);
     assert.deepEqual(await schemaObjects(db.url), migratedSchema, 'every index and key is back, validated');
-    const copyEvents = events.filter((event) => event.phase === 'copy');
-    assert.deepEqual(
-      [...new Set(copyEvents.map((event) => event.phase === 'copy' && event.table))],
-      ['items', 'reviews', 'photos'],
-    );
-    assert.ok(copyEvents.every((event) => event.phase === 'copy' && event.fraction >= 0 && event.fraction <= 1));
-    assert.ok(events.some((event) => event.phase === 'index'));
-    assert.ok(events.some((event) => event.phase === 'analyze'));
     // ANALYZE ran and FREEZE left the pages all-visible: index-only scans work at once
     const [stats] = await query<{ analyzed: number; frozen: boolean }>(
       db.url,
