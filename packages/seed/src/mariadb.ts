@@ -1,9 +1,11 @@
 import { Readable } from 'node:stream';
 import { connectMariaDb, shopCounts } from '@supergraph-lab/db';
-import type { Connection } from 'mariadb';
 import { ITEMS, PHOTOS, REVIEWS, type CopyTable } from './copy.ts';
 import { createShopGenerator, type ShopGenerator } from './generate.ts';
 import { rowsOf, SeedError, type LoadOptions, type LoadReport, type TableName, type TableReport } from './load.ts';
+
+/** A MariaDB connection, as the db package opens it. */
+type Connection = Awaited<ReturnType<typeof connectMariaDb>>;
 
 /**
  * The same data set into MariaDB, with `LOAD DATA LOCAL INFILE` fed from a stream: the
