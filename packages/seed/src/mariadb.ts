@@ -8,16 +8,16 @@ import { rowsOf, SeedError, type LoadOptions, type LoadReport, type TableName, t
 type Connection = Awaited<ReturnType<typeof connectMariaDb>>;
 
 /**
- * The same data set into MariaDB, with `LOAD DATA LOCAL INFILE` fed from a stream: the
- * generator's rows as tab-separated text, never a file on disk.
+ * The same data set into MariaDB, with `LOAD DATA LOCAL INFILE` fed from memory: the generator's
+ * rows as tab-separated text, never a file on disk.
  *
- * How it is fast: the three tables are loaded empty, in one transaction, with unique and foreign
- * key checks off. MariaDB (10.6+) then takes InnoDB's bulk path for an empty table: no undo log
- * per row, and every index built by a sort at commit instead of row by row. Rolling back that
- * transaction empties the tables again, so a failed or aborted load leaves them as they were:
- * empty. `reset` empties them first with TRUNCATE, which MariaDB commits at once (DDL): a reset
- * load that fails leaves the tables empty, not as they were (on Postgres it leaves them as they
- * were).
+ * The three tables are loaded empty, in one transaction, with unique and foreign-key checks off,
+ * and the indexes kept: measured on 1M items, dropping the secondary indexes and adding them
+ * after saved nothing (12.0 s with them; 10.0 s without plus 1.9 s to build them), and neither did
+ * a 4 GB buffer pool; the server is CPU-bound parsing and storing rows. Rolling the transaction
+ * back empties the tables again, so a failed or aborted load leaves them as they were: empty.
+ * `reset` empties them first with TRUNCATE, which MariaDB commits at once (DDL): a reset load
+ * that fails leaves the tables empty, not as they were (on Postgres it leaves them as they were).
  */
 export async function loadShopDataIntoMariaDb(options: LoadOptions): Promise<LoadReport> {
   if (options.source && options.source.kind !== 'generator') {
@@ -52,9 +52,8 @@ export async function loadShopDataIntoMariaDb(options: LoadOptions): Promise<Loa
     for (const table of [ITEMS, REVIEWS, PHOTOS] as const) {
       tables.push(await loadTable(connection, generator, table as CopyTable<unknown>, segments, options));
     }
-    // the indexes are built here, by the bulk path's sort
     const indexStart = performance.now();
-    options.onProgress?.({ phase: 'index', name: 'all indexes (sorted at commit)', step: 1, steps: 1 });
+    options.onProgress?.({ phase: 'index', name: 'commit (the indexes were kept up as rows came)', step: 1, steps: 1 });
     await connection.commit();
     const indexSeconds = (performance.now() - indexStart) / 1000;
     await connection.query('SET SESSION foreign_key_checks = 1, unique_checks = 1');
@@ -67,7 +66,7 @@ export async function loadShopDataIntoMariaDb(options: LoadOptions): Promise<Loa
     return {
       tables,
       indexSeconds,
-      rebuilt: [{ name: 'all indexes (sorted at commit)', seconds: indexSeconds }],
+      rebuilt: [{ name: 'commit', seconds: indexSeconds }],
       analyzeSeconds,
       totalSeconds: (performance.now() - startedAt) / 1000,
     };
