@@ -107,8 +107,6 @@ async function assertEmpty(url: string): Promise<void> {
  * driver sends a statement's whole stream at once (no backpressure) and in packets as large as
  * its buffer, and the server refuses a packet over `max_allowed_packet` (16 MB by default). So
  * the rows go in segments, and the next segment is generated while the server stores this one.
- * Every statement after the first stays on InnoDB's bulk path: the table was empty when the
- * transaction began.
  */
 async function loadTable(
   connection: Connection,
