@@ -19,7 +19,10 @@ describe('the database cut off and restored', () => {
     await loadShopData({ url: db.url, items: 40, seed: 6 });
     proxy = await postgresProxy(db.url);
     // no cache: every read must reach the database
-    stack = await startStack({ databaseUrl: proxy.url, env: { CACHE_MODE: 'off' } });
+    stack = await startStack({
+      databaseUrl: proxy.url,
+      env: { CACHE_MODE: 'off', LOG_LEVEL: process.env.DEBUG_LOG_LEVEL ?? 'silent' },
+    });
   });
   after(async () => {
     await stack?.close();

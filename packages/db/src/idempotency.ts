@@ -61,7 +61,8 @@ export async function createUnderKey<T>(
       await sql.store(tx, idempotency, answer);
       return { kind: 'created', value, answer } as const;
     } finally {
-      await sql.unlock(tx, idempotency.key);
+      // a connection that died released the lock with it: its error is the one to report
+      await sql.unlock(tx, idempotency.key).catch(() => {});
     }
   });
 }

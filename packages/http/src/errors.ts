@@ -93,7 +93,7 @@ const UNAVAILABLE_CODES = new Set([
   'ER_CONNECTION_ALREADY_CLOSED',
 ]);
 const UNAVAILABLE_MESSAGE =
-  /connection terminated|timeout exceeded when trying to connect|Connection terminated|database system is (starting up|shutting down)|Can't reach database server|pool timeout: failed to retrieve a connection|socket has unexpectedly been closed|Connection timeout: failed to create socket/i;
+  /connection terminated|timeout exceeded when trying to connect|Connection terminated|is not queryable|database system is (starting up|shutting down)|Can't reach database server|pool timeout: failed to retrieve a connection|socket has unexpectedly been closed|Connection timeout: failed to create socket/i;
 
 /**
  * Turns anything thrown into an AppError when it is a known, client-facing condition (a
