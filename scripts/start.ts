@@ -24,7 +24,7 @@ import {
   writeBalancerConfig,
   type Balancer,
 } from '@supergraph-lab/stack/balancer';
-import { prepareDatabase, startEmbeddedPostgres } from './start/database.ts';
+import { cacheNamespaceFor, prepareDatabase, startEmbeddedPostgres } from './start/database.ts';
 import { say } from './start/output.ts';
 import { Supervisor, type Spawnable } from './start/supervisor.ts';
 
@@ -101,7 +101,12 @@ async function startScaled(
 }
 
 /** What runs where, once everything is ready. */
-function sayReady(config: Config, tools: ToolConfig, adminToken: string, balancer: Balancer | null): void {
+function sayReady(
+  config: Config,
+  tools: ToolConfig,
+  run: { adminToken: string; cacheNamespace: string },
+  balancer: Balancer | null,
+): void {
   const gateway = `http://localhost:${balancer ? tools.nginxPort : config.ports.gateway}`;
   const pages = `http://localhost:${balancer ? tools.nginxPort : config.ports.ssr}`;
   const stores = config.cacheUrls.map((url) => `${cacheStoreKindOf(url)} at ${url}`);
@@ -117,7 +122,7 @@ function sayReady(config: Config, tools: ToolConfig, adminToken: string, balance
     `  database            ${config.databaseUrl ? 'DATABASE_URL' : `embedded PGlite at postgresql://postgres@127.0.0.1:${tools.embeddedPgPort}/postgres`}`,
   );
   say(
-    `  cache               ${stores.length ? stores.join(', then ') : 'in-memory entity cache per service (no CACHE_URL or REDIS_URL)'}; CACHE_MODE=${config.cacheMode}${stores.length > 1 ? ' (the lab switches stores)' : ''}`,
+    `  cache               ${stores.length ? stores.join(', then ') : 'in-memory entity cache per service (no CACHE_URL or REDIS_URL)'}; CACHE_MODE=${config.cacheMode}${stores.length > 1 ? ' (the lab switches stores)' : ''}${stores.length ? `; keys under ${run.cacheNamespace}:` : ''}`,
   );
   say(`  load lab            ${pages}/lab${config.lab ? '' : '  (off: LAB=off)'}`);
   if (balancer) {
@@ -126,7 +131,7 @@ function sayReady(config: Config, tools: ToolConfig, adminToken: string, balance
     );
   }
   say(
-    `  cache inspector     ${gateway}/cache  (Authorization: Bearer ${config.adminToken ? '$ADMIN_TOKEN' : `${adminToken}, made up for this run`})`,
+    `  cache inspector     ${gateway}/cache  (Authorization: Bearer ${config.adminToken ? '$ADMIN_TOKEN' : `${run.adminToken}, made up for this run`})`,
   );
   say('Ctrl-C stops everything');
 }
@@ -149,7 +154,15 @@ try {
   // the lab and the cache inspector need an admin token shared by the services: made up when unset
   const adminToken = config.adminToken ?? randomBytes(18).toString('base64url');
   // production unless told otherwise: React's development build and dev-only checks cost CPU on every page
-  const env = { NODE_ENV: 'production', ...process.env, DATABASE_URL: databaseUrl, ADMIN_TOKEN: adminToken };
+  // one namespace per database (unless CACHE_NAMESPACE names one): another database's entries are not this one's
+  const cacheNamespace = process.env.CACHE_NAMESPACE ?? (await cacheNamespaceFor(databaseUrl));
+  const env = {
+    NODE_ENV: 'production',
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    ADMIN_TOKEN: adminToken,
+    CACHE_NAMESPACE: cacheNamespace,
+  };
   // the subgraphs first: the gateway's readiness checks them
   for (const service of SUBGRAPHS) supervisor.spawn(service, env);
   await Promise.all(SUBGRAPHS.map((service) => supervisor.ready(service.name, local(service.port(config)))));
@@ -160,7 +173,7 @@ try {
     supervisor.spawn(SERVICES.ssr, env);
     await supervisor.ready('ssr', local(config.ports.ssr));
   }
-  sayReady(config, tools, adminToken, scaled ? balancer : null);
+  sayReady(config, tools, { adminToken, cacheNamespace }, scaled ? balancer : null);
 } catch (error) {
   if (!supervisor.stopping) {
     console.error(

@@ -1,11 +1,12 @@
 // npm start's database: the one at DATABASE_URL, migrated and seeded when empty, or without it an
 // embedded Postgres (PGlite) in this process, served on a local socket.
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import type { ToolConfig } from '@supergraph-lab/config';
-import { connect, migrate, migrateDatabase, shopCounts } from '@supergraph-lab/db';
+import { connect, databaseIdentity, migrate, migrateDatabase, shopCounts } from '@supergraph-lab/db';
 import { loadShopData, loadShopDataIntoPGlite } from '@supergraph-lab/seed';
 import { say } from './output.ts';
 
@@ -59,4 +60,21 @@ export async function prepareDatabase(url: string, seedItems: number): Promise<v
   if (items > 0) return say(`${items} items in the database`);
   say(`empty database: seeding ${seedItems} items`);
   await loadShopData({ url, items: seedItems, seed: 42 });
+}
+
+/**
+ * The cache namespace for this database when CACHE_NAMESPACE names none: `sgl-<database>-<hash>`,
+ * the hash of its server, name and first migration. Two databases sharing one Redis (Postgres and
+ * then MariaDB, or a database dropped and seeded again) never serve each other's entries: their
+ * version tokens cannot tell, since no write of one database replaces the other's.
+ */
+export async function cacheNamespaceFor(url: string): Promise<string> {
+  const name = decodeURIComponent(new URL(url).pathname.slice(1))
+    .replace(/[^\w.-]/g, '_')
+    .slice(0, 40);
+  const hash = createHash('sha256')
+    .update(await databaseIdentity(url))
+    .digest('hex')
+    .slice(0, 8);
+  return `sgl-${name || 'db'}-${hash}`;
 }

@@ -102,3 +102,22 @@ export async function shopCounts(url: string): Promise<ShopCounts> {
   }
   return { items: Number(row.items), reviews: Number(row.reviews), photos: Number(row.photos) };
 }
+
+/**
+ * Names one database, and this life of it: its server, its name and when its first migration
+ * was applied, so a database dropped and made again under the same name is another database.
+ * (What keeps caches of two databases apart when they share one Redis.)
+ */
+export async function databaseIdentity(url: string): Promise<string> {
+  const sql = 'SELECT min(started_at) AS created FROM _prisma_migrations';
+  let created: unknown;
+  if (/^(mysql|mariadb):\/\//.test(url)) {
+    const connection = await connectMariaDb(url);
+    [{ created }] = await connection.query(sql).finally(() => connection.end());
+  } else {
+    const client = await connect(url);
+    [{ created }] = (await client.query(sql).finally(() => client.end())).rows;
+  }
+  const { host, pathname } = new URL(url);
+  return `${host}${pathname}@${created instanceof Date ? created.toISOString() : String(created)}`;
+}

@@ -12,6 +12,7 @@ export {
   connect,
   connectMariaDb,
   ConnectionError,
+  databaseIdentity,
   databaseUrlFromEnv,
   redactUrl,
   shopCounts,
