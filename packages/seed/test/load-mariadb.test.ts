@@ -9,6 +9,8 @@ import { connectMariaDb, shopCounts } from '@supergraph-lab/db';
 import { createTestDatabase, type TestDatabase } from '@supergraph-lab/db/testing';
 import { createShopGenerator } from '../src/generate.ts';
 import { loadShopData } from '../src/load.ts';
+import { ITEMS as ITEM_ROWS } from '../src/copy.ts';
+import { textSegments } from '../src/mariadb.ts';
 import { assertExactLoad } from './exact-load.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -24,7 +26,7 @@ const unreachable = await connectMariaDb(SERVER, 2000).then(
   (error: Error) => `no MariaDB at ${SERVER} (${error.message}): set MARIADB_URL to run this suite`,
 );
 
-/** The indexes and foreign keys of the three tables. */
+/** The indexes, keys and table options of the three tables (a load leaves them as migrated). */
 async function schemaObjects(url: string): Promise<string[]> {
   const connection = await connectMariaDb(url);
   try {
@@ -32,6 +34,9 @@ async function schemaObjects(url: string): Promise<string[]> {
       `SELECT CONCAT(TABLE_NAME, '.', INDEX_NAME, '(', GROUP_CONCAT(COLUMN_NAME ORDER BY SEQ_IN_INDEX), ')') AS def
          FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN ('items', 'reviews', 'photos')
         GROUP BY TABLE_NAME, INDEX_NAME
+       UNION ALL
+       SELECT CONCAT(TABLE_NAME, ' options: ', CREATE_OPTIONS) FROM information_schema.TABLES
+        WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN ('items', 'reviews', 'photos')
        UNION ALL
        SELECT CONCAT(CONSTRAINT_NAME, ' ', CONSTRAINT_TYPE) FROM information_schema.TABLE_CONSTRAINTS
         WHERE CONSTRAINT_SCHEMA = DATABASE() AND TABLE_NAME IN ('items', 'reviews', 'photos')
@@ -91,6 +96,28 @@ describe('loader on MariaDB', { skip: unreachable }, () => {
     // TRUNCATE (the reset) commits at once on MariaDB; the load after it was rolled back whole
     assert.deepEqual(await shopCounts(db.url), { items: 0, reviews: 0, photos: 0 });
     assert.deepEqual(await schemaObjects(db.url), migratedSchema);
+  });
+
+  test('a table of more than 16 MB goes in whole: one LOAD DATA statement, split into packets the server takes', async () => {
+    // the driver alone sends it in 16 MB packets the server joins and refuses (max_allowed_packet)
+    const items = 60_000;
+    let bytes = 0;
+    const generator = createShopGenerator({ items, seed: 8 });
+    for await (const segment of textSegments(generator.items(), ITEM_ROWS)) bytes += segment.text.length;
+    assert.ok(bytes > 16 * 1024 * 1024, `the items' text is ${bytes} bytes, more than one packet`);
+    await loadShopData({ url: db.url, items, seed: 8, reset: true });
+    assert.equal((await shopCounts(db.url)).items, items);
+    const connection = await connectMariaDb(db.url);
+    try {
+      const [last] = (await connection.query('SELECT id, sku FROM items ORDER BY id DESC LIMIT 1')) as {
+        id: number;
+        sku: string;
+      }[];
+      const expected = [...createShopGenerator({ items, seed: 8 }).items()].at(-1)!;
+      assert.deepEqual({ id: Number(last!.id), sku: last!.sku }, { id: expected.id, sku: expected.sku });
+    } finally {
+      await connection.end();
+    }
   });
 
   test('an unmigrated database is refused with the fix in the message', async () => {
