@@ -116,6 +116,20 @@ export async function photosByIds(
 }
 
 /**
+ * A category's items after the keyset `$2`, newest first. MariaDB, left to choose, reads
+ * `items_category_id_idx` by the category alone (`ref`) when the range `id < $2` holds most of
+ * the category, and filters every newer item of it on the way: 575 to 777 ms a page at 10M items,
+ * against 8 ms for the range on (category, id) that FORCE INDEX makes it take.
+ */
+const ITEMS_OF_CATEGORY_AFTER: Statement = {
+  name: 'items_of_category_after',
+  text: 'SELECT * FROM items WHERE category = $1 AND id < $2 ORDER BY id DESC LIMIT $3',
+  mariadb: mariaDbSql(
+    'SELECT * FROM items FORCE INDEX (items_category_id_idx) WHERE category = $1 AND id < $2 ORDER BY id DESC LIMIT $3',
+  ),
+};
+
+/**
  * One page of items, newest first, optionally of one category, after the item id `after`.
  * Returns up to `first + 1` rows so the caller knows whether another page follows.
  */
@@ -123,6 +137,10 @@ export async function itemsPage(
   prisma: PrismaClient,
   args: { first: number; after?: number | null; category?: string | null },
 ): Promise<Item[]> {
+  if (args.category != null && args.after != null) {
+    const rows = await readRows<ItemRow>(prisma, ITEMS_OF_CATEGORY_AFTER, [args.category, args.after, args.first + 1]);
+    return rows.map(toItem);
+  }
   return prisma.item.findMany({
     where: {
       ...(args.category != null ? { category: args.category } : {}),
