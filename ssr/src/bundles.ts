@@ -2,6 +2,8 @@
 // service itself: no build step before npm start.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
+import { promisify } from 'node:util';
+import { brotliCompress, constants, gzip } from 'node:zlib';
 import { buildSync } from 'esbuild';
 
 /**
@@ -35,4 +37,50 @@ export function buildBundle(
   });
   const code = result.outputFiles[0]!.text;
   return { path: `/assets/${name}-${createHash('sha256').update(code).digest('hex').slice(0, 12)}.js`, code };
+}
+
+/** A bundle's bytes as sent: brotli or gzip, and which. */
+export interface EncodedBundle {
+  encoding: 'br' | 'gzip';
+  bytes: Buffer;
+}
+
+/**
+ * A bundle compressed once, brotli at its best quality and gzip at its best level, off the event
+ * loop when the service starts, instead of for every visitor: per request, @fastify/compress spent
+ * 2.7 ms of CPU (brotli at quality 4) or 4.3 ms (gzip) on the 229 kB hydration bundle, more than
+ * rendering a page, for 71.8 kB; at quality 11 it is 61.4 kB. Until both are ready (about 0.3 s),
+ * `pick` answers null and the bundle goes out as before.
+ */
+export function precompressed(code: string): { pick(acceptEncoding: string | undefined): EncodedBundle | null } {
+  const raw = Buffer.from(code);
+  const ready: Partial<Record<EncodedBundle['encoding'], Buffer>> = {};
+  void promisify(brotliCompress)(raw, {
+    params: {
+      [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY,
+      [constants.BROTLI_PARAM_SIZE_HINT]: raw.length,
+    },
+  }).then((bytes) => (ready.br = bytes));
+  void promisify(gzip)(raw, { level: constants.Z_BEST_COMPRESSION }).then((bytes) => (ready.gzip = bytes));
+  return {
+    pick(acceptEncoding) {
+      const accepted = acceptedEncodings(acceptEncoding);
+      for (const encoding of ['br', 'gzip'] as const) {
+        const bytes = ready[encoding];
+        if (bytes && accepted.has(encoding)) return { encoding, bytes };
+      }
+      return null;
+    },
+  };
+}
+
+/** The encodings an Accept-Encoding header allows (those it names without `q=0`). */
+function acceptedEncodings(header: string | undefined): Set<string> {
+  const accepted = new Set<string>();
+  for (const part of (header ?? '').split(',')) {
+    const [name, ...parameters] = part.trim().toLowerCase().split(';');
+    const refused = parameters.some((parameter) => /^\s*q\s*=\s*0(\.0*)?\s*$/.test(parameter));
+    if (name && !refused) accepted.add(name.trim());
+  }
+  return accepted;
 }

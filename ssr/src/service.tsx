@@ -5,7 +5,7 @@ import type { Config } from '@supergraph-lab/config';
 import { cacheLookupsMetric, createHttpServer, listenUrl } from '@supergraph-lab/http';
 import type { FastifyInstance } from 'fastify';
 import { Agent, request as undiciRequest } from 'undici';
-import { buildBundle, PREACT } from './bundles.ts';
+import { buildBundle, precompressed, PREACT } from './bundles.ts';
 import { graphqlSource, PageError, restSource, type PageData, type PageSource } from './data.ts';
 import { placeholderSvg } from './images.ts';
 import { mountLab } from './lab/mount.tsx';
@@ -132,13 +132,18 @@ export function createSsrService(config: Config, options: SsrOptions = {}): SsrS
       },
     );
 
-    for (const bundle of [client, spa])
-      scope.get(bundle.path, async (_request, reply) =>
+    for (const bundle of [client, spa]) {
+      const encoded = precompressed(bundle.code);
+      scope.get(bundle.path, async (request, reply) => {
         reply
           .type('application/javascript; charset=utf-8')
           .header('cache-control', 'public, max-age=31536000, immutable')
-          .send(bundle.code),
-      );
+          .header('vary', 'accept-encoding');
+        const body = encoded.pick(request.headers['accept-encoding']);
+        // an encoding set here is one @fastify/compress leaves alone
+        return body ? reply.header('content-encoding', body.encoding).send(body.bytes) : reply.send(bundle.code);
+      });
+    }
     // the single-page app: one static shell for every item (its errors are the app's to show);
     // revalidated on each visit, since it names the bundle of the running version
     scope.get('/spa/items/:id', async (request, reply) => {

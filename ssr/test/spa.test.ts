@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { gzipSync } from 'node:zlib';
+import { get } from 'node:http';
+import { brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { offlinePage } from '@supergraph-lab/stack/browser';
 import { CHROMIUM, skipWithout } from '@supergraph-lab/stack/tools';
@@ -44,6 +45,41 @@ describe('the single-page app (/spa/items/:id) in Chromium', { skip: skipWithout
     const [spaBytes, hydrationBytes] = [await gzipped(scripts[0]!), await gzipped(hydration)];
     assert.ok(spaBytes < 60 * 1024, `the app's bundle is ${spaBytes} B gzipped`);
     assert.ok(spaBytes < hydrationBytes / 3, `the app's bundle ${spaBytes} B, the page's ${hydrationBytes} B gzipped`);
+  });
+
+  test('the bundles go out compressed once, as each browser accepts: brotli, else gzip, else as they are', async () => {
+    const html = await (await fetch(`${fixture.url}/items/${fixture.itemId}`)).text();
+    const path = /<script src="(\/assets\/client-[0-9a-f]{12}\.js)"/.exec(html)![1]!;
+    const raw = (acceptEncoding: string) =>
+      new Promise<{ encoding: string | undefined; vary: string | undefined; bytes: Buffer }>((resolve, reject) => {
+        get(`${fixture.url}${path}`, { headers: { 'accept-encoding': acceptEncoding } }, (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () =>
+            resolve({
+              encoding: response.headers['content-encoding'],
+              vary: response.headers.vary,
+              bytes: Buffer.concat(chunks),
+            }),
+          );
+        }).on('error', reject);
+      });
+    const code = (await raw('identity')).bytes.toString();
+    assert.match(code, /hydrateRoot|createRoot/, 'the bundle itself');
+    // compressed when the service starts, off the event loop: wait for it (bounded)
+    let br = await raw('gzip, deflate, br');
+    for (let tries = 0; br.encoding !== 'br' && tries < 100; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      br = await raw('gzip, deflate, br');
+    }
+    assert.equal(br.encoding, 'br');
+    assert.equal(br.vary, 'accept-encoding');
+    assert.equal(brotliDecompressSync(br.bytes).toString(), code);
+    const gzip = await raw('br;q=0, gzip');
+    assert.equal(gzip.encoding, 'gzip');
+    assert.equal(gunzipSync(gzip.bytes).toString(), code);
+    assert.ok(br.bytes.length < gzip.bytes.length, `brotli ${br.bytes.length} B, gzip ${gzip.bytes.length} B`);
+    assert.equal((await raw('identity')).encoding, undefined);
   });
 
   for (const source of ['graphql', 'rest'] as const) {
