@@ -24,7 +24,7 @@ import {
   writeBalancerConfig,
   type Balancer,
 } from '@supergraph-lab/stack/balancer';
-import { cacheNamespaceFor, prepareDatabase, startEmbeddedPostgres } from './start/database.ts';
+import { cacheNamespaceFor, prepareDatabase, retireCachedEntries, startEmbeddedPostgres } from './start/database.ts';
 import { say } from './start/output.ts';
 import { Supervisor, type Spawnable } from './start/supervisor.ts';
 
@@ -145,17 +145,20 @@ try {
   const tools = readToolConfig();
   const config = readConfig();
   let databaseUrl = config.databaseUrl;
-  if (databaseUrl) await prepareDatabase(databaseUrl, tools.seedItems);
+  let seeded: boolean;
+  if (databaseUrl) seeded = await prepareDatabase(databaseUrl, tools.seedItems);
   else {
     const embedded = await startEmbeddedPostgres(tools);
     supervisor.onStopped(() => embedded.close());
     databaseUrl = embedded.url;
+    seeded = embedded.seeded;
   }
   // the lab and the cache inspector need an admin token shared by the services: made up when unset
   const adminToken = config.adminToken ?? randomBytes(18).toString('base64url');
   // production unless told otherwise: React's development build and dev-only checks cost CPU on every page
   // one namespace per database (unless CACHE_NAMESPACE names one): another database's entries are not this one's
   const cacheNamespace = process.env.CACHE_NAMESPACE ?? (await cacheNamespaceFor(databaseUrl));
+  if (seeded) await retireCachedEntries(config.cacheUrls, cacheNamespace);
   const env = {
     NODE_ENV: 'production',
     ...process.env,

@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { createCacheStore } from '@supergraph-lab/cache';
 import type { ToolConfig } from '@supergraph-lab/config';
 import { connect, databaseIdentity, migrate, migrateDatabase, shopCounts } from '@supergraph-lab/db';
 import { loadShopData, loadShopDataIntoPGlite } from '@supergraph-lab/seed';
@@ -12,9 +13,10 @@ import { say } from './output.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
-/** A running embedded database: its URL, and how to stop it. */
+/** A running embedded database: its URL, whether it was seeded just now, and how to stop it. */
 export interface EmbeddedPostgres {
   url: string;
+  seeded: boolean;
   close(): Promise<void>;
 }
 
@@ -33,7 +35,8 @@ export async function startEmbeddedPostgres(tools: ToolConfig): Promise<Embedded
   await client.end();
   await server.stop();
   const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM items');
-  if (rows[0]!.n === 0) {
+  const seeded = rows[0]!.n === 0;
+  if (seeded) {
     say(`empty database: seeding ${tools.seedItems} items with their reviews and photos`);
     const report = await loadShopDataIntoPGlite(db, { items: tools.seedItems, seed: 42 });
     say(
@@ -46,6 +49,7 @@ export async function startEmbeddedPostgres(tools: ToolConfig): Promise<Embedded
   await server.start();
   return {
     url,
+    seeded,
     async close() {
       await server.stop();
       await db.close();
@@ -53,13 +57,20 @@ export async function startEmbeddedPostgres(tools: ToolConfig): Promise<Embedded
   };
 }
 
-/** Migrates a real server (Postgres, or MariaDB by a mysql:// URL) and seeds it when it has no items. */
-export async function prepareDatabase(url: string, seedItems: number): Promise<void> {
+/**
+ * Migrates a real server (Postgres, or MariaDB by a mysql:// URL) and seeds it when it has no
+ * items; true when it seeded.
+ */
+export async function prepareDatabase(url: string, seedItems: number): Promise<boolean> {
   await migrateDatabase(url, { log: (line) => say(line) });
   const { items } = await shopCounts(url);
-  if (items > 0) return say(`${items} items in the database`);
+  if (items > 0) {
+    say(`${items} items in the database`);
+    return false;
+  }
   say(`empty database: seeding ${seedItems} items`);
   await loadShopData({ url, items: seedItems, seed: 42 });
+  return true;
 }
 
 /**
@@ -77,4 +88,21 @@ export async function cacheNamespaceFor(url: string): Promise<string> {
     .digest('hex')
     .slice(0, 8);
   return `sgl-${name || 'db'}-${hash}`;
+}
+
+/**
+ * After a seed, a new epoch in each cache store for `namespace`: entries cached before it (a
+ * database emptied by hand and seeded again keeps its namespace) are dead at once. A store that
+ * does not answer is named, not fatal: the services start and degrade as with any cache outage.
+ */
+export async function retireCachedEntries(urls: readonly string[], namespace: string): Promise<void> {
+  for (const url of urls) {
+    const store = createCacheStore({ url, namespace });
+    try {
+      if (!(await store.newEpoch()))
+        say(`the cache at ${url} did not answer: entries from before the seed may be served`);
+    } finally {
+      await store.close();
+    }
+  }
 }
