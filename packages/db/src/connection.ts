@@ -1,5 +1,6 @@
 import mariadb from 'mariadb';
 import pg from 'pg';
+import { databaseKindOf } from '@supergraph-lab/config';
 
 /** A failure to reach the database, with a one-line message that names where and why. */
 export class ConnectionError extends Error {
@@ -88,18 +89,23 @@ export interface ShopCounts {
   photos: number;
 }
 
+/** The one row `sql` answers, on either database, over a connection of its own. */
+async function firstRow<Row>(url: string, sql: string): Promise<Row> {
+  if (databaseKindOf(url) === 'mariadb') {
+    const connection = await connectMariaDb(url);
+    const [row] = (await connection.query(sql).finally(() => connection.end())) as Row[];
+    return row!;
+  }
+  const client = await connect(url);
+  return (await client.query(sql).finally(() => client.end())).rows[0] as Row;
+}
+
 /** Counts the shop's rows on either database (the seed's `--if-empty`, the loader, tests). */
 export async function shopCounts(url: string): Promise<ShopCounts> {
-  const sql =
-    'SELECT (SELECT count(*) FROM items) AS items, (SELECT count(*) FROM reviews) AS reviews, (SELECT count(*) FROM photos) AS photos';
-  let row: Record<keyof ShopCounts, number | string | bigint>;
-  if (/^(mysql|mariadb):\/\//.test(url)) {
-    const connection = await connectMariaDb(url);
-    [row] = await connection.query(sql).finally(() => connection.end());
-  } else {
-    const client = await connect(url);
-    [row] = (await client.query(sql).finally(() => client.end())).rows;
-  }
+  const row = await firstRow<Record<keyof ShopCounts, number | string | bigint>>(
+    url,
+    'SELECT (SELECT count(*) FROM items) AS items, (SELECT count(*) FROM reviews) AS reviews, (SELECT count(*) FROM photos) AS photos',
+  );
   return { items: Number(row.items), reviews: Number(row.reviews), photos: Number(row.photos) };
 }
 
@@ -109,15 +115,10 @@ export async function shopCounts(url: string): Promise<ShopCounts> {
  * (What keeps caches of two databases apart when they share one Redis.)
  */
 export async function databaseIdentity(url: string): Promise<string> {
-  const sql = 'SELECT min(started_at) AS created FROM _prisma_migrations';
-  let created: unknown;
-  if (/^(mysql|mariadb):\/\//.test(url)) {
-    const connection = await connectMariaDb(url);
-    [{ created }] = await connection.query(sql).finally(() => connection.end());
-  } else {
-    const client = await connect(url);
-    [{ created }] = (await client.query(sql).finally(() => client.end())).rows;
-  }
+  const { created } = await firstRow<{ created: unknown }>(
+    url,
+    'SELECT min(started_at) AS created FROM _prisma_migrations',
+  );
   const { host, pathname } = new URL(url);
   return `${host}${pathname}@${created instanceof Date ? created.toISOString() : String(created)}`;
 }
