@@ -45,67 +45,29 @@ async function querySet(prisma: PrismaClient, maxId: number): Promise<Query[]> {
     }
   };
 
+  // a read of `count` item ids, drawn afresh before each run
+  const drawn =
+    (count: number) =>
+    (read: (keys: number[]) => Promise<unknown>): Query[1] =>
+    async () => {
+      const keys = Array.from({ length: count }, id);
+      return () => read(keys);
+    };
+  const [one, twenty] = [drawn(1), drawn(20)];
+
   return [
-    [
-      'item by id',
-      async () => {
-        const key = id();
-        return () => itemsByIds(prisma, [key]);
-      },
-    ],
-    [
-      'items by id, batch of 20',
-      async () => {
-        const keys = Array.from({ length: 20 }, id);
-        return () => itemsByIds(prisma, keys);
-      },
-    ],
-    ...REVIEW_SORTS.map((sort): [string, () => Promise<() => Promise<unknown>>] => [
+    ['item by id', one((keys) => itemsByIds(prisma, keys))],
+    ['items by id, batch of 20', twenty((keys) => itemsByIds(prisma, keys))],
+    ...REVIEW_SORTS.map((sort): Query => [
       `reviews page 1, ${sort}`,
-      async () => {
-        const key = id();
-        return () => reviewPages(prisma, [key], { first: 10, sort });
-      },
+      one((keys) => reviewPages(prisma, keys, { first: 10, sort })),
     ]),
-    ...REVIEW_SORTS.map((sort): [string, () => Promise<() => Promise<unknown>>] => [
-      `reviews page 2 (keyset), ${sort}`,
-      () => secondPage(sort),
-    ]),
-    [
-      'reviews page 1, batch of 20 items',
-      async () => {
-        const keys = Array.from({ length: 20 }, id);
-        return () => reviewPages(prisma, keys, { first: 10, sort: 'NEWEST' });
-      },
-    ],
-    [
-      'review summary',
-      async () => {
-        const key = id();
-        return () => reviewSummaries(prisma, [key]);
-      },
-    ],
-    [
-      'review summaries, batch of 20',
-      async () => {
-        const keys = Array.from({ length: 20 }, id);
-        return () => reviewSummaries(prisma, keys);
-      },
-    ],
-    [
-      'photos of an item',
-      async () => {
-        const key = id();
-        return () => photosOfItems(prisma, [key], { first: 12 });
-      },
-    ],
-    [
-      'photos, batch of 20 items',
-      async () => {
-        const keys = Array.from({ length: 20 }, id);
-        return () => photosOfItems(prisma, keys, { first: 12 });
-      },
-    ],
+    ...REVIEW_SORTS.map((sort): Query => [`reviews page 2 (keyset), ${sort}`, () => secondPage(sort)]),
+    ['reviews page 1, batch of 20 items', twenty((keys) => reviewPages(prisma, keys, { first: 10, sort: 'NEWEST' }))],
+    ['review summary', one((keys) => reviewSummaries(prisma, keys))],
+    ['review summaries, batch of 20', twenty((keys) => reviewSummaries(prisma, keys))],
+    ['photos of an item', one((keys) => photosOfItems(prisma, keys, { first: 12 }))],
+    ['photos, batch of 20 items', twenty((keys) => photosOfItems(prisma, keys, { first: 12 }))],
     ['items page 1 (newest)', async () => () => itemsPage(prisma, { first: 20 })],
     [
       'items by category, page 1',
