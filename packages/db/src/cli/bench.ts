@@ -117,14 +117,12 @@ try {
     USAGE,
   );
   const options = { runs: parseCount(values.runs, '--runs'), warmup: parseCount(values.warmup, '--warmup') };
-  const urls = [databaseUrlFromEnv()];
-  if (values.compare !== undefined) {
-    if (!/^(postgres(ql)?|mysql|mariadb):\/\//.test(values.compare))
-      throw new UsageError(
-        `--compare takes a postgresql:// or mysql:// URL, got "${redactUrl(values.compare)}"; ${USAGE}`,
-      );
-    urls.push(values.compare);
-  }
+  // the options first: a bad one is refused (exit 2) whatever the environment holds
+  if (values.compare !== undefined && !/^(postgres(ql)?|mysql|mariadb):\/\//.test(values.compare))
+    throw new UsageError(
+      `--compare takes a postgresql:// or mysql:// URL, got "${redactUrl(values.compare)}"; ${USAGE}`,
+    );
+  const urls = [databaseUrlFromEnv(), ...(values.compare === undefined ? [] : [values.compare])];
   const clients = urls.map((url) => createPrismaClient(url, { poolSize: 1 }));
   try {
     const scales = await Promise.all(clients.map(scaleOf));
