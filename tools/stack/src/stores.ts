@@ -13,13 +13,20 @@ import {
 } from '@supergraph-lab/config';
 import { startMemcached } from '@supergraph-lab/testing';
 
+/** One or both of two `choices`, comma-separated in `raw`, or a UsageError saying what `flag` takes. */
+function oneOrBoth<T extends string>(raw: string, choices: readonly [T, T], flag: string): T[] {
+  const names = raw.split(',').map((name) => name.trim());
+  if (!names.every((name) => (choices as readonly string[]).includes(name)) || new Set(names).size !== names.length)
+    throw new UsageError(`${flag} takes ${choices.join(', ')} or both, got "${raw}"`);
+  return names as T[];
+}
+
+/** The stores processes can share (memory is each process's own). */
+const SHARED_STORES = CACHE_STORES.filter((store) => store !== 'memory') as [CacheStoreKind, CacheStoreKind];
+
 /** The shared stores named in `raw` (redis, memcached, or both), or a UsageError saying what is wrong. */
 export function parseCacheStores(raw: string, flag = '--cache-store'): CacheStoreKind[] {
-  const stores = raw.split(',').map((store) => store.trim());
-  const bad = stores.find((store) => store === 'memory' || !(CACHE_STORES as readonly string[]).includes(store));
-  if (bad !== undefined || stores.length === 0 || new Set(stores).size !== stores.length)
-    throw new UsageError(`${flag} takes redis, memcached or both, got "${raw}"`);
-  return stores as CacheStoreKind[];
+  return oneOrBoth(raw, SHARED_STORES, flag);
 }
 
 /**
@@ -47,11 +54,7 @@ export async function benchStoreUrls(
 
 /** The databases named in `raw` (postgres, mariadb, or both), or a UsageError saying what is wrong. */
 export function parseDatabases(raw: string, flag = '--db'): DatabaseKind[] {
-  const databases = raw.split(',').map((database) => database.trim());
-  const bad = databases.find((database) => !(DATABASES as readonly string[]).includes(database));
-  if (bad !== undefined || new Set(databases).size !== databases.length)
-    throw new UsageError(`${flag} takes postgres, mariadb or both, got "${raw}"`);
-  return databases as DatabaseKind[];
+  return oneOrBoth(raw, DATABASES, flag);
 }
 
 /**
