@@ -20,8 +20,6 @@ async function query<T>(url: string, sql: string): Promise<T[]> {
   }
 }
 
-const counts = shopCounts;
-
 /** Every index and constraint of the three tables, by name, with its definition. */
 async function schemaObjects(url: string): Promise<string[]> {
   const rows = await query<{ def: string }>(
@@ -68,16 +66,16 @@ describe('loader', () => {
   });
 
   test('refuses a non-empty database without reset and changes nothing', async () => {
-    const before = await counts(db.url);
+    const before = await shopCounts(db.url);
     await assert.rejects(
       loadShopData({ url: db.url, items: 10, seed: 1 }),
       /database is not empty \(3001 items, \d+ reviews, \d+ photos\); pass --reset to replace its data/,
     );
-    assert.deepEqual(await counts(db.url), before);
+    assert.deepEqual(await shopCounts(db.url), before);
   });
 
   test('an aborted load rolls back: the previous data and every index survive', async () => {
-    const before = await counts(db.url);
+    const before = await shopCounts(db.url);
     const controller = new AbortController();
     await assert.rejects(
       loadShopData({
@@ -92,14 +90,14 @@ describe('loader', () => {
       }),
       /load aborted; rolled back, the database is unchanged/,
     );
-    assert.deepEqual(await counts(db.url), before);
+    assert.deepEqual(await shopCounts(db.url), before);
     assert.deepEqual(await schemaObjects(db.url), migratedSchema);
   });
 
   test('reset replaces the data with another seed', async () => {
     await loadShopData({ url: db.url, items: 500, seed: 99, reset: true });
     const generator = createShopGenerator({ items: 500, seed: 99 });
-    assert.deepEqual(await counts(db.url), {
+    assert.deepEqual(await shopCounts(db.url), {
       items: 500,
       reviews: [...generator.reviews()].length,
       photos: [...generator.photos()].length,
@@ -156,7 +154,7 @@ describe('loader', () => {
         assert.equal(result.stderr.trim().split('\n').length, 1, `one line for ${args.join(' ')}: ${result.stderr}`);
         assert.match(result.stderr.trim(), message);
       }
-      assert.equal((await counts(fresh.url)).items, 200, 'failed runs changed nothing');
+      assert.equal((await shopCounts(fresh.url)).items, 200, 'failed runs changed nothing');
     } finally {
       await fresh.drop();
     }
