@@ -14,7 +14,8 @@ export class SeedError extends Error {
 }
 
 export type TableName = 'items' | 'reviews' | 'photos';
-const TABLES: readonly TableName[] = ['items', 'reviews', 'photos'];
+/** The shop's tables, in load order (a review or photo after its item). */
+export const TABLES: readonly TableName[] = ['items', 'reviews', 'photos'];
 
 /** Progress events, for a progress bar. */
 export type LoadProgress =

@@ -4,7 +4,15 @@ import { Readable } from 'node:stream';
 import { connectMariaDb, shopCounts } from '@supergraph-lab/db';
 import { ITEMS, PHOTOS, REVIEWS, type CopyTable } from './copy.ts';
 import { createShopGenerator, type ShopGenerator } from './generate.ts';
-import { rowsOf, SeedError, type LoadOptions, type LoadReport, type TableName, type TableReport } from './load.ts';
+import {
+  rowsOf,
+  SeedError,
+  TABLES,
+  type LoadOptions,
+  type LoadReport,
+  type TableName,
+  type TableReport,
+} from './load.ts';
 
 /** A MariaDB connection, as the db package opens it. */
 type Connection = Awaited<ReturnType<typeof connectMariaDb>>;
@@ -74,8 +82,8 @@ export async function loadShopDataIntoMariaDb(options: LoadOptions): Promise<Loa
     await connection.query(autoRecalc('DEFAULT'));
     recalcOff = false;
     const analyzeStart = performance.now();
-    for (const [step, table] of ['items', 'reviews', 'photos'].entries()) {
-      options.onProgress?.({ phase: 'analyze', name: table, step: step + 1, steps: 3 });
+    for (const [step, table] of TABLES.entries()) {
+      options.onProgress?.({ phase: 'analyze', name: table, step: step + 1, steps: TABLES.length });
       await connection.query(`ANALYZE TABLE ${table}`);
     }
     const analyzeSeconds = (performance.now() - analyzeStart) / 1000;
@@ -107,7 +115,7 @@ export async function loadShopDataIntoMariaDb(options: LoadOptions): Promise<Loa
  * The load ends with ANALYZE TABLE instead. (A table option: instant, and no server setting.)
  */
 const autoRecalc = (value: '0' | 'DEFAULT') =>
-  ['items', 'reviews', 'photos'].map((table) => `ALTER TABLE ${table} STATS_AUTO_RECALC = ${value}`).join('; ');
+  TABLES.map((table) => `ALTER TABLE ${table} STATS_AUTO_RECALC = ${value}`).join('; ');
 
 /** Puts automatic recalculation back after a load that failed; the load's own error is what is reported. */
 async function restoreAutoRecalc(url: string): Promise<void> {
@@ -121,7 +129,7 @@ async function restoreAutoRecalc(url: string): Promise<void> {
 
 async function assertMigrated(connection: Connection): Promise<void> {
   const rows = (await connection.query(
-    `SELECT t.name FROM JSON_TABLE('["items","reviews","photos"]', '$[*]' COLUMNS (name VARCHAR(16) PATH '$')) t
+    `SELECT t.name FROM JSON_TABLE('${JSON.stringify(TABLES)}', '$[*]' COLUMNS (name VARCHAR(16) PATH '$')) t
       WHERE NOT EXISTS (SELECT 1 FROM information_schema.TABLES s
                          WHERE s.TABLE_SCHEMA = DATABASE() AND s.TABLE_NAME = t.name)`,
   )) as { name: string }[];
