@@ -66,7 +66,7 @@ describe('the single-page app (/spa/items/:id) in Chromium', { skip: skipWithout
       });
     const code = (await raw('identity')).bytes.toString();
     assert.match(code, /hydrateRoot|createRoot/, 'the bundle itself');
-    // compressed when the service starts, off the event loop: wait for it (bounded)
+    // compressed once, off the event loop, from the first request on: wait for it (bounded)
     let br = await raw('gzip, deflate, br');
     for (let tries = 0; br.encoding !== 'br' && tries < 100; tries++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
