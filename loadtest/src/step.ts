@@ -49,6 +49,24 @@ export interface StepMeasurement {
   serverTiming: Record<string, number>;
   /** Share of cache lookups (answers with `x-cache: HIT|MISS`) that hit; null when no answer said. */
   cacheHitRatio: number | null;
+  /** What the services did for the step's requests, counted at the services; null when not read. */
+  mechanism?: StepMechanism | null;
+}
+
+/**
+ * What the services did per request of a step, from their own counters (each service's /metrics
+ * read before and after the step), not estimated: how batching shows its N+1 and caching the
+ * statements it saves.
+ */
+export interface StepMechanism {
+  /** SQL statements the subgraphs sent to the database, per successful request. */
+  statementsPerRequest: number | null;
+  /** Fetches the gateway sent to the subgraphs (GraphQL and REST), per successful request. */
+  fetchesPerRequest: number | null;
+  /** CPU ms of all the services together, per successful request. */
+  cpuMsPerRequest: number | null;
+  /** CPU ms per successful request, by service name (items, reviews, photos, gateway, ssr). */
+  cpuMsByService: Record<string, number>;
 }
 
 export interface StepOptions {
