@@ -4,12 +4,12 @@ import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { createCacheStore } from '@supergraph-lab/cache';
 import type { ToolConfig } from '@supergraph-lab/config';
 import { connect, databaseIdentity, migrate, migrateDatabase, shopCounts } from '@supergraph-lab/db';
 import { loadShopData, loadShopDataIntoPGlite } from '@supergraph-lab/seed';
 import { say } from './output.ts';
+import { startPGliteServer } from './pglite-server.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -20,7 +20,10 @@ export interface EmbeddedPostgres {
   close(): Promise<void>;
 }
 
-/** Starts PGlite in this process, migrated and seeded, and serves it on a local socket. */
+/**
+ * Starts PGlite in this process, migrated and seeded, and serves it on a local socket, each
+ * client connection as a session of its own (pglite-server.ts).
+ */
 export async function startEmbeddedPostgres(tools: ToolConfig): Promise<EmbeddedPostgres> {
   const dataDir = tools.embeddedDataDir ?? path.join(ROOT, '.data', 'pglite');
   mkdirSync(dataDir, { recursive: true });
@@ -28,12 +31,10 @@ export async function startEmbeddedPostgres(tools: ToolConfig): Promise<Embedded
   const db = await PGlite.create({ dataDir });
   const url = `postgresql://postgres@127.0.0.1:${tools.embeddedPgPort}/postgres`;
   // migrate over the wire with the project's migrator, then seed in-process (COPY from a blob)
-  let server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: tools.embeddedPgPort, maxConnections: 1 });
-  await server.start();
+  const server = await startPGliteServer(db, { port: tools.embeddedPgPort });
   const client = await connect(url);
   const result = await migrate(client, { log: (line) => say(line) });
   await client.end();
-  await server.stop();
   const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM items');
   const seeded = rows[0]!.n === 0;
   if (seeded) {
@@ -45,13 +46,11 @@ export async function startEmbeddedPostgres(tools: ToolConfig): Promise<Embedded
   } else {
     say(`${rows[0]!.n} items already there (${result.applied.length} migration(s) applied)`);
   }
-  server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: tools.embeddedPgPort, maxConnections: 64 });
-  await server.start();
   return {
     url,
     seeded,
     async close() {
-      await server.stop();
+      await server.close();
       await db.close();
     },
   };

@@ -41,6 +41,7 @@ const schema = z.object({
   REDIS_URL: url(/^rediss?:\/\//, 'redis://127.0.0.1:6379'),
   CACHE_URL: url(/^(rediss?|memcached):\/\/[^/]/, 'redis://127.0.0.1:6379 or memcached://127.0.0.1:11211'),
   CACHE_MODE: z.enum(CACHE_MODES).default('all'),
+  BATCHING: z.enum(['on', 'off']).default('on'),
   CACHE_NAMESPACE: z
     .string()
     .regex(/^[\w.-]{1,64}$/, 'must be 1-64 letters, digits, ".", "_" or "-"')
@@ -102,6 +103,8 @@ export interface Config {
    */
   cacheUrls: string[];
   cacheMode: CacheMode;
+  /** BATCHING: whether the subgraphs batch their reads (DataLoader) when they start. */
+  batching: boolean;
   /** Prefix of every cache key: processes sharing one share their cache. */
   cacheNamespace: string;
   /** Safety-net lifetime of cached responses. */
@@ -169,6 +172,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
         url !== undefined && urls.findIndex((other) => cacheStoreKindOf(other) === cacheStoreKindOf(url)) === index,
     ),
     cacheMode: e.CACHE_MODE,
+    batching: e.BATCHING === 'on',
     cacheNamespace: e.CACHE_NAMESPACE,
     cacheTtlSeconds: e.CACHE_TTL_SECONDS,
     cacheTimeoutMs: e.CACHE_TIMEOUT_MS,

@@ -117,8 +117,8 @@ export async function createSubgraphService<Module, Context extends RequestConte
     app.log.warn({ err: error }, 'could not delete expired idempotency keys'),
   );
   const module = definition.createModule(prisma, cache, creates);
-  // switched at runtime by the load lab (PUT /admin/settings); read by each new request
-  const settings = { batching: true };
+  // BATCHING at start, switched at runtime by the load lab (PUT /admin/settings); read by each new request
+  const settings = { batching: config.batching };
   const applySettings = (patch: Partial<RuntimeSettings>) => {
     if (patch.cacheMode) cache.mode = patch.cacheMode;
     if (patch.cacheStore) store.use?.(patch.cacheStore);
