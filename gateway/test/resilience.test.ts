@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
+import { databaseKindOf } from '@supergraph-lab/config';
+import { connect, connectMariaDb } from '@supergraph-lab/db';
 import { createTestDatabase, runStatement } from '@supergraph-lab/db/testing';
 import { graphql, rest, startStack, type Stack } from '@supergraph-lab/stack';
 import { seededStack } from '@supergraph-lab/stack/fixture';
+import { eventually } from '@supergraph-lab/testing';
 import { composeSupergraph, CompositionError, readSubgraphSources, SUBGRAPH_SCHEMA_FILES } from '../src/supergraph.ts';
 
 const LOCAL = { items: 'http://127.0.0.1:1', reviews: 'http://127.0.0.1:2', photos: 'http://127.0.0.1:3' };
@@ -142,3 +145,40 @@ describe('a database that cannot be reached', () => {
     assert.equal((await rest(stack.subgraphUrls.items, 'GET', '/healthz')).status, 200, 'alive, just not ready');
   });
 });
+
+describe('a database that answers but cannot serve reads', () => {
+  const stack = seededStack('readiness_locked', { items: 5, seed: 3 });
+
+  test('readiness fails while the items table is locked, and comes back when it is free', async () => {
+    assert.equal((await rest(stack.subgraphUrls.reviews, 'GET', '/readyz')).status, 200);
+    // another session holds the table: `SELECT 1` still answers, no page read does
+    const release = await lockItemsTable(stack.db.url);
+    try {
+      const ready = await rest(stack.subgraphUrls.reviews, 'GET', '/readyz');
+      assert.equal(ready.status, 503);
+      assert.match(ready.body.checks.database, /^(unavailable|timed out)/);
+    } finally {
+      await release();
+    }
+    await eventually(async () => (await rest(stack.subgraphUrls.reviews, 'GET', '/readyz')).status === 200, 10_000);
+  });
+});
+
+/** Locks `items` against reads from another session, on Postgres or MariaDB; resolves to the unlock. */
+async function lockItemsTable(url: string): Promise<() => Promise<void>> {
+  if (databaseKindOf(url) === 'mariadb') {
+    const connection = await connectMariaDb(url);
+    await connection.query('LOCK TABLES items WRITE');
+    return async () => {
+      await connection.query('UNLOCK TABLES');
+      await connection.end();
+    };
+  }
+  const client = await connect(url);
+  await client.query('BEGIN');
+  await client.query('LOCK TABLE items IN ACCESS EXCLUSIVE MODE');
+  return async () => {
+    await client.query('ROLLBACK');
+    await client.end();
+  };
+}

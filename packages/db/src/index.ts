@@ -35,6 +35,7 @@ export {
   itemsPage,
   photosByIds,
   photosOfItems,
+  probeRead,
   REVIEW_SORTS,
   reviewKeyset,
   reviewFirstPagesAndSummaries,

@@ -413,6 +413,21 @@ function toPhoto(row: PhotoRow): Photo {
   };
 }
 
+const READ_PROBE: Statement = {
+  name: 'read_probe',
+  text: 'SELECT id FROM items ORDER BY id LIMIT 1',
+  mariadb: mariaDbSql('SELECT id FROM items ORDER BY id LIMIT 1'),
+};
+
+/**
+ * Reads a row the way the pages do (a statement prepared on the pool's connection, a real
+ * table): what /readyz asks of the database. `SELECT 1` answered while every page read failed
+ * (statements colliding on the embedded database, a table locked).
+ */
+export async function probeRead(prisma: PrismaClient): Promise<void> {
+  await readRows(prisma, READ_PROBE, []);
+}
+
 /** Whether an item exists: for telling "no reviews yet" from "no such item" in REST. */
 export async function itemExists(prisma: PrismaClient, id: number): Promise<boolean> {
   const row = await prisma.item.findUnique({ where: { id }, select: { id: true } });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { requireDatabaseUrl, type Config } from '@supergraph-lab/config';
-import { createPrismaClient, type PrismaClient } from '@supergraph-lab/db';
+import { createPrismaClient, probeRead, type PrismaClient } from '@supergraph-lab/db';
 import {
   createConfiguredStore,
   createSubgraphCache,
@@ -107,7 +107,7 @@ export async function createSubgraphService<Module, Context extends RequestConte
     logLevel: config.logLevel,
     bodyLimitBytes: config.bodyLimitBytes,
     requestTimeoutMs: config.requestTimeoutMs,
-    readiness: { database: () => prisma.$queryRaw`SELECT 1` },
+    readiness: { database: () => probeRead(prisma) },
   });
   // a store a test passes in serves as it is; the configured one switches (the lab's cache store)
   const store: CacheStore & Partial<SwitchableStore> =
