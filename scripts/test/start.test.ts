@@ -4,51 +4,77 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
+import { runLoadTest } from '@supergraph-lab/loadtest';
 import { graphql, rest } from '@supergraph-lab/stack';
-import { freePort } from '@supergraph-lab/testing';
+import { eventually, freePort } from '@supergraph-lab/testing';
+import pg from 'pg';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
+const SERVICES = ['items', 'reviews', 'photos', 'gateway', 'ssr'] as const;
 
-/** A port nothing listens on right now. */
+/** `npm start` as a newcomer runs it (no DATABASE_URL, REDIS_URL or CACHE_URL), on free ports. */
+interface NpmStart {
+  ports: { gateway: number; items: number; reviews: number; photos: number; pg: number; ssr: number };
+  output(): string;
+  /** Ctrl-C to the whole group; resolves once npm start says it stopped (or 20 s passed). */
+  stop(): Promise<void>;
+}
+
+async function npmStart(extraEnv: Record<string, string> = {}): Promise<NpmStart> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'sgl-start-'));
+  const [gateway, items, reviews, photos, pg, ssr] = await Promise.all(Array.from({ length: 6 }, freePort));
+  const ports = { gateway: gateway!, items: items!, reviews: reviews!, photos: photos!, pg: pg!, ssr: ssr! };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    GATEWAY_PORT: String(ports.gateway),
+    ITEMS_PORT: String(ports.items),
+    REVIEWS_PORT: String(ports.reviews),
+    PHOTOS_PORT: String(ports.photos),
+    EMBEDDED_PG_PORT: String(ports.pg),
+    SSR_PORT: String(ports.ssr),
+    EMBEDDED_DATA_DIR: dataDir,
+    SEED_ITEMS: '300',
+    ...extraEnv,
+  };
+  delete env.DATABASE_URL;
+  delete env.REDIS_URL;
+  delete env.CACHE_URL;
+  // its own process group, so Ctrl-C can be sent to all of it as a terminal would
+  const child = spawn('npm', ['start'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const stop = async () => {
+    // Ctrl-C reaches the whole group; npm itself exits on the signal while the services drain,
+    // so "stopped" and closed ports are the proof of a clean stop, not npm's exit status
+    if (child.exitCode === null) process.kill(-child.pid!, 'SIGINT');
+    await eventually(() => /\[start\] +stopped/.test(output) || child.exitCode !== null, 20_000).catch(() => {});
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    await eventually(
+      () => {
+        assert.equal(child.exitCode, null, `npm start exited early:\n${output}`);
+        return output.includes('Ctrl-C stops everything');
+      },
+      90_000,
+      'npm start to be ready',
+    );
+  } catch (error) {
+    await stop();
+    throw new Error(`${(error as Error).message}\n${output.slice(-3000)}`);
+  }
+  return { ports, output: () => output, stop };
+}
 
 test(
   'npm start on the embedded default answers a federated query and stops cleanly on Ctrl-C',
   { timeout: 120_000 },
   async () => {
-    const dataDir = mkdtempSync(path.join(tmpdir(), 'sgl-start-'));
-    const [gateway, items, reviews, photos, pg, ssr] = await Promise.all([
-      freePort(),
-      freePort(),
-      freePort(),
-      freePort(),
-      freePort(),
-      freePort(),
-    ]);
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      GATEWAY_PORT: String(gateway),
-      ITEMS_PORT: String(items),
-      REVIEWS_PORT: String(reviews),
-      PHOTOS_PORT: String(photos),
-      EMBEDDED_PG_PORT: String(pg),
-      SSR_PORT: String(ssr),
-      EMBEDDED_DATA_DIR: dataDir,
-      SEED_ITEMS: '300',
-    };
-    delete env.DATABASE_URL;
-    delete env.REDIS_URL;
-    // its own process group, so Ctrl-C can be sent to all of it as a terminal would
-    const child = spawn('npm', ['start'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
+    const started = await npmStart();
+    const { gateway, items, reviews, photos, pg, ssr } = started.ports;
+    let output = started.output();
     try {
-      const deadline = Date.now() + 90_000;
-      while (!output.includes('Ctrl-C stops everything')) {
-        assert.ok(Date.now() < deadline, `npm start was not ready in time:\n${output}`);
-        assert.equal(child.exitCode, null, `npm start exited early:\n${output}`);
-        await new Promise((resolve) => setTimeout(resolve, 250));
-      }
       assert.match(output, /embedded Postgres \(PGlite\)/);
       assert.match(output, /seeded 300 items, \d+ reviews, \d+ photos/);
       assert.match(output, new RegExp(`GraphQL Playground +http://localhost:${gateway}/graphql`));
@@ -83,16 +109,11 @@ test(
       assert.equal(state.settings.gateway?.cacheMode, 'all', JSON.stringify(state.settings));
       assert.deepEqual((await rest(`http://127.0.0.1:${ssr}`, 'GET', '/lab/api/runs')).body, { runs: [] });
     } finally {
-      // Ctrl-C reaches the whole group; npm itself exits on the signal while the services drain,
-      // so "stopped" and closed ports are the proof of a clean stop, not npm's exit status
-      process.kill(-child.pid!, 'SIGINT');
-      const deadline = Date.now() + 20_000;
-      while (!/\[start\] +stopped/.test(output) && Date.now() < deadline)
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      rmSync(dataDir, { recursive: true, force: true });
+      await started.stop();
+      output = started.output();
     }
     assert.match(output, /\[start\] +stopped/, output.slice(-2000));
-    for (const name of ['items', 'reviews', 'photos', 'gateway', 'ssr']) {
+    for (const name of SERVICES) {
       assert.match(output, new RegExp(`\\[${name}\\] +info +SIG(INT|TERM): draining and shutting down`));
       assert.match(
         output,
@@ -102,6 +123,58 @@ test(
     }
     for (const port of [gateway, items, reviews, photos, pg, ssr]) {
       await assert.rejects(fetch(`http://127.0.0.1:${port}/healthz`), `port ${port} is closed`);
+    }
+  },
+);
+
+test(
+  'the embedded default serves GraphQL, REST and SSR concurrently with cache and batching off, without an error',
+  { timeout: 180_000 },
+  async () => {
+    const started = await npmStart({ CACHE_MODE: 'off', BATCHING: 'off', LOG_LEVEL: 'warn' });
+    const local = (port: number) => `http://127.0.0.1:${port}`;
+    const { ports } = started;
+    try {
+      assert.match(started.output(), /CACHE_MODE=off/);
+      const steps = await runLoadTest({
+        targets: ['graphql', 'rest', 'ssr'],
+        rates: [25],
+        durationSeconds: 3,
+        warmupSeconds: 0,
+        // generous: a busy machine may make a page slow, only a failure fails this test
+        timeoutMs: 15_000,
+        connections: 64,
+        endpoints: {
+          gateway: local(ports.gateway),
+          ssr: local(ports.ssr),
+          items: local(ports.items),
+          reviews: local(ports.reviews),
+          photos: local(ports.photos),
+        },
+        maxItemId: 300,
+      });
+      assert.deepEqual(
+        steps.map((step) => [step.target, step.completed, step.errors]),
+        steps.map((step) => [step.target, step.sent, 0]),
+        JSON.stringify(steps.map((step) => ({ target: step.target, samples: step.errorSamples }))),
+      );
+      assert.doesNotMatch(started.output(), /already exists|unexpected error/);
+
+      // a session held inside a transaction: nothing can read, and /readyz says so
+      for (const port of [ports.items, ports.gateway]) assert.equal((await fetch(`${local(port)}/readyz`)).status, 200);
+      const holder = new pg.Client({ connectionString: `postgresql://postgres@127.0.0.1:${ports.pg}/postgres` });
+      await holder.connect();
+      try {
+        await holder.query('BEGIN');
+        assert.equal((await fetch(`${local(ports.items)}/readyz`)).status, 503);
+        assert.equal((await fetch(`${local(ports.gateway)}/readyz`)).status, 503);
+      } finally {
+        await holder.query('ROLLBACK');
+        await holder.end();
+      }
+      await eventually(async () => (await fetch(`${local(ports.gateway)}/readyz`)).status === 200, 10_000);
+    } finally {
+      await started.stop();
     }
   },
 );
