@@ -116,6 +116,8 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
       const answer: unknown = response.json ? JSON.parse(response.text) : response.text;
       if (response.replayed && context.creates) context.creates.replayed = true;
       if (response.statusCode < 200 || response.statusCode > 299) {
+        const refusal = refusalIn(answer, response.statusCode);
+        if (refusal) throw new GraphQLError(refusal.message, { extensions: { ...refusal, serviceName: this.name } });
         const statusText = STATUS_CODES[response.statusCode] ?? '';
         throw new GraphQLError(`${response.statusCode}: ${statusText}`, {
           extensions: { response: { url: this.url, status: response.statusCode, statusText, body: answer } },
@@ -194,4 +196,17 @@ function describeFailure(error: unknown): string {
   if (err?.name === 'TimeoutError' || err?.cause?.name === 'TimeoutError' || TIMEOUT_CODES.has(err?.code ?? ''))
     return 'no answer before the timeout';
   return err?.cause?.code ?? err?.code ?? err?.cause?.message ?? err?.message ?? 'unknown error';
+}
+
+/**
+ * A subgraph's deliberate refusal of the whole request (a 4xx whose first error has a code, such
+ * as its own limits' QUERY_TOO_COSTLY): passed on as it is, with its message and code, not as
+ * "subgraph unavailable". Null for anything else.
+ */
+function refusalIn(answer: unknown, status: number): { message: string; code: string } | null {
+  if (status < 400 || status > 499 || !answer || typeof answer !== 'object') return null;
+  const first = (answer as { errors?: { message?: unknown; extensions?: Record<string, unknown> }[] }).errors?.[0];
+  const code = first?.extensions?.code;
+  if (typeof code !== 'string' || typeof first?.message !== 'string') return null;
+  return { ...first.extensions, message: first.message, code };
 }

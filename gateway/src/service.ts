@@ -103,6 +103,7 @@ export async function createGatewayService(config: Config, options: GatewayOptio
     leanWhen: () => !responsesCached(cache),
     leanHeaders: { 'x-cache': 'BYPASS' },
     limits: config.graphqlLimits,
+    bodyLimitBytes: config.graphqlBodyLimitBytes,
     introspection: config.introspection,
     ...(config.playground ? { browserPage: playgroundPage('/graphql', urls.items, agent) } : {}),
     plugins: [responseCachePlugin(cache), idempotencyPlugin<GatewayContext>()],

@@ -78,6 +78,51 @@ describe('limits', () => {
     assert.equal(many.errors, undefined, 'a full page of items is fine');
   });
 
+  test('a fragment spread again inside a sibling field is costed by the gateway itself', async () => {
+    const query = `
+      query { item(id: "1") { ...R  reviews(first: 50) { edges { node { item { ...R } } } } } }
+      fragment R on Item { reviews(first: 50) { edges { node { id title } } } }`;
+    const answer = await graphql(stack.gatewayUrl, query);
+    assert.equal(answer.status, 400);
+    assert.equal(answer.errors![0]!.extensions!.code, 'QUERY_TOO_COSTLY');
+    assert.equal(answer.errors![0]!.message.split(' (')[0], 'query cost 10403 exceeds the limit of 5000');
+    assert.equal(answer.errors![0]!.extensions!.serviceName, undefined, 'refused at the gateway, not by a subgraph');
+  });
+
+  test('many aliased introspection fields are refused before anything runs', async () => {
+    const aliased = (count: number) =>
+      `{ ${Array.from({ length: count }, (_, i) => `s${i}: __schema { types { name fields { name } } }`).join(' ')} }`;
+    const many = await graphql(stack.gatewayUrl, aliased(300));
+    assert.equal(many.status, 400);
+    assert.match(many.errors![0]!.extensions!.code as string, /^(TOO_MANY_ALIASES|GRAPHQL_PARSE_FAILED)$/);
+    assert.equal(many.data, undefined);
+    const few = await graphql(stack.gatewayUrl, aliased(6));
+    assert.equal(few.errors![0]!.extensions!.code, 'QUERY_TOO_COSTLY', 'six schemas cost more than 5000');
+    const one = await graphql(stack.gatewayUrl, aliased(1));
+    assert.equal(one.errors, undefined, 'one schema query (the Playground) passes');
+  });
+
+  test('a document past the token limit, or a body past 64 kB, is refused', async () => {
+    const names = Array.from({ length: 2500 }, () => 'name').join(' ');
+    for (const path of ['lean', 'apollo']) {
+      // the lean path takes named queries; an anonymous one with a directive goes to Apollo Server
+      const query =
+        path === 'lean'
+          ? `query Long { item(id: "1") { ${names} } }`
+          : `{ item(id: "1") @skip(if: false) { ${names} } }`;
+      const answer = await graphql(stack.gatewayUrl, query);
+      assert.equal(answer.status, 400, path);
+      assert.equal(answer.errors![0]!.extensions!.code, 'GRAPHQL_PARSE_FAILED', path);
+      assert.match(answer.errors![0]!.message, /more th\w+ 2000 tokens/, path);
+    }
+    const big = await fetch(`${stack.gatewayUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: `{ item(id: "1") { name } }`, variables: { pad: 'x'.repeat(70 * 1024) } }),
+    });
+    assert.equal(big.status, 413);
+  });
+
   test('first above 100 is a BAD_USER_INPUT naming the bound', async () => {
     const answer = await graphql(
       stack.gatewayUrl,
@@ -126,6 +171,33 @@ describe('switches for production', () => {
     } finally {
       await stack.close();
       await db.drop();
+    }
+  });
+});
+
+describe("a subgraph's refusal", () => {
+  const stack = seededStack('limits_refusal', { items: 5, seed: 2 });
+
+  test('reaches the client with its own code and message, not as "unavailable"', async () => {
+    // a gateway that allows more aliases than its subgraphs: the items subgraph refuses its fetch
+    const config = readConfig({
+      LOG_LEVEL: 'silent',
+      GRAPHQL_MAX_ALIASES: '1000',
+      ITEMS_URL: stack.subgraphUrls.items,
+      REVIEWS_URL: stack.subgraphUrls.reviews,
+      PHOTOS_URL: stack.subgraphUrls.photos,
+    });
+    const gateway = await createGatewayService(config);
+    const url = await gateway.listen(0);
+    try {
+      const aliases = Array.from({ length: 40 }, (_, i) => `n${i}: name`).join(' ');
+      const answer = await graphql(url, `{ item(id: "1") { ${aliases} } }`);
+      const error = answer.errors![0]!;
+      assert.equal(error.extensions!.code, 'TOO_MANY_ALIASES', JSON.stringify(answer.errors));
+      assert.equal(error.message, 'the query has 40 aliased fields; the limit is 30');
+      assert.equal(error.extensions!.serviceName, 'items');
+    } finally {
+      await gateway.close();
     }
   });
 });

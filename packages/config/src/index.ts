@@ -74,6 +74,10 @@ const schema = z.object({
   BALANCER: z.enum(['nginx', 'haproxy']).optional(),
   GRAPHQL_MAX_DEPTH: positiveInt(10, 100),
   GRAPHQL_MAX_COST: positiveInt(5000, 10_000_000),
+  GRAPHQL_MAX_ALIASES: positiveInt(30, 10_000),
+  GRAPHQL_MAX_TOKENS: positiveInt(2000, 1_000_000),
+  // a GraphQL document is text a client writes by hand: far smaller than a REST body may be
+  GRAPHQL_BODY_LIMIT_BYTES: positiveInt(64 * 1024, 100 * 1024 * 1024),
   GRAPHQL_INTROSPECTION: z.enum(['on', 'off']).default('on'),
   PLAYGROUND: z.enum(['on', 'off']).default('on'),
   SHUTDOWN_DRAIN_MS: z.coerce
@@ -137,7 +141,9 @@ export interface Config {
   requestTimeoutMs: number;
   bodyLimitBytes: number;
   /** Refused before execution (400): deeper nesting, higher cost (see @supergraph-lab/http limits). */
-  graphqlLimits: { maxDepth: number; maxCost: number };
+  graphqlLimits: { maxDepth: number; maxCost: number; maxAliases: number; maxTokens: number };
+  /** The largest body `POST /graphql` takes (REST keeps BODY_LIMIT_BYTES). */
+  graphqlBodyLimitBytes: number;
   /** Schema introspection; off hides the schema (and so the Playground's docs) in production. */
   introspection: boolean;
   /** GraphQL Playground on GET /graphql from a browser. */
@@ -201,7 +207,13 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     lab: e.LAB === 'on',
     balancer: e.BALANCER ?? null,
-    graphqlLimits: { maxDepth: e.GRAPHQL_MAX_DEPTH, maxCost: e.GRAPHQL_MAX_COST },
+    graphqlLimits: {
+      maxDepth: e.GRAPHQL_MAX_DEPTH,
+      maxCost: e.GRAPHQL_MAX_COST,
+      maxAliases: e.GRAPHQL_MAX_ALIASES,
+      maxTokens: e.GRAPHQL_MAX_TOKENS,
+    },
+    graphqlBodyLimitBytes: e.GRAPHQL_BODY_LIMIT_BYTES,
     introspection: e.GRAPHQL_INTROSPECTION === 'on',
     playground: e.PLAYGROUND === 'on',
     shutdown: { drainMs: e.SHUTDOWN_DRAIN_MS, timeoutMs: e.SHUTDOWN_TIMEOUT_MS },

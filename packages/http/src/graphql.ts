@@ -36,8 +36,10 @@ export interface GraphQLMountOptions<Context extends BaseContext> {
   persistedQueries?: { cache: import('@apollo/utils.keyvaluecache').KeyValueCache<string>; ttl?: number };
   /** Served instead of GraphQL when a browser asks `GET /graphql` for HTML (the Playground). */
   browserPage?: () => string | Promise<string>;
-  /** Depth and cost limits, enforced before anything executes. */
+  /** Depth, cost, alias and token limits, enforced before anything executes. */
   limits: QueryLimits;
+  /** The largest request body `/graphql` takes (smaller than REST's: a document is hand-written text). */
+  bodyLimitBytes?: number;
   introspection: boolean;
 }
 
@@ -80,6 +82,7 @@ export async function mountGraphQL<Context extends BaseContext>(
         plugins,
         formatError,
         introspection: options.introspection,
+        parseOptions: { maxTokens: options.limits.maxTokens },
         // the service drains on SIGTERM itself (drainAndClose); Apollo's own handler would stop
         // GraphQL at once and re-raise the signal, cutting requests in flight
         stopOnTerminationSignals: false,
@@ -91,6 +94,7 @@ export async function mountGraphQL<Context extends BaseContext>(
         plugins,
         formatError,
         introspection: options.introspection,
+        parseOptions: { maxTokens: options.limits.maxTokens },
         stopOnTerminationSignals: false,
         includeStacktraceInErrorResponses: options.development,
       });
@@ -103,6 +107,7 @@ export async function mountGraphQL<Context extends BaseContext>(
     schema: schema ? () => schema : () => loaded.schema,
     ...(schema ? {} : { execute: gatewayExecutor<Context>(() => loaded.executor, apollo.logger) }),
     introspection: options.introspection,
+    maxTokens: options.limits.maxTokens,
     checkLimits,
     formatError,
     includeStacktrace: options.development,
@@ -114,6 +119,7 @@ export async function mountGraphQL<Context extends BaseContext>(
   app.route({
     method: ['POST', 'OPTIONS'],
     url: '/graphql',
+    ...(options.bodyLimitBytes ? { bodyLimit: options.bodyLimitBytes } : {}),
     async handler(request: FastifyRequest, reply: FastifyReply) {
       const answer =
         request.method === 'POST' && isJson(request.headers['content-type']) && leanWhen()

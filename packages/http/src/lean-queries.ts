@@ -45,6 +45,8 @@ export interface LeanQueryOptions<Context> {
   /** How an operation runs: graphql-js's `execute` over `schema` when not given (a subgraph). */
   execute?: LeanExecutor<Context>;
   introspection: boolean;
+  /** The parser's token limit: a longer text is left to Apollo Server, which refuses it. */
+  maxTokens?: number;
   checkLimits: LimitsCheck;
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   includeStacktrace: boolean;
@@ -97,7 +99,7 @@ export function leanQueries<Context>(options: LeanQueryOptions<Context>) {
     document = null;
     if (!INTROSPECTION.test(query)) {
       try {
-        const parsed = parse(query);
+        const parsed = parse(query, { maxTokens: options.maxTokens });
         if (validate(schema, parsed, rules).length === 0) document = parsed;
       } catch {
         // a syntax error: Apollo Server reports it

@@ -2,9 +2,14 @@ import type { ApolloServerPlugin, BaseContext } from '@apollo/server';
 import {
   getNamedType,
   GraphQLError,
+  isInterfaceType,
   isObjectType,
   Kind,
+  SchemaMetaFieldDef,
+  TypeMetaFieldDef,
   type DocumentNode,
+  type FieldNode,
+  type GraphQLField,
   type FragmentDefinitionNode,
   type GraphQLNamedType,
   type GraphQLSchema,
@@ -25,17 +30,29 @@ import {
  *   the repository): 55.8 us a request, against 0.16 us here once the verdict is cached and
  *   about 10 us for the first walk. Every page is checked four times (the gateway and each
  *   subgraph fetch), and a page costs a few ms of CPU in all, so its 0.2 ms would show.
- * - Depth leaves out introspection fields, so the Playground's schema query passes at depth 10.
- *   The refusals keep the project's codes and messages (400, BAD_USER_INPUT, the limit named).
+ * - Depth leaves out introspection fields, so the Playground's schema query (depth 15) passes
+ *   at depth 10; introspection has a depth limit of its own ({@link MAX_INTROSPECTION_DEPTH})
+ *   and counts in the cost. The refusals keep the project's codes and messages (400, the limit
+ *   named).
+ * - Every walk follows each fragment once per parent type (memoised), so a document of
+ *   fragments spreading fragments costs what it would written out, in time linear in its text.
+ *   The text itself is bounded by the parser's token limit (`maxTokens`, graphql-js's own).
  */
 
 /** The limits every GraphQL endpoint enforces before executing anything. */
 export interface QueryLimits {
-  /** Deepest allowed field nesting (introspection fields not counted). */
+  /** Deepest allowed field nesting (introspection fields not counted: see MAX_INTROSPECTION_DEPTH). */
   maxDepth: number;
   /** Highest allowed cost: one per field, times `first` for paged lists (see operationCost). */
   maxCost: number;
+  /** Most aliased fields an operation may hold, fragments counted where they are spread. */
+  maxAliases: number;
+  /** Most lexical tokens a document may have: the parser stops there (graphql-js `maxTokens`). */
+  maxTokens: number;
 }
+
+/** The deepest introspection allowed: graphql-js's own schema query is 15 deep (its TypeRef chain). */
+export const MAX_INTROSPECTION_DEPTH = 20;
 
 type Fragments = Record<string, FragmentDefinitionNode>;
 
@@ -49,31 +66,123 @@ function fragmentsOf(document: DocumentNode): Fragments {
   return fragments;
 }
 
-/** How deep the operation's fields nest; fragments are followed (each at most once per path). */
+/**
+ * How deep the operation's fields nest, introspection fields not counted (they have their own
+ * limit: {@link introspectionDepth}). Every fragment spread counts where it stands; a fragment's
+ * depth is worked out once (`memo`), so the walk is linear in the document however often a
+ * fragment is spread. `seen` guards against cycles (which validation refuses anyway).
+ */
 export function operationDepth(
   selectionSet: SelectionSetNode,
   fragments: Fragments,
   seen: ReadonlySet<string> = new Set(),
+  memo: Map<string, number> = new Map(),
+): number {
+  return selectionDepth(selectionSet, fragments, false, seen, memo);
+}
+
+/**
+ * The depth of the operation's introspection (`__schema`, `__type`): the deepest of them, each
+ * counted from its own field, every field below it counted.
+ */
+export function introspectionDepth(selectionSet: SelectionSetNode, fragments: Fragments): number {
+  let deepest = 0;
+  const memo = new Map<string, number>();
+  visitFields(selectionSet, fragments, (field) => {
+    if (isIntrospection(field.name.value))
+      deepest = Math.max(
+        deepest,
+        1 + (field.selectionSet ? selectionDepth(field.selectionSet, fragments, true, new Set(), memo) : 0),
+      );
+  });
+  return deepest;
+}
+
+/** `__schema` and `__type`: `__typename` is metadata, free and shallow. */
+const isIntrospection = (name: string) => name.startsWith('__') && name !== '__typename';
+
+function selectionDepth(
+  selectionSet: SelectionSetNode,
+  fragments: Fragments,
+  introspection: boolean,
+  seen: ReadonlySet<string>,
+  memo: Map<string, number>,
 ): number {
   let deepest = 0;
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.FIELD) {
-      // introspection has its own switch; the Playground's schema query is deep by nature
-      if (selection.name.value.startsWith('__')) continue;
-      deepest = Math.max(
-        deepest,
-        1 + (selection.selectionSet ? operationDepth(selection.selectionSet, fragments, seen) : 0),
-      );
+      if (!introspection && selection.name.value.startsWith('__')) continue;
+      const inner = selection.selectionSet
+        ? selectionDepth(selection.selectionSet, fragments, introspection, seen, memo)
+        : 0;
+      deepest = Math.max(deepest, 1 + inner);
     } else if (selection.kind === Kind.INLINE_FRAGMENT) {
-      deepest = Math.max(deepest, operationDepth(selection.selectionSet, fragments, seen));
+      deepest = Math.max(deepest, selectionDepth(selection.selectionSet, fragments, introspection, seen, memo));
     } else {
       const name = selection.name.value;
       const fragment = fragments[name];
-      if (fragment && !seen.has(name))
-        deepest = Math.max(deepest, operationDepth(fragment.selectionSet, fragments, new Set([...seen, name])));
+      if (!fragment || seen.has(name)) continue;
+      let depth = memo.get(name);
+      if (depth === undefined) {
+        depth = selectionDepth(fragment.selectionSet, fragments, introspection, new Set([...seen, name]), memo);
+        memo.set(name, depth);
+      }
+      deepest = Math.max(deepest, depth);
     }
   }
   return deepest;
+}
+
+/** Calls `visit` with every field the operation selects, each fragment's fields once. */
+function visitFields(
+  selectionSet: SelectionSetNode,
+  fragments: Fragments,
+  visit: (field: FieldNode) => void,
+  visited: Set<string> = new Set(),
+): void {
+  for (const selection of selectionSet.selections) {
+    if (selection.kind === Kind.FIELD) {
+      visit(selection);
+      if (selection.selectionSet) visitFields(selection.selectionSet, fragments, visit, visited);
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      visitFields(selection.selectionSet, fragments, visit, visited);
+    } else if (!visited.has(selection.name.value) && fragments[selection.name.value]) {
+      visited.add(selection.name.value);
+      visitFields(fragments[selection.name.value]!.selectionSet, fragments, visit, visited);
+    }
+  }
+}
+
+/**
+ * How many aliased fields the operation holds as it runs: an aliased field inside a fragment
+ * counts each time the fragment is spread (memoised per fragment, as depth is).
+ */
+export function operationAliases(
+  selectionSet: SelectionSetNode,
+  fragments: Fragments,
+  seen: ReadonlySet<string> = new Set(),
+  memo: Map<string, number> = new Map(),
+): number {
+  let count = 0;
+  for (const selection of selectionSet.selections) {
+    if (selection.kind === Kind.FIELD) {
+      if (selection.alias) count++;
+      if (selection.selectionSet) count += operationAliases(selection.selectionSet, fragments, seen, memo);
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      count += operationAliases(selection.selectionSet, fragments, seen, memo);
+    } else {
+      const name = selection.name.value;
+      const fragment = fragments[name];
+      if (!fragment || seen.has(name)) continue;
+      let inner = memo.get(name);
+      if (inner === undefined) {
+        inner = operationAliases(fragment.selectionSet, fragments, new Set([...seen, name]), memo);
+        memo.set(name, inner);
+      }
+      count += inner;
+    }
+  }
+  return count;
 }
 
 function numberOf(value: ValueNode | undefined, variables: Record<string, unknown>): number | undefined {
@@ -88,10 +197,23 @@ function numberOf(value: ValueNode | undefined, variables: Record<string, unknow
 }
 
 /**
+ * What one `__schema` selection costs on top of its fields: its answer is the whole schema,
+ * whatever it selects. At the default limit of 5000 the Playground's schema query (about 1,150
+ * with its fields) passes, and five copies of it in one operation do not.
+ */
+export const SCHEMA_INTROSPECTION_COST = 1000;
+
+/**
  * The operation's cost: every field counts 1, and a field taking `first` multiplies what it
  * selects by `first` (the argument, its variable, or the schema's default). So
  * `items(first: 100) { edges { node { reviews(first: 100) { ... } } } }` costs over 10,000
- * while an item page costs about 200.
+ * while an item page costs about 200. Introspection fields count like any other, `__schema`
+ * {@link SCHEMA_INTROSPECTION_COST} more; `__typename` is free.
+ *
+ * Every fragment spread costs what its fragment costs, where it stands: the same as the query
+ * with its fragments written out. A fragment's cost under one parent type is worked out once
+ * (`memo`, for one set of variables), so the walk stays linear in the document even where the
+ * inlined form would be exponentially large.
  */
 export function operationCost(
   selectionSet: SelectionSetNode,
@@ -100,13 +222,14 @@ export function operationCost(
   fragments: Fragments,
   variables: Record<string, unknown>,
   seen: ReadonlySet<string> = new Set(),
+  memo: Map<string, number> = new Map(),
 ): number {
   let cost = 0;
   for (const selection of selectionSet.selections) {
     if (selection.kind === Kind.FIELD) {
       const name = selection.name.value;
-      if (name.startsWith('__')) continue;
-      const field = parent && isObjectType(parent) ? parent.getFields()[name] : undefined;
+      if (name === '__typename') continue;
+      const field = fieldOf(schema, parent, name);
       const firstArgument = field?.args.find((arg) => arg.name === 'first');
       const given = numberOf(selection.arguments?.find((arg) => arg.name.value === 'first')?.value, variables);
       // above 100 the resolver refuses `first` itself, with the clearer message: count at most 100
@@ -122,21 +245,47 @@ export function operationCost(
             fragments,
             variables,
             seen,
+            memo,
           )
         : 0;
-      cost += 1 + multiplier * inner;
+      cost += 1 + multiplier * inner + (name === '__schema' ? SCHEMA_INTROSPECTION_COST : 0);
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      const type = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
+      cost += operationCost(selection.selectionSet, type ?? parent, schema, fragments, variables, seen, memo);
     } else {
-      const fragment = selection.kind === Kind.INLINE_FRAGMENT ? selection : fragments[selection.name.value];
-      if (!fragment) continue;
-      if (selection.kind === Kind.FRAGMENT_SPREAD) {
-        if (seen.has(selection.name.value)) continue;
-        seen = new Set([...seen, selection.name.value]);
+      const name = selection.name.value;
+      const fragment = fragments[name];
+      if (!fragment || seen.has(name)) continue;
+      const type = schema.getType(fragment.typeCondition.name.value) ?? parent;
+      const key = `${name}\0${type?.name ?? ''}`;
+      let inner = memo.get(key);
+      if (inner === undefined) {
+        inner = operationCost(
+          fragment.selectionSet,
+          type,
+          schema,
+          fragments,
+          variables,
+          new Set([...seen, name]),
+          memo,
+        );
+        memo.set(key, inner);
       }
-      const type = fragment.typeCondition ? schema.getType(fragment.typeCondition.name.value) : parent;
-      cost += operationCost(fragment.selectionSet, type ?? parent, schema, fragments, variables, seen);
+      cost += inner;
     }
   }
   return cost;
+}
+
+/** A field of an object or interface type, introspection's root fields included. */
+function fieldOf(
+  schema: GraphQLSchema,
+  parent: GraphQLNamedType | undefined,
+  name: string,
+): GraphQLField<unknown, unknown> | undefined {
+  if (name === '__schema') return SchemaMetaFieldDef;
+  if (name === '__type') return TypeMetaFieldDef;
+  return parent && (isObjectType(parent) || isInterfaceType(parent)) ? parent.getFields()[name] : undefined;
 }
 
 const READS = Symbol('variables read');
@@ -145,6 +294,8 @@ type VariableReads = Record<string, unknown> & { [READS]?: Set<string> };
 /** What the limits found for one operation of one document: cost per value of the variables it read. */
 interface Verdict {
   depth: number;
+  introspectionDepth: number;
+  aliases: number;
   /** The variables the cost depends on (those passed as `first`), in a fixed order. */
   costVariables: string[];
   /** Cost by the JSON of those variables' values; bounded, since clients choose the values. */
@@ -192,7 +343,13 @@ export function queryLimits(limits: QueryLimits, onAnalysis: () => void = () => 
     if (!verdict) {
       onAnalysis();
       fragments = fragmentsOf(document);
-      verdict = { depth: operationDepth(operation.selectionSet, fragments), costVariables: [], costs: new Map() };
+      verdict = {
+        depth: operationDepth(operation.selectionSet, fragments),
+        introspectionDepth: introspectionDepth(operation.selectionSet, fragments),
+        aliases: operationAliases(operation.selectionSet, fragments),
+        costVariables: [],
+        costs: new Map(),
+      };
       byOperation.set(operationKey, verdict);
     }
     if (verdict.depth > limits.maxDepth) {
@@ -200,6 +357,20 @@ export function queryLimits(limits: QueryLimits, onAnalysis: () => void = () => 
         depth: verdict.depth,
         maxDepth: limits.maxDepth,
       });
+    }
+    if (verdict.introspectionDepth > MAX_INTROSPECTION_DEPTH) {
+      throw refuse(
+        `introspection depth ${verdict.introspectionDepth} exceeds the limit of ${MAX_INTROSPECTION_DEPTH}`,
+        'QUERY_TOO_DEEP',
+        { depth: verdict.introspectionDepth, maxDepth: MAX_INTROSPECTION_DEPTH },
+      );
+    }
+    if (verdict.aliases > limits.maxAliases) {
+      throw refuse(
+        `the query has ${verdict.aliases} aliased fields; the limit is ${limits.maxAliases}`,
+        'TOO_MANY_ALIASES',
+        { aliases: verdict.aliases, maxAliases: limits.maxAliases },
+      );
     }
     const costKey = JSON.stringify(verdict.costVariables.map((name) => variables[name] ?? null));
     let cost = verdict.costs.get(costKey);
