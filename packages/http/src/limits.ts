@@ -122,15 +122,20 @@ function selectionDepth(
       const name = selection.name.value;
       const fragment = fragments[name];
       if (!fragment || seen.has(name)) continue;
-      let depth = memo.get(name);
-      if (depth === undefined) {
-        depth = selectionDepth(fragment.selectionSet, fragments, introspection, new Set([...seen, name]), memo);
-        memo.set(name, depth);
-      }
+      const depth = once(memo, name, () =>
+        selectionDepth(fragment.selectionSet, fragments, introspection, new Set([...seen, name]), memo),
+      );
       deepest = Math.max(deepest, depth);
     }
   }
   return deepest;
+}
+
+/** `memo`'s value for `key`, computed the first time it is asked for. */
+function once(memo: Map<string, number>, key: string, compute: () => number): number {
+  let value = memo.get(key);
+  if (value === undefined) memo.set(key, (value = compute()));
+  return value;
 }
 
 /** Calls `visit` with every field the operation selects, each fragment's fields once. */
@@ -174,12 +179,9 @@ export function operationAliases(
       const name = selection.name.value;
       const fragment = fragments[name];
       if (!fragment || seen.has(name)) continue;
-      let inner = memo.get(name);
-      if (inner === undefined) {
-        inner = operationAliases(fragment.selectionSet, fragments, new Set([...seen, name]), memo);
-        memo.set(name, inner);
-      }
-      count += inner;
+      count += once(memo, name, () =>
+        operationAliases(fragment.selectionSet, fragments, new Set([...seen, name]), memo),
+      );
     }
   }
   return count;
@@ -257,21 +259,9 @@ export function operationCost(
       const fragment = fragments[name];
       if (!fragment || seen.has(name)) continue;
       const type = schema.getType(fragment.typeCondition.name.value) ?? parent;
-      const key = `${name}\0${type?.name ?? ''}`;
-      let inner = memo.get(key);
-      if (inner === undefined) {
-        inner = operationCost(
-          fragment.selectionSet,
-          type,
-          schema,
-          fragments,
-          variables,
-          new Set([...seen, name]),
-          memo,
-        );
-        memo.set(key, inner);
-      }
-      cost += inner;
+      cost += once(memo, `${name}\0${type?.name ?? ''}`, () =>
+        operationCost(fragment.selectionSet, type, schema, fragments, variables, new Set([...seen, name]), memo),
+      );
     }
   }
   return cost;
