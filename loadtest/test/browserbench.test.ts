@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,7 +10,7 @@ import { readConfig } from '@supergraph-lab/config';
 import { seededStack } from '@supergraph-lab/stack/fixture';
 import { CHROMIUM, skipWithout } from '@supergraph-lab/stack/tools';
 import { createSsrService, type SsrService } from '@supergraph-lab/ssr';
-import { METRICS, VARIANT_NAMES } from '../src/browser/bench.ts';
+import { launchBenchBrowser, METRICS, VARIANT_NAMES } from '../src/browser/bench.ts';
 import { percentile } from '../src/histogram.ts';
 import type { BrowserBenchReport } from '../src/browser/report.ts';
 
@@ -118,4 +119,47 @@ describe('browserbench against the real stack', { skip: skipWithout(CHROMIUM) },
     assert.match(page, /<svg/);
     assert.doesNotMatch(page, /<script|https?:\/\/(?!www\.w3\.org)/, 'self-contained: no script, nothing fetched');
   });
+});
+
+test("the bench's browser reaches the stack's origins and nothing else", { skip: skipWithout(CHROMIUM) }, async () => {
+  const hits: string[] = [];
+  const listen = (server: Server, host: string) =>
+    new Promise<number>((resolve) =>
+      server.listen(0, host, () => resolve((server.address() as { port: number }).port)),
+    );
+  // an "internal" service on another loopback port, and a page whose photos point at it
+  const internal = createServer((request, response) => {
+    hits.push(`internal ${request.headers.host}${request.url}`);
+    response.end('secret');
+  });
+  const internalPort = await listen(internal, '0.0.0.0');
+  const origin = (port: number) => `http://127.0.0.1:${port}`;
+  const serve = (name: string) =>
+    createServer((request, response) => {
+      hits.push(`${name} ${request.url}`);
+      response.setHeader('content-type', 'text/html');
+      response.end(
+        ['127.0.0.1', '127.0.0.2', 'localhost']
+          .map((host) => `<img src="http://${host}:${internalPort}/photo.jpg">`)
+          .concat(`<img src="${origin(gatewayPort)}/photo.jpg">`)
+          .join(''),
+      );
+    });
+  const ssr = serve('ssr');
+  const gateway = serve('gateway');
+  const [ssrPort, gatewayPort] = [await listen(ssr, '127.0.0.1'), await listen(gateway, '127.0.0.1')];
+  const browser = await launchBenchBrowser({ ssr: origin(ssrPort), gateway: origin(gatewayPort) });
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${origin(ssrPort)}/items/1`, { waitUntil: 'load' });
+    assert.ok(hits.includes('ssr /items/1') && hits.includes('gateway /photo.jpg'), hits.join(', '));
+    assert.deepEqual(
+      hits.filter((hit) => hit.startsWith('internal')),
+      [],
+      'no request reached another port or host',
+    );
+  } finally {
+    await browser.close();
+    for (const server of [internal, ssr, gateway]) server.close();
+  }
 });

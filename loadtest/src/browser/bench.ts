@@ -40,6 +40,15 @@ const LEAN_CHROMIUM = [
   '--no-zygote',
 ];
 
+/**
+ * The bench's Chromium (the lab's browser runs and browserbench): lean, and able to reach the
+ * stack's two origins and nothing else, so a page (or a photo URL a client wrote) cannot make
+ * the server's browser fetch an internal address.
+ */
+export function launchBenchBrowser(endpoints: Pick<Endpoints, 'ssr' | 'gateway'>): Promise<Browser> {
+  return launchChromium(LEAN_CHROMIUM, { onlyOrigins: [endpoints.ssr, endpoints.gateway] });
+}
+
 export interface BrowserBenchOptions {
   endpoints: Pick<Endpoints, 'ssr' | 'gateway'>;
   variants: BrowserVariant[];
@@ -175,7 +184,7 @@ function background(rate: number, options: BrowserBenchOptions) {
  * sample round sees the same conditions, and summarizes what was seen.
  */
 export async function runBrowserBench(options: BrowserBenchOptions): Promise<BrowserBenchResult> {
-  const browser: Browser = await launchChromium(LEAN_CHROMIUM);
+  const browser: Browser = await launchBenchBrowser(options.endpoints);
   // a stop closes the browser: the page load in flight ends at once, and what was measured is kept
   const stopped = () => void browser.close().catch(() => undefined);
   options.signal?.addEventListener('abort', stopped, { once: true });
