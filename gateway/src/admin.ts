@@ -5,6 +5,7 @@ import {
   cacheLookupsMetric,
   AppError,
   badInput,
+  guardRoutes,
   isAdmin,
   parseSettingsPatch,
   refuseAdmin as refuse,
@@ -41,7 +42,8 @@ function memcachedStore(stats: Record<string, string>) {
 /**
  * `GET /cache` (hit/miss per layer with hit ratios, keys and memory of the store, the newest
  * entries with TTL and size) and `POST /cache/flush` (a new epoch: every entry of every layer
- * dead at once, then the keys removed), both behind ADMIN_TOKEN; hit ratios in /metrics too.
+ * dead at once, then the keys removed), both behind ADMIN_TOKEN and a Host and Origin check
+ * (guard.ts); hit ratios in /metrics too.
  */
 export function registerCacheAdmin(
   app: FastifyInstance,
@@ -50,6 +52,8 @@ export function registerCacheAdmin(
   urls: Record<SubgraphName, string>,
   agent: Agent,
 ): void {
+  // a browser on a rebound name or another site's page gets nothing here, token or not
+  guardRoutes(app, { prefixes: ['/admin', '/cache'], allowedHosts: config.allowedHosts });
   /** The same admin call to every subgraph, in parallel: each answer's JSON, or null when it failed. */
   const eachSubgraph = async <T>(method: 'GET' | 'PUT', path: string, body?: unknown) => {
     const entries = await Promise.all(

@@ -88,6 +88,10 @@ const schema = z.object({
     .default(0),
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000, 600_000),
   WORKERS: positiveInt(1, 64),
+  ALLOWED_HOSTS: z
+    .string()
+    .regex(/^[\w.:[\]-]+(,[\w.:[\]-]+)*$/, 'must be a comma-separated list of host names')
+    .optional(),
 });
 
 /** Everything a service may need, validated. */
@@ -152,6 +156,8 @@ export interface Config {
   shutdown: { drainMs: number; timeoutMs: number };
   /** Subgraph processes sharing the port (node:cluster); 1 runs a single process. */
   workers: number;
+  /** ALLOWED_HOSTS: names the lab and admin routes answer to besides loopback's (a balancer's, compose's service names). */
+  allowedHosts: string[];
   /** The load lab at /lab on the SSR service (it generates load and switches caches: a local tool). */
   lab: boolean;
   /** The balancer in front of this instance (start:scaled says so), or null. */
@@ -218,6 +224,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     playground: e.PLAYGROUND === 'on',
     shutdown: { drainMs: e.SHUTDOWN_DRAIN_MS, timeoutMs: e.SHUTDOWN_TIMEOUT_MS },
     workers: e.WORKERS,
+    allowedHosts: e.ALLOWED_HOSTS?.split(',') ?? [],
   };
 }
 

@@ -57,3 +57,4 @@ export {
   parseIdempotencyKey,
   type CreateContext,
 } from './idempotency.ts';
+export { crossSiteReason, guardRoutes, hostAllowed, type GuardOptions } from './guard.ts';
