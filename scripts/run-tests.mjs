@@ -63,6 +63,7 @@ const MARIADB_SUITES = [
     'server-timing',
   ].map((name) => `gateway/test/${name}.test.ts`),
   'ssr/test/page.test.ts',
+  'ssr/test/listing.test.ts',
   'loadtest/test/stack.test.ts',
   'scripts/test/cache-namespace.test.ts',
 ];

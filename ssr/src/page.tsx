@@ -1,4 +1,5 @@
 import { useState, type MouseEvent, type ReactNode } from 'react';
+import { listingHref, type ListingData, type ListingRequest } from './listing-data.ts';
 import { MORE_REVIEWS_QUERY, REVIEWS_PER_PAGE, SORTS, type PageData, type Sort } from './model.ts';
 
 /** The generated data's image host; its images are served by this service as placeholders. */
@@ -64,10 +65,14 @@ export function Document({
           <a href="/" className="brand-mark">
             supergraph shop
           </a>
-          {/* the same origin's /graphql: the gateway's Playground (through nginx, or redirected by this service) */}
-          <a href="/graphql" className="playground-link">
-            GraphQL Playground
-          </a>
+          <nav className="site-links" aria-label="Site">
+            <a href="/">All items</a>
+            <a href="/lab">Load lab</a>
+            {/* the same origin's /graphql: the gateway's Playground (through nginx, or redirected by this service) */}
+            <a href="/graphql" className="playground-link">
+              GraphQL Playground
+            </a>
+          </nav>
         </header>
         {children}
       </body>
@@ -251,6 +256,75 @@ export function ItemPage({
           </>
         )}
       </section>
+    </main>
+  );
+}
+
+/** What a listing page is called: its category, or the whole shop. */
+export function listingTitle(request: ListingRequest): string {
+  return request.category ?? 'All items';
+}
+
+/** Tiles above the fold load at once; the rest as they scroll into view. */
+const EAGER_TILES = 8;
+
+/**
+ * The shop's listing (`/`): a page of items, newest first, each linked to its item page, with
+ * the next page's link (`?after=`); `?category=` narrows it to one category. No script: plain links.
+ */
+export function ListingPage({ data, request }: { data: ListingData; request: ListingRequest }) {
+  const { category, after } = request;
+  const empty = after ? 'No more items.' : category ? `No items in ${category}.` : 'The shop has no items yet.';
+  return (
+    <main className="listing">
+      <h1>{listingTitle(request)}</h1>
+      <p className="listing-intro">
+        {'Newest first'}
+        {category ? (
+          <>
+            {' · '}
+            <a href="/">all items</a>
+          </>
+        ) : null}
+      </p>
+      {data.items.length === 0 ? (
+        <p>{empty}</p>
+      ) : (
+        <ol className="tiles">
+          {data.items.map((item, index) => (
+            <li key={item.id}>
+              {/* the name below says what the photo shows: the image is decoration inside the link */}
+              <a href={`/items/${item.id}`} className="tile">
+                {item.primaryPhoto ? (
+                  <img
+                    src={imageSrc(item.primaryPhoto.url)}
+                    alt=""
+                    width={item.primaryPhoto.width}
+                    height={item.primaryPhoto.height}
+                    loading={index < EAGER_TILES ? 'eager' : 'lazy'}
+                  />
+                ) : (
+                  <span className="no-photo">No photo yet</span>
+                )}
+                <span className="tile-name">{item.name}</span>
+                <span className="tile-price">{formatPrice(item.priceCents, item.currency)}</span>
+              </a>
+              <p className="tile-meta">
+                <a href={listingHref({ category: item.category })}>{item.category}</a>
+                {` · ${item.brand}`}
+              </p>
+            </li>
+          ))}
+        </ol>
+      )}
+      <nav className="pages" aria-label="Item pages">
+        {after ? <a href={listingHref({ category })}>First page</a> : null}
+        {data.hasNextPage && data.endCursor ? (
+          <a href={listingHref({ category, after: data.endCursor })} rel="next">
+            Next page
+          </a>
+        ) : null}
+      </nav>
     </main>
   );
 }

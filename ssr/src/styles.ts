@@ -4,7 +4,18 @@ export const STYLES = `
 body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2330;background:#f7f7f5}
 a{color:#0b5cad}
 .site{padding:12px 24px;background:#14213d;display:flex;justify-content:space-between;align-items:baseline}
-.playground-link{color:#cfd8ea;font-size:14px}
+.site-links{display:flex;gap:20px}
+.site-links a{color:#cfd8ea;font-size:14px}
+.listing{max-width:1100px;margin:0 auto;padding:24px}
+.listing-intro{margin:0 0 16px;color:#555}
+.tiles{list-style:none;padding:0;margin:0;display:grid;grid-template-columns:repeat(auto-fill,minmax(200px,1fr));gap:20px}
+.tile{display:flex;flex-direction:column;gap:4px;color:inherit;text-decoration:none}
+.tile img,.tile .no-photo{width:100%;height:auto;aspect-ratio:4/3;object-fit:cover;border-radius:6px;background:#e6e6e1}
+.tile:hover .tile-name{text-decoration:underline}
+.tile-name{font-weight:600;line-height:1.3}
+.tile-price{font-weight:700}
+.tile-meta{margin:2px 0 0;color:#555;font-size:.85rem}
+.pages{display:flex;gap:16px;margin-top:24px}
 .brand-mark{color:#fff;font-weight:700;text-decoration:none;letter-spacing:.02em}
 .item{max-width:1100px;margin:0 auto;padding:24px;display:grid;grid-template-columns:minmax(0,1.1fr) minmax(0,1fr);gap:32px}
 .gallery .primary{width:100%;height:auto;border-radius:8px;background:#e6e6e1}
