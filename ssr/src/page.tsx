@@ -80,20 +80,53 @@ export function Document({
   );
 }
 
+/** Where an item page is rendered: on the server and hydrated (`/items`), or in the browser (`/spa/items`). */
+export type Rendering = 'ssr' | 'spa';
+
+const BASE_PATHS: Record<Rendering, string> = { ssr: '/items', spa: '/spa/items' };
+
 /**
- * The item page. `source` keeps `?source=rest` in the links it makes; `basePath` is where item
- * pages live (`/items`, or the single-page app's `/spa/items`).
+ * Which of the four item pages this is, from the props alone: the server's markup and the
+ * hydrating bundle's then agree (nothing here may read the browser's address or clock).
  */
-export function ItemPage({
+function VariantBadge({ rendering, source }: { rendering: Rendering; source: 'graphql' | 'rest' }) {
+  const over = source === 'rest' ? 'REST' : 'GraphQL';
+  const how =
+    rendering === 'ssr'
+      ? `rendered on the server from ${source === 'rest' ? 'the REST routes' : 'one GraphQL query'}`
+      : `a single-page app that fetched its data over ${over} in the browser`;
+  return (
+    <p className="variant">
+      <span className="badge" title={`This page is ${how}`}>{`${rendering.toUpperCase()} · ${over}`}</span>
+    </p>
+  );
+}
+
+/**
+ * The item page under its variant's badge. `source` keeps `?source=rest` in the links it makes;
+ * `rendering` says where it is built, which names the badge and where its links lead.
+ */
+export function ItemPage(props: { data: PageData; sort: Sort; source: 'graphql' | 'rest'; rendering?: Rendering }) {
+  const rendering = props.rendering ?? 'ssr';
+  return (
+    <>
+      <VariantBadge rendering={rendering} source={props.source} />
+      <ItemMain {...props} basePath={BASE_PATHS[rendering]} />
+    </>
+  );
+}
+
+/** The item page's content; `basePath` is where item pages live (`/items`, or the SPA's `/spa/items`). */
+function ItemMain({
   data,
   sort,
   source,
-  basePath = '/items',
+  basePath,
 }: {
   data: PageData;
   sort: Sort;
   source: 'graphql' | 'rest';
-  basePath?: string;
+  basePath: string;
 }) {
   const { item, photos, summary } = data;
   // after hydration, "More reviews" appends the next page here instead of navigating
