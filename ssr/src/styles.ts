@@ -7,7 +7,8 @@ a{color:#0b5cad}
 .site-links{display:flex;gap:20px}
 .site-links a{color:#cfd8ea;font-size:14px}
 .variant{max-width:1100px;margin:16px auto -8px;padding:0 24px}
-.badge{display:inline-block;padding:1px 8px;border:1px solid #14213d;border-radius:999px;font-size:12px;font-weight:600;letter-spacing:.04em;color:#14213d;background:#fff}
+.badge{display:inline-block;padding:1px 8px;border:1px solid #14213d;border-radius:999px;background:#fff}
+.badge{font-size:12px;font-weight:600;letter-spacing:.04em;color:#14213d}
 .listing{max-width:1100px;margin:0 auto;padding:24px}
 .listing-intro{margin:0 0 16px;color:#555}
 .tiles{list-style:none;padding:0;margin:0;display:grid;grid-template-columns:repeat(auto-fill,minmax(200px,1fr));gap:20px}
