@@ -17,6 +17,7 @@ import {
   type Config,
   type ToolConfig,
 } from '@supergraph-lab/config';
+import { showcaseItemId } from '@supergraph-lab/db';
 import {
   balancerCommand,
   BALANCERS,
@@ -100,20 +101,29 @@ async function startScaled(
   await supervisor.ready(balancer, local(tools.nginxPort));
 }
 
-/** What runs where, once everything is ready. */
+/**
+ * What runs where, once everything is ready. `run.showcaseId`: the item whose page shows every
+ * part (photos and reviews), asked of this run's database; null when none has both.
+ */
 function sayReady(
   config: Config,
   tools: ToolConfig,
-  run: { adminToken: string; cacheNamespace: string },
+  run: { adminToken: string; cacheNamespace: string; showcaseId: number | null },
   balancer: Balancer | null,
 ): void {
   const gateway = `http://localhost:${balancer ? tools.nginxPort : config.ports.gateway}`;
   const pages = `http://localhost:${balancer ? tools.nginxPort : config.ports.ssr}`;
   const stores = config.cacheUrls.map((url) => `${cacheStoreKindOf(url)} at ${url}`);
+  const id = run.showcaseId;
   say('ready:');
+  say(`  shop                ${pages}/`);
   say(`  GraphQL Playground  ${gateway}/graphql`);
-  say(`  REST example        ${gateway}/api/items/1  ·  ${gateway}/api/items/1/reviews?sort=HIGHEST`);
-  say(`  item page (SSR)     ${pages}/items/1  ·  built over REST: ${pages}/items/1?source=rest`);
+  if (id === null) {
+    say(`  REST example        ${gateway}/api/items  (no item has both photos and reviews yet)`);
+  } else {
+    say(`  REST example        ${gateway}/api/items/${id}  ·  ${gateway}/api/items/${id}/reviews?sort=HIGHEST`);
+    say(`  item page (SSR)     ${pages}/items/${id}  ·  built over REST: ${pages}/items/${id}?source=rest`);
+  }
   say(
     `  subgraphs           ${SUBGRAPHS.map((service) => `${service.name} http://localhost:${service.port(config)}/graphql`).join('  ')}`,
   );
@@ -176,7 +186,8 @@ try {
     supervisor.spawn(SERVICES.ssr, env);
     await supervisor.ready('ssr', local(config.ports.ssr));
   }
-  sayReady(config, tools, { adminToken, cacheNamespace }, scaled ? balancer : null);
+  const showcaseId = await showcaseItemId(databaseUrl);
+  sayReady(config, tools, { adminToken, cacheNamespace, showcaseId }, scaled ? balancer : null);
 } catch (error) {
   if (!supervisor.stopping) {
     console.error(

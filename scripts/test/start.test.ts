@@ -78,7 +78,11 @@ test(
       assert.match(output, /embedded Postgres \(PGlite\)/);
       assert.match(output, /seeded 300 items, \d+ reviews, \d+ photos/);
       assert.match(output, new RegExp(`GraphQL Playground +http://localhost:${gateway}/graphql`));
-      assert.match(output, new RegExp(`REST example +http://localhost:${gateway}/api/items/1`));
+      assert.match(output, new RegExp(`shop +http://localhost:${ssr}/\n`));
+      // the banner's item: the one showcaseItemId picks (packages/db's tests check the choice)
+      const showcase = new RegExp(`item page \\(SSR\\) +http://localhost:${ssr}/items/(\\d+)`).exec(output)?.[1];
+      assert.ok(showcase, output);
+      assert.match(output, new RegExp(`REST example +http://localhost:${gateway}/api/items/${showcase}  ·  `));
 
       const base = `http://127.0.0.1:${gateway}`;
       const result = await graphql(
@@ -98,7 +102,6 @@ test(
         author: 'CI',
       });
       assert.equal(created.status, 201);
-      assert.match(output, new RegExp(`item page \\(SSR\\) +http://localhost:${ssr}/items/1`));
       const page = await fetch(`http://127.0.0.1:${ssr}/items/300`);
       assert.equal(page.status, 200);
       assert.ok((await page.text()).includes('Embedded'), 'the page shows the review just written');

@@ -10,6 +10,7 @@ import { Agent, request } from 'undici';
 /** Asks the gateway for the version tokens its answers were built from (for the page cache). */
 const WANT_DEPENDENCIES = { [WANT_DEPENDENCIES_HEADER]: '1' };
 
+import { listingBody, listingFromGraphQL, type ListingData, type ListingRequest } from './listing-data.ts';
 import { REVIEWS_PER_PAGE, SORTS, type PageData, type Sort } from './model.ts';
 import {
   graphqlPageBody,
@@ -95,6 +96,23 @@ export function restSource(baseUrl: string, agent: Agent, timeoutMs: number): Pa
       if (!data) return { data: null, dependencies: null };
       const parts = answers.map((answer) => answer.dependencies);
       return { data, dependencies: parts.every(Boolean) ? Object.assign({}, ...parts) : null };
+    },
+  };
+}
+
+/** The shop's listing: one query to the gateway per page. */
+export function graphqlListing(
+  gatewayUrl: string,
+  agent: Agent,
+  timeoutMs: number,
+): { load(request: ListingRequest, timing?: RequestTiming | null): Promise<ListingData> } {
+  return {
+    async load(request, timing) {
+      const answer = await call(agent, `${gatewayUrl}/graphql`, timeoutMs, timing, {
+        method: 'POST',
+        body: listingBody(request),
+      });
+      return listingFromGraphQL(answer);
     },
   };
 }

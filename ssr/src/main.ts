@@ -8,7 +8,7 @@ try {
   const config = readConfig();
   const ssr = createSsrService(config);
   const url = await ssr.listen(config.ports.ssr, config.host);
-  ssr.app.log.info(`ssr listening at ${url} (item pages at ${url}/items/1)`);
+  ssr.app.log.info(`ssr listening at ${url} (the shop at ${url}/, item pages under ${url}/items/)`);
   onStopSignal(async (signal) => {
     ssr.app.log.info(`${signal}: draining and shutting down`);
     await drainAndClose(ssr.app, () => ssr.close(), config.shutdown);

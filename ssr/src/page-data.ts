@@ -33,18 +33,21 @@ interface PageInfo {
   endCursor: string | null;
 }
 
-/** The gateway's answer to ITEM_PAGE_QUERY: the fields the query selects. */
-interface ItemPageResponse {
-  data?: {
-    item:
-      | (PageData['item'] & {
-          photos: PageData['photos'];
-          reviewSummary: PageData['summary'];
-          reviews: { edges: { node: Review }[]; pageInfo: PageInfo };
-        })
-      | null;
-  } | null;
+/** A GraphQL answer as the gateway sends it. */
+interface GraphQLAnswer<Data> {
+  data?: Data | null;
   errors?: { message: string; extensions?: { code?: string } }[];
+}
+
+/** The data of the gateway's answer to ITEM_PAGE_QUERY: the fields the query selects. */
+interface ItemPageData {
+  item:
+    | (PageData['item'] & {
+        photos: PageData['photos'];
+        reviewSummary: PageData['summary'];
+        reviews: { edges: { node: Review }[]; pageInfo: PageInfo };
+      })
+    | null;
 }
 
 /** The REST answers the page reads (CONTRACT.md, "REST compatibility"): ids are numbers there. */
@@ -87,14 +90,22 @@ function pageItem(item: Omit<PageData['item'], 'id'> & { id: string | number }):
   return { id: String(item.id), name, description, brand, category, priceCents, currency, stock };
 }
 
-/** The page from the gateway's answer; null when there is no such item. */
-export function pageFromGraphQL({ status, body }: ApiAnswer): PageData | null {
-  const answer = body as ItemPageResponse | null;
+/**
+ * The `data` of a gateway's answer to one of the pages' queries: a PageError(400) with the
+ * gateway's message for bad input (a cursor, a category), a PageError(503) for any other error.
+ */
+export function graphqlData<Data>({ status, body }: ApiAnswer): Data | null | undefined {
+  const answer = body as GraphQLAnswer<Data> | null;
   const errors = answer?.errors ?? [];
   const bad = errors.find((error) => error.extensions?.code === 'BAD_USER_INPUT');
   if (bad) throw new PageError(400, bad.message);
   if (status >= 500 || errors.length) throw new PageError(503, errors[0]?.message ?? `the gateway answered ${status}`);
-  const item = answer?.data?.item;
+  return answer?.data;
+}
+
+/** The page from the gateway's answer; null when there is no such item. */
+export function pageFromGraphQL(answer: ApiAnswer): PageData | null {
+  const item = graphqlData<ItemPageData>(answer)?.item;
   if (!item) return null;
   return {
     item: pageItem(item),

@@ -1,4 +1,5 @@
 import { useState, type MouseEvent, type ReactNode } from 'react';
+import { listingHref, type ListingData, type ListingRequest } from './listing-data.ts';
 import { MORE_REVIEWS_QUERY, REVIEWS_PER_PAGE, SORTS, type PageData, type Sort } from './model.ts';
 
 /** The generated data's image host; its images are served by this service as placeholders. */
@@ -64,10 +65,14 @@ export function Document({
           <a href="/" className="brand-mark">
             supergraph shop
           </a>
-          {/* the same origin's /graphql: the gateway's Playground (through nginx, or redirected by this service) */}
-          <a href="/graphql" className="playground-link">
-            GraphQL Playground
-          </a>
+          <nav className="site-links" aria-label="Site">
+            <a href="/">All items</a>
+            <a href="/lab">Load lab</a>
+            {/* the same origin's /graphql: the gateway's Playground (through nginx, or redirected by this service) */}
+            <a href="/graphql" className="playground-link">
+              GraphQL Playground
+            </a>
+          </nav>
         </header>
         {children}
       </body>
@@ -75,20 +80,53 @@ export function Document({
   );
 }
 
+/** Where an item page is rendered: on the server and hydrated (`/items`), or in the browser (`/spa/items`). */
+export type Rendering = 'ssr' | 'spa';
+
+const BASE_PATHS: Record<Rendering, string> = { ssr: '/items', spa: '/spa/items' };
+
 /**
- * The item page. `source` keeps `?source=rest` in the links it makes; `basePath` is where item
- * pages live (`/items`, or the single-page app's `/spa/items`).
+ * Which of the four item pages this is, from the props alone: the server's markup and the
+ * hydrating bundle's then agree (nothing here may read the browser's address or clock).
  */
-export function ItemPage({
+function VariantBadge({ rendering, source }: { rendering: Rendering; source: 'graphql' | 'rest' }) {
+  const over = source === 'rest' ? 'REST' : 'GraphQL';
+  const how =
+    rendering === 'ssr'
+      ? `rendered on the server from ${source === 'rest' ? 'the REST routes' : 'one GraphQL query'}`
+      : `a single-page app that fetched its data over ${over} in the browser`;
+  return (
+    <p className="variant">
+      <span className="badge" title={`This page is ${how}`}>{`${rendering.toUpperCase()} · ${over}`}</span>
+    </p>
+  );
+}
+
+/**
+ * The item page under its variant's badge. `source` keeps `?source=rest` in the links it makes;
+ * `rendering` says where it is built, which names the badge and where its links lead.
+ */
+export function ItemPage(props: { data: PageData; sort: Sort; source: 'graphql' | 'rest'; rendering?: Rendering }) {
+  const rendering = props.rendering ?? 'ssr';
+  return (
+    <>
+      <VariantBadge rendering={rendering} source={props.source} />
+      <ItemMain {...props} basePath={BASE_PATHS[rendering]} />
+    </>
+  );
+}
+
+/** The item page's content; `basePath` is where item pages live (`/items`, or the SPA's `/spa/items`). */
+function ItemMain({
   data,
   sort,
   source,
-  basePath = '/items',
+  basePath,
 }: {
   data: PageData;
   sort: Sort;
   source: 'graphql' | 'rest';
-  basePath?: string;
+  basePath: string;
 }) {
   const { item, photos, summary } = data;
   // after hydration, "More reviews" appends the next page here instead of navigating
@@ -251,6 +289,75 @@ export function ItemPage({
           </>
         )}
       </section>
+    </main>
+  );
+}
+
+/** What a listing page is called: its category, or the whole shop. */
+export function listingTitle(request: ListingRequest): string {
+  return request.category ?? 'All items';
+}
+
+/** Tiles above the fold load at once; the rest as they scroll into view. */
+const EAGER_TILES = 8;
+
+/**
+ * The shop's listing (`/`): a page of items, newest first, each linked to its item page, with
+ * the next page's link (`?after=`); `?category=` narrows it to one category. No script: plain links.
+ */
+export function ListingPage({ data, request }: { data: ListingData; request: ListingRequest }) {
+  const { category, after } = request;
+  const empty = after ? 'No more items.' : category ? `No items in ${category}.` : 'The shop has no items yet.';
+  return (
+    <main className="listing">
+      <h1>{listingTitle(request)}</h1>
+      <p className="listing-intro">
+        {'Newest first'}
+        {category ? (
+          <>
+            {' · '}
+            <a href="/">all items</a>
+          </>
+        ) : null}
+      </p>
+      {data.items.length === 0 ? (
+        <p>{empty}</p>
+      ) : (
+        <ol className="tiles">
+          {data.items.map((item, index) => (
+            <li key={item.id}>
+              {/* the name below says what the photo shows: the image is decoration inside the link */}
+              <a href={`/items/${item.id}`} className="tile">
+                {item.primaryPhoto ? (
+                  <img
+                    src={imageSrc(item.primaryPhoto.url)}
+                    alt=""
+                    width={item.primaryPhoto.width}
+                    height={item.primaryPhoto.height}
+                    loading={index < EAGER_TILES ? 'eager' : 'lazy'}
+                  />
+                ) : (
+                  <span className="no-photo">No photo yet</span>
+                )}
+                <span className="tile-name">{item.name}</span>
+                <span className="tile-price">{formatPrice(item.priceCents, item.currency)}</span>
+              </a>
+              <p className="tile-meta">
+                <a href={listingHref({ category: item.category })}>{item.category}</a>
+                {` · ${item.brand}`}
+              </p>
+            </li>
+          ))}
+        </ol>
+      )}
+      <nav className="pages" aria-label="Item pages">
+        {after ? <a href={listingHref({ category })}>First page</a> : null}
+        {data.hasNextPage && data.endCursor ? (
+          <a href={listingHref({ category, after: data.endCursor })} rel="next">
+            Next page
+          </a>
+        ) : null}
+      </nav>
     </main>
   );
 }

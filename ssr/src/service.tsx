@@ -6,12 +6,13 @@ import { cacheLookupsMetric, createHttpServer, listenUrl } from '@supergraph-lab
 import type { FastifyInstance } from 'fastify';
 import { Agent, request as undiciRequest } from 'undici';
 import { buildBundle, precompressed, PREACT } from './bundles.ts';
-import { graphqlSource, PageError, restSource, type PageData, type PageSource } from './data.ts';
+import { graphqlListing, graphqlSource, PageError, restSource, type PageData, type PageSource } from './data.ts';
 import { placeholderSvg } from './images.ts';
 import { mountLab } from './lab/mount.tsx';
 import { createPageCache, pageKey } from './page-cache.ts';
 import { pageHead, parsePageRequest, type PageRequest } from './page-data.ts';
-import { Document, ItemPage } from './page.tsx';
+import { parseListingRequest, type ListingData, type ListingRequest } from './listing-data.ts';
+import { Document, ItemPage, ListingPage, listingTitle } from './page.tsx';
 import { registerGatewayProxy } from './proxy.ts';
 import { errorPage, spaShell, stream } from './render.tsx';
 import { serializeState } from './state.ts';
@@ -34,8 +35,9 @@ export interface SsrOptions {
 }
 
 /**
- * The SSR service: `GET /items/:id` renders the item page with React on the server from one
- * GraphQL query to the gateway (`?source=rest`: from the REST routes, in parallel).
+ * The SSR service: `GET /` lists the shop's items a page at a time (one GraphQL query each),
+ * `GET /items/:id` renders the item page with React on the server from one GraphQL query to
+ * the gateway (`?source=rest`: from the REST routes, in parallel).
  * `GET /spa/items/:id` is the same page as a single-page app: a static shell whose bundle
  * fetches the same data from the browser, through this origin's `/graphql` and `/api/*`.
  */
@@ -50,6 +52,7 @@ export function createSsrService(config: Config, options: SsrOptions = {}): SsrS
     graphql: graphqlSource(gatewayUrl, agent, config.subgraphTimeoutMs),
     rest: restSource(gatewayUrl, agent, config.subgraphTimeoutMs),
   };
+  const listing = graphqlListing(gatewayUrl, agent, config.subgraphTimeoutMs);
   const store = createConfiguredStore(config, (message) => app.log.warn(message));
   const pageCache = createPageCache(store, config.cacheMode, config.cacheTtlSeconds);
   const app = createHttpServer({
@@ -131,6 +134,31 @@ export function createSsrService(config: Config, options: SsrOptions = {}): SsrS
         );
       },
     );
+
+    // the shop's front door: a page of items from one gateway query, plain HTML with no script
+    scope.get<{ Querystring: Record<string, string | string[] | undefined> }>('/', async (request, reply) => {
+      let page: ListingRequest;
+      let data: ListingData;
+      try {
+        page = parseListingRequest(request.query);
+        data = await listing.load(page, request.timing);
+      } catch (error) {
+        if (!(error instanceof PageError)) throw error;
+        if (error.status === 503) request.log.warn({ err: error }, 'listing data unavailable');
+        return errorPage(reply, error.status, error.message);
+      }
+      return stream(
+        reply,
+        200,
+        <Document
+          title={`${listingTitle(page)} | supergraph shop`}
+          description="The supergraph shop's items, newest first."
+          styles={STYLES}
+        >
+          <ListingPage data={data} request={page} />
+        </Document>,
+      );
+    });
 
     for (const bundle of [client, spa]) {
       const encoded = precompressed(bundle.code);

@@ -100,7 +100,7 @@ function App({ id, query, source }: { id: string; query: URLSearchParams; source
   }, [state]);
   if (state.kind === 'loading') return <LoadingPage />;
   if (state.kind === 'error') return <ErrorPage status={state.status} message={state.message} />;
-  return <ItemPage data={state.data} sort={state.page.sort} source={source} basePath="/spa/items" />;
+  return <ItemPage data={state.data} sort={state.page.sort} source={source} rendering="spa" />;
 }
 
 const root = browser.document.getElementById('app');

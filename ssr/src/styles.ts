@@ -4,7 +4,21 @@ export const STYLES = `
 body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2330;background:#f7f7f5}
 a{color:#0b5cad}
 .site{padding:12px 24px;background:#14213d;display:flex;justify-content:space-between;align-items:baseline}
-.playground-link{color:#cfd8ea;font-size:14px}
+.site-links{display:flex;gap:20px}
+.site-links a{color:#cfd8ea;font-size:14px}
+.variant{max-width:1100px;margin:16px auto -8px;padding:0 24px}
+.badge{display:inline-block;padding:1px 8px;border:1px solid #14213d;border-radius:999px;background:#fff}
+.badge{font-size:12px;font-weight:600;letter-spacing:.04em;color:#14213d}
+.listing{max-width:1100px;margin:0 auto;padding:24px}
+.listing-intro{margin:0 0 16px;color:#555}
+.tiles{list-style:none;padding:0;margin:0;display:grid;grid-template-columns:repeat(auto-fill,minmax(200px,1fr));gap:20px}
+.tile{display:flex;flex-direction:column;gap:4px;color:inherit;text-decoration:none}
+.tile img,.tile .no-photo{width:100%;height:auto;aspect-ratio:4/3;object-fit:cover;border-radius:6px;background:#e6e6e1}
+.tile:hover .tile-name{text-decoration:underline}
+.tile-name{font-weight:600;line-height:1.3}
+.tile-price{font-weight:700}
+.tile-meta{margin:2px 0 0;color:#555;font-size:.85rem}
+.pages{display:flex;gap:16px;margin-top:24px}
 .brand-mark{color:#fff;font-weight:700;text-decoration:none;letter-spacing:.02em}
 .item{max-width:1100px;margin:0 auto;padding:24px;display:grid;grid-template-columns:minmax(0,1.1fr) minmax(0,1fr);gap:32px}
 .gallery .primary{width:100%;height:auto;border-radius:8px;background:#e6e6e1}

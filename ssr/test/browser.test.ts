@@ -2,11 +2,28 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
+import { parse, print } from 'graphql';
+import type { Page } from 'playwright-core';
+import { ITEM_PAGE_QUERY } from '@supergraph-lab/http/documents';
 import { offlinePage } from '@supergraph-lab/stack/browser';
 import { CHROMIUM, skipWithout } from '@supergraph-lab/stack/tools';
 import { chromiumStack } from './chromium-stack.ts';
 
 const ARTIFACTS = path.resolve(import.meta.dirname, '../../test-artifacts');
+
+/** Whether React holds the page's #app: hydrated (the server's page) or rendered (the SPA). */
+const HYDRATED =
+  "document.querySelector('#app') && Object.keys(document.querySelector('#app')).some((key) => key.startsWith('__reactContainer'))";
+
+/** Whether React owns the variant badge's node: hydration (or the SPA's render) has committed. */
+const BADGE_OWNED =
+  "[...document.querySelectorAll('.variant .badge')].some((node) => Object.keys(node).some((key) => key.startsWith('__reactFiber')))";
+
+/** Each link `selector` finds on the page, as "href text". */
+const linksOf = (page: Page, selector: string): Promise<string[]> =>
+  page.evaluate(
+    `[...document.querySelectorAll(${JSON.stringify(selector)})].map((a) => a.getAttribute('href') + ' ' + a.textContent)`,
+  );
 
 describe('SSR item page in Chromium', { skip: skipWithout(CHROMIUM) }, () => {
   const fixture = chromiumStack('ssr_browser');
@@ -18,11 +35,7 @@ describe('SSR item page in Chromium', { skip: skipWithout(CHROMIUM) }, () => {
     assert.equal(await page.locator('.review-list li').count(), 5);
     const address = page.url();
     // the bundle hydrates: the link's click is then handled in place
-    await page.waitForFunction(
-      "document.querySelector('#app') && Object.keys(document.querySelector('#app')).some((key) => key.startsWith('__reactContainer'))",
-      undefined,
-      { timeout: 10_000 },
-    );
+    await page.waitForFunction(HYDRATED, undefined, { timeout: 10_000 });
     await page.click('a[rel="next"]');
     await page.waitForFunction("document.querySelectorAll('.review-list li').length === 10", undefined, {
       timeout: 10_000,
@@ -32,6 +45,83 @@ describe('SSR item page in Chromium', { skip: skipWithout(CHROMIUM) }, () => {
     await page.screenshot({ path: path.join(ARTIFACTS, 'ssr-item-page.png'), fullPage: true });
     assert.deepEqual(problems, []);
     assert.deepEqual(outside, []);
+    await page.close();
+  });
+
+  test('the header links the listing and the lab; each of the four item pages names its variant', async () => {
+    const id = fixture.itemId;
+    const variants = [
+      [`/items/${id}`, 'SSR · GraphQL'],
+      [`/items/${id}?source=rest`, 'SSR · REST'],
+      [`/spa/items/${id}`, 'SPA · GraphQL'],
+      [`/spa/items/${id}?source=rest`, 'SPA · REST'],
+    ] as const;
+    for (const [address, badge] of variants) {
+      const { page, problems, outside } = await offlinePage(fixture.browser, { warnings: true });
+      await page.goto(`${fixture.url}${address}`);
+      await page.waitForSelector('main.item:not(.loading)', { timeout: 10_000 });
+      // the server's page: React's nodes under the badge once hydration has committed (or, on a
+      // mismatch, rendered again and reported); the SPA (on Preact) rendered the badge itself
+      if (address.startsWith('/items/')) await page.waitForFunction(BADGE_OWNED, undefined, { timeout: 10_000 });
+      assert.equal(await page.locator('.variant .badge').innerText(), badge, address);
+      const links = await linksOf(page, 'header.site a');
+      assert.deepEqual(
+        links,
+        ['/ supergraph shop', '/ All items', '/lab Load lab', '/graphql GraphQL Playground'],
+        address,
+      );
+      assert.deepEqual(problems, [], `${address}: no console error or warning (no hydration mismatch)`);
+      assert.deepEqual(outside, []);
+      await page.close();
+    }
+  });
+
+  test('the listing: tiles lead to item pages, "Next page" to the following items, the header back', async () => {
+    const { page, problems, outside } = await offlinePage(fixture.browser, { warnings: true });
+    await page.goto(`${fixture.url}/`);
+    const firstPage = (await linksOf(page, 'a.tile')).map((link) => link.split(' ')[0]);
+    assert.equal(firstPage.length, 24);
+    assert.ok(
+      firstPage.every((href) => /^\/items\/\d+$/.test(href ?? '')),
+      JSON.stringify(firstPage),
+    );
+    assert.equal(await page.locator('script').count(), 0, 'no script on the listing');
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'shop-listing.png'), fullPage: true });
+    await page.click('a[rel="next"]');
+    await page.waitForURL(/\?after=/);
+    const secondPage = (await linksOf(page, 'a.tile')).map((link) => link.split(' ')[0]);
+    assert.ok(secondPage.length > 0);
+    assert.deepEqual(
+      secondPage.filter((href) => firstPage.includes(href)),
+      [],
+      'no item on both pages',
+    );
+    const name = (await page.locator('a.tile .tile-name').first().innerText()).trim();
+    await page.locator('a.tile').first().click();
+    await page.waitForURL(/\/items\/\d+$/);
+    assert.equal((await page.locator('h1').innerText()).trim(), name);
+    await page.click('header.site a:has-text("All items")');
+    await page.waitForURL(`${fixture.url}/`);
+    assert.deepEqual(problems, []);
+    assert.deepEqual(outside, []);
+    await page.close();
+  });
+
+  test("the lab's inspector shows a GraphQL request's query printed as a document, not an escaped string", async () => {
+    const { page } = await offlinePage(fixture.browser);
+    await page.goto(`${fixture.url}/lab`);
+    await page.fill('input[name="inspect-item"]', String(fixture.itemId));
+    await page.selectOption('select[name="inspect-target"]', 'graphql');
+    await page.click('button:has-text("Send sample request")');
+    const query = await page.locator('.exchange pre.graphql').innerText({ timeout: 10_000 });
+    assert.equal(query, print(parse(ITEM_PAGE_QUERY)));
+    assert.match(
+      query,
+      /^query ItemPage\(\$id: ID!, \$first: Int!, \$after: String, \$sort: ReviewSort!\) \{\n {2}item/,
+    );
+    const rest = await page.locator('.exchange pre.graphql + h3 + pre').innerText();
+    assert.deepEqual(JSON.parse(rest), { variables: { id: String(fixture.itemId), first: 5, sort: 'NEWEST' } });
     await page.close();
   });
 

@@ -110,6 +110,20 @@ export async function shopCounts(url: string): Promise<ShopCounts> {
 }
 
 /**
+ * The oldest item with both photos and reviews (null when none has both), on either database:
+ * the item whose page shows every part, for npm start's banner. One statement that walks the
+ * three tables' item-id indexes in step and stops at the first match, however large the shop.
+ */
+export async function showcaseItemId(url: string): Promise<number | null> {
+  const row = await firstRow<{ id: number | string | bigint } | undefined>(
+    url,
+    'SELECT i.id FROM items i WHERE EXISTS (SELECT 1 FROM photos p WHERE p.item_id = i.id) ' +
+      'AND EXISTS (SELECT 1 FROM reviews r WHERE r.item_id = i.id) ORDER BY i.id LIMIT 1',
+  );
+  return row ? Number(row.id) : null;
+}
+
+/**
  * Names one database, and this life of it: its server, its name and when its first migration
  * was applied, so a database dropped and made again under the same name is another database.
  * (What keeps caches of two databases apart when they share one Redis.)

@@ -16,6 +16,7 @@ export {
   databaseUrlFromEnv,
   redactUrl,
   shopCounts,
+  showcaseItemId,
   type ShopCounts,
 } from './connection.ts';
 export {

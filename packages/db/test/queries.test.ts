@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { databaseKindOf } from '@supergraph-lab/config';
 import { createPrismaClient, type PrismaClient } from '../src/client.ts';
+import { showcaseItemId } from '../src/connection.ts';
 import {
   itemsByIds,
   itemsPage,
@@ -129,6 +130,12 @@ describe('API read queries', () => {
       assert.ok(both.pages[0]![0]!.createdAt instanceof Date);
     });
   }
+
+  test("npm start's showcase is the oldest item with both photos and reviews", async () => {
+    // busy has reviews but no photo, quiet neither: small is the first with both
+    assert.ok(busy < small && quiet < small);
+    assert.equal(await showcaseItemId(db.url), small);
+  });
 
   test('items by ids keep key order with null for a missing id; item pages go newest first by category', async () => {
     const found = await itemsByIds(prisma, [small, 424242, busy]);

@@ -1,3 +1,5 @@
+import { parse } from 'graphql/language/parser';
+import { print } from 'graphql/language/printer';
 import { useState, type FormEvent } from 'react';
 import { ms as fmt } from '@supergraph-lab/loadtest/format';
 import { api, type Inspection, type LabState } from './api.ts';
@@ -84,6 +86,46 @@ function pretty(body: string | null | undefined, type = ''): string {
   return body;
 }
 
+/** A GraphQL document as graphql-js prints it, or the text as it is when it does not parse. */
+export function prettyQuery(text: string): string {
+  try {
+    return print(parse(text));
+  } catch {
+    return text;
+  }
+}
+
+/** A request body: a GraphQL request's query printed as a document and the rest as JSON; any other body as JSON. */
+function RequestBody({ body }: { body: string }) {
+  let request: unknown = null;
+  try {
+    request = JSON.parse(body);
+  } catch {
+    // not JSON: shown as it is
+  }
+  if (request && typeof request === 'object' && typeof (request as { query?: unknown }).query === 'string') {
+    const { query, ...rest } = request as { query: string };
+    return (
+      <>
+        <h3>Request body: GraphQL query</h3>
+        <pre className="graphql">{prettyQuery(query)}</pre>
+        {Object.keys(rest).length ? (
+          <>
+            <h3>Request body: {Object.keys(rest).join(', ')}</h3>
+            <pre>{JSON.stringify(rest, null, 2)}</pre>
+          </>
+        ) : null}
+      </>
+    );
+  }
+  return (
+    <>
+      <h3>Request body</h3>
+      <pre>{pretty(body, 'json')}</pre>
+    </>
+  );
+}
+
 /** A page as a still picture: scripts removed (the frame is sandboxed anyway), its relative URLs resolved against where it came from. */
 function previewOf(html: string, url: string): string {
   const base = `<base href="${new URL(url).origin}/">`;
@@ -109,12 +151,7 @@ function ExchangeView({ exchange }: { exchange: Inspection['exchanges'][number] 
           .map(([name, value]) => `${name}: ${value}`)
           .join('\n') || '(none)'}
       </pre>
-      {exchange.request.body ? (
-        <>
-          <h3>Request body</h3>
-          <pre>{pretty(exchange.request.body, 'json')}</pre>
-        </>
-      ) : null}
+      {exchange.request.body ? <RequestBody body={exchange.request.body} /> : null}
       {exchange.response ? (
         <>
           <h3>Response headers</h3>
