@@ -7,7 +7,7 @@ import type { Browser } from 'playwright-core';
 import { CACHE_LAYERS } from '@supergraph-lab/cache';
 import { readConfig } from '@supergraph-lab/config';
 import { createPrismaClient, type PrismaClient } from '@supergraph-lab/db';
-import { graphql, rest } from '@supergraph-lab/stack';
+import { graphql, rest, startStack, type Stack } from '@supergraph-lab/stack';
 import { launchChromium, offlinePage } from '@supergraph-lab/stack/browser';
 import { seededStack } from '@supergraph-lab/stack/fixture';
 import { eventually } from '@supergraph-lab/testing';
@@ -37,13 +37,21 @@ describe('load lab (server side)', () => {
     PHOTOS_URL: stack.subgraphUrls.photos,
   });
 
+  // a stack on a database that does not exist, and without Redis: its gateway caches in per-process memory
+  let broken: Stack;
+
   before(async () => {
     ssr = createSsrService(readConfig(ssrEnv()), { gatewayUrl: stack.gatewayUrl });
     url = await ssr.listen(0);
     prisma = createPrismaClient(stack.db.url);
+    broken = await startStack({
+      databaseUrl: `postgresql://postgres@127.0.0.1:5432/sgl_lab_missing_${randomUUID().slice(0, 8)}`,
+      env: { ADMIN_TOKEN },
+    });
   });
   after(async () => {
     await ssr?.close();
+    await broken?.close();
     await prisma?.$disconnect();
   });
 
@@ -273,6 +281,32 @@ describe('load lab (server side)', () => {
     const flushed = await rest(url, 'POST', '/lab/api/cache/flush');
     assert.equal(flushed.status, 200);
     assert.ok(flushed.body.deletedKeys > 0);
+  });
+
+  test('on a per-process memory store the cache view says which layers are off and why, whatever CACHE_MODE says', async () => {
+    // (a gateway's first cache view can find its Redis client still connecting: a 503, asked again)
+    const onRedis = await eventually(
+      async () => {
+        const answer = await rest(url, 'GET', '/lab/api/cache');
+        return answer.status === 200 && answer;
+      },
+      10_000,
+      'the cache view',
+    );
+    assert.equal(onRedis.body.off, null, 'on Redis every layer serves');
+    const memoryLab = createSsrService(readConfig({ LOG_LEVEL: 'silent', ADMIN_TOKEN, CACHE_MODE: 'all' }), {
+      gatewayUrl: broken.gatewayUrl,
+    });
+    try {
+      const view = (await rest(await memoryLab.listen(0), 'GET', '/lab/api/cache')).body;
+      assert.equal(view.mode, 'all');
+      assert.deepEqual(view.off, {
+        layers: ['response', 'rest', 'page'],
+        reason: 'response and page caches need a shared store: set REDIS_URL or CACHE_URL',
+      });
+    } finally {
+      await memoryLab.close();
+    }
   });
 
   test('the inspector sends one sample of a target and shows request, response and Server-Timing', async () => {

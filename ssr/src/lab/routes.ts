@@ -1,4 +1,4 @@
-import { hitRatio, type SwitchableStore } from '@supergraph-lab/cache';
+import { hitRatio, SHARED_STORE_LAYERS, SHARED_STORE_NEEDED, type SwitchableStore } from '@supergraph-lab/cache';
 import { databaseKindOf, type Config } from '@supergraph-lab/config';
 import {
   adminCall,
@@ -217,10 +217,15 @@ export function registerLabRoutes(app: FastifyInstance, options: LabRoutesOption
       gatewayAdmin(options, 'GET', '/cache'),
       gatewayAdmin(options, 'GET', '/cache/entries?limit=60'),
     ]);
+    // on a per-process memory store (the gateway's or this service's) these layers are off whatever CACHE_MODE says
+    const off = SHARED_STORE_LAYERS.filter((layer) =>
+      layer === 'page' ? !options.store.shared : stats.layers[layer]?.active === false,
+    );
     return {
       at: new Date().toISOString(),
       mode: stats.mode,
       pageCacheMode: options.pageCache.mode,
+      off: off.length ? { layers: off, reason: SHARED_STORE_NEEDED } : null,
       // the gateway's layers and this service's page cache
       layers: { ...stats.layers, page: { ...options.pageCache.stats, hitRatio: hitRatio(options.pageCache.stats) } },
       store: { ...stats.store, ...(entries.keyListing === false ? { keyListing: false, note: entries.note } : {}) },

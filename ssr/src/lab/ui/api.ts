@@ -36,6 +36,8 @@ export interface CacheView {
   at: string;
   mode: string;
   pageCacheMode: string;
+  /** The layers a per-process memory store turns off whatever CACHE_MODE says, and why; null when none is. */
+  off: { layers: string[]; reason: string } | null;
   layers: Record<string, { hits: number; misses: number; hitRatio: number | null }>;
   store: {
     kind: string;
