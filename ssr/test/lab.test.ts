@@ -37,26 +37,36 @@ describe('load lab (server side)', () => {
     PHOTOS_URL: stack.subgraphUrls.photos,
   });
 
-  // a stack on a database that does not exist, and without Redis: its gateway caches in per-process memory
+  // a second lab, keeping its runs in memory (no DATABASE_URL), whose REST target calls a
+  // reviews service on a database that does not exist: every page of it fails with a 500
   let broken: Stack;
+  let failingSsr: SsrService;
+  let failingUrl: string;
 
   before(async () => {
     ssr = createSsrService(readConfig(ssrEnv()), { gatewayUrl: stack.gatewayUrl });
     url = await ssr.listen(0);
     prisma = createPrismaClient(stack.db.url);
+    // no REDIS_URL either: its gateway caches in per-process memory
     broken = await startStack({
       databaseUrl: `postgresql://postgres@127.0.0.1:5432/sgl_lab_missing_${randomUUID().slice(0, 8)}`,
       env: { ADMIN_TOKEN },
     });
+    const { DATABASE_URL: _database, ...memoryEnv } = ssrEnv();
+    failingSsr = createSsrService(readConfig({ ...memoryEnv, REVIEWS_URL: broken.subgraphUrls.reviews }), {
+      gatewayUrl: stack.gatewayUrl,
+    });
+    failingUrl = await failingSsr.listen(0);
   });
   after(async () => {
     await ssr?.close();
+    await failingSsr?.close();
     await broken?.close();
     await prisma?.$disconnect();
   });
 
-  const startRun = (body: Record<string, unknown>) =>
-    rest(url, 'POST', '/lab/api/runs', {
+  const startRun = (body: Record<string, unknown>, base = url) =>
+    rest(base, 'POST', '/lab/api/runs', {
       targets: ['graphql', 'rest'],
       rates: [5],
       durationSeconds: 1,
@@ -65,10 +75,10 @@ describe('load lab (server side)', () => {
       batching: true,
       ...body,
     });
-  const finished = (id: number) =>
+  const finished = (id: number, base = url) =>
     eventually(
       async () =>
-        (await rest(url, 'GET', '/lab/api/runs')).body.runs.find(
+        (await rest(base, 'GET', '/lab/api/runs')).body.runs.find(
           (run: { id: number; status: string }) => run.id === id && run.status !== 'running',
         ),
       30_000,
@@ -222,6 +232,59 @@ describe('load lab (server side)', () => {
       assert.doesNotMatch(html.body, /<script\b|<link\b|(src|href)\s*=\s*["']?https?:/i);
     },
   );
+
+  for (const [where, base] of [
+    ['in Postgres', () => url],
+    ['in memory', () => failingUrl],
+  ] as const) {
+    test(`runs kept ${where} can be labelled and deleted; bad input gets 400 naming what was wrong, a missing run 404`, async () => {
+      const started = await startRun({ targets: ['graphql'], who: 'labeller' }, base());
+      const id = started.body.run.id as number;
+      const busy = await rest(base(), 'PATCH', `/lab/api/runs/${id}`, { label: 'too soon' });
+      assert.equal(busy.status, 409, 'a run in progress is neither labelled nor deleted');
+      assert.match(busy.body.detail, new RegExp(`run ${id} is in progress: label it once it has ended`));
+      assert.equal((await rest(base(), 'DELETE', `/lab/api/runs/${id}`)).status, 409);
+      await finished(id, base());
+
+      const labelled = await rest(base(), 'PATCH', `/lab/api/runs/${id}`, { label: '  cache off, baseline ' });
+      assert.equal(labelled.status, 200, JSON.stringify(labelled.body));
+      assert.equal(labelled.body.run.label, 'cache off, baseline');
+      const listed = (await rest(base(), 'GET', '/lab/api/runs')).body.runs.find(
+        (run: { id: number }) => run.id === id,
+      );
+      assert.equal(listed.label, 'cache off, baseline');
+
+      for (const [body, detail] of [
+        [{ label: 5 }, /^invalid run label: label: must be a string, or null to remove it$/],
+        [{ label: 'x'.repeat(81) }, /^invalid run label: label: must be at most 80 characters$/],
+        [{}, /^invalid run label: label: is required: a string, or null to remove it$/],
+        [{ label: 'a', colour: 'red' }, /colour/],
+      ] as const) {
+        const bad = await rest(base(), 'PATCH', `/lab/api/runs/${id}`, body);
+        assert.equal(bad.status, 400, JSON.stringify(body));
+        assert.match(bad.headers.get('content-type') ?? '', /^application\/problem\+json/);
+        assert.match(bad.body.detail, detail);
+      }
+      const badId = await rest(base(), 'PATCH', '/lab/api/runs/abc', { label: 'x' });
+      assert.equal(badId.status, 400);
+      assert.match(badId.body.detail, /run id/);
+      const nowhere = await rest(base(), 'PATCH', '/lab/api/runs/999999', { label: 'x' });
+      assert.equal(nowhere.status, 404);
+      assert.match(nowhere.body.detail, /^run 999999 does not exist$/);
+
+      const cleared = await rest(base(), 'PATCH', `/lab/api/runs/${id}`, { label: '' });
+      assert.equal(cleared.body.run.label, null, 'an empty label removes it');
+
+      assert.equal((await rest(base(), 'DELETE', '/lab/api/runs/abc')).status, 400);
+      const deleted = await rest(base(), 'DELETE', `/lab/api/runs/${id}`);
+      assert.equal(deleted.status, 204);
+      assert.equal((await rest(base(), 'GET', `/lab/api/runs/${id}`)).status, 404);
+      assert.ok(!(await rest(base(), 'GET', '/lab/api/runs')).body.runs.some((run: { id: number }) => run.id === id));
+      const again = await rest(base(), 'DELETE', `/lab/api/runs/${id}`);
+      assert.equal(again.status, 404);
+      assert.match(again.headers.get('content-type') ?? '', /^application\/problem\+json/);
+    });
+  }
 
   test('runs are kept in Postgres: another SSR process lists the same history', async () => {
     const rows = await prisma.labRun.findMany({ orderBy: { id: 'asc' } });

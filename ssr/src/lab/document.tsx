@@ -24,6 +24,8 @@ button{background:var(--accent);color:#fff;border:0;border-radius:5px;padding:7p
 table{border-collapse:collapse;font-variant-numeric:tabular-nums}td,th{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
 .results td{min-width:150px;font-size:13px}td.bad{background:var(--bad)}td.winner{background:var(--good);outline:2px solid #2f8f4e}.badge{font-size:11px;text-transform:uppercase;color:#1b6b2f}
 .scroll{overflow:auto}.scroll.short{max-height:300px}.compact td,.compact th{padding:2px 8px}caption{text-align:left;font-weight:600;padding:4px 0}
+button.small{padding:2px 8px;font-size:13px}.label-form{display:flex;gap:4px;margin:0}.label-form input{font-size:13px}
+.not-plotted{font-size:13px;color:#a40000}
 .key{font-family:ui-monospace,monospace;font-size:12px;max-width:520px;overflow-wrap:anywhere}.chart{width:100%;margin:6px 0}
 pre{background:#f3f5f7;border:1px solid var(--line);padding:8px;overflow:auto;max-height:320px;font-size:12px;white-space:pre-wrap;overflow-wrap:anywhere}
 .exchange summary{cursor:pointer;overflow-wrap:anywhere}.preview{width:100%;height:360px;border:1px solid var(--line);background:#fff}

@@ -87,6 +87,8 @@ export interface RunSummary {
   startedAt: string;
   finishedAt: string | null;
   error: string | null;
+  /** A name given in the lab, or null. */
+  label: string | null;
 }
 
 export type LabEvent =

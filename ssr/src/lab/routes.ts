@@ -28,7 +28,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Agent } from 'undici';
 import type { LabEvent, LabState } from './protocol.ts';
 import { BusyError, type LabRunner } from './runner.ts';
-import { parseLabSettings } from './settings.ts';
+import { parseLabSettings, parseRunLabel } from './settings.ts';
 
 const SSE_KEEPALIVE_MS = 15_000;
 
@@ -171,6 +171,19 @@ export function registerLabRoutes(app: FastifyInstance, options: LabRoutesOption
   });
 
   app.get('/lab/api/runs', async () => ({ runs: await runner.history() }));
+
+  // a name for a finished run ({ "label": "..." }, null removes it), and deleting one
+  const missing = (raw: string) => new AppError('NOT_FOUND', `run ${raw} does not exist`);
+  app.patch<{ Params: { id: string } }>('/lab/api/runs/:id', async (request) => {
+    const id = parseId(request.params.id, 'run id');
+    const run = await runner.label(id, parseRunLabel(request.body));
+    if (!run) throw missing(request.params.id);
+    return { run };
+  });
+  app.delete<{ Params: { id: string } }>('/lab/api/runs/:id', async (request, reply) => {
+    if (!(await runner.remove(parseId(request.params.id, 'run id')))) throw missing(request.params.id);
+    return reply.code(204).send();
+  });
 
   const reportOf = async (raw: string) => {
     const report = await runner.report(parseId(raw, 'run id'));

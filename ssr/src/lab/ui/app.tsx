@@ -10,7 +10,8 @@ import { RunPanel } from './run-panel.tsx';
 import { useLabEvents } from './use-lab-events.ts';
 
 export function LabApp({ initial }: { initial: LabState }) {
-  const { state, run, points, steps, loads, browserRun, lastRun, message, setMessage, history } = useLabEvents(initial);
+  const { state, run, points, steps, loads, browserRun, lastRun, message, setMessage, history, refreshHistory } =
+    useLabEvents(initial);
 
   return (
     <div className="lab">
@@ -38,7 +39,7 @@ export function LabApp({ initial }: { initial: LabState }) {
         title={run ? `Run ${run.id}: results so far` : lastRun ? `Run ${lastRun.id}: results` : 'Results'}
       />
       <BrowserPanel state={state} run={run} loads={loads} browserRun={browserRun} onMessage={setMessage} />
-      <History runs={history} />
+      <History runs={history} onChanged={refreshHistory} onMessage={setMessage} />
       <div className="grid">
         <CachePanel onMessage={setMessage} />
         <Inspector targets={state.targets} />

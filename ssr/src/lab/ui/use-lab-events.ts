@@ -82,5 +82,5 @@ export function useLabEvents(initial: LabState) {
     return () => source.close();
   }, [refreshHistory]);
 
-  return { state, run, points, steps, loads, browserRun, lastRun, message, setMessage, history };
+  return { state, run, points, steps, loads, browserRun, lastRun, message, setMessage, history, refreshHistory };
 }
