@@ -7,6 +7,7 @@ import type { Browser } from 'playwright-core';
 import { CACHE_LAYERS } from '@supergraph-lab/cache';
 import { readConfig } from '@supergraph-lab/config';
 import { createPrismaClient, type PrismaClient } from '@supergraph-lab/db';
+import { fastest, stepStatus, type StepResult } from '@supergraph-lab/loadtest';
 import { graphql, rest, startStack, type Stack } from '@supergraph-lab/stack';
 import { launchChromium, offlinePage } from '@supergraph-lab/stack/browser';
 import { seededStack } from '@supergraph-lab/stack/fixture';
@@ -233,6 +234,32 @@ describe('load lab (server side)', () => {
     },
   );
 
+  test('a failing target: its step is failing, not saturated, with the reason (status and a sample body), and loses the verdict', async () => {
+    const started = await startRun({ who: 'failing' }, failingUrl);
+    assert.equal(started.status, 202, JSON.stringify(started.body));
+    const id = started.body.run.id as number;
+    assert.equal((await finished(id, failingUrl)).status, 'done');
+    const { steps } = (await rest(failingUrl, 'GET', `/lab/api/runs/${id}`)).body as { steps: StepResult[] };
+    const [good, bad] = ['graphql', 'rest'].map((target) => steps.find((step) => step.target === target)!);
+    assert.equal(good!.errors, 0, JSON.stringify(good!.errorReasons));
+    assert.equal(bad!.errorRate, 1);
+    // every request was answered, and quickly: a failing service, not a saturated one
+    assert.equal(bad!.saturated, false);
+    assert.deepEqual(stepStatus(bad!), { kind: 'failing', text: 'failing: 100.0% errors' });
+    assert.deepEqual(
+      bad!.errorReasons!.map(({ kind, status, count }) => ({ kind, status, count })),
+      [{ kind: 'status', status: 500, count: bad!.errors }],
+    );
+    const { sample } = bad!.errorReasons![0]!;
+    assert.match(sample.url, /\/api\/items\/\d+\/reviews/);
+    assert.match(sample.message, /^HTTP 500: \{.*"title":"Internal server error"/);
+    assert.equal(fastest(steps), good, 'the verdict passes over the failing step, fast as its errors are');
+
+    const html = (await rest(failingUrl, 'GET', `/lab/api/runs/${id}/report.html`)).body as string;
+    assert.match(html, /failing: 100\.0% errors/);
+    assert.match(html, /HTTP 500 ×\d+: <code>http:\/\/127\.0\.0\.1:\d+\/api\/items\/\d+\/reviews/);
+  });
+
   for (const [where, base] of [
     ['in Postgres', () => url],
     ['in memory', () => failingUrl],
@@ -427,12 +454,12 @@ describe('load lab (server side)', () => {
 
       const progress = page.getByRole('progressbar', { name: 'run progress' });
       await progress.waitFor();
-      const chart = page.locator('[aria-label="successful requests per second over time, per target"]');
+      const chart = page.locator('[aria-label^="answers per second over time"]');
       await page.waitForFunction(
         () =>
           Number(
             (globalThis as any).document
-              .querySelector('[aria-label="successful requests per second over time, per target"]')
+              .querySelector('[aria-label^="answers per second over time"]')
               ?.getAttribute('data-points'),
           ) >= 2,
       );
@@ -443,7 +470,7 @@ describe('load lab (server side)', () => {
           Number((globalThis as any).document.querySelector('progress')?.getAttribute('value')) > value &&
           Number(
             (globalThis as any).document
-              .querySelector('[aria-label^="successful requests"]')
+              .querySelector('[aria-label^="answers per second"]')
               ?.getAttribute('data-points'),
           ) > points,
         [first, drawn] as const,
@@ -500,6 +527,110 @@ describe('load lab (server side)', () => {
         await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth <= 1280),
         'no sideways scrolling at 1,280 px',
       );
+      assert.deepEqual(outside, []);
+      assert.deepEqual(problems, []);
+      await page.close();
+    });
+
+    test('a failing run shows errors by reason and the verdict rule, keeps its charts beside its results; runs are named, compared, deleted', async () => {
+      const { page, problems, outside } = await offlinePage(browser, { height: 1000 });
+      await page.goto(`${failingUrl}/lab`);
+      await page.getByRole('heading', { name: 'Configure' }).waitFor();
+      await page.locator('input[name=target][value="ssr"]').uncheck();
+      await page.locator('input[name=rate][value="10"]').uncheck();
+      await page.locator('input[name=rate][value="100"]').uncheck();
+      await page.locator('input[name=extra-rates]').fill('5');
+      await page.locator('input[name=duration]').fill('3');
+      await page.locator('input[name=warmup]').fill('0');
+      await page.locator('select[name=cache-mode]').selectOption('off');
+      await page.locator('input[name=who]').fill('failing test');
+      await page.getByRole('button', { name: 'Start run' }).click();
+
+      // the Now line shows what the stack runs on during the run, not what it ran on before
+      const now = page.getByTestId('now');
+      await now
+        .filter({ hasText: /^Now, for run \d+: CACHE_MODE off on redis, DataLoader batching on; measuring/ })
+        .waitFor();
+      assert.match(
+        (await now.textContent()) ?? '',
+        /measuring (graphql|rest) at 5\/s \(step [12] of 2\) of graphql, rest at 5\/s/,
+      );
+      await page.screenshot({ path: '/tmp/lab-failing-running.png', fullPage: false });
+
+      await page.getByText(/^Run \d+ done\.$/).waitFor({ timeout: 30_000 });
+      const runId = Number(/Run (\d+) done/.exec((await page.getByRole('status').textContent()) ?? '')![1]);
+      assert.match((await now.textContent()) ?? '', /^Now: CACHE_MODE all/, 'restored, and said so');
+
+      // the finished run keeps its charts, beside its results, within the first screen
+      const chart = page.locator('[aria-label^="answers per second over time"]');
+      const results = page.locator('.results-box');
+      await results.waitFor();
+      assert.ok(Number(await chart.getAttribute('data-points')) >= 2, 'the live points are still drawn');
+      assert.equal(await page.locator('[aria-label^="p99 latency over time"]').count(), 1);
+      const [chartBox, resultsBox] = [await chart.boundingBox(), await results.boundingBox()];
+      assert.ok(chartBox && resultsBox);
+      assert.ok(chartBox.x + chartBox.width <= resultsBox.x, 'the charts stand beside the results');
+      assert.ok(resultsBox.y < 1000 && chartBox.y < 1000, `results at ${resultsBox.y} px: above the fold`);
+
+      // the failing step says so, with its reason and a sample body; the verdict says its rule
+      const restCell = page.locator('table.results td[data-status=failing]');
+      assert.equal(await restCell.count(), 1);
+      assert.match((await restCell.textContent()) ?? '', /failing: 100\.0% errors/);
+      assert.match(
+        (await page.getByTestId('verdict-rule').textContent()) ?? '',
+        /fastest: lowest p99 among finished steps under 1% errors that kept the offered rate/,
+      );
+      const winner = page.locator('table.results td.winner');
+      assert.equal(await winner.count(), 1);
+      assert.equal(await winner.getAttribute('data-status'), 'ok');
+      assert.match(
+        (await winner.textContent()) ?? '',
+        /cache hits (—|[\d.]+%) · SQL (—|[\d.]+)\/req · subgraph fetches (—|[\d.]+)\/req · CPU/,
+      );
+      const reason = page.locator('.errors li.reason').first();
+      assert.match(
+        (await reason.textContent()) ?? '',
+        /^HTTP 500 ×\d+ from http:\/\/127\.0\.0\.1:\d+\/api\/items\/\d+\/reviews/,
+      );
+      assert.match((await reason.locator('pre.sample').textContent()) ?? '', /^HTTP 500: \{.*"Internal server error"/);
+      await page.screenshot({ path: '/tmp/lab-failing-done.png', fullPage: false });
+
+      // two more runs to compare with it (started through the API: the page follows them)
+      for (const targets of [['graphql'], ['rest']]) {
+        const started = await startRun({ targets, who: 'compare' }, failingUrl);
+        await finished(started.body.run.id, failingUrl);
+      }
+      const row = page.locator(`table.history tr[data-run="${runId}"]`);
+      await row.getByRole('textbox', { name: `label of run ${runId}` }).fill('reviews down');
+      await row.getByRole('button', { name: 'Save' }).click();
+      await page.waitForFunction(
+        (id) => (globalThis as any).document.querySelector(`tr[data-run="${id}"] button[type=submit]`)?.disabled,
+        runId,
+      );
+      const rows = page.locator('table.history tbody tr');
+      await page.waitForFunction(
+        () => (globalThis as any).document.querySelectorAll('table.history tbody tr').length >= 3,
+      );
+      for (let i = 0; i < 3; i++) await rows.nth(i).getByRole('checkbox').check();
+      const overlay = page.locator('[aria-label^="p99 latency vs offered rate"]');
+      await overlay.waitFor();
+      assert.match((await overlay.getAttribute('aria-label')) ?? '', new RegExp(`run ${runId} "reviews down" \\(\\w+`));
+      assert.equal((await overlay.getAttribute('aria-label'))!.split('), ').length, 3, 'three runs on one chart');
+      const hidden = (await page.getByTestId('not-plotted').textContent()) ?? '';
+      assert.match(hidden, new RegExp(`run ${runId} "reviews down" rest at 5/s \\(failing: 100\\.0% errors\\)`));
+      await page.getByTestId('not-plotted').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: '/tmp/lab-failing-history.png', fullPage: false });
+
+      // deleting a run takes it out of the history and the comparison
+      const newest = Number(await rows.first().getAttribute('data-run'));
+      page.once('dialog', (dialog) => void dialog.accept());
+      await rows
+        .first()
+        .getByRole('button', { name: `delete run ${newest}` })
+        .click();
+      await page.getByText(`Run ${newest} deleted.`).waitFor();
+      await page.waitForFunction((id) => !(globalThis as any).document.querySelector(`tr[data-run="${id}"]`), newest);
+      assert.equal((await rest(failingUrl, 'GET', `/lab/api/runs/${newest}`)).status, 404);
       assert.deepEqual(outside, []);
       assert.deepEqual(problems, []);
       await page.close();

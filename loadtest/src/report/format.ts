@@ -75,7 +75,10 @@ export function errorReasonsOf(step: StepResult): ErrorReason[] {
  * healthy-looking line.
  */
 export const plottedLatency = (step: StepResult, value: number): number | null =>
-  step.errorRate > SUSTAINED.errorRate ? null : value;
+  overErrorBar(step.errors, step.completed) ? null : value;
+
+/** More than 1% of `completed` failed: too many errors for their latency to stand for the server's. */
+export const overErrorBar = (errors: number, completed: number) => errors > SUSTAINED.errorRate * completed;
 
 /** A reason in a few words: "HTTP 503", "timeout", "GraphQL errors in a 200". */
 export const reasonLabel = (reason: Pick<ErrorReason, 'kind' | 'status'>) =>

@@ -13,6 +13,7 @@ import {
   type RunEvent,
   type StepResult,
 } from '@supergraph-lab/loadtest';
+import { overErrorBar } from '@supergraph-lab/loadtest/format';
 import { runSeconds } from '@supergraph-lab/loadtest/plan';
 import {
   describeRun,
@@ -234,15 +235,19 @@ export class LabRunner {
       };
       this.emit({ type: 'status', run: this.brief(status) });
     } else if (event.type === 'tick') {
+      const { tick } = event;
+      const failing = overErrorBar(tick.recentErrors, tick.recentCompleted);
+      const latency = (value: number) => (failing || Number.isNaN(value) ? null : value);
       const point: LivePoint = {
         t: Math.round((performance.now() - started) / 100) / 10,
         target: event.target,
         rate: event.rate,
         phase: event.phase,
-        okPerSecond: event.tick.rate,
-        p50: Number.isNaN(event.tick.p50) ? null : event.tick.p50,
-        p99: Number.isNaN(event.tick.p99) ? null : event.tick.p99,
-        errors: event.tick.errors,
+        okPerSecond: tick.rate,
+        errorsPerSecond: tick.recentErrors,
+        p50: latency(tick.p50),
+        p99: latency(tick.p99),
+        errors: tick.errors,
       };
       status.points.push(point);
       status.progress = Math.min(0.999, (performance.now() - started) / 1000 / planned);

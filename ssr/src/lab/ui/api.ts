@@ -7,6 +7,7 @@ import type {
   LabSettings,
   LabState,
   LivePoint,
+  LoadRunSettings,
   RunStatus,
   RunSummary,
   TargetInfo,
@@ -28,6 +29,15 @@ export type {
   RunSummary,
   StepResult,
 };
+
+/** A load run as the run panel shows it: in progress, or finished (until the next one starts). */
+export interface LoadRun {
+  id: number;
+  who: string;
+  settings: LoadRunSettings;
+  state: RunStatus['state'] | RunSummary['status'];
+  error?: string | null;
+}
 
 /** Shows a line under the lab's heading: what just happened, or what went wrong. */
 export type OnMessage = (message: { kind: 'error' | 'info'; text: string }) => void;

@@ -197,6 +197,7 @@ export function History({
             spanGaps={false}
             height={260}
           />
+          <p className="hint">{overlay.title}.</p>
           {overlay.hidden.length ? (
             <p className="not-plotted" data-testid="not-plotted">
               Not plotted, failing: {overlay.hidden.join('; ')}.
