@@ -76,6 +76,16 @@ describe('load lab (server side)', () => {
       batching: true,
       ...body,
     });
+  // a gateway's first cache view can find its Redis client still connecting (a 503): asked again until it answers
+  const cacheViewReady = (base: string) =>
+    eventually(
+      async () => {
+        const answer = await rest(base, 'GET', '/lab/api/cache');
+        return answer.status === 200 && answer;
+      },
+      10_000,
+      'the cache view',
+    );
   const finished = (id: number, base = url) =>
     eventually(
       async () =>
@@ -374,15 +384,7 @@ describe('load lab (server side)', () => {
   });
 
   test('on a per-process memory store the cache view says which layers are off and why, whatever CACHE_MODE says', async () => {
-    // (a gateway's first cache view can find its Redis client still connecting: a 503, asked again)
-    const onRedis = await eventually(
-      async () => {
-        const answer = await rest(url, 'GET', '/lab/api/cache');
-        return answer.status === 200 && answer;
-      },
-      10_000,
-      'the cache view',
-    );
+    const onRedis = await cacheViewReady(url);
     assert.equal(onRedis.body.off, null, 'on Redis every layer serves');
     const memoryLab = createSsrService(readConfig({ LOG_LEVEL: 'silent', ADMIN_TOKEN, CACHE_MODE: 'all' }), {
       gatewayUrl: broken.gatewayUrl,
@@ -534,6 +536,8 @@ describe('load lab (server side)', () => {
 
     test('a failing run shows errors by reason and the verdict rule, keeps its charts beside its results; runs are named, compared, deleted', async () => {
       const { page, problems, outside } = await offlinePage(browser, { height: 1000 });
+      // the page polls the cache view, which a fresh gateway may answer 503 while its Redis client connects
+      await cacheViewReady(failingUrl);
       await page.goto(`${failingUrl}/lab`);
       await page.getByRole('heading', { name: 'Configure' }).waitFor();
       await page.locator('input[name=target][value="ssr"]').uncheck();

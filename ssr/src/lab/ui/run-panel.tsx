@@ -122,10 +122,17 @@ export function RunPanel({
                 </table>
               ) : null}
             </div>
-            <Results
-              steps={steps}
-              title={current ? `Run ${loadRun.id}: results so far` : `Run ${loadRun.id}: results`}
-            />
+            {steps.length ? (
+              <Results
+                steps={steps}
+                title={current ? `Run ${loadRun.id}: results so far` : `Run ${loadRun.id}: results`}
+              />
+            ) : (
+              <p className="hint">
+                Results appear here as each step ends: each target's status, latency and errors by reason, and the
+                verdict per rate.
+              </p>
+            )}
           </div>
         </>
       )}
