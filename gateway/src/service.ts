@@ -13,6 +13,7 @@ import { Agent, request as undiciRequest } from 'undici';
 import {
   createConfiguredStore,
   layerKey,
+  SHARED_STORE_NEEDED,
   WANT_DEPENDENCIES_HEADER,
   type CacheStore,
   type KeyValueCacheLike,
@@ -117,7 +118,7 @@ export async function createGatewayService(config: Config, options: GatewayOptio
   app.addHook('onReady', async () => {
     if (!responsesCached(cache) && (cache.mode === 'response' || cache.mode === 'all')) {
       app.log.warn(
-        "no CACHE_URL or REDIS_URL: the response caches are off (a per-process memory store cannot see other processes' writes)",
+        `${SHARED_STORE_NEEDED}; they are off (a per-process memory store cannot see other processes' writes)`,
       );
     }
   });

@@ -14,6 +14,7 @@ export {
   runStep,
   SATURATION_SHARE,
   type ClosedLoopMeasurement,
+  type ErrorReason,
   type StepMeasurement,
   type StepOptions,
   type Tick,
@@ -37,7 +38,15 @@ export {
   type StepResult,
 } from './run.ts';
 export { renderHtmlReport, summarySvg } from './report/html.ts';
-export { comparisonMarkdown, passes, sustainedRate } from './report/format.ts';
+export {
+  comparisonMarkdown,
+  fastest,
+  passes,
+  stepStatus,
+  sustainedRate,
+  VERDICT_RULE,
+  type StepStatus,
+} from './report/format.ts';
 export { comparisonTable } from './report/terminal.ts';
 export { parseRates, parseTargets } from './options.ts';
 export {

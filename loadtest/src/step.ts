@@ -2,9 +2,18 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { LatencyHistogram, type LatencySummary } from './histogram.ts';
 import type { ErrorKind, ErrorSample, Outcome } from './http.ts';
 
-/** A step is saturated when it achieves less than this share of the rate it was offered. */
+/** A step is saturated when it answers less than this share of the rate it was offered. */
 export const SATURATION_SHARE = 0.9;
 const ERROR_SAMPLES = 5;
+
+/** One reason requests of a step failed (an error kind, and the HTTP status when there was one), with one sample. */
+export interface ErrorReason {
+  kind: ErrorKind;
+  status?: number;
+  count: number;
+  /** The first failure of this reason: its URL and message (for a status, the start of the body). */
+  sample: ErrorSample;
+}
 
 /** A once-a-second view of a running step (for progress bars and live charts). */
 export interface Tick {
@@ -16,7 +25,10 @@ export interface Tick {
   inFlight: number;
   /** Successful responses per second over the last interval. */
   rate: number;
-  /** Latency percentiles of the responses completed in the last interval (ms). */
+  /** Requests completed, and of them failed, over the last interval. */
+  recentCompleted: number;
+  recentErrors: number;
+  /** Latency percentiles of the responses completed in the last interval, failed ones included (ms). */
   p50: number;
   p99: number;
 }
@@ -34,7 +46,11 @@ export interface StepMeasurement {
   errorRate: number;
   /** Successful responses completed within the step's window, per second. */
   achievedRate: number;
-  /** Achieved fell more than 10% short of offered. */
+  /**
+   * Answers (of any status, timeouts not counted) within the step's window fell more than 10%
+   * short of the offered rate: the server could not keep up. Errors answered on time are not
+   * saturation; `stepStatus` calls a step with errors failing.
+   */
   saturated: boolean;
   cancelled: boolean;
   /** From each request's scheduled start (not its actual send) to its complete answer. */
@@ -45,6 +61,8 @@ export interface StepMeasurement {
   sendLagMax: number;
   errorKinds: Partial<Record<ErrorKind, number>>;
   errorSamples: ErrorSample[];
+  /** Errors by kind and status, most frequent first; absent in reports stored before it existed. */
+  errorReasons?: ErrorReason[];
   /** Mean `Server-Timing` durations by part (ms), over the responses that sent them. */
   serverTiming: Record<string, number>;
   /** Share of cache lookups (answers with `x-cache: HIT|MISS`) that hit; null when no answer said. */
@@ -104,14 +122,17 @@ export async function runStep(options: StepOptions): Promise<StepMeasurement> {
   const lag = new LatencyHistogram();
   const errorKinds: Partial<Record<ErrorKind, number>> = {};
   const errorSamples: ErrorSample[] = [];
+  const errorReasons = new Map<string, ErrorReason>();
   const timingSums: Record<string, { sum: number; count: number }> = {};
   const pending = new Set<Promise<void>>();
   let sent = 0;
   let completed = 0;
   let ok = 0;
   let okInWindow = 0;
+  let answeredInWindow = 0;
   let errors = 0;
   let recentOk = 0;
+  let recentErrors = 0;
   let cacheHits = 0;
   let cacheLookups = 0;
 
@@ -130,16 +151,24 @@ export async function runStep(options: StepOptions): Promise<StepMeasurement> {
       slot.sum += ms;
       slot.count++;
     }
-    if (outcome.ok) {
+    const kind = outcome.ok ? null : (outcome.error?.kind ?? 'network');
+    if (now <= windowEnd && kind !== 'timeout') answeredInWindow++;
+    if (!kind) {
       ok++;
       recentOk++;
       if (now <= windowEnd) okInWindow++;
       return;
     }
     errors++;
-    const kind = outcome.error?.kind ?? 'network';
+    recentErrors++;
     errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
-    if (outcome.error && errorSamples.length < ERROR_SAMPLES) errorSamples.push(outcome.error);
+    const sample = outcome.error ?? { kind, url: '', message: 'failed without a message' };
+    if (errorSamples.length < ERROR_SAMPLES) errorSamples.push(sample);
+    // few keys: five kinds, and the HTTP statuses a server answers with
+    const key = `${kind} ${sample.status ?? ''}`;
+    const reason = errorReasons.get(key);
+    if (reason) reason.count++;
+    else errorReasons.set(key, { kind, ...(sample.status ? { status: sample.status } : {}), count: 1, sample });
   };
 
   const fire = (due: number) => {
@@ -172,11 +201,14 @@ export async function runStep(options: StepOptions): Promise<StepMeasurement> {
       errors,
       inFlight: pending.size,
       rate: recentOk,
+      recentCompleted: recent.count,
+      recentErrors,
       p50: recent.at(50),
       p99: recent.at(99),
     });
     recent.reset();
     recentOk = 0;
+    recentErrors = 0;
   }, 1000);
 
   try {
@@ -204,13 +236,14 @@ export async function runStep(options: StepOptions): Promise<StepMeasurement> {
     errors,
     errorRate: completed ? errors / completed : 0,
     achievedRate,
-    saturated: achievedRate < SATURATION_SHARE * (total / durationSeconds),
+    saturated: answeredInWindow / durationSeconds < SATURATION_SHARE * (total / durationSeconds),
     cancelled: cancel.signal.aborted,
     latency: latency.summary(),
     sendLagP99: lag.at(99),
     sendLagMax: lag.summary().max,
     errorKinds,
     errorSamples,
+    errorReasons: [...errorReasons.values()].sort((a, b) => b.count - a.count),
     serverTiming: Object.fromEntries(Object.entries(timingSums).map(([name, { sum, count }]) => [name, sum / count])),
     cacheHitRatio: cacheLookups ? cacheHits / cacheLookups : null,
   };

@@ -124,8 +124,14 @@ describe('load engine', () => {
     assert.deepEqual(result.errorKinds, { graphql: 50 });
     assert.equal(result.errorSamples.length, 5);
     assert.match(result.errorSamples[0]!.message, /^boom \d+$/);
-    // achieved counts successes only: 75/s of 100 offered is saturated, not hidden
-    assert.equal(result.saturated, true);
+    // achieved counts successes only (75/s of 100), but every request was answered on time:
+    // not saturation; the errors make the step failing instead
+    assert.equal(result.achievedRate, 75);
+    assert.equal(result.saturated, false);
+    assert.deepEqual(
+      result.errorReasons?.map(({ kind, count }) => [kind, count]),
+      [['graphql', 50]],
+    );
   });
 
   test('non-2xx statuses count as errors', async () => {
@@ -137,6 +143,7 @@ describe('load engine', () => {
     assert.equal(result.errors, 25);
     assert.deepEqual(result.errorKinds, { status: 25 });
     assert.equal(result.errorSamples[0]!.status, 503);
+    assert.deepEqual(result.errorReasons, [{ kind: 'status', status: 503, count: 25, sample: result.errorSamples[0] }]);
   });
 
   test('requests left unanswered count as timeouts, and the step still ends', async () => {

@@ -239,5 +239,5 @@ test('a report that has been through JSON (NaN became null) still renders: a can
   assert.equal(report.steps[0]!.latency.p99, null);
   const html = renderHtmlReport(report);
   assert.match(html, /<td>ssr<\/td><td><\/td><td>10\.0<\/td><td>0\.00<\/td>\s*<td>-<\/td>/);
-  assert.match(html, /saturated, cancelled/);
+  assert.match(html, /saturated: 0\.00 of 10\.0\/s, cancelled/);
 });

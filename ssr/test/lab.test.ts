@@ -7,7 +7,8 @@ import type { Browser } from 'playwright-core';
 import { CACHE_LAYERS } from '@supergraph-lab/cache';
 import { readConfig } from '@supergraph-lab/config';
 import { createPrismaClient, type PrismaClient } from '@supergraph-lab/db';
-import { graphql, rest } from '@supergraph-lab/stack';
+import { fastest, stepStatus, type StepResult } from '@supergraph-lab/loadtest';
+import { graphql, rest, startStack, type Stack } from '@supergraph-lab/stack';
 import { launchChromium, offlinePage } from '@supergraph-lab/stack/browser';
 import { seededStack } from '@supergraph-lab/stack/fixture';
 import { eventually } from '@supergraph-lab/testing';
@@ -37,18 +38,36 @@ describe('load lab (server side)', () => {
     PHOTOS_URL: stack.subgraphUrls.photos,
   });
 
+  // a second lab, keeping its runs in memory (no DATABASE_URL), whose REST target calls a
+  // reviews service on a database that does not exist: every page of it fails with a 500
+  let broken: Stack;
+  let failingSsr: SsrService;
+  let failingUrl: string;
+
   before(async () => {
     ssr = createSsrService(readConfig(ssrEnv()), { gatewayUrl: stack.gatewayUrl });
     url = await ssr.listen(0);
     prisma = createPrismaClient(stack.db.url);
+    // no REDIS_URL either: its gateway caches in per-process memory
+    broken = await startStack({
+      databaseUrl: `postgresql://postgres@127.0.0.1:5432/sgl_lab_missing_${randomUUID().slice(0, 8)}`,
+      env: { ADMIN_TOKEN },
+    });
+    const { DATABASE_URL: _database, ...memoryEnv } = ssrEnv();
+    failingSsr = createSsrService(readConfig({ ...memoryEnv, REVIEWS_URL: broken.subgraphUrls.reviews }), {
+      gatewayUrl: stack.gatewayUrl,
+    });
+    failingUrl = await failingSsr.listen(0);
   });
   after(async () => {
     await ssr?.close();
+    await failingSsr?.close();
+    await broken?.close();
     await prisma?.$disconnect();
   });
 
-  const startRun = (body: Record<string, unknown>) =>
-    rest(url, 'POST', '/lab/api/runs', {
+  const startRun = (body: Record<string, unknown>, base = url) =>
+    rest(base, 'POST', '/lab/api/runs', {
       targets: ['graphql', 'rest'],
       rates: [5],
       durationSeconds: 1,
@@ -57,10 +76,20 @@ describe('load lab (server side)', () => {
       batching: true,
       ...body,
     });
-  const finished = (id: number) =>
+  // a gateway's first cache view can find its Redis client still connecting (a 503): asked again until it answers
+  const cacheViewReady = (base: string) =>
+    eventually(
+      async () => {
+        const answer = await rest(base, 'GET', '/lab/api/cache');
+        return answer.status === 200 && answer;
+      },
+      10_000,
+      'the cache view',
+    );
+  const finished = (id: number, base = url) =>
     eventually(
       async () =>
-        (await rest(url, 'GET', '/lab/api/runs')).body.runs.find(
+        (await rest(base, 'GET', '/lab/api/runs')).body.runs.find(
           (run: { id: number; status: string }) => run.id === id && run.status !== 'running',
         ),
       30_000,
@@ -215,6 +244,85 @@ describe('load lab (server side)', () => {
     },
   );
 
+  test('a failing target: its step is failing, not saturated, with the reason (status and a sample body), and loses the verdict', async () => {
+    const started = await startRun({ who: 'failing' }, failingUrl);
+    assert.equal(started.status, 202, JSON.stringify(started.body));
+    const id = started.body.run.id as number;
+    assert.equal((await finished(id, failingUrl)).status, 'done');
+    const { steps } = (await rest(failingUrl, 'GET', `/lab/api/runs/${id}`)).body as { steps: StepResult[] };
+    const [good, bad] = ['graphql', 'rest'].map((target) => steps.find((step) => step.target === target)!);
+    assert.equal(good!.errors, 0, JSON.stringify(good!.errorReasons));
+    assert.equal(bad!.errorRate, 1);
+    // every request was answered, and quickly: a failing service, not a saturated one
+    assert.equal(bad!.saturated, false);
+    assert.deepEqual(stepStatus(bad!), { kind: 'failing', text: 'failing: 100.0% errors' });
+    assert.deepEqual(
+      bad!.errorReasons!.map(({ kind, status, count }) => ({ kind, status, count })),
+      [{ kind: 'status', status: 500, count: bad!.errors }],
+    );
+    const { sample } = bad!.errorReasons![0]!;
+    assert.match(sample.url, /\/api\/items\/\d+\/reviews/);
+    assert.match(sample.message, /^HTTP 500: \{.*"title":"Internal server error"/);
+    assert.equal(fastest(steps), good, 'the verdict passes over the failing step, fast as its errors are');
+
+    const html = (await rest(failingUrl, 'GET', `/lab/api/runs/${id}/report.html`)).body as string;
+    assert.match(html, /failing: 100\.0% errors/);
+    assert.match(html, /HTTP 500 ×\d+: <code>http:\/\/127\.0\.0\.1:\d+\/api\/items\/\d+\/reviews/);
+  });
+
+  for (const [where, base] of [
+    ['in Postgres', () => url],
+    ['in memory', () => failingUrl],
+  ] as const) {
+    test(`runs kept ${where} can be labelled and deleted; bad input gets 400 naming what was wrong, a missing run 404`, async () => {
+      const started = await startRun({ targets: ['graphql'], who: 'labeller' }, base());
+      const id = started.body.run.id as number;
+      const busy = await rest(base(), 'PATCH', `/lab/api/runs/${id}`, { label: 'too soon' });
+      assert.equal(busy.status, 409, 'a run in progress is neither labelled nor deleted');
+      assert.match(busy.body.detail, new RegExp(`run ${id} is in progress: label it once it has ended`));
+      assert.equal((await rest(base(), 'DELETE', `/lab/api/runs/${id}`)).status, 409);
+      await finished(id, base());
+
+      const labelled = await rest(base(), 'PATCH', `/lab/api/runs/${id}`, { label: '  cache off, baseline ' });
+      assert.equal(labelled.status, 200, JSON.stringify(labelled.body));
+      assert.equal(labelled.body.run.label, 'cache off, baseline');
+      const listed = (await rest(base(), 'GET', '/lab/api/runs')).body.runs.find(
+        (run: { id: number }) => run.id === id,
+      );
+      assert.equal(listed.label, 'cache off, baseline');
+
+      for (const [body, detail] of [
+        [{ label: 5 }, /^invalid run label: label: must be a string, or null to remove it$/],
+        [{ label: 'x'.repeat(81) }, /^invalid run label: label: must be at most 80 characters$/],
+        [{}, /^invalid run label: label: is required: a string, or null to remove it$/],
+        [{ label: 'a', colour: 'red' }, /colour/],
+      ] as const) {
+        const bad = await rest(base(), 'PATCH', `/lab/api/runs/${id}`, body);
+        assert.equal(bad.status, 400, JSON.stringify(body));
+        assert.match(bad.headers.get('content-type') ?? '', /^application\/problem\+json/);
+        assert.match(bad.body.detail, detail);
+      }
+      const badId = await rest(base(), 'PATCH', '/lab/api/runs/abc', { label: 'x' });
+      assert.equal(badId.status, 400);
+      assert.match(badId.body.detail, /run id/);
+      const nowhere = await rest(base(), 'PATCH', '/lab/api/runs/999999', { label: 'x' });
+      assert.equal(nowhere.status, 404);
+      assert.match(nowhere.body.detail, /^run 999999 does not exist$/);
+
+      const cleared = await rest(base(), 'PATCH', `/lab/api/runs/${id}`, { label: '' });
+      assert.equal(cleared.body.run.label, null, 'an empty label removes it');
+
+      assert.equal((await rest(base(), 'DELETE', '/lab/api/runs/abc')).status, 400);
+      const deleted = await rest(base(), 'DELETE', `/lab/api/runs/${id}`);
+      assert.equal(deleted.status, 204);
+      assert.equal((await rest(base(), 'GET', `/lab/api/runs/${id}`)).status, 404);
+      assert.ok(!(await rest(base(), 'GET', '/lab/api/runs')).body.runs.some((run: { id: number }) => run.id === id));
+      const again = await rest(base(), 'DELETE', `/lab/api/runs/${id}`);
+      assert.equal(again.status, 404);
+      assert.match(again.headers.get('content-type') ?? '', /^application\/problem\+json/);
+    });
+  }
+
   test('runs are kept in Postgres: another SSR process lists the same history', async () => {
     const rows = await prisma.labRun.findMany({ orderBy: { id: 'asc' } });
     assert.ok(rows.length >= 2);
@@ -275,6 +383,24 @@ describe('load lab (server side)', () => {
     assert.ok(flushed.body.deletedKeys > 0);
   });
 
+  test('on a per-process memory store the cache view says which layers are off and why, whatever CACHE_MODE says', async () => {
+    const onRedis = await cacheViewReady(url);
+    assert.equal(onRedis.body.off, null, 'on Redis every layer serves');
+    const memoryLab = createSsrService(readConfig({ LOG_LEVEL: 'silent', ADMIN_TOKEN, CACHE_MODE: 'all' }), {
+      gatewayUrl: broken.gatewayUrl,
+    });
+    try {
+      const view = (await rest(await memoryLab.listen(0), 'GET', '/lab/api/cache')).body;
+      assert.equal(view.mode, 'all');
+      assert.deepEqual(view.off, {
+        layers: ['response', 'rest', 'page'],
+        reason: 'response and page caches need a shared store: set REDIS_URL or CACHE_URL',
+      });
+    } finally {
+      await memoryLab.close();
+    }
+  });
+
   test('the inspector sends one sample of a target and shows request, response and Server-Timing', async () => {
     const answer = await rest(url, 'POST', '/lab/api/inspect', { target: 'graphql', itemId: 7 });
     assert.equal(answer.status, 200);
@@ -330,12 +456,12 @@ describe('load lab (server side)', () => {
 
       const progress = page.getByRole('progressbar', { name: 'run progress' });
       await progress.waitFor();
-      const chart = page.locator('[aria-label="successful requests per second over time, per target"]');
+      const chart = page.locator('[aria-label^="answers per second over time"]');
       await page.waitForFunction(
         () =>
           Number(
             (globalThis as any).document
-              .querySelector('[aria-label="successful requests per second over time, per target"]')
+              .querySelector('[aria-label^="answers per second over time"]')
               ?.getAttribute('data-points'),
           ) >= 2,
       );
@@ -346,7 +472,7 @@ describe('load lab (server side)', () => {
           Number((globalThis as any).document.querySelector('progress')?.getAttribute('value')) > value &&
           Number(
             (globalThis as any).document
-              .querySelector('[aria-label^="successful requests"]')
+              .querySelector('[aria-label^="answers per second"]')
               ?.getAttribute('data-points'),
           ) > points,
         [first, drawn] as const,
@@ -403,6 +529,112 @@ describe('load lab (server side)', () => {
         await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth <= 1280),
         'no sideways scrolling at 1,280 px',
       );
+      assert.deepEqual(outside, []);
+      assert.deepEqual(problems, []);
+      await page.close();
+    });
+
+    test('a failing run shows errors by reason and the verdict rule, keeps its charts beside its results; runs are named, compared, deleted', async () => {
+      const { page, problems, outside } = await offlinePage(browser, { height: 1000 });
+      // the page polls the cache view, which a fresh gateway may answer 503 while its Redis client connects
+      await cacheViewReady(failingUrl);
+      await page.goto(`${failingUrl}/lab`);
+      await page.getByRole('heading', { name: 'Configure' }).waitFor();
+      await page.locator('input[name=target][value="ssr"]').uncheck();
+      await page.locator('input[name=rate][value="10"]').uncheck();
+      await page.locator('input[name=rate][value="100"]').uncheck();
+      await page.locator('input[name=extra-rates]').fill('5');
+      await page.locator('input[name=duration]').fill('3');
+      await page.locator('input[name=warmup]').fill('0');
+      await page.locator('select[name=cache-mode]').selectOption('off');
+      await page.locator('input[name=who]').fill('failing test');
+      await page.getByRole('button', { name: 'Start run' }).click();
+
+      // the Now line shows what the stack runs on during the run, not what it ran on before
+      const now = page.getByTestId('now');
+      await now
+        .filter({ hasText: /^Now, for run \d+: CACHE_MODE off on redis, DataLoader batching on; measuring/ })
+        .waitFor();
+      assert.match(
+        (await now.textContent()) ?? '',
+        /measuring (graphql|rest) at 5\/s \(step [12] of 2\) of graphql, rest at 5\/s/,
+      );
+      await page.screenshot({ path: '/tmp/lab-failing-running.png', fullPage: false });
+
+      await page.getByText(/^Run \d+ done\.$/).waitFor({ timeout: 30_000 });
+      const runId = Number(/Run (\d+) done/.exec((await page.getByRole('status').textContent()) ?? '')![1]);
+      assert.match((await now.textContent()) ?? '', /^Now: CACHE_MODE all/, 'restored, and said so');
+
+      // the finished run keeps its charts, beside its results, within the first screen
+      const chart = page.locator('[aria-label^="answers per second over time"]');
+      const results = page.locator('.results-box');
+      await results.waitFor();
+      assert.ok(Number(await chart.getAttribute('data-points')) >= 2, 'the live points are still drawn');
+      assert.equal(await page.locator('[aria-label^="p99 latency over time"]').count(), 1);
+      const [chartBox, resultsBox] = [await chart.boundingBox(), await results.boundingBox()];
+      assert.ok(chartBox && resultsBox);
+      assert.ok(chartBox.x + chartBox.width <= resultsBox.x, 'the charts stand beside the results');
+      assert.ok(resultsBox.y < 1000 && chartBox.y < 1000, `results at ${resultsBox.y} px: above the fold`);
+
+      // the failing step says so, with its reason and a sample body; the verdict says its rule
+      const restCell = page.locator('table.results td[data-status=failing]');
+      assert.equal(await restCell.count(), 1);
+      assert.match((await restCell.textContent()) ?? '', /failing: 100\.0% errors/);
+      assert.match(
+        (await page.getByTestId('verdict-rule').textContent()) ?? '',
+        /fastest: lowest p99 among finished steps under 1% errors that kept the offered rate/,
+      );
+      const winner = page.locator('table.results td.winner');
+      assert.equal(await winner.count(), 1);
+      assert.equal(await winner.getAttribute('data-status'), 'ok');
+      assert.match(
+        (await winner.textContent()) ?? '',
+        /cache hits (—|[\d.]+%) · SQL (—|[\d.]+)\/req · subgraph fetches (—|[\d.]+)\/req · CPU/,
+      );
+      const reason = page.locator('.errors li.reason').first();
+      assert.match(
+        (await reason.textContent()) ?? '',
+        /^HTTP 500 ×\d+ from http:\/\/127\.0\.0\.1:\d+\/api\/items\/\d+\/reviews/,
+      );
+      assert.match((await reason.locator('pre.sample').textContent()) ?? '', /^HTTP 500: \{.*"Internal server error"/);
+      await page.screenshot({ path: '/tmp/lab-failing-done.png', fullPage: false });
+
+      // two more runs to compare with it (started through the API: the page follows them)
+      for (const targets of [['graphql'], ['rest']]) {
+        const started = await startRun({ targets, who: 'compare' }, failingUrl);
+        await finished(started.body.run.id, failingUrl);
+      }
+      const row = page.locator(`table.history tr[data-run="${runId}"]`);
+      await row.getByRole('textbox', { name: `label of run ${runId}` }).fill('reviews down');
+      await row.getByRole('button', { name: 'Save' }).click();
+      await page.waitForFunction(
+        (id) => (globalThis as any).document.querySelector(`tr[data-run="${id}"] button[type=submit]`)?.disabled,
+        runId,
+      );
+      const rows = page.locator('table.history tbody tr');
+      await page.waitForFunction(
+        () => (globalThis as any).document.querySelectorAll('table.history tbody tr').length >= 3,
+      );
+      for (let i = 0; i < 3; i++) await rows.nth(i).getByRole('checkbox').check();
+      const overlay = page.locator('[aria-label^="p99 latency vs offered rate"]');
+      await overlay.waitFor();
+      assert.match((await overlay.getAttribute('aria-label')) ?? '', new RegExp(`run ${runId} "reviews down" \\(\\w+`));
+      assert.equal((await overlay.getAttribute('aria-label'))!.split('), ').length, 3, 'three runs on one chart');
+      const hidden = (await page.getByTestId('not-plotted').textContent()) ?? '';
+      assert.match(hidden, new RegExp(`run ${runId} "reviews down" rest at 5/s \\(failing: 100\\.0% errors\\)`));
+      await page.getByTestId('not-plotted').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: '/tmp/lab-failing-history.png', fullPage: false });
+
+      // deleting a run takes it out of the history and the comparison
+      const newest = Number(await rows.first().getAttribute('data-run'));
+      page.once('dialog', (dialog) => void dialog.accept());
+      await rows
+        .first()
+        .getByRole('button', { name: `delete run ${newest}` })
+        .click();
+      await page.getByText(`Run ${newest} deleted.`).waitFor();
+      await page.waitForFunction((id) => !(globalThis as any).document.querySelector(`tr[data-run="${id}"]`), newest);
+      assert.equal((await rest(failingUrl, 'GET', `/lab/api/runs/${newest}`)).status, 404);
       assert.deepEqual(outside, []);
       assert.deepEqual(problems, []);
       await page.close();

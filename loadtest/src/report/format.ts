@@ -1,4 +1,5 @@
 import type { StepResult } from '../run.ts';
+import type { ErrorReason } from '../step.ts';
 
 /** A step passes when it kept up, with p99 under 100 ms and under 1% errors (the issue's bar). */
 export const SUSTAINED = { p99Ms: 100, errorRate: 0.01 } as const;
@@ -22,10 +23,96 @@ export function passes(step: StepResult): boolean {
   );
 }
 
-/** A step's notes: saturated, cancelled, client-bound. */
+/** What a step came to: failing (any error), saturated (answered short of the rate, no errors) or ok. */
+export interface StepStatus {
+  kind: 'failing' | 'saturated' | 'ok';
+  /** The word with the figure behind it: "failing: 82.0% errors", "saturated: 41.0 of 100/s". */
+  text: string;
+}
+
+/**
+ * The one judgement of a step that the lab, the terminal table and the HTML report show: a step
+ * with errors is failing, whatever its rate (errors answered fast are not saturation); one that
+ * answered short of its offered rate without errors is saturated.
+ */
+export function stepStatus(step: StepResult): StepStatus {
+  if (step.errors > 0) {
+    const short = step.saturated ? ', short of the offered rate' : '';
+    return { kind: 'failing', text: `failing: ${percent(step.errorRate)}% errors${short}` };
+  }
+  if (step.saturated)
+    return { kind: 'saturated', text: `saturated: ${rate(step.achievedRate)} of ${rate(step.offeredRate)}/s` };
+  return { kind: 'ok', text: 'ok' };
+}
+
+/** The rule `fastest` applies, as the lab prints it beside the verdict. */
+export const VERDICT_RULE = 'fastest: lowest p99 among finished steps under 1% errors that kept the offered rate';
+
+/** The step `VERDICT_RULE` picks among `steps` (those at one rate), or null when none qualifies. */
+export function fastest<T extends StepResult>(steps: T[]): T | null {
+  const eligible = steps.filter(
+    (step) =>
+      !step.cancelled &&
+      !step.saturated &&
+      step.errorRate < SUSTAINED.errorRate &&
+      typeof step.latency.p99 === 'number' &&
+      Number.isFinite(step.latency.p99),
+  );
+  return eligible.sort((a, b) => a.latency.p99 - b.latency.p99)[0] ?? null;
+}
+
+/** A step's errors by reason; a report stored before reasons existed gives one per kind, with its first sample. */
+export function errorReasonsOf(step: StepResult): ErrorReason[] {
+  if (step.errorReasons) return step.errorReasons;
+  return Object.entries(step.errorKinds).map(([kind, count]) => {
+    const sample = step.errorSamples.find((one) => one.kind === kind) ?? { kind, url: '', message: '' };
+    return { kind: sample.kind, count: count ?? 0, sample } as ErrorReason;
+  });
+}
+
+/**
+ * Latency worth plotting: none for a step over 1% errors, whose fast failures would draw a
+ * healthy-looking line.
+ */
+export const plottedLatency = (step: StepResult, value: number): number | null =>
+  overErrorBar(step.errors, step.completed) ? null : value;
+
+/** More than 1% of `completed` failed: too many errors for their latency to stand for the server's. */
+export const overErrorBar = (errors: number, completed: number) => errors > SUSTAINED.errorRate * completed;
+
+/** A reason in a few words: "HTTP 503", "timeout", "GraphQL errors in a 200". */
+export const reasonLabel = (reason: Pick<ErrorReason, 'kind' | 'status'>) =>
+  reason.kind === 'status'
+    ? `HTTP ${reason.status ?? '?'}`
+    : reason.kind === 'graphql'
+      ? `GraphQL errors${reason.status ? ` in a ${reason.status}` : ''}`
+      : `${reason.kind}${reason.status ? ` ${reason.status}` : ''}`;
+
+const perRequest = (value: number | null | undefined, unit: string) =>
+  value === null || value === undefined ? '—' : `${ms(value)}${unit}`;
+
+/**
+ * Why a step came out as it did, per request: its cache hit share and, when the services'
+ * counters were read, SQL statements, subgraph fetches and CPU ms by service; "—" for what was not measured.
+ */
+export function whyLine(step: StepResult): string {
+  const mechanism = step.mechanism;
+  const byService = Object.entries(mechanism?.cpuMsByService ?? {})
+    .map(([service, cpu]) => `${service} ${ms(cpu)}`)
+    .join(', ');
+  return [
+    `cache hits ${step.cacheHitRatio === null ? '—' : `${percent(step.cacheHitRatio)}%`}`,
+    `SQL ${perRequest(mechanism?.statementsPerRequest, '')}/req`,
+    `subgraph fetches ${perRequest(mechanism?.fetchesPerRequest, '')}/req`,
+    `CPU ${perRequest(mechanism?.cpuMsPerRequest, ' ms')}/req${byService ? ` (${byService})` : ''}`,
+  ].join(' · ');
+}
+
+/** A step's notes: its status, cancelled, client-bound. */
 export function notes(step: StepResult): string[] {
   const list: string[] = [];
-  if (step.saturated) list.push('saturated');
+  const status = stepStatus(step);
+  if (status.kind !== 'ok') list.push(status.text);
   if (step.cancelled) list.push('cancelled');
   // the generator sent late: its own CPU, not the server, set part of the latency
   if (step.sendLagP99 > 10) list.push(`client lag p99 ${ms(step.sendLagP99)} ms`);
@@ -70,9 +157,10 @@ export function comparisonRows(steps: StepResult[], rates: number[]) {
 
 export function cellText(step: StepResult | null): string {
   if (!step) return '-';
+  const status = stepStatus(step).kind;
   const marks = [
-    step.saturated ? 'sat' : '',
-    step.errorRate >= SUSTAINED.errorRate ? `${percent(step.errorRate)}% err` : '',
+    status === 'saturated' ? 'sat' : '',
+    status === 'failing' ? `${percent(step.errorRate)}% err` : '',
   ].filter(Boolean);
   return `${ms(step.latency.p99)}${marks.length ? ` (${marks.join(', ')})` : ''}`;
 }

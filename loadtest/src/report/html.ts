@@ -1,5 +1,18 @@
 import type { LoadTestReport, StepResult } from '../run.ts';
-import { bySeries, cellText, comparisonRows, ms, notes, percent, rate, SUSTAINED } from './format.ts';
+import {
+  bySeries,
+  cellText,
+  comparisonRows,
+  errorReasonsOf,
+  ms,
+  notes,
+  percent,
+  plottedLatency,
+  rate,
+  reasonLabel,
+  stepStatus,
+  SUSTAINED,
+} from './format.ts';
 import { reportPage } from './page.ts';
 import { escapeXml as escape, lineChart, seriesStyle, sideBySide, type Series } from './svg.ts';
 
@@ -19,7 +32,7 @@ function seriesOf(
     points: group.map((step) => ({
       x: step.offeredRate,
       y: metric(step),
-      flagged: step.saturated,
+      flagged: stepStatus(step).kind !== 'ok',
       label: label(step),
     })),
   }));
@@ -34,7 +47,13 @@ function charts(report: LoadTestReport, steps: StepResult[], suffix: string) {
       yLabel: `${name} ms (log)`,
       yLog: true,
       threshold: { y: SUSTAINED.p99Ms, label: `${SUSTAINED.p99Ms} ms` },
-      series: seriesOf(report, steps, metric, (step) => `${ms(metric(step))} ms`),
+      // a failing step's latency is left out (NaN), not drawn as a healthy point
+      series: seriesOf(
+        report,
+        steps,
+        (step) => plottedLatency(step, metric(step)) ?? Number.NaN,
+        (step) => `${ms(metric(step))} ms`,
+      ),
     });
   return {
     p99: latency('p99', (step) => step.latency.p99),
@@ -84,7 +103,7 @@ export function summarySvg(report: LoadTestReport): string {
 
 function stepTable(steps: StepResult[]): string {
   const rows = steps.map(
-    (step) => `<tr class="${step.saturated || step.errorRate >= SUSTAINED.errorRate ? 'bad' : ''}">
+    (step) => `<tr class="${stepStatus(step).kind === 'ok' ? '' : 'bad'}">
 <td>${escape(step.target)}</td><td>${escape(step.variant ?? '')}</td><td>${rate(step.offeredRate)}</td><td>${rate(step.achievedRate)}</td>
 <td>${ms(step.latency.p50)}</td><td>${ms(step.latency.p90)}</td><td>${ms(step.latency.p99)}</td><td>${ms(step.latency.max)}</td>
 <td>${step.completed}</td><td>${percent(step.errorRate)}</td><td>${step.cacheHitRatio === null ? '-' : percent(step.cacheHitRatio)}</td><td>${escape(notes(step).join(', '))}</td></tr>`,
@@ -99,7 +118,7 @@ function comparison(report: LoadTestReport): string {
       `<tr><td>${escape(row.target)}</td><td>${escape(row.variant ?? '')}</td>${row.cells
         .map(
           (cell) =>
-            `<td class="${cell && (cell.saturated || cell.errorRate >= SUSTAINED.errorRate || cell.latency.p99 >= SUSTAINED.p99Ms) ? 'bad' : ''}">${escape(cellText(cell))}</td>`,
+            `<td class="${cell && (stepStatus(cell).kind !== 'ok' || cell.latency.p99 >= SUSTAINED.p99Ms) ? 'bad' : ''}">${escape(cellText(cell))}</td>`,
         )
         .join('')}<td><strong>${row.sustained ? `${row.sustained}/s` : 'none'}</strong></td></tr>`,
   );
@@ -135,16 +154,19 @@ function serverTimingSection(steps: StepResult[]): string {
 }
 
 function errorSection(steps: StepResult[]): string {
-  const failing = steps.filter((step) => step.errorSamples.length);
+  const failing = steps.filter((step) => step.errors > 0);
   if (!failing.length) return '<p>No errors.</p>';
   return `<ul>${failing
     .map(
       (step) =>
-        `<li><strong>${escape(step.target)}${step.variant ? ` (${escape(step.variant)})` : ''} @ ${step.offeredRate}/s</strong>: ${step.errors} errors (${escape(
-          Object.entries(step.errorKinds)
-            .map(([kind, count]) => `${kind} ${count}`)
-            .join(', '),
-        )})<ul>${step.errorSamples.map((sample) => `<li><code>${escape(`${sample.kind}${sample.status ? ` ${sample.status}` : ''} ${sample.url}`)}</code> ${escape(sample.message)}</li>`).join('')}</ul></li>`,
+        `<li><strong>${escape(step.target)}${step.variant ? ` (${escape(step.variant)})` : ''} @ ${step.offeredRate}/s</strong>: ${escape(stepStatus(step).text)}, ${step.errors} errors<ul>${errorReasonsOf(
+          step,
+        )
+          .map(
+            (reason) =>
+              `<li>${escape(reasonLabel(reason))} ×${reason.count}: <code>${escape(reason.sample.url)}</code> ${escape(reason.sample.message)}</li>`,
+          )
+          .join('')}</ul></li>`,
     )
     .join('')}</ul>`;
 }
@@ -190,7 +212,8 @@ export function renderHtmlReport(report: LoadTestReport): string {
     report.title,
     facts,
     `<p>Open model: each step offers its rate on a fixed schedule; latency runs from each request's scheduled start, so a server that falls behind shows
-as latency and a short achieved rate (a cross marks a step that achieved less than 90% of its offered rate). An error is a non-2xx status, a timeout,
+as latency and a short achieved rate. A cross marks a step that was failing (any error) or saturated (answered less than 90% of its offered rate,
+without errors); the latency of a step with more than 1% errors is not plotted. An error is a non-2xx status, a timeout,
 or a GraphQL body with <code>errors</code>.</p>
 <h2>Comparison</h2>${comparison(report)}
 <h2>p99 latency</h2>${grid('p99')}

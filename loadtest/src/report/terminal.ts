@@ -1,6 +1,16 @@
 import type { StepResult } from '../run.ts';
 import type { Tick } from '../step.ts';
-import { cellText, comparisonRows, ms, notes, percent, rate, SUSTAINED } from './format.ts';
+import {
+  cellText,
+  comparisonRows,
+  errorReasonsOf,
+  ms,
+  notes,
+  percent,
+  rate,
+  reasonLabel,
+  SUSTAINED,
+} from './format.ts';
 
 const COLUMNS = [
   'target',
@@ -42,14 +52,12 @@ export function stepRow(step: StepResult): string {
   ]);
 }
 
-/** The first error samples of a step, indented under its row. */
+/** A step's errors by reason, each with its first sample, indented under its row. */
 export function errorLines(step: StepResult): string[] {
-  return step.errorSamples
-    .slice(0, 3)
-    .map(
-      (sample) =>
-        `    ${sample.kind}${sample.status ? ` ${sample.status}` : ''} ${sample.url}: ${sample.message.slice(0, 160)}`,
-    );
+  return errorReasonsOf(step).map(
+    (reason) =>
+      `    ${reasonLabel(reason)} x${reason.count} ${reason.sample.url}: ${reason.sample.message.slice(0, 160)}`,
+  );
 }
 
 /** A one-line progress bar for a running step. */

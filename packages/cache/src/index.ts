@@ -14,7 +14,17 @@ export {
 } from './versions.ts';
 export { policyFor } from './policy.ts';
 export { createConfiguredStore, type SwitchableStore } from './configured.ts';
-export { CACHE_LAYERS, CONTENT_LAYERS, EPOCH_KEY, hitRatio, layerKey, layerOf, type CacheLayer } from './layers.ts';
+export {
+  CACHE_LAYERS,
+  CONTENT_LAYERS,
+  EPOCH_KEY,
+  hitRatio,
+  layerKey,
+  layerOf,
+  SHARED_STORE_LAYERS,
+  SHARED_STORE_NEEDED,
+  type CacheLayer,
+} from './layers.ts';
 export { currentEntry, keepEntry, type Vouched } from './read-through.ts';
 export {
   createSubgraphCache,

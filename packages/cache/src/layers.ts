@@ -27,6 +27,16 @@ export type CacheLayer = keyof typeof CACHE_LAYERS;
 /** The layers that hold served content (not the tokens or query texts they are checked by), in the order the lab shows them. */
 export const CONTENT_LAYERS = ['response', 'rest', 'page', 'entity'] as const satisfies readonly CacheLayer[];
 
+/**
+ * The layers that serve only from a store every process shares: on a per-process memory store
+ * they are off, since one process's copy cannot see another's writes (the entity layer is not:
+ * each subgraph's writes reach its own copy).
+ */
+export const SHARED_STORE_LAYERS = ['response', 'rest', 'page'] as const satisfies readonly CacheLayer[];
+
+/** Why SHARED_STORE_LAYERS are off on a memory store, in the words the gateway logs and the lab shows. */
+export const SHARED_STORE_NEEDED = 'response and page caches need a shared store: set REDIS_URL or CACHE_URL';
+
 /** The store key of `id` in `layer`. */
 export const layerKey = (layer: CacheLayer, id: string) => CACHE_LAYERS[layer] + id;
 

@@ -22,14 +22,20 @@ button{background:var(--accent);color:#fff;border:0;border-radius:5px;padding:7p
 .progress::-webkit-progress-value{background:repeating-linear-gradient(45deg,#0b62c4 0 12px,#3d86d8 12px 24px);background-size:34px 34px;animation:stripes 1s linear infinite}
 @keyframes stripes{to{background-position:34px 0}}@media (prefers-reduced-motion:reduce){.progress::-webkit-progress-value{animation:none}}
 table{border-collapse:collapse;font-variant-numeric:tabular-nums}td,th{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
-.results td{min-width:150px;font-size:13px}td.bad{background:var(--bad)}td.winner{background:var(--good);outline:2px solid #2f8f4e}.badge{font-size:11px;text-transform:uppercase;color:#1b6b2f}
+.results td{min-width:140px;font-size:13px}td.bad,td.saturated{background:var(--bad)}td.winner{background:var(--good);outline:2px solid #2f8f4e}
+.badge{font-size:11px;text-transform:uppercase;color:#1b6b2f}.results td.failing{background:#eceff2;color:var(--muted)}
+.status{display:block;font-size:12px;color:#a40000}.why{color:var(--muted);font-size:12px;margin-top:2px}
+.run-body{display:grid;grid-template-columns:minmax(280px,1fr) minmax(360px,1.3fr);gap:14px}.run-body>*{min-width:0}.verdict-rule{font-size:13px;margin:0 0 6px}
+.errors ul{padding-left:18px;margin:4px 0}.errors li{font-size:13px;overflow-wrap:anywhere}pre.sample{max-height:90px;margin:2px 0 6px}
+button.small{padding:2px 8px;font-size:13px}.label-form{display:flex;gap:4px;margin:0}.label-form input{font-size:13px}
+.not-plotted{font-size:13px;color:#a40000}
 .scroll{overflow:auto}.scroll.short{max-height:300px}.compact td,.compact th{padding:2px 8px}caption{text-align:left;font-weight:600;padding:4px 0}
 .key{font-family:ui-monospace,monospace;font-size:12px;max-width:520px;overflow-wrap:anywhere}.chart{width:100%;margin:6px 0}
 pre{background:#f3f5f7;border:1px solid var(--line);padding:8px;overflow:auto;max-height:320px;font-size:12px;white-space:pre-wrap;overflow-wrap:anywhere}
 .exchange summary{cursor:pointer;overflow-wrap:anywhere}.preview{width:100%;height:360px;border:1px solid var(--line);background:#fff}
 .browser-chart{margin:8px 0}.browser-chart svg{max-width:100%;height:auto}.browser-results td{font-size:13px;white-space:nowrap}
 .timing{list-style:none;padding:0;margin:0}.timing li{display:grid;grid-template-columns:90px 1fr 80px;gap:8px;align-items:center;font-size:13px}.timing-bar{height:10px;background:var(--accent);border-radius:2px}
-@media (max-width:1000px){.grid{grid-template-columns:1fr}}
+@media (max-width:1000px){.grid,.run-body{grid-template-columns:1fr}}
 `;
 
 /** The lab's HTML: a server-rendered frame, its initial state, and the bundle that mounts it. */

@@ -40,6 +40,10 @@ export const describeRun = (settings: LabSettings) =>
     ? `browser: ${settings.variants.join(', ')} beside ${settings.backgroundRate}/s`
     : `${settings.targets.join(', ')} at ${settings.rates.join(', ')}/s`;
 
+/** A load run's step in progress in a line: "measuring graphql at 100/s (step 2 of 4)". */
+export const describePhase = (phase: NonNullable<RunStatus['phase']>) =>
+  `${phase.phase === 'warmup' ? 'warming up' : 'measuring'} ${phase.target} at ${phase.rate}/s (step ${phase.stepIndex + 1} of ${phase.stepCount})`;
+
 /** One point of a live chart: a target's second of load. */
 export interface LivePoint {
   /** Seconds since the run started. */
@@ -48,8 +52,12 @@ export interface LivePoint {
   rate: number;
   phase: 'warmup' | 'measure';
   okPerSecond: number;
+  /** Failed answers (and timeouts) in this second. */
+  errorsPerSecond: number;
+  /** Null when there was no answer, or more than 1% of this second's failed: fast failures are not the server's latency. */
   p50: number | null;
   p99: number | null;
+  /** Errors so far in this step. */
   errors: number;
 }
 
@@ -87,6 +95,8 @@ export interface RunSummary {
   startedAt: string;
   finishedAt: string | null;
   error: string | null;
+  /** A name given in the lab, or null. */
+  label: string | null;
 }
 
 export type LabEvent =

@@ -1,4 +1,4 @@
-import { hitRatio, type SwitchableStore } from '@supergraph-lab/cache';
+import { hitRatio, SHARED_STORE_LAYERS, SHARED_STORE_NEEDED, type SwitchableStore } from '@supergraph-lab/cache';
 import { databaseKindOf, type Config } from '@supergraph-lab/config';
 import {
   adminCall,
@@ -28,7 +28,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Agent } from 'undici';
 import type { LabEvent, LabState } from './protocol.ts';
 import { BusyError, type LabRunner } from './runner.ts';
-import { parseLabSettings } from './settings.ts';
+import { parseLabSettings, parseRunLabel } from './settings.ts';
 
 const SSE_KEEPALIVE_MS = 15_000;
 
@@ -172,6 +172,19 @@ export function registerLabRoutes(app: FastifyInstance, options: LabRoutesOption
 
   app.get('/lab/api/runs', async () => ({ runs: await runner.history() }));
 
+  // a name for a finished run ({ "label": "..." }, null removes it), and deleting one
+  const missing = (raw: string) => new AppError('NOT_FOUND', `run ${raw} does not exist`);
+  app.patch<{ Params: { id: string } }>('/lab/api/runs/:id', async (request) => {
+    const id = parseId(request.params.id, 'run id');
+    const run = await runner.label(id, parseRunLabel(request.body));
+    if (!run) throw missing(request.params.id);
+    return { run };
+  });
+  app.delete<{ Params: { id: string } }>('/lab/api/runs/:id', async (request, reply) => {
+    if (!(await runner.remove(parseId(request.params.id, 'run id')))) throw missing(request.params.id);
+    return reply.code(204).send();
+  });
+
   const reportOf = async (raw: string) => {
     const report = await runner.report(parseId(raw, 'run id'));
     if (!report) throw new AppError('NOT_FOUND', `run ${raw} does not exist or measured no step`);
@@ -217,10 +230,15 @@ export function registerLabRoutes(app: FastifyInstance, options: LabRoutesOption
       gatewayAdmin(options, 'GET', '/cache'),
       gatewayAdmin(options, 'GET', '/cache/entries?limit=60'),
     ]);
+    // on a per-process memory store (the gateway's or this service's) these layers are off whatever CACHE_MODE says
+    const off = SHARED_STORE_LAYERS.filter((layer) =>
+      layer === 'page' ? !options.store.shared : stats.layers[layer]?.active === false,
+    );
     return {
       at: new Date().toISOString(),
       mode: stats.mode,
       pageCacheMode: options.pageCache.mode,
+      off: off.length ? { layers: off, reason: SHARED_STORE_NEEDED } : null,
       // the gateway's layers and this service's page cache
       layers: { ...stats.layers, page: { ...options.pageCache.stats, hitRatio: hitRatio(options.pageCache.stats) } },
       store: { ...stats.store, ...(entries.keyListing === false ? { keyListing: false, note: entries.note } : {}) },

@@ -13,6 +13,7 @@ import {
   type RunEvent,
   type StepResult,
 } from '@supergraph-lab/loadtest';
+import { overErrorBar } from '@supergraph-lab/loadtest/format';
 import { runSeconds } from '@supergraph-lab/loadtest/plan';
 import {
   describeRun,
@@ -32,6 +33,41 @@ import { benchSettings, plannedLoads, storedSettings } from './settings.ts';
  * closes Chromium first, which takes longer than a load generator's stop.
  */
 const CANCEL_GRACE_MS = { load: 800, browser: 3000 } as const;
+
+/** The columns of a stored run that the history shows (all but its report). */
+const SUMMARY_COLUMNS = {
+  id: true,
+  status: true,
+  who: true,
+  settings: true,
+  startedAt: true,
+  finishedAt: true,
+  error: true,
+  label: true,
+} as const;
+
+/** A stored run's row as the history lists it. */
+function summaryOf(row: {
+  id: number;
+  status: string;
+  who: string;
+  settings: unknown;
+  startedAt: Date;
+  finishedAt: Date | null;
+  error: string | null;
+  label: string | null;
+}): RunSummary {
+  return {
+    id: row.id,
+    status: row.status as RunSummary['status'],
+    who: row.who,
+    settings: storedSettings(row.settings),
+    startedAt: row.startedAt.toISOString(),
+    finishedAt: row.finishedAt?.toISOString() ?? null,
+    error: row.error,
+    label: row.label,
+  };
+}
 
 /** A stored run's report: the load tester's, or the browser bench's. */
 export type LabReport = LoadTestReport | BrowserBenchReport;
@@ -199,15 +235,19 @@ export class LabRunner {
       };
       this.emit({ type: 'status', run: this.brief(status) });
     } else if (event.type === 'tick') {
+      const { tick } = event;
+      const failing = overErrorBar(tick.recentErrors, tick.recentCompleted);
+      const latency = (value: number) => (failing || Number.isNaN(value) ? null : value);
       const point: LivePoint = {
         t: Math.round((performance.now() - started) / 100) / 10,
         target: event.target,
         rate: event.rate,
         phase: event.phase,
-        okPerSecond: event.tick.rate,
-        p50: Number.isNaN(event.tick.p50) ? null : event.tick.p50,
-        p99: Number.isNaN(event.tick.p99) ? null : event.tick.p99,
-        errors: event.tick.errors,
+        okPerSecond: tick.rate,
+        errorsPerSecond: tick.recentErrors,
+        p50: latency(tick.p50),
+        p99: latency(tick.p99),
+        errors: tick.errors,
       };
       status.points.push(point);
       status.progress = Math.min(0.999, (performance.now() - started) / 1000 / planned);
@@ -275,6 +315,8 @@ export class LabRunner {
       startedAt: status.startedAt,
       finishedAt: finishedAt.toISOString(),
       error,
+      // a running run cannot be labelled (label refuses it)
+      label: null,
     };
     try {
       await this.update(summary, report);
@@ -340,6 +382,7 @@ export class LabRunner {
         startedAt: startedAt.toISOString(),
         finishedAt: null,
         error: null,
+        label: null,
         report: null,
       });
       return id;
@@ -373,17 +416,43 @@ export class LabRunner {
     const rows = await this.options.prisma.labRun.findMany({
       orderBy: { startedAt: 'desc' },
       take: limit,
-      select: { id: true, status: true, who: true, settings: true, startedAt: true, finishedAt: true, error: true },
+      select: SUMMARY_COLUMNS,
     });
-    return rows.map((row) => ({
-      id: row.id,
-      status: row.status as RunSummary['status'],
-      who: row.who,
-      settings: storedSettings(row.settings),
-      startedAt: row.startedAt.toISOString(),
-      finishedAt: row.finishedAt?.toISOString() ?? null,
-      error: row.error,
-    }));
+    return rows.map(summaryOf);
+  }
+
+  /** Refuses to change the run in progress: its row is written again when it ends. */
+  private refuseCurrent(id: number, what: string): void {
+    if (this.current?.status.id === id)
+      throw new AppError('CONFLICT', `run ${id} is in progress: ${what} it once it has ended`);
+  }
+
+  /** Gives a finished run a name (null removes it); the run as the history lists it, or null when there is no such run. */
+  async label(id: number, label: string | null): Promise<RunSummary | null> {
+    this.refuseCurrent(id, 'label');
+    if (!this.options.prisma) {
+      const run = this.memory.find((one) => one.id === id);
+      if (!run) return null;
+      run.label = label;
+      const { report: _report, ...summary } = run;
+      return summary;
+    }
+    const { count } = await this.options.prisma.labRun.updateMany({ where: { id }, data: { label } });
+    if (!count) return null;
+    const row = await this.options.prisma.labRun.findUnique({ where: { id }, select: SUMMARY_COLUMNS });
+    return row ? summaryOf(row) : null;
+  }
+
+  /** Deletes a finished run and its report; false when there is no such run. */
+  async remove(id: number): Promise<boolean> {
+    this.refuseCurrent(id, 'delete');
+    if (!this.options.prisma) {
+      const index = this.memory.findIndex((run) => run.id === id);
+      if (index >= 0) this.memory.splice(index, 1);
+      return index >= 0;
+    }
+    const { count } = await this.options.prisma.labRun.deleteMany({ where: { id } });
+    return count > 0;
   }
 
   /** A stored run's report, or null when there is no such run (or it has no steps). */

@@ -98,6 +98,27 @@ export function parseLabSettings(body: unknown): LabSettings {
   };
 }
 
+/** The longest name a run may be given (the column's bound). */
+export const MAX_LABEL = 80;
+
+const labelSchema = z
+  .object({
+    label: z
+      .string({
+        invalid_type_error: 'must be a string, or null to remove it',
+        required_error: 'is required: a string, or null to remove it',
+      })
+      .trim()
+      .max(MAX_LABEL, `must be at most ${MAX_LABEL} characters`)
+      .nullable(),
+  })
+  .strict();
+
+/** The name a request gives a run (an empty one removes it), or a BAD_USER_INPUT error saying what was wrong. */
+export function parseRunLabel(body: unknown): string | null {
+  return parseInput(labelSchema, body, 'run label').label || null;
+}
+
 /** A stored run's settings as they are now: runs from before browser runs have no kind, and were load runs. */
 export const storedSettings = (settings: unknown): LabSettings =>
   (settings as { kind?: string }).kind ? (settings as LabSettings) : { ...(settings as LoadRunSettings), kind: 'load' };

@@ -7,6 +7,7 @@ import type {
   LabSettings,
   LabState,
   LivePoint,
+  LoadRunSettings,
   RunStatus,
   RunSummary,
   TargetInfo,
@@ -29,6 +30,15 @@ export type {
   StepResult,
 };
 
+/** A load run as the run panel shows it: in progress, or finished (until the next one starts). */
+export interface LoadRun {
+  id: number;
+  who: string;
+  settings: LoadRunSettings;
+  state: RunStatus['state'] | RunSummary['status'];
+  error?: string | null;
+}
+
 /** Shows a line under the lab's heading: what just happened, or what went wrong. */
 export type OnMessage = (message: { kind: 'error' | 'info'; text: string }) => void;
 
@@ -36,6 +46,8 @@ export interface CacheView {
   at: string;
   mode: string;
   pageCacheMode: string;
+  /** The layers a per-process memory store turns off whatever CACHE_MODE says, and why; null when none is. */
+  off: { layers: string[]; reason: string } | null;
   layers: Record<string, { hits: number; misses: number; hitRatio: number | null }>;
   store: {
     kind: string;

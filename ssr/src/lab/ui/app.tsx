@@ -1,16 +1,17 @@
 // The load lab's page: its panels, each in a file of its own, fed by one event stream (useLabEvents).
-import type { LabState } from './api.ts';
+import { describePhase, describeRun } from '../protocol.ts';
+import type { LabState, RunStatus } from './api.ts';
 import { BrowserPanel } from './browser-panel.tsx';
 import { CachePanel } from './cache-panel.tsx';
 import { Configure } from './configure.tsx';
 import { History } from './history.tsx';
 import { Inspector } from './inspector.tsx';
-import { Results } from './results.tsx';
 import { RunPanel } from './run-panel.tsx';
 import { useLabEvents } from './use-lab-events.ts';
 
 export function LabApp({ initial }: { initial: LabState }) {
-  const { state, run, points, steps, loads, browserRun, lastRun, message, setMessage, history } = useLabEvents(initial);
+  const { state, run, points, steps, loads, browserRun, loadRun, message, setMessage, history, refreshHistory } =
+    useLabEvents(initial);
 
   return (
     <div className="lab">
@@ -24,21 +25,24 @@ export function LabApp({ initial }: { initial: LabState }) {
           side; or load the page in headless Chromium, server-rendered and as a single-page app, beside a background
           load. Runs are measured on this machine, one at a time, in a process of their own.
         </p>
-        <StackSettings state={state} />
+        <StackSettings state={state} run={run} />
       </header>
       <div role="status" aria-live="polite" className={`message ${message?.kind ?? ''}`}>
         {message?.text}
       </div>
       <div className="grid">
         <Configure state={state} run={run} onMessage={setMessage} />
-        <RunPanel run={run} points={points} targets={state.targets} onMessage={setMessage} />
+        <RunPanel
+          run={run}
+          loadRun={loadRun}
+          points={points}
+          steps={steps}
+          targets={state.targets}
+          onMessage={setMessage}
+        />
       </div>
-      <Results
-        steps={steps}
-        title={run ? `Run ${run.id}: results so far` : lastRun ? `Run ${lastRun.id}: results` : 'Results'}
-      />
       <BrowserPanel state={state} run={run} loads={loads} browserRun={browserRun} onMessage={setMessage} />
-      <History runs={history} />
+      <History runs={history} onChanged={refreshHistory} onMessage={setMessage} />
       <div className="grid">
         <CachePanel onMessage={setMessage} />
         <Inspector targets={state.targets} />
@@ -47,22 +51,10 @@ export function LabApp({ initial }: { initial: LabState }) {
   );
 }
 
-function StackSettings({ state }: { state: LabState }) {
-  if (state.settings.error) return <p className="warning">Stack settings unavailable: {state.settings.error}</p>;
-  const batching = Object.values(state.settings.subgraphs ?? {}).every((one) => one?.batching !== false);
-  const gateway = state.settings.gateway;
-  return (
-    <p className="stack-settings">
-      Now: CACHE_MODE <strong>{state.settings.gateway?.cacheMode ?? '?'}</strong> (SSR page cache {state.pageCacheMode})
-      {gateway?.cacheStore ? (
-        <>
-          {' '}
-          on <strong>{gateway.cacheStore}</strong>
-          {(gateway.cacheStores?.length ?? 0) > 1 ? ` (of ${gateway.cacheStores!.join(', ')})` : ''}
-        </>
-      ) : null}
-      , DataLoader batching <strong>{batching ? 'on' : 'off'}</strong>. A run switches these for its duration and then
-      restores them. Running on <strong>{state.running.database}</strong>
+function StackSettings({ state, run }: { state: LabState; run: RunStatus | null }) {
+  const restart = (
+    <>
+      Running on <strong>{state.running.database}</strong>
       {state.running.balancer ? (
         <>
           {' '}
@@ -72,6 +64,46 @@ function StackSettings({ state }: { state: LabState }) {
         ', no balancer'
       )}{' '}
       (these take a restart: <code>DATABASE_URL</code>, <code>start:scaled -- --balancer</code>).
+    </>
+  );
+  // during a run the stack runs on the run's settings, switched at its start and restored at its end
+  if (run) {
+    const { settings } = run;
+    const doing =
+      settings.kind === 'browser'
+        ? `loading ${settings.variants.join(', ')} in a browser beside ${settings.backgroundRate}/s`
+        : run.phase
+          ? `${describePhase(run.phase)} of ${describeRun(settings)}`
+          : `starting ${describeRun(settings)}`;
+    return (
+      <p className="stack-settings" data-testid="now">
+        Now, for run {run.id}: CACHE_MODE <strong>{settings.cacheMode}</strong>
+        {settings.cacheStore ? (
+          <>
+            {' '}
+            on <strong>{settings.cacheStore}</strong>
+          </>
+        ) : null}
+        , DataLoader batching <strong>{settings.batching ? 'on' : 'off'}</strong>; {doing}. Restored when it ends.{' '}
+        {restart}
+      </p>
+    );
+  }
+  if (state.settings.error) return <p className="warning">Stack settings unavailable: {state.settings.error}</p>;
+  const batching = Object.values(state.settings.subgraphs ?? {}).every((one) => one?.batching !== false);
+  const gateway = state.settings.gateway;
+  return (
+    <p className="stack-settings" data-testid="now">
+      Now: CACHE_MODE <strong>{state.settings.gateway?.cacheMode ?? '?'}</strong> (SSR page cache {state.pageCacheMode})
+      {gateway?.cacheStore ? (
+        <>
+          {' '}
+          on <strong>{gateway.cacheStore}</strong>
+          {(gateway.cacheStores?.length ?? 0) > 1 ? ` (of ${gateway.cacheStores!.join(', ')})` : ''}
+        </>
+      ) : null}
+      , DataLoader batching <strong>{batching ? 'on' : 'off'}</strong>. A run switches these for its duration and then
+      restores them. {restart}
     </p>
   );
 }

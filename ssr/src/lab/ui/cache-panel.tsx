@@ -82,10 +82,19 @@ export function CachePanel({ onMessage }: { onMessage: OnMessage }) {
             {view.store.evictions !== undefined ? `, ${view.store.evictions} evicted` : ''}
             {view.store.keys !== undefined ? ')' : ''} ·{' '}
             {Object.entries(view.layers)
-              .map(([layer, stats]) => `${layer} ${stats.hitRatio === null ? '-' : `${pct(stats.hitRatio)}%`}`)
+              .map(([layer, stats]) =>
+                view.off?.layers.includes(layer)
+                  ? `${layer} off`
+                  : `${layer} ${stats.hitRatio === null ? '-' : `${pct(stats.hitRatio)}%`}`,
+              )
               .join(' · ')}{' '}
             hits since start
           </p>
+          {view.off && view.mode !== 'off' && view.mode !== 'entity' ? (
+            <p className="warning" data-testid="layers-off">
+              Off whatever CACHE_MODE says: {view.off.layers.join(', ')}. The {view.off.reason}.
+            </p>
+          ) : null}
           <button type="button" onClick={flush}>
             Flush cache
           </button>

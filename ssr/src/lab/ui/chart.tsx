@@ -19,13 +19,15 @@ export interface ChartProps {
   /** Log-scale axes (offered rates, latencies spanning decades). */
   xLog?: boolean;
   yLog?: boolean;
+  /** Join a line across missing values (default); false leaves a gap where a value is null. */
+  spanGaps?: boolean;
 }
 
 /** A uPlot line chart that follows its container's width and takes new data without redrawing its frame. */
-export function Chart({ title, xLabel, yLabel, series, data, height = 240, xLog, yLog }: ChartProps) {
+export function Chart({ title, xLabel, yLabel, series, data, height = 240, xLog, yLog, spanGaps = true }: ChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
-  const shape = JSON.stringify({ series, xLog, yLog, xLabel, yLabel, height });
+  const shape = JSON.stringify({ series, xLog, yLog, xLabel, yLabel, height, spanGaps });
 
   useEffect(() => {
     const element = box.current;
@@ -45,7 +47,7 @@ export function Chart({ title, xLabel, yLabel, series, data, height = 240, xLog,
           stroke: one.color,
           width: 2,
           dash: one.dash,
-          spanGaps: true,
+          spanGaps,
           points: { show: true, size: 5 },
         })),
       ],

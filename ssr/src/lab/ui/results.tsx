@@ -1,17 +1,33 @@
-// a step passes when it kept up with p99 < 100 ms and < 1% errors; a row's winner is the passing one with the lowest p99
-import { ms as fmt, passes, percent as pct } from '@supergraph-lab/loadtest/format';
+// A load run's results: a cell per target and rate with its status, its verdict and why, and its errors by reason.
+import {
+  errorReasonsOf,
+  fastest,
+  ms as fmt,
+  percent as pct,
+  reasonLabel,
+  stepStatus,
+  VERDICT_RULE,
+  whyLine,
+} from '@supergraph-lab/loadtest/format';
 import { colorOf } from '@supergraph-lab/loadtest/palette';
 import type { StepResult } from './api.ts';
+
+/** How much of an error's sample body the page shows. */
+const SAMPLE_CHARS = 240;
 
 export function Results({ steps, title }: { steps: StepResult[]; title: string }) {
   if (!steps.length) return null;
   const targets = [...new Set(steps.map((step) => step.target))];
   const rates = [...new Set(steps.map((step) => step.offeredRate))].sort((a, b) => a - b);
+  const failing = steps.filter((step) => step.errors > 0);
   return (
-    <section className="panel" aria-labelledby="results-title">
-      <h2 id="results-title">{title}</h2>
+    <div className="results-box">
+      <h3 id="results-title">{title}</h3>
+      <p className="verdict-rule" data-testid="verdict-rule">
+        Verdict per rate, {VERDICT_RULE}.
+      </p>
       <div className="scroll">
-        <table className="results">
+        <table className="results" aria-labelledby="results-title">
           <thead>
             <tr>
               <th scope="col">offered/s</th>
@@ -27,32 +43,13 @@ export function Results({ steps, title }: { steps: StepResult[]; title: string }
               const row = targets.map((target) =>
                 steps.find((step) => step.target === target && step.offeredRate === rate),
               );
-              const winner = row
-                .filter((step): step is StepResult => Boolean(step && passes(step)))
-                .sort((a, b) => a.latency.p99 - b.latency.p99)[0];
+              const winner = fastest(row.filter((step): step is StepResult => Boolean(step)));
               return (
                 <tr key={rate}>
                   <th scope="row">{rate}</th>
                   {row.map((step, i) =>
                     step ? (
-                      <td
-                        key={targets[i]}
-                        className={`${step === winner ? 'winner' : ''} ${passes(step) ? '' : 'bad'}`}
-                      >
-                        {step === winner ? <strong className="badge">fastest</strong> : null}
-                        <div>
-                          achieved {step.achievedRate.toFixed(step.achievedRate >= 100 ? 0 : 1)}/s
-                          {step.saturated ? ' (saturated)' : ''}
-                        </div>
-                        <div>
-                          p50 {fmt(step.latency.p50)} · p90 {fmt(step.latency.p90)} · p99{' '}
-                          <strong>{fmt(step.latency.p99)}</strong> ms
-                        </div>
-                        <div>
-                          errors {pct(step.errorRate)}%
-                          {step.cacheHitRatio === null ? '' : ` · cache hits ${pct(step.cacheHitRatio)}%`}
-                        </div>
-                      </td>
+                      <StepCell key={targets[i]} step={step} winner={step === winner} />
                     ) : (
                       <td key={targets[i]}>-</td>
                     ),
@@ -63,6 +60,51 @@ export function Results({ steps, title }: { steps: StepResult[]; title: string }
           </tbody>
         </table>
       </div>
-    </section>
+      {failing.length ? (
+        <div className="errors">
+          <h3>Errors by reason</h3>
+          <ul>
+            {failing.map((step) => (
+              <li key={`${step.target}@${step.offeredRate}`}>
+                <strong>
+                  {step.target} at {step.offeredRate}/s
+                </strong>
+                : {stepStatus(step).text}, {step.errors} of {step.completed}
+                <ul>
+                  {errorReasonsOf(step).map((reason) => (
+                    <li key={`${reason.kind} ${reason.status ?? ''}`} className="reason">
+                      <strong>{reasonLabel(reason)}</strong> ×{reason.count}
+                      {reason.sample.url ? (
+                        <>
+                          {' '}
+                          from <code>{reason.sample.url}</code>
+                        </>
+                      ) : null}
+                      <pre className="sample">{reason.sample.message.slice(0, SAMPLE_CHARS)}</pre>
+                    </li>
+                  ))}
+                </ul>
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+function StepCell({ step, winner }: { step: StepResult; winner: boolean }) {
+  const status = stepStatus(step);
+  return (
+    <td className={`${status.kind} ${winner ? 'winner' : ''}`} data-status={status.kind}>
+      {winner ? <strong className="badge">fastest</strong> : null}
+      {status.kind === 'ok' ? null : <strong className="status">{status.text}</strong>}
+      <div>achieved {step.achievedRate.toFixed(step.achievedRate >= 100 ? 0 : 1)}/s</div>
+      <div>
+        p50 {fmt(step.latency.p50)} · p90 {fmt(step.latency.p90)} · p99 <strong>{fmt(step.latency.p99)}</strong> ms
+      </div>
+      <div>errors {pct(step.errorRate)}%</div>
+      <div className="why">{whyLine(step)}</div>
+    </td>
   );
 }

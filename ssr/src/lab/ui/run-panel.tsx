@@ -1,34 +1,55 @@
+// The load run in progress, or the last one once it has ended: its live charts beside its results.
 import { useMemo } from 'react';
 import { colorOf } from '@supergraph-lab/loadtest/palette';
-import { type LabState, type LivePoint, type OnMessage, type RunStatus } from './api.ts';
+import { describePhase } from '../protocol.ts';
+import type { LabState, LivePoint, LoadRun, OnMessage, RunStatus, StepResult } from './api.ts';
 import { Chart, align } from './chart.tsx';
 import { RunProgress } from './controls.tsx';
+import { Results } from './results.tsx';
 
-const LIVE_CHARTS = [
-  { field: 'okPerSecond', title: 'successful requests per second over time, per target', yLabel: 'ok/s' },
+const LATENCY_CHARTS = [
   { field: 'p99', title: 'p99 latency over time, per target', yLabel: 'p99 ms' },
   { field: 'p50', title: 'p50 latency over time, per target', yLabel: 'p50 ms' },
 ] as const;
+const ERRORS_DASH = [4, 3];
 
 export function RunPanel({
   run,
+  loadRun,
   points,
+  steps,
   targets,
   onMessage,
 }: {
   run: RunStatus | null;
+  loadRun: LoadRun | null;
   points: LivePoint[];
+  steps: StepResult[];
   targets: LabState['targets'];
   onMessage: OnMessage;
 }) {
-  const settings = run?.settings.kind === 'load' ? run.settings : null;
-  const shown = settings ? targets.filter((target) => settings.targets.includes(target.name)) : [];
+  const current = run?.settings.kind === 'load' ? run : null;
+  const shown = loadRun ? targets.filter((target) => loadRun.settings.targets.includes(target.name)) : [];
   const groups = shown.map((target) => points.filter((point) => point.target === target.name));
-  const series = shown.map((target) => ({ label: target.label, color: colorOf(target.name) }));
   // the live charts: one value of the same points each, per target and second
-  const charts = useMemo(
-    () =>
-      LIVE_CHARTS.map((chart) => ({
+  const charts = useMemo(() => {
+    return {
+      // successes solid, errors dashed, in each target's colour
+      answers: {
+        series: shown.flatMap((target) => [
+          { label: `${target.label} ok`, color: colorOf(target.name) },
+          { label: `${target.label} errors`, color: colorOf(target.name), dash: ERRORS_DASH },
+        ]),
+        data: align(
+          groups.flatMap((group) => [
+            group.map((point) => ({ t: point.t, value: point.okPerSecond })),
+            group.map((point) => ({ t: point.t, value: point.errorsPerSecond })),
+          ]),
+          (point) => point.t,
+          (point) => point.value,
+        ),
+      },
+      latency: LATENCY_CHARTS.map((chart) => ({
         ...chart,
         data: align(
           groups,
@@ -36,56 +57,83 @@ export function RunPanel({
           (point) => point[chart.field],
         ),
       })),
-    [points, run?.id],
-  );
-  const errors = shown.map((target) => ({
+    };
+  }, [points, loadRun?.id]);
+  const series = shown.map((target) => ({ label: target.label, color: colorOf(target.name) }));
+  const errors = shown.map((target, i) => ({
     target,
-    errors: points
-      .filter((point) => point.target === target.name)
-      .reduce((max, point) => Math.max(max, point.errors), 0),
+    errors: groups[i]!.reduce((max, point) => Math.max(max, point.errors), 0),
   }));
 
   return (
     <section className="panel" aria-labelledby="run-title">
       <h2 id="run-title">Run</h2>
-      {!run ? (
-        <p>No run in progress.</p>
-      ) : !settings ? (
+      {run && !current ? (
         <p>
           Run {run.id} by {run.who} loads pages in a browser: follow it under{' '}
           <a href="#browser-title">Page load in a browser</a>.
         </p>
+      ) : null}
+      {!loadRun ? (
+        <p>No load run yet: configure one and start it.</p>
       ) : (
         <>
-          <p>
-            Run {run.id} by {run.who}: <strong>{run.state}</strong>
-            {run.phase
-              ? ` · ${run.phase.phase === 'warmup' ? 'warming up' : 'measuring'} ${run.phase.target} at ${run.phase.rate}/s (step ${run.phase.stepIndex + 1} of ${run.phase.stepCount})`
-              : ''}
+          <p className="run-line">
+            Run {loadRun.id} by {loadRun.who}: <strong>{current ? current.state : loadRun.state}</strong>
+            {current?.phase ? ` · ${describePhase(current.phase)}` : ''}
+            {loadRun.error ? ` · ${loadRun.error}` : ''}
           </p>
-          <RunProgress run={run} label="run progress" cancelLabel="Cancel" onMessage={onMessage} />
-          {charts.map((chart) => (
-            <Chart
-              key={chart.field}
-              title={chart.title}
-              xLabel="seconds"
-              yLabel={chart.yLabel}
-              series={series}
-              data={chart.data}
-              height={180}
-            />
-          ))}
-          <table className="compact">
-            <caption>Errors so far (current step)</caption>
-            <tbody>
-              {errors.map(({ target, errors: count }) => (
-                <tr key={target.name}>
-                  <th scope="row">{target.label}</th>
-                  <td className={count ? 'bad' : ''}>{count}</td>
-                </tr>
+          {current ? (
+            <RunProgress run={current} label="run progress" cancelLabel="Cancel" onMessage={onMessage} />
+          ) : null}
+          <div className="run-body">
+            <div className="live">
+              <Chart
+                title="answers per second over time, per target: ok solid, errors dashed"
+                xLabel="seconds"
+                yLabel="answers/s"
+                series={charts.answers.series}
+                data={charts.answers.data}
+                height={150}
+              />
+              {charts.latency.map((chart) => (
+                <Chart
+                  key={chart.field}
+                  title={chart.title}
+                  xLabel="seconds"
+                  yLabel={chart.yLabel}
+                  series={series}
+                  data={chart.data}
+                  height={150}
+                />
               ))}
-            </tbody>
-          </table>
+              <p className="hint">Latency is not plotted for a second in which more than 1% of answers failed.</p>
+              {current ? (
+                <table className="compact">
+                  <caption>Errors so far (current step)</caption>
+                  <tbody>
+                    {errors.map(({ target, errors: count }) => (
+                      <tr key={target.name}>
+                        <th scope="row">{target.label}</th>
+                        <td className={count ? 'bad' : ''}>{count}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              ) : null}
+            </div>
+            {steps.length ? (
+              <Results
+                steps={steps}
+                title={current ? `Run ${loadRun.id}: results so far` : `Run ${loadRun.id}: results`}
+              />
+            ) : (
+              <p className="hint">
+                Results appear here as each step ends: each target's status, latency and errors by reason, and the
+                verdict per rate.
+              </p>
+            )}
+          </div>
         </>
       )}
     </section>

@@ -7,6 +7,7 @@ import {
   type LabEvent,
   type LabState,
   type LivePoint,
+  type LoadRun,
   type RunStatus,
   type RunSummary,
   type StepResult,
@@ -22,7 +23,12 @@ export function useLabEvents(initial: LabState) {
   const [browserRun, setBrowserRun] = useState<{ id: number; settings: BrowserRunSettings } | null>(
     initial.run?.settings.kind === 'browser' ? { id: initial.run.id, settings: initial.run.settings } : null,
   );
-  const [lastRun, setLastRun] = useState<RunSummary | null>(null);
+  // the load run the run panel shows: the one in progress, or the last one until another starts
+  const [loadRun, setLoadRun] = useState<LoadRun | null>(
+    initial.run?.settings.kind === 'load'
+      ? { id: initial.run.id, who: initial.run.who, settings: initial.run.settings, state: initial.run.state }
+      : null,
+  );
   const [message, setMessage] = useState<{ kind: 'error' | 'info'; text: string } | null>(null);
   const [history, setHistory] = useState<RunSummary[]>([]);
   const runId = useRef<number | null>(initial.run?.id ?? null);
@@ -46,16 +52,20 @@ export function useLabEvents(initial: LabState) {
         setRun(null);
         return;
       }
-      // a run seen for the first time brings its points so far (status events later carry none)
+      // a run seen for the first time brings its points so far (status events later carry none);
+      // the last run of the other kind stays on its panel
       if (runId.current !== next.id) {
         runId.current = next.id;
-        setPoints(next.points);
-        setSteps(next.steps);
         if (next.settings.kind === 'browser') {
           setLoads(next.loads);
           setBrowserRun({ id: next.id, settings: next.settings });
+        } else {
+          setPoints(next.points);
+          setSteps(next.steps);
         }
       }
+      const settings = next.settings;
+      if (settings.kind === 'load') setLoadRun({ id: next.id, who: next.who, settings, state: next.state });
       setRun((previous) => ({
         ...next,
         progress: Math.max(next.progress, previous?.id === next.id ? previous.progress : 0),
@@ -71,7 +81,8 @@ export function useLabEvents(initial: LabState) {
       setRun((previous) => (previous ? { ...previous, progress: event.progress } : previous));
     });
     on('finished', (event: Extract<LabEvent, { type: 'finished' }>) => {
-      setLastRun(event.run);
+      const ended = event.run;
+      setLoadRun((shown) => (shown?.id === ended.id ? { ...shown, state: ended.status, error: ended.error } : shown));
       setMessage({
         kind: event.run.status === 'failed' ? 'error' : 'info',
         text: `Run ${event.run.id} ${event.run.status}${event.run.error ? `: ${event.run.error}` : ''}.`,
@@ -82,5 +93,5 @@ export function useLabEvents(initial: LabState) {
     return () => source.close();
   }, [refreshHistory]);
 
-  return { state, run, points, steps, loads, browserRun, lastRun, message, setMessage, history };
+  return { state, run, points, steps, loads, browserRun, loadRun, message, setMessage, history, refreshHistory };
 }
