@@ -15,6 +15,7 @@ export {
   SATURATION_SHARE,
   type ClosedLoopMeasurement,
   type StepMeasurement,
+  type StepMechanism,
   type StepOptions,
   type Tick,
 } from './step.ts';
@@ -36,6 +37,7 @@ export {
   type RunOptions,
   type StepResult,
 } from './run.ts';
+export { mechanismBetween, metricTotals, readCounters, type CounterSnapshot } from './mechanism.ts';
 export { renderHtmlReport, summarySvg } from './report/html.ts';
 export { comparisonMarkdown, passes, sustainedRate } from './report/format.ts';
 export { comparisonTable } from './report/terminal.ts';

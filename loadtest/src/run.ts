@@ -2,6 +2,7 @@ import os from 'node:os';
 import { request } from 'undici';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createAgent, loadPage, type Outcome } from './http.ts';
+import { mechanismBetween, readCounters } from './mechanism.ts';
 import { runStep, type StepMeasurement, type Tick } from './step.ts';
 import { itemIds, targetNamed, type Endpoints, type Target } from './targets.ts';
 
@@ -65,6 +66,11 @@ export interface RunOptions extends RunSettings {
    * work"), so a saturated step does not slow the next; a guard for a stack that does not.
    */
   settle?: boolean;
+  /**
+   * Read every service's /metrics right before and after each measured step, for the step's
+   * `mechanism` (statements, fetches, CPU per request). On by default; off, `mechanism` is null.
+   */
+  mechanism?: boolean;
   signal?: AbortSignal;
   onEvent?(event: RunEvent): void;
 }
@@ -127,6 +133,7 @@ export async function runLoadTest(options: RunOptions): Promise<StepResult[]> {
   const agent = createAgent(options.connections);
   const nextId = itemIds(options.maxItemId);
   const variant = options.variant ?? null;
+  const readMechanism = options.mechanism ?? true;
   const steps: StepResult[] = [];
   let sequence = Math.floor(Math.random() * 1e9);
   const senders = new Map(
@@ -153,6 +160,7 @@ export async function runLoadTest(options: RunOptions): Promise<StepResult[]> {
       for (const phase of options.warmupSeconds > 0 ? (['warmup', 'measure'] as const) : (['measure'] as const)) {
         if (options.signal?.aborted) break;
         options.onEvent?.({ type: 'phase', ...common, phase, stepIndex, stepCount: plan.length });
+        const counters = phase === 'measure' && readMechanism ? await readCounters(options.endpoints) : null;
         const measured = await runStep({
           rate,
           durationSeconds: phase === 'warmup' ? options.warmupSeconds : options.durationSeconds,
@@ -162,7 +170,10 @@ export async function runLoadTest(options: RunOptions): Promise<StepResult[]> {
           onTick: (tick) => options.onEvent?.({ type: 'tick', ...common, phase, tick }),
         });
         if (phase === 'warmup') continue;
-        const step = { target, variant, ...measured };
+        const mechanism = counters
+          ? mechanismBetween(counters, await readCounters(options.endpoints), measured.ok)
+          : null;
+        const step = { target, variant, ...measured, mechanism };
         steps.push(step);
         options.onEvent?.({ type: 'step', step });
         backlog = step.saturated;

@@ -16,6 +16,13 @@ export const rate = (value: number) =>
   value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
 export const percent = (share: number) => (share === 0 ? '0' : share < 0.001 ? '<0.1' : (share * 100).toFixed(1));
 
+/** A step's statements, fetches and CPU ms per request, as a table shows them ('-' where not read). */
+export const mechanismCells = ({ mechanism }: StepResult): [string, string, string] => [
+  ms(mechanism?.statementsPerRequest),
+  ms(mechanism?.fetchesPerRequest),
+  ms(mechanism?.cpuMsPerRequest),
+];
+
 export function passes(step: StepResult): boolean {
   return (
     !step.saturated && !step.cancelled && step.errorRate < SUSTAINED.errorRate && step.latency.p99 < SUSTAINED.p99Ms

@@ -1,5 +1,5 @@
 import type { LoadTestReport, StepResult } from '../run.ts';
-import { bySeries, cellText, comparisonRows, ms, notes, percent, rate, SUSTAINED } from './format.ts';
+import { bySeries, cellText, comparisonRows, mechanismCells, ms, notes, percent, rate, SUSTAINED } from './format.ts';
 import { reportPage } from './page.ts';
 import { escapeXml as escape, lineChart, seriesStyle, sideBySide, type Series } from './svg.ts';
 
@@ -87,9 +87,35 @@ function stepTable(steps: StepResult[]): string {
     (step) => `<tr class="${step.saturated || step.errorRate >= SUSTAINED.errorRate ? 'bad' : ''}">
 <td>${escape(step.target)}</td><td>${escape(step.variant ?? '')}</td><td>${rate(step.offeredRate)}</td><td>${rate(step.achievedRate)}</td>
 <td>${ms(step.latency.p50)}</td><td>${ms(step.latency.p90)}</td><td>${ms(step.latency.p99)}</td><td>${ms(step.latency.max)}</td>
-<td>${step.completed}</td><td>${percent(step.errorRate)}</td><td>${step.cacheHitRatio === null ? '-' : percent(step.cacheHitRatio)}</td><td>${escape(notes(step).join(', '))}</td></tr>`,
+<td>${step.completed}</td><td>${percent(step.errorRate)}</td><td>${step.cacheHitRatio === null ? '-' : percent(step.cacheHitRatio)}</td>${mechanismCells(
+      step,
+    )
+      .map((cell) => `<td>${cell}</td>`)
+      .join('')}<td>${escape(notes(step).join(', '))}</td></tr>`,
   );
-  return `<table><thead><tr><th>target</th><th>variant</th><th>offered/s</th><th>achieved/s</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>max ms</th><th>responses</th><th>errors %</th><th>cache hit %</th><th>notes</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<table><thead><tr><th>target</th><th>variant</th><th>offered/s</th><th>achieved/s</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>max ms</th><th>responses</th><th>errors %</th><th>cache hit %</th><th>SQL/req</th><th>fetches/req</th><th>CPU ms/req</th><th>notes</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+/** Each step's service CPU per request, by service, beside its statements and fetches. */
+function mechanismSection(steps: StepResult[]): string {
+  const read = steps.filter((step) => step.mechanism);
+  if (!read.length) return "<p>The services' counters were not read in this run.</p>";
+  const services = [...new Set(read.flatMap((step) => Object.keys(step.mechanism!.cpuMsByService)))];
+  const rows = read.map((step) => {
+    const byService = step.mechanism!.cpuMsByService;
+    return `<tr><td>${escape(step.target)}</td><td>${escape(step.variant ?? '')}</td><td>${rate(step.offeredRate)}</td>${mechanismCells(
+      step,
+    )
+      .map((cell) => `<td>${cell}</td>`)
+      .join('')}${services.map((service) => `<td>${ms(byService[service])}</td>`).join('')}</tr>`;
+  });
+  return `<p>Counted at the services, not estimated: each one's <code>/metrics</code> read right before and after the step
+(<code>db_statements_total</code> of the subgraphs, <code>subgraph_fetches_total</code> of the gateway, every service's
+<code>process_cpu_seconds_total</code>), divided by the step's successful requests (a page load: the REST target's four calls count as one).
+A dash: a service did not answer or does not count it.</p>
+<table><thead><tr><th>target</th><th>variant</th><th>offered/s</th><th>SQL/req</th><th>fetches/req</th><th>CPU ms/req</th>${services
+    .map((service) => `<th>${escape(service)} CPU ms/req</th>`)
+    .join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 function comparison(report: LoadTestReport): string {
@@ -198,6 +224,7 @@ or a GraphQL body with <code>errors</code>.</p>
 <h2>Achieved vs offered</h2>${grid('achieved')}
 <h2>Errors</h2>${grid('errors')}
 <h2>Every step</h2>${stepTable(report.steps)}
+<h2>What the services did per request</h2>${mechanismSection(report.steps)}
 <h2>Server-Timing breakdown</h2>${serverTimingSection(report.steps)}
 <h2>Error samples</h2>${errorSection(report.steps)}`,
     `td:first-child,th:first-child,td:nth-child(2){text-align:left}tr.bad td,td.bad{background:#fdecea}

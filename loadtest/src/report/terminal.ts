@@ -1,6 +1,6 @@
 import type { StepResult } from '../run.ts';
 import type { Tick } from '../step.ts';
-import { cellText, comparisonRows, ms, notes, percent, rate, SUSTAINED } from './format.ts';
+import { cellText, comparisonRows, mechanismCells, ms, notes, percent, rate, SUSTAINED } from './format.ts';
 
 const COLUMNS = [
   'target',
@@ -13,9 +13,12 @@ const COLUMNS = [
   'max ms',
   'errors %',
   'cache hit %',
+  'SQL/req',
+  'fetch/req',
+  'CPU ms/req',
   'notes',
 ] as const;
-const WIDTHS = [17, 14, 10, 11, 9, 9, 9, 9, 9, 12, 0];
+const WIDTHS = [17, 14, 10, 11, 9, 9, 9, 9, 9, 12, 8, 10, 11, 0];
 
 const line = (cells: string[]) =>
   cells
@@ -38,6 +41,7 @@ export function stepRow(step: StepResult): string {
     ms(step.latency.max),
     percent(step.errorRate),
     step.cacheHitRatio === null ? '-' : percent(step.cacheHitRatio),
+    ...mechanismCells(step),
     notes(step).join(', '),
   ]);
 }
