@@ -38,6 +38,13 @@ export {
   type StepResult,
 } from './run.ts';
 export { mechanismBetween, metricTotals, readCounters, type CounterSnapshot } from './mechanism.ts';
+export {
+  evaluateThresholds,
+  parseThreshold,
+  parseThresholds,
+  type Threshold,
+  type ThresholdResult,
+} from './thresholds.ts';
 export { renderHtmlReport, summarySvg } from './report/html.ts';
 export { comparisonMarkdown, passes, sustainedRate } from './report/format.ts';
 export { comparisonTable } from './report/terminal.ts';

@@ -5,11 +5,14 @@ import { createAgent, loadPage, type Outcome } from './http.ts';
 import { mechanismBetween, readCounters } from './mechanism.ts';
 import { runStep, type StepMeasurement, type Tick } from './step.ts';
 import { itemIds, targetNamed, type Endpoints, type Target } from './targets.ts';
+import type { ThresholdResult } from './thresholds.ts';
 
 /** One step of a run: a target at one rate, under one variant of the stack (e.g. "cache all"). */
 export interface StepResult extends StepMeasurement {
   target: string;
   variant: string | null;
+  /** How the step fared against the run's thresholds (the CLI's --threshold), when it had any. */
+  thresholds?: ThresholdResult[];
 }
 
 /** What a run was asked to do. */
@@ -35,7 +38,7 @@ export interface LoadTestReport {
   title: string;
   startedAt: string;
   finishedAt: string;
-  settings: RunSettings & { variants: string[]; notes?: string[] };
+  settings: RunSettings & { variants: string[]; notes?: string[]; thresholds?: string[] };
   machine: MachineInfo;
   dataSet: { maxItemId: number; items?: number };
   steps: StepResult[];

@@ -1,6 +1,7 @@
 import type { StepResult } from '../run.ts';
 import type { Tick } from '../step.ts';
-import { cellText, comparisonRows, mechanismCells, ms, notes, percent, rate, SUSTAINED } from './format.ts';
+import type { ThresholdResult } from '../thresholds.ts';
+import { cellText, comparisonRows, mechanismCells, ms, notes, percent, rate, seriesName, SUSTAINED } from './format.ts';
 
 const COLUMNS = [
   'target',
@@ -54,6 +55,37 @@ export function errorLines(step: StepResult): string[] {
       (sample) =>
         `    ${sample.kind}${sample.status ? ` ${sample.status}` : ''} ${sample.url}: ${sample.message.slice(0, 160)}`,
     );
+}
+
+const verdict = (passed: boolean) => (passed ? 'pass' : 'FAIL');
+
+/** A threshold's actual figure in its unit: "12.3 ms", "0.5%", "9.80/s", "4.00". */
+function actualText({ actual, unit }: ThresholdResult): string {
+  if (actual === null) return 'not measured';
+  if (unit === '%') return `${actual === 0 ? '0' : actual.toFixed(actual < 10 ? 2 : 1)}%`;
+  if (unit === '/s') return `${rate(actual)}/s`;
+  return unit ? `${ms(actual)} ${unit}` : ms(actual);
+}
+
+/**
+ * The run's thresholds judged: each step's verdict, each threshold's under it with the step's
+ * figure, and a last line counting the failures.
+ */
+export function thresholdLines(steps: StepResult[]): string[] {
+  const lines: string[] = [];
+  let failed = 0;
+  let judged = 0;
+  for (const step of steps) {
+    const results = step.thresholds ?? [];
+    lines.push(`${seriesName(step)} @ ${step.offeredRate}/s: ${verdict(results.every((result) => result.passed))}`);
+    for (const result of results) {
+      judged++;
+      if (!result.passed) failed++;
+      lines.push(`    ${verdict(result.passed)}  ${result.threshold.padEnd(18)} ${actualText(result)}`);
+    }
+  }
+  lines.push(failed ? `thresholds: ${failed} of ${judged} failed` : `thresholds: all ${judged} held`);
+  return lines;
 }
 
 /** A one-line progress bar for a running step. */
