@@ -64,6 +64,7 @@ const MARIADB_SUITES = [
   ].map((name) => `gateway/test/${name}.test.ts`),
   'ssr/test/page.test.ts',
   'loadtest/test/stack.test.ts',
+  'loadtest/test/mechanism.test.ts',
   'scripts/test/cache-namespace.test.ts',
 ];
 

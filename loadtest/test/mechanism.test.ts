@@ -42,12 +42,15 @@ describe("a step's mechanism, read from the services' /metrics", () => {
   /** Statements and fetches per listing of `first` items, over three listings. */
   async function perListing(first: number) {
     const services = await endpoints();
-    const before = await readCounters(services);
-    for (let i = 0; i < 3; i++) {
+    const listing = async () => {
       const result = await graphql(stack.gatewayUrl, LISTING_QUERY, { first });
       assert.equal(result.errors, undefined, JSON.stringify(result.errors));
       assert.equal(result.data!.items.edges.length, first);
-    }
+    };
+    // not counted: a client's first statements include one-offs (Prisma asks MariaDB's version)
+    await listing();
+    const before = await readCounters(services);
+    for (let i = 0; i < 3; i++) await listing();
     return mechanismBetween(before, await readCounters(services), 3);
   }
 
