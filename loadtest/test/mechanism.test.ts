@@ -76,8 +76,8 @@ describe("a step's mechanism, read from the services' /metrics", () => {
 
   test('each load-test step carries what the services counted; a service that does not answer is null, not a crash', async () => {
     await batching(true);
-    const [step] = await runLoadTest({
-      targets: ['graphql'],
+    const [page, restPage] = await runLoadTest({
+      targets: ['graphql', 'rest-gateway'],
       rates: [10],
       durationSeconds: 1,
       warmupSeconds: 0,
@@ -86,8 +86,8 @@ describe("a step's mechanism, read from the services' /metrics", () => {
       endpoints: await endpoints(),
       maxItemId: 60,
     });
-    assert.equal(step!.errors, 0, JSON.stringify(step!.errorSamples));
-    const mechanism = step!.mechanism!;
+    for (const step of [page!, restPage!]) assert.equal(step.errors, 0, JSON.stringify(step.errorSamples));
+    const mechanism = page!.mechanism!;
     // the item page: the item, then its photos and its reviews and summary
     assert.equal(mechanism.fetchesPerRequest, 3);
     assert.ok(mechanism.statementsPerRequest! >= 3, `statements per page: ${mechanism.statementsPerRequest}`);
@@ -95,6 +95,8 @@ describe("a step's mechanism, read from the services' /metrics", () => {
     assert.equal(mechanism.cpuMsPerRequest, null);
     assert.deepEqual(Object.keys(mechanism.cpuMsByService).sort(), ['gateway', 'items', 'photos', 'reviews']);
     for (const ms of Object.values(mechanism.cpuMsByService)) assert.ok(ms > 0);
+    // the REST page through the gateway: each of its four calls forwarded once (no REST cache here)
+    assert.equal(restPage!.mechanism!.fetchesPerRequest, 4);
   });
 });
 
