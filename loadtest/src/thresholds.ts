@@ -82,9 +82,10 @@ export function parseThreshold(text: string): Threshold {
     throw new UsageError(
       `threshold ${JSON.stringify(text)}: unknown metric "${name}"; choose from ${Object.keys(METRICS).join(', ')}`,
     );
+  const unitName = (one: string) => (one ? `"${one}"` : 'a bare number');
   if (!definition.units.includes(unit.toLowerCase()))
     throw new UsageError(
-      `threshold ${JSON.stringify(text)}: ${metric} takes ${definition.units.map((one) => (one ? `"${one}"` : 'a bare number')).join(' or ')}, got ${unit ? `"${unit}"` : 'a bare number'}`,
+      `threshold ${JSON.stringify(text)}: ${metric} takes ${definition.units.map(unitName).join(' or ')}, got ${unitName(unit)}`,
     );
   const value = Number(number);
   if (metric === 'errors' && value > 100)

@@ -177,12 +177,16 @@ describe('load tester against the real stack', () => {
     );
 
     // no latency is below 0 ms: one threshold fails, the other still holds
-    const missed = await loadtest(['errors<50%', 'p50<0']);
+    const html = path.join(ARTIFACTS, 'thresholds.html');
+    const missed = await loadtest(['errors<50%', 'p50<0'], ['--html', html]);
     assert.equal(missed.code, 1, `${missed.stdout}${missed.stderr}`);
     assert.match(missed.stdout, /^graphql @ 5\/s: FAIL$/m);
     assert.match(missed.stdout, /^ {4}pass {2}errors<50%/m);
     assert.match(missed.stdout, /^ {4}FAIL {2}p50<0 +\d[\d.]* ms$/m);
     assert.match(missed.stdout, /^thresholds: 1 of 2 failed$/m);
+    const page = await readFile(html, 'utf8');
+    assert.match(page, /<th>errors&#60;50%<\/th><th>p50&#60;0<\/th>/);
+    assert.match(page, /<td class="">pass [\d.]+%<\/td><td class="bad">FAIL \d[\d.]* ms<\/td>/);
 
     const bad = await loadtest(['p99<100', 'p99<<100']);
     assert.equal(bad.code, 2);

@@ -1,4 +1,5 @@
 import type { StepResult } from '../run.ts';
+import type { ThresholdResult } from '../thresholds.ts';
 
 /** A step passes when it kept up, with p99 under 100 ms and under 1% errors (the issue's bar). */
 export const SUSTAINED = { p99Ms: 100, errorRate: 0.01 } as const;
@@ -22,6 +23,14 @@ export const mechanismCells = ({ mechanism }: StepResult): [string, string, stri
   ms(mechanism?.fetchesPerRequest),
   ms(mechanism?.cpuMsPerRequest),
 ];
+
+/** A threshold's actual figure in its unit: "12.3 ms", "0.5%", "9.80/s", "4.00". */
+export function actualText({ actual, unit }: ThresholdResult): string {
+  if (actual === null) return 'not measured';
+  if (unit === '%') return `${actual === 0 ? '0' : actual.toFixed(actual < 10 ? 2 : 1)}%`;
+  if (unit === '/s') return `${rate(actual)}/s`;
+  return unit ? `${ms(actual)} ${unit}` : ms(actual);
+}
 
 export function passes(step: StepResult): boolean {
   return (

@@ -1,5 +1,16 @@
 import type { LoadTestReport, StepResult } from '../run.ts';
-import { bySeries, cellText, comparisonRows, mechanismCells, ms, notes, percent, rate, SUSTAINED } from './format.ts';
+import {
+  actualText,
+  bySeries,
+  cellText,
+  comparisonRows,
+  mechanismCells,
+  ms,
+  notes,
+  percent,
+  rate,
+  SUSTAINED,
+} from './format.ts';
 import { reportPage } from './page.ts';
 import { escapeXml as escape, lineChart, seriesStyle, sideBySide, type Series } from './svg.ts';
 
@@ -94,6 +105,21 @@ function stepTable(steps: StepResult[]): string {
       .join('')}<td>${escape(notes(step).join(', '))}</td></tr>`,
   );
   return `<table><thead><tr><th>target</th><th>variant</th><th>offered/s</th><th>achieved/s</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>max ms</th><th>responses</th><th>errors %</th><th>cache hit %</th><th>SQL/req</th><th>fetches/req</th><th>CPU ms/req</th><th>notes</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+/** Each step against the run's thresholds (--threshold): the step's figure and the verdict, a failure marked. */
+function thresholdSection(report: LoadTestReport): string {
+  const thresholds = report.settings.thresholds ?? [];
+  const rows = report.steps.map((step) => {
+    const cells = (step.thresholds ?? []).map(
+      (result) =>
+        `<td class="${result.passed ? '' : 'bad'}">${result.passed ? 'pass' : 'FAIL'} ${escape(actualText(result))}</td>`,
+    );
+    return `<tr><td>${escape(step.target)}</td><td>${escape(step.variant ?? '')}</td><td>${rate(step.offeredRate)}</td>${cells.join('')}</tr>`;
+  });
+  return `<h2>Thresholds</h2><table><thead><tr><th>target</th><th>variant</th><th>offered/s</th>${thresholds
+    .map((threshold) => `<th>${escape(threshold)}</th>`)
+    .join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 /** Each step's service CPU per request, by service, beside its statements and fetches. */
@@ -218,7 +244,7 @@ export function renderHtmlReport(report: LoadTestReport): string {
     `<p>Open model: each step offers its rate on a fixed schedule; latency runs from each request's scheduled start, so a server that falls behind shows
 as latency and a short achieved rate (a cross marks a step that achieved less than 90% of its offered rate). An error is a non-2xx status, a timeout,
 or a GraphQL body with <code>errors</code>.</p>
-<h2>Comparison</h2>${comparison(report)}
+<h2>Comparison</h2>${comparison(report)}${report.settings.thresholds?.length ? thresholdSection(report) : ''}
 <h2>p99 latency</h2>${grid('p99')}
 <h2>p50 latency</h2>${grid('p50')}
 <h2>Achieved vs offered</h2>${grid('achieved')}

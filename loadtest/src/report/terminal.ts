@@ -1,7 +1,17 @@
 import type { StepResult } from '../run.ts';
 import type { Tick } from '../step.ts';
-import type { ThresholdResult } from '../thresholds.ts';
-import { cellText, comparisonRows, mechanismCells, ms, notes, percent, rate, seriesName, SUSTAINED } from './format.ts';
+import {
+  actualText,
+  cellText,
+  comparisonRows,
+  mechanismCells,
+  ms,
+  notes,
+  percent,
+  rate,
+  seriesName,
+  SUSTAINED,
+} from './format.ts';
 
 const COLUMNS = [
   'target',
@@ -58,14 +68,6 @@ export function errorLines(step: StepResult): string[] {
 }
 
 const verdict = (passed: boolean) => (passed ? 'pass' : 'FAIL');
-
-/** A threshold's actual figure in its unit: "12.3 ms", "0.5%", "9.80/s", "4.00". */
-function actualText({ actual, unit }: ThresholdResult): string {
-  if (actual === null) return 'not measured';
-  if (unit === '%') return `${actual === 0 ? '0' : actual.toFixed(actual < 10 ? 2 : 1)}%`;
-  if (unit === '/s') return `${rate(actual)}/s`;
-  return unit ? `${ms(actual)} ${unit}` : ms(actual);
-}
 
 /**
  * The run's thresholds judged: each step's verdict, each threshold's under it with the step's
