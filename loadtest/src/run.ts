@@ -74,6 +74,8 @@ export interface RunOptions extends RunSettings {
    * `mechanism` (statements, fetches, CPU per request). On by default; off, `mechanism` is null.
    */
   mechanism?: boolean;
+  /** Where each service's own /metrics answers, when `endpoints` reach some through a balancer; default `endpoints`. */
+  metricsEndpoints?: Endpoints;
   signal?: AbortSignal;
   onEvent?(event: RunEvent): void;
 }
@@ -136,7 +138,7 @@ export async function runLoadTest(options: RunOptions): Promise<StepResult[]> {
   const agent = createAgent(options.connections);
   const nextId = itemIds(options.maxItemId);
   const variant = options.variant ?? null;
-  const readMechanism = options.mechanism ?? true;
+  const counted = options.mechanism === false ? null : (options.metricsEndpoints ?? options.endpoints);
   const steps: StepResult[] = [];
   let sequence = Math.floor(Math.random() * 1e9);
   const senders = new Map(
@@ -163,7 +165,7 @@ export async function runLoadTest(options: RunOptions): Promise<StepResult[]> {
       for (const phase of options.warmupSeconds > 0 ? (['warmup', 'measure'] as const) : (['measure'] as const)) {
         if (options.signal?.aborted) break;
         options.onEvent?.({ type: 'phase', ...common, phase, stepIndex, stepCount: plan.length });
-        const counters = phase === 'measure' && readMechanism ? await readCounters(options.endpoints) : null;
+        const counters = phase === 'measure' && counted ? await readCounters(counted) : null;
         const measured = await runStep({
           rate,
           durationSeconds: phase === 'warmup' ? options.warmupSeconds : options.durationSeconds,
@@ -173,9 +175,8 @@ export async function runLoadTest(options: RunOptions): Promise<StepResult[]> {
           onTick: (tick) => options.onEvent?.({ type: 'tick', ...common, phase, tick }),
         });
         if (phase === 'warmup') continue;
-        const mechanism = counters
-          ? mechanismBetween(counters, await readCounters(options.endpoints), measured.ok)
-          : null;
+        const mechanism =
+          counters && counted ? mechanismBetween(counters, await readCounters(counted), measured.ok) : null;
         const step = { target, variant, ...measured, mechanism };
         steps.push(step);
         options.onEvent?.({ type: 'step', step });
