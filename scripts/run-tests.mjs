@@ -134,6 +134,7 @@ const MARIADB_SUITES = [
   'ssr/test/page.test.ts',
   'ssr/test/listing.test.ts',
   'loadtest/test/stack.test.ts',
+  'loadtest/test/mechanism.test.ts',
   'scripts/test/cache-namespace.test.ts',
 ];
 

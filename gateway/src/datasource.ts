@@ -6,6 +6,7 @@ import { IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, type CreateContext 
 import type { Cancellation, RequestTiming } from '@supergraph-lab/timing';
 import { GraphQLError } from 'graphql';
 import type { Agent, Dispatcher } from 'undici';
+import type { FetchCount } from './fetches.ts';
 
 /** What the gateway keeps per request. */
 export interface GatewayContext {
@@ -49,6 +50,8 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
     private readonly url: string,
     private readonly agent: Agent,
     private readonly timeoutMs: number,
+    /** Counts each fetch sent (subgraph_fetches_total). */
+    private readonly sent: FetchCount,
   ) {
     const parsed = new URL(url);
     this.origin = parsed.origin;
@@ -99,6 +102,8 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
   ): Promise<GatewayGraphQLResponse> {
     // the time this fetch was in flight, body included: its part of the gateway's Server-Timing
     const end = context.timing?.begin(this.name);
+    // post sends nothing for a client already gone
+    if (!cancellation?.aborted) this.sent.count++;
     try {
       const response = await post(
         this.agent,

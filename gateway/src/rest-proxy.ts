@@ -12,6 +12,7 @@ import { sendProblem, toProblem, unavailable, AppError } from '@supergraph-lab/h
 import type { FastifyInstance } from 'fastify';
 import { timed } from '@supergraph-lab/timing';
 import type { Agent } from 'undici';
+import type { FetchCount } from './fetches.ts';
 import { remember, responsesCached, type GatewayCache } from './response-cache.ts';
 
 interface CachedRest {
@@ -59,6 +60,7 @@ export function registerRestProxy(
   agent: Agent,
   timeoutMs: number,
   cache: GatewayCache,
+  fetches: Record<SubgraphName, FetchCount>,
 ): void {
   app.register(async (scope) => {
     // bodies pass through as bytes: the owner parses and validates them (its 400/415)
@@ -101,6 +103,8 @@ export function registerRestProxy(
       // is carried to its end
       const cancellation = request.method === 'GET' || request.method === 'HEAD' ? request.cancellation : null;
       let upstream;
+      // undici sends nothing for a client already gone
+      if (!cancellation?.aborted) fetches[owner].count++;
       try {
         upstream = await timed(request.timing, owner, () =>
           agent.request({

@@ -20,6 +20,7 @@ import {
 } from '@supergraph-lab/cache';
 import { registerCacheAdmin } from './admin.ts';
 import { SubgraphDataSource, type GatewayContext } from './datasource.ts';
+import { subgraphFetchCounts } from './fetches.ts';
 import { responseCachePlugin, responseDependencies, responsesCached, type GatewayCache } from './response-cache.ts';
 import { playgroundPage, registerPlaygroundAssets } from './playground.ts';
 import { registerRestProxy } from './rest-proxy.ts';
@@ -52,14 +53,6 @@ export async function createGatewayService(config: Config, options: GatewayOptio
   const urls = options.subgraphUrls ?? config.subgraphUrls;
   const agent = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 60_000, connections: 128 });
 
-  const supergraphSdl = config.supergraphMode === 'static' ? composeSupergraph(readSubgraphSources(urls)) : null;
-  const gateway = new ApolloGateway({
-    supergraphSdl:
-      supergraphSdl ??
-      new IntrospectAndCompose({ subgraphs: SUBGRAPH_NAMES.map((name) => ({ name, url: `${urls[name]}/graphql` })) }),
-    buildService: ({ name, url }) => new SubgraphDataSource(name, url!, agent, config.subgraphTimeoutMs),
-  });
-
   const app = createHttpServer({
     name: 'gateway',
     logLevel: config.logLevel,
@@ -80,6 +73,17 @@ export async function createGatewayService(config: Config, options: GatewayOptio
       ]),
     ),
   });
+  // every subgraph fetch, GraphQL's and the REST proxy's (subgraph_fetches_total)
+  const fetches = subgraphFetchCounts(app.metrics);
+  const supergraphSdl = config.supergraphMode === 'static' ? composeSupergraph(readSubgraphSources(urls)) : null;
+  const gateway = new ApolloGateway({
+    supergraphSdl:
+      supergraphSdl ??
+      new IntrospectAndCompose({ subgraphs: SUBGRAPH_NAMES.map((name) => ({ name, url: `${urls[name]}/graphql` })) }),
+    buildService: ({ name, url }) =>
+      new SubgraphDataSource(name, url!, agent, config.subgraphTimeoutMs, fetches[name as SubgraphName]),
+  });
+
   const store = createConfiguredStore(config, (message) => app.log.warn(message));
   const cache: GatewayCache = {
     store,
@@ -113,7 +117,7 @@ export async function createGatewayService(config: Config, options: GatewayOptio
   });
   if (config.testCrashAfterCommit) crashAfterCommits(app);
   if (config.playground) registerPlaygroundAssets(app);
-  registerRestProxy(app, urls, agent, config.subgraphTimeoutMs, cache);
+  registerRestProxy(app, urls, agent, config.subgraphTimeoutMs, cache, fetches);
   registerCacheAdmin(app, config, cache, urls, agent);
   app.addHook('onReady', async () => {
     if (!responsesCached(cache) && (cache.mode === 'response' || cache.mode === 'all')) {

@@ -16,6 +16,7 @@ export {
   type ClosedLoopMeasurement,
   type ErrorReason,
   type StepMeasurement,
+  type StepMechanism,
   type StepOptions,
   type Tick,
 } from './step.ts';
@@ -37,6 +38,14 @@ export {
   type RunOptions,
   type StepResult,
 } from './run.ts';
+export { mechanismBetween, metricTotals, readCounters, type CounterSnapshot } from './mechanism.ts';
+export {
+  evaluateThresholds,
+  parseThreshold,
+  parseThresholds,
+  type Threshold,
+  type ThresholdResult,
+} from './thresholds.ts';
 export { renderHtmlReport, summarySvg } from './report/html.ts';
 export {
   comparisonMarkdown,

@@ -2,13 +2,17 @@ import os from 'node:os';
 import { request } from 'undici';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createAgent, loadPage, type Outcome } from './http.ts';
+import { mechanismBetween, readCounters } from './mechanism.ts';
 import { runStep, type StepMeasurement, type Tick } from './step.ts';
 import { itemIds, targetNamed, type Endpoints, type Target } from './targets.ts';
+import type { ThresholdResult } from './thresholds.ts';
 
 /** One step of a run: a target at one rate, under one variant of the stack (e.g. "cache all"). */
 export interface StepResult extends StepMeasurement {
   target: string;
   variant: string | null;
+  /** How the step fared against the run's thresholds (the CLI's --threshold), when it had any. */
+  thresholds?: ThresholdResult[];
 }
 
 /** What a run was asked to do. */
@@ -34,7 +38,7 @@ export interface LoadTestReport {
   title: string;
   startedAt: string;
   finishedAt: string;
-  settings: RunSettings & { variants: string[]; notes?: string[] };
+  settings: RunSettings & { variants: string[]; notes?: string[]; thresholds?: string[] };
   machine: MachineInfo;
   dataSet: { maxItemId: number; items?: number };
   steps: StepResult[];
@@ -65,6 +69,13 @@ export interface RunOptions extends RunSettings {
    * work"), so a saturated step does not slow the next; a guard for a stack that does not.
    */
   settle?: boolean;
+  /**
+   * Read every service's /metrics right before and after each measured step, for the step's
+   * `mechanism` (statements, fetches, CPU per request). On by default; off, `mechanism` is null.
+   */
+  mechanism?: boolean;
+  /** Where each service's own /metrics answers, when `endpoints` reach some through a balancer; default `endpoints`. */
+  metricsEndpoints?: Endpoints;
   signal?: AbortSignal;
   onEvent?(event: RunEvent): void;
 }
@@ -127,6 +138,7 @@ export async function runLoadTest(options: RunOptions): Promise<StepResult[]> {
   const agent = createAgent(options.connections);
   const nextId = itemIds(options.maxItemId);
   const variant = options.variant ?? null;
+  const counted = options.mechanism === false ? null : (options.metricsEndpoints ?? options.endpoints);
   const steps: StepResult[] = [];
   let sequence = Math.floor(Math.random() * 1e9);
   const senders = new Map(
@@ -153,6 +165,7 @@ export async function runLoadTest(options: RunOptions): Promise<StepResult[]> {
       for (const phase of options.warmupSeconds > 0 ? (['warmup', 'measure'] as const) : (['measure'] as const)) {
         if (options.signal?.aborted) break;
         options.onEvent?.({ type: 'phase', ...common, phase, stepIndex, stepCount: plan.length });
+        const counters = phase === 'measure' && counted ? await readCounters(counted) : null;
         const measured = await runStep({
           rate,
           durationSeconds: phase === 'warmup' ? options.warmupSeconds : options.durationSeconds,
@@ -162,7 +175,9 @@ export async function runLoadTest(options: RunOptions): Promise<StepResult[]> {
           onTick: (tick) => options.onEvent?.({ type: 'tick', ...common, phase, tick }),
         });
         if (phase === 'warmup') continue;
-        const step = { target, variant, ...measured };
+        const mechanism =
+          counters && counted ? mechanismBetween(counters, await readCounters(counted), measured.ok) : null;
+        const step = { target, variant, ...measured, mechanism };
         steps.push(step);
         options.onEvent?.({ type: 'step', step });
         backlog = step.saturated;

@@ -17,6 +17,7 @@ import {
   type Endpoints,
   type LoadTestReport,
 } from '../src/index.ts';
+import { measuredStep } from './steps.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const ARTIFACTS = path.join(ROOT, 'test-artifacts', 'loadtest');
@@ -139,6 +140,62 @@ describe('load tester against the real stack', () => {
       /cannot reach the gateway at http:\/\/127\.0\.0\.1:1 .*is the stack running/,
     );
   });
+
+  test('--threshold: exit 0 when every threshold holds, 1 when one fails, 2 for a bad one', async () => {
+    const json = path.join(ARTIFACTS, 'thresholds.json');
+    const loadtest = (thresholds: string[], extra: string[] = []) =>
+      run(
+        process.execPath,
+        [
+          '--import',
+          'tsx',
+          'loadtest/src/cli/loadtest.ts',
+          ...['--target', 'graphql', '--rps', '5', '--duration', '1', '--warmup', '0', '--timeout', '30000'],
+          ...['--gateway', endpoints.gateway, '--ssr', endpoints.ssr],
+          ...['--items', endpoints.items, '--reviews', endpoints.reviews, '--photos', endpoints.photos],
+          ...thresholds.flatMap((threshold) => ['--threshold', threshold]),
+          ...extra,
+        ],
+        { cwd: ROOT },
+      ).then(
+        ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+        (error: { code: number; stdout: string; stderr: string }) => error,
+      );
+
+    // figures a working stack meets however busy the machine; statements>=0 and the like hold only
+    // when the services' counters were read (a figure not measured fails)
+    const held = await loadtest(['p99<60000', 'errors<50%', 'statements>=0,fetches>=0', 'cpu>=0'], ['--json', json]);
+    assert.equal(held.code, 0, `${held.stdout}${held.stderr}`);
+    assert.match(held.stdout, /^graphql @ 5\/s: pass$/m);
+    assert.match(held.stdout, /^ {4}pass {2}p99<60000 +\d/m);
+    assert.match(held.stdout, /^thresholds: all 5 held$/m);
+    const report = JSON.parse(await readFile(json, 'utf8')) as LoadTestReport;
+    assert.deepEqual(report.settings.thresholds, ['p99<60000', 'errors<50%', 'statements>=0', 'fetches>=0', 'cpu>=0']);
+    assert.deepEqual(
+      report.steps[0]!.thresholds!.map(({ threshold, passed }) => [threshold, passed]),
+      report.settings.thresholds!.map((threshold) => [threshold, true]),
+    );
+
+    // no latency is below 0 ms: one threshold fails, the other still holds
+    const html = path.join(ARTIFACTS, 'thresholds.html');
+    const missed = await loadtest(['errors<50%', 'p50<0'], ['--html', html]);
+    assert.equal(missed.code, 1, `${missed.stdout}${missed.stderr}`);
+    assert.match(missed.stdout, /^graphql @ 5\/s: FAIL$/m);
+    assert.match(missed.stdout, /^ {4}pass {2}errors<50%/m);
+    assert.match(missed.stdout, /^ {4}FAIL {2}p50<0 +\d[\d.]* ms$/m);
+    assert.match(missed.stdout, /^thresholds: 1 of 2 failed$/m);
+    const page = await readFile(html, 'utf8');
+    assert.match(page, /<th>errors&#60;50%<\/th><th>p50&#60;0<\/th>/);
+    assert.match(page, /<td class="">pass [\d.]+%<\/td><td class="bad">FAIL \d[\d.]* ms<\/td>/);
+
+    const bad = await loadtest(['p99<100', 'p99<<100']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /^loadtest: threshold "p99<<100" is not <metric><operator><number>/m);
+    assert.equal(bad.stdout, '', 'refused before anything ran');
+    const unknown = await loadtest(['p95<100']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /unknown metric "p95"; choose from p50, p90, p99, max, errors, rate/);
+  });
 });
 
 /** Nothing in the page may be fetched: no script or stylesheet by URL, no remote images or fonts. */
@@ -153,23 +210,10 @@ test('the HTML report of a synthetic run is self-contained and escapes what it s
   const step = {
     target: 'graphql',
     variant: 'cache <all>',
-    offeredRate: 10,
-    durationSeconds: 1,
-    sent: 10,
-    completed: 10,
-    ok: 9,
-    errors: 1,
-    errorRate: 0.1,
-    achievedRate: 9,
-    saturated: false,
-    cancelled: false,
-    latency: { count: 10, p50: 3, p90: 5, p99: 9, max: 9, mean: 4 },
-    sendLagP99: 0.1,
-    sendLagMax: 0.2,
-    errorKinds: { graphql: 1 },
-    errorSamples: [{ kind: 'graphql' as const, url: 'http://x/graphql', message: '<script>alert(1)</script>' }],
-    serverTiming: { db: 1.2, total: 3 },
-    cacheHitRatio: 0.5,
+    ...measuredStep({
+      errorSamples: [{ kind: 'graphql' as const, url: 'http://x/graphql', message: '<script>alert(1)</script>' }],
+      serverTiming: { db: 1.2, total: 3 },
+    }),
   };
   const report: LoadTestReport = {
     title: 'synthetic',
@@ -177,8 +221,8 @@ test('the HTML report of a synthetic run is self-contained and escapes what it s
     finishedAt: 'b',
     settings: {
       targets: ['graphql'],
-      rates: [10],
-      durationSeconds: 1,
+      rates: [50],
+      durationSeconds: 10,
       warmupSeconds: 0,
       timeoutMs: 100,
       connections: 1,
@@ -192,6 +236,9 @@ test('the HTML report of a synthetic run is self-contained and escapes what it s
   assertSelfContained(html);
   assert.match(html, /&#60;script&#62;alert\(1\)&#60;\/script&#62;/);
   assert.match(html, /<th>db<\/th>/, 'the Server-Timing breakdown has a column per part');
+  // what the services counted: statements, fetches and CPU per request, then CPU by service
+  assert.match(html, /<td>3\.00<\/td><td>3\.00<\/td><td>4\.50<\/td><td>2\.00<\/td><td>1\.00<\/td>/);
+  assert.match(html, /<th>gateway CPU ms\/req<\/th>/);
 });
 
 test('a report that has been through JSON (NaN became null) still renders: a cancelled step with no answers', () => {

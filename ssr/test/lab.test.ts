@@ -168,6 +168,15 @@ describe('load lab (server side)', () => {
       ['graphql@5', 'rest@5'],
     );
     for (const step of report.steps) assert.equal(step.errors, 0, JSON.stringify(step.errorSamples));
+    // what the services counted, as the CLI's steps have it: the GraphQL page fans out to three
+    // subgraph fetches; the REST page's four calls go straight to the services, none through the gateway
+    const [graphqlStep, restStep] = report.steps;
+    assert.equal(graphqlStep.mechanism.fetchesPerRequest, 3);
+    assert.equal(restStep.mechanism.fetchesPerRequest, 0);
+    for (const step of report.steps) {
+      assert.ok(step.mechanism.statementsPerRequest > 0, JSON.stringify(step.mechanism));
+      assert.ok(step.mechanism.cpuMsPerRequest > 0, JSON.stringify(step.mechanism));
+    }
     const after = await rest(stack.gatewayUrl, 'GET', '/admin/settings', undefined, { headers: admin });
     assert.equal(after.body.gateway.cacheMode, 'all', 'restored after the run');
 

@@ -6,7 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { ITEM_PAGE_QUERY, itemPageVariables } from '@supergraph-lab/http/documents';
+import { ITEM_PAGE_QUERY, itemPageVariables, LISTING_QUERY } from '@supergraph-lab/http/documents';
 import { scratchDatabase, startServices, type RunningStack, type ServiceName } from '@supergraph-lab/stack/processes';
 import { cpuSnapshot, cpuSpent, pidsNamed, type CpuGroups } from '../cpu.ts';
 import { summarizeProfile, type Window } from '../cpuprofile.ts';
@@ -15,34 +15,6 @@ import type { Outcome, RequestSpec } from '../http.ts';
 import { positive } from '../options.ts';
 import { loadPages } from '../run.ts';
 import { itemIds, targetNamed, type Endpoints } from '../targets.ts';
-
-const LISTING_QUERY = /* GraphQL */ `
-  query Listing($first: Int!) {
-    items(first: $first) {
-      edges {
-        node {
-          id
-          name
-          brand
-          priceCents
-          currency
-          primaryPhoto {
-            url
-            altText
-          }
-          reviewSummary {
-            count
-            averageRating
-          }
-        }
-      }
-      pageInfo {
-        hasNextPage
-        endCursor
-      }
-    }
-  }
-`;
 
 interface Workload {
   name: string;

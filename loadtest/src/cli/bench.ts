@@ -159,6 +159,8 @@ async function main(): Promise<number> {
           ...(await runLoadTest({
             ...settings,
             endpoints,
+            // behind a balancer its /metrics is one gateway's: each service's counters are read from it directly
+            metricsEndpoints: stack.urls,
             maxItemId: items,
             variant,
             signal: cancel.signal,

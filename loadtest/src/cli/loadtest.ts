@@ -3,10 +3,12 @@ import { parseArgs } from 'node:util';
 import { consoleReporter } from '../console.ts';
 import { nonNegative, parseRates, parseTargets, positive } from '../options.ts';
 import { renderHtmlReport } from '../report/html.ts';
+import { thresholdLines } from '../report/terminal.ts';
 import { writeReportFiles } from '../report/page.ts';
 import { stopOnCtrlC } from './interrupt.ts';
 import { discoverMaxItemId, machineInfo, runLoadTest, type LoadTestReport } from '../run.ts';
 import { endpointsFromEnv, TARGETS } from '../targets.ts';
+import { evaluateThresholds, parseThresholds } from '../thresholds.ts';
 
 const HELP = `npm run loadtest -- [options]   load the running stack (npm start) at fixed arrival rates
 
@@ -23,8 +25,15 @@ const HELP = `npm run loadtest -- [options]   load the running stack (npm start)
   --gateway URL --ssr URL --items URL --reviews URL --photos URL
                      where the services answer (default: 127.0.0.1 on the contract's ports / *_PORT env)
   --variant TEXT     a label for this run's setup, e.g. "cache all"
+  --threshold EXPR   a pass/fail criterion each step must meet; repeat it, or separate with
+                     commas: p50, p90, p99, max (ms); errors (% of requests); rate (achieved
+                     requests/s, or % of offered: rate>=95%); statements, fetches, cpu (ms)
+                     per request; with <, <=, >, >=. E.g. --threshold 'p99<100' --threshold 'errors<1%'
   --json FILE        write the results as JSON
   --html FILE        write the self-contained HTML report
+
+Exit status: 0 when every step met every threshold, 1 when one did not, 2 for bad options
+or a stack that cannot be reached, 130 when stopped with Ctrl-C.
 
 Targets:
 ${TARGETS.map((target) => `  ${target.name.padEnd(17)} ${target.description}${target.write ? ' (writes!)' : ''}`).join('\n')}
@@ -48,6 +57,7 @@ async function main(): Promise<number> {
       variant: { type: 'string' },
       json: { type: 'string' },
       html: { type: 'string' },
+      threshold: { type: 'string', multiple: true, default: [] },
       settle: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
@@ -72,6 +82,7 @@ async function main(): Promise<number> {
     timeoutMs: positive('timeout', values.timeout, 120_000),
     connections: Math.round(positive('connections', values.connections, 65_536)),
   };
+  const thresholds = parseThresholds(values.threshold);
   const maxItemId = values['max-id']
     ? Math.round(positive('max-id', values['max-id'], Number.MAX_SAFE_INTEGER))
     : await discoverMaxItemId(endpoints.gateway);
@@ -91,12 +102,20 @@ async function main(): Promise<number> {
     onEvent: consoleReporter(),
   });
   interrupt.release();
+  if (thresholds.length) {
+    for (const step of steps) step.thresholds = evaluateThresholds(step, thresholds);
+    process.stdout.write(`\n${thresholdLines(steps).join('\n')}\n`);
+  }
 
   const report: LoadTestReport = {
     title: `supergraph-lab load test: ${settings.targets.join(', ')}`,
     startedAt,
     finishedAt: new Date().toISOString(),
-    settings: { ...settings, variants: values.variant ? [values.variant] : [] },
+    settings: {
+      ...settings,
+      variants: values.variant ? [values.variant] : [],
+      ...(thresholds.length ? { thresholds: thresholds.map((threshold) => threshold.text) } : {}),
+    },
     machine: machineInfo(),
     dataSet: { maxItemId },
     steps,
@@ -107,7 +126,8 @@ async function main(): Promise<number> {
     () => renderHtmlReport(report),
     (line) => process.stdout.write(`${line}\n`),
   );
-  return interrupt.exitCode();
+  const missed = steps.some((step) => step.thresholds?.some((result) => !result.passed));
+  return interrupt.exitCode() || (missed ? 1 : 0);
 }
 
 main().then(

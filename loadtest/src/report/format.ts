@@ -1,5 +1,6 @@
 import type { StepResult } from '../run.ts';
 import type { ErrorReason } from '../step.ts';
+import type { ThresholdResult } from '../thresholds.ts';
 
 /** A step passes when it kept up, with p99 under 100 ms and under 1% errors (the issue's bar). */
 export const SUSTAINED = { p99Ms: 100, errorRate: 0.01 } as const;
@@ -16,6 +17,21 @@ export const ms = (value: number | null | undefined) =>
 export const rate = (value: number) =>
   value >= 100 ? value.toFixed(0) : value >= 10 ? value.toFixed(1) : value.toFixed(2);
 export const percent = (share: number) => (share === 0 ? '0' : share < 0.001 ? '<0.1' : (share * 100).toFixed(1));
+
+/** A step's statements, fetches and CPU ms per request, as a table shows them ('-' where not read). */
+export const mechanismCells = ({ mechanism }: StepResult): [string, string, string] => [
+  ms(mechanism?.statementsPerRequest),
+  ms(mechanism?.fetchesPerRequest),
+  ms(mechanism?.cpuMsPerRequest),
+];
+
+/** A threshold's actual figure in its unit: "12.3 ms", "0.5%", "9.80/s", "4.00". */
+export function actualText({ actual, unit }: ThresholdResult): string {
+  if (actual === null) return 'not measured';
+  if (unit === '%') return `${actual === 0 ? '0' : actual.toFixed(actual < 10 ? 2 : 1)}%`;
+  if (unit === '/s') return `${rate(actual)}/s`;
+  return unit ? `${ms(actual)} ${unit}` : ms(actual);
+}
 
 export function passes(step: StepResult): boolean {
   return (

@@ -1,9 +1,11 @@
 import type { LoadTestReport, StepResult } from '../run.ts';
 import {
+  actualText,
   bySeries,
   cellText,
   comparisonRows,
   errorReasonsOf,
+  mechanismCells,
   ms,
   notes,
   percent,
@@ -106,9 +108,50 @@ function stepTable(steps: StepResult[]): string {
     (step) => `<tr class="${stepStatus(step).kind === 'ok' ? '' : 'bad'}">
 <td>${escape(step.target)}</td><td>${escape(step.variant ?? '')}</td><td>${rate(step.offeredRate)}</td><td>${rate(step.achievedRate)}</td>
 <td>${ms(step.latency.p50)}</td><td>${ms(step.latency.p90)}</td><td>${ms(step.latency.p99)}</td><td>${ms(step.latency.max)}</td>
-<td>${step.completed}</td><td>${percent(step.errorRate)}</td><td>${step.cacheHitRatio === null ? '-' : percent(step.cacheHitRatio)}</td><td>${escape(notes(step).join(', '))}</td></tr>`,
+<td>${step.completed}</td><td>${percent(step.errorRate)}</td><td>${step.cacheHitRatio === null ? '-' : percent(step.cacheHitRatio)}</td>${mechanismCells(
+      step,
+    )
+      .map((cell) => `<td>${cell}</td>`)
+      .join('')}<td>${escape(notes(step).join(', '))}</td></tr>`,
   );
-  return `<table><thead><tr><th>target</th><th>variant</th><th>offered/s</th><th>achieved/s</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>max ms</th><th>responses</th><th>errors %</th><th>cache hit %</th><th>notes</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+  return `<table><thead><tr><th>target</th><th>variant</th><th>offered/s</th><th>achieved/s</th><th>p50 ms</th><th>p90 ms</th><th>p99 ms</th><th>max ms</th><th>responses</th><th>errors %</th><th>cache hit %</th><th>SQL/req</th><th>fetches/req</th><th>CPU ms/req</th><th>notes</th></tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+/** Each step against the run's thresholds (--threshold): the step's figure and the verdict, a failure marked. */
+function thresholdSection(report: LoadTestReport): string {
+  const thresholds = report.settings.thresholds ?? [];
+  const rows = report.steps.map((step) => {
+    const cells = (step.thresholds ?? []).map(
+      (result) =>
+        `<td class="${result.passed ? '' : 'bad'}">${result.passed ? 'pass' : 'FAIL'} ${escape(actualText(result))}</td>`,
+    );
+    return `<tr><td>${escape(step.target)}</td><td>${escape(step.variant ?? '')}</td><td>${rate(step.offeredRate)}</td>${cells.join('')}</tr>`;
+  });
+  return `<h2>Thresholds</h2><table><thead><tr><th>target</th><th>variant</th><th>offered/s</th>${thresholds
+    .map((threshold) => `<th>${escape(threshold)}</th>`)
+    .join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+}
+
+/** Each step's service CPU per request, by service, beside its statements and fetches. */
+function mechanismSection(steps: StepResult[]): string {
+  const read = steps.filter((step) => step.mechanism);
+  if (!read.length) return "<p>The services' counters were not read in this run.</p>";
+  const services = [...new Set(read.flatMap((step) => Object.keys(step.mechanism!.cpuMsByService)))];
+  const rows = read.map((step) => {
+    const byService = step.mechanism!.cpuMsByService;
+    return `<tr><td>${escape(step.target)}</td><td>${escape(step.variant ?? '')}</td><td>${rate(step.offeredRate)}</td>${mechanismCells(
+      step,
+    )
+      .map((cell) => `<td>${cell}</td>`)
+      .join('')}${services.map((service) => `<td>${ms(byService[service])}</td>`).join('')}</tr>`;
+  });
+  return `<p>Counted at the services, not estimated: each one's <code>/metrics</code> read right before and after the step
+(<code>db_statements_total</code> of the subgraphs, <code>subgraph_fetches_total</code> of the gateway, every service's
+<code>process_cpu_seconds_total</code>), divided by the step's successful requests (a page load: the REST target's four calls count as one).
+A dash: a service did not answer or does not count it.</p>
+<table><thead><tr><th>target</th><th>variant</th><th>offered/s</th><th>SQL/req</th><th>fetches/req</th><th>CPU ms/req</th>${services
+    .map((service) => `<th>${escape(service)} CPU ms/req</th>`)
+    .join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
 function comparison(report: LoadTestReport): string {
@@ -215,12 +258,13 @@ export function renderHtmlReport(report: LoadTestReport): string {
 as latency and a short achieved rate. A cross marks a step that was failing (any error) or saturated (answered less than 90% of its offered rate,
 without errors); the latency of a step with more than 1% errors is not plotted. An error is a non-2xx status, a timeout,
 or a GraphQL body with <code>errors</code>.</p>
-<h2>Comparison</h2>${comparison(report)}
+<h2>Comparison</h2>${comparison(report)}${report.settings.thresholds?.length ? thresholdSection(report) : ''}
 <h2>p99 latency</h2>${grid('p99')}
 <h2>p50 latency</h2>${grid('p50')}
 <h2>Achieved vs offered</h2>${grid('achieved')}
 <h2>Errors</h2>${grid('errors')}
 <h2>Every step</h2>${stepTable(report.steps)}
+<h2>What the services did per request</h2>${mechanismSection(report.steps)}
 <h2>Server-Timing breakdown</h2>${serverTimingSection(report.steps)}
 <h2>Error samples</h2>${errorSection(report.steps)}`,
     `td:first-child,th:first-child,td:nth-child(2){text-align:left}tr.bad td,td.bad{background:#fdecea}

@@ -1,14 +1,17 @@
 import type { StepResult } from '../run.ts';
 import type { Tick } from '../step.ts';
 import {
+  actualText,
   cellText,
   comparisonRows,
   errorReasonsOf,
+  mechanismCells,
   ms,
   notes,
   percent,
   rate,
   reasonLabel,
+  seriesName,
   SUSTAINED,
 } from './format.ts';
 
@@ -23,9 +26,12 @@ const COLUMNS = [
   'max ms',
   'errors %',
   'cache hit %',
+  'SQL/req',
+  'fetch/req',
+  'CPU ms/req',
   'notes',
 ] as const;
-const WIDTHS = [17, 14, 10, 11, 9, 9, 9, 9, 9, 12, 0];
+const WIDTHS = [17, 14, 10, 11, 9, 9, 9, 9, 9, 12, 8, 10, 11, 0];
 
 const line = (cells: string[]) =>
   cells
@@ -48,6 +54,7 @@ export function stepRow(step: StepResult): string {
     ms(step.latency.max),
     percent(step.errorRate),
     step.cacheHitRatio === null ? '-' : percent(step.cacheHitRatio),
+    ...mechanismCells(step),
     notes(step).join(', '),
   ]);
 }
@@ -58,6 +65,29 @@ export function errorLines(step: StepResult): string[] {
     (reason) =>
       `    ${reasonLabel(reason)} x${reason.count} ${reason.sample.url}: ${reason.sample.message.slice(0, 160)}`,
   );
+}
+
+const verdict = (passed: boolean) => (passed ? 'pass' : 'FAIL');
+
+/**
+ * The run's thresholds judged: each step's verdict, each threshold's under it with the step's
+ * figure, and a last line counting the failures.
+ */
+export function thresholdLines(steps: StepResult[]): string[] {
+  const lines: string[] = [];
+  let failed = 0;
+  let judged = 0;
+  for (const step of steps) {
+    const results = step.thresholds ?? [];
+    lines.push(`${seriesName(step)} @ ${step.offeredRate}/s: ${verdict(results.every((result) => result.passed))}`);
+    for (const result of results) {
+      judged++;
+      if (!result.passed) failed++;
+      lines.push(`    ${verdict(result.passed)}  ${result.threshold.padEnd(18)} ${actualText(result)}`);
+    }
+  }
+  lines.push(failed ? `thresholds: ${failed} of ${judged} failed` : `thresholds: all ${judged} held`);
+  return lines;
 }
 
 /** A one-line progress bar for a running step. */

@@ -75,3 +75,32 @@ export const REVIEWS_PER_PAGE = 5;
 export function itemPageVariables(id: number | string): { id: string; first: number; sort: 'NEWEST' } {
   return { id: String(id), first: REVIEWS_PER_PAGE, sort: 'NEWEST' };
 }
+
+/** A category page: `first` items, each with its primary photo and review summary (all three subgraphs). */
+export const LISTING_QUERY = /* GraphQL */ `
+  query Listing($first: Int!) {
+    items(first: $first) {
+      edges {
+        node {
+          id
+          name
+          brand
+          priceCents
+          currency
+          primaryPhoto {
+            url
+            altText
+          }
+          reviewSummary {
+            count
+            averageRating
+          }
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+`;

@@ -18,6 +18,30 @@ export function histogramObserver<Label extends string>(
 }
 
 /**
+ * A counter in `registry` read at scrape time from plain counts its hot path keeps (a number's
+ * increment costs nanoseconds; prom-client's labelled `inc` hashes its labels on every call):
+ * `read` gives each series' label values and count so far.
+ */
+export function countsMetric<Label extends string>(
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: readonly Label[],
+  read: () => Iterable<[Partial<Record<Label, string>>, number]>,
+): void {
+  new Counter({
+    name,
+    help,
+    labelNames,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [labels, count] of read()) this.inc(labels, count);
+    },
+  });
+}
+
+/**
  * `cache_requests_total{layer,result}` in a service's /metrics, read at scrape time from the
  * plain hit and miss counts its hot path keeps (a counter increment per lookup would cost more).
  */
@@ -26,17 +50,10 @@ export function cacheLookupsMetric(
   help: string,
   layers: Record<string, { hits: number; misses: number }>,
 ): void {
-  new Counter({
-    name: 'cache_requests_total',
-    help,
-    labelNames: ['layer', 'result'] as const,
-    registers: [registry],
-    collect() {
-      this.reset();
-      for (const [layer, stats] of Object.entries(layers)) {
-        this.inc({ layer, result: 'hit' }, stats.hits);
-        this.inc({ layer, result: 'miss' }, stats.misses);
-      }
-    },
-  });
+  countsMetric(registry, 'cache_requests_total', help, ['layer', 'result'], () =>
+    Object.entries(layers).flatMap(([layer, stats]) => [
+      [{ layer, result: 'hit' }, stats.hits] as [Record<string, string>, number],
+      [{ layer, result: 'miss' }, stats.misses] as [Record<string, string>, number],
+    ]),
+  );
 }

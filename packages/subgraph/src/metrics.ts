@@ -1,11 +1,19 @@
 import type { SubgraphCache } from '@supergraph-lab/cache';
 import { poolStats, type PrismaClient } from '@supergraph-lab/db';
 import type { FastifyInstance } from 'fastify';
-import { cacheLookupsMetric } from '@supergraph-lab/http';
+import { cacheLookupsMetric, countsMetric } from '@supergraph-lab/http';
 import { Gauge } from 'prom-client';
 
-/** A subgraph's own series in /metrics: its database pool, its entity cache's lookups (read at scrape time). */
-export function registerSubgraphMetrics(app: FastifyInstance, prisma: PrismaClient, cache: SubgraphCache): void {
+/**
+ * A subgraph's own series in /metrics, read at scrape time: its database pool, the SQL
+ * statements it sent (when it counts them), its entity cache's lookups.
+ */
+export function registerSubgraphMetrics(
+  app: FastifyInstance,
+  prisma: PrismaClient,
+  cache: SubgraphCache,
+  statements: { count: number } | null,
+): void {
   new Gauge({
     name: 'db_pool_connections',
     help: 'Database pool connections by state (waiting: requests queued for a connection)',
@@ -20,5 +28,9 @@ export function registerSubgraphMetrics(app: FastifyInstance, prisma: PrismaClie
       this.set({ state: 'waiting' }, stats.waiting);
     },
   });
+  if (statements)
+    countsMetric(app.metrics, 'db_statements_total', 'SQL statements sent to the database', [], () => [
+      [{}, statements.count],
+    ]);
   cacheLookupsMetric(app.metrics, 'Entity cache lookups by result', { entity: cache.stats });
 }

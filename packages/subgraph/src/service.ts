@@ -93,6 +93,10 @@ export async function createSubgraphService<Module, Context extends RequestConte
   config: Config,
   options: SubgraphServiceOptions = {},
 ): Promise<SubgraphService> {
+  // every statement this service's client sends, Prisma's and the hot reads' (db_statements_total);
+  // a client passed in was made without the hook, so its statements go uncounted (no series)
+  const statements = { count: 0 };
+  const onQuery = options.onQuery;
   const prisma =
     options.prisma ??
     createPrismaClient(requireDatabaseUrl(config), {
@@ -100,7 +104,14 @@ export async function createSubgraphService<Module, Context extends RequestConte
       idleTimeoutMs: config.dbPoolIdleSeconds * 1000,
       // no statement outlives its request's deadline by more than the deadline itself
       statementTimeoutMs: config.requestTimeoutMs,
-      ...(options.onQuery ? { onQuery: options.onQuery } : {}),
+      onQuery: onQuery
+        ? (sql) => {
+            statements.count++;
+            onQuery(sql);
+          }
+        : () => {
+            statements.count++;
+          },
     });
   const app = createHttpServer({
     name: definition.name,
@@ -171,7 +182,7 @@ export async function createSubgraphService<Module, Context extends RequestConte
     applySettings,
     onSettingsChanged: options.onSettingsChanged,
   });
-  registerSubgraphMetrics(app, prisma, cache);
+  registerSubgraphMetrics(app, prisma, cache, options.prisma ? null : statements);
 
   return {
     name: definition.name,

@@ -32,6 +32,8 @@ function run(message: Extract<ToWorker, { type: 'start' }>): Promise<FromWorker>
     maxItemId,
     order: 'rate',
     variant: null,
+    // each step's statements, fetches and CPU per request, read from the services' /metrics
+    mechanism: true,
     signal: cancel.signal,
     onEvent: (event) => send({ type: 'event', event }),
   }).then((steps) => ({ type: 'done', steps }));
