@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ConfigError, parseEnv, port, wholeNumber } from './env.ts';
 import { CACHE_MODES, cacheStoreKindOf, type CacheMode, type SubgraphName } from './modes.ts';
 
-export { ConfigError } from './env.ts';
+export { ConfigError, redactUrl } from './env.ts';
 export { parseCliArgs, parseCount, UsageError } from './cli.ts';
 export { readToolConfig, type ToolConfig } from './tools.ts';
 
