@@ -56,6 +56,7 @@ const MARIADB_SUITES = [
     'fuzz',
     'graphql',
     'idempotency',
+    'input',
     'lean-queries',
     'limits',
     'resilience',

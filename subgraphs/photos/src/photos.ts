@@ -6,7 +6,7 @@ import {
   type VersionReader,
 } from '@supergraph-lab/cache';
 import { itemExists, photosByIds, photosOfItems, type Photo, type PrismaClient } from '@supergraph-lab/db';
-import { notFound, orItemNotFound, parseFirst, parseId, parseInput, withoutNulls } from '@supergraph-lab/http';
+import { notFound, orItemNotFound, parseFirst, parseId, parseInput, text, withoutNulls } from '@supergraph-lab/http';
 import {
   inTransaction,
   itemChildWrites,
@@ -28,11 +28,8 @@ const dimension = z
   .max(20_000, 'must be between 1 and 20000');
 
 const photoFields = {
-  url: z
-    .string({ invalid_type_error: 'must be a string' })
-    .max(2048, 'must be at most 2048 characters')
-    .regex(/^https?:\/\/[^\s/$.?#][^\s]*$/i, 'must be an http(s) URL'),
-  altText: z.string({ invalid_type_error: 'must be a string' }).max(500, 'must be at most 500 characters'),
+  url: text(2048).regex(/^https?:\/\/[^\s/$.?#][^\s]*$/i, 'must be an http(s) URL'),
+  altText: text(500),
   width: dimension,
   height: dimension,
   position: z
