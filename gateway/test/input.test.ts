@@ -151,3 +151,67 @@ describe('text fields refuse control characters (400 / BAD_USER_INPUT naming the
     assertRefusedOverGraphQL(page, 'category', 'items(category:)');
   });
 });
+
+describe('photo URLs name only the IMAGE_HOSTS (the lab’s server-side Chromium loads them)', () => {
+  const stack = seededStack('gateway_image_hosts', { items: 8, seed: 5 });
+  // the defaults: the seed's image host, and the SSR service's own (its /images route)
+  const allowed = [PHOTO_URL, 'http://127.0.0.1:3000/images/products/ab/0123456789abcdef_800x600.svg'];
+  const refused = [
+    'http://169.254.169.254/latest/meta-data',
+    'http://10.0.0.1/x.jpg',
+    'http://[::1]/x.jpg',
+    'http://localhost:4000/admin/settings',
+    'http://127.0.0.1:6379/x.jpg',
+    // a listed host on another port, as the user part of another host, as a prefix of another name
+    'https://images.supergraph-shop.example:6379/x.jpg',
+    'https://images.supergraph-shop.example@169.254.169.254/x.jpg',
+    'https://images.supergraph-shop.example.evil.test/x.jpg',
+    'http://2852039166/latest/meta-data',
+  ];
+  const photoWith = (url: string) => ({ url, altText: 'A kettle', width: 800, height: 600, position: 0 });
+
+  test('a URL on an allowed host is taken; any other is refused over REST and GraphQL, naming the hosts', async () => {
+    let photoId = 0;
+    for (const url of allowed) {
+      const created = await rest(stack.gatewayUrl, 'POST', '/api/items/3/photos', photoWith(url));
+      assert.equal(created.status, 201, JSON.stringify(created.body));
+      photoId = created.body.id;
+    }
+    // the last one stays as it is: its URL is what the refused writes below would change
+    const kept = allowed.at(-1)!;
+    for (const url of refused) {
+      const attempts = [
+        await rest(stack.gatewayUrl, 'POST', '/api/items/3/photos', photoWith(url)),
+        await rest(stack.gatewayUrl, 'PUT', `/api/photos/${photoId}`, photoWith(url)),
+        await rest(stack.gatewayUrl, 'PATCH', `/api/photos/${photoId}`, { url }),
+      ];
+      for (const result of attempts) {
+        assert.equal(result.status, 400, `${url}: ${JSON.stringify(result.body)}`);
+        assert.equal(result.body.code, 'BAD_USER_INPUT');
+        assert.match(
+          result.body.detail,
+          /url: must name one of the image hosts \(IMAGE_HOSTS\): images\.supergraph-shop\.example, 127\.0\.0\.1:3000/,
+        );
+        assert.deepEqual(
+          result.body.errors.map((error: { field: string }) => error.field),
+          ['url'],
+        );
+      }
+      const added = await graphql(
+        stack.gatewayUrl,
+        'mutation ($input: AddPhotoInput!) { addPhoto(input: $input) { id } }',
+        { input: { ...photoWith(url), itemId: '3' } },
+      );
+      assert.equal(added.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT', `${url}: ${JSON.stringify(added)}`);
+      assert.match(added.errors![0]!.message, /url: must name one of the image hosts/);
+    }
+    const stored = await rest(stack.gatewayUrl, 'GET', '/api/items/3/photos?first=100');
+    assert.deepEqual(
+      (stored.body.photos as { id: number; url: string }[])
+        .filter((photo) => photo.id === photoId || !photo.url.startsWith('https://images.supergraph-shop.example/'))
+        .map((photo) => photo.url),
+      [kept],
+      'nothing but the allowed URLs was stored',
+    );
+  });
+});

@@ -108,3 +108,17 @@ test("the tools' settings print URLs without their password", () => {
     (error: Error) => /MARIADB_URL/.test(error.message) && !/t0psecret/.test(error.message),
   );
 });
+
+test("photo URLs' hosts: the seed's and the SSR service's unless IMAGE_HOSTS names others", () => {
+  assert.deepEqual(readConfig({}).imageHosts, ['images.supergraph-shop.example', '127.0.0.1:3000']);
+  assert.deepEqual(readConfig({ SSR_URL: 'https://Shop.Example/' }).imageHosts, [
+    'images.supergraph-shop.example',
+    'shop.example',
+  ]);
+  assert.deepEqual(readConfig({ IMAGE_HOSTS: 'cdn.example, Img.Example:8443' }).imageHosts, [
+    'cdn.example',
+    'img.example:8443',
+  ]);
+  for (const bad of ['cdn.example/path', 'http://cdn.example', 'user@cdn.example', 'cdn.example,,x'])
+    assert.throws(() => readConfig({ IMAGE_HOSTS: bad }), /IMAGE_HOSTS must be a comma-separated list of hosts/, bad);
+});
