@@ -1,7 +1,8 @@
 # One image for every service of the stack (docker-compose.yml picks the command).
 FROM node:20-bookworm-slim
 WORKDIR /app
-ENV NODE_ENV=production
+# the schema is not for the public to browse (GRAPHQL_INTROSPECTION=on shows it)
+ENV NODE_ENV=production GRAPHQL_INTROSPECTION=off
 COPY package.json package-lock.json ./
 COPY packages packages
 COPY subgraphs subgraphs

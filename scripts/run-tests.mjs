@@ -125,6 +125,7 @@ const MARIADB_SUITES = [
     'fuzz',
     'graphql',
     'idempotency',
+    'input',
     'lean-queries',
     'limits',
     'resilience',

@@ -100,7 +100,11 @@ for (const store of STORES)
         await rest(gw, 'POST', `/api/items/${id}/reviews`, { rating: 4, title: 'seed', body: 'b', author: 'a' })
       ).body;
       const photo = (
-        await rest(gw, 'POST', `/api/items/${id}/photos`, { url: 'https://img.example/s.jpg', width: 1, height: 1 })
+        await rest(gw, 'POST', `/api/items/${id}/photos`, {
+          url: 'https://images.supergraph-shop.example/s.jpg',
+          width: 1,
+          height: 1,
+        })
       ).body;
 
       const writes: [string, () => Promise<unknown>, (view: Awaited<ReturnType<typeof readAll>>) => void][] = [

@@ -310,7 +310,7 @@ describe('GraphQL through the gateway', () => {
       url,
       `
         mutation ($id: ID!) {
-          addPhoto(input: { itemId: $id, url: "https://img.example/a.jpg", width: 10, height: 10 }) {
+          addPhoto(input: { itemId: $id, url: "https://images.supergraph-shop.example/a.jpg", width: 10, height: 10 }) {
             id
             position
           }
@@ -492,7 +492,13 @@ describe('GraphQL through the gateway', () => {
       `
         mutation {
           addPhoto(
-            input: { itemId: "3", url: "https://img.example/new.jpg", altText: "New", width: 800, height: 600 }
+            input: {
+              itemId: "3"
+              url: "https://images.supergraph-shop.example/new.jpg"
+              altText: "New"
+              width: 800
+              height: 600
+            }
           ) {
             id
             position

@@ -79,7 +79,7 @@ describe('Idempotency-Key on creates', () => {
     const again = await post('/api/items', item, key);
     assert.equal(again.headers.get('idempotent-replayed'), 'true');
     assert.deepEqual(again.body, first.body);
-    const photo = { url: 'https://img.example/p.jpg', altText: 'p', width: 10, height: 10 };
+    const photo = { url: 'https://images.supergraph-shop.example/p.jpg', altText: 'p', width: 10, height: 10 };
     const photoKey = randomUUID();
     const added = await post(`/api/items/${first.body.id}/photos`, photo, photoKey);
     assert.equal(added.status, 201, JSON.stringify(added.body));

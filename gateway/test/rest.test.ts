@@ -279,7 +279,7 @@ describe('REST through the gateway', () => {
       [...positions].sort((a, b) => a - b),
     );
     const added = await rest(url, 'POST', `/api/items/${itemId}/photos`, {
-      url: 'https://img.example/x.jpg',
+      url: 'https://images.supergraph-shop.example/x.jpg',
       width: 640,
       height: 480,
     });
@@ -289,14 +289,14 @@ describe('REST through the gateway', () => {
     const id = added.body.id;
     assert.equal((await rest(url, 'PATCH', `/api/photos/${id}`, { altText: 'Side' })).body.altText, 'Side');
     const replaced = await rest(url, 'PUT', `/api/photos/${id}`, {
-      url: 'https://img.example/y.jpg',
+      url: 'https://images.supergraph-shop.example/y.jpg',
       width: 1,
       height: 2,
       position: 0,
     });
     assert.deepEqual(
       [replaced.body.url, replaced.body.altText, replaced.body.position],
-      ['https://img.example/y.jpg', '', 0],
+      ['https://images.supergraph-shop.example/y.jpg', '', 0],
     );
     assertProblem(
       await rest(url, 'PATCH', `/api/photos/${id}`, { width: 0 }),
@@ -305,7 +305,11 @@ describe('REST through the gateway', () => {
       /width: must be between 1 and 20000/,
     );
     assertProblem(
-      await rest(url, 'POST', '/api/items/99999/photos', { url: 'https://img.example/x.jpg', width: 1, height: 1 }),
+      await rest(url, 'POST', '/api/items/99999/photos', {
+        url: 'https://images.supergraph-shop.example/x.jpg',
+        width: 1,
+        height: 1,
+      }),
       404,
       'NOT_FOUND',
     );
@@ -323,7 +327,11 @@ describe('REST through the gateway', () => {
     const created = await rest(url, 'POST', '/api/items', { ...newItem, sku: 'BOTH-1' });
     const id = created.body.id;
     await rest(url, 'POST', `/api/items/${id}/reviews`, { rating: 4, title: 'Via REST', body: 'b', author: 'a' });
-    await rest(url, 'POST', `/api/items/${id}/photos`, { url: 'https://img.example/p.jpg', width: 5, height: 5 });
+    await rest(url, 'POST', `/api/items/${id}/photos`, {
+      url: 'https://images.supergraph-shop.example/p.jpg',
+      width: 5,
+      height: 5,
+    });
     const seen = await graphql(
       url,
       `
@@ -352,7 +360,7 @@ describe('REST through the gateway', () => {
       name: 'Rest Kettle',
       reviewSummary: { count: 1 },
       reviews: { edges: [{ node: { title: 'Via REST' } }] },
-      primaryPhoto: { url: 'https://img.example/p.jpg' },
+      primaryPhoto: { url: 'https://images.supergraph-shop.example/p.jpg' },
     });
     await graphql(
       url,

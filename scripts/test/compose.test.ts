@@ -22,6 +22,7 @@ interface Service {
   ports?: string[];
   volumes?: string[];
   healthcheck?: { test: string[] };
+  restart?: string;
   depends_on?: Record<string, { condition: string }>;
 }
 
@@ -109,8 +110,9 @@ describe('docker-compose.yml', () => {
       ['ssr-1', 'ssr-2'].map((name) => Number(services[name]!.environment!.SSR_PORT)),
       upstream('ssr'),
     );
+    // through nginx's operations listener: the lab's admin and cache calls go there too
     for (const name of ['ssr-1', 'ssr-2'])
-      assert.equal(services[name]!.environment!.GATEWAY_URL, 'http://127.0.0.1:8080');
+      assert.equal(services[name]!.environment!.GATEWAY_URL, 'http://127.0.0.1:8081');
     // every service's command runs a file that exists, the way npm start runs it
     for (const name of ['items', 'reviews', 'photos', 'gateway-1', 'ssr-1']) {
       const entry = services[name]!.command!.at(-1)!;
@@ -131,11 +133,15 @@ describe('docker-compose.yml', () => {
       assert.match(services[name]!.healthcheck!.test.join(' '), new RegExp(`127\\.0\\.0\\.1:${port}/`));
   });
 
-  test('nginx mounts deploy/nginx.conf, the file start:scaled uses, and publishes :8080', () => {
-    assert.ok(services.nginx!.volumes!.includes('./deploy/nginx.conf:/etc/nginx/nginx.conf:ro'));
+  test("nginx mounts deploy/nginx.conf, the file start:scaled uses, and publishes it on the host's loopback", () => {
+    assert.ok(services.nginx!.volumes!.includes('./deploy/nginx.conf:/etc/nginx/deploy/nginx.conf:ro'));
     assert.equal(services.nginx!.network_mode, 'service:net');
-    assert.deepEqual(services.net!.ports, ['8080:8080']);
-    assert.match(nginxConf, /listen 8080;/);
+    assert.deepEqual(services.net!.ports, ['127.0.0.1:8080:8080', '127.0.0.1:8081:8081']);
+    for (const [name, service] of Object.entries(services))
+      for (const published of service.ports ?? [])
+        assert.match(published, /^127\.0\.0\.1:/, `${name} publishes ${published} on loopback only`);
+    assert.match(nginxConf, /listen 127\.0\.0\.1:8080;/);
+    assert.match(nginxConf, /listen 127\.0\.0\.1:8081;/);
     const script = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')).scripts['start:scaled'] as string;
     assert.match(script, /scripts\/start\.ts --scaled/);
     // start:scaled writes deploy/nginx.conf as it is when it runs on the default ports
@@ -146,6 +152,57 @@ describe('docker-compose.yml', () => {
     );
     assert.equal(readFileSync(written, 'utf8'), nginxConf);
   });
+
+  test('compose will not start without an ADMIN_TOKEN of its own, and hides the schema', () => {
+    const raw = readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8');
+    assert.doesNotMatch(raw, /ADMIN_TOKEN:-/, 'no default token');
+    for (const name of ['items', 'reviews', 'photos', 'gateway-1', 'gateway-2', 'ssr-1', 'ssr-2', 'migrate']) {
+      const env = services[name]!.environment!;
+      // ${VAR:?message}: compose stops with the message when VAR is unset or empty
+      assert.match(env.ADMIN_TOKEN!, /^\$\{ADMIN_TOKEN:\?[^}]+\}$/, name);
+      assert.equal(env.GRAPHQL_INTROSPECTION, 'off', name);
+    }
+    const dockerfile = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
+    assert.match(dockerfile, /^ENV .*\bGRAPHQL_INTROSPECTION=off\b/m);
+  });
+
+  test('Redis is a bounded cache that comes back', () => {
+    const redis = services.redis!;
+    const command = redis.command!.join(' ');
+    assert.match(command, /--maxmemory 256mb\b/);
+    assert.match(command, /--maxmemory-policy allkeys-lru\b/);
+    assert.equal(redis.restart, 'unless-stopped');
+  });
+
+  test(
+    "nginx's command puts deploy/nginx.conf's two listeners on the container's interfaces",
+    { skip: skipWithout(NGINX) },
+    () => {
+      // the command as compose runs it, on this checkout's file and a scratch one
+      const prefix = mkdtempSync(path.join(tmpdir(), 'sgl-compose-nginx-'));
+      const script = services.nginx!.command!.at(-1)!;
+      const [rewrite] = script.split(' && exec ');
+      const written = path.join(prefix, 'nginx.conf');
+      const run = spawnSync(
+        'sh',
+        [
+          '-c',
+          rewrite!
+            .replace('/etc/nginx/deploy/nginx.conf', path.join(ROOT, 'deploy', 'nginx.conf'))
+            .replace('/tmp/nginx.conf', written),
+        ],
+        { encoding: 'utf8' },
+      );
+      assert.equal(run.status, 0, run.stderr);
+      assert.match(script, /&& exec nginx -c \/tmp\/nginx\.conf -g 'daemon off;'$/);
+      const dump = spawnSync(NGINX.path, ['-T', '-p', `${prefix}/`, '-c', written], { encoding: 'utf8' });
+      assert.equal(dump.status, 0, dump.stderr);
+      assert.deepEqual(
+        [...dump.stdout.matchAll(/^\s*listen\s+([^;]+);/gm)].map((match) => match[1]),
+        ['8080', '8081'],
+      );
+    },
+  );
 
   test('migrate seeds only an empty database', () => {
     assert.match(

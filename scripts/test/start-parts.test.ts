@@ -15,15 +15,25 @@ for (const balancer of Object.keys(BALANCERS) as Balancer[]) {
       gateways: [14000, 14010],
       ssrs: [13000, 13010],
     });
-    assert.ok(config.includes(BALANCERS[balancer].listen(18080)), 'the balancer listens on the port of this run');
+    assert.ok(config.includes(BALANCERS[balancer].listen(18080)), 'the shop listens on the port of this run');
+    assert.ok(config.includes(BALANCERS[balancer].listen(18081)), 'operations on the next one, unless told');
+    assert.ok(
+      balancerConfig(balancer, template, {
+        balancer: 18080,
+        operations: 19000,
+        gateways: [1, 2],
+        ssrs: [3, 4],
+      }).includes(BALANCERS[balancer].listen(19000)),
+    );
     for (const port of [14000, 14010, 13000, 13010]) assert.ok(config.includes(`127.0.0.1:${port}`), String(port));
     const directives = config
       .split('\n')
       .filter((line) => !line.trim().startsWith('#'))
       .join('\n');
-    assert.doesNotMatch(directives, /127\.0\.0\.1:(4000|4010|3000|3010)\b|\b8080\b/);
+    assert.doesNotMatch(directives, /127\.0\.0\.1:(4000|4010|3000|3010)\b|\b808[01]\b/);
     const unchanged = balancerConfig(balancer, template, {
       balancer: 8080,
+      operations: 8081,
       gateways: [4000, 4010],
       ssrs: [3000, 3010],
     });

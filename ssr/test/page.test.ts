@@ -227,7 +227,7 @@ describe('SSR item pages', () => {
     assert.ok((await get(`${url}/items/9?source=rest`)).html.includes('Written just now'));
     assert.ok((await get(`${url}/items/9`)).html.includes('Written just now'));
     await rest(stack.subgraphUrls.photos, 'POST', '/api/items/9/photos', {
-      url: 'https://img.example/fresh.jpg',
+      url: 'https://images.supergraph-shop.example/fresh.jpg',
       altText: 'Fresh photo',
       width: 10,
       height: 10,

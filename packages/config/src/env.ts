@@ -1,6 +1,9 @@
 import { z } from 'zod';
 
-/** Thrown for invalid configuration; the message names every bad variable and its value. */
+/**
+ * Thrown for invalid configuration; the message names every bad variable and its value, but for
+ * a secret's (its length only) and a URL's password (redacted).
+ */
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
@@ -12,11 +15,38 @@ export function parseEnv<S extends z.ZodTypeAny>(schema: S, env: NodeJS.ProcessE
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0]);
-      return `${name} ${issue.message}, got ${JSON.stringify(present[name])}`;
+      return `${name} ${issue.message}${shownValue(name, present[name])}`;
     });
     throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
   }
   return parsed.data;
+}
+
+/** Variables named so hold secrets (ADMIN_TOKEN, LAB_TOKEN): an error gives their length, never their value. */
+const SECRET_NAME = /_(TOKEN|SECRET|PASSWORD)$/;
+
+/** How an error shows the bad `value` of `name`: as given, but for secrets and passwords in URLs. */
+function shownValue(name: string, value: string | undefined): string {
+  if (value === undefined) return '';
+  if (SECRET_NAME.test(name)) return ` (got ${value.length} characters)`;
+  // anything with an "@" may be a URL with a password, even one too malformed to parse
+  const redacted = /@|^[a-z][\w+.-]*:\/\//i.test(value) ? redactUrl(value) : value;
+  return `, got ${redacted === value ? JSON.stringify(value) : redacted}`;
+}
+
+/**
+ * `url` without its password, fit for logs and error messages. A value that does not parse as
+ * a URL with a host, yet has an "@" (where a password may stand), is not shown at all.
+ */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    else if (!parsed.host && url.includes('@')) return '(unparseable URL)';
+    return parsed.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
 }
 
 /** A TCP port (0: any free one), `fallback` when unset. */

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { ConfigError, parseEnv, port, wholeNumber } from './env.ts';
-import { CACHE_MODES, cacheStoreKindOf, type CacheMode, type SubgraphName } from './modes.ts';
+import { CACHE_MODES, cacheStoreKindOf, SEED_IMAGE_HOST, type CacheMode, type SubgraphName } from './modes.ts';
 
-export { ConfigError } from './env.ts';
+export { ConfigError, redactUrl } from './env.ts';
 export { parseCliArgs, parseCount, UsageError } from './cli.ts';
 export { readToolConfig, type ToolConfig } from './tools.ts';
 
@@ -18,6 +18,7 @@ export {
   DATABASES,
   databaseKindOf,
   type DatabaseKind,
+  SEED_IMAGE_HOST,
   SUBGRAPH_NAMES,
   type CacheMode,
   type CacheStoreKind,
@@ -28,6 +29,10 @@ const positiveInt = (fallback: number, max?: number) => wholeNumber(1, fallback,
 
 const url = (protocols: RegExp, example: string) =>
   z.string().regex(protocols, `must be a URL like ${example}`).optional();
+
+/** One host as a URL names it: a name or an IP address (IPv6 in brackets), with a port when not the default. */
+const HOST = String.raw`(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?`;
+const HOST_LIST = new RegExp(String.raw`^\s*${HOST}(?:\s*,\s*${HOST})*\s*$`);
 
 const schema = z.object({
   // unset means production: stack traces only where NODE_ENV=development says so (CONTRACT.md)
@@ -50,6 +55,10 @@ const schema = z.object({
   CACHE_TIMEOUT_MS: positiveInt(500, 10_000),
   IDEMPOTENCY_KEY_TTL_SECONDS: positiveInt(86_400, 30 * 86_400),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  IMAGE_HOSTS: z
+    .string()
+    .regex(HOST_LIST, 'must be a comma-separated list of hosts like cdn.example or 127.0.0.1:3000')
+    .optional(),
   GATEWAY_PORT: port(4000),
   ITEMS_PORT: port(4001),
   REVIEWS_PORT: port(4002),
@@ -123,6 +132,12 @@ export interface Config {
   idempotencyKeyTtlSeconds: number;
   /** Bearer token for the admin endpoints (/cache); unset means they refuse everyone. */
   adminToken: string | undefined;
+  /**
+   * The hosts photo URLs may name (IMAGE_HOSTS, lower case): a host without a port takes its
+   * scheme's default port only. Unset: the seed's image host and the SSR service's own (its
+   * /images route). Browsers, the lab's server-side Chromium among them, load these URLs.
+   */
+  imageHosts: string[];
   ports: Record<SubgraphName | 'gateway' | 'ssr', number>;
   /** The gateway's base URL as the SSR service and the tools reach it (GATEWAY_URL, else GATEWAY_PORT here). */
   gatewayUrl: string;
@@ -172,6 +187,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       'invalid configuration: TEST_CRASH_AFTER_COMMIT is a test hook, refused with NODE_ENV=production',
     );
   const local = (port: number) => `http://127.0.0.1:${port}`;
+  const ssrUrl = stripSlash(e.SSR_URL ?? local(e.SSR_PORT));
   return {
     nodeEnv: e.NODE_ENV,
     development: e.NODE_ENV === 'development',
@@ -190,6 +206,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cacheTimeoutMs: e.CACHE_TIMEOUT_MS,
     idempotencyKeyTtlSeconds: e.IDEMPOTENCY_KEY_TTL_SECONDS,
     adminToken: e.ADMIN_TOKEN,
+    imageHosts: e.IMAGE_HOSTS
+      ? e.IMAGE_HOSTS.split(',').map((host) => host.trim().toLowerCase())
+      : [SEED_IMAGE_HOST, new URL(ssrUrl).host],
     ports: {
       gateway: e.GATEWAY_PORT,
       items: e.ITEMS_PORT,
@@ -198,7 +217,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ssr: e.SSR_PORT,
     },
     gatewayUrl: stripSlash(e.GATEWAY_URL ?? local(e.GATEWAY_PORT)),
-    ssrUrl: stripSlash(e.SSR_URL ?? local(e.SSR_PORT)),
+    ssrUrl,
     subgraphUrls: {
       items: stripSlash(e.ITEMS_URL ?? local(e.ITEMS_PORT)),
       reviews: stripSlash(e.REVIEWS_URL ?? local(e.REVIEWS_PORT)),

@@ -24,3 +24,9 @@ export function databaseKindOf(url: string | undefined): DatabaseKind {
 
 export const SUBGRAPH_NAMES = ['items', 'reviews', 'photos'] as const;
 export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
+
+/**
+ * The host of the seed's photo URLs: a reserved `.example` name that never resolves (the SSR
+ * service draws its images at /images instead). One of the photo hosts allowed by default.
+ */
+export const SEED_IMAGE_HOST = 'images.supergraph-shop.example';

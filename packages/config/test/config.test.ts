@@ -76,3 +76,49 @@ test('the database and the balancer an instance runs with, by name', () => {
   assert.equal(readConfig({ BALANCER: 'haproxy' }).balancer, 'haproxy');
   assert.throws(() => readConfig({ BALANCER: 'traefik' }), /BALANCER/);
 });
+
+test('a config error names a bad secret without echoing it, and prints URLs without their password', () => {
+  const message = (env: NodeJS.ProcessEnv) => {
+    try {
+      readConfig(env);
+    } catch (error) {
+      assert.ok(error instanceof ConfigError);
+      return error.message;
+    }
+    assert.fail('the configuration was accepted');
+  };
+  const token = message({ ADMIN_TOKEN: 'hunter2hi' });
+  assert.match(token, /ADMIN_TOKEN must be at least 16 characters \(got 9 characters\)/);
+  assert.doesNotMatch(token, /hunter2/);
+  const database = message({ DATABASE_URL: 'sqlite://shop:s3cret-pass@db/shop' });
+  assert.match(database, /DATABASE_URL must be a URL like postgresql:\/\//);
+  assert.match(database, /sqlite:\/\/shop:\*\*\*@db\/shop/, 'the URL is named, its password is not');
+  assert.doesNotMatch(database, /s3cret-pass/);
+  const cache = message({ CACHE_URL: 'memcache://user:pa55word@m:11211' });
+  assert.doesNotMatch(cache, /pa55word/);
+  // a value that is no URL at all may still hold one's password: it is not echoed either
+  assert.doesNotMatch(message({ REDIS_URL: 'redis:/user:pa55word@host' }), /pa55word/);
+  // other values are still named as they were given
+  assert.match(message({ CACHE_MODE: 'most' }), /CACHE_MODE .*got "most"/);
+});
+
+test("the tools' settings print URLs without their password", () => {
+  assert.throws(
+    () => readToolConfig({ MARIADB_URL: 'postgresql://root:t0psecret@h:5432' }),
+    (error: Error) => /MARIADB_URL/.test(error.message) && !/t0psecret/.test(error.message),
+  );
+});
+
+test("photo URLs' hosts: the seed's and the SSR service's unless IMAGE_HOSTS names others", () => {
+  assert.deepEqual(readConfig({}).imageHosts, ['images.supergraph-shop.example', '127.0.0.1:3000']);
+  assert.deepEqual(readConfig({ SSR_URL: 'https://Shop.Example/' }).imageHosts, [
+    'images.supergraph-shop.example',
+    'shop.example',
+  ]);
+  assert.deepEqual(readConfig({ IMAGE_HOSTS: 'cdn.example, Img.Example:8443' }).imageHosts, [
+    'cdn.example',
+    'img.example:8443',
+  ]);
+  for (const bad of ['cdn.example/path', 'http://cdn.example', 'user@cdn.example', 'cdn.example,,x'])
+    assert.throws(() => readConfig({ IMAGE_HOSTS: bad }), /IMAGE_HOSTS must be a comma-separated list of hosts/, bad);
+});

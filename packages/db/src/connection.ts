@@ -1,6 +1,6 @@
 import mariadb from 'mariadb';
 import pg from 'pg';
-import { databaseKindOf } from '@supergraph-lab/config';
+import { databaseKindOf, redactUrl } from '@supergraph-lab/config';
 
 /** A failure to reach the database, with a one-line message that names where and why. */
 export class ConnectionError extends Error {
@@ -18,17 +18,6 @@ export function databaseUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string
     throw new ConnectionError(`DATABASE_URL must start with postgresql:// or mysql://, got ${redactUrl(url)}`);
   }
   return url;
-}
-
-/** The URL without its password, fit for logs and error messages. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparseable URL)';
-  }
 }
 
 /** Opens one connection, failing within `timeoutMs` with a one-line `ConnectionError`. */

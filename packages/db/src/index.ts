@@ -14,7 +14,6 @@ export {
   ConnectionError,
   databaseIdentity,
   databaseUrlFromEnv,
-  redactUrl,
   shopCounts,
   showcaseItemId,
   type ShopCounts,

@@ -22,7 +22,9 @@ export {
   parseId,
   parseInput,
   requiredText,
+  text,
   withoutNulls,
+  type TextLines,
 } from './input.ts';
 export { createHttpServer, listenUrl, sendProblem, type HttpServerOptions } from './server.ts';
 export { cacheLookupsMetric, countsMetric } from './metrics.ts';

@@ -60,13 +60,37 @@ export function parseInput<S extends z.ZodTypeAny>(schema: S, value: unknown, wh
   throw badInput(`invalid ${what}: ${summary.join('; ')}`, errors);
 }
 
-/** A required, trimmed string of at most `max` characters. */
-export function requiredText(max: number) {
+/**
+ * Where a text field may break lines: `one` (a title, a name, a URL) takes no control character
+ * at all, `many` (a review's body, a description) takes tab, LF and CR and no other.
+ */
+export type TextLines = 'one' | 'many';
+
+// the Unicode control characters (U+0000-U+001F, U+007F-U+009F): U+0000 fails a write on
+// Postgres (a 500) and is stored on MariaDB, the others are escape codes to a terminal or a log
+const LINE_OF_TEXT = /^\P{Cc}*$/u;
+const LINES_OF_TEXT = /^(?:[\t\n\r]|\P{Cc})*$/u;
+
+/** A string without the control characters `lines` refuses, checked before anything trims it. */
+function plainText(lines: TextLines) {
   return z
     .string({ invalid_type_error: 'must be a string' })
-    .trim()
-    .min(1, 'must not be empty')
-    .max(max, `must be at most ${max} characters`);
+    .regex(
+      lines === 'one' ? LINE_OF_TEXT : LINES_OF_TEXT,
+      lines === 'one'
+        ? 'must not contain control characters (U+0000-U+001F, U+007F-U+009F)'
+        : 'must not contain control characters but tab, LF and CR',
+    );
+}
+
+/** A string of at most `max` characters, possibly empty, without control characters (see {@link TextLines}). */
+export function text(max: number, lines: TextLines = 'one') {
+  return plainText(lines).max(max, `must be at most ${max} characters`);
+}
+
+/** A required, trimmed string of at most `max` characters, without control characters (see {@link TextLines}). */
+export function requiredText(max: number, lines: TextLines = 'one') {
+  return plainText(lines).trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
 }
 
 /** A whole number in 0..2^31-1, the range of the database's integer columns. */

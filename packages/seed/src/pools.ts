@@ -4,6 +4,8 @@
  * loader writes generated text into COPY's text format unescaped (checked by a test).
  */
 
+import { SEED_IMAGE_HOST } from '@supergraph-lab/config/modes';
+
 /** A shop category: what it sells and what it costs. */
 export interface CategorySpec {
   name: string;
@@ -652,8 +654,8 @@ export interface PooledImage {
   height: number;
 }
 
-/** The image host the generated URLs point at (a reserved `.example` name: it never resolves). */
-export const IMAGE_HOST = 'https://images.supergraph-shop.example';
+/** Where the generated URLs point (a reserved `.example` name: it never resolves). */
+export const IMAGE_HOST = `https://${SEED_IMAGE_HOST}`;
 
 /**
  * About 1,000 real-looking image URLs with their sizes, the same for every seed.

@@ -16,6 +16,7 @@ import {
   parseId,
   parseInput,
   requiredText,
+  text,
   withoutNulls,
 } from '@supergraph-lab/http';
 import type { CreateRequest, CreateResult, Creates } from '@supergraph-lab/subgraph';
@@ -29,7 +30,7 @@ import { z } from 'zod';
 const itemFields = {
   sku: requiredText(64).regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'must be letters, digits, ".", "_" or "-"'),
   name: requiredText(200),
-  description: z.string().max(5000, 'must be at most 5000 characters'),
+  description: text(5000, 'many'),
   category: requiredText(100),
   brand: requiredText(100),
   priceCents: nonNegativeInt,

@@ -6,7 +6,7 @@ import {
   type VersionReader,
 } from '@supergraph-lab/cache';
 import { itemExists, photosByIds, photosOfItems, type Photo, type PrismaClient } from '@supergraph-lab/db';
-import { notFound, orItemNotFound, parseFirst, parseId, parseInput, withoutNulls } from '@supergraph-lab/http';
+import { notFound, orItemNotFound, parseFirst, parseId, parseInput, text, withoutNulls } from '@supergraph-lab/http';
 import {
   inTransaction,
   itemChildWrites,
@@ -27,30 +27,53 @@ const dimension = z
   .min(1, 'must be between 1 and 20000')
   .max(20_000, 'must be between 1 and 20000');
 
-const photoFields = {
-  url: z
-    .string({ invalid_type_error: 'must be a string' })
-    .max(2048, 'must be at most 2048 characters')
-    .regex(/^https?:\/\/[^\s/$.?#][^\s]*$/i, 'must be an http(s) URL'),
-  altText: z.string({ invalid_type_error: 'must be a string' }).max(500, 'must be at most 500 characters'),
-  width: dimension,
-  height: dimension,
-  position: z
-    .number({ invalid_type_error: 'must be a number' })
-    .int('must be a whole number')
-    .min(0, 'must be between 0 and 1000')
-    .max(1000, 'must be between 0 and 1000'),
-};
+/**
+ * A photo URL: http(s), on one of `imageHosts` (a host without a port: its scheme's default port
+ * only). Browsers load it, the lab's server-side Chromium among them: a URL to any other host
+ * (the cloud's metadata address, a private network, this machine's services) is refused here.
+ */
+function photoUrl(imageHosts: readonly string[]) {
+  const hosts = `must name one of the image hosts (IMAGE_HOSTS): ${imageHosts.join(', ')}`;
+  return text(2048)
+    .regex(/^https?:\/\/[^\s/$.?#][^\s]*$/i, 'must be an http(s) URL')
+    .superRefine((url, context) => {
+      let parsed: URL;
+      try {
+        parsed = new URL(url);
+      } catch {
+        return; // the regex above has said what is wrong
+      }
+      // the host as a browser reads it: "a@b" is host b, 2852039166 is 169.254.169.254
+      if (parsed.username || parsed.password || !imageHosts.includes(parsed.host))
+        context.addIssue({ code: 'custom', message: `${hosts}; got ${parsed.host}` });
+    });
+}
 
-const photoCreate = z
-  .object({ ...photoFields, altText: photoFields.altText.default(''), position: photoFields.position.optional() })
-  .strict();
-const photoReplace = z.object({ ...photoFields, altText: photoFields.altText.default('') }).strict();
-const photoPatch = z
-  .object(photoFields)
-  .partial()
-  .strict()
-  .refine((patch) => Object.keys(patch).length > 0, 'must change at least one field');
+/** What creates, replaces (PUT) and patches of photos take, with URLs on `imageHosts`. */
+function photoSchemas(imageHosts: readonly string[]) {
+  const photoFields = {
+    url: photoUrl(imageHosts),
+    altText: text(500),
+    width: dimension,
+    height: dimension,
+    position: z
+      .number({ invalid_type_error: 'must be a number' })
+      .int('must be a whole number')
+      .min(0, 'must be between 0 and 1000')
+      .max(1000, 'must be between 0 and 1000'),
+  };
+  return {
+    create: z
+      .object({ ...photoFields, altText: photoFields.altText.default(''), position: photoFields.position.optional() })
+      .strict(),
+    replace: z.object({ ...photoFields, altText: photoFields.altText.default('') }).strict(),
+    patch: z
+      .object(photoFields)
+      .partial()
+      .strict()
+      .refine((patch) => Object.keys(patch).length > 0, 'must change at least one field'),
+  };
+}
 
 export const DEFAULT_PHOTOS = 12;
 
@@ -63,7 +86,14 @@ export interface PhotoListKey {
 /** How long cached photo data may live at most; invalidation, not this, keeps it correct. */
 const TTL_SECONDS = 300;
 
-export function createPhotosModule(prisma: PrismaClient, cache: SubgraphCache, creates: Creates) {
+/** The photos module; photo URLs may name `imageHosts` only (Config.imageHosts). */
+export function createPhotosModule(
+  prisma: PrismaClient,
+  cache: SubgraphCache,
+  creates: Creates,
+  imageHosts: readonly string[],
+) {
+  const photoInput = photoSchemas(imageHosts);
   /** One statement per distinct `first` among the keys. */
   async function loadLists(keys: readonly PhotoListKey[], cancellation?: Cancellation | null): Promise<Photo[][]> {
     const byFirst = new Map<number, PhotoListKey[]>();
@@ -126,7 +156,7 @@ export function createPhotosModule(prisma: PrismaClient, cache: SubgraphCache, c
     /** Adds a photo, at the end of the gallery unless a position is given; once per Idempotency-Key when the request has one. */
     add(rawItemId: unknown, input: unknown, request: CreateRequest<Photo>): Promise<CreateResult> {
       const itemId = parseId(rawItemId, 'itemId');
-      const data = parseInput(photoCreate, withoutNulls(input));
+      const data = parseInput(photoInput.create, withoutNulls(input));
       return creates.run(
         request,
         (db) =>
@@ -144,8 +174,8 @@ export function createPhotosModule(prisma: PrismaClient, cache: SubgraphCache, c
 
     ...itemChildWrites<Photo>({
       name: 'photo',
-      replace: photoReplace,
-      patch: photoPatch,
+      replace: photoInput.replace,
+      patch: photoInput.patch,
       update: (id, data) => prisma.photo.update({ where: { id }, data }),
       remove: (id) => prisma.photo.delete({ where: { id }, select: { id: true, itemId: true } }),
       invalidate,

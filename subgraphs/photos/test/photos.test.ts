@@ -2,15 +2,16 @@
 // refuses (and leaves unchanged), and that a write is seen by the next read through the cache.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { readConfig, SEED_IMAGE_HOST } from '@supergraph-lab/config';
 import { moduleParts } from '@supergraph-lab/stack/fixture';
 import { createPhotosModule } from '../src/photos.ts';
 
 const request = { idempotency: null, respond: (body: unknown) => ({ status: 201, headers: {}, body }) };
-const photo = { url: 'https://images.example/one.jpg', width: 800, height: 600 };
+const photo = { url: `https://${SEED_IMAGE_HOST}/one.jpg`, width: 800, height: 600 };
 
 describe('photos module', () => {
   const parts = moduleParts('photos_module', { items: 10, seed: 5 });
-  const photos = () => createPhotosModule(parts.prisma, parts.cache, parts.creates);
+  const photos = () => createPhotosModule(parts.prisma, parts.cache, parts.creates, readConfig({}).imageHosts);
 
   test('a photo without a position goes to the end of its gallery', async () => {
     const last = await parts.prisma.photo.aggregate({ where: { itemId: 3 }, _max: { position: true } });

@@ -47,7 +47,7 @@ const reviewFields = {
     .min(1, 'must be between 1 and 5')
     .max(5, 'must be between 1 and 5'),
   title: requiredText(200),
-  body: requiredText(5000),
+  body: requiredText(5000, 'many'),
   author: requiredText(100),
   verifiedPurchase: z.boolean({ invalid_type_error: 'must be true or false' }),
   helpfulCount: nonNegativeInt,

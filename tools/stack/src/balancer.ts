@@ -7,10 +7,14 @@ import { UsageError, type ToolConfig } from '@supergraph-lab/config';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 
-/** The balancers start:scaled can put in front (`--balancer`), each with its file in deploy/. */
+/**
+ * The balancers start:scaled can put in front (`--balancer`), each with its file in deploy/ and
+ * the line that makes a listener on loopback: the shop's on 8080 and operations' (the admin,
+ * cache, metrics and lab routes) on 8081 in the shipped files.
+ */
 export const BALANCERS = {
-  nginx: { file: 'nginx.conf', listen: (port: number) => `listen ${port};` },
-  haproxy: { file: 'haproxy.cfg', listen: (port: number) => `bind :${port}` },
+  nginx: { file: 'nginx.conf', listen: (port: number) => `listen 127.0.0.1:${port};` },
+  haproxy: { file: 'haproxy.cfg', listen: (port: number) => `bind 127.0.0.1:${port}` },
 } as const;
 export type Balancer = keyof typeof BALANCERS;
 
@@ -31,16 +35,31 @@ export function parseBalancers(raw: string, count: 1 | 2 | 'one or both', flag =
 
 /** Where start:scaled's instances listen: the balancer, the two gateways and the two SSR instances. */
 export interface BalancedPorts {
+  /** The shop's listener (pages, GraphQL, REST). */
   balancer: number;
+  /** The operations listener (the admin, cache, metrics and lab routes too); `balancer` + 1 unless given. */
+  operations?: number;
   gateways: [number, number];
   ssrs: [number, number];
 }
 
-/** The balancer's file (written for 8080 in front of 4000/4010 and 3000/3010) with `ports` in their places. */
+/** The port of the operations listener in front of `ports`. */
+export function operationsPort(ports: BalancedPorts): number {
+  return ports.operations ?? ports.balancer + 1;
+}
+
+/**
+ * The balancer's file (written for 8080 and 8081 in front of 4000/4010 and 3000/3010) with
+ * `ports` in their places; its listeners stay on loopback.
+ */
 export function balancerConfig(balancer: Balancer, template: string, ports: BalancedPorts): string {
   const { listen } = BALANCERS[balancer];
+  const listeners = [listen(8080), listen(8081)];
+  for (const line of listeners)
+    if (!template.includes(line)) throw new Error(`deploy/${BALANCERS[balancer].file} has no "${line}" to rewrite`);
   return template
-    .replace(listen(8080), listen(ports.balancer))
+    .replace(listeners[0]!, listen(ports.balancer))
+    .replace(listeners[1]!, listen(operationsPort(ports)))
     .replaceAll('127.0.0.1:4000', `127.0.0.1:${ports.gateways[0]}`)
     .replaceAll('127.0.0.1:4010', `127.0.0.1:${ports.gateways[1]}`)
     .replaceAll('127.0.0.1:3000', `127.0.0.1:${ports.ssrs[0]}`)
@@ -70,17 +89,31 @@ export function writeBalancerConfig(balancer: Balancer, ports: BalancedPorts, di
 }
 
 /**
- * `balancer` on `port` in front of one or two gateway and SSR instances (one instance is named
- * twice: the file's two upstream lines both point at it), in the foreground, its files under `dir`.
+ * `balancer` on `port` (operations on `operationsPort`, else `port` + 1) in front of one or two
+ * gateway and SSR instances (one instance is named twice: the file's two upstream lines both
+ * point at it), in the foreground, its files under `dir`.
  */
 export function startBalancer(
   balancer: Balancer,
-  options: { port: number; gateways: number[]; ssrs: number[]; dir: string; tools: ToolConfig; stdio?: StdioOptions },
+  options: {
+    port: number;
+    operationsPort?: number;
+    gateways: number[];
+    ssrs: number[];
+    dir: string;
+    tools: ToolConfig;
+    stdio?: StdioOptions;
+  },
 ): ChildProcess {
   const pair = (ports: number[]) => [ports[0]!, ports[1] ?? ports[0]!] as [number, number];
   const confFile = writeBalancerConfig(
     balancer,
-    { balancer: options.port, gateways: pair(options.gateways), ssrs: pair(options.ssrs) },
+    {
+      balancer: options.port,
+      ...(options.operationsPort === undefined ? {} : { operations: options.operationsPort }),
+      gateways: pair(options.gateways),
+      ssrs: pair(options.ssrs),
+    },
     options.dir,
   );
   const [command, ...args] = balancerCommand(balancer, options.tools, options.dir, confFile);

@@ -1,11 +1,10 @@
 // npm run bench:db [-- --runs N --warmup N --compare URL]: times each query the API runs on the
 // loaded data at DATABASE_URL; with --compare, on a second database too (Postgres beside MariaDB,
 // holding the same data set), each query on one then the other, side by side.
-import { parseCliArgs, parseCount, UsageError } from '@supergraph-lab/config';
+import { databaseKindOf, parseCliArgs, parseCount, redactUrl, UsageError } from '@supergraph-lab/config';
 import { percentile } from '@supergraph-lab/timing/stats';
-import { databaseKindOf } from '@supergraph-lab/config';
 import { createPrismaClient, type PrismaClient } from '../client.ts';
-import { databaseUrlFromEnv, redactUrl } from '../connection.ts';
+import { databaseUrlFromEnv } from '../connection.ts';
 import {
   itemsByIds,
   itemsPage,

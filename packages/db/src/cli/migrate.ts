@@ -1,6 +1,7 @@
 // npm run db:migrate: applies prisma/migrations to DATABASE_URL (postgresql://), or
 // prisma/mariadb/migrations to a MariaDB one (mysql://).
-import { databaseUrlFromEnv, redactUrl } from '../connection.ts';
+import { redactUrl } from '@supergraph-lab/config';
+import { databaseUrlFromEnv } from '../connection.ts';
 import { migrateDatabase } from '../migrate.ts';
 
 try {
