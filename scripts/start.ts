@@ -13,6 +13,7 @@ import {
   parseCliArgs,
   readConfig,
   readToolConfig,
+  redactUrl,
   UsageError,
   type Config,
   type ToolConfig,
@@ -21,10 +22,13 @@ import { showcaseItemId } from '@supergraph-lab/db';
 import {
   balancerCommand,
   BALANCERS,
+  operationsPort,
   parseBalancers,
+  type BalancedPorts,
   writeBalancerConfig,
   type Balancer,
 } from '@supergraph-lab/stack/balancer';
+import { SHARED_STORE_NEEDED } from '@supergraph-lab/cache';
 import { cacheNamespaceFor, prepareDatabase, retireCachedEntries, startEmbeddedPostgres } from './start/database.ts';
 import { say } from './start/output.ts';
 import { Supervisor, type Spawnable } from './start/supervisor.ts';
@@ -65,6 +69,15 @@ function readArgs(argv: readonly string[]): { scaled: boolean; balancer: Balance
   }
 }
 
+/** start:scaled's ports: the balancer's two listeners, two gateway and two SSR instances (P and P+10). */
+function balancedPorts(config: Config, tools: ToolConfig): BalancedPorts {
+  return {
+    balancer: tools.nginxPort,
+    gateways: [config.ports.gateway, config.ports.gateway + 10],
+    ssrs: [config.ports.ssr, config.ports.ssr + 10],
+  };
+}
+
 /**
  * Two gateway and two SSR instances (ports P and P+10), then the balancer with its file from
  * deploy/ in a scratch prefix under .data/<balancer> (ports rewritten only when they differ from
@@ -78,8 +91,8 @@ async function startScaled(
 ): Promise<void> {
   // the instances know what is in front of them: the lab says so
   const balanced = { ...env, SHUTDOWN_DRAIN_MS: String(tools.shutdownDrainMs ?? SCALED_DRAIN_MS), BALANCER: balancer };
-  const gateways: [number, number] = [config.ports.gateway, config.ports.gateway + 10];
-  const ssrs: [number, number] = [config.ports.ssr, config.ports.ssr + 10];
+  const ports = balancedPorts(config, tools);
+  const { gateways, ssrs } = ports;
   gateways.forEach((port, i) =>
     supervisor.spawn(
       { ...SERVICES.gateway, name: `gateway${i + 1}`, restart: true },
@@ -87,15 +100,16 @@ async function startScaled(
     ),
   );
   await Promise.all(gateways.map((port, i) => supervisor.ready(`gateway${i + 1}`, local(port))));
-  // the SSR instances reach the gateways through nginx too: balanced, and they survive one stopping
+  // the SSR instances reach the gateways through the balancer too: balanced, and they survive one
+  // stopping; on its operations listener, where the admin and cache routes the lab calls are
   ssrs.forEach((port, i) =>
     supervisor.spawn(
       { ...SERVICES.ssr, name: `ssr${i + 1}`, restart: true },
-      { ...balanced, SSR_PORT: String(port), GATEWAY_URL: local(tools.nginxPort) },
+      { ...balanced, SSR_PORT: String(port), GATEWAY_URL: local(operationsPort(ports)) },
     ),
   );
   const prefix = path.join(ROOT, '.data', balancer);
-  const confFile = writeBalancerConfig(balancer, { balancer: tools.nginxPort, gateways, ssrs }, prefix);
+  const confFile = writeBalancerConfig(balancer, ports, prefix);
   supervisor.spawn({ name: balancer, colour: 37, command: balancerCommand(balancer, tools, prefix, confFile) }, env);
   await Promise.all(ssrs.map((port, i) => supervisor.ready(`ssr${i + 1}`, local(port))));
   await supervisor.ready(balancer, local(tools.nginxPort));
@@ -108,12 +122,14 @@ async function startScaled(
 function sayReady(
   config: Config,
   tools: ToolConfig,
-  run: { adminToken: string; cacheNamespace: string; showcaseId: number | null },
+  run: { adminToken: string; labToken: string; cacheNamespace: string; showcaseId: number | null },
   balancer: Balancer | null,
 ): void {
   const gateway = `http://localhost:${balancer ? tools.nginxPort : config.ports.gateway}`;
   const pages = `http://localhost:${balancer ? tools.nginxPort : config.ports.ssr}`;
-  const stores = config.cacheUrls.map((url) => `${cacheStoreKindOf(url)} at ${url}`);
+  // behind a balancer the lab, metrics and admin routes are on its loopback operations listener
+  const opsPort = operationsPort(balancedPorts(config, tools));
+  const ops = balancer ? `http://localhost:${opsPort}` : null;
   const id = run.showcaseId;
   say('ready:');
   say(`  shop                ${pages}/`);
@@ -127,23 +143,34 @@ function sayReady(
   say(
     `  subgraphs           ${SUBGRAPHS.map((service) => `${service.name} http://localhost:${service.port(config)}/graphql`).join('  ')}`,
   );
-  say(`  health, metrics     ${gateway}/readyz  ${gateway}/metrics`);
+  say(`  health, metrics     ${gateway}/readyz  ${ops ?? gateway}/metrics`);
   say(
     `  database            ${config.databaseUrl ? 'DATABASE_URL' : `embedded PGlite at postgresql://postgres@127.0.0.1:${tools.embeddedPgPort}/postgres`}`,
   );
-  say(
-    `  cache               ${stores.length ? stores.join(', then ') : 'in-memory entity cache per service (no CACHE_URL or REDIS_URL)'}; CACHE_MODE=${config.cacheMode}${stores.length > 1 ? ' (the lab switches stores)' : ''}${stores.length ? `; keys under ${run.cacheNamespace}:` : ''}`,
-  );
-  say(`  load lab            ${pages}/lab${config.lab ? '' : '  (off: LAB=off)'}`);
+  say(`  cache               ${describeCaching(config, run.cacheNamespace)}`);
+  const labToken = process.env.LAB_TOKEN ? '$LAB_TOKEN' : run.labToken;
+  say(`  load lab            ${config.lab ? `${ops ?? pages}/lab?token=${labToken}` : `${pages}/lab  (off: LAB=off)`}`);
   if (balancer) {
     say(
-      `  behind ${balancer} :${tools.nginxPort}   gateway ${config.ports.gateway} + ${config.ports.gateway + 10}, ssr ${config.ports.ssr} + ${config.ports.ssr + 10} (deploy/${BALANCERS[balancer].file})`,
+      `  behind ${balancer} :${tools.nginxPort}   gateway ${config.ports.gateway} + ${config.ports.gateway + 10}, ssr ${config.ports.ssr} + ${config.ports.ssr + 10} (deploy/${BALANCERS[balancer].file}; admin, metrics and lab on :${opsPort})`,
     );
   }
   say(
-    `  cache inspector     ${gateway}/cache  (Authorization: Bearer ${config.adminToken ? '$ADMIN_TOKEN' : `${run.adminToken}, made up for this run`})`,
+    `  cache inspector     ${ops ?? gateway}/cache  (Authorization: Bearer ${config.adminToken ? '$ADMIN_TOKEN' : `${run.adminToken}, made up for this run`})`,
   );
   say('Ctrl-C stops everything');
+}
+
+/**
+ * The banner's cache line: which store, which layers serve (and why some cannot), the switches.
+ * A URL's password is never printed.
+ */
+function describeCaching(config: Config, namespace: string): string {
+  const switches = `CACHE_MODE=${config.cacheMode}, BATCHING=${config.batching ? 'on' : 'off'}`;
+  if (config.cacheUrls.length === 0)
+    return `entity caches in each subgraph's memory; ${SHARED_STORE_NEEDED}; ${switches}`;
+  const stores = config.cacheUrls.map((url) => `${cacheStoreKindOf(url)} at ${redactUrl(url)}`);
+  return `${stores.join(', then ')}${stores.length > 1 ? ' (the lab switches stores)' : ''}: every layer; ${switches}; keys under ${namespace}:`;
 }
 
 // persistent listeners (shutdown is idempotent): with none left, tsx's own relay kills the process
@@ -163,8 +190,10 @@ try {
     databaseUrl = embedded.url;
     seeded = embedded.seeded;
   }
-  // the lab and the cache inspector need an admin token shared by the services: made up when unset
+  // the lab and the cache inspector need an admin token shared by the services: made up when unset;
+  // the lab's own token lets a browser in (printed once, in the lab's URL)
   const adminToken = config.adminToken ?? randomBytes(18).toString('base64url');
+  const labToken = process.env.LAB_TOKEN ?? randomBytes(18).toString('base64url');
   // production unless told otherwise: React's development build and dev-only checks cost CPU on every page
   // one namespace per database (unless CACHE_NAMESPACE names one): another database's entries are not this one's
   const cacheNamespace = process.env.CACHE_NAMESPACE ?? (await cacheNamespaceFor(databaseUrl));
@@ -174,6 +203,7 @@ try {
     ...process.env,
     DATABASE_URL: databaseUrl,
     ADMIN_TOKEN: adminToken,
+    LAB_TOKEN: labToken,
     CACHE_NAMESPACE: cacheNamespace,
   };
   // the subgraphs first: the gateway's readiness checks them
@@ -187,7 +217,7 @@ try {
     await supervisor.ready('ssr', local(config.ports.ssr));
   }
   const showcaseId = await showcaseItemId(databaseUrl);
-  sayReady(config, tools, { adminToken, cacheNamespace, showcaseId }, scaled ? balancer : null);
+  sayReady(config, tools, { adminToken, labToken, cacheNamespace, showcaseId }, scaled ? balancer : null);
 } catch (error) {
   if (!supervisor.stopping) {
     console.error(

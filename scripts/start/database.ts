@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { createCacheStore } from '@supergraph-lab/cache';
-import type { ToolConfig } from '@supergraph-lab/config';
+import { redactUrl, type ToolConfig } from '@supergraph-lab/config';
 import { connect, databaseIdentity, migrate, migrateDatabase, shopCounts } from '@supergraph-lab/db';
 import { loadShopData, loadShopDataIntoPGlite } from '@supergraph-lab/seed';
 import { say } from './output.ts';
@@ -99,7 +99,7 @@ export async function retireCachedEntries(urls: readonly string[], namespace: st
     const store = createCacheStore({ url, namespace });
     try {
       if (!(await store.newEpoch()))
-        say(`the cache at ${url} did not answer: entries from before the seed may be served`);
+        say(`the cache at ${redactUrl(url)} did not answer: entries from before the seed may be served`);
     } finally {
       await store.close();
     }
