@@ -103,6 +103,7 @@ export async function createGatewayService(config: Config, options: GatewayOptio
     leanWhen: () => !responsesCached(cache),
     leanHeaders: { 'x-cache': 'BYPASS' },
     limits: config.graphqlLimits,
+    leanDocumentCacheBytes: config.leanDocumentCacheBytes,
     bodyLimitBytes: config.graphqlBodyLimitBytes,
     introspection: config.introspection,
     ...(config.playground ? { browserPage: playgroundPage('/graphql', urls.items, agent) } : {}),

@@ -1,4 +1,4 @@
-import { Counter, type Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, type Histogram, type Registry } from 'prom-client';
 
 /**
  * `observe(value, ...labelValues)` on a histogram, through one labelled child per combination of
@@ -37,6 +37,18 @@ export function cacheLookupsMetric(
         this.inc({ layer, result: 'hit' }, stats.hits);
         this.inc({ layer, result: 'miss' }, stats.misses);
       }
+    },
+  });
+}
+
+/** A gauge in `registry` set from `read()` at scrape time: the hot path keeps plain numbers, not metrics. */
+export function scrapeGauge(registry: Registry, name: string, help: string, read: () => number): void {
+  new Gauge({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      this.set(read());
     },
   });
 }

@@ -52,6 +52,13 @@ export async function graphqlPaths(baseUrl: string): Promise<{ lean: number; apo
   return { lean: count('lean'), apollo: count('apollo') };
 }
 
+/** A metric's value in a service's /metrics (its first series), or null when it has none. */
+export async function metricValue(baseUrl: string, name: string): Promise<number | null> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  const value = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1];
+  return value === undefined ? null : Number(value);
+}
+
 export interface RestResult {
   status: number;
   headers: Headers;

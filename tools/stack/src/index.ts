@@ -2,6 +2,7 @@ export {
   graphql,
   graphqlByGet,
   graphqlPaths,
+  metricValue,
   rest,
   reviewsTitled,
   type GraphQLResult,
