@@ -25,7 +25,7 @@ export {
   withoutNulls,
 } from './input.ts';
 export { createHttpServer, listenUrl, sendProblem, type HttpServerOptions } from './server.ts';
-export { cacheLookupsMetric, scrapeGauge } from './metrics.ts';
+export { cacheLookupsMetric, memoryStoreMetrics, scrapeGauge } from './metrics.ts';
 export { created, jsonBody } from './rest.ts';
 export { drainAndClose, onStopSignal, type DrainOptions } from './shutdown.ts';
 export { mountGraphQL, type GraphQLMountOptions } from './graphql.ts';

@@ -52,3 +52,22 @@ export function scrapeGauge(registry: Registry, name: string, help: string, read
     },
   });
 }
+
+/**
+ * `cache_memory_store_bytes` and `_entries`: what the in-memory cache store holds (no CACHE_URL or
+ * REDIS_URL), bounded by CACHE_MEMORY_BYTES; 0 while a shared store serves.
+ */
+export function memoryStoreMetrics(registry: Registry, usage: () => { bytes: number; entries: number } | null): void {
+  scrapeGauge(
+    registry,
+    'cache_memory_store_bytes',
+    'Key plus serialized value bytes the in-memory cache store holds (bounded by CACHE_MEMORY_BYTES)',
+    () => usage()?.bytes ?? 0,
+  );
+  scrapeGauge(
+    registry,
+    'cache_memory_store_entries',
+    'Entries the in-memory cache store holds',
+    () => usage()?.entries ?? 0,
+  );
+}

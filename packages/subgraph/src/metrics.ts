@@ -1,10 +1,10 @@
 import type { SubgraphCache } from '@supergraph-lab/cache';
 import { poolStats, type PrismaClient } from '@supergraph-lab/db';
 import type { FastifyInstance } from 'fastify';
-import { cacheLookupsMetric } from '@supergraph-lab/http';
+import { cacheLookupsMetric, memoryStoreMetrics } from '@supergraph-lab/http';
 import { Gauge } from 'prom-client';
 
-/** A subgraph's own series in /metrics: its database pool, its entity cache's lookups (read at scrape time). */
+/** A subgraph's own series in /metrics: its database pool, its entity cache's lookups and memory store (read at scrape time). */
 export function registerSubgraphMetrics(app: FastifyInstance, prisma: PrismaClient, cache: SubgraphCache): void {
   new Gauge({
     name: 'db_pool_connections',
@@ -21,4 +21,5 @@ export function registerSubgraphMetrics(app: FastifyInstance, prisma: PrismaClie
     },
   });
   cacheLookupsMetric(app.metrics, 'Entity cache lookups by result', { entity: cache.stats });
+  memoryStoreMetrics(app.metrics, () => cache.store.memoryUsage());
 }
