@@ -2,8 +2,9 @@
 // REST parameters and unused GraphQL variables make no new entries. Keys are counted in Redis,
 // under this file's own namespace.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
+import { readConfig } from '@supergraph-lab/config';
 import { graphql, rest } from '@supergraph-lab/stack';
 import { seededStack } from '@supergraph-lab/stack/fixture';
 
@@ -81,5 +82,34 @@ describe("the gateway's cache keys", () => {
     const none = await graphql(stack.gatewayUrl, query, { id: '4', first: null });
     assert.deepEqual([two.headers.get('x-cache'), none.headers.get('x-cache')], ['MISS', 'MISS']);
     assert.equal((await keysOf('r:')).length, before + 3);
+  });
+
+  test('an automatic persisted query over the size cap is answered, not stored; one under it lives minutes', async () => {
+    const { apqMaxQueryBytes, apqTtlSeconds, graphqlBodyLimitBytes } = readConfig({});
+    const post = async (body: object) => {
+      const response = await fetch(`${stack.gatewayUrl}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return (await response.json()) as { data?: unknown; errors?: { extensions: { code: string } }[] };
+    };
+    const persisted = (query: string) => ({
+      persistedQuery: { version: 1, sha256Hash: createHash('sha256').update(query).digest('hex') },
+    });
+    // over the cap, under the body limit, few tokens (a comment)
+    const large = `{ item(id: "1") { id } }\n#${'x'.repeat(apqMaxQueryBytes)}\n`;
+    assert.ok(large.length < graphqlBodyLimitBytes - 1000);
+    assert.deepEqual((await post({ query: large, extensions: persisted(large) })).data, { item: { id: '1' } });
+    const unknown = await post({ extensions: persisted(large) });
+    assert.equal(unknown.errors?.[0]?.extensions.code, 'PERSISTED_QUERY_NOT_FOUND', 'the hash alone is unknown');
+    assert.deepEqual(await keysOf('apq:'), []);
+
+    const small = '{ item(id: "2") { id } }';
+    assert.ok((await post({ query: small, extensions: persisted(small) })).data);
+    assert.deepEqual((await post({ extensions: persisted(small) })).data, { item: { id: '2' } });
+    const [key] = await keysOf('apq:');
+    const ttlMs = await (await stack.gateway.cache.store.redis())!.pTTL(key!);
+    assert.ok(ttlMs > 0 && ttlMs <= apqTtlSeconds * 1000, `${ttlMs} ms`);
   });
 });
