@@ -118,6 +118,9 @@ describe("the gateway's lean query path", () => {
       const entries = await metricValue(url, 'lean_document_cache_entries');
       assert.ok(bytes !== null && bytes > bound / 2 && bytes <= bound, `${url}: ${bytes} bytes, bound ${bound}`);
       assert.ok(entries !== null && entries < 200, `${url}: ${entries} documents of 400 texts`);
+      // the in-memory cache store (no Redis here) reports what it holds, within its own bound
+      const stored = await metricValue(url, 'cache_memory_store_bytes');
+      assert.ok(stored !== null && stored <= readConfig({}).cacheMemoryBytes, `${url}: ${stored} bytes stored`);
       // the page query still takes the lean path
       const before = await graphqlPaths(url);
       await graphql(url, text('id name', 199));

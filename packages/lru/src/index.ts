@@ -48,7 +48,8 @@ export class ByteLru<V> {
     const slot = this.slots.get(key);
     if (!slot) return undefined;
     this.slots.delete(key);
-    if (slot.expiresAt <= this.now()) {
+    // no clock read for an entry without expiry: the lean path's documents are read on every request
+    if (slot.expiresAt !== Infinity && slot.expiresAt <= this.now()) {
       this.held -= slot.size;
       return undefined;
     }
