@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { readConfig } from '@supergraph-lab/config';
-import { graphql, rest } from '@supergraph-lab/stack';
+import { graphql, redisKeys, rest } from '@supergraph-lab/stack';
 import { seededStack } from '@supergraph-lab/stack/fixture';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -14,15 +14,8 @@ describe("the gateway's cache keys", () => {
   const env = { CACHE_URL: REDIS_URL, CACHE_NAMESPACE: `sgl-keys-${randomUUID().slice(0, 8)}`, CACHE_MODE: 'all' };
   const stack = seededStack('cache-keys', { items: 20, seed: 9, env });
 
-  /** The keys of `layer` ('rest:', 'r:') in Redis under this stack's namespace. */
-  const keysOf = async (layer: string): Promise<string[]> => {
-    const store = stack.gateway.cache.store;
-    const redis = (await store.redis())!;
-    const keys: string[] = [];
-    for await (const found of redis.scanIterator({ MATCH: `${store.prefix}${layer}*`, COUNT: 500 }))
-      keys.push(...(Array.isArray(found) ? found : [found]));
-    return keys.sort();
-  };
+  /** The keys of `layer` ('rest:', 'r:', 'apq:') in Redis under this stack's namespace. */
+  const keysOf = (layer: string) => redisKeys(stack.gateway.cache.store, layer);
 
   test('a REST URL with 300 different junk parameters makes one key; spellings of its own do not add any', async () => {
     // an item with a second page of reviews

@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { createCacheStore, type CacheStore } from '@supergraph-lab/cache';
 import { readConfig } from '@supergraph-lab/config';
 import { REVIEWS_PER_PAGE } from '@supergraph-lab/http/documents';
-import { graphql, rest } from '@supergraph-lab/stack';
+import { graphql, redisKeys, rest } from '@supergraph-lab/stack';
 import { seededStack } from '@supergraph-lab/stack/fixture';
 import { createSsrService, type SsrService } from '../src/service.tsx';
 
@@ -30,13 +30,7 @@ describe('SSR page cache keys', () => {
     await store?.close();
   });
 
-  const pageKeys = async (): Promise<string[]> => {
-    const redis = (await store.redis())!;
-    const keys: string[] = [];
-    for await (const found of redis.scanIterator({ MATCH: `${store.prefix}page:*`, COUNT: 500 }))
-      keys.push(...(Array.isArray(found) ? found : [found]));
-    return keys;
-  };
+  const pageKeys = () => redisKeys(store, 'page:');
   const cacheOf = async (path: string) => {
     const response = await fetch(`${url}${path}`);
     await response.text();

@@ -1,3 +1,4 @@
+import type { CacheStore } from '@supergraph-lab/cache';
 import { createPrismaClient } from '@supergraph-lab/db';
 /** Small HTTP helpers for tests and tools that talk to a running stack. */
 
@@ -57,6 +58,16 @@ export async function metricValue(baseUrl: string, name: string): Promise<number
   const text = await (await fetch(`${baseUrl}/metrics`)).text();
   const value = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1];
   return value === undefined ? null : Number(value);
+}
+
+/** The keys a Redis-backed store holds under its namespace whose key starts with `prefix` (a layer's, e.g. `rest:`). */
+export async function redisKeys(store: CacheStore, prefix: string): Promise<string[]> {
+  const redis = await store.redis();
+  if (!redis) throw new Error(`redisKeys needs a Redis store, got ${store.kind}`);
+  const keys: string[] = [];
+  for await (const found of redis.scanIterator({ MATCH: `${store.prefix}${prefix}*`, COUNT: 500 }))
+    keys.push(...(Array.isArray(found) ? found : [found]));
+  return keys.sort();
 }
 
 export interface RestResult {

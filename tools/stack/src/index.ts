@@ -3,6 +3,7 @@ export {
   graphqlByGet,
   graphqlPaths,
   metricValue,
+  redisKeys,
   rest,
   reviewsTitled,
   type GraphQLResult,
