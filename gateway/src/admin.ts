@@ -3,6 +3,7 @@ import { SUBGRAPH_NAMES, type Config, type SubgraphName } from '@supergraph-lab/
 import {
   adminCall,
   cacheLookupsMetric,
+  memoryStoreMetrics,
   AppError,
   badInput,
   guardRoutes,
@@ -213,6 +214,7 @@ export function registerCacheAdmin(
   });
 
   cacheLookupsMetric(app.metrics, 'Cache lookups at the gateway by layer and result', cache.stats);
+  memoryStoreMetrics(app.metrics, () => cache.store.memoryUsage());
   new Gauge({
     name: 'cache_hit_ratio',
     help: 'Hits / lookups since start, by layer',

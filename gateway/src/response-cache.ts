@@ -3,6 +3,7 @@ import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
 import { HeaderMap } from '@apollo/server';
 import { currentEntry, keepEntry, layerKey, type LayerStats, type SwitchableStore } from '@supergraph-lab/cache';
 import type { CacheMode } from '@supergraph-lab/config';
+import type { OperationDefinitionNode } from 'graphql';
 import type { GatewayContext } from './datasource.ts';
 
 /** What the gateway's two response layers share: the store, the mode, their counts. */
@@ -40,6 +41,24 @@ export function responseDependencies(context: GatewayContext): Record<string, un
 }
 
 /**
+ * The variables `operation` declares, in its order, as the request gave them (absent ones left
+ * out: absent and null differ in GraphQL): the answer depends on nothing else a client sends, so
+ * extra variables make no new key.
+ */
+function declaredVariables(
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown> | undefined,
+): Record<string, unknown> {
+  const declared: Record<string, unknown> = {};
+  if (!variables) return declared;
+  for (const definition of operation.variableDefinitions ?? []) {
+    const name = definition.variable.name.value;
+    if (Object.hasOwn(variables, name)) declared[name] = variables[name];
+  }
+  return declared;
+}
+
+/**
  * The GraphQL response cache: a query's whole response, stored with the version tokens every
  * subgraph fetch reported it was built from, and served only while all of them are current
  * (one round trip to check). Mutations, responses with errors, and responses some fetch could
@@ -59,7 +78,7 @@ export function responseCachePlugin(cache: GatewayCache): ApolloServerPlugin<Gat
               .update('\0')
               .update(requestContext.request.operationName ?? '')
               .update('\0')
-              .update(JSON.stringify(requestContext.request.variables ?? {}))
+              .update(JSON.stringify(declaredVariables(requestContext.operation, requestContext.request.variables)))
               .digest('base64url'),
           );
           const entry = await currentEntry<CachedResponse>(cache.store, key, requestContext.contextValue.timing);

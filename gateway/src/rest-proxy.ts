@@ -4,7 +4,6 @@ import {
   DEPENDENCIES_HEADER,
   encodeDependencies,
   keepEntry,
-  layerKey,
   WANT_DEPENDENCIES_HEADER,
 } from '@supergraph-lab/cache';
 import type { SubgraphName } from '@supergraph-lab/config';
@@ -14,6 +13,7 @@ import { timed } from '@supergraph-lab/timing';
 import type { Agent } from 'undici';
 import type { FetchCount } from './fetches.ts';
 import { remember, responsesCached, type GatewayCache } from './response-cache.ts';
+import { restCacheKey } from './rest-keys.ts';
 
 interface CachedRest {
   status: number;
@@ -79,7 +79,7 @@ export function registerRestProxy(
       }
       // GETs are served from the REST cache while every token the owner reported is current
       const cacheable = request.method === 'GET' && responsesCached(cache);
-      const key = layerKey('rest', request.url);
+      const key = restCacheKey(path, request.query as Record<string, string | string[] | undefined>);
       if (cacheable) {
         const entry = await currentEntry<CachedRest>(cache.store, key, request.timing);
         if (entry) {

@@ -19,6 +19,7 @@ import {
   type KeyValueCacheLike,
 } from '@supergraph-lab/cache';
 import { registerCacheAdmin } from './admin.ts';
+import { cappedPersistedQueries } from './persisted-queries.ts';
 import { SubgraphDataSource, type GatewayContext } from './datasource.ts';
 import { subgraphFetchCounts } from './fetches.ts';
 import { responseCachePlugin, responseDependencies, responsesCached, type GatewayCache } from './response-cache.ts';
@@ -108,12 +109,13 @@ export async function createGatewayService(config: Config, options: GatewayOptio
     leanWhen: () => !responsesCached(cache),
     leanHeaders: { 'x-cache': 'BYPASS' },
     limits: config.graphqlLimits,
+    leanDocumentCacheBytes: config.leanDocumentCacheBytes,
     bodyLimitBytes: config.graphqlBodyLimitBytes,
     introspection: config.introspection,
     ...(config.playground ? { browserPage: playgroundPage('/graphql', urls.items, agent) } : {}),
     plugins: [responseCachePlugin(cache), idempotencyPlugin<GatewayContext>()],
     // automatic persisted queries, kept in the same store (so every gateway instance knows them)
-    persistedQueries: { cache: persistedQueryCache(store), ttl: 86_400 },
+    persistedQueries: { cache: cappedPersistedQueries(persistedQueryCache(store), config), ttl: config.apqTtlSeconds },
   });
   if (config.testCrashAfterCommit) crashAfterCommits(app);
   if (config.playground) registerPlaygroundAssets(app);

@@ -4,9 +4,9 @@
 // involved), and what the lean path declines must reach Apollo Server before any subgraph is asked.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { SUBGRAPH_NAMES } from '@supergraph-lab/config';
+import { readConfig, SUBGRAPH_NAMES } from '@supergraph-lab/config';
 import { ITEM_PAGE_QUERY, itemPageVariables } from '@supergraph-lab/http/documents';
-import { graphql, graphqlByGet, graphqlPaths } from '@supergraph-lab/stack';
+import { graphql, graphqlByGet, graphqlPaths, metricValue } from '@supergraph-lab/stack';
 import { seededStack } from '@supergraph-lab/stack/fixture';
 import { deepQuery } from './deep-query.ts';
 
@@ -95,5 +95,36 @@ describe("the gateway's lean query path", () => {
     assert.equal(persisted.status, 400, 'a hash that is not the query text is refused by Apollo Server');
     const end = await graphqlPaths(stack.gatewayUrl);
     assert.deepEqual([end.lean - start.lean, end.apollo - start.apollo], [0, 6]);
+  });
+
+  test('many distinct large documents leave its document cache within its byte bound', async () => {
+    const bound = readConfig({}).leanDocumentCacheBytes;
+    // ~10 kB each, distinct by a comment: 200 of them are about twice the bound
+    const padding = '#'.repeat(10_000);
+    const text = (selection: string, i: number) => `{ item(id: "1") { ${selection} } }\n${padding} ${i}\n`;
+    for (const url of [stack.gatewayUrl, stack.subgraphUrls.items]) {
+      const aliased = Array.from({ length: 40 }, (_, i) => `a${i}: item(id: "1") { id }`).join(' ');
+      const kept = await metricValue(url, 'lean_document_cache_entries');
+      const refused = await graphql(url, `{ ${aliased} }`);
+      assert.equal(refused.errors?.[0]?.extensions?.code, 'TOO_MANY_ALIASES');
+      assert.equal(await metricValue(url, 'lean_document_cache_entries'), kept, 'a refused document is not kept');
+      for (let i = 0; i < 200; i++) {
+        const answer = await graphql(url, text('id name', i));
+        assert.equal(answer.errors, undefined, JSON.stringify(answer.errors));
+        const invalid = await graphql(url, text('nope', i));
+        assert.equal(invalid.errors?.[0]?.extensions?.code, 'GRAPHQL_VALIDATION_FAILED');
+      }
+      const bytes = await metricValue(url, 'lean_document_cache_bytes');
+      const entries = await metricValue(url, 'lean_document_cache_entries');
+      assert.ok(bytes !== null && bytes > bound / 2 && bytes <= bound, `${url}: ${bytes} bytes, bound ${bound}`);
+      assert.ok(entries !== null && entries < 200, `${url}: ${entries} documents of 400 texts`);
+      // the in-memory cache store (no Redis here) reports what it holds, within its own bound
+      const stored = await metricValue(url, 'cache_memory_store_bytes');
+      assert.ok(stored !== null && stored <= readConfig({}).cacheMemoryBytes, `${url}: ${stored} bytes stored`);
+      // the page query still takes the lean path
+      const before = await graphqlPaths(url);
+      await graphql(url, text('id name', 199));
+      assert.equal((await graphqlPaths(url)).lean - before.lean, 1, `${url}: a kept document answers lean`);
+    }
   });
 });

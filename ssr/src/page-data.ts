@@ -73,7 +73,32 @@ export function parsePageRequest(id: string, query: { sort?: string | null; afte
   const sort = (query.sort || 'NEWEST') as Sort;
   if (!SORTS.includes(sort))
     throw new PageError(400, `Reviews can be sorted by ${SORTS.join(', ')}; "${query.sort}" is not one of them.`);
-  return { id: Number(id), sort, after: query.after || null };
+  return { id: Number(id), sort, after: query.after ? canonicalCursor(query.after, sort) : null };
+}
+
+/**
+ * A reviews cursor (base64url of `{"s":sort,"id":n,"v"?:n}`, as the reviews service makes them)
+ * spelled the one way that service spells it, so another spelling of the same keyset is the same
+ * page (and the same page-cache key); a PageError(400) for anything else, before any cache or
+ * fetch. Browser-safe: atob and btoa, no Buffer.
+ */
+function canonicalCursor(after: string, sort: Sort): string {
+  // the reviews service's own words for the same refusals
+  const refused = new PageError(400, `after must be a cursor from a previous page, got ${JSON.stringify(after)}`);
+  if (after.length > 200 || !/^[A-Za-z0-9_-]+$/.test(after)) throw refused;
+  let keyset: unknown;
+  try {
+    keyset = JSON.parse(atob(after.replace(/-/g, '+').replace(/_/g, '/')));
+  } catch {
+    throw refused;
+  }
+  if (!keyset || typeof keyset !== 'object' || Array.isArray(keyset)) throw refused;
+  const { s, id, v, ...rest } = keyset as Record<string, unknown>;
+  const isInteger = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value);
+  if (Object.keys(rest).length || !isInteger(id) || id < 1 || (v !== undefined && !isInteger(v))) throw refused;
+  if (s !== sort) throw new PageError(400, `after is a cursor for sort ${String(s)}, not ${sort}`);
+  const text = JSON.stringify({ s, id, ...(v === undefined ? {} : { v }) });
+  return btoa(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
 /** The body of the page's one GraphQL query. */

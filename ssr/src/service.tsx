@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import compress from '@fastify/compress';
 import { createConfiguredStore, type Dependencies } from '@supergraph-lab/cache';
 import type { Config } from '@supergraph-lab/config';
-import { cacheLookupsMetric, createHttpServer, listenUrl } from '@supergraph-lab/http';
+import { cacheLookupsMetric, createHttpServer, listenUrl, memoryStoreMetrics } from '@supergraph-lab/http';
 import type { FastifyInstance } from 'fastify';
 import { Agent, request as undiciRequest } from 'undici';
 import { buildBundle, precompressed, PREACT } from './bundles.ts';
@@ -75,6 +75,7 @@ export function createSsrService(config: Config, options: SsrOptions = {}): SsrS
 
   // the page cache's lookups, as the gateway and the subgraphs count theirs (the lab reads them too)
   cacheLookupsMetric(app.metrics, 'Page cache lookups by result', { page: pageCache.stats });
+  memoryStoreMetrics(app.metrics, () => store.memoryUsage());
 
   const endpoints = { gateway: gatewayUrl, ssr: `http://127.0.0.1:${config.ports.ssr}`, ...config.subgraphUrls };
   const lab = config.lab ? mountLab(app, { config, endpoints, agent, pageCache, store }) : null;

@@ -20,7 +20,12 @@ export interface SwitchableStore extends CacheStore {
 
 /** The store every service builds from its configuration (memory when no URL is set). */
 export function createConfiguredStore(config: Config, onError: (message: string) => void): SwitchableStore {
-  const options = { namespace: config.cacheNamespace, timeoutMs: config.cacheTimeoutMs, onError };
+  const options = {
+    namespace: config.cacheNamespace,
+    timeoutMs: config.cacheTimeoutMs,
+    memoryBytes: config.cacheMemoryBytes,
+    onError,
+  };
   const stores = config.cacheUrls.length
     ? config.cacheUrls.map((url) => createCacheStore({ ...options, url }))
     : [createCacheStore(options)];
@@ -53,6 +58,7 @@ export function createConfiguredStore(config: Config, onError: (message: string)
     newEpoch: () => all((store) => store.newEpoch()),
     redis: () => current.redis(),
     memcachedStats: () => current.memcachedStats(),
+    memoryUsage: () => current.memoryUsage(),
     close: async () => {
       await Promise.all(stores.map((store) => store.close()));
     },

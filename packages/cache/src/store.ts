@@ -5,6 +5,7 @@ import { cacheStoreKindOf, type CacheStoreKind } from '@supergraph-lab/config';
 import { timed, type RequestTiming } from '@supergraph-lab/timing';
 import { EPOCH_KEY } from './layers.ts';
 import { MemcachedConnection, MemcachedStore } from './memcached.ts';
+import { MemoryStore, type MemoryUsage } from './memory.ts';
 
 /**
  * The store every cache layer shares: keyv on Redis or on memcached (shared by all processes, so
@@ -54,6 +55,8 @@ export interface CacheStore {
   redis(): Promise<RedisLike | null>;
   /** memcached's own counters (`stats`: items, bytes, hits, evictions...), memcached only; null when it does not answer. */
   memcachedStats(): Promise<Record<string, string> | null>;
+  /** What the in-memory store holds (bytes, entries); null for Redis and memcached. */
+  memoryUsage(): MemoryUsage | null;
   /** Prefix of every key this store writes in Redis or memcached. */
   readonly prefix: string;
   close(): Promise<void>;
@@ -79,6 +82,10 @@ export interface CacheStoreOptions {
   /** Where failures are reported (at most once per `logIntervalMs`). */
   onError?: (message: string) => void;
   logIntervalMs?: number;
+  /** The in-memory store's bound: keys plus serialized values, in bytes (32 MiB unless told). */
+  memoryBytes?: number;
+  /** The in-memory store's clock (Date.now unless told), for tests of expiry. */
+  now?: () => number;
 }
 
 /** Creates the store: Redis or memcached by the URL's scheme, memory without one. */
@@ -89,6 +96,7 @@ export function createCacheStore(options: CacheStoreOptions): CacheStore {
   const kind = cacheStoreKindOf(options.url);
   let adapter: KeyvRedis<unknown> | undefined;
   let memcached: MemcachedConnection | undefined;
+  let memory: MemoryStore | undefined;
   let keyv: Keyv;
   if (kind === 'memcached') {
     const url = new URL(options.url!);
@@ -106,7 +114,8 @@ export function createCacheStore(options: CacheStoreOptions): CacheStore {
     );
     keyv = new Keyv({ store: adapter, namespace, useKeyPrefix: false, throwOnErrors: true });
   } else {
-    keyv = new Keyv({ namespace });
+    memory = new MemoryStore({ maxBytes: options.memoryBytes ?? 32 * 1024 * 1024, now: options.now });
+    keyv = new Keyv({ store: memory, namespace });
   }
   keyv.on('error', () => {}); // reported through the calls' own results
   // connect now rather than on the first request; calls wait for it (within their timeout)
@@ -213,6 +222,7 @@ export function createCacheStore(options: CacheStoreOptions): CacheStore {
       if (!memcached) return null;
       return bounded(() => memcached!.stats());
     },
+    memoryUsage: () => memory?.usage() ?? null,
     async close() {
       clearInterval(retry);
       await keyv.disconnect().catch(() => {});

@@ -101,6 +101,12 @@ const schema = z.object({
     .string()
     .regex(/^[\w.:[\]-]+(,[\w.:[\]-]+)*$/, 'must be a comma-separated list of host names')
     .optional(),
+  // memory a client's requests can fill: the lean path's documents by query-text bytes, the
+  // in-memory cache store by key + value bytes, automatic persisted queries by size and lifetime
+  LEAN_DOCUMENT_CACHE_BYTES: wholeNumber(1024, 1024 * 1024, 1024 * 1024 * 1024),
+  CACHE_MEMORY_BYTES: wholeNumber(64 * 1024, 32 * 1024 * 1024, 16 * 1024 * 1024 * 1024),
+  APQ_MAX_QUERY_BYTES: positiveInt(16 * 1024, 100 * 1024 * 1024),
+  APQ_TTL_SECONDS: positiveInt(300, 86_400),
 });
 
 /** Everything a service may need, validated. */
@@ -177,6 +183,14 @@ export interface Config {
   lab: boolean;
   /** The balancer in front of this instance (start:scaled says so), or null. */
   balancer: 'nginx' | 'haproxy' | null;
+  /** Query text the lean GraphQL path keeps parsed, in bytes (least recently used dropped past it). */
+  leanDocumentCacheBytes: number;
+  /** The in-memory cache store's bound (no CACHE_URL or REDIS_URL): keys plus serialized values, in bytes. */
+  cacheMemoryBytes: number;
+  /** An automatic persisted query's text longer than this (or than the GraphQL body limit) is not stored. */
+  apqMaxQueryBytes: number;
+  /** How long an automatic persisted query's text is kept. */
+  apqTtlSeconds: number;
 }
 
 /** Reads and validates the configuration from `env`. */
@@ -244,6 +258,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     shutdown: { drainMs: e.SHUTDOWN_DRAIN_MS, timeoutMs: e.SHUTDOWN_TIMEOUT_MS },
     workers: e.WORKERS,
     allowedHosts: e.ALLOWED_HOSTS?.split(',') ?? [],
+    leanDocumentCacheBytes: e.LEAN_DOCUMENT_CACHE_BYTES,
+    cacheMemoryBytes: e.CACHE_MEMORY_BYTES,
+    apqMaxQueryBytes: e.APQ_MAX_QUERY_BYTES,
+    apqTtlSeconds: e.APQ_TTL_SECONDS,
   };
 }
 

@@ -11,9 +11,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GraphQLSchema } from 'graphql';
 import { Counter, Histogram } from 'prom-client';
 import { formatGraphQLError } from './errors.ts';
-import { gatewayExecutor, leanQueries } from './lean-queries.ts';
+import { gatewayExecutor, leanQueries, type DocumentCacheUsage } from './lean-queries.ts';
 import { queryLimits, queryLimitsPlugin, type QueryLimits } from './limits.ts';
-import { histogramObserver } from './metrics.ts';
+import { histogramObserver, scrapeGauge } from './metrics.ts';
 
 /** How to serve GraphQL on a service's Fastify server. */
 export interface GraphQLMountOptions<Context extends BaseContext> {
@@ -38,6 +38,8 @@ export interface GraphQLMountOptions<Context extends BaseContext> {
   browserPage?: () => string | Promise<string>;
   /** Depth, cost, alias and token limits, enforced before anything executes. */
   limits: QueryLimits;
+  /** Query text the lean path keeps parsed, in bytes (LEAN_DOCUMENT_CACHE_BYTES). */
+  leanDocumentCacheBytes: number;
   /** The largest request body `/graphql` takes (smaller than REST's: a document is hand-written text). */
   bodyLimitBytes?: number;
   introspection: boolean;
@@ -109,11 +111,13 @@ export async function mountGraphQL<Context extends BaseContext>(
     introspection: options.introspection,
     maxTokens: options.limits.maxTokens,
     checkLimits,
+    documentCacheBytes: options.leanDocumentCacheBytes,
     formatError,
     includeStacktrace: options.development,
     responseExtensions: options.responseExtensions,
     observe: metrics.observe,
   });
+  documentCacheMetrics(app, lean.documentCache);
   const leanWhen = options.leanWhen ?? (() => true);
   const served = servedBy(app);
   app.route({
@@ -123,7 +127,7 @@ export async function mountGraphQL<Context extends BaseContext>(
     async handler(request: FastifyRequest, reply: FastifyReply) {
       const answer =
         request.method === 'POST' && isJson(request.headers['content-type']) && leanWhen()
-          ? await lean(request.body, () => options.context(request), request.headers)
+          ? await lean.answer(request.body, () => options.context(request), request.headers)
           : null;
       if (!answer) {
         served.apollo();
@@ -208,6 +212,22 @@ function servedBy(app: FastifyInstance): { lean: () => void; apollo: () => void 
   const lean = counter.labels('lean');
   const apollo = counter.labels('apollo');
   return { lean: () => lean.inc(), apollo: () => apollo.inc() };
+}
+
+/** `lean_document_cache_bytes` and `_entries`: what the lean path's document cache holds, read at scrape time. */
+function documentCacheMetrics(app: FastifyInstance, usage: () => DocumentCacheUsage): void {
+  scrapeGauge(
+    app.metrics,
+    'lean_document_cache_bytes',
+    'Query-text bytes the lean GraphQL path keeps parsed (bounded by LEAN_DOCUMENT_CACHE_BYTES)',
+    () => usage().bytes,
+  );
+  scrapeGauge(
+    app.metrics,
+    'lean_document_cache_entries',
+    'Query texts the lean GraphQL path keeps parsed, or remembers as invalid',
+    () => usage().entries,
+  );
 }
 
 /** Counts the walks of an operation's tree for its depth and cost (cached per document: a repeated query adds none). */

@@ -27,7 +27,7 @@ export {
   type TextLines,
 } from './input.ts';
 export { createHttpServer, listenUrl, sendProblem, type HttpServerOptions } from './server.ts';
-export { cacheLookupsMetric, countsMetric } from './metrics.ts';
+export { cacheLookupsMetric, countsMetric, memoryStoreMetrics, scrapeGauge } from './metrics.ts';
 export { created, jsonBody } from './rest.ts';
 export { drainAndClose, onStopSignal, type DrainOptions } from './shutdown.ts';
 export { mountGraphQL, type GraphQLMountOptions } from './graphql.ts';

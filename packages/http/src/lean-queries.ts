@@ -16,6 +16,7 @@ import {
 } from 'graphql';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { GatewayExecutor, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
+import { ByteLru } from '@supergraph-lab/lru';
 import type { LimitsCheck } from './limits.ts';
 
 /** An operation the lean path has parsed, validated and checked, ready to run. */
@@ -48,6 +49,8 @@ export interface LeanQueryOptions<Context> {
   /** The parser's token limit: a longer text is left to Apollo Server, which refuses it. */
   maxTokens?: number;
   checkLimits: LimitsCheck;
+  /** Query text kept parsed, in bytes (LEAN_DOCUMENT_CACHE_BYTES): the least recently used go past it. */
+  documentCacheBytes: number;
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   includeStacktrace: boolean;
   /** Extensions to add to an answer without errors (a subgraph's cache dependencies). */
@@ -62,8 +65,20 @@ export interface LeanAnswer {
   body: string;
 }
 
-/** Documents kept, parsed and validated, by query text (the gateway sends a handful of plans). */
-const MAX_DOCUMENTS = 1000;
+/** What the lean path's document cache holds now, for its gauges. */
+export interface DocumentCacheUsage {
+  /** Query-text bytes. */
+  bytes: number;
+  entries: number;
+}
+
+/** The lean path: answers a request, or declines it (null) to Apollo Server. */
+export interface LeanQueries<Context> {
+  answer(body: unknown, context: () => Promise<Context>, headers: IncomingHttpHeaders): Promise<LeanAnswer | null>;
+  /** What its document cache holds now. */
+  documentCache(): DocumentCacheUsage;
+}
+
 /** Introspection has its own switch, enforced by Apollo Server's own rule: such queries go there. */
 const INTROSPECTION = /__schema|__type\b/;
 
@@ -81,36 +96,38 @@ const INTROSPECTION = /__schema|__type\b/;
  * bad variables, introspection, APQ, so every error of those kinds still has one author. Returns
  * null for those: the caller hands the request to Apollo Server, and nothing has run.
  */
-export function leanQueries<Context>(options: LeanQueryOptions<Context>) {
+export function leanQueries<Context>(options: LeanQueryOptions<Context>): LeanQueries<Context> {
   const rules = options.introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule];
   const run = options.execute ?? executeOnSchema;
-  // null: a text that failed to parse or validate (Apollo Server answers it, with its errors);
-  // kept for one schema: a new one (a gateway's new supergraph) validates each text anew
-  const documents = new Map<string, DocumentNode | null>();
+  // by query text, bounded by the texts' bytes: a parsed document takes about 50 times its text
+  // in heap, and every distinct text a client sends would otherwise stay. A document enters once
+  // it passed the limits; null: a text that failed to parse or validate (Apollo Server answers
+  // it, with its errors), remembered so it is not parsed again. Kept for one schema: a new one
+  // (a gateway's new supergraph) validates each text anew
+  const documents = new ByteLru<DocumentNode | null>({ maxBytes: options.documentCacheBytes });
   let validatedFor: GraphQLSchema | undefined;
 
-  const documentFor = (schema: GraphQLSchema, query: string): DocumentNode | null => {
+  /** The document for `query`, whether it was cached, or null when it does not parse or validate. */
+  const documentFor = (schema: GraphQLSchema, query: string): { document: DocumentNode | null; cached: boolean } => {
     if (schema !== validatedFor) {
       documents.clear();
       validatedFor = schema;
     }
-    let document = documents.get(query);
-    if (document !== undefined) return document;
-    document = null;
+    const known = documents.get(query);
+    if (known !== undefined) return { document: known, cached: true };
     if (!INTROSPECTION.test(query)) {
       try {
         const parsed = parse(query, { maxTokens: options.maxTokens });
-        if (validate(schema, parsed, rules).length === 0) document = parsed;
+        if (validate(schema, parsed, rules).length === 0) return { document: parsed, cached: false };
       } catch {
         // a syntax error: Apollo Server reports it
       }
     }
-    if (documents.size >= MAX_DOCUMENTS) documents.clear();
-    documents.set(query, document);
-    return document;
+    documents.set(query, null, Buffer.byteLength(query));
+    return { document: null, cached: true };
   };
 
-  return async (
+  const respond = async (
     body: unknown,
     context: () => Promise<Context>,
     headers: IncomingHttpHeaders,
@@ -123,7 +140,7 @@ export function leanQueries<Context>(options: LeanQueryOptions<Context>) {
     if (extensions != null && (typeof extensions !== 'object' || 'persistedQuery' in extensions)) return null;
     const schema = options.schema();
     if (!schema) return null;
-    const document = documentFor(schema, query);
+    const { document, cached } = documentFor(schema, query);
     if (!document) return null;
     const operation = getOperationAST(document, operationName ?? undefined);
     if (!operation || operation.operation !== 'query') return null;
@@ -133,6 +150,8 @@ export function leanQueries<Context>(options: LeanQueryOptions<Context>) {
     } catch {
       return null;
     }
+    // kept only once within the limits: a refused text costs its parse each time, not memory
+    if (!cached) documents.set(query, document, Buffer.byteLength(query));
     const started = performance.now();
     const contextValue = await context();
     const result = await run({
@@ -165,6 +184,10 @@ export function leanQueries<Context>(options: LeanQueryOptions<Context>) {
       failed ? 'error' : 'ok',
     );
     return { status, body: JSON.stringify(answer) };
+  };
+  return {
+    answer: respond,
+    documentCache: () => ({ bytes: documents.bytes, entries: documents.size }),
   };
 }
 

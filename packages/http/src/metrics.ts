@@ -1,4 +1,4 @@
-import { Counter, type Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, type Histogram, type Registry } from 'prom-client';
 
 /**
  * `observe(value, ...labelValues)` on a histogram, through one labelled child per combination of
@@ -55,5 +55,36 @@ export function cacheLookupsMetric(
       [{ layer, result: 'hit' }, stats.hits] as [Record<string, string>, number],
       [{ layer, result: 'miss' }, stats.misses] as [Record<string, string>, number],
     ]),
+  );
+}
+
+/** A gauge in `registry` set from `read()` at scrape time: the hot path keeps plain numbers, not metrics. */
+export function scrapeGauge(registry: Registry, name: string, help: string, read: () => number): void {
+  new Gauge({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      this.set(read());
+    },
+  });
+}
+
+/**
+ * `cache_memory_store_bytes` and `_entries`: what the in-memory cache store holds (no CACHE_URL or
+ * REDIS_URL), bounded by CACHE_MEMORY_BYTES; 0 while a shared store serves.
+ */
+export function memoryStoreMetrics(registry: Registry, usage: () => { bytes: number; entries: number } | null): void {
+  scrapeGauge(
+    registry,
+    'cache_memory_store_bytes',
+    'Key plus serialized value bytes the in-memory cache store holds (bounded by CACHE_MEMORY_BYTES)',
+    () => usage()?.bytes ?? 0,
+  );
+  scrapeGauge(
+    registry,
+    'cache_memory_store_entries',
+    'Entries the in-memory cache store holds',
+    () => usage()?.entries ?? 0,
   );
 }

@@ -126,10 +126,9 @@ test('a fragment spread again inside a sibling field is counted there too', () =
 test('fragments spreading fragments are walked once each: an exponential inlined form costs linear time', () => {
   // F0 spreads F1 twice under lists, F1 spreads F2 twice ...: 2^40 fields written out
   const levels = 40;
+  const twice = (i: number) => `reviews(first: 2) { edges { node { item { ...F${i + 1} } } } }`;
   const fragments = Array.from({ length: levels }, (_, i) =>
-    i + 1 < levels
-      ? `fragment F${i} on Item { reviews(first: 2) { edges { node { item { ...F${i + 1} } } } } a${i}: reviews(first: 2) { edges { node { item { ...F${i + 1} } } } } }`
-      : `fragment F${i} on Item { id }`,
+    i + 1 < levels ? `fragment F${i} on Item { ${twice(i)} a${i}: ${twice(i)} }` : `fragment F${i} on Item { id }`,
   );
   const document = parse(`query { item(id: "1") { ...F0 } }\n${fragments.join('\n')}`);
   const { cost, depth, aliases } = measure(document);

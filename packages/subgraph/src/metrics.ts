@@ -1,12 +1,12 @@
 import type { SubgraphCache } from '@supergraph-lab/cache';
 import { poolStats, type PrismaClient } from '@supergraph-lab/db';
 import type { FastifyInstance } from 'fastify';
-import { cacheLookupsMetric, countsMetric } from '@supergraph-lab/http';
+import { cacheLookupsMetric, countsMetric, memoryStoreMetrics } from '@supergraph-lab/http';
 import { Gauge } from 'prom-client';
 
 /**
  * A subgraph's own series in /metrics, read at scrape time: its database pool, the SQL
- * statements it sent (when it counts them), its entity cache's lookups.
+ * statements it sent (when it counts them), its entity cache's lookups and memory store.
  */
 export function registerSubgraphMetrics(
   app: FastifyInstance,
@@ -33,4 +33,5 @@ export function registerSubgraphMetrics(
       [{}, statements.count],
     ]);
   cacheLookupsMetric(app.metrics, 'Entity cache lookups by result', { entity: cache.stats });
+  memoryStoreMetrics(app.metrics, () => cache.store.memoryUsage());
 }

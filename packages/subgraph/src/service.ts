@@ -167,6 +167,7 @@ export async function createSubgraphService<Module, Context extends RequestConte
       }) as Context,
     plugins: [idempotencyPlugin<Context>()],
     limits: config.graphqlLimits,
+    leanDocumentCacheBytes: config.leanDocumentCacheBytes,
     bodyLimitBytes: config.graphqlBodyLimitBytes,
     // the gateway composes from the SDL files (or the _service field, which is not introspection)
     introspection: config.introspection,

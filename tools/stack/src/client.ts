@@ -1,3 +1,4 @@
+import type { CacheStore } from '@supergraph-lab/cache';
 import { createPrismaClient } from '@supergraph-lab/db';
 /** Small HTTP helpers for tests and tools that talk to a running stack. */
 
@@ -50,6 +51,23 @@ export async function graphqlPaths(baseUrl: string): Promise<{ lean: number; apo
   const count = (path: string) =>
     Number(new RegExp(`^graphql_requests_total\\{[^}]*path="${path}"[^}]*\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
   return { lean: count('lean'), apollo: count('apollo') };
+}
+
+/** A metric's value in a service's /metrics (its first series), or null when it has none. */
+export async function metricValue(baseUrl: string, name: string): Promise<number | null> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  const value = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1];
+  return value === undefined ? null : Number(value);
+}
+
+/** The keys a Redis-backed store holds under its namespace whose key starts with `prefix` (a layer's, e.g. `rest:`). */
+export async function redisKeys(store: CacheStore, prefix: string): Promise<string[]> {
+  const redis = await store.redis();
+  if (!redis) throw new Error(`redisKeys needs a Redis store, got ${store.kind}`);
+  const keys: string[] = [];
+  for await (const found of redis.scanIterator({ MATCH: `${store.prefix}${prefix}*`, COUNT: 500 }))
+    keys.push(...(Array.isArray(found) ? found : [found]));
+  return keys.sort();
 }
 
 export interface RestResult {

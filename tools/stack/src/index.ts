@@ -2,6 +2,8 @@ export {
   graphql,
   graphqlByGet,
   graphqlPaths,
+  metricValue,
+  redisKeys,
   rest,
   reviewsTitled,
   type GraphQLResult,
