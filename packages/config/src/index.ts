@@ -99,7 +99,7 @@ const schema = z.object({
   WORKERS: positiveInt(1, 64),
   ALLOWED_HOSTS: z
     .string()
-    .regex(/^[\w.:[\]-]+(,[\w.:[\]-]+)*$/, 'must be a comma-separated list of host names')
+    .regex(HOST_LIST, 'must be a comma-separated list of host names like shop.example')
     .optional(),
   // memory a client's requests can fill: the lean path's documents by query-text bytes, the
   // in-memory cache store by key + value bytes, automatic persisted queries by size and lifetime
@@ -257,7 +257,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     playground: e.PLAYGROUND === 'on',
     shutdown: { drainMs: e.SHUTDOWN_DRAIN_MS, timeoutMs: e.SHUTDOWN_TIMEOUT_MS },
     workers: e.WORKERS,
-    allowedHosts: e.ALLOWED_HOSTS?.split(',') ?? [],
+    // names, not hosts: the Host header's port does not matter here
+    allowedHosts: e.ALLOWED_HOSTS?.split(',').map((host) => host.trim().toLowerCase().replace(/:\d+$/, '')) ?? [],
     leanDocumentCacheBytes: e.LEAN_DOCUMENT_CACHE_BYTES,
     cacheMemoryBytes: e.CACHE_MEMORY_BYTES,
     apqMaxQueryBytes: e.APQ_MAX_QUERY_BYTES,
