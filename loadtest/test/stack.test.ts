@@ -211,6 +211,7 @@ test('the HTML report of a synthetic run is self-contained and escapes what it s
     target: 'graphql',
     variant: 'cache <all>',
     ...measuredStep({
+      errorKinds: { graphql: 10 },
       errorSamples: [{ kind: 'graphql' as const, url: 'http://x/graphql', message: '<script>alert(1)</script>' }],
       serverTiming: { db: 1.2, total: 3 },
     }),
