@@ -568,6 +568,20 @@ describe('load lab (server side)', () => {
       assert.equal(local.status, 200);
     });
 
+    test('write targets need allowWrites: true, else 400 naming them and nothing starts', async () => {
+      const refused = await startRun({ targets: ['graphql', 'rest-post', 'graphql-mutation'] });
+      assert.equal(refused.status, 400);
+      assert.match(
+        refused.body.detail,
+        /rest-post, graphql-mutation write to the database at every rate; send allowWrites: true to run write targets/,
+      );
+      assert.equal((await startRun({ targets: ['rest-post'], allowWrites: 'yes' })).status, 400);
+      assert.equal((await labApi(url, 'GET', '/lab/api/state')).body.run, null);
+      const allowed = await startRun({ targets: ['rest-post'], rates: [1], allowWrites: true });
+      assert.equal(allowed.status, 202, JSON.stringify(allowed.body));
+      await finished(allowed.body.run.id);
+    });
+
     test('with no LAB_TOKEN the service makes one up and logs the lab URL with it once', async () => {
       const child = spawn(process.execPath, ['--import', './scripts/preload.mjs', 'ssr/src/main.ts'], {
         cwd: path.resolve(import.meta.dirname, '../..'),
