@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
@@ -16,6 +16,7 @@ import { launchChromium, offlinePage } from '@supergraph-lab/stack/browser';
 import { seededStack } from '@supergraph-lab/stack/fixture';
 import { eventually } from '@supergraph-lab/testing';
 import { CHROMIUM, skipWithout } from '@supergraph-lab/stack/tools';
+import { MAX_EVENT_STREAMS } from '../src/lab/routes.ts';
 import { createSsrService, type SsrService } from '../src/service.tsx';
 
 const ARTIFACTS = path.resolve(import.meta.dirname, '../../test-artifacts/lab');
@@ -606,6 +607,50 @@ describe('load lab (server side)', () => {
       } finally {
         child.kill('SIGTERM');
         await once(child, 'exit');
+      }
+    });
+
+    test(`at most ${MAX_EVENT_STREAMS} event streams are open at once; the next is 503 with Retry-After`, async () => {
+      const { hostname, port } = new URL(url);
+      // answered once the headers come: a stream that was let in never ends by itself
+      const open = () =>
+        new Promise<{ status: number; headers: IncomingHttpHeaders; res: IncomingMessage; close(): void }>(
+          (resolve, reject) => {
+            const req = httpRequest(
+              { host: hostname, port, path: '/lab/api/events', headers: { authorization: `Bearer ${LAB_TOKEN}` } },
+              (res) => resolve({ status: res.statusCode!, headers: res.headers, res, close: () => req.destroy() }),
+            );
+            req.on('error', reject).end();
+          },
+        );
+      const streams = [];
+      try {
+        for (let n = 0; n < MAX_EVENT_STREAMS; n++) streams.push(await open());
+        assert.deepEqual(
+          streams.map((stream) => stream.status),
+          streams.map(() => 200),
+        );
+        const refused = await open();
+        streams.push(refused);
+        assert.equal(refused.status, 503);
+        assert.equal(refused.headers['retry-after'], '5');
+        assert.match(refused.headers['content-type']!, /^application\/problem\+json/);
+        let body = '';
+        for await (const chunk of refused.res.setEncoding('utf8')) body += chunk;
+        assert.match(JSON.parse(body).detail, /at most 16 event streams at once/);
+        // a closed one makes room
+        streams.shift()!.close();
+        await eventually(
+          async () => {
+            const again = await open();
+            streams.push(again);
+            return again.status === 200;
+          },
+          5000,
+          'room for another event stream',
+        );
+      } finally {
+        for (const stream of streams) stream.close();
       }
     });
   });
