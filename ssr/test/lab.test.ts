@@ -684,6 +684,17 @@ describe('load lab (server side)', () => {
         );
       assert.deepEqual(unnamed, []);
 
+      // the write targets wait for their own checkbox, off to begin with; unticking it drops them
+      const writeTarget = page.locator('input[name=target][value="rest-post"]');
+      const allowWrites = page.locator('input[name=allow-writes]');
+      assert.equal(await allowWrites.isChecked(), false);
+      assert.equal(await writeTarget.isDisabled(), true);
+      await allowWrites.check();
+      await writeTarget.check();
+      await allowWrites.uncheck();
+      assert.equal(await writeTarget.isChecked(), false);
+      assert.equal(await writeTarget.isDisabled(), true);
+
       // a short run of two targets at one rate, started from the keyboard
       for (const name of ['ssr']) await page.locator(`input[name=target][value="${name}"]`).uncheck();
       await page.locator('input[name=rate][value="100"]').uncheck();

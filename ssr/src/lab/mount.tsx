@@ -62,8 +62,9 @@ export function mountLab(
           .send(bundle().code);
       });
       scope.get('/lab', async (request, reply) => {
-        const refused = labDoor(request, reply, token);
-        if (refused) return refused;
+        // the token traded for the cookie, or a page saying how to get in
+        const answered = labDoor(request, reply, token);
+        if (answered) return answered;
         const state = await routes.state();
         return stream(
           reply.header('cache-control', 'no-store'),
