@@ -105,12 +105,19 @@ test(
       const page = await fetch(`http://127.0.0.1:${ssr}/items/300`);
       assert.equal(page.status, 200);
       assert.ok((await page.text()).includes('Embedded'), 'the page shows the review just written');
-      // the lab works out of the box: npm start gives the services one admin token
+      // the lab works out of the box: npm start gives the services one admin token; its URL carries
+      // the lab's token (the SSR service logs the one it made up, or the banner prints npm start's)
       assert.match(output, new RegExp(`load lab +http://localhost:${ssr}/lab`));
-      assert.equal((await fetch(`http://127.0.0.1:${ssr}/lab`)).status, 200);
-      const state = (await rest(`http://127.0.0.1:${ssr}`, 'GET', '/lab/api/state')).body;
+      const labToken = /(?:lab at|load lab) +http:\/\/\S+\/lab\?token=([\w-]+)/.exec(output)?.[1];
+      assert.ok(labToken, 'the lab URL with its token is printed');
+      assert.equal((await fetch(`http://127.0.0.1:${ssr}/lab`)).status, 401, 'no way in without the token');
+      const lab = { headers: { authorization: `Bearer ${labToken}` } };
+      assert.equal((await fetch(`http://127.0.0.1:${ssr}/lab`, lab)).status, 200);
+      const state = (await rest(`http://127.0.0.1:${ssr}`, 'GET', '/lab/api/state', undefined, lab)).body;
       assert.equal(state.settings.gateway?.cacheMode, 'all', JSON.stringify(state.settings));
-      assert.deepEqual((await rest(`http://127.0.0.1:${ssr}`, 'GET', '/lab/api/runs')).body, { runs: [] });
+      assert.deepEqual((await rest(`http://127.0.0.1:${ssr}`, 'GET', '/lab/api/runs', undefined, lab)).body, {
+        runs: [],
+      });
     } finally {
       await started.stop();
       output = started.output();

@@ -195,6 +195,9 @@ export function createSsrService(config: Config, options: SsrOptions = {}): SsrS
       const url = await listenUrl(app, port, host);
       // the lab loads this very service's pages
       endpoints.ssr = url;
+      // the way into the lab, as Jupyter prints its own: nobody else knows a made-up token
+      const labUrl = lab?.madeUpUrl(url);
+      if (labUrl) app.log.info(`lab at ${labUrl}`);
       return url;
     },
     async close() {

@@ -110,7 +110,7 @@ describe('SSR item page in Chromium', { skip: skipWithout(CHROMIUM) }, () => {
 
   test("the lab's inspector shows a GraphQL request's query printed as a document, not an escaped string", async () => {
     const { page } = await offlinePage(fixture.browser);
-    await page.goto(`${fixture.url}/lab`);
+    await page.goto(`${fixture.url}/lab?token=${fixture.labToken}`);
     await page.fill('input[name="inspect-item"]', String(fixture.itemId));
     await page.selectOption('select[name="inspect-target"]', 'graphql');
     await page.click('button:has-text("Send sample request")');

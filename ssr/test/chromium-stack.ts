@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { readConfig } from '@supergraph-lab/config';
@@ -16,6 +17,8 @@ export interface ChromiumStack {
   browser: Browser;
   /** The item with the most reviews: more than two pages of them. */
   itemId: number;
+  /** The lab's token: `${url}/lab?token=${labToken}` lets a page in. */
+  labToken: string;
 }
 
 /**
@@ -42,7 +45,10 @@ export function chromiumStack(name: string): ChromiumStack {
     fixture.itemId = busiest!.itemId;
     assert.ok(busiest!._count.id > 10, 'an item with more than two pages of reviews');
     stack = await startStack({ databaseUrl: db.url });
-    ssr = createSsrService(readConfig({ LOG_LEVEL: 'silent' }), { gatewayUrl: stack.gatewayUrl });
+    fixture.labToken = `lab-token-${randomUUID()}`;
+    ssr = createSsrService(readConfig({ LOG_LEVEL: 'silent', LAB_TOKEN: fixture.labToken }), {
+      gatewayUrl: stack.gatewayUrl,
+    });
     fixture.url = await ssr.listen(0);
     fixture.browser = await launchChromium();
   });

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
 import { mkdirSync } from 'node:fs';
+import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
@@ -13,16 +16,28 @@ import { launchChromium, offlinePage } from '@supergraph-lab/stack/browser';
 import { seededStack } from '@supergraph-lab/stack/fixture';
 import { eventually } from '@supergraph-lab/testing';
 import { CHROMIUM, skipWithout } from '@supergraph-lab/stack/tools';
+import { MAX_EVENT_STREAMS } from '../src/lab/routes.ts';
 import { createSsrService, type SsrService } from '../src/service.tsx';
 
 const ARTIFACTS = path.resolve(import.meta.dirname, '../../test-artifacts/lab');
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ADMIN_TOKEN = `lab-test-${randomUUID()}`;
 const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+const LAB_TOKEN = `lab-token-${randomUUID()}`;
+
+/** A call to a lab's API as a script makes it: with `Authorization: Bearer <LAB_TOKEN>`. */
+const labApi = (base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+  rest(base, method, path, body, { headers: { authorization: `Bearer ${LAB_TOKEN}`, ...headers } });
 
 describe('load lab (server side)', () => {
   const sql: string[] = [];
-  const env = { REDIS_URL, CACHE_NAMESPACE: `sgl-lab-${randomUUID().slice(0, 8)}`, CACHE_MODE: 'all', ADMIN_TOKEN };
+  const env = {
+    REDIS_URL,
+    CACHE_NAMESPACE: `sgl-lab-${randomUUID().slice(0, 8)}`,
+    CACHE_MODE: 'all',
+    ADMIN_TOKEN,
+    LAB_TOKEN,
+  };
   const stack = seededStack('lab', { items: 200, seed: 8, env, onQuery: (_subgraph, text) => sql.push(text) });
   let ssr: SsrService;
   let url: string;
@@ -67,7 +82,7 @@ describe('load lab (server side)', () => {
   });
 
   const startRun = (body: Record<string, unknown>, base = url) =>
-    rest(base, 'POST', '/lab/api/runs', {
+    labApi(base, 'POST', '/lab/api/runs', {
       targets: ['graphql', 'rest'],
       rates: [5],
       durationSeconds: 1,
@@ -80,7 +95,7 @@ describe('load lab (server side)', () => {
   const cacheViewReady = (base: string) =>
     eventually(
       async () => {
-        const answer = await rest(base, 'GET', '/lab/api/cache');
+        const answer = await labApi(base, 'GET', '/lab/api/cache');
         return answer.status === 200 && answer;
       },
       10_000,
@@ -89,7 +104,7 @@ describe('load lab (server side)', () => {
   const finished = (id: number, base = url) =>
     eventually(
       async () =>
-        (await rest(base, 'GET', '/lab/api/runs')).body.runs.find(
+        (await labApi(base, 'GET', '/lab/api/runs')).body.runs.find(
           (run: { id: number; status: string }) => run.id === id && run.status !== 'running',
         ),
       30_000,
@@ -112,7 +127,7 @@ describe('load lab (server side)', () => {
     const noStore = await startRun({ cacheStore: 'memcached' });
     assert.equal(noStore.status, 400);
     assert.match(noStore.body.detail, /cacheStore memcached is not configured here \(redis is\)/);
-    const state = (await rest(url, 'GET', '/lab/api/state')).body;
+    const state = (await labApi(url, 'GET', '/lab/api/state')).body;
     assert.equal(state.run, null);
     // what takes a restart to change: shown, not offered
     assert.deepEqual(state.running, { database: 'postgres', balancer: null });
@@ -120,7 +135,7 @@ describe('load lab (server side)', () => {
   });
 
   test('bad browser run settings get 400 saying what was wrong, and start nothing', async () => {
-    const answer = await rest(url, 'POST', '/lab/api/runs', {
+    const answer = await labApi(url, 'POST', '/lab/api/runs', {
       kind: 'browser',
       variants: ['amp'],
       samples: 0,
@@ -131,17 +146,17 @@ describe('load lab (server side)', () => {
     assert.match(answer.body.detail, /variants\.0: must be one of ssr, ssr-rest, spa, spa-rest/);
     assert.match(answer.body.detail, /samples: must be 1 to 50/);
     assert.match(answer.body.detail, /backgroundRate: must be at most 1000 requests\/s/);
-    const noKind = await rest(url, 'POST', '/lab/api/runs', { kind: 'soap', cacheMode: 'all' });
+    const noKind = await labApi(url, 'POST', '/lab/api/runs', { kind: 'soap', cacheMode: 'all' });
     assert.equal(noKind.status, 400);
     assert.match(noKind.body.detail, /kind must be "load" or "browser", got "soap"/);
-    const mixed = await rest(url, 'POST', '/lab/api/runs', {
+    const mixed = await labApi(url, 'POST', '/lab/api/runs', {
       kind: 'browser',
       variants: ['ssr'],
       targets: ['graphql'],
       cacheMode: 'all',
     });
     assert.equal(mixed.status, 400, 'a load run field on a browser run is refused, not ignored');
-    assert.equal((await rest(url, 'GET', '/lab/api/state')).body.run, null);
+    assert.equal((await labApi(url, 'GET', '/lab/api/state')).body.run, null);
   });
 
   test('a run switches the cache mode for its duration, refuses a second start as busy, stores its report and restores the mode', async () => {
@@ -162,7 +177,7 @@ describe('load lab (server side)', () => {
 
     const done = await finished(id);
     assert.equal(done.status, 'done');
-    const report = (await rest(url, 'GET', `/lab/api/runs/${id}`)).body;
+    const report = (await labApi(url, 'GET', `/lab/api/runs/${id}`)).body;
     assert.deepEqual(
       report.steps.map((step: any) => `${step.target}@${step.offeredRate}`),
       ['graphql@5', 'rest@5'],
@@ -180,7 +195,7 @@ describe('load lab (server side)', () => {
     const after = await rest(stack.gatewayUrl, 'GET', '/admin/settings', undefined, { headers: admin });
     assert.equal(after.body.gateway.cacheMode, 'all', 'restored after the run');
 
-    const html = await rest(url, 'GET', `/lab/api/runs/${id}/report.html`);
+    const html = await labApi(url, 'GET', `/lab/api/runs/${id}/report.html`);
     assert.equal(html.status, 200);
     assert.doesNotMatch(html.body, /<script\b|<link\b|(src|href)\s*=\s*["']?https?:/i);
     assert.match(html.body, /CACHE_MODE off, cache store redis, DataLoader batching on/);
@@ -191,24 +206,24 @@ describe('load lab (server side)', () => {
     assert.equal(started.status, 202);
     const id = started.body.run.id as number;
     await eventually(
-      async () => (await rest(url, 'GET', '/lab/api/state')).body.run?.phase,
+      async () => (await labApi(url, 'GET', '/lab/api/state')).body.run?.phase,
       10_000,
       'the run to begin measuring',
     );
     const asked = performance.now();
-    const cancelled = await rest(url, 'POST', '/lab/api/runs/current/cancel');
+    const cancelled = await labApi(url, 'POST', '/lab/api/runs/current/cancel');
     assert.equal(cancelled.status, 200);
     assert.ok(performance.now() - asked < 1500, `cancel took ${performance.now() - asked} ms`);
-    assert.equal((await rest(url, 'GET', '/lab/api/state')).body.run, null);
+    assert.equal((await labApi(url, 'GET', '/lab/api/state')).body.run, null);
     assert.equal((await finished(id)).status, 'cancelled');
-    assert.equal((await rest(url, 'POST', '/lab/api/runs/current/cancel')).status, 404);
+    assert.equal((await labApi(url, 'POST', '/lab/api/runs/current/cancel')).status, 404);
   });
 
   test(
     'a browser run loads each variant in Chromium beside its background load, refuses a second start, and stores a browser report',
     { skip: skipWithout(CHROMIUM) },
     async () => {
-      const started = await rest(url, 'POST', '/lab/api/runs', {
+      const started = await labApi(url, 'POST', '/lab/api/runs', {
         kind: 'browser',
         variants: ['spa', 'ssr'],
         samples: 2,
@@ -226,7 +241,7 @@ describe('load lab (server side)', () => {
       const done = await finished(id);
       assert.equal(done.status, 'done', done.error);
       assert.equal(done.settings.kind, 'browser');
-      const report = (await rest(url, 'GET', `/lab/api/runs/${id}`)).body;
+      const report = (await labApi(url, 'GET', `/lab/api/runs/${id}`)).body;
       assert.deepEqual(
         report.results.map((result: any) => `${result.variant}x${result.loads.length}`),
         ['ssrx2', 'spax2'],
@@ -245,7 +260,7 @@ describe('load lab (server side)', () => {
       assert.ok(background.step.errors < background.step.sent, 'most background requests were answered');
       assert.match(report.title, /CACHE_MODE all/);
 
-      const html = await rest(url, 'GET', `/lab/api/runs/${id}/report.html`);
+      const html = await labApi(url, 'GET', `/lab/api/runs/${id}/report.html`);
       assert.equal(html.status, 200);
       assert.match(html.body, /item visible p50\/p95/);
       assert.match(html.body, /<svg/);
@@ -258,7 +273,7 @@ describe('load lab (server side)', () => {
     assert.equal(started.status, 202, JSON.stringify(started.body));
     const id = started.body.run.id as number;
     assert.equal((await finished(id, failingUrl)).status, 'done');
-    const { steps } = (await rest(failingUrl, 'GET', `/lab/api/runs/${id}`)).body as { steps: StepResult[] };
+    const { steps } = (await labApi(failingUrl, 'GET', `/lab/api/runs/${id}`)).body as { steps: StepResult[] };
     const [good, bad] = ['graphql', 'rest'].map((target) => steps.find((step) => step.target === target)!);
     assert.equal(good!.errors, 0, JSON.stringify(good!.errorReasons));
     assert.equal(bad!.errorRate, 1);
@@ -274,7 +289,7 @@ describe('load lab (server side)', () => {
     assert.match(sample.message, /^HTTP 500: \{.*"title":"Internal server error"/);
     assert.equal(fastest(steps), good, 'the verdict passes over the failing step, fast as its errors are');
 
-    const html = (await rest(failingUrl, 'GET', `/lab/api/runs/${id}/report.html`)).body as string;
+    const html = (await labApi(failingUrl, 'GET', `/lab/api/runs/${id}/report.html`)).body as string;
     assert.match(html, /failing: 100\.0% errors/);
     assert.match(html, /HTTP 500 ×\d+: <code>http:\/\/127\.0\.0\.1:\d+\/api\/items\/\d+\/reviews/);
   });
@@ -286,16 +301,16 @@ describe('load lab (server side)', () => {
     test(`runs kept ${where} can be labelled and deleted; bad input gets 400 naming what was wrong, a missing run 404`, async () => {
       const started = await startRun({ targets: ['graphql'], who: 'labeller' }, base());
       const id = started.body.run.id as number;
-      const busy = await rest(base(), 'PATCH', `/lab/api/runs/${id}`, { label: 'too soon' });
+      const busy = await labApi(base(), 'PATCH', `/lab/api/runs/${id}`, { label: 'too soon' });
       assert.equal(busy.status, 409, 'a run in progress is neither labelled nor deleted');
       assert.match(busy.body.detail, new RegExp(`run ${id} is in progress: label it once it has ended`));
-      assert.equal((await rest(base(), 'DELETE', `/lab/api/runs/${id}`)).status, 409);
+      assert.equal((await labApi(base(), 'DELETE', `/lab/api/runs/${id}`)).status, 409);
       await finished(id, base());
 
-      const labelled = await rest(base(), 'PATCH', `/lab/api/runs/${id}`, { label: '  cache off, baseline ' });
+      const labelled = await labApi(base(), 'PATCH', `/lab/api/runs/${id}`, { label: '  cache off, baseline ' });
       assert.equal(labelled.status, 200, JSON.stringify(labelled.body));
       assert.equal(labelled.body.run.label, 'cache off, baseline');
-      const listed = (await rest(base(), 'GET', '/lab/api/runs')).body.runs.find(
+      const listed = (await labApi(base(), 'GET', '/lab/api/runs')).body.runs.find(
         (run: { id: number }) => run.id === id,
       );
       assert.equal(listed.label, 'cache off, baseline');
@@ -306,27 +321,27 @@ describe('load lab (server side)', () => {
         [{}, /^invalid run label: label: is required: a string, or null to remove it$/],
         [{ label: 'a', colour: 'red' }, /colour/],
       ] as const) {
-        const bad = await rest(base(), 'PATCH', `/lab/api/runs/${id}`, body);
+        const bad = await labApi(base(), 'PATCH', `/lab/api/runs/${id}`, body);
         assert.equal(bad.status, 400, JSON.stringify(body));
         assert.match(bad.headers.get('content-type') ?? '', /^application\/problem\+json/);
         assert.match(bad.body.detail, detail);
       }
-      const badId = await rest(base(), 'PATCH', '/lab/api/runs/abc', { label: 'x' });
+      const badId = await labApi(base(), 'PATCH', '/lab/api/runs/abc', { label: 'x' });
       assert.equal(badId.status, 400);
       assert.match(badId.body.detail, /run id/);
-      const nowhere = await rest(base(), 'PATCH', '/lab/api/runs/999999', { label: 'x' });
+      const nowhere = await labApi(base(), 'PATCH', '/lab/api/runs/999999', { label: 'x' });
       assert.equal(nowhere.status, 404);
       assert.match(nowhere.body.detail, /^run 999999 does not exist$/);
 
-      const cleared = await rest(base(), 'PATCH', `/lab/api/runs/${id}`, { label: '' });
+      const cleared = await labApi(base(), 'PATCH', `/lab/api/runs/${id}`, { label: '' });
       assert.equal(cleared.body.run.label, null, 'an empty label removes it');
 
-      assert.equal((await rest(base(), 'DELETE', '/lab/api/runs/abc')).status, 400);
-      const deleted = await rest(base(), 'DELETE', `/lab/api/runs/${id}`);
+      assert.equal((await labApi(base(), 'DELETE', '/lab/api/runs/abc')).status, 400);
+      const deleted = await labApi(base(), 'DELETE', `/lab/api/runs/${id}`);
       assert.equal(deleted.status, 204);
-      assert.equal((await rest(base(), 'GET', `/lab/api/runs/${id}`)).status, 404);
-      assert.ok(!(await rest(base(), 'GET', '/lab/api/runs')).body.runs.some((run: { id: number }) => run.id === id));
-      const again = await rest(base(), 'DELETE', `/lab/api/runs/${id}`);
+      assert.equal((await labApi(base(), 'GET', `/lab/api/runs/${id}`)).status, 404);
+      assert.ok(!(await labApi(base(), 'GET', '/lab/api/runs')).body.runs.some((run: { id: number }) => run.id === id));
+      const again = await labApi(base(), 'DELETE', `/lab/api/runs/${id}`);
       assert.equal(again.status, 404);
       assert.match(again.headers.get('content-type') ?? '', /^application\/problem\+json/);
     });
@@ -338,7 +353,7 @@ describe('load lab (server side)', () => {
     assert.ok(rows.every((row) => row.status !== 'running'));
     const other = createSsrService(readConfig(ssrEnv()), { gatewayUrl: stack.gatewayUrl });
     try {
-      const listed = (await rest(await other.listen(0), 'GET', '/lab/api/runs')).body.runs;
+      const listed = (await labApi(await other.listen(0), 'GET', '/lab/api/runs')).body.runs;
       assert.deepEqual(
         listed.map((run: { id: number }) => run.id),
         rows.map((row) => row.id).reverse(),
@@ -346,8 +361,8 @@ describe('load lab (server side)', () => {
     } finally {
       await other.close();
     }
-    assert.equal((await rest(url, 'GET', '/lab/api/runs/999999')).status, 404);
-    assert.equal((await rest(url, 'GET', '/lab/api/runs/abc')).status, 400);
+    assert.equal((await labApi(url, 'GET', '/lab/api/runs/999999')).status, 404);
+    assert.equal((await labApi(url, 'GET', '/lab/api/runs/abc')).status, 400);
   });
 
   test('batching off turns one batched statement into one per item (the N+1 the lab shows)', async () => {
@@ -358,13 +373,13 @@ describe('load lab (server side)', () => {
       assert.equal(answer.errors, undefined);
       return sql.filter((text) => /FROM "?reviews"?/i.test(text) && /count/i.test(text)).length;
     };
-    await rest(url, 'PUT', '/lab/api/settings', { cacheMode: 'off', batching: true });
+    await labApi(url, 'PUT', '/lab/api/settings', { cacheMode: 'off', batching: true });
     assert.equal(await summaries(), 1);
-    const switched = await rest(url, 'PUT', '/lab/api/settings', { batching: false });
+    const switched = await labApi(url, 'PUT', '/lab/api/settings', { batching: false });
     assert.equal(switched.status, 200);
     assert.equal(await summaries(), 20);
-    await rest(url, 'PUT', '/lab/api/settings', { cacheMode: 'all', batching: true });
-    const bad = await rest(url, 'PUT', '/lab/api/settings', { cacheMode: 'sometimes' });
+    await labApi(url, 'PUT', '/lab/api/settings', { cacheMode: 'all', batching: true });
+    const bad = await labApi(url, 'PUT', '/lab/api/settings', { cacheMode: 'sometimes' });
     assert.equal(bad.status, 400);
     assert.match(bad.body.detail, /cacheMode: must be one of off, entity, response, all/);
   });
@@ -373,7 +388,7 @@ describe('load lab (server side)', () => {
     await graphql(stack.gatewayUrl, '{ item(id: "3") { name reviewSummary { count } } }');
     // a page built, then served from this service's page cache
     for (let i = 0; i < 2; i++) await (await fetch(`${url}/items/3`)).text();
-    const view = (await rest(url, 'GET', '/lab/api/cache')).body;
+    const view = (await labApi(url, 'GET', '/lab/api/cache')).body;
     assert.equal(view.mode, 'all');
     assert.ok(view.entries.length > 0);
     assert.deepEqual(Object.keys(view.layers).sort(), ['entity', 'page', 'response', 'rest']);
@@ -387,7 +402,7 @@ describe('load lab (server side)', () => {
         (entry: { layer: string; ttlMs: number | null }) => entry.layer === 'entity' && entry.ttlMs! > 0,
       ),
     );
-    const flushed = await rest(url, 'POST', '/lab/api/cache/flush');
+    const flushed = await labApi(url, 'POST', '/lab/api/cache/flush');
     assert.equal(flushed.status, 200);
     assert.ok(flushed.body.deletedKeys > 0);
   });
@@ -395,11 +410,11 @@ describe('load lab (server side)', () => {
   test('on a per-process memory store the cache view says which layers are off and why, whatever CACHE_MODE says', async () => {
     const onRedis = await cacheViewReady(url);
     assert.equal(onRedis.body.off, null, 'on Redis every layer serves');
-    const memoryLab = createSsrService(readConfig({ LOG_LEVEL: 'silent', ADMIN_TOKEN, CACHE_MODE: 'all' }), {
+    const memoryLab = createSsrService(readConfig({ LOG_LEVEL: 'silent', ADMIN_TOKEN, LAB_TOKEN, CACHE_MODE: 'all' }), {
       gatewayUrl: broken.gatewayUrl,
     });
     try {
-      const view = (await rest(await memoryLab.listen(0), 'GET', '/lab/api/cache')).body;
+      const view = (await labApi(await memoryLab.listen(0), 'GET', '/lab/api/cache')).body;
       assert.equal(view.mode, 'all');
       assert.deepEqual(view.off, {
         layers: ['response', 'rest', 'page'],
@@ -411,7 +426,7 @@ describe('load lab (server side)', () => {
   });
 
   test('the inspector sends one sample of a target and shows request, response and Server-Timing', async () => {
-    const answer = await rest(url, 'POST', '/lab/api/inspect', { target: 'graphql', itemId: 7 });
+    const answer = await labApi(url, 'POST', '/lab/api/inspect', { target: 'graphql', itemId: 7 });
     assert.equal(answer.status, 200);
     const [one] = answer.body.exchanges;
     assert.equal(one.request.method, 'POST');
@@ -419,9 +434,225 @@ describe('load lab (server side)', () => {
     assert.equal(one.response.status, 200);
     assert.match(one.response.body, /"item":\{"id":"7"/);
     assert.ok(one.outcome.serverTiming.total > 0);
-    const restPage = await rest(url, 'POST', '/lab/api/inspect', { target: 'rest', itemId: 7 });
+    const restPage = await labApi(url, 'POST', '/lab/api/inspect', { target: 'rest', itemId: 7 });
     assert.equal(restPage.body.exchanges.length, 4);
-    assert.equal((await rest(url, 'POST', '/lab/api/inspect', { target: 'soap' })).status, 400);
+    assert.equal((await labApi(url, 'POST', '/lab/api/inspect', { target: 'soap' })).status, 400);
+  });
+
+  describe('who gets in', () => {
+    const LAB_ROUTES: [string, string][] = [
+      ['GET', '/lab/api/state'],
+      ['POST', '/lab/api/runs'],
+      ['GET', '/lab/api/runs'],
+      ['POST', '/lab/api/runs/current/cancel'],
+      ['GET', '/lab/api/runs/1'],
+      ['GET', '/lab/api/runs/1/report.html'],
+      ['PATCH', '/lab/api/runs/1'],
+      ['DELETE', '/lab/api/runs/1'],
+      ['GET', '/lab/api/events'],
+      ['GET', '/lab/api/cache'],
+      ['POST', '/lab/api/cache/flush'],
+      ['PUT', '/lab/api/settings'],
+      ['POST', '/lab/api/inspect'],
+      ['GET', '/lab/api/no-such-route'],
+    ];
+    const cookieOf = async (base: string) => {
+      const traded = await fetch(`${base}/lab?token=${encodeURIComponent(LAB_TOKEN)}`, { redirect: 'manual' });
+      return /^[^;]+/.exec(traded.headers.get('set-cookie') ?? '')![0];
+    };
+    /** A request as written, `Host` included (fetch sets its own). */
+    const raw = (base: string, method: string, path: string, headers: Record<string, string>, body?: string) =>
+      new Promise<{ status: number; headers: IncomingHttpHeaders; body: string }>((resolve, reject) => {
+        const { hostname, port } = new URL(base);
+        const req = httpRequest({ host: hostname, port, path, method, headers }, (res) => {
+          let text = '';
+          res.setEncoding('utf8').on('data', (chunk) => (text += chunk));
+          res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: text }));
+        });
+        req.on('error', reject).end(body);
+      });
+
+    test('without the token every lab API route is 401 saying how to get in, and the page is a 401 page', async () => {
+      for (const [method, path] of LAB_ROUTES) {
+        const guesses: Record<string, string>[] = [
+          {},
+          { authorization: 'Bearer not-the-lab-token' },
+          { cookie: 'lab_token=guess' },
+        ];
+        for (const headers of guesses) {
+          const answer = await rest(url, method, path, method === 'GET' ? undefined : {}, { headers });
+          assert.equal(answer.status, 401, `${method} ${path} with ${JSON.stringify(headers)}`);
+          assert.equal(answer.body.code, 'UNAUTHORIZED');
+          assert.match(answer.body.detail, /lab URL npm start printed .* or send Authorization: Bearer <LAB_TOKEN>/);
+        }
+      }
+      // the Bearer token of the admin routes is not the lab's
+      assert.equal((await rest(url, 'GET', '/lab/api/state', undefined, { headers: admin })).status, 401);
+      assert.equal((await labApi(url, 'GET', '/lab/api/state')).body.run, null, 'nothing was started');
+      for (const path of ['/lab', '/lab?token=not-the-lab-token']) {
+        const page = await fetch(`${url}${path}`, { redirect: 'manual' });
+        assert.equal(page.status, 401, path);
+        assert.equal(page.headers.get('set-cookie'), null);
+        assert.match(
+          await page.text(),
+          /The load lab needs its token[\s\S]*Open the lab URL that <code>npm start<\/code> printed/,
+        );
+      }
+    });
+
+    test('the token is traded for an HttpOnly SameSite=Strict cookie and a redirect without it; the cookie lets GETs in', async () => {
+      const traded = await fetch(`${url}/lab?token=${encodeURIComponent(LAB_TOKEN)}`, { redirect: 'manual' });
+      assert.equal(traded.status, 303);
+      assert.equal(traded.headers.get('location'), '/lab');
+      const cookie = traded.headers.get('set-cookie')!;
+      assert.match(cookie, /^lab_token=[^;]+; HttpOnly; SameSite=Strict; Path=\/lab$/);
+      const jar = /^[^;]+/.exec(cookie)![0];
+      const page = await fetch(`${url}/lab`, { headers: { cookie: jar } });
+      assert.equal(page.status, 200);
+      assert.match(await page.text(), /<title>[^<]*lab/i);
+      const state = await rest(url, 'GET', '/lab/api/state', undefined, { headers: { cookie: jar } });
+      assert.equal(state.status, 200);
+      assert.ok(Array.isArray(state.body.targets));
+    });
+
+    test('a cross-site change carrying the cookie is 403 and does nothing; from the lab page it works', async () => {
+      const cookie = await cookieOf(url);
+      const id = (await startRun({ targets: ['graphql'], rates: [1], durationSeconds: 60 })).body.run.id;
+      const cancel = (headers: Record<string, string>, body?: string) =>
+        raw(url, 'POST', '/lab/api/runs/current/cancel', { cookie, host: new URL(url).host, ...headers }, body);
+      const self = url;
+      for (const [why, headers] of [
+        // a no-cors fetch or a form from another site: the browser names it
+        ['a foreign Origin', { origin: 'https://evil.example', 'content-type': 'text/plain' }],
+        ['a foreign Origin, JSON', { origin: 'https://evil.example', 'content-type': 'application/json' }],
+        ['Sec-Fetch-Site cross-site', { 'sec-fetch-site': 'cross-site', 'content-type': 'application/json' }],
+        ['no content type', { origin: self }],
+        ['a form', { origin: self, 'content-type': 'application/x-www-form-urlencoded' }],
+        ['no Origin at all', { 'content-type': 'application/json' }],
+      ] as const) {
+        const answer = await cancel(headers, headers['content-type'] ? '{}' : undefined);
+        assert.equal(answer.status, 403, why);
+        assert.equal(JSON.parse(answer.body).code, 'FORBIDDEN', why);
+      }
+      const flush = await raw(url, 'POST', '/lab/api/cache/flush', {
+        cookie,
+        host: new URL(url).host,
+        origin: 'https://evil.example',
+      });
+      assert.equal(flush.status, 403);
+      assert.equal((await labApi(url, 'GET', '/lab/api/state')).body.run?.id, id, 'the run was not cancelled');
+      // the lab's own page sends JSON from its own origin
+      const own = await cancel({ origin: self, 'content-type': 'application/json' }, '{}');
+      assert.equal(own.status, 200, own.body);
+      await finished(id);
+    });
+
+    test('a Host that is not this machine (DNS rebinding) is 403 for the lab, its page and PUT /admin/settings', async () => {
+      const evil = 'rebind.evil.example';
+      const bearer = { authorization: `Bearer ${LAB_TOKEN}` };
+      for (const [method, path, headers] of [
+        ['GET', '/lab/api/state', bearer],
+        ['POST', '/lab/api/cache/flush', bearer],
+        ['GET', `/lab?token=${encodeURIComponent(LAB_TOKEN)}`, {}],
+        ['GET', '/lab', { cookie: await cookieOf(url) }],
+        ['PUT', '/admin/settings', admin],
+      ] as const) {
+        const answer = await raw(url, method, path, { ...headers, host: `${evil}:${new URL(url).port}` });
+        assert.equal(answer.status, 403, `${method} ${path}`);
+        assert.match(
+          JSON.parse(answer.body).detail,
+          /Host "rebind\.evil\.example:\d+" is not one this service answers to/,
+        );
+      }
+      // loopback's names are
+      const local = await raw(url, 'GET', '/lab/api/state', { ...bearer, host: `localhost:${new URL(url).port}` });
+      assert.equal(local.status, 200);
+    });
+
+    test('write targets need allowWrites: true, else 400 naming them and nothing starts', async () => {
+      const refused = await startRun({ targets: ['graphql', 'rest-post', 'graphql-mutation'] });
+      assert.equal(refused.status, 400);
+      assert.match(
+        refused.body.detail,
+        /rest-post, graphql-mutation write to the database at every rate; send allowWrites: true to run write targets/,
+      );
+      assert.equal((await startRun({ targets: ['rest-post'], allowWrites: 'yes' })).status, 400);
+      assert.equal((await labApi(url, 'GET', '/lab/api/state')).body.run, null);
+      const allowed = await startRun({ targets: ['rest-post'], rates: [1], allowWrites: true });
+      assert.equal(allowed.status, 202, JSON.stringify(allowed.body));
+      await finished(allowed.body.run.id);
+    });
+
+    test('with no LAB_TOKEN the service makes one up and logs the lab URL with it once', async () => {
+      const child = spawn(process.execPath, ['--import', './scripts/preload.mjs', 'ssr/src/main.ts'], {
+        cwd: path.resolve(import.meta.dirname, '../..'),
+        env: { PATH: process.env.PATH, SSR_PORT: '0', GATEWAY_URL: stack.gatewayUrl, LOG_LEVEL: 'info' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      child.stdout!.on('data', (chunk) => (output += chunk));
+      child.stderr!.on('data', (chunk) => (output += chunk));
+      try {
+        const [, base, token] = await eventually(
+          async () => /lab at (http:\/\/127\.0\.0\.1:\d+)\/lab\?token=([\w-]{32})"/.exec(output),
+          30_000,
+          'the lab URL in the log',
+        );
+        assert.equal(output.match(/lab at /g)!.length, 1, output);
+        assert.equal((await rest(base!, 'GET', '/lab/api/runs')).status, 401);
+        const runs = await rest(base!, 'GET', '/lab/api/runs', undefined, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        assert.deepEqual(runs.body, { runs: [] });
+      } finally {
+        child.kill('SIGTERM');
+        await once(child, 'exit');
+      }
+    });
+
+    test(`at most ${MAX_EVENT_STREAMS} event streams are open at once; the next is 503 with Retry-After`, async () => {
+      const { hostname, port } = new URL(url);
+      // answered once the headers come: a stream that was let in never ends by itself
+      const open = () =>
+        new Promise<{ status: number; headers: IncomingHttpHeaders; res: IncomingMessage; close(): void }>(
+          (resolve, reject) => {
+            const req = httpRequest(
+              { host: hostname, port, path: '/lab/api/events', headers: { authorization: `Bearer ${LAB_TOKEN}` } },
+              (res) => resolve({ status: res.statusCode!, headers: res.headers, res, close: () => req.destroy() }),
+            );
+            req.on('error', reject).end();
+          },
+        );
+      const streams = [];
+      try {
+        for (let n = 0; n < MAX_EVENT_STREAMS; n++) streams.push(await open());
+        assert.deepEqual(
+          streams.map((stream) => stream.status),
+          streams.map(() => 200),
+        );
+        const refused = await open();
+        streams.push(refused);
+        assert.equal(refused.status, 503);
+        assert.equal(refused.headers['retry-after'], '5');
+        assert.match(refused.headers['content-type']!, /^application\/problem\+json/);
+        let body = '';
+        for await (const chunk of refused.res.setEncoding('utf8')) body += chunk;
+        assert.match(JSON.parse(body).detail, /at most 16 event streams at once/);
+        // a closed one makes room
+        streams.shift()!.close();
+        await eventually(
+          async () => {
+            const again = await open();
+            streams.push(again);
+            return again.status === 200;
+          },
+          5000,
+          'room for another event stream',
+        );
+      } finally {
+        for (const stream of streams) stream.close();
+      }
+    });
   });
 
   describe('in Chromium', { skip: skipWithout(CHROMIUM) }, () => {
@@ -436,7 +667,7 @@ describe('load lab (server side)', () => {
 
     test('configure, run, watch it live, read the results, cancel, flush, inspect: offline, labelled, 1280 px wide', async () => {
       const { page, problems, outside } = await offlinePage(browser, { height: 1000 });
-      await page.goto(`${url}/lab`);
+      await page.goto(`${url}/lab?token=${LAB_TOKEN}`);
       await page.getByRole('heading', { name: 'Configure' }).waitFor();
       assert.equal(await page.getByRole('link', { name: 'GraphQL Playground' }).getAttribute('href'), '/graphql');
 
@@ -452,6 +683,17 @@ describe('load lab (server side)', () => {
             .map((control: any) => control.outerHTML),
         );
       assert.deepEqual(unnamed, []);
+
+      // the write targets wait for their own checkbox, off to begin with; unticking it drops them
+      const writeTarget = page.locator('input[name=target][value="rest-post"]');
+      const allowWrites = page.locator('input[name=allow-writes]');
+      assert.equal(await allowWrites.isChecked(), false);
+      assert.equal(await writeTarget.isDisabled(), true);
+      await allowWrites.check();
+      await writeTarget.check();
+      await allowWrites.uncheck();
+      assert.equal(await writeTarget.isChecked(), false);
+      assert.equal(await writeTarget.isDisabled(), true);
 
       // a short run of two targets at one rate, started from the keyboard
       for (const name of ['ssr']) await page.locator(`input[name=target][value="${name}"]`).uncheck();
@@ -547,7 +789,7 @@ describe('load lab (server side)', () => {
       const { page, problems, outside } = await offlinePage(browser, { height: 1000 });
       // the page polls the cache view, which a fresh gateway may answer 503 while its Redis client connects
       await cacheViewReady(failingUrl);
-      await page.goto(`${failingUrl}/lab`);
+      await page.goto(`${failingUrl}/lab?token=${LAB_TOKEN}`);
       await page.getByRole('heading', { name: 'Configure' }).waitFor();
       await page.locator('input[name=target][value="ssr"]').uncheck();
       await page.locator('input[name=rate][value="10"]').uncheck();
@@ -643,7 +885,7 @@ describe('load lab (server side)', () => {
         .click();
       await page.getByText(`Run ${newest} deleted.`).waitFor();
       await page.waitForFunction((id) => !(globalThis as any).document.querySelector(`tr[data-run="${id}"]`), newest);
-      assert.equal((await rest(failingUrl, 'GET', `/lab/api/runs/${newest}`)).status, 404);
+      assert.equal((await labApi(failingUrl, 'GET', `/lab/api/runs/${newest}`)).status, 404);
       assert.deepEqual(outside, []);
       assert.deepEqual(problems, []);
       await page.close();
@@ -651,7 +893,7 @@ describe('load lab (server side)', () => {
 
     test('page load in a browser: pick variants and a background rate, watch the chart fill, read the table, cancel', async () => {
       const { page, problems, outside } = await offlinePage(browser, { height: 1000 });
-      await page.goto(`${url}/lab`);
+      await page.goto(`${url}/lab?token=${LAB_TOKEN}`);
       const panel = page.locator('section[aria-labelledby="browser-title"]');
       await panel.getByRole('heading', { name: 'Page load in a browser' }).waitFor();
       for (const name of ['ssr-rest', 'spa'])

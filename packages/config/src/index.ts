@@ -55,6 +55,7 @@ const schema = z.object({
   CACHE_TIMEOUT_MS: positiveInt(500, 10_000),
   IDEMPOTENCY_KEY_TTL_SECONDS: positiveInt(86_400, 30 * 86_400),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  LAB_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   IMAGE_HOSTS: z
     .string()
     .regex(HOST_LIST, 'must be a comma-separated list of hosts like cdn.example or 127.0.0.1:3000')
@@ -181,6 +182,8 @@ export interface Config {
   allowedHosts: string[];
   /** The load lab at /lab on the SSR service (it generates load and switches caches: a local tool). */
   lab: boolean;
+  /** What lets a browser (a cookie traded for `/lab?token=`) or a script (Bearer) into the lab; unset: made up at start. */
+  labToken: string | undefined;
   /** The balancer in front of this instance (start:scaled says so), or null. */
   balancer: 'nginx' | 'haproxy' | null;
   /** Query text the lean GraphQL path keeps parsed, in bytes (least recently used dropped past it). */
@@ -245,6 +248,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     lab: e.LAB === 'on',
+    labToken: e.LAB_TOKEN,
     balancer: e.BALANCER ?? null,
     graphqlLimits: {
       maxDepth: e.GRAPHQL_MAX_DEPTH,

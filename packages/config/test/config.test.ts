@@ -90,6 +90,10 @@ test('a config error names a bad secret without echoing it, and prints URLs with
   const token = message({ ADMIN_TOKEN: 'hunter2hi' });
   assert.match(token, /ADMIN_TOKEN must be at least 16 characters \(got 9 characters\)/);
   assert.doesNotMatch(token, /hunter2/);
+  const lab = message({ LAB_TOKEN: 'letmein-lab' });
+  assert.match(lab, /LAB_TOKEN must be at least 16 characters \(got 11 characters\)/);
+  assert.doesNotMatch(lab, /letmein/);
+  assert.equal(readConfig({ LAB_TOKEN: 'a-lab-token-of-16+' }).labToken, 'a-lab-token-of-16+');
   const database = message({ DATABASE_URL: 'sqlite://shop:s3cret-pass@db/shop' });
   assert.match(database, /DATABASE_URL must be a URL like postgresql:\/\//);
   assert.match(database, /sqlite:\/\/shop:\*\*\*@db\/shop/, 'the URL is named, its password is not');

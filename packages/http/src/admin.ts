@@ -7,13 +7,23 @@ import { badInput } from './errors.ts';
 import { parseInput } from './input.ts';
 import { sendProblem } from './server.ts';
 
+/** Whether `given` is `expected`, compared in constant time (for equal lengths); never when either is missing. */
+export function tokenMatches(given: string | undefined, expected: string | undefined): boolean {
+  if (!given || !expected) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** The token of an `Authorization: Bearer <token>` header, or undefined. */
+export function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  return typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7) : undefined;
+}
+
 /** Whether the request carries `Authorization: Bearer <token>` (compared in constant time). */
 export function isAdmin(request: FastifyRequest, token: string | undefined): boolean {
-  const header = request.headers.authorization;
-  if (!token || typeof header !== 'string' || !header.startsWith('Bearer ')) return false;
-  const given = Buffer.from(header.slice(7));
-  const expected = Buffer.from(token);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return tokenMatches(bearerToken(request), token);
 }
 
 /** 401 problem details for an admin endpoint, saying whether a token is configured at all. */

@@ -83,7 +83,8 @@ export function guardRoutes(app: FastifyInstance, options: GuardOptions): void {
   });
 }
 
-function forbid(reply: FastifyReply, request: FastifyRequest, detail: string): FastifyReply {
+/** 403 problem details (`code: 'FORBIDDEN'`) saying why. */
+export function forbid(reply: FastifyReply, request: FastifyRequest, detail: string): FastifyReply {
   return sendProblem(reply, 403, {
     type: 'https://supergraph-lab.dev/problems/forbidden',
     title: 'Forbidden',

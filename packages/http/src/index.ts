@@ -33,9 +33,11 @@ export { drainAndClose, onStopSignal, type DrainOptions } from './shutdown.ts';
 export { mountGraphQL, type GraphQLMountOptions } from './graphql.ts';
 export {
   adminCall,
+  bearerToken,
   isAdmin,
   parseSettingsPatch,
   refuseAdmin,
+  tokenMatches,
   type AdminAnswer,
   type RuntimeSettings,
 } from './admin.ts';
@@ -59,4 +61,4 @@ export {
   parseIdempotencyKey,
   type CreateContext,
 } from './idempotency.ts';
-export { crossSiteReason, guardRoutes, hostAllowed, type GuardOptions } from './guard.ts';
+export { crossSiteReason, forbid, guardRoutes, hostAllowed, type GuardOptions } from './guard.ts';

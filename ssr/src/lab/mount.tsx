@@ -9,6 +9,7 @@ import type { Agent } from 'undici';
 import { buildBundle } from '../bundles.ts';
 import type { PageCache } from '../page-cache.ts';
 import { stream } from '../render.tsx';
+import { guardLab, labDoor, labToken } from './access.tsx';
 import { LabDocument } from './document.tsx';
 import { applyStackSettings, registerLabRoutes, type LabRoutesOptions } from './routes.ts';
 import { LabRunner } from './runner.ts';
@@ -16,6 +17,8 @@ import { LabRunner } from './runner.ts';
 export interface LabMount {
   /** Registers `/lab` and its bundle in `scope` (the compressed one). */
   registerPages(scope: FastifyInstance): void;
+  /** The lab's address with its token, to log once it listens at `baseUrl`: null when LAB_TOKEN gave the token. */
+  madeUpUrl(baseUrl: string): string | null;
 }
 
 /** The lab on `app`: runs kept in Postgres when DATABASE_URL is set, in memory otherwise. */
@@ -43,6 +46,8 @@ export function mountLab(
     log: app.log,
     applySettings: (patch) => applyStackSettings(routesOptions, patch),
   });
+  const { token, madeUp } = labToken(config);
+  guardLab(app, { token, allowedHosts: config.allowedHosts });
   const routes = registerLabRoutes(app, routesOptions);
   // built on the first visit: most SSR processes never serve the lab
   let built: { path: string; code: string } | null = null;
@@ -56,7 +61,10 @@ export function mountLab(
           .header('cache-control', 'public, max-age=31536000, immutable')
           .send(bundle().code);
       });
-      scope.get('/lab', async (_request, reply) => {
+      scope.get('/lab', async (request, reply) => {
+        // the token traded for the cookie, or a page saying how to get in
+        const answered = labDoor(request, reply, token);
+        if (answered) return answered;
         const state = await routes.state();
         return stream(
           reply.header('cache-control', 'no-store'),
@@ -65,5 +73,8 @@ export function mountLab(
         );
       });
     },
+    // a wildcard address is no name a browser's Host may carry here: loopback's is
+    madeUpUrl: (baseUrl) =>
+      madeUp ? `${baseUrl.replace(/\/\/(0\.0\.0\.0|\[::\])(?=:)/, '//127.0.0.1')}/lab?token=${token}` : null,
   };
 }

@@ -18,6 +18,8 @@ export interface LoadRunSettings extends RunSettingsBase {
   rates: number[];
   durationSeconds: number;
   warmupSeconds: number;
+  /** The run may use write targets (they add rows at every rate); runs stored before it was asked for lack it. */
+  allowWrites?: boolean;
 }
 
 /** Page loads in headless Chromium, per variant, beside a background load (the panel "Page load in a browser"). */

@@ -31,6 +31,10 @@ import { BusyError, type LabRunner } from './runner.ts';
 import { parseLabSettings, parseRunLabel } from './settings.ts';
 
 const SSE_KEEPALIVE_MS = 15_000;
+/** Open event streams at most: each holds a socket and a subscription for as long as its page is open. */
+export const MAX_EVENT_STREAMS = 16;
+/** A stream whose client reads slower than this much unsent output piles up is ended: its memory is the server's. */
+export const MAX_STREAM_BACKLOG_BYTES = 1024 * 1024;
 
 export interface LabRoutesOptions {
   config: Config;
@@ -204,6 +208,19 @@ export function registerLabRoutes(app: FastifyInstance, options: LabRoutesOption
 
   // every second of a run, pushed: server-sent events
   app.get('/lab/api/events', (request, reply) => {
+    if (streams.size >= MAX_EVENT_STREAMS)
+      return sendProblem(
+        reply,
+        503,
+        toProblem(
+          new AppError(
+            'SERVICE_UNAVAILABLE',
+            `the lab serves at most ${MAX_EVENT_STREAMS} event streams at once: close a lab tab or try again shortly`,
+          ),
+          request.url,
+        ),
+        5,
+      );
     reply.hijack();
     const raw = reply.raw;
     raw.writeHead(200, {
@@ -212,10 +229,16 @@ export function registerLabRoutes(app: FastifyInstance, options: LabRoutesOption
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
-    const send = (event: LabEvent) => raw.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+    const write = (text: string) => {
+      if (raw.destroyed) return;
+      raw.write(text);
+      // a client that stopped reading: its backlog is dropped with its connection (the page reconnects)
+      if (raw.writableLength > MAX_STREAM_BACKLOG_BYTES) raw.destroy();
+    };
+    const send = (event: LabEvent) => write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
     send({ type: 'status', run: runner.status() });
     const unsubscribe = runner.subscribe(send);
-    const keepalive = setInterval(() => raw.write(': keep-alive\n\n'), SSE_KEEPALIVE_MS);
+    const keepalive = setInterval(() => write(': keep-alive\n\n'), SSE_KEEPALIVE_MS);
     const stream = { end: () => raw.end() };
     streams.add(stream);
     request.raw.socket.once('close', () => {

@@ -1,6 +1,6 @@
 import { CACHE_MODES, CACHE_STORES } from '@supergraph-lab/config';
 import { badInput, parseInput } from '@supergraph-lab/http';
-import { TARGET_NAMES, VARIANT_NAMES } from '@supergraph-lab/loadtest';
+import { targetNamed, TARGET_NAMES, VARIANT_NAMES } from '@supergraph-lab/loadtest';
 import { runSeconds } from '@supergraph-lab/loadtest/plan';
 import { z } from 'zod';
 import type { BrowserRunSettings, LabSettings, LoadRunSettings } from './protocol.ts';
@@ -51,6 +51,7 @@ const loadSchema = z
       .max(8, 'at most 8 rate steps'),
     durationSeconds: wholeSeconds(1, 120),
     warmupSeconds: wholeSeconds(0, 60).default(2),
+    allowWrites: z.boolean({ invalid_type_error: 'must be true or false' }).default(false),
     ...common,
   })
   .strict();
@@ -85,6 +86,14 @@ export function parseLabSettings(body: unknown): LabSettings {
   if (kind !== undefined && kind !== 'load')
     throw badInput(`invalid run settings: kind must be "load" or "browser", got ${JSON.stringify(kind)}`);
   const settings = parseInput(loadSchema, body, 'run settings') as LoadRunSettings;
+  // a write target adds rows at every rate: asked for in so many words, never by a stray checkbox or request
+  const writes = [...new Set(settings.targets.filter((name) => targetNamed(name).write))];
+  if (writes.length && !settings.allowWrites) {
+    throw badInput(
+      `invalid run settings: ${writes.join(', ')} ${writes.length > 1 ? 'write' : 'writes'} to the database at every rate; ` +
+        'send allowWrites: true to run write targets',
+    );
+  }
   const seconds = runSeconds(settings);
   if (seconds > MAX_RUN_SECONDS) {
     throw badInput(

@@ -85,11 +85,17 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * One call to the lab's API. A change is always JSON, `{}` when it has nothing to say: the
+ * server refuses any other change from a browser, as a cross-site form could send it.
+ */
 export async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+  const method = init.method ?? 'GET';
+  const change = method !== 'GET' && method !== 'HEAD';
   const response = await fetch(path, {
-    method: init.method ?? 'GET',
-    headers: init.body === undefined ? {} : { 'content-type': 'application/json' },
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    method,
+    headers: change ? { 'content-type': 'application/json' } : {},
+    body: change ? JSON.stringify(init.body ?? {}) : undefined,
   });
   const body = await response.json().catch(() => null);
   if (!response.ok) throw new ApiError(response.status, body as ApiError['body']);

@@ -16,8 +16,10 @@ export function Configure({ state, run, onMessage }: { state: LabState; run: Run
   const [cacheMode, setCacheMode] = useState<CacheMode>((state.settings.gateway?.cacheMode as CacheMode) ?? 'all');
   const [batching, setBatching] = useState(true);
   const cacheStore = useCacheStore(state);
+  const [allowWrites, setAllowWrites] = useState(false);
   const [who, setWho] = useState('');
   const [busy, setBusy] = useState(false);
+  const isWrite = (name: string) => state.targets.some((target) => target.name === name && target.write);
   const allRates = [...rates, ...(extraRate.trim() ? extraRate.split(',').map((one) => Number(one.trim())) : [])];
   const seconds = runSeconds({ targets, rates: allRates, durationSeconds: duration, warmupSeconds: warmup });
 
@@ -35,6 +37,7 @@ export function Configure({ state, run, onMessage }: { state: LabState; run: Run
           cacheMode,
           ...cacheStore.asSetting,
           batching,
+          allowWrites,
           who,
         },
         onMessage,
@@ -56,6 +59,7 @@ export function Configure({ state, run, onMessage }: { state: LabState; run: Run
               name="target"
               value={target.name}
               checked={targets.includes(target.name)}
+              disabled={target.write && !allowWrites}
               onChange={() => setTargets(toggled(targets, target.name))}
             />
             <span className="swatch" style={{ background: colorOf(target.name) }} aria-hidden="true" />
@@ -63,6 +67,19 @@ export function Configure({ state, run, onMessage }: { state: LabState; run: Run
             {target.write ? <em> (writes)</em> : null}
           </label>
         ))}
+        <label className="check">
+          <input
+            type="checkbox"
+            name="allow-writes"
+            checked={allowWrites}
+            onChange={() => {
+              // turning writes off takes the write targets out of the run with it
+              if (allowWrites) setTargets(targets.filter((name) => !isWrite(name)));
+              setAllowWrites(!allowWrites);
+            }}
+          />{' '}
+          Allow write targets (they add reviews and items to the database at every rate)
+        </label>
       </fieldset>
       <fieldset>
         <legend>Rate steps (requests/s)</legend>
