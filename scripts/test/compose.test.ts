@@ -153,13 +153,14 @@ describe('docker-compose.yml', () => {
     assert.equal(readFileSync(written, 'utf8'), nginxConf);
   });
 
-  test('compose will not start without an ADMIN_TOKEN of its own, and hides the schema', () => {
+  test('compose will not start without an ADMIN_TOKEN and a LAB_TOKEN of its own, and hides the schema', () => {
     const raw = readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8');
-    assert.doesNotMatch(raw, /ADMIN_TOKEN:-/, 'no default token');
+    assert.doesNotMatch(raw, /(ADMIN|LAB)_TOKEN:-/, 'no default token');
     for (const name of ['items', 'reviews', 'photos', 'gateway-1', 'gateway-2', 'ssr-1', 'ssr-2', 'migrate']) {
       const env = services[name]!.environment!;
       // ${VAR:?message}: compose stops with the message when VAR is unset or empty
       assert.match(env.ADMIN_TOKEN!, /^\$\{ADMIN_TOKEN:\?[^}]+\}$/, name);
+      assert.match(env.LAB_TOKEN!, /^\$\{LAB_TOKEN:\?[^}]+\}$/, name);
       assert.equal(env.GRAPHQL_INTROSPECTION, 'off', name);
     }
     const dockerfile = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
