@@ -288,6 +288,14 @@ describe('load lab (server side)', () => {
     assert.match(sample.url, /\/api\/items\/\d+\/reviews/);
     assert.match(sample.message, /^HTTP 500: \{.*"title":"Internal server error"/);
     assert.equal(fastest(steps), good, 'the verdict passes over the failing step, fast as its errors are');
+    // judged as npm run loadtest -- --threshold judges it (the lab's default thresholds)
+    const errorsThreshold = (step: StepResult) => step.thresholds!.find((result) => result.threshold === 'errors<1%')!;
+    assert.deepEqual(
+      bad!.thresholds!.map((result) => result.threshold),
+      ['p99<100', 'errors<1%'],
+    );
+    assert.deepEqual([errorsThreshold(bad!).passed, errorsThreshold(bad!).actual], [false, 100]);
+    assert.equal(errorsThreshold(good!).passed, true);
 
     const html = (await labApi(failingUrl, 'GET', `/lab/api/runs/${id}/report.html`)).body as string;
     assert.match(html, /failing: 100\.0% errors/);
@@ -569,6 +577,13 @@ describe('load lab (server side)', () => {
       assert.equal(local.status, 200);
     });
 
+    test('thresholds are parsed as the CLI parses them: bad syntax is a 400 naming it, and nothing starts', async () => {
+      const bad = await startRun({ thresholds: ['p99 < fast'] });
+      assert.equal(bad.status, 400);
+      assert.match(bad.body.detail, /thresholds: threshold "p99 < fast" is not <metric><operator><number>/);
+      assert.equal((await labApi(url, 'GET', '/lab/api/state')).body.run, null);
+    });
+
     test('write targets need allowWrites: true, else 400 naming them and nothing starts', async () => {
       const refused = await startRun({ targets: ['graphql', 'rest-post', 'graphql-mutation'] });
       assert.equal(refused.status, 400);
@@ -835,6 +850,9 @@ describe('load lab (server side)', () => {
         (await page.getByTestId('verdict-rule').textContent()) ?? '',
         /fastest: lowest p99 among finished steps under 1% errors that kept the offered rate/,
       );
+      // and the thresholds the CLI would judge it by, with the figure that missed
+      assert.match((await page.getByTestId('threshold-rule').textContent()) ?? '', /p99<100 · errors<1%/);
+      assert.match((await restCell.getByTestId('thresholds').textContent()) ?? '', /thresholds FAIL: errors<1% \(100/);
       const winner = page.locator('table.results td.winner');
       assert.equal(await winner.count(), 1);
       assert.equal(await winner.getAttribute('data-status'), 'ok');
@@ -848,7 +866,7 @@ describe('load lab (server side)', () => {
         /^HTTP 500 ×\d+ from http:\/\/127\.0\.0\.1:\d+\/api\/items\/\d+\/reviews/,
       );
       assert.match((await reason.locator('pre.sample').textContent()) ?? '', /^HTTP 500: \{.*"Internal server error"/);
-      await page.screenshot({ path: '/tmp/lab-failing-done.png', fullPage: false });
+      await page.screenshot({ path: path.join(ARTIFACTS, 'lab-failing-done.png'), fullPage: false });
 
       // two more runs to compare with it (started through the API: the page follows them)
       for (const targets of [['graphql'], ['rest']]) {

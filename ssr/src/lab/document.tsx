@@ -25,6 +25,7 @@ table{border-collapse:collapse;font-variant-numeric:tabular-nums}td,th{border:1p
 .results td{min-width:140px;font-size:13px}td.bad,td.saturated{background:var(--bad)}td.winner{background:var(--good);outline:2px solid #2f8f4e}
 .badge{font-size:11px;text-transform:uppercase;color:#1b6b2f}.results td.failing{background:#eceff2;color:var(--muted)}
 .status{display:block;font-size:12px;color:#a40000}.why{color:var(--muted);font-size:12px;margin-top:2px}
+.thresholds{font-size:12px;margin-top:2px}.thresholds.fail{color:#a40000;font-weight:600}
 .run-body{display:grid;grid-template-columns:minmax(280px,1fr) minmax(360px,1.3fr);gap:14px}.run-body>*{min-width:0}.verdict-rule{font-size:13px;margin:0 0 6px}
 .errors ul{padding-left:18px;margin:4px 0}.errors li{font-size:13px;overflow-wrap:anywhere}pre.sample{max-height:90px;margin:2px 0 6px}
 button.small{padding:2px 8px;font-size:13px}.label-form{display:flex;gap:4px;margin:0}.label-form input{font-size:13px}

@@ -20,6 +20,8 @@ export interface LoadRunSettings extends RunSettingsBase {
   warmupSeconds: number;
   /** The run may use write targets (they add rows at every rate); runs stored before it was asked for lack it. */
   allowWrites?: boolean;
+  /** What each step is judged by (`p99<100`, `errors<1%`), as the CLI's --threshold; older runs lack it. */
+  thresholds?: string[];
 }
 
 /** Page loads in headless Chromium, per variant, beside a background load (the panel "Page load in a browser"). */

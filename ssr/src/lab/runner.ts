@@ -5,7 +5,9 @@ import { AppError } from '@supergraph-lab/http';
 import {
   browserUnavailable,
   discoverMaxItemId,
+  evaluateThresholds,
   machineInfo,
+  parseThresholds,
   type BrowserBenchReport,
   type BrowserBenchResult,
   type Endpoints,
@@ -71,6 +73,12 @@ function summaryOf(row: {
 
 /** A stored run's report: the load tester's, or the browser bench's. */
 export type LabReport = LoadTestReport | BrowserBenchReport;
+
+/** The step with its verdict against the run's thresholds (as the CLI's --threshold), when it has any. */
+function judged(step: StepResult, settings: LabSettings): StepResult {
+  const thresholds = settings.kind === 'load' ? (settings.thresholds ?? []) : [];
+  return thresholds.length ? { ...step, thresholds: evaluateThresholds(step, parseThresholds(thresholds)) } : step;
+}
 
 /** What a run measured: a load run's steps, or a browser run's results. */
 interface Outcome {
@@ -196,7 +204,8 @@ export class LabRunner {
         status.sampling = { variant: message.variant, sample: message.sample, samples: message.samples };
         this.emit({ type: 'status', run: this.brief(status) });
       } else if (message.type === 'load') this.onLoad(message.point, planned);
-      else if (message.type === 'done') outcome = { steps: message.steps, browser: null };
+      else if (message.type === 'done')
+        outcome = { steps: message.steps.map((step) => judged(step, settings)), browser: null };
       else if (message.type === 'browser-done')
         outcome = { steps: [], browser: { results: message.results, background: message.background } };
       else outcome = { steps: status.steps, browser: null, error: message.message };
@@ -253,8 +262,9 @@ export class LabRunner {
       status.progress = Math.min(0.999, (performance.now() - started) / 1000 / planned);
       this.emit({ type: 'tick', point, progress: status.progress });
     } else {
-      status.steps.push(event.step);
-      this.emit({ type: 'step', step: event.step });
+      const step = judged(event.step, status.settings);
+      status.steps.push(step);
+      this.emit({ type: 'step', step });
     }
   }
 

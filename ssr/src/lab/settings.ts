@@ -1,9 +1,12 @@
 import { CACHE_MODES, CACHE_STORES } from '@supergraph-lab/config';
 import { badInput, parseInput } from '@supergraph-lab/http';
-import { targetNamed, TARGET_NAMES, VARIANT_NAMES } from '@supergraph-lab/loadtest';
+import { parseThresholds, targetNamed, TARGET_NAMES, VARIANT_NAMES } from '@supergraph-lab/loadtest';
 import { runSeconds } from '@supergraph-lab/loadtest/plan';
 import { z } from 'zod';
 import type { BrowserRunSettings, LabSettings, LoadRunSettings } from './protocol.ts';
+
+/** What a load run's steps are judged by unless the form says otherwise: the verdict's own bar. */
+export const DEFAULT_THRESHOLDS = ['p99<100', 'errors<1%'] as const;
 
 /** A lab run may not take longer than this (warm-ups and steps together). */
 export const MAX_RUN_SECONDS = 15 * 60;
@@ -52,6 +55,11 @@ const loadSchema = z
     durationSeconds: wholeSeconds(1, 120),
     warmupSeconds: wholeSeconds(0, 60).default(2),
     allowWrites: z.boolean({ invalid_type_error: 'must be true or false' }).default(false),
+    // each step judged as `npm run loadtest -- --threshold` judges it
+    thresholds: z
+      .array(z.string({ invalid_type_error: 'must be a string like p99<100' }).max(40, 'must be at most 40 characters'))
+      .max(8, 'at most 8 thresholds')
+      .default([...DEFAULT_THRESHOLDS]),
     ...common,
   })
   .strict();
@@ -86,6 +94,11 @@ export function parseLabSettings(body: unknown): LabSettings {
   if (kind !== undefined && kind !== 'load')
     throw badInput(`invalid run settings: kind must be "load" or "browser", got ${JSON.stringify(kind)}`);
   const settings = parseInput(loadSchema, body, 'run settings') as LoadRunSettings;
+  try {
+    settings.thresholds = parseThresholds(settings.thresholds ?? []).map((threshold) => threshold.text);
+  } catch (error) {
+    throw badInput(`invalid run settings: thresholds: ${(error as Error).message}`);
+  }
   // a write target adds rows at every rate: asked for in so many words, never by a stray checkbox or request
   const writes = [...new Set(settings.targets.filter((name) => targetNamed(name).write))];
   if (writes.length && !settings.allowWrites) {

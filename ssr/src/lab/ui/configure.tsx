@@ -17,6 +17,7 @@ export function Configure({ state, run, onMessage }: { state: LabState; run: Run
   const [batching, setBatching] = useState(true);
   const cacheStore = useCacheStore(state);
   const [allowWrites, setAllowWrites] = useState(false);
+  const [thresholds, setThresholds] = useState('p99<100, errors<1%');
   const [who, setWho] = useState('');
   const [busy, setBusy] = useState(false);
   const isWrite = (name: string) => state.targets.some((target) => target.name === name && target.write);
@@ -38,6 +39,10 @@ export function Configure({ state, run, onMessage }: { state: LabState; run: Run
           ...cacheStore.asSetting,
           batching,
           allowWrites,
+          thresholds: thresholds
+            .split(',')
+            .map((text) => text.trim())
+            .filter(Boolean),
           who,
         },
         onMessage,
@@ -125,6 +130,15 @@ export function Configure({ state, run, onMessage }: { state: LabState; run: Run
           DataLoader batching
         </label>
       </div>
+      <label>
+        Thresholds, as <code>npm run loadtest -- --threshold</code> takes them (each step passes when all hold){' '}
+        <input
+          name="thresholds"
+          value={thresholds}
+          onChange={(event) => setThresholds(event.target.value)}
+          placeholder="p99<100, errors<1%"
+        />
+      </label>
       <label>
         Your name (shown to others while it runs){' '}
         <input name="who" value={who} onChange={(event) => setWho(event.target.value)} maxLength={80} />

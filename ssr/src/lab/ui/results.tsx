@@ -1,5 +1,6 @@
 // A load run's results: a cell per target and rate with its status, its verdict and why, and its errors by reason.
 import {
+  actualText,
   errorReasonsOf,
   fastest,
   ms as fmt,
@@ -20,12 +21,19 @@ export function Results({ steps, title }: { steps: StepResult[]; title: string }
   const targets = [...new Set(steps.map((step) => step.target))];
   const rates = [...new Set(steps.map((step) => step.offeredRate))].sort((a, b) => a - b);
   const failing = steps.filter((step) => step.errors > 0);
+  const thresholds = steps.find((step) => step.thresholds?.length)?.thresholds?.map((result) => result.threshold);
   return (
     <div className="results-box">
       <h3 id="results-title">{title}</h3>
       <p className="verdict-rule" data-testid="verdict-rule">
         Verdict per rate, {VERDICT_RULE}.
       </p>
+      {thresholds ? (
+        <p className="verdict-rule" data-testid="threshold-rule">
+          Thresholds, as <code>npm run loadtest -- --threshold</code> judges them: {thresholds.join(' · ')}; a step
+          passes when all hold.
+        </p>
+      ) : null}
       <div className="scroll">
         <table className="results" aria-labelledby="results-title">
           <thead>
@@ -105,6 +113,20 @@ function StepCell({ step, winner }: { step: StepResult; winner: boolean }) {
       </div>
       <div>errors {pct(step.errorRate)}%</div>
       <div className="why">{whyLine(step)}</div>
+      <ThresholdLine step={step} />
     </td>
+  );
+}
+
+/** The step against the run's thresholds: pass, or FAIL with each threshold it missed and its figure. */
+function ThresholdLine({ step }: { step: StepResult }) {
+  if (!step.thresholds?.length) return null;
+  const missed = step.thresholds.filter((result) => !result.passed);
+  return (
+    <div className={`thresholds ${missed.length ? 'fail' : 'pass'}`} data-testid="thresholds">
+      {missed.length
+        ? `thresholds FAIL: ${missed.map((result) => `${result.threshold} (${actualText(result)})`).join(', ')}`
+        : 'thresholds pass'}
+    </div>
   );
 }
