@@ -445,6 +445,12 @@ describe('load lab (server side)', () => {
     const restPage = await labApi(url, 'POST', '/lab/api/inspect', { target: 'rest', itemId: 7 });
     assert.equal(restPage.body.exchanges.length, 4);
     assert.equal((await labApi(url, 'POST', '/lab/api/inspect', { target: 'soap' })).status, 400);
+    // one sample of a write target is a write: only with allowWrites, as a run's
+    const before = await prisma.review.count();
+    const write = await labApi(url, 'POST', '/lab/api/inspect', { target: 'rest-post', itemId: 7 });
+    assert.equal(write.status, 400);
+    assert.match(write.body.detail, /rest-post writes to the database; send allowWrites: true/);
+    assert.equal(await prisma.review.count(), before, 'nothing written');
   });
 
   describe('who gets in', () => {

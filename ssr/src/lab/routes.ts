@@ -287,9 +287,12 @@ export function registerLabRoutes(app: FastifyInstance, options: LabRoutesOption
   const inspectAgent = createAgent(8);
   app.addHook('onClose', async () => inspectAgent.close());
   app.post('/lab/api/inspect', async (request) => {
-    const body = (request.body ?? {}) as { target?: unknown; itemId?: unknown };
+    const body = (request.body ?? {}) as { target?: unknown; itemId?: unknown; allowWrites?: unknown };
     if (typeof body.target !== 'string' || !TARGET_NAMES.includes(body.target))
       throw badInput(`target must be one of ${TARGET_NAMES.join(', ')}, got ${JSON.stringify(body.target)}`);
+    // one request of a write target is still a write: asked for in so many words, as a run's are
+    if (targetNamed(body.target).write && body.allowWrites !== true)
+      throw badInput(`${body.target} writes to the database; send allowWrites: true to inspect it`);
     const itemId = body.itemId === undefined ? 1 + Math.floor(Math.random() * 100) : Number(body.itemId);
     if (!Number.isInteger(itemId) || itemId < 1)
       throw badInput(`itemId must be a positive whole number, got ${JSON.stringify(body.itemId)}`);

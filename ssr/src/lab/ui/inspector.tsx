@@ -36,11 +36,14 @@ export function Inspector({ targets }: { targets: LabState['targets'] }) {
         <label>
           Target{' '}
           <select name="inspect-target" value={target} onChange={(event) => setTarget(event.target.value)}>
-            {targets.map((one) => (
-              <option key={one.name} value={one.name}>
-                {one.label}
-              </option>
-            ))}
+            {/* the reads: one sample of a write target is a write (the API takes allowWrites for it) */}
+            {targets
+              .filter((one) => !one.write)
+              .map((one) => (
+                <option key={one.name} value={one.name}>
+                  {one.label}
+                </option>
+              ))}
           </select>
         </label>
         <label>
