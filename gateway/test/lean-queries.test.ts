@@ -127,4 +127,18 @@ describe("the gateway's lean query path", () => {
       assert.equal((await graphqlPaths(url)).lean - before.lean, 1, `${url}: a kept document answers lean`);
     }
   });
+
+  test('a mutation text is remembered as not lean: parsed and validated here once, not per write', async () => {
+    for (const url of [stack.gatewayUrl, stack.subgraphUrls.reviews]) {
+      const text = `mutation { deleteReview(id: "987654") }\n# ${url}`;
+      const before = await metricValue(url, 'lean_document_cache_entries');
+      await graphql(url, text);
+      const after = await metricValue(url, 'lean_document_cache_entries');
+      assert.equal(after, before! + 1, `${url}: the text is remembered`);
+      const served = await graphqlPaths(url);
+      await graphql(url, text);
+      assert.equal(await metricValue(url, 'lean_document_cache_entries'), after, 'not again');
+      assert.equal((await graphqlPaths(url)).apollo - served.apollo, 1, 'Apollo Server answers it');
+    }
+  });
 });

@@ -3,6 +3,7 @@ import {
   execute,
   getOperationAST,
   GraphQLError,
+  Kind,
   NoSchemaIntrospectionCustomRule,
   parse,
   specifiedRules,
@@ -127,6 +128,9 @@ export function leanQueries<Context>(options: LeanQueryOptions<Context>): LeanQu
     return { document: null, cached: true };
   };
 
+  const isQuery = (definition: DocumentNode['definitions'][number]) =>
+    definition.kind === Kind.OPERATION_DEFINITION && definition.operation === 'query';
+
   const respond = async (
     body: unknown,
     context: () => Promise<Context>,
@@ -143,7 +147,12 @@ export function leanQueries<Context>(options: LeanQueryOptions<Context>): LeanQu
     const { document, cached } = documentFor(schema, query);
     if (!document) return null;
     const operation = getOperationAST(document, operationName ?? undefined);
-    if (!operation || operation.operation !== 'query') return null;
+    if (!operation || operation.operation !== 'query') {
+      // a text with no query at all (a mutation) is Apollo Server's every time: remembered as such,
+      // or each write would be parsed and validated here again first (0.5 ms at the gateway)
+      if (!cached && !document.definitions.some(isQuery)) documents.set(query, null, Buffer.byteLength(query));
+      return null;
+    }
     const variableValues = (variables ?? {}) as Record<string, unknown>;
     try {
       options.checkLimits(document, operation, schema, variableValues);
