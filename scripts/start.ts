@@ -148,7 +148,7 @@ function sayReady(
     `  database            ${config.databaseUrl ? 'DATABASE_URL' : `embedded PGlite at postgresql://postgres@127.0.0.1:${tools.embeddedPgPort}/postgres`}`,
   );
   say(`  cache               ${describeCaching(config, run.cacheNamespace)}`);
-  const labToken = process.env.LAB_TOKEN ? '$LAB_TOKEN' : run.labToken;
+  const labToken = config.labToken ? '$LAB_TOKEN' : run.labToken;
   say(`  load lab            ${config.lab ? `${ops ?? pages}/lab?token=${labToken}` : `${pages}/lab  (off: LAB=off)`}`);
   if (balancer) {
     say(
@@ -193,7 +193,7 @@ try {
   // the lab and the cache inspector need an admin token shared by the services: made up when unset;
   // the lab's own token lets a browser in (printed once, in the lab's URL)
   const adminToken = config.adminToken ?? randomBytes(18).toString('base64url');
-  const labToken = process.env.LAB_TOKEN ?? randomBytes(18).toString('base64url');
+  const labToken = config.labToken ?? randomBytes(18).toString('base64url');
   // production unless told otherwise: React's development build and dev-only checks cost CPU on every page
   // one namespace per database (unless CACHE_NAMESPACE names one): another database's entries are not this one's
   const cacheNamespace = process.env.CACHE_NAMESPACE ?? (await cacheNamespaceFor(databaseUrl));
