@@ -138,3 +138,32 @@ test('layers point one way: packages use packages, services use packages, tools 
   }
   assert.deepEqual(problems, [], `\n${problems.join('\n')}`);
 });
+
+/** The files a file imports by relative path (static, dynamic, type-only, re-exports), resolved. */
+function localImportsOf(file: string): string[] {
+  const info = ts.preProcessFile(readFileSync(path.join(ROOT, file), 'utf8'), true, true);
+  return info.importedFiles
+    .map((imported) => imported.fileName)
+    .filter((specifier) => specifier.startsWith('.'))
+    .map((specifier) => path.join(path.dirname(file), specifier));
+}
+
+test('no source file imports itself round a cycle', () => {
+  const files = workspaceDirs().flatMap(sourceFiles);
+  const known = new Set(files);
+  const edges = new Map(files.map((file) => [file, localImportsOf(file).filter((one) => known.has(one))]));
+  const cycles: string[] = [];
+  const state = new Map<string, 'open' | 'done'>();
+  const visit = (file: string, trail: string[]) => {
+    if (state.get(file) === 'done') return;
+    if (state.get(file) === 'open') {
+      cycles.push([...trail.slice(trail.indexOf(file)), file].join(' -> '));
+      return;
+    }
+    state.set(file, 'open');
+    for (const next of edges.get(file)!) visit(next, [...trail, file]);
+    state.set(file, 'done');
+  };
+  for (const file of files) visit(file, []);
+  assert.deepEqual(cycles, [], `\n${cycles.join('\n')}`);
+});

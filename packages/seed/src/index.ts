@@ -7,13 +7,6 @@ export {
   type GeneratorOptions,
   type ShopGenerator,
 } from './generate.ts';
-export {
-  loadShopData,
-  loadShopDataIntoPGlite,
-  SeedError,
-  type LoadOptions,
-  type LoadProgress,
-  type LoadReport,
-  type PGliteLike,
-} from './load.ts';
+export { loadShopData, loadShopDataIntoPGlite, type PGliteLike } from './load.ts';
+export { SeedError, type LoadOptions, type LoadProgress, type LoadReport } from './tables.ts';
 export { BinaryCopyWriter, copyChunks, ITEMS, PHOTOS, REVIEWS } from './copy.ts';

@@ -1,9 +1,10 @@
 import { once } from 'node:events';
-import { connect as netConnect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import { connectMariaDb, shopCounts } from '@supergraph-lab/db';
 import { ITEMS, PHOTOS, REVIEWS, type CopyTable } from './copy.ts';
 import { createShopGenerator, type ShopGenerator } from './generate.ts';
+import { loaderSocket, tcpSocket } from './mariadb-wire.ts';
 import {
   rowsOf,
   SeedError,
@@ -12,7 +13,7 @@ import {
   type LoadReport,
   type TableName,
   type TableReport,
-} from './load.ts';
+} from './tables.ts';
 
 /** A MariaDB connection, as the db package opens it. */
 type Connection = Awaited<ReturnType<typeof connectMariaDb>>;
@@ -197,54 +198,8 @@ async function loadTable(
   return { table: table.table, rows: sent, copySeconds: (performance.now() - start) / 1000 };
 }
 
-function tcpSocket(url: string): Socket {
-  const { hostname, port } = new URL(url);
-  return netConnect({ host: hostname, port: Number(port || 3306) });
-}
-
 /** What the loader lets wait in its socket's buffer before the file stream pauses. */
 const UNSENT_BYTES = 32 * 1024 * 1024;
-
-/** The protocol's largest packet: one of this size says "the next packet continues me". */
-const FULL_PACKET = 0xffffff;
-
-/**
- * The socket under the loader's connection. The driver sends a LOAD DATA file in packets of the
- * protocol's largest size whenever its data comes faster than one packet, and the server joins
- * such packets into one, refusing it past `max_allowed_packet` (16 MB by default; the connection
- * is reset). So this socket splits each largest packet in two and numbers the packets after it
- * one further, as the protocol requires: the server then reads the same file in pieces under
- * the limit. The sequence shift ends with the command, when the server answers. The connection
- * is plain TCP (the loader's URL never asks for TLS), so the packets are there to read.
- */
-function loaderSocket(url: string): Socket {
-  const socket = tcpSocket(url);
-  const write = socket.write.bind(socket) as (chunk: Buffer) => boolean;
-  let shift = 0;
-  socket.prependListener('data', () => (shift = 0));
-  socket.write = ((chunk: Buffer) => {
-    const onePacket = Buffer.isBuffer(chunk) && chunk.length >= 4 && chunk.readUIntLE(0, 3) === chunk.length - 4;
-    if (!onePacket) return write(chunk);
-    const sequence = chunk[3]!;
-    if (chunk.length - 4 !== FULL_PACKET) {
-      if (shift) chunk[3] = (sequence + shift) & 0xff;
-      return write(chunk);
-    }
-    const half = FULL_PACKET >>> 1;
-    const header = (length: number, number: number) => {
-      const bytes = Buffer.alloc(4);
-      bytes.writeUIntLE(length, 0, 3);
-      bytes[3] = number & 0xff;
-      return bytes;
-    };
-    write(header(half, sequence + shift));
-    write(chunk.subarray(4, 4 + half));
-    write(header(FULL_PACKET - half, sequence + shift + 1));
-    shift++;
-    return write(chunk.subarray(4 + half));
-  }) as typeof socket.write;
-  return socket;
-}
 
 /** A piece of a LOAD DATA file: its rows, and the item the last one belongs to. */
 interface Segment {

@@ -1,4 +1,4 @@
-import type { LoadProgress, LoadReport } from './load.ts';
+import type { LoadProgress, LoadReport } from './tables.ts';
 
 /** Renders load progress: a redrawn bar on a terminal, a plain line every few seconds otherwise. */
 export function createProgressPrinter(stream: NodeJS.WriteStream = process.stderr) {

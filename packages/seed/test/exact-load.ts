@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { createPrismaClient, shopCounts } from '@supergraph-lab/db';
 import { createShopGenerator } from '../src/generate.ts';
-import { loadShopData, type LoadProgress } from '../src/load.ts';
+import { loadShopData } from '../src/load.ts';
+import type { LoadProgress } from '../src/tables.ts';
 
 /**
  * Loads `items` items into the empty database at `url` (Postgres or MariaDB) and asserts the load

@@ -11,7 +11,8 @@ import { parseCliArgs, parseCount } from '@supergraph-lab/config';
 import { parseSeedArgs } from '../args.ts';
 import { copyChunks, ITEMS, PHOTOS, REVIEWS, type CopyTable } from '../copy.ts';
 import { createShopGenerator } from '../generate.ts';
-import { loadShopData, rowsOf, type LoadReport, type TableName } from '../load.ts';
+import { loadShopData } from '../load.ts';
+import { rowsOf, type LoadReport, type TableName } from '../tables.ts';
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
