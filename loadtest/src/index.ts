@@ -31,7 +31,9 @@ export {
 } from './targets.ts';
 export {
   discoverMaxItemId,
+  loadPages,
   machineInfo,
+  primeCaches,
   runLoadTest,
   type LoadTestReport,
   type RunEvent,
@@ -57,16 +59,23 @@ export {
   type StepStatus,
 } from './report/format.ts';
 export { comparisonTable } from './report/terminal.ts';
-export { parseRates, parseTargets } from './options.ts';
+export { nonNegative, parseRates, parseTargets, positive } from './options.ts';
+export { consoleReporter } from './console.ts';
+export { cpuSnapshot, cpuSpent, pidsNamed, type CpuGroups } from './cpu.ts';
+export { summarizeProfile, type Window } from './cpuprofile.ts';
+export { writeReportFiles } from './report/page.ts';
+export { stopOnCtrlC } from './cli/interrupt.ts';
 export {
   BROWSER_VARIANTS,
   browserUnavailable,
+  NETWORK_PROFILES,
   runBrowserBench,
   VARIANT_NAMES,
   type BackgroundResult,
   type BrowserBenchOptions,
   type BrowserBenchResult,
   type BrowserVariant,
+  type NetworkProfile,
   type PageLoad,
 } from './browser/bench.ts';
-export { renderBrowserReport, type BrowserBenchReport } from './browser/report.ts';
+export { browserTable, renderBrowserReport, type BrowserBenchReport } from './browser/report.ts';

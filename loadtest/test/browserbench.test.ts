@@ -22,7 +22,7 @@ async function browserbench(args: string[]): Promise<{ code: number; stdout: str
   try {
     const { stdout, stderr } = await run(
       process.execPath,
-      ['--import', './scripts/preload.mjs', 'loadtest/src/cli/browserbench.ts', ...args],
+      ['--import', './scripts/preload.mjs', 'tools/bench/src/browser.ts', ...args],
       { cwd: ROOT, timeout: 240_000 },
     );
     return { code: 0, stdout, stderr };

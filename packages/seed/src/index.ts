@@ -8,5 +8,6 @@ export {
   type ShopGenerator,
 } from './generate.ts';
 export { loadShopData, loadShopDataIntoPGlite, type PGliteLike } from './load.ts';
-export { SeedError, type LoadOptions, type LoadProgress, type LoadReport } from './tables.ts';
-export { BinaryCopyWriter, copyChunks, ITEMS, PHOTOS, REVIEWS } from './copy.ts';
+export { rowsOf, SeedError, type LoadOptions, type LoadProgress, type LoadReport, type TableName } from './tables.ts';
+export { parseSeedArgs } from './args.ts';
+export { BinaryCopyWriter, copyChunks, ITEMS, PHOTOS, REVIEWS, type CopyTable } from './copy.ts';

@@ -3,9 +3,11 @@
 // holding the same data set), each query on one then the other, side by side.
 import { databaseKindOf, parseCliArgs, parseCount, redactUrl, UsageError } from '@supergraph-lab/config';
 import { percentile } from '@supergraph-lab/timing/stats';
-import { createPrismaClient, type PrismaClient } from '../client.ts';
-import { databaseUrlFromEnv } from '../connection.ts';
 import {
+  createPrismaClient,
+  databaseUrlFromEnv,
+  biasedItemId,
+  type PrismaClient,
   itemsByIds,
   itemsPage,
   photosOfItems,
@@ -15,8 +17,7 @@ import {
   reviewSummaries,
   type ReviewKeyset,
   type ReviewSort,
-} from '../queries.ts';
-import { biasedItemId } from '../workload.ts';
+} from '@supergraph-lab/db';
 
 const TARGET_P99_MS = 5;
 

@@ -13,14 +13,26 @@ import { parseBalancers, startBalancer, type Balancer } from '@supergraph-lab/st
 import { scratchDatabase, startServices } from '@supergraph-lab/stack/processes';
 import { benchDatabaseServer, benchStoreUrls, parseCacheStores, parseDatabases } from '@supergraph-lab/stack/stores';
 import { freePort, waitReady } from '@supergraph-lab/testing';
-import { consoleReporter } from '../console.ts';
-import { nonNegative, parseRates, parseTargets, positive } from '../options.ts';
-import { runSeconds } from '../plan.ts';
-import { comparisonMarkdown } from '../report/format.ts';
-import { renderHtmlReport, summarySvg } from '../report/html.ts';
-import { comparisonTable } from '../report/terminal.ts';
-import { loadPages, machineInfo, primeCaches, runLoadTest, type LoadTestReport, type StepResult } from '../run.ts';
-import { itemIds, targetNamed } from '../targets.ts';
+import {
+  comparisonMarkdown,
+  comparisonTable,
+  consoleReporter,
+  itemIds,
+  loadPages,
+  machineInfo,
+  nonNegative,
+  parseRates,
+  parseTargets,
+  positive,
+  primeCaches,
+  renderHtmlReport,
+  runLoadTest,
+  summarySvg,
+  targetNamed,
+  type LoadTestReport,
+  type StepResult,
+} from '@supergraph-lab/loadtest';
+import { runSeconds } from '@supergraph-lab/loadtest/plan';
 
 async function main(): Promise<number> {
   const { values } = parseArgs({

@@ -4,18 +4,22 @@ import { UsageError } from '@supergraph-lab/config';
 import { MAX_ID } from '@supergraph-lab/http/ids';
 import {
   BROWSER_VARIANTS,
+  browserTable,
+  discoverMaxItemId,
+  endpointsFromEnv,
+  itemIds,
+  machineInfo,
   NETWORK_PROFILES,
+  positive,
+  renderBrowserReport,
   runBrowserBench,
+  stopOnCtrlC,
   VARIANT_NAMES,
+  writeReportFiles,
+  type BrowserBenchReport,
   type BrowserVariant,
   type NetworkProfile,
-} from '../browser/bench.ts';
-import { browserTable, renderBrowserReport, type BrowserBenchReport } from '../browser/report.ts';
-import { positive } from '../options.ts';
-import { writeReportFiles } from '../report/page.ts';
-import { stopOnCtrlC } from './interrupt.ts';
-import { discoverMaxItemId, machineInfo } from '../run.ts';
-import { endpointsFromEnv, itemIds } from '../targets.ts';
+} from '@supergraph-lab/loadtest';
 
 const HELP = `npm run browserbench -- [options]   the item page loaded in headless Chromium, four ways
 

@@ -21,7 +21,12 @@ import {
   type PageLoad,
 } from './harness.ts';
 
-const options = benchOptions({ rounds: 2 }, { writes: '300', items: '10000' }, { 'cache-store': 'redis' });
+const options = benchOptions(
+  'bench:cache',
+  { rounds: 2 },
+  { writes: '300', items: '10000' },
+  { 'cache-store': 'redis' },
+);
 const ITEMS = options.items;
 const SECONDS = options.seconds;
 const CONNECTIONS = options.connections;

@@ -8,11 +8,19 @@ import path from 'node:path';
 import { databaseUrlFromEnv } from '@supergraph-lab/db';
 import { createTestDatabase } from '@supergraph-lab/db/testing';
 import { parseCliArgs, parseCount } from '@supergraph-lab/config';
-import { parseSeedArgs } from '../args.ts';
-import { copyChunks, ITEMS, PHOTOS, REVIEWS, type CopyTable } from '../copy.ts';
-import { createShopGenerator } from '../generate.ts';
-import { loadShopData } from '../load.ts';
-import { rowsOf, type LoadReport, type TableName } from '../tables.ts';
+import {
+  copyChunks,
+  createShopGenerator,
+  ITEMS,
+  loadShopData,
+  parseSeedArgs,
+  PHOTOS,
+  REVIEWS,
+  rowsOf,
+  type CopyTable,
+  type LoadReport,
+  type TableName,
+} from '@supergraph-lab/seed';
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 

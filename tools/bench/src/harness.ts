@@ -1,7 +1,7 @@
 // What the benchmarks share: a scratch database, the services as separate processes, and
 // sequential and concurrent (closed-loop) measurement of a page load.
-import { parseArgs } from 'node:util';
 import { Agent, request } from 'undici';
+import { parseCliArgs, UsageError } from '@supergraph-lab/config';
 import { biasedItemId } from '@supergraph-lab/db';
 
 export { scratchDatabase, startServices, type RunningStack } from '@supergraph-lab/stack/processes';
@@ -63,27 +63,42 @@ export async function concurrent(
   return { rps: measured.okPerSecond, p99: measured.latency.p99, errors: measured.errors };
 }
 
-/** The options every page benchmark takes, with their defaults. */
+/**
+ * The options every page benchmark takes, with their defaults. A wrong or unknown option ends
+ * the process with exit code 2 and a line naming it and the usage (`command` names the script).
+ */
 export function benchOptions(
+  command: string,
   defaults: { rounds: number },
   extra: Record<string, string> = {},
   words: Record<string, string> = {},
 ) {
-  const { values } = parseArgs({
-    options: {
-      seconds: { type: 'string', default: '10' },
-      connections: { type: 'string', default: '50' },
-      sequential: { type: 'string', default: '1500' },
-      rounds: { type: 'string', default: String(defaults.rounds) },
-      items: { type: 'string', default: '20000' },
-      ...Object.fromEntries(
-        Object.entries({ ...extra, ...words }).map(([name, value]) => [
-          name,
-          { type: 'string' as const, default: value },
-        ]),
-      ),
-    },
-  });
+  const all = {
+    seconds: '10',
+    connections: '50',
+    sequential: '1500',
+    rounds: String(defaults.rounds),
+    items: '20000',
+    ...extra,
+    ...words,
+  };
+  const usage = `usage: npm run ${command} -- ${Object.keys(all)
+    .map((name) => `[--${name} ${name in words ? 'NAME' : 'N'}]`)
+    .join(' ')}`;
+  try {
+    return parsedBenchOptions(all, words, usage);
+  } catch (error) {
+    console.error(`${command}: ${(error as Error).message}`);
+    process.exit(2);
+  }
+}
+
+function parsedBenchOptions(all: Record<string, string>, words: Record<string, string>, usage: string) {
+  const values = parseCliArgs(
+    process.argv.slice(2),
+    Object.fromEntries(Object.entries(all).map(([name, value]) => [name, { type: 'string' as const, default: value }])),
+    usage,
+  );
   const text = values as Record<string, string>;
   const numbers = Object.fromEntries(
     Object.entries(text)
@@ -92,8 +107,8 @@ export function benchOptions(
   );
   for (const [name, value] of Object.entries(numbers)) {
     if (!Number.isFinite(value) || value <= 0)
-      throw new Error(
-        `--${name} must be a positive number, got ${JSON.stringify((values as Record<string, unknown>)[name])}`,
+      throw new UsageError(
+        `--${name} must be a positive number, got ${JSON.stringify((values as Record<string, unknown>)[name])}; ${usage}`,
       );
   }
   return Object.assign(

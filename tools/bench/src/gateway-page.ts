@@ -25,7 +25,7 @@ const GATEWAY_QUERY = `query Page($id: ID!) { item(id: $id) { ${PAGE_FIELDS.item
 const entities = (fields: string) =>
   `query($r: [_Any!]!) { _entities(representations: $r) { ... on Item { ${fields} } } }`;
 
-const options = benchOptions({ rounds: 3 });
+const options = benchOptions('bench:gateway', { rounds: 3 });
 const ITEMS = options.items;
 const SECONDS = options.seconds;
 const CONNECTIONS = options.connections;

@@ -12,10 +12,10 @@ import {
   sequential,
   startServices,
   type PageLoad,
-} from '../../gateway/bench/harness.ts';
+} from './harness.ts';
 import { ITEM_PAGE_QUERY, itemPageVariables } from '@supergraph-lab/http/documents';
 
-const options = benchOptions({ rounds: 2 });
+const options = benchOptions('bench:ssr', { rounds: 2 });
 const agent = new Agent({ connections: options.connections, keepAliveTimeout: 30_000 });
 
 async function html(url: string): Promise<void> {

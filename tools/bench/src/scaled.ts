@@ -11,7 +11,7 @@ import { CACHE_MODES, parseCliArgs, parseCount, readToolConfig, UsageError } fro
 import { createAgent, loadPage, runClosedLoop, targetNamed } from '@supergraph-lab/loadtest';
 import { scratchDatabase, startServices } from '@supergraph-lab/stack/processes';
 import { freePort, waitReady } from '@supergraph-lab/testing';
-import { median } from '../gateway/bench/harness.ts';
+import { median } from './harness.ts';
 import { parseBalancers, startBalancer, type Balancer } from '@supergraph-lab/stack/balancer';
 
 const ROOT = path.resolve(import.meta.dirname, '..');

@@ -8,13 +8,22 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ITEM_PAGE_QUERY, itemPageVariables, LISTING_QUERY } from '@supergraph-lab/http/documents';
 import { scratchDatabase, startServices, type RunningStack, type ServiceName } from '@supergraph-lab/stack/processes';
-import { cpuSnapshot, cpuSpent, pidsNamed, type CpuGroups } from '../cpu.ts';
-import { summarizeProfile, type Window } from '../cpuprofile.ts';
-import { median } from '../histogram.ts';
-import type { Outcome, RequestSpec } from '../http.ts';
-import { positive } from '../options.ts';
-import { loadPages } from '../run.ts';
-import { itemIds, targetNamed, type Endpoints } from '../targets.ts';
+import {
+  cpuSnapshot,
+  cpuSpent,
+  itemIds,
+  loadPages,
+  median,
+  pidsNamed,
+  positive,
+  summarizeProfile,
+  targetNamed,
+  type CpuGroups,
+  type Endpoints,
+  type Outcome,
+  type RequestSpec,
+  type Window,
+} from '@supergraph-lab/loadtest';
 
 interface Workload {
   name: string;
