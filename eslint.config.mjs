@@ -22,7 +22,7 @@ export default tseslint.config(
   {
     rules: {
       // the `any`s left are JSON read off the wire in the SSR data sources, the lab and the test
-      // client: issue 16's typed wire formats replace them; shown, not yet refused
+      // client: typed wire formats are to replace them; shown, not yet refused
       '@typescript-eslint/no-explicit-any': 'warn',
       // Prettier wraps code at 120; what it cannot wrap (long strings, templates, regexes) may
       // run longer, anything else over 160 is refused

@@ -4,7 +4,8 @@
 // npm run start:scaled (--scaled): two gateway and two SSR instances (ports P and P+10) behind
 // Debian's nginx on :8080 with deploy/nginx.conf (or `-- --balancer haproxy`: HAProxy with
 // deploy/haproxy.cfg); an instance that stops is started again.
-// The parts: start/database.ts, start/supervisor.ts, start/output.ts; the balancer's file: tools/stack/src/balancer.ts.
+// The parts: start/database.ts (and start/pglite-server.ts, PGlite's one session served to every
+// pool), start/supervisor.ts, start/output.ts; the balancer's file: tools/stack/src/balancer.ts.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import {

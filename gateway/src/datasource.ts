@@ -34,7 +34,7 @@ export interface GatewayContext {
  * Apollo's RemoteGraphQLDataSource is built on the WHATWG fetch: its Request, Headers and
  * AbortSignal objects and body streams cost more CPU than the rest of a small subgraph fetch, so
  * this source dispatches on undici's Agent itself and gathers the answer's bytes, with no body
- * stream in between (see README, "CPU per page"). What it leaves out of RemoteGraphQLDataSource
+ * stream in between (see docs/benchmarks.md, "CPU per page"). What it leaves out of RemoteGraphQLDataSource
  * is unused here: APQ to subgraphs, and Apollo's cache-control hints (this project caches with
  * version tokens instead).
  *

@@ -5,7 +5,7 @@ import { layerKey } from '@supergraph-lab/cache';
 /** A parameter a list route reads, with how its spellings of one value are made one. */
 interface Parameter {
   name: string;
-  /** The value it has when absent or empty (CONTRACT.md's defaults), left out of the key. */
+  /** The value it has when absent or empty (docs/contract.md's defaults), left out of the key. */
   fallback?: string;
   canonical?: (value: string) => string;
 }
@@ -18,7 +18,7 @@ const first = (fallback: number): Parameter => ({
 });
 const after: Parameter = { name: 'after', canonical: canonicalCursor };
 
-/** The list routes and what they read (CONTRACT.md, "REST compatibility"); every other GET reads its path alone. */
+/** The list routes and what they read (docs/contract.md, "REST compatibility"); every other GET reads its path alone. */
 const LIST_ROUTES: readonly [RegExp, readonly Parameter[]][] = [
   [/^\/api\/items$/, [first(20), after, { name: 'category', canonical: (value) => value.trim() || value }]],
   [/^\/api\/items\/[^/]+\/reviews$/, [first(10), after, { name: 'sort', fallback: 'NEWEST' }]],

@@ -21,7 +21,7 @@ interface CachedRest {
   body: string;
 }
 
-/** Which service owns a REST path (CONTRACT.md, "REST compatibility"). */
+/** Which service owns a REST path (docs/contract.md, "REST compatibility"). */
 const OWNERS: readonly [RegExp, SubgraphName][] = [
   [/^\/api\/items\/[^/]+\/reviews(\/|$)/, 'reviews'],
   [/^\/api\/items\/[^/]+\/photos(\/|$)/, 'photos'],

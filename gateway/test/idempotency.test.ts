@@ -5,7 +5,7 @@ import { createPrismaClient } from '@supergraph-lab/db';
 import { graphql, rest, reviewsTitled as countReviewsTitled, type RestResult } from '@supergraph-lab/stack';
 import { seededStack } from '@supergraph-lab/stack/fixture';
 
-/** Creates with an Idempotency-Key (CONTRACT.md): REST and GraphQL, through the gateway and at the owners. */
+/** Creates with an Idempotency-Key (docs/contract.md): REST and GraphQL, through the gateway and at the owners. */
 
 const review = (title: string) => ({ rating: 4, title, body: 'Kept its promise.', author: 'Ada' });
 

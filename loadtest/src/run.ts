@@ -65,7 +65,7 @@ export interface RunOptions extends RunSettings {
   order?: 'target' | 'rate';
   /**
    * After a saturated step, wait until pages answer fast again before the next one. Off by
-   * default: the services drop the work of requests the client gave up on (README, "Abandoned
+   * default: the services drop the work of requests the client gave up on (docs/hardening.md, "Abandoned
    * work"), so a saturated step does not slow the next; a guard for a stack that does not.
    */
   settle?: boolean;

@@ -135,7 +135,7 @@ export function targetNamed(name: string): Target {
   return target;
 }
 
-/** Item ids for a run: at random, 80% from the newest 10% of 1..maxId (CONTRACT.md). */
+/** Item ids for a run: at random, 80% from the newest 10% of 1..maxId (docs/contract.md). */
 export function itemIds(maxId: number, random: () => number = Math.random): () => number {
   return () => biasedItemId(maxId, random);
 }

@@ -50,7 +50,7 @@ interface ItemPageData {
     | null;
 }
 
-/** The REST answers the page reads (CONTRACT.md, "REST compatibility"): ids are numbers there. */
+/** The REST answers the page reads (docs/contract.md, "REST compatibility"): ids are numbers there. */
 type RestItem = Omit<PageData['item'], 'id'> & { id: number };
 interface RestPhotos {
   photos: (PageData['photos'][number] & { id: number })[];

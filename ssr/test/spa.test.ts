@@ -35,7 +35,7 @@ describe('the single-page app (/spa/items/:id) in Chromium', { skip: skipWithout
     const bundle = await fetch(`${fixture.url}${scripts[0]}`);
     assert.equal(bundle.headers.get('cache-control'), 'public, max-age=31536000, immutable');
     await bundle.arrayBuffer();
-    // the same components on Preact's compatible runtime: under issue 14's 60 kB, and far less
+    // the same components on Preact's compatible runtime: under the SPA's 60 kB budget, and far less
     // than the server page's hydration bundle, which holds React (react-dom's client is 65 kB)
     const hydration = /<script src="(\/assets\/client-[0-9a-f]{12}\.js)"/.exec(
       await (await fetch(`${fixture.url}/items/${fixture.itemId}`)).text(),

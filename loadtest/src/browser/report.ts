@@ -61,7 +61,7 @@ export function browserTable(report: BrowserBenchReport): string {
   return [line(HEADER), ...rows(report).map(line), ...background].join('\n');
 }
 
-/** The results as a Markdown table, for the README. */
+/** The results as a Markdown table, for docs/ssr.md. */
 export function browserMarkdown(report: BrowserBenchReport): string {
   return [
     `| ${HEADER.join(' | ')} |`,

@@ -2,7 +2,7 @@
 // No browser or Node dependencies, so the lab's page shows the same numbers as the CLI.
 import { median, percentile } from '@supergraph-lab/timing/stats';
 
-/** The four ways to build the item page (CONTRACT.md, "SSR"). */
+/** The four ways to build the item page (docs/contract.md, "SSR"). */
 export const BROWSER_VARIANTS = {
   ssr: { label: 'SSR over GraphQL', path: (id: number) => `/items/${id}` },
   'ssr-rest': { label: 'SSR over REST', path: (id: number) => `/items/${id}?source=rest` },

@@ -181,7 +181,7 @@ export function cellText(step: StepResult | null): string {
   return `${ms(step.latency.p99)}${marks.length ? ` (${marks.join(', ')})` : ''}`;
 }
 
-/** The comparison as a Markdown table (the README shows the latest). */
+/** The comparison as a Markdown table (docs/benchmarks.md shows the latest). */
 export function comparisonMarkdown(steps: StepResult[], rates: number[]): string {
   const rows = comparisonRows(steps, rates);
   const head = `| target | variant | ${rates.map((r) => `p99 ms @ ${r}/s`).join(' | ')} | highest rate with p99 < ${SUSTAINED.p99Ms} ms, < 1% errors |`;

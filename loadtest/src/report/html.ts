@@ -88,7 +88,7 @@ function charts(report: LoadTestReport, steps: StepResult[], suffix: string) {
   };
 }
 
-/** The p99 charts of each variant side by side: the image the README shows. */
+/** The p99 charts of each variant side by side: the image docs/benchmarks.md shows. */
 export function summarySvg(report: LoadTestReport): string {
   const variants = [...new Set(report.steps.map((step) => step.variant))];
   return sideBySide(

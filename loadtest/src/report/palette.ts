@@ -1,4 +1,4 @@
-/** One colour per target, in TARGETS order: the same in the HTML report, the README chart and the lab. */
+/** One colour per target, in TARGETS order: the same in the HTML report, the chart in docs/benchmarks.md and the lab. */
 export const TARGET_COLORS: Record<string, string> = {
   graphql: '#1f77b4',
   rest: '#e6550d',

@@ -1,6 +1,6 @@
 import { colorOf } from './palette.ts';
 
-/** Server-rendered SVG line charts: no script, no fonts to fetch, readable in any browser or README. */
+/** Server-rendered SVG line charts: no script, no fonts to fetch, readable in any browser or Markdown page. */
 
 export interface Point {
   x: number;
@@ -152,7 +152,7 @@ ${parts.join('\n')}
 </svg>`;
 }
 
-/** Several charts side by side in one SVG (for a README image). */
+/** Several charts side by side in one SVG (for an image in the docs). */
 export function sideBySide(charts: string[], gap = 12): string {
   const sizes = charts.map((chart) => {
     const match = /viewBox="0 0 (\d+(?:\.\d+)?) (\d+(?:\.\d+)?)"/.exec(chart);

@@ -7,7 +7,7 @@ import type { CacheStore } from './store.ts';
 const V = CACHE_LAYERS.version;
 
 /**
- * Version tokens: the invalidation scheme every layer shares (see README, "Caching").
+ * Version tokens: the invalidation scheme every layer shares (see docs/caching.md).
  *
  * Each piece of data depends on named versions, each a random token in the store. A write gives
  * new tokens to the versions it changes before it answers. A cached entry remembers the tokens

@@ -7,7 +7,7 @@ export { parseCliArgs, parseCount, UsageError } from './cli.ts';
 export { readToolConfig, type ToolConfig } from './tools.ts';
 
 /**
- * The one place configuration is read. Every value comes from the environment (CONTRACT.md,
+ * The one place configuration is read. Every value comes from the environment (docs/contract.md,
  * "Environment" and "Services and ports"), is validated once, and has an explicit default.
  */
 
@@ -35,7 +35,7 @@ const HOST = String.raw`(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-
 const HOST_LIST = new RegExp(String.raw`^\s*${HOST}(?:\s*,\s*${HOST})*\s*$`);
 
 const schema = z.object({
-  // unset means production: stack traces only where NODE_ENV=development says so (CONTRACT.md)
+  // unset means production: stack traces only where NODE_ENV=development says so (docs/contract.md)
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HOST: z.string().min(1).default('127.0.0.1'),

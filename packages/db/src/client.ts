@@ -179,7 +179,7 @@ export function mariaDbSql(text: string): MariaDbSql {
  * Runs a hot read on the pool under the client's driver adapter: the same connections, one
  * round trip, and a statement the database prepares once per connection instead of parsing and
  * planning it on every page. Prisma's `$queryRaw` on the same statement costs about 0.15 ms more
- * CPU per call in its query engine (README, "CPU per page"); the writes and the filtered listing
+ * CPU per call in its query engine (docs/benchmarks.md, "CPU per page"); the writes and the filtered listing
  * stay on Prisma's query builder.
  *
  * With the request's `cancellation`, the read of a request that was abandoned is not sent, even

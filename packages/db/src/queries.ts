@@ -68,7 +68,7 @@ function inKeyOrder<T extends { id: number }>(ids: readonly number[], rows: T[])
 
 // The per-page reads are SQL prepared once per connection (readRows), mapped by the row helpers
 // below, not `findMany`: Prisma's query building and its engine cost more CPU than the statement
-// (README, "CPU per page").
+// (docs/benchmarks.md, "CPU per page").
 
 /** The ids in parameter `$n` as MariaDB rows `k(id)`, from the JSON array the reader sends. */
 const jsonIds = (parameter: string, column = 'id') =>

@@ -1,5 +1,5 @@
 /**
- * How benchmarks and the load tester pick item ids (CONTRACT.md): at random, biased to the
+ * How benchmarks and the load tester pick item ids (docs/contract.md): at random, biased to the
  * newest 10% of the id range, where a shop's traffic concentrates. `random` returns [0, 1).
  */
 export function biasedItemId(maxId: number, random: () => number = Math.random, newestShare = 0.8): number {

@@ -62,7 +62,7 @@ export async function mountGraphQL<Context extends BaseContext>(
     // federated tracing is for Apollo Studio, which this project never reports to
     ApolloServerPluginInlineTraceDisabled() as ApolloServerPlugin<Context>,
     // Apollo's cache-control hints wrap every field resolver in a hook; this project caches
-    // with version tokens instead, so the per-field cost buys nothing (README, "CPU per page")
+    // with version tokens instead, so the per-field cost buys nothing (docs/benchmarks.md, "CPU per page")
     ApolloServerPluginCacheControlDisabled() as ApolloServerPlugin<Context>,
     ApolloServerPluginUsageReportingDisabled() as ApolloServerPlugin<Context>,
     queryLimitsPlugin<Context>(checkLimits),

@@ -4,7 +4,7 @@ import { Kind, type OperationDefinitionNode } from 'graphql';
 import { AppError, badInput, toGraphQLError } from './errors.ts';
 
 /**
- * Idempotency keys on creates (CONTRACT.md; the IETF `Idempotency-Key` header draft, as Stripe
+ * Idempotency keys on creates (docs/contract.md; the IETF `Idempotency-Key` header draft, as Stripe
  * documents it): the header a client sends, the header a replay carries, and the checks on both.
  */
 export const IDEMPOTENCY_KEY_HEADER = 'idempotency-key';

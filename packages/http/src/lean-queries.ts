@@ -92,7 +92,7 @@ const INTROSPECTION = /__schema|__type\b/;
  *
  * Apollo Server's pipeline costs about a fifth of a subgraph fetch's CPU and a seventh of the
  * gateway's (hashing each query text with SHA-256 to find its cached document, content
- * negotiation twice, its plugin hooks and header maps; README, "CPU per page"). Everything else
+ * negotiation twice, its plugin hooks and header maps; docs/benchmarks.md, "CPU per page"). Everything else
  * goes to Apollo Server unchanged: GET, mutations, parse and validation errors, refused limits,
  * bad variables, introspection, APQ, so every error of those kinds still has one author. Returns
  * null for those: the caller hands the request to Apollo Server, and nothing has run.

@@ -56,7 +56,7 @@ export const MAX_INTROSPECTION_DEPTH = 20;
 
 type Fragments = Record<string, FragmentDefinitionNode>;
 
-/** The largest page any list field serves (CONTRACT.md). */
+/** The largest page any list field serves (docs/contract.md). */
 const MAX_FIRST = 100;
 
 function fragmentsOf(document: DocumentNode): Fragments {

@@ -50,7 +50,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   const registry = new Registry();
   registry.setDefaultLabels({ service: options.name });
   // the event-loop delay monitor samples every 100 ms, not prom-client's default 10: its wake-ups
-  // cost a few ms of CPU a second in every idle process (README, "CPU per page")
+  // cost a few ms of CPU a second in every idle process (docs/benchmarks.md, "CPU per page")
   collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 100 });
   const duration = new Histogram({
     name: 'http_request_duration_seconds',

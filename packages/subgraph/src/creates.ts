@@ -20,7 +20,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { GraphQLResolveInfo } from 'graphql';
 
 /**
- * Creates under an optional Idempotency-Key (CONTRACT.md): the REST routes and the GraphQL
+ * Creates under an optional Idempotency-Key (docs/contract.md): the REST routes and the GraphQL
  * mutations of every subgraph ask for their creates through here, so a key means the same on
  * each. The key's table and transaction are `createUnderKey` (@supergraph-lab/db).
  */

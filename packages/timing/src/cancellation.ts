@@ -1,8 +1,8 @@
 /**
  * The moment a request's answer stops mattering: its client closed the connection, or its
  * deadline passed and it was answered 503. Work still to do for it is abandoned: the gateway
- * aborts its subgraph fetches, a subgraph sends no further statement for it (README,
- * "Abandoned work").
+ * aborts its subgraph fetches, a subgraph sends no further statement for it
+ * (docs/hardening.md, "Abandoned work").
  *
  * It has AbortSignal's shape where this project uses one (`aborted`, `reason`,
  * `throwIfAborted()`, `addEventListener('abort')`, so undici takes it as a request's `signal`)

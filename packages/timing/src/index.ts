@@ -67,7 +67,7 @@ export class RequestTiming {
  *
  * The timing is passed, not found in an AsyncLocalStorage: on Node 20 an active
  * AsyncLocalStorage runs a hook on every promise of the process, about 10% of a service's CPU
- * per page (README, "CPU per page"). Each request carries its RequestTiming to where it waits.
+ * per page (docs/benchmarks.md, "CPU per page"). Each request carries its RequestTiming to where it waits.
  */
 export async function timed<T>(
   timing: RequestTiming | null | undefined,

@@ -1,5 +1,5 @@
 // Programs from Debian that some suites need beyond npm's packages. Without one, those suites
-// skip with a line saying what to install (README, "Tests"); CI installs both, so it never skips.
+// skip with a line saying what to install (docs/testing.md); CI installs both, so it never skips.
 import { accessSync, constants } from 'node:fs';
 import { readToolConfig } from '@supergraph-lab/config';
 
