@@ -7,7 +7,7 @@ import { loadShopData } from '@supergraph-lab/seed';
 import { graphql, rest, startStack, type Stack } from '@supergraph-lab/stack';
 import { seededStack } from '@supergraph-lab/stack/fixture';
 import { MEMCACHED, skipWithout } from '@supergraph-lab/stack/tools';
-import { startMemcached, startRedis } from '@supergraph-lab/testing';
+import { eventually, startMemcached, startRedis } from '@supergraph-lab/testing';
 import { createGatewayService, type GatewayService } from '../src/service.ts';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -337,14 +337,17 @@ for (const store of STORES)
 
           redis.process.kill('SIGCONT');
           // Redis is back with the entries from before the write: none of them may be served
-          const deadline = Date.now() + 10_000;
-          for (;;) {
-            const view = await page(stack.gatewayUrl, 5);
-            assert.equal(view.item.name, 'Written while Redis was away', 'no stale entry after Redis returns');
-            if ((await page(stack.gatewayUrl, 5)).cache === 'HIT') break;
-            assert.ok(Date.now() < deadline, 'caching did not resume');
-            await new Promise((resolve) => setTimeout(resolve, 100));
-          }
+          const gatewayUrl = stack.gatewayUrl;
+          await eventually(
+            async () => {
+              const view = await page(gatewayUrl, 5);
+              assert.equal(view.item.name, 'Written while Redis was away', 'no stale entry after Redis returns');
+              return (await page(gatewayUrl, 5)).cache === 'HIT';
+            },
+            10_000,
+            'caching to resume',
+            100,
+          );
         } finally {
           redis.process.kill('SIGCONT');
           await stack?.close();

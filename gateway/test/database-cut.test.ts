@@ -3,11 +3,111 @@
 // without a restart, writes all-or-nothing.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { createPrismaClient } from '@supergraph-lab/db';
+import { databaseKindOf } from '@supergraph-lab/config';
+import { connect, connectMariaDb, createPrismaClient } from '@supergraph-lab/db';
 import { createTestDatabase, postgresProxy, type PostgresProxy, type TestDatabase } from '@supergraph-lab/db/testing';
 import { loadShopData } from '@supergraph-lab/seed';
 import { graphql, rest, reviewsTitled, startStack, type Stack } from '@supergraph-lab/stack';
+import { eventually } from '@supergraph-lab/testing';
+
+/** The transaction that waits on a {@link RowLock}, as the database describes it. */
+interface Waiter {
+  /** The session, to see it end. */
+  session: number;
+  /** The statement that waits. */
+  statement: string;
+  /** Whether its transaction has written already (Postgres: it holds a transaction id; InnoDB counts rows). */
+  wrote: boolean;
+}
+
+/**
+ * Row locks on one item's photos, taken in a transaction of the test's own (not through the
+ * proxy): a delete of the item begins its transaction, reads, deletes the item's row, then waits
+ * in its cascade to the photos. The cut lands there, mid-transaction, every time.
+ */
+interface RowLock {
+  /** The transaction waiting on the lock, or null while none does. */
+  waiter(): Promise<Waiter | null>;
+  /** Whether `session` is still connected. */
+  alive(session: number): Promise<boolean>;
+  /** Commits the lock's transaction: the waiter goes on. */
+  release(): Promise<void>;
+  /** Releases the lock if it still holds, and closes both connections. */
+  close(): Promise<void>;
+}
+
+/** Locks the photos of item `id` on the database at `url`, Postgres or MariaDB. */
+function lockPhotosOf(url: string, id: number): Promise<RowLock> {
+  return databaseKindOf(url) === 'mariadb' ? lockPhotosOnMariaDb(url, id) : lockPhotosOnPostgres(url, id);
+}
+
+async function lockPhotosOnPostgres(url: string, id: number): Promise<RowLock> {
+  const holder = await connect(url);
+  const observer = await connect(url);
+  await holder.query('BEGIN');
+  await holder.query('SELECT id FROM photos WHERE item_id = $1 FOR UPDATE', [id]);
+  let released = false;
+  const release = async () => {
+    if (released) return;
+    released = true;
+    await holder.query('COMMIT');
+  };
+  return {
+    async waiter() {
+      const { rows } = await observer.query<Waiter>(
+        `SELECT pid AS session, query AS statement, backend_xid IS NOT NULL AS wrote FROM pg_stat_activity
+          WHERE datname = current_database() AND wait_event_type = 'Lock' AND xact_start IS NOT NULL AND pid <> $1`,
+        [(holder as unknown as { processID: number }).processID],
+      );
+      return rows[0] ?? null;
+    },
+    async alive(session) {
+      const { rows } = await observer.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [session]);
+      return rows.length > 0;
+    },
+    release,
+    async close() {
+      await release();
+      await Promise.all([holder.end(), observer.end()]);
+    },
+  };
+}
+
+async function lockPhotosOnMariaDb(url: string, id: number): Promise<RowLock> {
+  const holder = await connectMariaDb(url);
+  const observer = await connectMariaDb(url);
+  await holder.query('BEGIN');
+  await holder.query('SELECT id FROM photos WHERE item_id = ? FOR UPDATE', [id]);
+  let released = false;
+  const release = async () => {
+    if (released) return;
+    released = true;
+    await holder.query('COMMIT');
+  };
+  return {
+    async waiter() {
+      // InnoDB's own view of transactions: one in LOCK WAIT is inside a transaction by definition
+      const rows = await observer.query<{ session: bigint; statement: string; modified: bigint }[]>(
+        `SELECT t.trx_mysql_thread_id AS session, p.INFO AS statement, t.trx_rows_modified AS modified
+           FROM information_schema.INNODB_TRX t JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id
+          WHERE t.trx_state = 'LOCK WAIT' AND p.DB = DATABASE()`,
+      );
+      const row = rows[0];
+      return row ? { session: Number(row.session), statement: row.statement, wrote: Number(row.modified) > 0 } : null;
+    },
+    async alive(session) {
+      const rows = await observer.query<unknown[]>('SELECT 1 FROM information_schema.PROCESSLIST WHERE ID = ?', [
+        session,
+      ]);
+      return rows.length > 0;
+    },
+    release,
+    async close() {
+      await release();
+      await Promise.all([holder.end(), observer.end()]);
+    },
+  };
+}
 
 describe('the database cut off and restored', () => {
   let db: TestDatabase;
@@ -30,6 +130,15 @@ describe('the database cut off and restored', () => {
     await db?.drop();
   });
 
+  /** Waits until a read through the restored proxy answers 200: the pools connect again by themselves. */
+  const readsWorkAgain = () =>
+    eventually(
+      async () => (await rest(stack.gatewayUrl, 'GET', '/api/items/4')).status === 200,
+      15_000,
+      'reads to work again without a restart',
+      200,
+    );
+
   const timed = async <T>(work: () => Promise<T>) => {
     const started = performance.now();
     const value = await work();
@@ -40,47 +149,43 @@ describe('the database cut off and restored', () => {
     const first = await rest(stack.gatewayUrl, 'GET', '/api/items/3');
     assert.equal(first.status, 200, JSON.stringify(first.body));
     proxy.cut();
+    // restored whatever fails: a test after this one must find the database reachable
+    try {
+      const read = await timed(() => rest(stack.gatewayUrl, 'GET', '/api/items/4'));
+      assert.equal(read.value.status, 503, JSON.stringify(read.value.body));
+      assert.match(read.value.headers.get('content-type') ?? '', /^application\/problem\+json/);
+      assert.match(read.value.body.detail, /database/i);
+      assert.ok(read.ms < 5000, `REST answered in ${read.ms} ms`);
 
-    const read = await timed(() => rest(stack.gatewayUrl, 'GET', '/api/items/4'));
-    assert.equal(read.value.status, 503, JSON.stringify(read.value.body));
-    assert.match(read.value.headers.get('content-type') ?? '', /^application\/problem\+json/);
-    assert.match(read.value.body.detail, /database/i);
-    assert.ok(read.ms < 5000, `REST answered in ${read.ms} ms`);
+      const query = await timed(() => graphql(stack.gatewayUrl, '{ item(id: "4") { name reviewSummary { count } } }'));
+      assert.ok(query.value.errors?.length, 'GraphQL reports the failure');
+      assert.ok(query.ms < 5000, `GraphQL answered in ${query.ms} ms`);
 
-    const query = await timed(() => graphql(stack.gatewayUrl, '{ item(id: "4") { name reviewSummary { count } } }'));
-    assert.ok(query.value.errors?.length, 'GraphQL reports the failure');
-    assert.ok(query.ms < 5000, `GraphQL answered in ${query.ms} ms`);
-
-    const write = await timed(() =>
-      rest(stack.gatewayUrl, 'POST', '/api/items/4/reviews', {
-        rating: 4,
-        title: 'during the cut',
-        body: 'x',
-        author: 'proxy',
-      }),
-    );
-    assert.equal(write.value.status, 503);
-    assert.ok(write.ms < 5000);
-    assert.equal(
-      (await rest(stack.subgraphUrls.items, 'GET', '/readyz')).status,
-      503,
-      'not ready without its database',
-    );
-
-    proxy.restore();
-    const deadline = Date.now() + 15_000;
-    let status = 0;
-    while (Date.now() < deadline && status !== 200) {
-      status = (await rest(stack.gatewayUrl, 'GET', '/api/items/4')).status;
-      if (status !== 200) await sleep(200);
+      const write = await timed(() =>
+        rest(stack.gatewayUrl, 'POST', '/api/items/4/reviews', {
+          rating: 4,
+          title: 'during the cut',
+          body: 'x',
+          author: 'proxy',
+        }),
+      );
+      assert.equal(write.value.status, 503);
+      assert.ok(write.ms < 5000, `the write answered in ${write.ms} ms`);
+      assert.equal(
+        (await rest(stack.subgraphUrls.items, 'GET', '/readyz')).status,
+        503,
+        'not ready without its database',
+      );
+    } finally {
+      proxy.restore();
     }
-    assert.equal(status, 200, 'reads work again without a restart');
+    await readsWorkAgain();
     const query2 = await graphql(stack.gatewayUrl, '{ item(id: "4") { name reviewSummary { count } } }');
     assert.equal(query2.errors, undefined);
     assert.equal(await reviewsTitled(db.url, 'during the cut'), 0, 'the refused write left nothing');
   });
 
-  test('a delete cut off at any moment is all or nothing: the item with all its reviews and photos, or none of them', async () => {
+  test('a delete cut off mid-transaction is rolled back whole: the item keeps all its reviews and photos', async (t) => {
     const prisma = createPrismaClient(db.url);
     const countsOf = async (id: number) => ({
       items: await prisma.item.count({ where: { id } }),
@@ -88,20 +193,50 @@ describe('the database cut off and restored', () => {
       photos: await prisma.photo.count({ where: { itemId: id } }),
     });
     try {
-      for (const [index, id] of [30, 31, 32, 33, 34, 35].entries()) {
+      // items with photos to lock, and reviews for the cascade to take too
+      const ids = (
+        await prisma.item.findMany({
+          where: { id: { gte: 30 }, photos: { some: {} }, reviews: { some: {} } },
+          orderBy: { id: 'asc' },
+          take: 3,
+          select: { id: true },
+        })
+      ).map((item) => item.id);
+      assert.equal(ids.length, 3, 'the seed has items with photos and reviews to delete');
+      for (const id of ids) {
         const counts = await countsOf(id);
-        const deleting = rest(stack.gatewayUrl, 'DELETE', `/api/items/${id}`);
-        await sleep(index * 3);
-        proxy.cut();
-        const answer = await deleting;
-        proxy.restore();
-        const after = await countsOf(id);
-        assert.ok([204, 503].includes(answer.status), `DELETE answered ${answer.status}`);
-        const whole = after.items === 1 && after.reviews === counts.reviews && after.photos === counts.photos;
-        const gone = after.items === 0 && after.reviews === 0 && after.photos === 0;
-        assert.ok(whole || gone, `item ${id} half deleted: ${JSON.stringify(after)} of ${JSON.stringify(counts)}`);
-        if (answer.status === 204) assert.ok(gone, 'a 204 means it is gone');
+        const lock = await lockPhotosOf(db.url, id);
+        let answer: Awaited<ReturnType<typeof rest>>;
+        try {
+          const deleting = rest(stack.gatewayUrl, 'DELETE', `/api/items/${id}`);
+          const waiter = await eventually(
+            () => lock.waiter(),
+            10_000,
+            `the delete of item ${id} to wait on its photos`,
+            // InnoDB's transaction tables are a cache, refreshed only after 100 ms without a read
+            250,
+          );
+          // the cut lands inside the delete's transaction, before its COMMIT
+          assert.match(waiter.statement, /^\s*DELETE\b/i, 'the waiting statement is the delete');
+          assert.ok(waiter.wrote, 'its transaction has deleted the item row already');
+          t.diagnostic(`item ${id}: cut while its delete waited in its transaction (wrote: ${waiter.wrote})`);
+          proxy.cut();
+          answer = await deleting;
+          await lock.release();
+          // the database ends the cut session once its statement can go on: a rollback, never a commit
+          await eventually(async () => !(await lock.alive(waiter.session)), 10_000, 'the cut session to end');
+        } finally {
+          await lock.close();
+          proxy.restore();
+        }
+        assert.equal(answer.status, 503, JSON.stringify(answer.body));
+        assert.deepEqual(await countsOf(id), counts, `item ${id} is whole`);
       }
+      // and once the database is back, the same delete goes through whole
+      await readsWorkAgain();
+      const deleted = await rest(stack.gatewayUrl, 'DELETE', `/api/items/${ids[0]}`);
+      assert.equal(deleted.status, 204, JSON.stringify(deleted.body));
+      assert.deepEqual(await countsOf(ids[0]!), { items: 0, reviews: 0, photos: 0 });
     } finally {
       await prisma.$disconnect();
     }

@@ -6,6 +6,7 @@ import type { Browser } from 'playwright-core';
 import { seededStack } from '@supergraph-lab/stack/fixture';
 import { launchChromium, offlinePage } from '@supergraph-lab/stack/browser';
 import { CHROMIUM, skipWithout } from '@supergraph-lab/stack/tools';
+import { eventually } from '@supergraph-lab/testing';
 
 const ARTIFACTS = path.resolve(import.meta.dirname, '../../test-artifacts');
 
@@ -65,9 +66,12 @@ describe('GraphQL Playground', { skip: skipWithout(CHROMIUM) }, () => {
     await page.goto(`${stack.gatewayUrl}/graphql`);
     await page.waitForSelector('.playground', { timeout: 20_000 });
     // the Playground introspects its endpoint on load: the schema reached it through the gateway
-    const deadline = Date.now() + 15_000;
-    while (!graphqlStatuses.includes(200) && Date.now() < deadline) await page.waitForTimeout(100);
-    assert.ok(graphqlStatuses.includes(200), `introspection answered: ${graphqlStatuses}`);
+    await eventually(
+      () => graphqlStatuses.includes(200),
+      15_000,
+      () => `introspection to be answered 200: ${graphqlStatuses}`,
+      100,
+    );
 
     // type a query into the editor and run it
     await page.click('.CodeMirror');

@@ -176,14 +176,19 @@ describe('load engine', () => {
     assert.ok(result.latency.p99 > 1000, `p99 ${result.latency.p99}`);
   });
 
-  test('a cancel stops the step within a second', async () => {
+  test('a cancel stops the step at once, without waiting for the answers in flight', async () => {
+    // the server is slow on purpose: every answer is still 5 s away when the cancel comes
     local.use(async (_request, response) => {
       await sleep(5000);
       response.end('late');
     });
     const cancel = new AbortController();
-    setTimeout(() => cancel.abort(), 500);
-    const started = performance.now();
+    let cancelledAt = 0;
+    // mid-step, with requests in flight: when exactly does not matter
+    setTimeout(() => {
+      cancelledAt = performance.now();
+      cancel.abort();
+    }, 500);
     const result = await runStep({
       rate: 50,
       durationSeconds: 30,
@@ -191,7 +196,10 @@ describe('load engine', () => {
       send: send(),
       signal: cancel.signal,
     });
-    assert.ok(performance.now() - started < 1500, `took ${performance.now() - started} ms`);
+    // measured from the cancel, and well under the 5 s an answer takes: a busy machine's timer
+    // lag cannot fail it, a step that waited for its answers (or its 30 s) still does
+    const ms = performance.now() - cancelledAt;
+    assert.ok(cancelledAt > 0 && ms < 2500, `stopped ${ms} ms after the cancel`);
     assert.equal(result.cancelled, true);
     assert.equal(result.errors, 0, 'requests cut off by the cancel are not blamed on the server');
   });
@@ -249,7 +257,7 @@ test('a closed loop keeps each caller busy, counts failures apart, and times onl
     send: async () => {
       const call = ++calls;
       most = Math.max(most, ++inFlight);
-      await sleep(5);
+      await sleep(5); // the call's own latency, what the loop times: not a wait for a condition
       inFlight--;
       if (call % 3 === 0) throw new Error('every third fails');
     },

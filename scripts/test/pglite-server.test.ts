@@ -89,7 +89,8 @@ test('a transaction is its connection alone: others see its rows only after COMM
     await writer.query(`INSERT INTO things VALUES (1001, 'uncommitted')`);
     // the reader waits for the session; it must not run inside the writer's transaction
     let read: Promise<pg.QueryResult> | null = reader.query('SELECT count(*)::int AS n FROM things WHERE id = 1001');
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // polled often: the writer, idle in its transaction while the reader waits, is cut off after 300 ms
+    await eventually(() => server.stats().waiting === 1, 5000, 'the reader to wait for the session', 5);
     await writer.query('ROLLBACK');
     assert.equal((await read).rows[0].n, 0);
     await writer.query('BEGIN');

@@ -7,12 +7,13 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, beforeEach, describe, test } from 'node:test';
 import { createTestDatabase, type TestDatabase } from '@supergraph-lab/db/testing';
 import { createAgent, loadPage, runStep, targetNamed } from '@supergraph-lab/loadtest';
 import { loadShopData } from '@supergraph-lab/seed';
 import { reviewsTitled as countReviewsTitled } from '@supergraph-lab/stack';
 import { HAPROXY, NGINX, skipWithout } from '@supergraph-lab/stack/tools';
+import { eventually } from '@supergraph-lab/testing';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -24,11 +25,19 @@ function portIsFree(port: number): Promise<boolean> {
   });
 }
 
-/** A base port whose +10 is free too (the second instance's port). */
+/** The lowest port of the kernel's ephemeral range, from which outgoing connections take their local ports. */
+const EPHEMERAL_LOW = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').split(/\s+/)[0]);
+
+/**
+ * A base port P free with P + 1 (the balancer's operations listener) and P + 10 (the second
+ * instance's port). Below the ephemeral range: start:scaled listens on it seconds after this
+ * check, and on a busy machine a port inside the range was meanwhile taken as some connection's
+ * local port (EADDRINUSE, both gateways at once when a burst of connections swept past them).
+ */
 async function pairOfPorts(): Promise<number> {
   for (;;) {
-    const port = 20_000 + Math.floor(Math.random() * 30_000);
-    if ((await portIsFree(port)) && (await portIsFree(port + 10))) return port;
+    const port = 10_000 + Math.floor(Math.random() * (EPHEMERAL_LOW - 10_000 - 11));
+    if ((await portIsFree(port)) && (await portIsFree(port + 1)) && (await portIsFree(port + 10))) return port;
   }
 }
 
@@ -46,8 +55,10 @@ function pidOf(entry: string, variable: string, value: number): number {
 }
 
 /**
- * start:scaled with `balancer` on a seeded database of its own and free ports: started in the
- * enclosing describe's before hook, stopped (unless a test did) in its after hook.
+ * start:scaled with `balancer` on a seeded database of its own and free ports: started before the
+ * enclosing describe's first test that runs, stopped (unless a test did) in its after hook. Not in
+ * a `before` hook: Node 20 runs one even when --test-name-pattern leaves none of its tests to
+ * run, so running one test would start (and depend on) every stack of the file.
  */
 function scaledStack(balancer: 'nginx' | 'haproxy') {
   const stack = {
@@ -58,7 +69,7 @@ function scaledStack(balancer: 'nginx' | 'haproxy') {
     ssr: 0,
     balancer: 0,
   };
-  before(async () => {
+  const start = async () => {
     stack.db = await createTestDatabase('scaled');
     await loadShopData({ url: stack.db.url, items: 200, seed: 9 });
     stack.gateway = await pairOfPorts();
@@ -88,14 +99,21 @@ function scaledStack(balancer: 'nginx' | 'haproxy') {
     stack.child = child;
     child.stdout!.on('data', (chunk) => (stack.output += chunk));
     child.stderr!.on('data', (chunk) => (stack.output += chunk));
-    const deadline = Date.now() + 90_000;
-    while (!stack.output.includes('Ctrl-C stops everything')) {
-      assert.ok(Date.now() < deadline, `start:scaled was not ready in time:\n${stack.output}`);
-      assert.equal(child.exitCode, null, `start:scaled exited early:\n${stack.output}`);
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  });
+    await eventually(
+      () => {
+        assert.equal(child.exitCode, null, `start:scaled exited early:\n${stack.output}`);
+        return stack.output.includes('Ctrl-C stops everything');
+      },
+      // start:scaled itself gives each stage 60 s and exits when one is not ready: this only guards a hang
+      240_000,
+      () => `start:scaled to be ready:\n${stack.output}`,
+      200,
+    );
+  };
+  let started: Promise<void> | undefined;
+  beforeEach(() => (started ??= start()));
   after(async () => {
+    await started?.catch(() => undefined);
     const child = stack.child;
     // still running unless the test of Ctrl-C stopped it
     if (child && child.exitCode === null && child.signalCode === null) {
@@ -151,6 +169,7 @@ for (const [balancer, tool] of [
           // compiling its code when one stops (a cold one, slow to accept, showed an occasional 502)
           await runStep({ rate, durationSeconds: 4, timeoutMs: 5000, send });
           const victim = pidOf(entry, variable, base());
+          // the stop is what is tested: 1.5 s into the 6 s step, so it lands under load
           setTimeout(() => process.kill(victim, 'SIGTERM'), 1500);
           const result = await runStep({
             rate,
@@ -169,38 +188,38 @@ for (const [balancer, tool] of [
           );
           assert.throws(() => process.kill(victim, 0), 'the stopped instance is gone');
           // the supervisor starts it again
-          const deadline = Date.now() + 30_000;
-          while (!stack.output.includes(`${target === 'graphql' ? 'gateway1' : 'ssr1'} exited`)) {
-            assert.ok(Date.now() < deadline, stack.output.slice(-3000));
-            await new Promise((resolve) => setTimeout(resolve, 100));
-          }
+          const instance = target === 'graphql' ? 'gateway1' : 'ssr1';
+          await eventually(
+            () => stack.output.includes(`${instance} exited`),
+            30_000,
+            () => `the supervisor to see ${instance} exit:\n${stack.output.slice(-3000)}`,
+            100,
+          );
         },
       );
     }
 
     /** Waits until the balancer has answered from both gateway instances again (a killed one is restarted). */
     const bothGatewaysServe = async () => {
-      const deadline = Date.now() + 30_000;
       const both = [`127.0.0.1:${stack.gateway}`, `127.0.0.1:${stack.gateway + 10}`];
       const seen = new Set<string>();
       // one address each: a request the balancer had to pass on names both (and proves nothing)
-      while (!both.every((address) => seen.has(address))) {
-        assert.ok(Date.now() < deadline, `both gateways never served again:\n${stack.output.slice(-2000)}`);
-        const response = await fetch(`http://127.0.0.1:${stack.balancer}/api/items/1`);
-        await response.body?.cancel();
-        if (response.status === 200) seen.add(response.headers.get('x-upstream') ?? '');
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      await eventually(
+        async () => {
+          const response = await fetch(`http://127.0.0.1:${stack.balancer}/api/items/1`);
+          await response.body?.cancel();
+          if (response.status === 200) seen.add(response.headers.get('x-upstream') ?? '');
+          return both.every((address) => seen.has(address));
+        },
+        30_000,
+        () => `both gateways to serve again:\n${stack.output.slice(-2000)}`,
+        100,
+      );
     };
     /** Gateway instances killed so far (SIGKILL: the crash hook, not a stop). */
     const killed = () => stack.output.match(/gateway\d exited \(SIGKILL\)/g)?.length ?? 0;
-    const until = async (condition: () => boolean, what: string) => {
-      const deadline = Date.now() + 10_000;
-      while (!condition()) {
-        assert.ok(Date.now() < deadline, `${what}:\n${stack.output.slice(-2000)}`);
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    };
+    const until = (condition: () => boolean, what: string) =>
+      eventually(condition, 10_000, () => `${what}:\n${stack.output.slice(-2000)}`, 100);
     const reviewsTitled = (title: string) => countReviewsTitled(stack.db.url, title);
     /** A review posted through the balancer, whose gateway dies once the reviews service has committed it. */
     const postAndCrash = (title: string, headers: Record<string, string> = {}) =>
@@ -227,7 +246,7 @@ for (const [balancer, tool] of [
         );
         assert.equal(body.title, title);
         assert.equal(await reviewsTitled(title), 1);
-        await until(() => killed() === kills + 1, 'the instance that took it first died');
+        await until(() => killed() === kills + 1, 'the instance that took it first to die');
       },
     );
 
@@ -252,7 +271,7 @@ for (const [balancer, tool] of [
           `${balancer} passed the failure on rather than write twice: ${answer}`,
         );
         assert.equal(await reviewsTitled(title), 1);
-        await until(() => killed() === kills + 1, 'one instance died, and no other was sent the POST');
+        await until(() => killed() === kills + 1, 'one instance to die, and no other to be sent the POST');
         await bothGatewaysServe();
       },
     );
@@ -265,11 +284,12 @@ describe('npm run start:scaled, then Ctrl-C', { skip: skipWithout(NGINX) }, () =
   test('Ctrl-C stops nginx and every instance', { timeout: 60_000 }, async () => {
     process.kill(-stack.child.pid!, 'SIGINT');
     await new Promise((resolve) => stack.child.once('exit', resolve));
-    const deadline = Date.now() + 20_000;
-    while (!/\[start\] +stopped/.test(stack.output)) {
-      assert.ok(Date.now() < deadline, stack.output.slice(-2000));
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await eventually(
+      () => /\[start\] +stopped/.test(stack.output),
+      20_000,
+      () => `start:scaled to say it stopped:\n${stack.output.slice(-2000)}`,
+      100,
+    );
     for (const port of [stack.balancer, stack.gateway, stack.gateway + 10, stack.ssr, stack.ssr + 10])
       assert.ok(await portIsFree(port), `port ${port} closed`);
   });

@@ -5,6 +5,7 @@ import { brotliDecompressSync, gunzipSync, gzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { offlinePage } from '@supergraph-lab/stack/browser';
 import { CHROMIUM, skipWithout } from '@supergraph-lab/stack/tools';
+import { eventually } from '@supergraph-lab/testing';
 import { chromiumStack } from './chromium-stack.ts';
 
 /** The text a person sees in the page's main content, whitespace folded. */
@@ -67,12 +68,15 @@ describe('the single-page app (/spa/items/:id) in Chromium', { skip: skipWithout
     const code = (await raw('identity')).bytes.toString();
     assert.match(code, /hydrateRoot|createRoot/, 'the bundle itself');
     // compressed once, off the event loop, from the first request on: wait for it (bounded)
-    let br = await raw('gzip, deflate, br');
-    for (let tries = 0; br.encoding !== 'br' && tries < 100; tries++) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      br = await raw('gzip, deflate, br');
-    }
-    assert.equal(br.encoding, 'br');
+    const br = await eventually(
+      async () => {
+        const answer = await raw('gzip, deflate, br');
+        return answer.encoding === 'br' && answer;
+      },
+      10_000,
+      'the brotli copy',
+      100,
+    );
     assert.equal(br.vary, 'accept-encoding');
     assert.equal(brotliDecompressSync(br.bytes).toString(), code);
     const gzip = await raw('br;q=0, gzip');

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { databaseKindOf } from '@supergraph-lab/config';
+import { eventually } from '@supergraph-lab/testing';
 import { createPrismaClient, type PrismaClient } from '../src/client.ts';
 import { showcaseItemId } from '../src/connection.ts';
 import {
@@ -192,8 +193,7 @@ describe('API read queries', () => {
       if (mariadb) assert.ok(open === 3 || open === 4, `three statements at once, kept open: ${open} open`);
       else assert.equal(open, 3, 'three connections for three statements at once, kept open');
       await client.$disconnect();
-      for (let tries = 0; (await connections()) > 0 && tries < 50; tries++) await new Promise((r) => setTimeout(r, 20));
-      assert.equal(await connections(), 0, '$disconnect closed them');
+      await eventually(async () => (await connections()) === 0, 10_000, '$disconnect to close them', 20);
     } finally {
       await own?.drop();
     }

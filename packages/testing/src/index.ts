@@ -13,18 +13,24 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Polls `check` every 50 ms until it returns a truthy value, which it returns; fails after `ms`. */
+/**
+ * Polls `check` every `intervalMs` (50 unless told) until it returns a truthy value, which it
+ * returns; fails after `ms` with "timed out waiting for `what`" (a function is asked then, so the
+ * message can carry what the test saw, e.g. a process's output). An error `check` throws ends the
+ * wait at once.
+ */
 export async function eventually<T>(
   check: () => Promise<T | undefined | null | false> | T | undefined | null | false,
   ms = 20_000,
-  what = 'condition',
+  what: string | (() => string) = 'condition',
+  intervalMs = 50,
 ): Promise<T> {
   const until = Date.now() + ms;
   for (;;) {
     const value = await check();
     if (value) return value;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    if (Date.now() > until) throw new Error(`timed out waiting for ${typeof what === 'function' ? what() : what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
 
