@@ -51,7 +51,7 @@ async function stopAndAwaitRestart(
     30_000,
     `${entry} (pid ${pid}) to exit after ${signal}`,
   );
-  await waitReady(`http://127.0.0.1:${port}`, { name: `${entry} started again`, timeoutMs: 60_000 });
+  await waitReady(`http://127.0.0.1:${port}`, { name: `${entry} started again`, timeoutMs: 120_000 });
 }
 
 /** The subgraph the SIGKILL fault kills: reviews takes every create, so its keys are in flight when it dies. */

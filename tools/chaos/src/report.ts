@@ -54,6 +54,9 @@ function settings(report: ChaosReport): string {
 /** Which targets the failures of a row hit, in and after its window. */
 function failuresByTarget(result: FaultResult): string[] {
   return [
+    ...(result.before.failed
+      ? [`${result.fault}: failed before the fault: ${result.before.failed} of ${result.before.requests}`]
+      : []),
     ...(result.window.failed ? [`${result.fault}: failed in the window: ${reasons(result.window.byTarget)}`] : []),
     ...(result.after.failed ? [`${result.fault}: failed after it: ${reasons(result.after.byTarget)}`] : []),
   ];
@@ -86,6 +89,9 @@ export function reportTable(report: ChaosReport): string {
     '',
     ...report.results.flatMap(failuresByTarget),
     ...report.results.flatMap(findings),
+    ...report.results.flatMap((result) =>
+      result.incomplete ? [`${result.fault}: incomplete: ${result.incomplete}`] : [],
+    ),
     ...report.results.map((result) => `${result.fault}: expected failures: ${result.expected}`),
     `services' output: ${report.logFile}`,
   ].join('\n');
@@ -94,7 +100,13 @@ export function reportTable(report: ChaosReport): string {
 /** The same as a markdown table, with the findings as a list under it. */
 export function reportMarkdown(report: ChaosReport): string {
   const row = (row: readonly string[]) => `| ${row.map((cell) => cell.replaceAll('|', '\\|')).join(' | ')} |`;
-  const found = [...report.results.flatMap(failuresByTarget), ...report.results.flatMap(findings)];
+  const found = [
+    ...report.results.flatMap(failuresByTarget),
+    ...report.results.flatMap(findings),
+    ...report.results.flatMap((result) =>
+      result.incomplete ? [`${result.fault}: incomplete: ${result.incomplete}`] : [],
+    ),
+  ];
   return [
     settings(report),
     '',

@@ -50,6 +50,8 @@ export interface FaultResult {
   window: WindowCounts;
   /** Requests sent after the window, to the end of the fault's run, and the failures among them. */
   after: WindowCounts;
+  /** Why the fault did not end as planned (a process not ready again in time), when it did not. */
+  incomplete?: string;
   /** Failures before the fault (a sound stack has none). */
   before: { requests: number; failed: number };
   /** From the fault until every target answered `streak` times in a row for good; null if not in the run. */
@@ -70,13 +72,16 @@ export function itemsFor(options: Pick<ChaosOptions, 'rate' | 'durationSeconds'>
   return Math.max(400, Math.ceil(options.rate * options.durationSeconds * PATCH_SHARE * 1.2));
 }
 
-/** Waits until the balancer and every instance behind it answer /readyz. */
-async function allReady(stack: ChaosStack): Promise<void> {
+/**
+ * Waits until the balancer and every instance behind it answer /readyz; says which did not
+ * within two minutes (the run goes on: its audit shows what that cost).
+ */
+async function allReady(stack: ChaosStack, log: (line: string) => void): Promise<void> {
   const { ports } = stack.scaled;
   const all = [ports.balancer, ports.gateway, ports.gateway + 10, ports.ssr, ports.ssr + 10];
   await Promise.all(
     [...all, ports.items, ports.reviews, ports.photos].map((port) =>
-      waitReady(`http://127.0.0.1:${port}`, { timeoutMs: 60_000 }),
+      waitReady(`http://127.0.0.1:${port}`, { timeoutMs: 120_000 }).catch((error: Error) => log(error.message)),
     ),
   );
 }
@@ -124,7 +129,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     for (const name of options.faults) {
       if (options.signal?.aborted) break;
       const fault = FAULTS[name];
-      await allReady(stack);
+      await allReady(stack, log);
       const workload = createWorkload({
         agent,
         origin: stack.scaled.origin,
@@ -136,21 +141,24 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       const started = performance.now();
       let faultAt = Number.NaN;
       let faultEnd = Number.NaN;
+      let incomplete: string | undefined;
       const injected = (async () => {
         await sleep(options.quietSeconds * 1000);
         faultAt = performance.now();
-        await fault.inject(stack, options);
+        // a fault that does not end in time is reported, and the run goes on
+        await fault.inject(stack, options).catch((error: Error) => {
+          incomplete = error.message;
+          log(`${name}: ${error.message}`);
+        });
         faultEnd = performance.now();
       })();
-      // no unhandled rejection while the load runs: it is awaited below
-      injected.catch(() => undefined);
       await step(workload.send, options.durationSeconds);
       const until = performance.now() + options.extraSeconds * 1000;
       const over = () =>
         !Number.isNaN(faultEnd) && recoveryMs(workload.events, faultAt, TARGETS, options.streak) !== null;
       while (!over() && performance.now() < until && !options.signal?.aborted) await step(workload.send, 5);
       await injected;
-      await allReady(stack);
+      await allReady(stack, log);
       log(`${name}: over after ${((faultEnd - faultAt) / 1000).toFixed(1)} s; retrying and auditing the writes`);
       const records = await gatherRecords({
         agent,
@@ -165,6 +173,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         label: fault.label,
         expected: fault.expected,
         windowMs: faultEnd - faultAt,
+        ...(incomplete ? { incomplete } : {}),
         window: windowCounts(workload.events, faultAt, faultEnd),
         after: windowCounts(workload.events, faultEnd, Number.POSITIVE_INFINITY),
         before: { requests: before.requests, failed: before.failed },
