@@ -3,6 +3,7 @@ import type { ChaosReport, FaultResult } from './run.ts';
 
 const HEADERS = [
   'fault',
+  'failed before',
   'window s',
   'requests',
   'failed',
@@ -25,6 +26,7 @@ function cells(result: FaultResult): string[] {
   const { audit } = result;
   return [
     result.fault,
+    `${result.before.failed}/${result.before.requests}`,
     (result.windowMs / 1000).toFixed(1),
     String(result.window.requests),
     String(result.window.failed),
@@ -54,9 +56,6 @@ function settings(report: ChaosReport): string {
 /** Which targets the failures of a row hit, in and after its window. */
 function failuresByTarget(result: FaultResult): string[] {
   return [
-    ...(result.before.failed
-      ? [`${result.fault}: failed before the fault: ${result.before.failed} of ${result.before.requests}`]
-      : []),
     ...(result.window.failed ? [`${result.fault}: failed in the window: ${reasons(result.window.byTarget)}`] : []),
     ...(result.after.failed ? [`${result.fault}: failed after it: ${reasons(result.after.byTarget)}`] : []),
   ];
