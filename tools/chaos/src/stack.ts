@@ -46,11 +46,17 @@ export async function startChaosStack(options: { balancer: Balancer; items: numb
     const logFile = path.join(logDir, `${db.name}.log`);
     const log = createWriteStream(logFile);
     opened.push({ close: () => new Promise<void>((resolve) => log.end(resolve)) });
-    const scaled = await startScaledStack({
-      databaseUrl: proxy.url,
-      balancer: options.balancer,
-      env: { REDIS_URL: redis.url, CACHE_URL: redis.url, CACHE_MODE: 'all', LOG_LEVEL: 'warn' },
-      onLine: (line) => log.write(`${new Date().toISOString()} ${line}\n`),
+    const start = () =>
+      startScaledStack({
+        databaseUrl: proxy.url,
+        balancer: options.balancer,
+        env: { REDIS_URL: redis.url, CACHE_URL: redis.url, CACHE_MODE: 'all', LOG_LEVEL: 'warn' },
+        onLine: (line) => log.write(`${new Date().toISOString()} ${line}\n`),
+      });
+    // start:scaled gives each service a minute to be ready: on a machine busy enough to miss it, once more
+    const scaled = await start().catch((error: Error) => {
+      log.write(`${new Date().toISOString()} [chaos] ${error.message.split('\n')[0]}: starting it again\n`);
+      return start();
     });
     opened.push({ close: () => scaled.stop() });
     const prisma = createPrismaClient(db.url);
