@@ -3,7 +3,8 @@
 // a small data set when it is empty. Ctrl-C stops everything cleanly.
 // npm run start:scaled (--scaled): two gateway and two SSR instances (ports P and P+10) behind
 // Debian's nginx on :8080 with deploy/nginx.conf (or `-- --balancer haproxy`: HAProxy with
-// deploy/haproxy.cfg); an instance that stops is started again.
+// deploy/haproxy.cfg); an instance or a subgraph that stops is started again (npm start stops
+// everything instead: one process per service, nothing to cover for it).
 // The parts: start/database.ts (and start/pglite-server.ts, PGlite's one session served to every
 // pool), start/supervisor.ts, start/output.ts; the balancer's file: tools/stack/src/balancer.ts.
 import { randomBytes } from 'node:crypto';
@@ -96,7 +97,7 @@ async function startScaled(
   const { gateways, ssrs } = ports;
   gateways.forEach((port, i) =>
     supervisor.spawn(
-      { ...SERVICES.gateway, name: `gateway${i + 1}`, restart: true },
+      { ...SERVICES.gateway, name: `gateway${i + 1}`, restart: 'balanced' },
       { ...balanced, GATEWAY_PORT: String(port) },
     ),
   );
@@ -105,7 +106,7 @@ async function startScaled(
   // stopping; on its operations listener, where the admin and cache routes the lab calls are
   ssrs.forEach((port, i) =>
     supervisor.spawn(
-      { ...SERVICES.ssr, name: `ssr${i + 1}`, restart: true },
+      { ...SERVICES.ssr, name: `ssr${i + 1}`, restart: 'balanced' },
       { ...balanced, SSR_PORT: String(port), GATEWAY_URL: local(operationsPort(ports)) },
     ),
   );
@@ -207,8 +208,9 @@ try {
     LAB_TOKEN: labToken,
     CACHE_NAMESPACE: cacheNamespace,
   };
-  // the subgraphs first: the gateway's readiness checks them
-  for (const service of SUBGRAPHS) supervisor.spawn(service, env);
+  // the subgraphs first: the gateway's readiness checks them. start:scaled stands for a deployment
+  // whose orchestrator restarts a crashed subgraph (npm run chaos kills one); npm start stops all
+  for (const service of SUBGRAPHS) supervisor.spawn(scaled ? { ...service, restart: 'alone' } : service, env);
   await Promise.all(SUBGRAPHS.map((service) => supervisor.ready(service.name, local(service.port(config)))));
   if (scaled) await startScaled(config, tools, env, balancer);
   else {

@@ -2,7 +2,7 @@ import { Agent, request } from 'undici';
 
 /** One HTTP request of a page load. */
 export interface RequestSpec {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PATCH';
   url: string;
   /** A JSON body (sent with content-type application/json). */
   body?: unknown;

@@ -1,6 +1,6 @@
-// npm start's supervisor: spawns the services with their output prefixed, starts a balanced
-// instance again when it stops, stops everything when any other one does, and stops them all
-// gently (SIGTERM, then SIGKILL after 10 s) on Ctrl-C.
+// npm start's supervisor: spawns the services with their output prefixed, starts a service again
+// when it stops if told to (start:scaled: every instance and subgraph), stops everything when any
+// other one does (npm start), and stops them all gently (SIGTERM, then SIGKILL after 10 s) on Ctrl-C.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -18,8 +18,11 @@ export interface Spawnable {
   /** A script under the repository, run with tsx, or a command and its arguments. */
   entry?: string;
   command?: [string, ...string[]];
-  /** Started again when it stops (a balanced instance: the others serve meanwhile). */
-  restart?: boolean;
+  /**
+   * Started again when it stops: `balanced`, an instance the other one covers meanwhile; `alone`,
+   * a single instance (a subgraph) whose callers get errors until it is back.
+   */
+  restart?: 'balanced' | 'alone';
 }
 
 export class Supervisor {
@@ -40,9 +43,8 @@ export class Supervisor {
     child.on('exit', (code, signal) => {
       if (this.stopping) return;
       if (service.restart) {
-        say(
-          `${service.name} exited (${signal ?? `code ${code}`}); the other instance serves, starting it again in 1 s`,
-        );
+        const meanwhile = service.restart === 'balanced' ? 'the other instance serves, ' : '';
+        say(`${service.name} exited (${signal ?? `code ${code}`}); ${meanwhile}starting it again in 1 s`);
         setTimeout(() => {
           if (!this.stopping) this.spawn(service, env);
         }, 1000);
