@@ -70,3 +70,4 @@ export {
   type PageLoad,
 } from './browser/bench.ts';
 export { renderBrowserReport, type BrowserBenchReport } from './browser/report.ts';
+export { rollingStops, type RollingLoad, type StopResult } from './rolling.ts';

@@ -78,6 +78,17 @@ export function balancerCommand(
     : [tools.haproxyBin, '-db', '-f', confFile];
 }
 
+/**
+ * How long an instance behind a balancer drains on SIGTERM (SHUTDOWN_DRAIN_MS), unless the
+ * environment says (tools.shutdownDrainMs): longer than deploy/nginx.conf keeps an idle connection.
+ */
+export const BALANCED_DRAIN_MS = 3000;
+
+/** The environment start:scaled gives its balanced instances for their drain on SIGTERM. */
+export function balancedShutdownEnv(tools: ToolConfig): Record<string, string> {
+  return { SHUTDOWN_DRAIN_MS: String(tools.shutdownDrainMs ?? BALANCED_DRAIN_MS) };
+}
+
 /** The balancer's file from deploy/ with `ports` in their places, written under `dir`; its path. */
 export function writeBalancerConfig(balancer: Balancer, ports: BalancedPorts, dir: string): string {
   const { file } = BALANCERS[balancer];
