@@ -58,11 +58,18 @@ const options = (() => {
 const victimsOf = (stack: RollingStack) =>
   options.service === 'gateway' ? stack.gateways : options.service === 'ssr' ? stack.ssrs : [stack.subgraphs.items];
 
+// a balancer's 502 page, as one short line
+const compact = (message: string) =>
+  message
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .slice(0, 160);
+
 const describeStop = (result: StopResult) =>
   `${result.instance} exit ${result.exitCode} after ${(result.stopMs / 1000).toFixed(1)} s: ` +
   `${result.ok} ok, ${result.failed} failed` +
   (result.samples.length
-    ? `\n      ${result.samples.map((sample) => `${sample.status ?? sample.kind} ${sample.message.slice(0, 160)}`).join('\n      ')}`
+    ? `\n      ${result.samples.map((sample) => `${sample.status ?? sample.kind} ${compact(sample.message)}`).join('\n      ')}`
     : '');
 
 const database = await scratchDatabase('rolling', options.items);

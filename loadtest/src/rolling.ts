@@ -66,7 +66,10 @@ export async function rollingStops(options: {
       const index = current;
       const id = 1 + Math.floor(Math.random() * options.items);
       const outcome = await loadPage(agent, target.requests(endpoints, id, 0), AbortSignal.timeout(10_000)).catch(
-        (error: Error) => ({ ok: false, error: { kind: 'network', url: origin, message: error.message } as ErrorSample }),
+        (error: Error) => ({
+          ok: false,
+          error: { kind: 'network', url: origin, message: error.message } as ErrorSample,
+        }),
       );
       tally(index, outcome.ok, outcome.error);
     }

@@ -80,7 +80,6 @@ export async function drainAndClose(
 /** Resolves once the server has no connection left, or after `ms`. */
 async function connectionsGone(app: FastifyInstance, ms: number): Promise<void> {
   const until = Date.now() + ms;
-  const count = () =>
-    new Promise<number>((resolve) => app.server.getConnections((error, n) => resolve(error ? 1 : n)));
+  const count = () => new Promise<number>((resolve) => app.server.getConnections((error, n) => resolve(error ? 1 : n)));
   while (Date.now() < until && (await count()) > 0) await sleep(Math.min(100, until - Date.now()));
 }
