@@ -1,9 +1,22 @@
 // The load of a rolling restart: a closed loop of clients through the balancer while the
 // instances of a RollingStack (@supergraph-lab/stack/rolling) are stopped and started in turn.
-import type { ServiceInstance } from '@supergraph-lab/stack/rolling';
 import { eventually } from '@supergraph-lab/testing';
 import { createAgent, exchange, loadPage, type ErrorSample } from './http.ts';
 import { targetNamed } from './targets.ts';
+
+/**
+ * An instance the balancer sends to, as a RollingStack's (@supergraph-lab/stack/rolling): its
+ * own type here, so that the lab's browser bundle, which reads this package, does not read the
+ * stack's process code.
+ */
+export interface ServiceInstance {
+  name: string;
+  port: number;
+  /** SIGTERM, then its exit code once it has exited. */
+  stop(): Promise<number | null>;
+  /** Spawns it again and waits until it is ready. */
+  start(): Promise<void>;
+}
 
 /** What the requests started while one instance was stopped (until the next stop) came to. */
 export interface StopResult {
