@@ -99,6 +99,8 @@ try {
             servedAgain: options.service !== 'items',
             onStop: (result, index) => console.log(`  stop ${index + 1}: ${describeStop(result)}`),
           });
+          // the final counts: a request sent during a stop may end after the next one began
+          results.forEach((result, index) => console.log(`  stop ${index + 1} in all: ${describeStop(result)}`));
           const failed = results.map((result) => result.failed);
           const line =
             `${label}: failed per stop ${failed.join(' ')} (median ${median(failed)}, total ` +
