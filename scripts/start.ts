@@ -22,6 +22,7 @@ import {
 } from '@supergraph-lab/config';
 import { showcaseItemId } from '@supergraph-lab/db';
 import {
+  balancedShutdownEnv,
   balancerCommand,
   BALANCERS,
   operationsPort,
@@ -38,8 +39,6 @@ import { Supervisor, type Spawnable } from './start/supervisor.ts';
 const ROOT = path.resolve(import.meta.dirname, '..');
 const READY_TIMEOUT_MS = 60_000;
 const USAGE = `usage: npm start | npm run start:scaled [-- --balancer ${Object.keys(BALANCERS).join('|')}]`;
-// balanced instances drain before they stop (deploy/nginx.conf keeps idle connections for 2 s), unless told
-const SCALED_DRAIN_MS = 3000;
 
 /** The services, by name: their entry file, their port in the configuration, their colour. */
 const SERVICES = {
@@ -92,7 +91,7 @@ async function startScaled(
   balancer: Balancer,
 ): Promise<void> {
   // the instances know what is in front of them: the lab says so
-  const balanced = { ...env, SHUTDOWN_DRAIN_MS: String(tools.shutdownDrainMs ?? SCALED_DRAIN_MS), BALANCER: balancer };
+  const balanced = { ...env, ...balancedShutdownEnv(tools), BALANCER: balancer };
   const ports = balancedPorts(config, tools);
   const { gateways, ssrs } = ports;
   gateways.forEach((port, i) =>

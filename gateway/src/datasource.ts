@@ -76,7 +76,15 @@ export class SubgraphDataSource implements GraphQLDataSource<GatewayContext> {
       const mutation =
         'incomingRequestContext' in options && options.incomingRequestContext.operation?.operation === 'mutation';
       const gatewayContext = context as GatewayContext;
-      response = await this.send(headers, body, gatewayContext, mutation ? undefined : gatewayContext.cancellation);
+      const cancellation = mutation ? undefined : gatewayContext.cancellation;
+      response = await this.send(headers, body, gatewayContext, cancellation).catch((error: unknown) => {
+        // a query whose connection was reset or refused before an answer (a subgraph stopping
+        // closes its kept-alive connections, one may cross a fetch) is sent once more, on
+        // another connection: reading twice is harmless. Never a mutation: it may have committed
+        if (mutation || cancellation?.aborted || !isConnectionLost(error)) throw error;
+        this.sent.retries++;
+        return this.send(headers, body, gatewayContext, cancellation);
+      });
     } catch (error) {
       if (error instanceof GraphQLError && error.extensions?.code !== undefined && !isNetworkFailure(error))
         throw error;
@@ -187,6 +195,14 @@ function post(agent: Agent, options: Dispatcher.DispatchOptions, cancellation?: 
       },
     });
   });
+}
+
+// the connection was refused, or closed or reset before the answer: no answer was read
+const CONNECTION_LOST = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET']);
+
+function isConnectionLost(error: unknown): boolean {
+  const err = error as { code?: string; cause?: { code?: string } } | undefined;
+  return CONNECTION_LOST.has(err?.code ?? '') || CONNECTION_LOST.has(err?.cause?.code ?? '');
 }
 
 function isNetworkFailure(error: unknown): boolean {

@@ -5,6 +5,8 @@ import type { Registry } from 'prom-client';
 /** Fetches the gateway has sent to one subgraph. */
 export interface FetchCount {
   count: number;
+  /** Queries sent once more after their connection was reset or refused (SubgraphDataSource). */
+  retries: number;
 }
 
 /**
@@ -14,7 +16,7 @@ export interface FetchCount {
  * fan-out per page.
  */
 export function subgraphFetchCounts(registry: Registry): Record<SubgraphName, FetchCount> {
-  const counts = Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, { count: 0 }])) as Record<
+  const counts = Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, { count: 0, retries: 0 }])) as Record<
     SubgraphName,
     FetchCount
   >;
@@ -24,6 +26,13 @@ export function subgraphFetchCounts(registry: Registry): Record<SubgraphName, Fe
     'Fetches the gateway sent to each subgraph (GraphQL and REST)',
     ['subgraph'],
     () => SUBGRAPH_NAMES.map((subgraph) => [{ subgraph }, counts[subgraph].count]),
+  );
+  countsMetric(
+    registry,
+    'subgraph_fetch_retries_total',
+    'GraphQL queries the gateway sent to a subgraph once more after their connection was reset or refused',
+    ['subgraph'],
+    () => SUBGRAPH_NAMES.map((subgraph) => [{ subgraph }, counts[subgraph].retries]),
   );
   return counts;
 }

@@ -79,3 +79,4 @@ export {
   type PageLoad,
 } from './browser/bench.ts';
 export { browserTable, renderBrowserReport, type BrowserBenchReport } from './browser/report.ts';
+export { rollingStops, type RollingLoad, type StopResult } from './rolling.ts';

@@ -2,9 +2,11 @@
 // on loopback, and the shop's listener routes pages, GraphQL and REST only; the admin, cache,
 // metrics and lab routes answer on the operations listener alone. Checked on the configuration
 // the balancer itself reads back (nginx -T, haproxy -c), then by requests through the running
-// balancer to stand-in instances that say who was asked what.
+// balancer to stand-in instances that say who was asked what; and which requests that failed once
+// sent it sends again (a keyed POST only).
 import assert from 'node:assert/strict';
 import { spawnSync, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
@@ -50,9 +52,24 @@ const DISGUISED = [
   '/graphql/../lab',
 ];
 
-/** A stand-in instance: answers every request with its role and the path it was asked for. */
+/** The `x-drop-first` values some stand-in has already dropped. */
+const dropped = new Set<string>();
+
+/**
+ * A stand-in instance: answers every request with its role and the path it was asked for. A
+ * request with an `x-drop-first` header the stand-ins have not seen yet is read and then its
+ * connection closed with no answer (an instance dying under it, after it may have committed).
+ */
 function standIn(role: 'gateway' | 'ssr', asked: string[]): Promise<Server & { port: number }> {
   const server = createServer((req, res) => {
+    const drop = req.headers['x-drop-first'];
+    if (typeof drop === 'string' && !dropped.has(drop)) {
+      dropped.add(drop);
+      asked.push(`${role} ${req.method} ${req.url} dropped`);
+      req.resume().once('end', () => req.socket.destroy());
+      return;
+    }
+    if (typeof drop === 'string') asked.push(`${role} ${req.method} ${req.url} answered`);
     if (req.url !== '/readyz') asked.push(`${role} ${req.url}`);
     res.setHeader('content-type', 'application/json');
     res.end(JSON.stringify({ role, path: req.url }));
@@ -73,6 +90,35 @@ function get(port: number, rawPath: string, host = '127.0.0.1'): Promise<{ statu
       res.on('end', () => resolve({ status: res.statusCode!, body }));
     });
     req.on('error', reject).end();
+  });
+}
+
+/**
+ * Sends `method` to `rawPath` on a connection of its own with a small JSON body; the status, or
+ * the error's code when the balancer closed the connection without an answer.
+ */
+function send(
+  port: number,
+  method: string,
+  rawPath: string,
+  headers: Record<string, string>,
+): Promise<number | string> {
+  return new Promise((resolve) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: rawPath,
+        method,
+        agent: false,
+        headers: { 'content-type': 'application/json', ...headers },
+      },
+      (res) => {
+        res.resume().once('end', () => resolve(res.statusCode!));
+      },
+    );
+    req.once('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? error.message));
+    req.end('{"rating":4}');
   });
 }
 
@@ -201,5 +247,38 @@ for (const [balancer, tool] of [
         asked.filter((line) => OPERATIONS_ROUTES.some(([route]) => line.endsWith(` ${route}`))),
         [],
       );
+    });
+
+    test('a keyed POST that failed once sent is retried on the other instance; a keyed PATCH is not', async () => {
+      for (const [method, path] of [
+        ['PATCH', '/api/reviews/7'],
+        ['POST', '/graphql'],
+      ] as const) {
+        // nginx leaves an instance that failed a request out for 5 s: both serve again first
+        const upstreams = new Set<string>();
+        await eventually(
+          async () => {
+            const response = await fetch(`http://127.0.0.1:${shop}/api/items/7`);
+            await response.body?.cancel();
+            upstreams.add(response.headers.get('x-upstream') ?? '');
+            return [...upstreams].filter((address) => /^127\.0\.0\.1:\d+$/.test(address)).length === 2;
+          },
+          15_000,
+          'both gateway stand-ins to serve',
+        );
+        asked.length = 0;
+        const drop = randomUUID();
+        const answer = await send(shop, method, path, { 'idempotency-key': randomUUID(), 'x-drop-first': drop });
+        const seen = asked.filter((line) => line.startsWith(`gateway ${method} ${path} `));
+        if (method === 'POST') {
+          // the other instance replays the stored answer or does the create: the client gets it
+          assert.equal(answer, 200, `${method} ${path}`);
+          assert.deepEqual(seen, [`gateway ${method} ${path} dropped`, `gateway ${method} ${path} answered`]);
+        } else {
+          // sent again after a newer write, it would undo that one: the failure is passed on
+          assert.ok(answer === 502 || answer === 'ECONNRESET', `${method} ${path} was not retried: ${answer}`);
+          assert.deepEqual(seen, [`gateway ${method} ${path} dropped`], `${method} ${path} reached one instance`);
+        }
+      }
     });
   });

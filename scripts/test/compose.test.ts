@@ -8,7 +8,7 @@ import { parse } from 'yaml';
 import { connect } from '@supergraph-lab/db';
 import { createTestDatabase } from '@supergraph-lab/db/testing';
 import { HAPROXY, NGINX, skipWithout } from '@supergraph-lab/stack/tools';
-import { writeBalancerConfig } from '@supergraph-lab/stack/balancer';
+import { BALANCED_SHUTDOWN, writeBalancerConfig } from '@supergraph-lab/stack/balancer';
 import { SERVICE_LOADER, SERVICE_NODE_FLAGS } from '@supergraph-lab/stack/processes';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -151,6 +151,24 @@ describe('docker-compose.yml', () => {
       mkdtempSync(path.join(tmpdir(), 'sgl-compose-')),
     );
     assert.equal(readFileSync(written, 'utf8'), nginxConf);
+  });
+
+  test('the instances drain as start:scaled’s do, and compose waits for the whole drain before SIGKILL', () => {
+    const seconds = (value: string) => Number(/^(\d+)s$/.exec(value)?.[1] ?? Number.NaN);
+    for (const name of ['gateway-1', 'gateway-2', 'ssr-1', 'ssr-2']) {
+      const service = services[name]! as Service & { stop_grace_period?: string };
+      const env = service.environment!;
+      assert.deepEqual(
+        { drainMs: Number(env.SHUTDOWN_DRAIN_MS), idleMs: Number(env.SHUTDOWN_IDLE_MS) },
+        BALANCED_SHUTDOWN,
+        name,
+      );
+      const drain = Number(env.SHUTDOWN_DRAIN_MS) + Number(env.SHUTDOWN_IDLE_MS) + Number(env.SHUTDOWN_TIMEOUT_MS);
+      assert.ok(
+        seconds(service.stop_grace_period ?? '') * 1000 > drain,
+        `${name}: stop_grace_period above ${drain} ms`,
+      );
+    }
   });
 
   test('compose will not start without an ADMIN_TOKEN and a LAB_TOKEN of its own, and hides the schema', () => {

@@ -22,7 +22,9 @@ function markdownFiles(): string[] {
   const docs = readdirSync(path.join(root, 'docs'))
     .filter((name) => name.endsWith('.md'))
     .map((name) => `docs/${name}`);
-  const workspaces = ['loadtest/README.md', 'ssr/README.md', 'tools/bench/README.md'].filter((file) => existsSync(path.join(root, file)));
+  const workspaces = ['loadtest/README.md', 'ssr/README.md', 'tools/bench/README.md'].filter((file) =>
+    existsSync(path.join(root, file)),
+  );
   return ['README.md', ...docs, ...workspaces];
 }
 

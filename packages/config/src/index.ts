@@ -96,6 +96,12 @@ const schema = z.object({
     .min(0, 'must be >= 0')
     .max(60_000, 'must be <= 60000')
     .default(0),
+  SHUTDOWN_IDLE_MS: z.coerce
+    .number()
+    .int('must be a whole number')
+    .min(0, 'must be >= 0')
+    .max(60_000, 'must be <= 60000')
+    .default(0),
   SHUTDOWN_TIMEOUT_MS: positiveInt(10_000, 600_000),
   WORKERS: positiveInt(1, 64),
   ALLOWED_HOSTS: z
@@ -174,8 +180,14 @@ export interface Config {
   introspection: boolean;
   /** GraphQL Playground on GET /graphql from a browser. */
   playground: boolean;
-  /** On SIGTERM: serve this long while draining (behind a balancer), then wait this long at most for in-flight requests. */
-  shutdown: { drainMs: number; timeoutMs: number };
+  /**
+   * On SIGTERM (drainAndClose in @supergraph-lab/http): serve `drainMs` as before while /readyz
+   * says 503 (SHUTDOWN_DRAIN_MS, 0 unless behind a balancer: longer than its health checks take
+   * to see it), then stop accepting and leave idle connections `idleMs` for the balancer to close
+   * (SHUTDOWN_IDLE_MS, 0 unless behind one: longer than it keeps a connection idle), then wait
+   * at most `timeoutMs` for the requests in flight (SHUTDOWN_TIMEOUT_MS, 10 s).
+   */
+  shutdown: { drainMs: number; idleMs: number; timeoutMs: number };
   /** Subgraph processes sharing the port (node:cluster); 1 runs a single process. */
   workers: number;
   /** ALLOWED_HOSTS: names the lab and admin routes answer to besides loopback's (a balancer's, compose's service names). */
@@ -259,7 +271,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     graphqlBodyLimitBytes: e.GRAPHQL_BODY_LIMIT_BYTES,
     introspection: e.GRAPHQL_INTROSPECTION === 'on',
     playground: e.PLAYGROUND === 'on',
-    shutdown: { drainMs: e.SHUTDOWN_DRAIN_MS, timeoutMs: e.SHUTDOWN_TIMEOUT_MS },
+    shutdown: { drainMs: e.SHUTDOWN_DRAIN_MS, idleMs: e.SHUTDOWN_IDLE_MS, timeoutMs: e.SHUTDOWN_TIMEOUT_MS },
     workers: e.WORKERS,
     // names, not hosts: the Host header's port does not matter here
     allowedHosts: e.ALLOWED_HOSTS?.split(',').map((host) => host.trim().toLowerCase().replace(/:\d+$/, '')) ?? [],

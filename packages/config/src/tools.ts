@@ -21,8 +21,10 @@ export interface ToolConfig {
   /** The MariaDB server the MariaDB tests make their databases on (no database in the path). */
   mariadbUrl: string;
   chromiumPath: string;
-  /** SHUTDOWN_DRAIN_MS when set: start:scaled drains 3 s unless told. */
+  /** SHUTDOWN_DRAIN_MS when set: start:scaled's instances serve 3 s not ready on SIGTERM unless told. */
   shutdownDrainMs: number | undefined;
+  /** SHUTDOWN_IDLE_MS when set: start:scaled's instances then leave idle connections 3 s unless told. */
+  shutdownIdleMs: number | undefined;
 }
 
 const schema = z.object({
@@ -39,6 +41,7 @@ const schema = z.object({
     .default('mysql://root@127.0.0.1:3306'),
   CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
   SHUTDOWN_DRAIN_MS: wholeNumber(0, 0, 60_000).optional(),
+  SHUTDOWN_IDLE_MS: wholeNumber(0, 0, 60_000).optional(),
 });
 
 /** The tools' settings, or a ConfigError naming each bad value. */
@@ -55,5 +58,6 @@ export function readToolConfig(env: NodeJS.ProcessEnv = process.env): ToolConfig
     mariadbUrl: e.MARIADB_URL,
     chromiumPath: e.CHROMIUM_PATH,
     shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
+    shutdownIdleMs: e.SHUTDOWN_IDLE_MS,
   };
 }

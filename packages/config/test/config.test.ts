@@ -42,9 +42,11 @@ test("the tools' settings: defaults, and each bad value named", () => {
     mariadbUrl: 'mysql://root@127.0.0.1:3306',
     chromiumPath: '/usr/bin/chromium',
     shutdownDrainMs: undefined,
+    shutdownIdleMs: undefined,
   });
   assert.throws(() => readToolConfig({ MARIADB_URL: 'postgresql://x' }), /MARIADB_URL must be a URL like mysql:\/\//);
   assert.equal(readToolConfig({ SEED_ITEMS: '50000', SHUTDOWN_DRAIN_MS: '0' }).shutdownDrainMs, 0);
+  assert.equal(readToolConfig({ SHUTDOWN_IDLE_MS: '2500' }).shutdownIdleMs, 2500);
   assert.throws(
     () => readToolConfig({ SEED_ITEMS: 'many', NGINX_PORT: '70000' }),
     (error: Error) =>

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import { Cancellation, RequestTiming } from '@supergraph-lab/timing';
@@ -97,13 +97,23 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   // where the time went, for browsers' devtools and the load tester (db, cache, fetches, render)
   app.addHook('onSend', async (request, reply, payload) => {
     if (request.timing) reply.header('server-timing', request.timing.header());
-    // draining: every answer closes its connection, so a balancer's kept-alive ones move elsewhere
-    if (draining) reply.header('connection', 'close');
+    // no longer accepting: every answer closes its connection, which the balancer then makes
+    // elsewhere (a new connection here is refused, and refused is safe to retry). Not before:
+    // while still accepting, a closed connection is made again here, and one that waits in the
+    // accept queue when the listener closes is reset after the balancer may have sent a POST on it
+    if (closing) reply.header('connection', 'close');
     return payload;
   });
   let draining = false;
+  let closing = false;
   app.decorate('beginDrain', () => {
     draining = true;
+  });
+  app.decorate('stopAccepting', () => {
+    closing = true;
+    // the listening socket only: http.Server.close would also close the idle kept-alive
+    // connections, racing a balancer that is writing a request on one (it cannot resend a POST)
+    if (app.server.listening) net.Server.prototype.close.call(app.server);
   });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
@@ -150,8 +160,13 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** This service's Prometheus registry. */
     metrics: Registry;
-    /** Starts shutting down gently: /readyz says 503 and every response closes its connection. */
+    /** Starts shutting down gently: /readyz says 503 (the rest is served as before). */
     beginDrain(): void;
+    /**
+     * Closes the listening socket (new connections are refused) and makes every answer from now
+     * on close its connection; idle kept-alive connections are left open, for the client to close.
+     */
+    stopAccepting(): void;
   }
   interface FastifyRequest {
     /** Where this request's time went: the `Server-Timing` header. */

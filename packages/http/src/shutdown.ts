@@ -25,17 +25,32 @@ export function onStopSignal(stop: (signal: NodeJS.Signals) => Promise<void>): v
 
 /** How a service stops: see {@link drainAndClose}. */
 export interface DrainOptions {
-  /** Keep serving this long, not ready and closing each connection after its answer (0: none). */
+  /** Phase 1: keep serving this long as before, kept-alive connections and all, while /readyz says 503 (0: none). */
   drainMs: number;
-  /** Give up waiting for in-flight requests after this long (the stop then fails: exit 1). */
+  /**
+   * Phase 2: after the listener closed, leave the idle kept-alive connections this long for the
+   * client (the balancer) to close, longer than it keeps one idle; then phase 3 closes the rest.
+   * Ends early once no connection is left (0: close them at once).
+   */
+  idleMs: number;
+  /** Phase 3: give up waiting for requests in flight after this long (the stop then fails: exit 1). */
   timeoutMs: number;
 }
 
 /**
- * Stops a service without losing a request: first it keeps serving for `drainMs` while /readyz
- * says 503 and every answer carries `Connection: close` (a load balancer's kept-alive
- * connections are closed by answers, never cut under a request in flight), then `close()` stops
- * accepting, waits for the requests in flight and closes the pools, within `timeoutMs`.
+ * Stops a service behind a load balancer without losing a request, of any method. A request is
+ * lost when a connection is closed or reset after the balancer sent it (a POST is then not sent
+ * again), so every connection is closed either by the balancer or by an answer, never under a
+ * request:
+ * 1. `drainMs`: /readyz says 503 and everything else is served as before, keep-alive too (no
+ *    new connections): a balancer with health checks (HAProxy) takes the instance out meanwhile.
+ * 2. the listening socket closes: a new connection is refused, which a balancer retries on
+ *    another instance whatever the method (nothing was sent), and which takes this one out of a
+ *    balancer that only learns from failures (nginx). Every answer now closes its connection;
+ *    idle connections are left to the balancer, which closes them after its idle timeout
+ *    (deploy/nginx.conf, deploy/haproxy.cfg set it below `idleMs`), for at most `idleMs`.
+ * 3. `close()` closes what is left, waits for the requests in flight and closes the pools, within
+ *    `timeoutMs`.
  */
 export async function drainAndClose(
   app: FastifyInstance,
@@ -44,6 +59,8 @@ export async function drainAndClose(
 ): Promise<void> {
   app.beginDrain();
   if (options.drainMs > 0) await sleep(options.drainMs);
+  app.stopAccepting();
+  if (options.idleMs > 0) await connectionsGone(app, options.idleMs);
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
@@ -58,4 +75,11 @@ export async function drainAndClose(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** Resolves once the server has no connection left, or after `ms`. */
+async function connectionsGone(app: FastifyInstance, ms: number): Promise<void> {
+  const until = Date.now() + ms;
+  const count = () => new Promise<number>((resolve) => app.server.getConnections((error, n) => resolve(error ? 1 : n)));
+  while (Date.now() < until && (await count()) > 0) await sleep(Math.min(100, until - Date.now()));
 }

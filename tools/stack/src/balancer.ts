@@ -78,6 +78,25 @@ export function balancerCommand(
     : [tools.haproxyBin, '-db', '-f', confFile];
 }
 
+/**
+ * How an instance behind a balancer stops on SIGTERM (drainAndClose in @supergraph-lab/http),
+ * unless the environment says (SHUTDOWN_DRAIN_MS, SHUTDOWN_IDLE_MS):
+ * - `drainMs`: serving, not ready, longer than HAProxy's checks take to take it out
+ *   (deploy/haproxy.cfg: fall 3, inter 1s, fastinter 300ms: about 1.6 s);
+ * - `idleMs`: not accepting, idle connections left to the balancer, longer than it keeps one idle
+ *   (deploy/nginx.conf: keepalive_timeout 2s; deploy/haproxy.cfg closes those of a server marked down).
+ * docker-compose.yml sets the same, and a stop_grace_period above their sum and the timeout.
+ */
+export const BALANCED_SHUTDOWN = { drainMs: 3000, idleMs: 3000 };
+
+/** The environment start:scaled gives its balanced instances for their drain on SIGTERM. */
+export function balancedShutdownEnv(tools: ToolConfig): Record<string, string> {
+  return {
+    SHUTDOWN_DRAIN_MS: String(tools.shutdownDrainMs ?? BALANCED_SHUTDOWN.drainMs),
+    SHUTDOWN_IDLE_MS: String(tools.shutdownIdleMs ?? BALANCED_SHUTDOWN.idleMs),
+  };
+}
+
 /** The balancer's file from deploy/ with `ports` in their places, written under `dir`; its path. */
 export function writeBalancerConfig(balancer: Balancer, ports: BalancedPorts, dir: string): string {
   const { file } = BALANCERS[balancer];
