@@ -48,6 +48,12 @@ export {
 } from './queries.ts';
 export { biasedItemId } from './workload.ts';
 export {
+  deleteInvalidations,
+  pendingInvalidations,
+  recordInvalidation,
+  type PendingInvalidation,
+} from './invalidations.ts';
+export {
   createUnderKey,
   deleteExpiredKeys,
   type IdempotencyKey,

@@ -1,16 +1,7 @@
-import {
-  createUnderKey,
-  deleteExpiredKeys,
-  type IdempotencyKey,
-  type PrismaClient,
-  type StoredAnswer,
-  type TransactionClient,
-} from '@supergraph-lab/db';
+import type { IdempotencyKey, StoredAnswer } from '@supergraph-lab/db';
 import {
   fingerprintOf,
   IDEMPOTENCY_KEY_HEADER,
-  idempotencyKeyInUse,
-  idempotencyKeyReused,
   IDEMPOTENT_REPLAYED_HEADER,
   jsonBody,
   parseIdempotencyKey,
@@ -22,7 +13,8 @@ import type { GraphQLResolveInfo } from 'graphql';
 /**
  * Creates under an optional Idempotency-Key (CONTRACT.md): the REST routes and the GraphQL
  * mutations of every subgraph ask for their creates through here, so a key means the same on
- * each. The key's table and transaction are `createUnderKey` (@supergraph-lab/db).
+ * each. The key's table and transaction are `createUnderKey` (@supergraph-lab/db), run by
+ * `Writes.create` (writes.ts).
  */
 
 /** How a create is asked for: its key (null: none) and the answer it gives. */
@@ -36,67 +28,6 @@ export interface CreateRequest<T> {
 export interface CreateResult {
   answer: StoredAnswer;
   replayed: boolean;
-}
-
-/** Where a create writes: the service's client, or the key's transaction. */
-export type WriteClient = PrismaClient | TransactionClient;
-
-export interface Creates {
-  /**
-   * Runs `write` once per key: without a key, as it is; with one, in the key's transaction (a
-   * repeat gets the stored answer, another request with the key 422, one while the first is in
-   * flight 409). `afterCommit` (cache invalidation) runs after a write commits, never on a replay.
-   */
-  run<T>(
-    request: CreateRequest<T>,
-    write: (db: WriteClient) => Promise<T>,
-    afterCommit: (created: T) => Promise<void>,
-  ): Promise<CreateResult>;
-  /** Stops the sweep of expired keys. */
-  close(): void;
-}
-
-/** Creates for one service; expired keys are swept every hour (or TTL, when shorter). */
-export function createCreates(
-  prisma: PrismaClient,
-  ttlSeconds: number,
-  onSweepError: (error: unknown) => void = () => {},
-): Creates {
-  const sweep = setInterval(
-    () => deleteExpiredKeys(prisma, ttlSeconds).catch(onSweepError),
-    Math.min(ttlSeconds, 3600) * 1000,
-  );
-  sweep.unref();
-  return {
-    async run(request, write, afterCommit) {
-      if (!request.idempotency) {
-        const created = await write(prisma);
-        await afterCommit(created);
-        return { answer: request.respond(created), replayed: false };
-      }
-      const outcome = await createUnderKey(prisma, request.idempotency, ttlSeconds, async (tx) => {
-        const value = await write(tx);
-        return { value, answer: request.respond(value) };
-      });
-      switch (outcome.kind) {
-        case 'in-use':
-          throw idempotencyKeyInUse();
-        case 'reused':
-          throw idempotencyKeyReused();
-        case 'replayed':
-          return { answer: outcome.answer, replayed: true };
-        case 'created':
-          await afterCommit(outcome.value);
-          return { answer: outcome.answer, replayed: false };
-      }
-    },
-    close: () => clearInterval(sweep),
-  };
-}
-
-/** Runs `work` in a transaction: `db`'s own, or a new one when `db` is the service's client. */
-export function inTransaction<T>(db: WriteClient, work: (tx: TransactionClient) => Promise<T>): Promise<T> {
-  return '$transaction' in db ? db.$transaction(work) : work(db);
 }
 
 /**

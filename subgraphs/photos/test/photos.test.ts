@@ -11,7 +11,7 @@ const photo = { url: `https://${SEED_IMAGE_HOST}/one.jpg`, width: 800, height: 6
 
 describe('photos module', () => {
   const parts = moduleParts('photos_module', { items: 10, seed: 5 });
-  const photos = () => createPhotosModule(parts.prisma, parts.cache, parts.creates, readConfig({}).imageHosts);
+  const photos = () => createPhotosModule(parts.prisma, parts.cache, parts.writes, readConfig({}).imageHosts);
 
   test('a photo without a position goes to the end of its gallery', async () => {
     const last = await parts.prisma.photo.aggregate({ where: { itemId: 3 }, _max: { position: true } });

@@ -7,7 +7,7 @@ import { createReviewsModule } from '../src/reviews.ts';
 
 describe('reviews module', () => {
   const parts = moduleParts('reviews_module', { items: 10, seed: 4 });
-  const reviews = () => createReviewsModule(parts.prisma, parts.cache, parts.creates);
+  const reviews = () => createReviewsModule(parts.prisma, parts.cache, parts.writes);
 
   test('ids are positive whole numbers; a missing review is NOT_FOUND naming it', async () => {
     await assert.rejects(async () => reviews().get('abc', null), {
