@@ -31,6 +31,7 @@ export {
 } from './migrate.ts';
 export {
   itemExists,
+  lockItem,
   itemsByIds,
   itemsPage,
   photosByIds,

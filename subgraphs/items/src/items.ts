@@ -5,7 +5,7 @@ import {
   type SubgraphCache,
   type VersionReader,
 } from '@supergraph-lab/cache';
-import { itemsByIds, itemsPage, type Item, type PrismaClient } from '@supergraph-lab/db';
+import { itemsByIds, itemsPage, lockItem, type Item, type PrismaClient } from '@supergraph-lab/db';
 import {
   decodeCursor,
   encodeCursor,
@@ -161,6 +161,9 @@ export function createItemsModule(prisma: PrismaClient, cache: SubgraphCache, wr
       await orNotFound('item', id, () =>
         writes.change(
           async (tx) => {
+            // locked before its children are read: a review or photo committed in between would
+            // go with the cascade without its token replaced
+            if (!(await lockItem(tx, id))) throw notFound('item', id);
             const [reviews, photos] = await Promise.all([
               tx.review.findMany({ where: { itemId: id }, select: { id: true } }),
               tx.photo.findMany({ where: { itemId: id }, select: { id: true } }),
