@@ -30,10 +30,14 @@ export interface CreateResult {
   replayed: boolean;
 }
 
+/** The JSON type every create answers with, stored with the answer so a replay sends it too. */
+const JSON_TYPE = 'application/json; charset=utf-8';
+
 /**
  * A REST create route's answer: the request's JSON body, its key fingerprinted with its method,
  * path and body, handed to `create`; sent as 201 with Location, or as the stored answer with
- * `Idempotent-Replayed: true` on a replay.
+ * `Idempotent-Replayed: true` on a replay. The body is serialized once, and those bytes are what
+ * is sent and stored: the replay is byte for byte the first answer.
  */
 export async function answerCreate<T>(
   request: FastifyRequest,
@@ -45,9 +49,14 @@ export async function answerCreate<T>(
   const key = parseIdempotencyKey(request.headers[IDEMPOTENCY_KEY_HEADER]);
   const { answer, replayed } = await create(body, {
     idempotency: key === null ? null : { key, fingerprint: fingerprintOf('rest', request.method, request.url, body) },
-    respond: (created) => ({ status: 201, headers: { location: location(created) }, body: created }),
+    respond: (created) => ({
+      status: 201,
+      headers: { location: location(created), 'content-type': JSON_TYPE },
+      body: JSON.stringify(created),
+    }),
   });
-  reply.code(answer.status).headers(answer.headers);
+  // the type first: an answer stored before the type was stored with it is JSON too
+  reply.code(answer.status).type(JSON_TYPE).headers(answer.headers);
   if (replayed) reply.header(IDEMPOTENT_REPLAYED_HEADER, 'true');
   return reply.send(answer.body);
 }
@@ -66,13 +75,16 @@ export function graphqlCreate<T>(
   return {
     idempotency:
       key === null ? null : { key, fingerprint: fingerprintOf('graphql', info.fieldName, args.input ?? null) },
-    respond: (created) => ({ status: 200, headers: {}, body: created }),
+    respond: (created) => ({ status: 200, headers: {}, body: JSON.stringify(created) }),
   };
 }
 
-/** The record a GraphQL create returns: the one written, or the stored one (`revive` turns its dates back). */
+/**
+ * The record a GraphQL create returns, read back from the stored JSON the first time as on a
+ * replay (`revive` turns its dates back): both answers are built from the same value, so the
+ * same selection gives the same bytes.
+ */
 export function createdRecord<T>(context: CreateContext, result: CreateResult, revive: (value: T) => T): T {
-  if (!result.replayed) return result.answer.body as T;
-  context.replayed = true;
-  return revive(result.answer.body as T);
+  if (result.replayed) context.replayed = true;
+  return revive(JSON.parse(result.answer.body) as T);
 }

@@ -61,7 +61,10 @@ describe('reviews module', () => {
 
   test('a review of a missing item is NOT_FOUND naming the item, and writes nothing', async () => {
     const count = await parts.prisma.review.count();
-    const request = { idempotency: null, respond: (body: unknown) => ({ status: 201, headers: {}, body }) };
+    const request = {
+      idempotency: null,
+      respond: (body: unknown) => ({ status: 201, headers: {}, body: JSON.stringify(body) }),
+    };
     await assert.rejects(
       async () => reviews().create('999999', { rating: 4, title: 'Nice', body: 'Works.', author: 'Ada' }, request),
       { code: 'NOT_FOUND', message: /item 999999/ },
