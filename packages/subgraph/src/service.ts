@@ -201,8 +201,9 @@ export async function createSubgraphService<Module, Context extends RequestConte
       return listenUrl(app, port, host);
     },
     async close() {
-      writes.close();
       await app.close();
+      // after the drain: the last writes' rows are deleted before the pool closes
+      await writes.close();
       if (!options.prisma) await prisma.$disconnect();
       if (!options.cacheStore) await store.close();
     },

@@ -25,7 +25,8 @@ import { crashIfAsked } from './crash.ts';
  * database and the store). A token replaced twice costs a miss, never a stale read, so a row
  * applied by two processes is harmless. (Tokens derived from versions stored with the rows would
  * survive a crash too, but every cache read would first read the database; the outbox costs
- * each write one INSERT in its transaction and one DELETE after it.)
+ * each write one INSERT in its transaction, and a DELETE after its answer, shared by the writes
+ * of one tick.)
  */
 export interface Writes {
   /**
@@ -45,8 +46,8 @@ export interface Writes {
   ): Promise<CreateResult>;
   /** Applies every outbox row left behind; false when the database or the store did not answer. */
   replay(): Promise<boolean>;
-  /** Stops the timers (the outbox replay, the sweep of expired keys). */
-  close(): void;
+  /** Stops the timers (the outbox replay, the sweep of expired keys) and deletes the rows applied. */
+  close(): Promise<void>;
 }
 
 export interface WritesOptions {
@@ -79,14 +80,32 @@ export function createWrites(prisma: PrismaClient, cache: SubgraphCache, options
     return pending;
   }
 
-  /** After the commit: new tokens, then the row goes; a row left behind is replayed later. */
+  // Applied rows are deleted off the answer's path, those of one tick in one statement: a row
+  // whose delete is lost (the process died, the database failed) is only replayed once more.
+  let applied: string[] = [];
+  let deleting: Promise<void> | null = null;
+  function deleteApplied(): Promise<void> {
+    deleting ??= new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => {
+        const ids = applied;
+        applied = [];
+        return deleteInvalidations(prisma, ids);
+      })
+      .catch((error) => onError('could not delete applied cache invalidations; they will be replayed', error))
+      .finally(() => {
+        deleting = null;
+        if (applied.length) void deleteApplied();
+      });
+    return deleting;
+  }
+
+  /** After the commit: new tokens before the answer; the row goes after it, or is replayed later. */
   async function apply(pending: PendingInvalidation): Promise<void> {
     crashIfAsked();
     // not replaced: the store is down; this process serves nothing cached until it is back (store.ts)
     if (!(await cache.invalidate(pending.versionKeys))) return;
-    await deleteInvalidations(prisma, [pending.id]).catch((error) =>
-      onError('could not delete an applied cache invalidation; it will be replayed', error),
-    );
+    applied.push(pending.id);
+    void deleteApplied();
   }
 
   let replaying: Promise<boolean> | null = null;
@@ -146,9 +165,10 @@ export function createWrites(prisma: PrismaClient, cache: SubgraphCache, options
       }
     },
     replay,
-    close() {
+    async close() {
       clearInterval(sweep);
       if (replays) clearInterval(replays);
+      while (deleting) await deleting;
     },
   };
 }

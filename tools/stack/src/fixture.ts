@@ -82,7 +82,7 @@ export function moduleParts(name: string, options: { items: number; seed: number
     parts = { db, store, prisma, cache, writes };
   });
   after(async () => {
-    parts?.writes.close();
+    await parts?.writes.close();
     await parts?.store.close();
     await parts?.prisma.$disconnect();
     await parts?.db.drop();
