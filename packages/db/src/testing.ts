@@ -96,6 +96,12 @@ export interface PostgresProxy {
   /** Drops every connection and refuses new ones until `restore()`. */
   cut(): void;
   restore(): void;
+  /** Holds back the next chunk a client sends that contains `text` (e.g. `COMMIT`), until `release()`. */
+  holdNext(text: string): void;
+  /** Whether a chunk is held back now. */
+  holding(): boolean;
+  /** Sends the chunk held back, if any. */
+  release(): void;
   close(): Promise<void>;
 }
 
@@ -108,6 +114,8 @@ export async function postgresProxy(databaseUrl: string, options: { delayMs?: nu
   const delayMs = options.delayMs ?? 0;
   const sockets = new Set<Socket>();
   let open = true;
+  let holdText: string | null = null;
+  let held: (() => void) | null = null;
   const server = createServer((client) => {
     if (!open) return client.destroy();
     const upstream = tcpConnect(Number(target.port || 5432), target.hostname);
@@ -117,7 +125,13 @@ export async function postgresProxy(databaseUrl: string, options: { delayMs?: nu
     ] as const) {
       sockets.add(from);
       from.on('error', () => undefined);
-      from.on('data', (chunk) => (delayMs ? setTimeout(() => to.write(chunk), delayMs) : to.write(chunk)));
+      from.on('data', (chunk: Buffer) => {
+        if (from === client && holdText !== null && chunk.includes(holdText)) {
+          holdText = null;
+          held = () => to.write(chunk);
+        } else if (delayMs) setTimeout(() => to.write(chunk), delayMs);
+        else to.write(chunk);
+      });
       from.on('close', () => {
         sockets.delete(from);
         if (delayMs) setTimeout(() => to.destroy(), delayMs);
@@ -137,6 +151,14 @@ export async function postgresProxy(databaseUrl: string, options: { delayMs?: nu
     },
     restore() {
       open = true;
+    },
+    holdNext(text) {
+      holdText = text;
+    },
+    holding: () => held !== null,
+    release() {
+      held?.();
+      held = null;
     },
     close: () =>
       new Promise<void>((resolve) => {
