@@ -31,6 +31,7 @@ export {
 } from './migrate.ts';
 export {
   itemExists,
+  lockItem,
   itemsByIds,
   itemsPage,
   photosByIds,
@@ -47,6 +48,12 @@ export {
   type ReviewSummary,
 } from './queries.ts';
 export { biasedItemId } from './workload.ts';
+export {
+  deleteInvalidations,
+  pendingInvalidations,
+  recordInvalidation,
+  type PendingInvalidation,
+} from './invalidations.ts';
 export {
   createUnderKey,
   deleteExpiredKeys,

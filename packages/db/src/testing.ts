@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, connect as tcpConnect, type Socket } from 'node:net';
 import { databaseKindOf, readConfig } from '@supergraph-lab/config';
+import { databaseOf, type PrismaClient } from './client.ts';
 import { connect, connectMariaDb } from './connection.ts';
 import { migrateDatabase } from './migrate.ts';
 
@@ -95,6 +96,12 @@ export interface PostgresProxy {
   /** Drops every connection and refuses new ones until `restore()`. */
   cut(): void;
   restore(): void;
+  /** Holds back the next chunk a client sends that contains `text` (e.g. `COMMIT`), until `release()`. */
+  holdNext(text: string): void;
+  /** Whether a chunk is held back now. */
+  holding(): boolean;
+  /** Sends the chunk held back, if any. */
+  release(): void;
   close(): Promise<void>;
 }
 
@@ -107,6 +114,8 @@ export async function postgresProxy(databaseUrl: string, options: { delayMs?: nu
   const delayMs = options.delayMs ?? 0;
   const sockets = new Set<Socket>();
   let open = true;
+  let holdText: string | null = null;
+  let held: (() => void) | null = null;
   const server = createServer((client) => {
     if (!open) return client.destroy();
     const upstream = tcpConnect(Number(target.port || 5432), target.hostname);
@@ -116,7 +125,13 @@ export async function postgresProxy(databaseUrl: string, options: { delayMs?: nu
     ] as const) {
       sockets.add(from);
       from.on('error', () => undefined);
-      from.on('data', (chunk) => (delayMs ? setTimeout(() => to.write(chunk), delayMs) : to.write(chunk)));
+      from.on('data', (chunk: Buffer) => {
+        if (from === client && holdText !== null && chunk.includes(holdText)) {
+          holdText = null;
+          held = () => to.write(chunk);
+        } else if (delayMs) setTimeout(() => to.write(chunk), delayMs);
+        else to.write(chunk);
+      });
       from.on('close', () => {
         sockets.delete(from);
         if (delayMs) setTimeout(() => to.destroy(), delayMs);
@@ -137,10 +152,35 @@ export async function postgresProxy(databaseUrl: string, options: { delayMs?: nu
     restore() {
       open = true;
     },
+    holdNext(text) {
+      holdText = text;
+    },
+    holding: () => held !== null,
+    release() {
+      held?.();
+      held = null;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * How many statements on the client's database wait for a row lock now: how a test knows a
+ * transaction it interleaves with another has reached its lock, without sleeping.
+ */
+export async function lockWaits(prisma: PrismaClient): Promise<number> {
+  const [row] =
+    databaseOf(prisma) === 'mariadb'
+      ? await prisma.$queryRaw<{ waiting: bigint | number }[]>`
+          SELECT COUNT(*) AS waiting FROM information_schema.INNODB_TRX t
+          JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id
+          WHERE t.trx_state = 'LOCK WAIT' AND p.DB = DATABASE()`
+      : await prisma.$queryRaw<{ waiting: number }[]>`
+          SELECT count(*)::int AS waiting FROM pg_stat_activity
+          WHERE datname = current_database() AND wait_event_type = 'Lock'`;
+  return Number(row?.waiting ?? 0);
 }
