@@ -32,13 +32,14 @@ const SHOP_ROUTES: [string, 'gateway' | 'ssr'][] = [
   ['/readyz', 'gateway'],
 ];
 /** Routes for operations only: on the shop's listener they are 404 and reach no instance. */
-const OPERATIONS_ROUTES: [string, 'gateway' | 'ssr'][] = [
+const OPERATIONS_ROUTES: [string, 'gateway' | 'lab'][] = [
   ['/cache', 'gateway'],
   ['/cache/entries?limit=5', 'gateway'],
   ['/admin/settings', 'gateway'],
   ['/metrics', 'gateway'],
-  ['/lab', 'ssr'],
-  ['/lab/api/state', 'ssr'],
+  ['/lab', 'lab'],
+  ['/lab/api/state', 'lab'],
+  ['/lab/assets/lab-0123456789ab.js', 'lab'],
 ];
 /** The same routes spelled to slip past a prefix rule. */
 const DISGUISED = [
@@ -51,7 +52,7 @@ const DISGUISED = [
 ];
 
 /** A stand-in instance: answers every request with its role and the path it was asked for. */
-function standIn(role: 'gateway' | 'ssr', asked: string[]): Promise<Server & { port: number }> {
+function standIn(role: 'gateway' | 'ssr' | 'lab', asked: string[]): Promise<Server & { port: number }> {
   const server = createServer((req, res) => {
     if (req.url !== '/readyz') asked.push(`${role} ${req.url}`);
     res.setHeader('content-type', 'application/json');
@@ -106,13 +107,14 @@ for (const [balancer, tool] of [
     let operations = 0;
 
     before(async () => {
-      const [gateway1, gateway2, ssr1, ssr2] = await Promise.all([
+      const [gateway1, gateway2, ssr1, ssr2, lab] = await Promise.all([
         standIn('gateway', asked),
         standIn('gateway', asked),
         standIn('ssr', asked),
         standIn('ssr', asked),
+        standIn('lab', asked),
       ]);
-      servers.push(gateway1, gateway2, ssr1, ssr2);
+      servers.push(gateway1, gateway2, ssr1, ssr2, lab);
       shop = await freePort();
       operations = await freePort();
       child = startBalancer(balancer, {
@@ -120,6 +122,7 @@ for (const [balancer, tool] of [
         operationsPort: operations,
         gateways: [gateway1.port, gateway2.port],
         ssrs: [ssr1.port, ssr2.port],
+        lab: lab.port,
         dir: mkdtempSync(path.join(tmpdir(), `sgl-routes-${balancer}-`)),
         tools: readToolConfig(),
       });
@@ -192,7 +195,7 @@ for (const [balancer, tool] of [
           `${route}: ${answer.status} ${answer.body}`,
         );
       }
-      const operationsPaths = /^(gateway|ssr) \/(cache|admin|metrics|lab)\b/;
+      const operationsPaths = /^(gateway|ssr|lab) \/(cache|admin|metrics|lab)\b/;
       assert.deepEqual(
         asked.filter((line) => operationsPaths.test(line)),
         [],
