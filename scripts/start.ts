@@ -222,7 +222,7 @@ try {
   // the lab, a process of its own: behind the balancer it drives the stack as the first SSR instance did
   if (config.lab) {
     const ports = balancedPorts(config, tools);
-    const behind = { GATEWAY_URL: local(operationsPort(ports)), SSR_URL: local(ports.ssrs[0]) };
+    const behind = { GATEWAY_URL: local(operationsPort(ports)), SSR_URL: local(ports.ssrs[0]), BALANCER: balancer };
     supervisor.spawn(SERVICES.lab, scaled ? { ...env, ...behind } : env);
     await supervisor.ready('lab', local(config.ports.lab));
   }
