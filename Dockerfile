@@ -8,6 +8,7 @@ COPY packages packages
 COPY subgraphs subgraphs
 COPY gateway gateway
 COPY ssr ssr
+COPY lab lab
 COPY loadtest loadtest
 COPY tools tools
 COPY prisma prisma
@@ -15,4 +16,6 @@ COPY prisma.config.ts tsconfig.json ./
 COPY scripts scripts
 # dev dependencies too: the services run their TypeScript through tsx, and prisma generates the client
 RUN npm ci --include=dev && npm run generate && npm cache clean --force
+# the lab keeps its runs here (docker-compose.yml mounts a volume, which takes this owner)
+RUN mkdir -p .data/lab && chown node:node .data/lab
 USER node

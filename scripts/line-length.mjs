@@ -12,6 +12,10 @@ const LONG_LINES = {
   'tools/bench/src/gateway-page.ts': 2,
   'gateway/test/cache.test.ts': 1,
   'gateway/test/fuzz.test.ts': 1,
+  'lab/src/document.tsx': 6,
+  'lab/src/report.ts': 1,
+  'lab/src/settings.ts': 1,
+  'lab/ui/run-panel.tsx': 1,
   'loadtest/src/browser/chart.ts': 5,
   'loadtest/src/browser/report.ts': 2,
   'tools/bench/src/matrix.ts': 1,
@@ -25,10 +29,6 @@ const LONG_LINES = {
   'scripts/start.ts': 2,
   'tools/bench/src/ssr-page.ts': 2,
   'ssr/src/images.ts': 1,
-  'ssr/src/lab/document.tsx': 6,
-  'ssr/src/lab/runner.ts': 1,
-  'ssr/src/lab/settings.ts': 1,
-  'ssr/src/lab/ui/run-panel.tsx': 1,
 };
 
 const files = execFileSync('git', ['ls-files', '*.ts', '*.tsx', '*.mjs', '*.js'], { encoding: 'utf8' })

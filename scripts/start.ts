@@ -52,6 +52,7 @@ const SERVICES = {
   photos: { name: 'photos', entry: 'subgraphs/photos/src/main.ts', port: (c: Config) => c.ports.photos, colour: 33 },
   gateway: { name: 'gateway', entry: 'gateway/src/main.ts', port: (c: Config) => c.ports.gateway, colour: 32 },
   ssr: { name: 'ssr', entry: 'ssr/src/main.ts', port: (c: Config) => c.ports.ssr, colour: 34 },
+  lab: { name: 'lab', entry: 'lab/src/main.ts', port: (c: Config) => c.ports.lab, colour: 31 },
 } as const satisfies Record<string, Spawnable & { port: (c: Config) => number }>;
 const SUBGRAPHS = [SERVICES.items, SERVICES.reviews, SERVICES.photos];
 
@@ -76,6 +77,7 @@ function balancedPorts(config: Config, tools: ToolConfig): BalancedPorts {
     balancer: tools.nginxPort,
     gateways: [config.ports.gateway, config.ports.gateway + 10],
     ssrs: [config.ports.ssr, config.ports.ssr + 10],
+    lab: config.ports.lab,
   };
 }
 
@@ -150,7 +152,8 @@ function sayReady(
   );
   say(`  cache               ${describeCaching(config, run.cacheNamespace)}`);
   const labToken = config.labToken ? '$LAB_TOKEN' : run.labToken;
-  say(`  load lab            ${config.lab ? `${ops ?? pages}/lab?token=${labToken}` : `${pages}/lab  (off: LAB=off)`}`);
+  const lab = ops ?? `http://localhost:${config.ports.lab}`;
+  say(`  load lab            ${config.lab ? `${lab}/lab?token=${labToken}` : `${lab}/lab  (off: LAB=off)`}`);
   if (balancer) {
     say(
       `  behind ${balancer} :${tools.nginxPort}   gateway ${config.ports.gateway} + ${config.ports.gateway + 10}, ssr ${config.ports.ssr} + ${config.ports.ssr + 10} (deploy/${BALANCERS[balancer].file}; admin, metrics and lab on :${opsPort})`,
@@ -217,6 +220,13 @@ try {
     await supervisor.ready('gateway', local(config.ports.gateway));
     supervisor.spawn(SERVICES.ssr, env);
     await supervisor.ready('ssr', local(config.ports.ssr));
+  }
+  // the lab, a process of its own: behind the balancer it drives the stack as the first SSR instance did
+  if (config.lab) {
+    const ports = balancedPorts(config, tools);
+    const behind = { GATEWAY_URL: local(operationsPort(ports)), SSR_URL: local(ports.ssrs[0]), BALANCER: balancer };
+    supervisor.spawn(SERVICES.lab, scaled ? { ...env, ...behind } : env);
+    await supervisor.ready('lab', local(config.ports.lab));
   }
   const showcaseId = await showcaseItemId(databaseUrl);
   sayReady(config, tools, { adminToken, labToken, cacheNamespace, showcaseId }, scaled ? balancer : null);

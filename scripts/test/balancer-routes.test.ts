@@ -34,13 +34,14 @@ const SHOP_ROUTES: [string, 'gateway' | 'ssr'][] = [
   ['/readyz', 'gateway'],
 ];
 /** Routes for operations only: on the shop's listener they are 404 and reach no instance. */
-const OPERATIONS_ROUTES: [string, 'gateway' | 'ssr'][] = [
+const OPERATIONS_ROUTES: [string, 'gateway' | 'lab'][] = [
   ['/cache', 'gateway'],
   ['/cache/entries?limit=5', 'gateway'],
   ['/admin/settings', 'gateway'],
   ['/metrics', 'gateway'],
-  ['/lab', 'ssr'],
-  ['/lab/api/state', 'ssr'],
+  ['/lab', 'lab'],
+  ['/lab/api/state', 'lab'],
+  ['/lab/assets/lab-0123456789ab.js', 'lab'],
 ];
 /** The same routes spelled to slip past a prefix rule. */
 const DISGUISED = [
@@ -60,7 +61,7 @@ const dropped = new Set<string>();
  * request with an `x-drop-first` header the stand-ins have not seen yet is read and then its
  * connection closed with no answer (an instance dying under it, after it may have committed).
  */
-function standIn(role: 'gateway' | 'ssr', asked: string[]): Promise<Server & { port: number }> {
+function standIn(role: 'gateway' | 'ssr' | 'lab', asked: string[]): Promise<Server & { port: number }> {
   const server = createServer((req, res) => {
     const drop = req.headers['x-drop-first'];
     if (typeof drop === 'string' && !dropped.has(drop)) {
@@ -152,13 +153,14 @@ for (const [balancer, tool] of [
     let operations = 0;
 
     before(async () => {
-      const [gateway1, gateway2, ssr1, ssr2] = await Promise.all([
+      const [gateway1, gateway2, ssr1, ssr2, lab] = await Promise.all([
         standIn('gateway', asked),
         standIn('gateway', asked),
         standIn('ssr', asked),
         standIn('ssr', asked),
+        standIn('lab', asked),
       ]);
-      servers.push(gateway1, gateway2, ssr1, ssr2);
+      servers.push(gateway1, gateway2, ssr1, ssr2, lab);
       shop = await freePort();
       operations = await freePort();
       child = startBalancer(balancer, {
@@ -166,6 +168,7 @@ for (const [balancer, tool] of [
         operationsPort: operations,
         gateways: [gateway1.port, gateway2.port],
         ssrs: [ssr1.port, ssr2.port],
+        lab: lab.port,
         dir: mkdtempSync(path.join(tmpdir(), `sgl-routes-${balancer}-`)),
         tools: readToolConfig(),
       });
@@ -238,7 +241,7 @@ for (const [balancer, tool] of [
           `${route}: ${answer.status} ${answer.body}`,
         );
       }
-      const operationsPaths = /^(gateway|ssr) \/(cache|admin|metrics|lab)\b/;
+      const operationsPaths = /^(gateway|ssr|lab) \/(cache|admin|metrics|lab)\b/;
       assert.deepEqual(
         asked.filter((line) => operationsPaths.test(line)),
         [],

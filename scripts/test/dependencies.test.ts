@@ -105,14 +105,13 @@ test('workspace packages are declared as "*", so npm links the local copy', () =
 
 /**
  * The layers, bottom first: what each may use at run time (tests and benchmarks may reach up).
- * The one edge from a service to a tool is the SSR service's load lab, which runs the load tester.
+ * The load lab is a tool: it drives the services over HTTP, and no service imports it.
  */
 const LAYERS: { layer: string; dirs: RegExp; mayUse: string[] }[] = [
   { layer: 'packages', dirs: /^packages\//, mayUse: ['packages'] },
   { layer: 'services', dirs: /^(subgraphs\/|gateway$|ssr$)/, mayUse: ['packages'] },
-  { layer: 'tools', dirs: /^(loadtest$|tools\/)/, mayUse: ['packages', 'services', 'tools'] },
+  { layer: 'tools', dirs: /^(loadtest$|lab$|tools\/)/, mayUse: ['packages', 'services', 'tools'] },
 ];
-const ALLOWED_UPWARD = new Set(['@supergraph-lab/ssr -> @supergraph-lab/loadtest']);
 
 test('layers point one way: packages use packages, services use packages, tools use either', () => {
   const layerOf = new Map<string, string>();
@@ -131,7 +130,6 @@ test('layers point one way: packages use packages, services use packages, tools 
       for (const used of new Set(importsOf(file))) {
         const usedLayer = layerOf.get(used);
         if (!usedLayer || used === name || own.mayUse.includes(usedLayer)) continue;
-        if (ALLOWED_UPWARD.has(`${name} -> ${used}`)) continue;
         problems.push(`${file} (${own.layer}) imports ${used} (${usedLayer})`);
       }
     }
@@ -166,4 +164,44 @@ test('no source file imports itself round a cycle', () => {
   };
   for (const file of files) visit(file, []);
   assert.deepEqual(cycles, [], `\n${cycles.join('\n')}`);
+});
+
+/** The load tester and the lab, by package name and by folder (a relative path reaching into them). */
+const LOAD_TOOLS = { packages: ['@supergraph-lab/loadtest', '@supergraph-lab/lab'], dirs: ['loadtest', 'lab'] };
+
+/**
+ * Every import of `file` that names the load tester or the lab: their packages, or a relative
+ * path from outside their folders that resolves into them.
+ */
+function loadToolImports(file: string): string[] {
+  const info = ts.preProcessFile(readFileSync(path.join(ROOT, file), 'utf8'), true, true);
+  return info.importedFiles
+    .map((imported) => imported.fileName)
+    .filter((specifier) => {
+      const name = packageOf(specifier);
+      if (name) return LOAD_TOOLS.packages.includes(name);
+      if (!specifier.startsWith('.')) return false;
+      const target = path.relative(ROOT, path.resolve(ROOT, path.dirname(file), specifier));
+      return LOAD_TOOLS.dirs.some(
+        (dir) => !file.startsWith(`${dir}/`) && (target === dir || target.startsWith(`${dir}/`)),
+      );
+    });
+}
+
+test('the scanner finds the load tools by package and by relative path', () => {
+  assert.deepEqual(loadToolImports('scripts/test/dependencies.test.ts'), []);
+  assert.deepEqual(loadToolImports('lab/src/worker.ts'), ['@supergraph-lab/loadtest']);
+});
+
+test('no service imports the load tester or the lab, its tests included', () => {
+  const problems: string[] = [];
+  for (const dir of workspaceDirs().filter((one) => /^(subgraphs\/|gateway$|ssr$)/.test(one))) {
+    for (const file of sourceFiles(dir)) {
+      for (const specifier of loadToolImports(file)) problems.push(`${file} imports ${specifier}`);
+    }
+    const manifest = readManifest(path.join(ROOT, dir));
+    for (const name of LOAD_TOOLS.packages)
+      if (manifest.dependencies?.[name]) problems.push(`${dir}/package.json depends on ${name} at run time`);
+  }
+  assert.deepEqual(problems, [], `\n${problems.join('\n')}`);
 });

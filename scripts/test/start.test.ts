@@ -10,11 +10,11 @@ import { eventually, freePort } from '@supergraph-lab/testing';
 import pg from 'pg';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const SERVICES = ['items', 'reviews', 'photos', 'gateway', 'ssr'] as const;
+const SERVICES = ['items', 'reviews', 'photos', 'gateway', 'ssr', 'lab'] as const;
 
 /** `npm start` as a newcomer runs it (no DATABASE_URL, REDIS_URL or CACHE_URL), on free ports. */
 interface NpmStart {
-  ports: { gateway: number; items: number; reviews: number; photos: number; pg: number; ssr: number };
+  ports: { gateway: number; items: number; reviews: number; photos: number; pg: number; ssr: number; lab: number };
   output(): string;
   /** Ctrl-C to the whole group; resolves once npm start says it stopped (or 20 s passed). */
   stop(): Promise<void>;
@@ -22,8 +22,8 @@ interface NpmStart {
 
 async function npmStart(extraEnv: Record<string, string> = {}): Promise<NpmStart> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'sgl-start-'));
-  const [gateway, items, reviews, photos, pg, ssr] = await Promise.all(Array.from({ length: 6 }, freePort));
-  const ports = { gateway: gateway!, items: items!, reviews: reviews!, photos: photos!, pg: pg!, ssr: ssr! };
+  const [gateway, items, reviews, photos, pg, ssr, lab] = await Promise.all(Array.from({ length: 7 }, freePort));
+  const ports = { gateway: gateway!, items: items!, reviews: reviews!, photos: photos!, pg: pg!, ssr: ssr!, lab: lab! };
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     GATEWAY_PORT: String(ports.gateway),
@@ -32,7 +32,9 @@ async function npmStart(extraEnv: Record<string, string> = {}): Promise<NpmStart
     PHOTOS_PORT: String(ports.photos),
     EMBEDDED_PG_PORT: String(ports.pg),
     SSR_PORT: String(ports.ssr),
+    LAB_PORT: String(ports.lab),
     EMBEDDED_DATA_DIR: dataDir,
+    LAB_DATA_DIR: path.join(dataDir, 'lab'),
     SEED_ITEMS: '300',
     ...extraEnv,
   };
@@ -72,7 +74,7 @@ test(
   { timeout: 120_000 },
   async () => {
     const started = await npmStart();
-    const { gateway, items, reviews, photos, pg, ssr } = started.ports;
+    const { gateway, items, reviews, photos, pg, ssr, lab: labPort } = started.ports;
     let output = started.output();
     try {
       assert.match(output, /embedded Postgres \(PGlite\)/);
@@ -105,19 +107,21 @@ test(
       const page = await fetch(`http://127.0.0.1:${ssr}/items/300`);
       assert.equal(page.status, 200);
       assert.ok((await page.text()).includes('Embedded'), 'the page shows the review just written');
-      // the lab works out of the box: npm start gives the services one admin token; its URL carries
-      // the lab's token (the SSR service logs the one it made up, or the banner prints npm start's)
-      assert.match(output, new RegExp(`load lab +http://localhost:${ssr}/lab`));
-      const labToken = /(?:lab at|load lab) +http:\/\/\S+\/lab\?token=([\w-]+)/.exec(output)?.[1];
+      // the lab works out of the box, in a process of its own: npm start gives it and the services
+      // one admin token; the URL it prints carries the lab's token
+      const labToken = new RegExp(`load lab +http://localhost:${labPort}/lab\\?token=([\\w-]+)`).exec(output)?.[1];
       assert.ok(labToken, 'the lab URL with its token is printed');
-      assert.equal((await fetch(`http://127.0.0.1:${ssr}/lab`)).status, 401, 'no way in without the token');
+      const labUrl = `http://127.0.0.1:${labPort}`;
+      assert.equal((await fetch(`${labUrl}/lab`)).status, 401, 'no way in without the token');
       const lab = { headers: { authorization: `Bearer ${labToken}` } };
-      assert.equal((await fetch(`http://127.0.0.1:${ssr}/lab`, lab)).status, 200);
-      const state = (await rest(`http://127.0.0.1:${ssr}`, 'GET', '/lab/api/state', undefined, lab)).body;
+      assert.equal((await fetch(`${labUrl}/lab`, lab)).status, 200);
+      const state = (await rest(labUrl, 'GET', '/lab/api/state', undefined, lab)).body;
       assert.equal(state.settings.gateway?.cacheMode, 'all', JSON.stringify(state.settings));
-      assert.deepEqual((await rest(`http://127.0.0.1:${ssr}`, 'GET', '/lab/api/runs', undefined, lab)).body, {
-        runs: [],
-      });
+      assert.equal(state.pageCacheMode, 'all', 'the SSR service answers the lab too');
+      assert.deepEqual((await rest(labUrl, 'GET', '/lab/api/runs', undefined, lab)).body, { runs: [] });
+      // the shop's "Load lab" link: the SSR service sends the browser there
+      const link = await fetch(`http://localhost:${ssr}/lab`, { redirect: 'manual' });
+      assert.equal(link.headers.get('location'), `http://localhost:${labPort}/lab`);
     } finally {
       await started.stop();
       output = started.output();
@@ -131,7 +135,7 @@ test(
         'drained and exited, not killed',
       );
     }
-    for (const port of [gateway, items, reviews, photos, pg, ssr]) {
+    for (const port of [gateway, items, reviews, photos, pg, ssr, labPort]) {
       await assert.rejects(fetch(`http://127.0.0.1:${port}/healthz`), `port ${port} is closed`);
     }
   },

@@ -1,4 +1,4 @@
-// The browser bundles (the hydrating client, the SPA, the lab's UI), built with esbuild in the
+// The browser bundles (the hydrating client, the SPA), built with esbuild in the
 // service itself: no build step before npm start.
 import { createHash } from 'node:crypto';
 import path from 'node:path';

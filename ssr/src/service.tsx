@@ -7,8 +7,8 @@ import type { FastifyInstance } from 'fastify';
 import { Agent, request as undiciRequest } from 'undici';
 import { buildBundle, precompressed, PREACT } from './bundles.ts';
 import { graphqlListing, graphqlSource, PageError, restSource, type PageData, type PageSource } from './data.ts';
+import { registerSsrAdmin } from './admin.ts';
 import { placeholderSvg } from './images.ts';
-import { mountLab } from './lab/mount.tsx';
 import { createPageCache, pageKey } from './page-cache.ts';
 import { pageHead, parsePageRequest, type PageRequest } from './page-data.ts';
 import { parseListingRequest, type ListingData, type ListingRequest } from './listing-data.ts';
@@ -19,7 +19,8 @@ import { serializeState } from './state.ts';
 import { STYLES } from './styles.ts';
 
 // The parts: render.tsx (streaming, error pages, the SPA shell), bundles.ts (esbuild),
-// page-cache.ts, proxy.ts (the gateway through this origin), images.ts, lab/mount.tsx.
+// page-cache.ts, proxy.ts (the gateway through this origin), images.ts, admin.ts (the page
+// cache's switches). The load lab is a process of its own (lab/); `/lab` here sends a browser there.
 
 export { placeholderSvg, serializeState };
 
@@ -77,8 +78,15 @@ export function createSsrService(config: Config, options: SsrOptions = {}): SsrS
   cacheLookupsMetric(app.metrics, 'Page cache lookups by result', { page: pageCache.stats });
   memoryStoreMetrics(app.metrics, () => store.memoryUsage());
 
-  const endpoints = { gateway: gatewayUrl, ssr: `http://127.0.0.1:${config.ports.ssr}`, ...config.subgraphUrls };
-  const lab = config.lab ? mountLab(app, { config, endpoints, agent, pageCache, store }) : null;
+  registerSsrAdmin(app, config, { pageCache, store });
+  // the shop's header links /lab: the lab's own process, its port on the host the browser used
+  if (config.lab)
+    app.get('/lab', async (request, reply) => {
+      const { port } = new URL(config.labUrl);
+      const query = request.url.indexOf('?');
+      const target = `${request.protocol}://${request.hostname}${port ? `:${port}` : ''}/lab`;
+      return reply.redirect(`${target}${query < 0 ? '' : request.url.slice(query)}`, 302);
+    });
 
   // compression hooks the routes registered after it, so the routes live in a scope that loads it first
   void app.register(async (scope) => {
@@ -181,7 +189,6 @@ export function createSsrService(config: Config, options: SsrOptions = {}): SsrS
       return reply.type('text/html; charset=utf-8').send(shell);
     });
     registerGatewayProxy(scope, { gatewayUrl, agent, timeoutMs: config.subgraphTimeoutMs });
-    lab?.registerPages(scope);
     scope.get<{ Params: { '*': string } }>('/images/*', async (request, reply) => {
       const svg = placeholderSvg(request.params['*']);
       if (!svg) return reply.callNotFound();
@@ -191,15 +198,7 @@ export function createSsrService(config: Config, options: SsrOptions = {}): SsrS
 
   return {
     app,
-    async listen(port?: number, host?: string) {
-      const url = await listenUrl(app, port, host);
-      // the lab loads this very service's pages
-      endpoints.ssr = url;
-      // the way into the lab, as Jupyter prints its own: nobody else knows a made-up token
-      const labUrl = lab?.madeUpUrl(url);
-      if (labUrl) app.log.info(`lab at ${labUrl}`);
-      return url;
-    },
+    listen: (port?: number, host?: string) => listenUrl(app, port, host),
     async close() {
       await app.close();
       await agent.close();

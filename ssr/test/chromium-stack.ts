@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { after, before } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { readConfig } from '@supergraph-lab/config';
@@ -17,8 +16,6 @@ export interface ChromiumStack {
   browser: Browser;
   /** The item with the most reviews: more than two pages of them. */
   itemId: number;
-  /** The lab's token: `${url}/lab?token=${labToken}` lets a page in. */
-  labToken: string;
 }
 
 /**
@@ -45,8 +42,7 @@ export function chromiumStack(name: string): ChromiumStack {
     fixture.itemId = busiest!.itemId;
     assert.ok(busiest!._count.id > 10, 'an item with more than two pages of reviews');
     stack = await startStack({ databaseUrl: db.url });
-    fixture.labToken = `lab-token-${randomUUID()}`;
-    ssr = createSsrService(readConfig({ LOG_LEVEL: 'silent', LAB_TOKEN: fixture.labToken }), {
+    ssr = createSsrService(readConfig({ LOG_LEVEL: 'silent' }), {
       gatewayUrl: stack.gatewayUrl,
     });
     fixture.url = await ssr.listen(0);

@@ -67,11 +67,15 @@ const schema = z.object({
   REVIEWS_PORT: port(4002),
   PHOTOS_PORT: port(4003),
   SSR_PORT: port(3000),
+  LAB_PORT: port(3100),
   ITEMS_URL: url(/^https?:\/\//, 'http://127.0.0.1:4001').optional(),
   REVIEWS_URL: url(/^https?:\/\//, 'http://127.0.0.1:4002').optional(),
   PHOTOS_URL: url(/^https?:\/\//, 'http://127.0.0.1:4003').optional(),
   GATEWAY_URL: url(/^https?:\/\//, 'http://127.0.0.1:4000').optional(),
   SSR_URL: url(/^https?:\/\//, 'http://127.0.0.1:3000').optional(),
+  LAB_URL: url(/^https?:\/\//, 'http://127.0.0.1:3100').optional(),
+  // where the lab keeps its runs; unset: .data/lab in the checkout
+  LAB_DATA_DIR: z.string().optional(),
   SUPERGRAPH_MODE: z.enum(['static', 'introspect']).default('static'),
   DB_POOL_SIZE: positiveInt(10, 200),
   // 0: idle connections stay open
@@ -158,11 +162,13 @@ export interface Config {
    * /images route). Browsers, the lab's server-side Chromium among them, load these URLs.
    */
   imageHosts: string[];
-  ports: Record<SubgraphName | 'gateway' | 'ssr', number>;
+  ports: Record<SubgraphName | 'gateway' | 'ssr' | 'lab', number>;
   /** The gateway's base URL as the SSR service and the tools reach it (GATEWAY_URL, else GATEWAY_PORT here). */
   gatewayUrl: string;
   /** The SSR service's base URL as the tools reach it (SSR_URL, else SSR_PORT here). */
   ssrUrl: string;
+  /** The load lab's base URL, where the SSR service sends `/lab` (LAB_URL, else LAB_PORT here). */
+  labUrl: string;
   /** Base URLs of the subgraph services (no path), as the gateway reaches them. */
   subgraphUrls: Record<SubgraphName, string>;
   /** `static`: compose the subgraph SDL files at start; `introspect`: ask the running subgraphs. */
@@ -201,8 +207,10 @@ export interface Config {
   workers: number;
   /** ALLOWED_HOSTS: names the lab and admin routes answer to besides loopback's (a balancer's, compose's service names). */
   allowedHosts: string[];
-  /** The load lab at /lab on the SSR service (it generates load and switches caches: a local tool). */
+  /** The load lab, a process of its own (it generates load and switches caches: a local tool); off: npm start leaves it out. */
   lab: boolean;
+  /** LAB_DATA_DIR: where the lab keeps its runs; undefined: `.data/lab` in the checkout. */
+  labDataDir: string | undefined;
   /** What lets a browser (a cookie traded for `/lab?token=`) or a script (Bearer) into the lab; unset: made up at start. */
   labToken: string | undefined;
   /** The balancer in front of this instance (start:scaled says so), or null. */
@@ -254,9 +262,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       reviews: e.REVIEWS_PORT,
       photos: e.PHOTOS_PORT,
       ssr: e.SSR_PORT,
+      lab: e.LAB_PORT,
     },
     gatewayUrl: stripSlash(e.GATEWAY_URL ?? local(e.GATEWAY_PORT)),
     ssrUrl,
+    labUrl: stripSlash(e.LAB_URL ?? local(e.LAB_PORT)),
     subgraphUrls: {
       items: stripSlash(e.ITEMS_URL ?? local(e.ITEMS_PORT)),
       reviews: stripSlash(e.REVIEWS_URL ?? local(e.REVIEWS_PORT)),
@@ -271,6 +281,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     lab: e.LAB === 'on',
     labToken: e.LAB_TOKEN,
+    labDataDir: e.LAB_DATA_DIR,
     balancer: e.BALANCER ?? null,
     graphqlLimits: {
       maxDepth: e.GRAPHQL_MAX_DEPTH,

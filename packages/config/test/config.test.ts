@@ -19,6 +19,25 @@ test('idle database connections are kept 300 s unless told; 0 keeps them, a nega
   assert.throws(() => readConfig({ DB_POOL_SIZE: '0' }), /DB_POOL_SIZE must be >= 1/);
 });
 
+test('the lab listens on LAB_PORT (3100), a default no other process of the stack uses', () => {
+  const config = readConfig({});
+  const tools = readToolConfig({});
+  assert.equal(config.ports.lab, 3100);
+  assert.equal(config.labUrl, 'http://127.0.0.1:3100');
+  assert.equal(readConfig({ LAB_PORT: '3200' }).labUrl, 'http://127.0.0.1:3200');
+  assert.equal(readConfig({ LAB_URL: 'http://lab.example:9000/' }).labUrl, 'http://lab.example:9000');
+  // the services, the embedded Postgres, and start:scaled's balancer (8080, 8081) and second instances (P+10)
+  const defaults = [
+    ...Object.values(config.ports),
+    config.ports.gateway + 10,
+    config.ports.ssr + 10,
+    tools.embeddedPgPort,
+    tools.nginxPort,
+    tools.nginxPort + 1,
+  ];
+  assert.equal(new Set(defaults).size, defaults.length, `distinct: ${defaults.join(', ')}`);
+});
+
 test('where the gateway and the SSR service are: the URL when given, else the port here', () => {
   assert.equal(readConfig({}).gatewayUrl, 'http://127.0.0.1:4000');
   assert.equal(readConfig({ GATEWAY_PORT: '4100', SSR_PORT: '3100' }).ssrUrl, 'http://127.0.0.1:3100');

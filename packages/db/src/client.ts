@@ -9,7 +9,7 @@ import { PrismaClient } from './generated/prisma/client.ts';
 import { mariaDbOptions } from './connection.ts';
 
 export { PrismaClient };
-export type { Item, LabRun, Photo, Review } from './generated/prisma/client.ts';
+export type { Item, Photo, Review } from './generated/prisma/client.ts';
 
 /** Options for {@link createPrismaClient}. */
 export interface PrismaOptions {

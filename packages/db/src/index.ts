@@ -3,7 +3,6 @@ export {
   poolStats,
   PrismaClient,
   type Item,
-  type LabRun,
   type Photo,
   type PrismaOptions,
   type Review,

@@ -33,7 +33,7 @@ export function parseBalancers(raw: string, count: 1 | 2 | 'one or both', flag =
   return names as Balancer[];
 }
 
-/** Where start:scaled's instances listen: the balancer, the two gateways and the two SSR instances. */
+/** Where start:scaled's instances listen: the balancer, the two gateways, the two SSR instances and the lab. */
 export interface BalancedPorts {
   /** The shop's listener (pages, GraphQL, REST). */
   balancer: number;
@@ -41,6 +41,8 @@ export interface BalancedPorts {
   operations?: number;
   gateways: [number, number];
   ssrs: [number, number];
+  /** The load lab's process (operations' /lab); 3100, as the file has it, unless given. */
+  lab?: number;
 }
 
 /** The port of the operations listener in front of `ports`. */
@@ -49,7 +51,7 @@ export function operationsPort(ports: BalancedPorts): number {
 }
 
 /**
- * The balancer's file (written for 8080 and 8081 in front of 4000/4010 and 3000/3010) with
+ * The balancer's file (written for 8080 and 8081 in front of 4000/4010, 3000/3010 and the lab's 3100) with
  * `ports` in their places; its listeners stay on loopback.
  */
 export function balancerConfig(balancer: Balancer, template: string, ports: BalancedPorts): string {
@@ -63,7 +65,8 @@ export function balancerConfig(balancer: Balancer, template: string, ports: Bala
     .replaceAll('127.0.0.1:4000', `127.0.0.1:${ports.gateways[0]}`)
     .replaceAll('127.0.0.1:4010', `127.0.0.1:${ports.gateways[1]}`)
     .replaceAll('127.0.0.1:3000', `127.0.0.1:${ports.ssrs[0]}`)
-    .replaceAll('127.0.0.1:3010', `127.0.0.1:${ports.ssrs[1]}`);
+    .replaceAll('127.0.0.1:3010', `127.0.0.1:${ports.ssrs[1]}`)
+    .replaceAll('127.0.0.1:3100', `127.0.0.1:${ports.lab ?? 3100}`);
 }
 
 /** The command that runs the balancer in the foreground with `confFile` (nginx: relative paths under `prefix`). */
@@ -119,6 +122,8 @@ export function startBalancer(
     operationsPort?: number;
     gateways: number[];
     ssrs: number[];
+    /** The lab's port; 3100 unless given. */
+    lab?: number;
     dir: string;
     tools: ToolConfig;
     stdio?: StdioOptions;
@@ -132,6 +137,7 @@ export function startBalancer(
       ...(options.operationsPort === undefined ? {} : { operations: options.operationsPort }),
       gateways: pair(options.gateways),
       ssrs: pair(options.ssrs),
+      ...(options.lab === undefined ? {} : { lab: options.lab }),
     },
     options.dir,
   );

@@ -1,7 +1,7 @@
 // The load run in progress, or the last one once it has ended: its live charts beside its results.
 import { useMemo } from 'react';
 import { colorOf } from '@supergraph-lab/loadtest/palette';
-import { describePhase } from '../protocol.ts';
+import { describePhase } from '../src/protocol.ts';
 import type { LabState, LivePoint, LoadRun, OnMessage, RunStatus, StepResult } from './api.ts';
 import { Chart, align } from './chart.tsx';
 import { RunProgress } from './controls.tsx';

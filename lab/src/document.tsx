@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { serializeState } from '../state.ts';
+import { serializeState } from './html.tsx';
 import type { LabState } from './protocol.ts';
 
 const require = createRequire(import.meta.url);
@@ -64,6 +64,33 @@ export function LabDocument({ state, script }: { state: LabState; script: string
         </div>
         <script id="lab-state" type="application/json" dangerouslySetInnerHTML={{ __html: serializeState(state) }} />
         <script type="module" src={script} />
+      </body>
+    </html>
+  );
+}
+
+/** The page `GET /lab` answers without the token: why, and how to get in. */
+export function RefusedDocument({ reason }: { reason: string }) {
+  return (
+    <html lang="en">
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>Load lab: token needed | supergraph-lab</title>
+        <meta name="description" content="The load lab needs its token" />
+        <link rel="icon" href="data:," />
+        <style dangerouslySetInnerHTML={{ __html: LAB_CSS }} />
+      </head>
+      <body>
+        <main className="lab">
+          <h1>The load lab needs its token</h1>
+          <p>{reason}</p>
+          <p>
+            Open the lab URL that <code>npm start</code> printed: <code>http://…/lab?token=…</code>. Started on its own,
+            the lab logs that URL when <code>LAB_TOKEN</code> is unset; with <code>LAB_TOKEN</code> set, open{' '}
+            <code>/lab?token=$LAB_TOKEN</code>. Scripts send <code>Authorization: Bearer $LAB_TOKEN</code>.
+          </p>
+        </main>
       </body>
     </html>
   );

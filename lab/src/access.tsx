@@ -5,15 +5,14 @@ import { randomBytes } from 'node:crypto';
 import type { Config } from '@supergraph-lab/config';
 import { bearerToken, crossSiteReason, forbid, guardRoutes, sendProblem, tokenMatches } from '@supergraph-lab/http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Document } from '../page.tsx';
-import { stream } from '../render.tsx';
-import { STYLES } from '../styles.ts';
+import { RefusedDocument } from './document.tsx';
+import { sendPage } from './html.tsx';
 
 /** The cookie a browser holds once it traded the token (the token itself, for `/lab` paths only). */
 export const LAB_COOKIE = 'lab_token';
 
 const HOW =
-  'open the lab URL npm start printed (…/lab?token=…; the SSR service logs one when LAB_TOKEN is unset), ' +
+  'open the lab URL npm start printed (…/lab?token=…; the lab logs one when LAB_TOKEN is unset), ' +
   'or send Authorization: Bearer <LAB_TOKEN>';
 
 /** The lab's token: LAB_TOKEN, else one made up for this process (`madeUp`: log it, as nobody else knows it). */
@@ -50,12 +49,12 @@ export function labCredential(request: FastifyRequest, token: string): 'bearer' 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
- * Guards `/lab` and `/admin` on `app`: a foreign Host is refused (403: DNS rebinding), every
+ * Guards `/lab` on `app`: a foreign Host is refused (403: DNS rebinding), every
  * `/lab/api/*` request needs the token (401), and a change the cookie lets in must come from the
  * lab's own page (403: a cross-site form or no-cors fetch carries the cookie too).
  */
 export function guardLab(app: FastifyInstance, options: { token: string; allowedHosts: readonly string[] }): void {
-  guardRoutes(app, { prefixes: ['/lab', '/admin'], allowedHosts: options.allowedHosts });
+  guardRoutes(app, { prefixes: ['/lab'], allowedHosts: options.allowedHosts });
   app.addHook('onRequest', async (request, reply) => {
     // the route's pattern too: no spelling of a path that reaches a lab route escapes the check
     if (!request.url.startsWith('/lab/api/') && !request.routeOptions.url?.startsWith('/lab/api/')) return;
@@ -82,11 +81,7 @@ export function guardLab(app: FastifyInstance, options: { token: string; allowed
  * without it in the address; without the cookie (or a Bearer header) a 401 page says how to get
  * in. Returns the reply sent, or null when the request may see the lab.
  */
-export function labDoor(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  token: string,
-): FastifyReply | Promise<FastifyReply> | null {
+export function labDoor(request: FastifyRequest, reply: FastifyReply, token: string): FastifyReply | null {
   const given = (request.query as { token?: unknown }).token;
   if (typeof given === 'string') {
     if (!tokenMatches(given, token)) return refusedPage(reply, 'That token is not this lab’s.');
@@ -101,25 +96,7 @@ export function labDoor(
   return labCredential(request, token) ? null : refusedPage(reply, 'The load lab needs its token.');
 }
 
-function refusedPage(reply: FastifyReply, reason: string): Promise<FastifyReply> {
+function refusedPage(reply: FastifyReply, reason: string): FastifyReply {
   reply.header('cache-control', 'no-store').header('www-authenticate', 'Bearer realm="supergraph-lab lab"');
-  return stream(
-    reply,
-    401,
-    <Document
-      title="Load lab: token needed | supergraph shop"
-      description="The load lab needs its token"
-      styles={STYLES}
-    >
-      <main className="error">
-        <h1>The load lab needs its token</h1>
-        <p>{reason}</p>
-        <p>
-          Open the lab URL that <code>npm start</code> printed: <code>http://…/lab?token=…</code>. Started on its own,
-          the SSR service logs that URL when <code>LAB_TOKEN</code> is unset; with <code>LAB_TOKEN</code> set, open{' '}
-          <code>/lab?token=$LAB_TOKEN</code>. Scripts send <code>Authorization: Bearer $LAB_TOKEN</code>.
-        </p>
-      </main>
-    </Document>,
-  );
+  return sendPage(reply, 401, <RefusedDocument reason={reason} />);
 }

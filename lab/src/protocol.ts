@@ -110,7 +110,7 @@ export type LabEvent =
   | { type: 'load'; point: BrowserPoint; progress: number }
   | { type: 'finished'; run: RunSummary };
 
-/** Messages between the lab (in the SSR service) and its load-generator process. */
+/** Messages between the lab and its load-generator process. */
 export type ToWorker =
   | { type: 'start'; settings: LabSettings; endpoints: Endpoints; maxItemId: number; timeoutMs: number }
   | { type: 'cancel' };
@@ -151,6 +151,8 @@ export interface LabState {
     error?: string;
   };
   pageCacheMode: string;
+  /** Where the page links to: the gateway's Playground and the shop, as this lab reaches them. */
+  links: { playground: string; shop: string };
   /** What needs a restart to change, as this stack runs: its database and the balancer in front (none without start:scaled). */
   running: { database: string; balancer: string | null };
 }

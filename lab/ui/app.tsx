@@ -1,5 +1,5 @@
 // The load lab's page: its panels, each in a file of its own, fed by one event stream (useLabEvents).
-import { describePhase, describeRun } from '../protocol.ts';
+import { describePhase, describeRun } from '../src/protocol.ts';
 import type { LabState, RunStatus } from './api.ts';
 import { BrowserPanel } from './browser-panel.tsx';
 import { CachePanel } from './cache-panel.tsx';
@@ -18,7 +18,7 @@ export function LabApp({ initial }: { initial: LabState }) {
       <header className="lab-head">
         <h1>Load lab</h1>
         <nav className="lab-links">
-          <a href="/graphql">GraphQL Playground</a>
+          <a href={state.links.shop}>The shop</a> · <a href={state.links.playground}>GraphQL Playground</a>
         </nav>
         <p>
           Pick targets and a cache mode, offer load at fixed rates, and watch each way of serving the item page side by

@@ -1,17 +1,8 @@
-import { hitRatio, SHARED_STORE_LAYERS, SHARED_STORE_NEEDED, type SwitchableStore } from '@supergraph-lab/cache';
+// The lab's JSON API under /lab/api: runs (start, cancel, history, labels, reports), the live
+// event stream, the stack's switches and cache view, and the inspector's one sample request.
+import { hitRatio, SHARED_STORE_LAYERS, SHARED_STORE_NEEDED } from '@supergraph-lab/cache';
 import { databaseKindOf, type Config } from '@supergraph-lab/config';
-import {
-  adminCall,
-  AppError,
-  badInput,
-  isAdmin,
-  parseId,
-  parseSettingsPatch,
-  refuseAdmin,
-  sendProblem,
-  toProblem,
-  type RuntimeSettings,
-} from '@supergraph-lab/http';
+import { AppError, badInput, parseId, parseSettingsPatch, sendProblem, toProblem } from '@supergraph-lab/http';
 import {
   BROWSER_VARIANTS,
   browserUnavailable,
@@ -25,10 +16,10 @@ import {
   type Endpoints,
 } from '@supergraph-lab/loadtest';
 import type { FastifyInstance } from 'fastify';
-import type { Agent } from 'undici';
 import type { LabEvent, LabState } from './protocol.ts';
 import { BusyError, type LabRunner } from './runner.ts';
 import { parseLabSettings, parseRunLabel } from './settings.ts';
+import type { SsrSettings, StackControl } from './stack.ts';
 
 const SSE_KEEPALIVE_MS = 15_000;
 /** Open event streams at most: each holds a socket and a subscription for as long as its page is open. */
@@ -40,75 +31,18 @@ export interface LabRoutesOptions {
   config: Config;
   runner: LabRunner;
   endpoints: Endpoints;
-  agent: Agent;
-  /** This service's page cache mode, switched with the rest of the stack. */
-  pageCache: { mode: Config['cacheMode']; stats: { hits: number; misses: number } };
-  /** This service's cache store, switched with the rest of the stack. */
-  store: SwitchableStore;
-}
-
-/** An admin call to the gateway with this service's ADMIN_TOKEN; the JSON answer or an AppError. */
-async function gatewayAdmin(
-  options: LabRoutesOptions,
-  method: 'GET' | 'POST' | 'PUT',
-  path: string,
-  body?: unknown,
-): Promise<any> {
-  if (!options.config.adminToken)
-    throw new AppError(
-      'SERVICE_UNAVAILABLE',
-      'the lab needs ADMIN_TOKEN (the same value in the SSR service and the gateway) to read and switch the caches',
-    );
-  let answer;
-  try {
-    answer = await adminCall<any>(options.agent, options.endpoints.gateway, path, options.config.adminToken, {
-      method,
-      body,
-      timeoutMs: 5000,
-    });
-  } catch (error) {
-    throw new AppError(
-      'SERVICE_UNAVAILABLE',
-      `the gateway is unavailable (${(error as { code?: string }).code ?? (error as Error).message})`,
-    );
-  }
-  if (answer.status === 401)
-    throw new AppError(
-      'SERVICE_UNAVAILABLE',
-      "the gateway refused the lab's ADMIN_TOKEN: give the SSR service and the gateway the same one",
-    );
-  if (answer.status !== 200)
-    throw new AppError(
-      'SERVICE_UNAVAILABLE',
-      `the gateway answered ${path} with ${answer.status}: ${answer.body?.detail ?? ''}`,
-    );
-  return answer.body;
-}
-
-/**
- * Switches CACHE_MODE and the cache store (gateway, subgraphs, this page cache) and batching;
- * returns what was set before. `patch` is one parseSettingsPatch passed (the routes' and a run's
- * start check it against this stack's stores before anything changes).
- */
-export async function applyStackSettings(options: LabRoutesOptions, patch: Partial<RuntimeSettings>) {
-  const before = await gatewayAdmin(options, 'GET', '/admin/settings');
-  await gatewayAdmin(options, 'PUT', '/admin/settings', patch);
-  const previous = {
-    cacheMode: options.pageCache.mode,
-    batching: (before.subgraphs?.items?.batching as boolean | undefined) ?? true,
-    cacheStore: options.store.kind,
-  };
-  if (patch.cacheMode) options.pageCache.mode = patch.cacheMode;
-  if (patch.cacheStore) options.store.use(patch.cacheStore);
-  return previous;
+  /** The stack's switches and caches, through its admin routes. */
+  stack: StackControl;
 }
 
 /**
  * The lab's JSON API and its event stream (under /lab/api). A run changes the stack's cache
- * mode for its duration: the lab is a tool for your own machine, on by default, `LAB=off` hides it.
+ * mode for its duration: the lab is a tool for your own machine, on by default, `LAB=off` leaves
+ * it out of npm start.
  */
 export function registerLabRoutes(app: FastifyInstance, options: LabRoutesOptions): { state(): Promise<LabState> } {
-  const { runner } = options;
+  const { runner, stack } = options;
+  const ssrSettings = (): Promise<SsrSettings | null> => stack.ssr().catch(() => null);
   const state = async (): Promise<LabState> => ({
     run: runner.status(),
     targets: TARGET_NAMES.map((name) => {
@@ -121,8 +55,9 @@ export function registerLabRoutes(app: FastifyInstance, options: LabRoutesOption
       path: BROWSER_VARIANTS[name].path(42),
     })),
     browserUnavailable: browserUnavailable(),
-    settings: await gatewayAdmin(options, 'GET', '/admin/settings').catch((error: Error) => ({ error: error.message })),
-    pageCacheMode: options.pageCache.mode,
+    settings: await stack.gateway('GET', '/admin/settings').catch((error: Error) => ({ error: error.message })),
+    pageCacheMode: (await ssrSettings())?.cacheMode ?? 'unknown (the SSR service is unavailable)',
+    links: { playground: `${options.endpoints.gateway}/graphql`, shop: `${options.endpoints.ssr}/` },
     running: {
       database: databaseKindOf(options.config.databaseUrl),
       balancer: options.config.balancer,
@@ -146,7 +81,7 @@ export function registerLabRoutes(app: FastifyInstance, options: LabRoutesOption
           : `${request.ip} (${String(request.headers['user-agent'] ?? 'unknown client').slice(0, 40)})`,
     });
     // a store this stack does not have is refused before the run is started (and recorded)
-    if (settings.cacheStore) parseSettingsPatch({ cacheStore: settings.cacheStore }, options.store.available);
+    if (settings.cacheStore) parseSettingsPatch({ cacheStore: settings.cacheStore }, (await stack.ssr()).cacheStores);
     try {
       const run = await runner.start(settings);
       return reply.code(202).header('location', `/lab/api/runs/${run.id}`).send({ run });
@@ -249,26 +184,27 @@ export function registerLabRoutes(app: FastifyInstance, options: LabRoutesOption
   });
 
   app.get('/lab/api/cache', async () => {
-    const [stats, entries] = await Promise.all([
-      gatewayAdmin(options, 'GET', '/cache'),
-      gatewayAdmin(options, 'GET', '/cache/entries?limit=60'),
+    const [stats, entries, ssr] = await Promise.all([
+      stack.gateway('GET', '/cache'),
+      stack.gateway('GET', '/cache/entries?limit=60'),
+      stack.ssr(),
     ]);
-    // on a per-process memory store (the gateway's or this service's) these layers are off whatever CACHE_MODE says
+    // on a per-process memory store (the gateway's or the SSR service's) these layers are off whatever CACHE_MODE says
     const off = SHARED_STORE_LAYERS.filter((layer) =>
-      layer === 'page' ? !options.store.shared : stats.layers[layer]?.active === false,
+      layer === 'page' ? !ssr.sharedStore : stats.layers[layer]?.active === false,
     );
     return {
       at: new Date().toISOString(),
       mode: stats.mode,
-      pageCacheMode: options.pageCache.mode,
+      pageCacheMode: ssr.cacheMode,
       off: off.length ? { layers: off, reason: SHARED_STORE_NEEDED } : null,
-      // the gateway's layers and this service's page cache
-      layers: { ...stats.layers, page: { ...options.pageCache.stats, hitRatio: hitRatio(options.pageCache.stats) } },
+      // the gateway's layers and the SSR service's page cache
+      layers: { ...stats.layers, page: { ...ssr.page, hitRatio: hitRatio(ssr.page) } },
       store: { ...stats.store, ...(entries.keyListing === false ? { keyListing: false, note: entries.note } : {}) },
       entries: entries.entries,
     };
   });
-  app.post('/lab/api/cache/flush', async () => gatewayAdmin(options, 'POST', '/cache/flush'));
+  app.post('/lab/api/cache/flush', async () => stack.gateway('POST', '/cache/flush'));
 
   // switches outside a run (the same admin switch a run uses)
   app.put('/lab/api/settings', async (request, reply) => {
@@ -278,9 +214,9 @@ export function registerLabRoutes(app: FastifyInstance, options: LabRoutesOption
         409,
         toProblem(new AppError('CONFLICT', 'a run is in progress: its settings hold until it ends'), request.url),
       );
-    const patch = parseSettingsPatch(request.body, options.store.available);
-    await applyStackSettings(options, patch);
-    return { settings: await gatewayAdmin(options, 'GET', '/admin/settings'), pageCacheMode: options.pageCache.mode };
+    const patch = parseSettingsPatch(request.body, (await stack.ssr()).cacheStores);
+    await stack.apply(patch);
+    return { settings: await stack.gateway('GET', '/admin/settings'), pageCacheMode: (await stack.ssr()).cacheMode };
   });
 
   // one sample request of a target, with everything about it
@@ -304,12 +240,5 @@ export function registerLabRoutes(app: FastifyInstance, options: LabRoutesOption
     return { target: body.target, itemId, totalMs: performance.now() - started, exchanges };
   });
 
-  // admin switch for scripts: the same as the lab's, behind ADMIN_TOKEN
-  app.put('/admin/settings', async (request, reply) => {
-    if (!isAdmin(request, options.config.adminToken))
-      return refuseAdmin(reply, request, Boolean(options.config.adminToken));
-    await applyStackSettings(options, parseSettingsPatch(request.body, options.store.available));
-    return { ...(await gatewayAdmin(options, 'GET', '/admin/settings')), ssr: { cacheMode: options.pageCache.mode } };
-  });
   return { state };
 }

@@ -1,20 +1,9 @@
+// The lab's runs, one at a time, each in a worker process of its own: started, followed second by
+// second (events for the page), cancelled, and recorded in the run store with its report.
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import type { PrismaClient } from '@supergraph-lab/db';
 import { AppError } from '@supergraph-lab/http';
-import {
-  browserUnavailable,
-  discoverMaxItemId,
-  evaluateThresholds,
-  machineInfo,
-  parseThresholds,
-  type BrowserBenchReport,
-  type BrowserBenchResult,
-  type Endpoints,
-  type LoadTestReport,
-  type RunEvent,
-  type StepResult,
-} from '@supergraph-lab/loadtest';
+import { browserUnavailable, discoverMaxItemId, type Endpoints, type RunEvent } from '@supergraph-lab/loadtest';
 import { overErrorBar } from '@supergraph-lab/loadtest/format';
 import { runSeconds } from '@supergraph-lab/loadtest/plan';
 import {
@@ -28,7 +17,9 @@ import {
   type RunSummary,
   type ToWorker,
 } from './protocol.ts';
-import { benchSettings, plannedLoads, storedSettings } from './settings.ts';
+import { buildReport, judged, type LabReport, type Outcome } from './report.ts';
+import { plannedLoads } from './settings.ts';
+import type { RunStore } from './store.ts';
 
 /**
  * A cancel that the worker does not honour within this long ends it by force. A browser run
@@ -36,56 +27,6 @@ import { benchSettings, plannedLoads, storedSettings } from './settings.ts';
  */
 const CANCEL_GRACE_MS = { load: 800, browser: 3000 } as const;
 
-/** The columns of a stored run that the history shows (all but its report). */
-const SUMMARY_COLUMNS = {
-  id: true,
-  status: true,
-  who: true,
-  settings: true,
-  startedAt: true,
-  finishedAt: true,
-  error: true,
-  label: true,
-} as const;
-
-/** A stored run's row as the history lists it. */
-function summaryOf(row: {
-  id: number;
-  status: string;
-  who: string;
-  settings: unknown;
-  startedAt: Date;
-  finishedAt: Date | null;
-  error: string | null;
-  label: string | null;
-}): RunSummary {
-  return {
-    id: row.id,
-    status: row.status as RunSummary['status'],
-    who: row.who,
-    settings: storedSettings(row.settings),
-    startedAt: row.startedAt.toISOString(),
-    finishedAt: row.finishedAt?.toISOString() ?? null,
-    error: row.error,
-    label: row.label,
-  };
-}
-
-/** A stored run's report: the load tester's, or the browser bench's. */
-export type LabReport = LoadTestReport | BrowserBenchReport;
-
-/** The step with its verdict against the run's thresholds (as the CLI's --threshold), when it has any. */
-function judged(step: StepResult, settings: LabSettings): StepResult {
-  const thresholds = settings.kind === 'load' ? (settings.thresholds ?? []) : [];
-  return thresholds.length ? { ...step, thresholds: evaluateThresholds(step, parseThresholds(thresholds)) } : step;
-}
-
-/** What a run measured: a load run's steps, or a browser run's results. */
-interface Outcome {
-  steps: StepResult[];
-  browser: BrowserBenchResult | null;
-  error?: string;
-}
 const WORKER = path.join(import.meta.dirname, 'worker.ts');
 
 /** Switches the stack's cache mode, store and batching (the gateway passes it on to the subgraphs); resolves to what was set before. */
@@ -95,8 +36,8 @@ export type ApplySettings = (
 
 export interface LabRunnerOptions {
   endpoints: Endpoints;
-  /** Where runs are kept; without a database they live in memory until the service stops. */
-  prisma: PrismaClient | null;
+  /** Where runs are kept. */
+  store: RunStore;
   applySettings: ApplySettings;
   timeoutMs: number;
   log: { info(object: object, message: string): void; warn(object: object, message: string): void };
@@ -126,8 +67,6 @@ export class LabRunner {
     finished: Promise<void>;
   } | null = null;
   private readonly subscribers = new Set<(event: LabEvent) => void>();
-  private readonly memory: (RunSummary & { report: LabReport | null })[] = [];
-  private nextMemoryId = 1;
 
   constructor(private readonly options: LabRunnerOptions) {}
 
@@ -174,7 +113,15 @@ export class LabRunner {
     };
     let maxItemId: number;
     try {
-      status.id = await this.insert(settings, startedAt);
+      status.id = await this.options.store.create({
+        status: 'running',
+        who: settings.who,
+        settings,
+        startedAt: status.startedAt,
+        finishedAt: null,
+        error: null,
+        label: null,
+      });
       this.emit({ type: 'status', run: status });
       maxItemId = this.current.maxItemId = await discoverMaxItemId(this.options.endpoints.gateway);
       this.current.restore = await this.options.applySettings({
@@ -311,7 +258,10 @@ export class LabRunner {
     if (!current) return;
     const { status } = current;
     const finishedAt = new Date();
-    const report = this.reportOf(status, current.maxItemId, state, outcome, finishedAt);
+    const report = buildReport(
+      { status, state, outcome, finishedAt },
+      { maxItemId: current.maxItemId, timeoutMs: this.options.timeoutMs },
+    );
     try {
       if (current.restore) await this.options.applySettings(current.restore);
     } catch (restoreError) {
@@ -329,7 +279,7 @@ export class LabRunner {
       label: null,
     };
     try {
-      await this.update(summary, report);
+      await this.options.store.finish(summary, report);
     } catch (storeError) {
       this.options.log.warn({ err: storeError }, 'could not store the lab run');
     }
@@ -339,99 +289,12 @@ export class LabRunner {
     this.emit({ type: 'status', run: null });
   }
 
-  /** The run's report, or null when it measured nothing. */
-  private reportOf(
-    status: RunStatus,
-    maxItemId: number,
-    state: RunSummary['status'],
-    outcome: Outcome,
-    finishedAt: Date,
-  ): LabReport | null {
-    const { settings } = status;
-    const stack = `CACHE_MODE ${settings.cacheMode}${settings.cacheStore ? `, cache store ${settings.cacheStore}` : ''}, DataLoader batching ${settings.batching ? 'on' : 'off'}${state === 'cancelled' ? '; cancelled before the end' : ''}`;
-    if (settings.kind === 'browser') {
-      if (!outcome.browser?.results.length) return null;
-      return {
-        title: `supergraph-lab load lab run ${status.id}: the item page in a browser (${stack})`,
-        startedAt: status.startedAt,
-        finishedAt: finishedAt.toISOString(),
-        settings: benchSettings(settings, maxItemId),
-        machine: machineInfo(),
-        ...outcome.browser,
-      };
-    }
-    if (!outcome.steps.length) return null;
-    return {
-      title: `supergraph-lab load lab run ${status.id}: ${settings.targets.join(', ')}`,
-      startedAt: status.startedAt,
-      finishedAt: finishedAt.toISOString(),
-      settings: {
-        targets: settings.targets,
-        rates: settings.rates,
-        durationSeconds: settings.durationSeconds,
-        warmupSeconds: settings.warmupSeconds,
-        timeoutMs: this.options.timeoutMs,
-        connections: 256,
-        variants: [],
-        notes: [stack],
-      },
-      machine: machineInfo(),
-      dataSet: { maxItemId },
-      steps: outcome.steps,
-    };
-  }
-
-  private async insert(settings: LabSettings, startedAt: Date): Promise<number> {
-    if (!this.options.prisma) {
-      const id = this.nextMemoryId++;
-      this.memory.unshift({
-        id,
-        status: 'running',
-        who: settings.who,
-        settings,
-        startedAt: startedAt.toISOString(),
-        finishedAt: null,
-        error: null,
-        label: null,
-        report: null,
-      });
-      return id;
-    }
-    const row = await this.options.prisma.labRun.create({
-      data: { status: 'running', who: settings.who, settings: settings as object, startedAt },
-    });
-    return row.id;
-  }
-
-  private async update(summary: RunSummary, report: LabReport | null): Promise<void> {
-    if (!this.options.prisma) {
-      const index = this.memory.findIndex((run) => run.id === summary.id);
-      if (index >= 0) this.memory[index] = { ...summary, report };
-      return;
-    }
-    await this.options.prisma.labRun.update({
-      where: { id: summary.id },
-      data: {
-        status: summary.status,
-        finishedAt: new Date(summary.finishedAt!),
-        error: summary.error,
-        report: (report ?? undefined) as object | undefined,
-      },
-    });
-  }
-
   /** The newest runs first. */
-  async history(limit = 50): Promise<RunSummary[]> {
-    if (!this.options.prisma) return this.memory.slice(0, limit).map(({ report: _report, ...summary }) => summary);
-    const rows = await this.options.prisma.labRun.findMany({
-      orderBy: { startedAt: 'desc' },
-      take: limit,
-      select: SUMMARY_COLUMNS,
-    });
-    return rows.map(summaryOf);
+  history(limit = 50): Promise<RunSummary[]> {
+    return this.options.store.list(limit);
   }
 
-  /** Refuses to change the run in progress: its row is written again when it ends. */
+  /** Refuses to change the run in progress: its record is written again when it ends. */
   private refuseCurrent(id: number, what: string): void {
     if (this.current?.status.id === id)
       throw new AppError('CONFLICT', `run ${id} is in progress: ${what} it once it has ended`);
@@ -440,35 +303,17 @@ export class LabRunner {
   /** Gives a finished run a name (null removes it); the run as the history lists it, or null when there is no such run. */
   async label(id: number, label: string | null): Promise<RunSummary | null> {
     this.refuseCurrent(id, 'label');
-    if (!this.options.prisma) {
-      const run = this.memory.find((one) => one.id === id);
-      if (!run) return null;
-      run.label = label;
-      const { report: _report, ...summary } = run;
-      return summary;
-    }
-    const { count } = await this.options.prisma.labRun.updateMany({ where: { id }, data: { label } });
-    if (!count) return null;
-    const row = await this.options.prisma.labRun.findUnique({ where: { id }, select: SUMMARY_COLUMNS });
-    return row ? summaryOf(row) : null;
+    return this.options.store.label(id, label);
   }
 
   /** Deletes a finished run and its report; false when there is no such run. */
   async remove(id: number): Promise<boolean> {
     this.refuseCurrent(id, 'delete');
-    if (!this.options.prisma) {
-      const index = this.memory.findIndex((run) => run.id === id);
-      if (index >= 0) this.memory.splice(index, 1);
-      return index >= 0;
-    }
-    const { count } = await this.options.prisma.labRun.deleteMany({ where: { id } });
-    return count > 0;
+    return this.options.store.remove(id);
   }
 
   /** A stored run's report, or null when there is no such run (or it has no steps). */
-  async report(id: number): Promise<LabReport | null> {
-    if (!this.options.prisma) return this.memory.find((run) => run.id === id)?.report ?? null;
-    const row = await this.options.prisma.labRun.findUnique({ where: { id }, select: { report: true } });
-    return (row?.report as unknown as LabReport | null) ?? null;
+  report(id: number): Promise<LabReport | null> {
+    return this.options.store.report(id);
   }
 }

@@ -1,6 +1,6 @@
-// The load lab's worker, in a process of its own: its CPU and event loop must not be the SSR
-// service's, which is one of the targets it measures. It runs a load test on the load tester's
-// engine, or page loads in headless Chromium on the browser bench.
+// The load lab's worker, in a process of its own: its CPU and event loop are not the lab's, whose
+// live events and page must keep up while it generates load. It runs a load test on the load
+// tester's engine, or page loads in headless Chromium on the browser bench.
 import { itemIds, runBrowserBench, runLoadTest } from '@supergraph-lab/loadtest';
 import type { FromWorker, ToWorker } from './protocol.ts';
 import { benchSettings } from './settings.ts';

@@ -2,22 +2,26 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
+import { parse, print } from 'graphql';
 import { CACHE_LAYERS } from '@supergraph-lab/cache';
 import { readConfig } from '@supergraph-lab/config';
 import { createPrismaClient, type PrismaClient } from '@supergraph-lab/db';
+import { createSsrService, type SsrService } from '@supergraph-lab/ssr';
+import { ITEM_PAGE_QUERY } from '@supergraph-lab/http/documents';
 import { fastest, stepStatus, type StepResult } from '@supergraph-lab/loadtest';
 import { graphql, rest, startStack, type Stack } from '@supergraph-lab/stack';
 import { launchChromium, offlinePage } from '@supergraph-lab/stack/browser';
 import { seededStack } from '@supergraph-lab/stack/fixture';
 import { eventually } from '@supergraph-lab/testing';
 import { CHROMIUM, skipWithout } from '@supergraph-lab/stack/tools';
-import { MAX_EVENT_STREAMS } from '../src/lab/routes.ts';
-import { createSsrService, type SsrService } from '../src/service.tsx';
+import { MAX_EVENT_STREAMS } from '../src/routes.ts';
+import { createLabService, type LabService } from '../src/service.tsx';
 
 const ARTIFACTS = path.resolve(import.meta.dirname, '../../test-artifacts/lab');
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -39,46 +43,56 @@ describe('load lab (server side)', () => {
     LAB_TOKEN,
   };
   const stack = seededStack('lab', { items: 200, seed: 8, env, onQuery: (_subgraph, text) => sql.push(text) });
+  // the lab keeps its runs under a directory of its own: one per lab here, removed at the end
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'sgl-lab-'));
   let ssr: SsrService;
+  let ssrUrl: string;
+  let lab: LabService;
   let url: string;
   let prisma: PrismaClient;
 
   // the lab's REST target calls the subgraphs directly: tell it where this test started them
-  const ssrEnv = () => ({
+  const labEnv = (dir: string) => ({
     ...env,
-    DATABASE_URL: stack.db.url,
     LOG_LEVEL: 'silent',
+    LAB_DATA_DIR: path.join(dataDir, dir),
     ITEMS_URL: stack.subgraphUrls.items,
     REVIEWS_URL: stack.subgraphUrls.reviews,
     PHOTOS_URL: stack.subgraphUrls.photos,
   });
+  const startLab = async (labConfig: Record<string, string>, endpoints: { gateway: string; ssr: string }) => {
+    const started = createLabService(readConfig(labConfig), { endpoints });
+    return { lab: started, url: await started.listen(0) };
+  };
 
-  // a second lab, keeping its runs in memory (no DATABASE_URL), whose REST target calls a
-  // reviews service on a database that does not exist: every page of it fails with a 500
+  // a second lab, with runs of its own, whose REST target calls a reviews service on a database
+  // that does not exist: every page of it fails with a 500
   let broken: Stack;
-  let failingSsr: SsrService;
+  let failingLab: LabService;
   let failingUrl: string;
 
   before(async () => {
-    ssr = createSsrService(readConfig(ssrEnv()), { gatewayUrl: stack.gatewayUrl });
-    url = await ssr.listen(0);
+    ssr = createSsrService(readConfig({ ...env, LOG_LEVEL: 'silent' }), { gatewayUrl: stack.gatewayUrl });
+    ssrUrl = await ssr.listen(0);
+    ({ lab, url } = await startLab(labEnv('main'), { gateway: stack.gatewayUrl, ssr: ssrUrl }));
     prisma = createPrismaClient(stack.db.url);
     // no REDIS_URL either: its gateway caches in per-process memory
     broken = await startStack({
       databaseUrl: `postgresql://postgres@127.0.0.1:5432/sgl_lab_missing_${randomUUID().slice(0, 8)}`,
       env: { ADMIN_TOKEN },
     });
-    const { DATABASE_URL: _database, ...memoryEnv } = ssrEnv();
-    failingSsr = createSsrService(readConfig({ ...memoryEnv, REVIEWS_URL: broken.subgraphUrls.reviews }), {
-      gatewayUrl: stack.gatewayUrl,
-    });
-    failingUrl = await failingSsr.listen(0);
+    ({ lab: failingLab, url: failingUrl } = await startLab(
+      { ...labEnv('failing'), REVIEWS_URL: broken.subgraphUrls.reviews },
+      { gateway: stack.gatewayUrl, ssr: ssrUrl },
+    ));
   });
   after(async () => {
+    await lab?.close();
+    await failingLab?.close();
     await ssr?.close();
-    await failingSsr?.close();
     await broken?.close();
     await prisma?.$disconnect();
+    rmSync(dataDir, { recursive: true, force: true });
   });
 
   const startRun = (body: Record<string, unknown>, base = url) =>
@@ -169,6 +183,9 @@ describe('load lab (server side)', () => {
       Object.values(during.body.subgraphs).map((one: any) => one.cacheMode),
       ['off', 'off', 'off'],
     );
+    // the SSR service's page cache too, through its own admin route
+    const pages = (await rest(ssrUrl, 'GET', '/admin/settings', undefined, { headers: admin })).body;
+    assert.equal(pages.cacheMode, 'off');
 
     const busy = await startRun({ who: 'bob' });
     assert.equal(busy.status, 409);
@@ -193,6 +210,7 @@ describe('load lab (server side)', () => {
       assert.ok(step.mechanism.cpuMsPerRequest > 0, JSON.stringify(step.mechanism));
     }
     const after = await rest(stack.gatewayUrl, 'GET', '/admin/settings', undefined, { headers: admin });
+    assert.equal((await rest(ssrUrl, 'GET', '/admin/settings', undefined, { headers: admin })).body.cacheMode, 'all');
     assert.equal(after.body.gateway.cacheMode, 'all', 'restored after the run');
 
     const html = await labApi(url, 'GET', `/lab/api/runs/${id}/report.html`);
@@ -303,8 +321,8 @@ describe('load lab (server side)', () => {
   });
 
   for (const [where, base] of [
-    ['in Postgres', () => url],
-    ['in memory', () => failingUrl],
+    ['by one lab', () => url],
+    ['by another', () => failingUrl],
   ] as const) {
     test(`runs kept ${where} can be labelled and deleted; bad input gets 400 naming what was wrong, a missing run 404`, async () => {
       const started = await startRun({ targets: ['graphql'], who: 'labeller' }, base());
@@ -355,19 +373,21 @@ describe('load lab (server side)', () => {
     });
   }
 
-  test('runs are kept in Postgres: another SSR process lists the same history', async () => {
-    const rows = await prisma.labRun.findMany({ orderBy: { id: 'asc' } });
-    assert.ok(rows.length >= 2);
-    assert.ok(rows.every((row) => row.status !== 'running'));
-    const other = createSsrService(readConfig(ssrEnv()), { gatewayUrl: stack.gatewayUrl });
+  test('runs are kept under LAB_DATA_DIR, not in the shop: a lab started again on it lists the same history', async () => {
+    const runs = (await labApi(url, 'GET', '/lab/api/runs')).body.runs as { id: number; status: string }[];
+    assert.ok(runs.length >= 2);
+    assert.ok(runs.every((run) => run.status !== 'running'));
+    const tables = await prisma.$queryRaw<{ name: string }[]>`
+      SELECT table_name AS name FROM information_schema.tables WHERE table_name = 'lab_runs'`;
+    assert.deepEqual(tables, [], "the shop's schema has no lab table");
+    const again = await startLab(labEnv('main'), { gateway: stack.gatewayUrl, ssr: ssrUrl });
     try {
-      const listed = (await labApi(await other.listen(0), 'GET', '/lab/api/runs')).body.runs;
-      assert.deepEqual(
-        listed.map((run: { id: number }) => run.id),
-        rows.map((row) => row.id).reverse(),
-      );
+      const listed = (await labApi(again.url, 'GET', '/lab/api/runs')).body.runs;
+      assert.deepEqual(listed, runs);
+      const report = await labApi(again.url, 'GET', `/lab/api/runs/${runs.at(-1)!.id}`);
+      assert.equal(report.status, 200);
     } finally {
-      await other.close();
+      await again.lab.close();
     }
     assert.equal((await labApi(url, 'GET', '/lab/api/runs/999999')).status, 404);
     assert.equal((await labApi(url, 'GET', '/lab/api/runs/abc')).status, 400);
@@ -395,7 +415,7 @@ describe('load lab (server side)', () => {
   test('the cache view lists entries with layer, TTL and size, and Flush empties it', async () => {
     await graphql(stack.gatewayUrl, '{ item(id: "3") { name reviewSummary { count } } }');
     // a page built, then served from this service's page cache
-    for (let i = 0; i < 2; i++) await (await fetch(`${url}/items/3`)).text();
+    for (let i = 0; i < 2; i++) await (await fetch(`${ssrUrl}/items/3`)).text();
     const view = (await labApi(url, 'GET', '/lab/api/cache')).body;
     assert.equal(view.mode, 'all');
     assert.ok(view.entries.length > 0);
@@ -418,18 +438,22 @@ describe('load lab (server side)', () => {
   test('on a per-process memory store the cache view says which layers are off and why, whatever CACHE_MODE says', async () => {
     const onRedis = await cacheViewReady(url);
     assert.equal(onRedis.body.off, null, 'on Redis every layer serves');
-    const memoryLab = createSsrService(readConfig({ LOG_LEVEL: 'silent', ADMIN_TOKEN, LAB_TOKEN, CACHE_MODE: 'all' }), {
-      gatewayUrl: broken.gatewayUrl,
-    });
+    const memoryConfig = { LOG_LEVEL: 'silent', ADMIN_TOKEN, LAB_TOKEN, CACHE_MODE: 'all' };
+    const memorySsr = createSsrService(readConfig(memoryConfig), { gatewayUrl: broken.gatewayUrl });
+    const memoryLab = await startLab(
+      { ...memoryConfig, LAB_DATA_DIR: path.join(dataDir, 'memory') },
+      { gateway: broken.gatewayUrl, ssr: await memorySsr.listen(0) },
+    );
     try {
-      const view = (await labApi(await memoryLab.listen(0), 'GET', '/lab/api/cache')).body;
+      const view = (await labApi(memoryLab.url, 'GET', '/lab/api/cache')).body;
       assert.equal(view.mode, 'all');
       assert.deepEqual(view.off, {
         layers: ['response', 'rest', 'page'],
         reason: 'response and page caches need a shared store: set REDIS_URL or CACHE_URL',
       });
     } finally {
-      await memoryLab.close();
+      await memoryLab.lab.close();
+      await memorySsr.close();
     }
   });
 
@@ -561,17 +585,17 @@ describe('load lab (server side)', () => {
       await finished(id);
     });
 
-    test('a Host that is not this machine (DNS rebinding) is 403 for the lab, its page and PUT /admin/settings', async () => {
+    test("a Host that is not this machine (DNS rebinding) is 403 for the lab, its page and the SSR service's PUT /admin/settings", async () => {
       const evil = 'rebind.evil.example';
       const bearer = { authorization: `Bearer ${LAB_TOKEN}` };
-      for (const [method, path, headers] of [
-        ['GET', '/lab/api/state', bearer],
-        ['POST', '/lab/api/cache/flush', bearer],
-        ['GET', `/lab?token=${encodeURIComponent(LAB_TOKEN)}`, {}],
-        ['GET', '/lab', { cookie: await cookieOf(url) }],
-        ['PUT', '/admin/settings', admin],
+      for (const [base, method, path, headers] of [
+        [url, 'GET', '/lab/api/state', bearer],
+        [url, 'POST', '/lab/api/cache/flush', bearer],
+        [url, 'GET', `/lab?token=${encodeURIComponent(LAB_TOKEN)}`, {}],
+        [url, 'GET', '/lab', { cookie: await cookieOf(url) }],
+        [ssrUrl, 'PUT', '/admin/settings', admin],
       ] as const) {
-        const answer = await raw(url, method, path, { ...headers, host: `${evil}:${new URL(url).port}` });
+        const answer = await raw(base, method, path, { ...headers, host: `${evil}:${new URL(base).port}` });
         assert.equal(answer.status, 403, `${method} ${path}`);
         assert.match(
           JSON.parse(answer.body).detail,
@@ -604,10 +628,16 @@ describe('load lab (server side)', () => {
       await finished(allowed.body.run.id);
     });
 
-    test('with no LAB_TOKEN the service makes one up and logs the lab URL with it once', async () => {
-      const child = spawn(process.execPath, ['--import', './scripts/preload.mjs', 'ssr/src/main.ts'], {
+    test('with no LAB_TOKEN the lab makes one up and logs its URL with it once', async () => {
+      const child = spawn(process.execPath, ['--import', './scripts/preload.mjs', 'lab/src/main.ts'], {
         cwd: path.resolve(import.meta.dirname, '../..'),
-        env: { PATH: process.env.PATH, SSR_PORT: '0', GATEWAY_URL: stack.gatewayUrl, LOG_LEVEL: 'info' },
+        env: {
+          PATH: process.env.PATH,
+          LAB_PORT: '0',
+          LAB_DATA_DIR: path.join(dataDir, 'made-up'),
+          GATEWAY_URL: stack.gatewayUrl,
+          LOG_LEVEL: 'info',
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let output = '';
@@ -690,7 +720,10 @@ describe('load lab (server side)', () => {
       const { page, problems, outside } = await offlinePage(browser, { height: 1000 });
       await page.goto(`${url}/lab?token=${LAB_TOKEN}`);
       await page.getByRole('heading', { name: 'Configure' }).waitFor();
-      assert.equal(await page.getByRole('link', { name: 'GraphQL Playground' }).getAttribute('href'), '/graphql');
+      assert.equal(
+        await page.getByRole('link', { name: 'GraphQL Playground' }).getAttribute('href'),
+        `${stack.gatewayUrl}/graphql`,
+      );
 
       // every control has an accessible name
       const unnamed = await page
@@ -803,6 +836,23 @@ describe('load lab (server side)', () => {
       );
       assert.deepEqual(outside, []);
       assert.deepEqual(problems, []);
+      await page.close();
+    });
+
+    test("the lab's inspector shows a GraphQL request's query printed as a document, not an escaped string", async () => {
+      const { page } = await offlinePage(browser);
+      await page.goto(`${url}/lab?token=${LAB_TOKEN}`);
+      await page.fill('input[name="inspect-item"]', '7');
+      await page.selectOption('select[name="inspect-target"]', 'graphql');
+      await page.click('button:has-text("Send sample request")');
+      const query = await page.locator('.exchange pre.graphql').innerText({ timeout: 10_000 });
+      assert.equal(query, print(parse(ITEM_PAGE_QUERY)));
+      assert.match(
+        query,
+        /^query ItemPage\(\$id: ID!, \$first: Int!, \$after: String, \$sort: ReviewSort!\) \{\n {2}item/,
+      );
+      const rest = await page.locator('.exchange pre.graphql + h3 + pre').innerText();
+      assert.deepEqual(JSON.parse(rest), { variables: { id: '7', first: 5, sort: 'NEWEST' } });
       await page.close();
     });
 

@@ -12,7 +12,7 @@ import type {
   RunSummary,
   TargetInfo,
   VariantInfo,
-} from '../protocol.ts';
+} from '../src/protocol.ts';
 
 export type {
   BrowserBenchReport,

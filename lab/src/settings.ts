@@ -141,10 +141,6 @@ export function parseRunLabel(body: unknown): string | null {
   return parseInput(labelSchema, body, 'run label').label || null;
 }
 
-/** A stored run's settings as they are now: runs from before browser runs have no kind, and were load runs. */
-export const storedSettings = (settings: unknown): LabSettings =>
-  (settings as { kind?: string }).kind ? (settings as LabSettings) : { ...(settings as LoadRunSettings), kind: 'load' };
-
 /** How many page loads a browser run measures: each variant `samples` times (a warm run's first, unmeasured loads not counted). */
 export const plannedLoads = (settings: BrowserRunSettings) => settings.variants.length * settings.samples;
 

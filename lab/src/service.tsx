@@ -1,0 +1,119 @@
+// The load lab as a service of its own: its runner and run store, its API (outside the
+// compressed scope: server-sent events must not be buffered), its page and bundle (inside it).
+// It drives the stack it measures over HTTP only: the load tester's requests, and the gateway's
+// and the SSR service's admin routes.
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import compress from '@fastify/compress';
+import type { Config } from '@supergraph-lab/config';
+import { createHttpServer, listenUrl } from '@supergraph-lab/http';
+import type { Endpoints } from '@supergraph-lab/loadtest';
+import { buildSync } from 'esbuild';
+import type { FastifyInstance } from 'fastify';
+import { Agent } from 'undici';
+import { guardLab, labDoor, labToken } from './access.tsx';
+import { LabDocument } from './document.tsx';
+import { sendPage } from './html.tsx';
+import { registerLabRoutes } from './routes.ts';
+import { LabRunner } from './runner.ts';
+import { stackControl } from './stack.ts';
+import { fileRunStore, type RunStore } from './store.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+export interface LabService {
+  app: FastifyInstance;
+  /** Listens; the lab's base URL. */
+  listen(port?: number, host?: string): Promise<string>;
+  /** The lab's address with its token, to log once it listens at `baseUrl`: null when LAB_TOKEN gave the token. */
+  madeUpUrl(baseUrl: string): string | null;
+  close(): Promise<void>;
+}
+
+export interface LabOptions {
+  /** Where runs are kept; default files under LAB_DATA_DIR, else `.data/lab` in the checkout. */
+  store?: RunStore;
+  /** The stack under test; default the configuration's (GATEWAY_URL, SSR_URL, the subgraphs' URLs). */
+  endpoints?: Partial<Endpoints>;
+}
+
+/** The lab's browser bundle (React, uPlot and the panels), built once with esbuild; named by its hash. */
+function buildLabBundle(): { path: string; code: string } {
+  const result = buildSync({
+    entryPoints: [path.join(import.meta.dirname, '../ui/client.tsx')],
+    bundle: true,
+    minify: true,
+    format: 'esm',
+    jsx: 'automatic',
+    target: 'es2020',
+    write: false,
+    define: { 'process.env.NODE_ENV': '"production"' },
+  });
+  const code = result.outputFiles[0]!.text;
+  // under /lab, as everything of the lab's: a balancer routes that prefix to this process
+  return { path: `/lab/assets/lab-${createHash('sha256').update(code).digest('hex').slice(0, 12)}.js`, code };
+}
+
+/**
+ * The load lab: `GET /lab` (behind its token), its API under `/lab/api`, its bundle. Runs are
+ * kept by the lab itself (`options.store`), so they survive a restart with or without a database.
+ */
+export function createLabService(config: Config, options: LabOptions = {}): LabService {
+  const endpoints: Endpoints = {
+    gateway: config.gatewayUrl,
+    ssr: config.ssrUrl,
+    ...config.subgraphUrls,
+    ...options.endpoints,
+  };
+  const agent = new Agent({ keepAliveTimeout: 30_000, connections: 16 });
+  const app = createHttpServer({
+    name: 'lab',
+    logLevel: config.logLevel,
+    bodyLimitBytes: config.bodyLimitBytes,
+    requestTimeoutMs: config.requestTimeoutMs,
+  });
+  const store = options.store ?? fileRunStore(config.labDataDir ?? path.join(ROOT, '.data', 'lab'));
+  const stack = stackControl(config, endpoints, agent);
+  const runner = new LabRunner({ endpoints, store, timeoutMs: 2000, log: app.log, applySettings: stack.apply });
+  const { token, madeUp } = labToken(config);
+  guardLab(app, { token, allowedHosts: config.allowedHosts });
+  const routes = registerLabRoutes(app, { config, runner, endpoints, stack });
+  // built on the first visit: a lab nobody opens never pays for it
+  let built: { path: string; code: string } | null = null;
+  const bundle = () => (built ??= buildLabBundle());
+
+  void app.register(async (scope) => {
+    await scope.register(compress, { threshold: 1024 });
+    scope.get('/', async (_request, reply) => reply.redirect('/lab'));
+    scope.get<{ Params: { file: string } }>('/lab/assets/:file', async (request, reply) => {
+      if (request.url.split('?')[0] !== bundle().path) return reply.callNotFound();
+      return reply
+        .type('application/javascript; charset=utf-8')
+        .header('cache-control', 'public, max-age=31536000, immutable')
+        .send(bundle().code);
+    });
+    scope.get('/lab', async (request, reply) => {
+      // the token traded for the cookie, or a page saying how to get in
+      const answered = labDoor(request, reply, token);
+      if (answered) return answered;
+      const state = await routes.state();
+      return sendPage(
+        reply.header('cache-control', 'no-store'),
+        200,
+        <LabDocument state={state} script={bundle().path} />,
+      );
+    });
+  });
+
+  return {
+    app,
+    listen: (port, host) => listenUrl(app, port, host),
+    // a wildcard address is no name a browser's Host may carry here: loopback's is
+    madeUpUrl: (baseUrl) =>
+      madeUp ? `${baseUrl.replace(/\/\/(0\.0\.0\.0|\[::\])(?=:)/, '//127.0.0.1')}/lab?token=${token}` : null,
+    async close() {
+      await app.close();
+      await agent.close();
+    },
+  };
+}
