@@ -14,7 +14,10 @@ import {
   readConfig,
   readToolConfig,
   redactUrl,
+  SERVICES as REGISTRY,
+  SUBGRAPH_NAMES,
   UsageError,
+  type ServiceName,
   type Config,
   type ToolConfig,
 } from '@supergraph-lab/config';
@@ -39,20 +42,12 @@ const USAGE = `usage: npm start | npm run start:scaled [-- --balancer ${Object.k
 // balanced instances drain before they stop (deploy/nginx.conf keeps idle connections for 2 s), unless told
 const SCALED_DRAIN_MS = 3000;
 
-/** The services, by name: their entry file, their port in the configuration, their colour. */
-const SERVICES = {
-  items: { name: 'items', entry: 'subgraphs/items/src/main.ts', port: (c: Config) => c.ports.items, colour: 36 },
-  reviews: {
-    name: 'reviews',
-    entry: 'subgraphs/reviews/src/main.ts',
-    port: (c: Config) => c.ports.reviews,
-    colour: 35,
-  },
-  photos: { name: 'photos', entry: 'subgraphs/photos/src/main.ts', port: (c: Config) => c.ports.photos, colour: 33 },
-  gateway: { name: 'gateway', entry: 'gateway/src/main.ts', port: (c: Config) => c.ports.gateway, colour: 32 },
-  ssr: { name: 'ssr', entry: 'ssr/src/main.ts', port: (c: Config) => c.ports.ssr, colour: 34 },
-} as const satisfies Record<string, Spawnable & { port: (c: Config) => number }>;
-const SUBGRAPHS = [SERVICES.items, SERVICES.reviews, SERVICES.photos];
+/** The services, by name (the registry's: entry file, colour), each with its port in the configuration. */
+type Service = Spawnable & { port: (c: Config) => number };
+const SERVICES = Object.fromEntries(
+  REGISTRY.map((service): [ServiceName, Service] => [service.name, { ...service, port: (c) => c.ports[service.name] }]),
+) as Record<ServiceName, Service>;
+const SUBGRAPHS = SUBGRAPH_NAMES.map((name) => SERVICES[name]);
 
 const supervisor = new Supervisor(READY_TIMEOUT_MS);
 const local = (port: number) => `http://127.0.0.1:${port}`;
