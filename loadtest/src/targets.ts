@@ -1,17 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { readConfig } from '@supergraph-lab/config';
+import { readConfig, type ServiceName } from '@supergraph-lab/config';
 import { biasedItemId } from '@supergraph-lab/db/workload';
 import { ITEM_PAGE_QUERY, itemPageVariables } from '@supergraph-lab/http/documents';
 import type { RequestSpec } from './http.ts';
 
-/** Where the running stack answers. */
-export interface Endpoints {
-  gateway: string;
-  ssr: string;
-  items: string;
-  reviews: string;
-  photos: string;
-}
+/** Where the running stack answers: each service of the registry (packages/config/src/services.ts). */
+export type Endpoints = Record<ServiceName, string>;
 
 const CREATE_REVIEW = /* GraphQL */ `
   mutation LoadTestReview($input: CreateReviewInput!) {
