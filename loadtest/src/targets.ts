@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { readConfig, type ServiceName } from '@supergraph-lab/config';
+import { readConfig, SERVICE_NAMES, type ServiceName } from '@supergraph-lab/config';
 import { biasedItemId } from '@supergraph-lab/db/workload';
 import { ITEM_PAGE_QUERY, itemPageVariables } from '@supergraph-lab/http/documents';
 import type { RequestSpec } from './http.ts';
@@ -132,6 +132,11 @@ export function targetNamed(name: string): Target {
 /** Item ids for a run: at random, 80% from the newest 10% of 1..maxId (CONTRACT.md). */
 export function itemIds(maxId: number, random: () => number = Math.random): () => number {
   return () => biasedItemId(maxId, random);
+}
+
+/** Every service at one origin: a balancer in front of the stack. */
+export function endpointsAt(origin: string): Endpoints {
+  return Object.fromEntries(SERVICE_NAMES.map((name) => [name, origin])) as Endpoints;
 }
 
 /** Endpoints as the configuration has them: the contract's ports here, each overridable (GATEWAY_URL, SSR_URL, ITEMS_URL, ...). */
