@@ -25,7 +25,6 @@ export {
 } from './modes.ts';
 export {
   portEnvironment,
-  serviceNamed,
   SERVICE_NAMES,
   SERVICES,
   SUBGRAPH_NAMES,

@@ -40,11 +40,6 @@ export const SUBGRAPHS = SERVICES.filter((entry): entry is Subgraph => entry.kin
 export const SUBGRAPH_NAMES: readonly SubgraphName[] = SUBGRAPHS.map((entry) => entry.name);
 export const SERVICE_NAMES: readonly ServiceName[] = SERVICES.map((entry) => entry.name);
 
-/** The service called `name`. */
-export function serviceNamed(name: ServiceName): Service {
-  return SERVICES.find((entry) => entry.name === name)!;
-}
-
 /** `{ ITEMS_PORT: '4101', ... }`: each port in `ports` under its service's variable, as an environment has it. */
 export function portEnvironment(ports: Partial<Record<ServiceName, number>>): Record<string, string> {
   return Object.fromEntries(
