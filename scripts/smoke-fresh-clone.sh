@@ -3,8 +3,9 @@
 # DATABASE_URL or REDIS_URL (embedded PGlite, in-memory cache), the item page over GraphQL, REST
 # and SSR, a short load on each (50/s for 5 s, as the lab's first comparison), then Ctrl-C and a
 # clean stop; then the same load again with CACHE_MODE=off and BATCHING=off. Any failed request
-# fails it. Run by .ci/run before `npm test`; needs the default ports (3000, 4000-4003, 54329)
-# free. Prints the wall time of `npm ci` and of `npm start` to ready.
+# fails it. Run by .ci/run before `npm test`; needs the services' default ports (3000, 4000-4003:
+# the registry's, packages/config/src/services.ts) and 54329 free. Prints the wall time of
+# `npm ci` and of `npm start` to ready.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/sgl-fresh-clone-XXXXXX")
@@ -33,6 +34,12 @@ started=$(now_ms)
 npm ci --no-audit --no-fund --loglevel=error >"$work/npm-ci.log" 2>&1 || { tail -n 40 "$work/npm-ci.log" >&2; fail "npm ci failed"; }
 echo "smoke: npm ci took $(seconds_since "$started") s"
 
+# the services and their default ports, as the registry lists them
+names=() ports=()
+while read -r name port; do names+=("$name") ports+=("$port"); done < <(node --import tsx/esm --input-type=module \
+  -e "import { SERVICES } from './packages/config/src/services.ts'; for (const s of SERVICES) console.log(s.name, s.defaultPort);")
+[ ${#names[@]} -gt 0 ] || fail "could not read the services from packages/config/src/services.ts"
+
 # start_stack [VAR=VALUE...]: npm start with no DATABASE_URL/REDIS_URL/CACHE_URL, in its own
 # process group (so Ctrl-C reaches every service as it would from a terminal), until it is ready
 start_stack() {
@@ -55,11 +62,11 @@ stop_stack() {
     sleep 0.5
   done
   grep -qE '\[start\] +stopped' "$log" || fail "npm start did not stop within 30 s of Ctrl-C"
-  for service in items reviews photos gateway ssr; do
+  for service in "${names[@]}"; do
     grep -qE "\[start\] +$service stopped \(exit code 0\)" "$log" || fail "$service did not drain and exit 0"
   done
   wait "$pid" 2>/dev/null || true
-  for port in 3000 4000 4003 4001 4002 54329; do
+  for port in "${ports[@]}" 54329; do
     if curl -s --max-time 2 "http://127.0.0.1:$port/healthz" >/dev/null; then fail "port $port still answers after Ctrl-C"; fi
   done
 }

@@ -16,7 +16,10 @@ import {
   readConfig,
   readToolConfig,
   redactUrl,
+  SERVICES as REGISTRY,
+  SUBGRAPH_NAMES,
   UsageError,
+  type ServiceName,
   type Config,
   type ToolConfig,
 } from '@supergraph-lab/config';
@@ -40,21 +43,14 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 const READY_TIMEOUT_MS = 60_000;
 const USAGE = `usage: npm start | npm run start:scaled [-- --balancer ${Object.keys(BALANCERS).join('|')}]`;
 
-/** The services, by name: their entry file, their port in the configuration, their colour. */
-const SERVICES = {
-  items: { name: 'items', entry: 'subgraphs/items/src/main.ts', port: (c: Config) => c.ports.items, colour: 36 },
-  reviews: {
-    name: 'reviews',
-    entry: 'subgraphs/reviews/src/main.ts',
-    port: (c: Config) => c.ports.reviews,
-    colour: 35,
-  },
-  photos: { name: 'photos', entry: 'subgraphs/photos/src/main.ts', port: (c: Config) => c.ports.photos, colour: 33 },
-  gateway: { name: 'gateway', entry: 'gateway/src/main.ts', port: (c: Config) => c.ports.gateway, colour: 32 },
-  ssr: { name: 'ssr', entry: 'ssr/src/main.ts', port: (c: Config) => c.ports.ssr, colour: 34 },
-  lab: { name: 'lab', entry: 'lab/src/main.ts', port: (c: Config) => c.ports.lab, colour: 31 },
-} as const satisfies Record<string, Spawnable & { port: (c: Config) => number }>;
-const SUBGRAPHS = [SERVICES.items, SERVICES.reviews, SERVICES.photos];
+/** The services, by name (the registry's: entry file, colour), each with its port in the configuration. */
+type Service = Spawnable & { port: (c: Config) => number };
+const SERVICES = Object.fromEntries(
+  REGISTRY.map((service): [ServiceName, Service] => [service.name, { ...service, port: (c) => c.ports[service.name] }]),
+) as Record<ServiceName, Service>;
+const SUBGRAPHS = SUBGRAPH_NAMES.map((name) => SERVICES[name]);
+/** The load lab: a tool started beside the stack, not a service of the registry. */
+const LAB: Service = { name: 'lab', entry: 'lab/src/main.ts', port: (c) => c.ports.lab, colour: 31 };
 
 const supervisor = new Supervisor(READY_TIMEOUT_MS);
 const local = (port: number) => `http://127.0.0.1:${port}`;
@@ -225,7 +221,7 @@ try {
   if (config.lab) {
     const ports = balancedPorts(config, tools);
     const behind = { GATEWAY_URL: local(operationsPort(ports)), SSR_URL: local(ports.ssrs[0]), BALANCER: balancer };
-    supervisor.spawn(SERVICES.lab, scaled ? { ...env, ...behind } : env);
+    supervisor.spawn(LAB, scaled ? { ...env, ...behind } : env);
     await supervisor.ready('lab', local(config.ports.lab));
   }
   const showcaseId = await showcaseItemId(databaseUrl);

@@ -21,6 +21,7 @@ export {
   type Tick,
 } from './step.ts';
 export {
+  endpointsAt,
   endpointsFromEnv,
   itemIds,
   TARGETS,

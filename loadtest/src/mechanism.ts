@@ -1,16 +1,17 @@
 // What the services did for a step's requests, from their own counters: each service's /metrics
 // read right before and right after the step, the deltas divided by the step's successful
 // requests. /metrics is open on every service (packages/http/src/server.ts): no admin token.
+import { SERVICE_NAMES, SUBGRAPH_NAMES } from '@supergraph-lab/config';
 import { request } from 'undici';
 import type { StepMechanism } from './step.ts';
 import type { Endpoints } from './targets.ts';
 
-/** The services read, by the names reports use (bench:cpu's). */
-const SERVICES = ['gateway', 'items', 'reviews', 'photos', 'ssr'] as const satisfies readonly (keyof Endpoints)[];
-const SUBGRAPHS = ['items', 'reviews', 'photos'] as const satisfies readonly (typeof SERVICES)[number][];
+/** The services read, by the names reports use (bench:cpu's): the registry's. */
+const SERVICES = SERVICE_NAMES;
+const SUBGRAPHS = SUBGRAPH_NAMES;
 
 /** Each service's metric totals at one moment; null for a service whose /metrics did not answer. */
-export type CounterSnapshot = Record<(typeof SERVICES)[number], Map<string, number> | null>;
+export type CounterSnapshot = Record<keyof Endpoints, Map<string, number> | null>;
 
 /**
  * Prometheus text format to each metric's total over its label sets (`name{labels} value`

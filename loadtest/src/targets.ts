@@ -1,17 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { readConfig } from '@supergraph-lab/config';
+import { readConfig, SERVICE_NAMES, type ServiceName } from '@supergraph-lab/config';
 import { biasedItemId } from '@supergraph-lab/db/workload';
 import { ITEM_PAGE_QUERY, itemPageVariables } from '@supergraph-lab/http/documents';
 import type { RequestSpec } from './http.ts';
 
-/** Where the running stack answers. */
-export interface Endpoints {
-  gateway: string;
-  ssr: string;
-  items: string;
-  reviews: string;
-  photos: string;
-}
+/** Where the running stack answers: each service of the registry (packages/config/src/services.ts). */
+export type Endpoints = Record<ServiceName, string>;
 
 const CREATE_REVIEW = /* GraphQL */ `
   mutation LoadTestReview($input: CreateReviewInput!) {
@@ -138,6 +132,11 @@ export function targetNamed(name: string): Target {
 /** Item ids for a run: at random, 80% from the newest 10% of 1..maxId (docs/contract.md). */
 export function itemIds(maxId: number, random: () => number = Math.random): () => number {
   return () => biasedItemId(maxId, random);
+}
+
+/** Every service at one origin: a balancer in front of the stack. */
+export function endpointsAt(origin: string): Endpoints {
+  return Object.fromEntries(SERVICE_NAMES.map((name) => [name, origin])) as Endpoints;
 }
 
 /** Endpoints as the configuration has them: the contract's ports here, each overridable (GATEWAY_URL, SSR_URL, ITEMS_URL, ...). */

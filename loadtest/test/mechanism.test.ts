@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { SERVICE_NAMES, SERVICES, SUBGRAPH_NAMES, type ServiceKind } from '@supergraph-lab/config';
 import { LISTING_QUERY } from '@supergraph-lab/http/documents';
 import { graphql, rest } from '@supergraph-lab/stack';
 import { seededStack } from '@supergraph-lab/stack/fixture';
@@ -93,7 +94,10 @@ describe("a step's mechanism, read from the services' /metrics", () => {
     assert.ok(mechanism.statementsPerRequest! >= 3, `statements per page: ${mechanism.statementsPerRequest}`);
     // no SSR answered: its CPU and so the total are unknown, the others' are there
     assert.equal(mechanism.cpuMsPerRequest, null);
-    assert.deepEqual(Object.keys(mechanism.cpuMsByService).sort(), ['gateway', 'items', 'photos', 'reviews']);
+    assert.deepEqual(
+      Object.keys(mechanism.cpuMsByService).sort(),
+      SERVICE_NAMES.filter((name) => name !== 'ssr').sort(),
+    );
     for (const ms of Object.values(mechanism.cpuMsByService)) assert.ok(ms > 0);
     // the REST page through the gateway: each of its four calls forwarded once (no REST cache here)
     assert.equal(restPage!.mechanism!.fetchesPerRequest, 4);
@@ -120,32 +124,25 @@ test('metricTotals sums each metric over its label sets and skips comments and n
 });
 
 test('mechanismBetween divides by successful requests and says null for what it could not count', () => {
-  const snapshot = (statements: number, fetches: number, cpu: number): CounterSnapshot => ({
-    gateway: new Map([
-      ['subgraph_fetches_total', fetches],
-      ['process_cpu_seconds_total', cpu],
-    ]),
-    items: new Map([
-      ['db_statements_total', statements],
-      ['process_cpu_seconds_total', cpu],
-    ]),
-    reviews: new Map([
-      ['db_statements_total', statements],
-      ['process_cpu_seconds_total', cpu],
-    ]),
-    photos: new Map([
-      ['db_statements_total', statements],
-      ['process_cpu_seconds_total', cpu],
-    ]),
-    ssr: new Map([['process_cpu_seconds_total', cpu]]),
-  });
+  // every service of the registry reports its CPU; the subgraphs their statements, the gateway its fetches
+  const counters = (kind: ServiceKind, statements: number, fetches: number, cpu: number) => {
+    const totals = new Map([['process_cpu_seconds_total', cpu]]);
+    if (kind === 'gateway') totals.set('subgraph_fetches_total', fetches);
+    if (kind === 'subgraph') totals.set('db_statements_total', statements);
+    return totals;
+  };
+  const snapshot = (statements: number, fetches: number, cpu: number) =>
+    Object.fromEntries(
+      SERVICES.map((service) => [service.name, counters(service.kind, statements, fetches, cpu)]),
+    ) as CounterSnapshot;
+  const each = (names: readonly string[], ms: number) => Object.fromEntries(names.map((name) => [name, ms]));
   const before = snapshot(10, 5, 1);
   const after = snapshot(30, 35, 1.5);
   assert.deepEqual(mechanismBetween(before, after, 10), {
-    statementsPerRequest: 6,
+    statementsPerRequest: 2 * SUBGRAPH_NAMES.length,
     fetchesPerRequest: 3,
-    cpuMsPerRequest: 250,
-    cpuMsByService: { gateway: 50, items: 50, reviews: 50, photos: 50, ssr: 50 },
+    cpuMsPerRequest: 50 * SERVICE_NAMES.length,
+    cpuMsByService: each(SERVICE_NAMES, 50),
   });
   // a subgraph that did not answer, a gateway without the series, an SSR that restarted
   const gaps: CounterSnapshot = { ...after, reviews: null, gateway: new Map(), ssr: snapshot(0, 0, 0.2).ssr };
@@ -153,7 +150,10 @@ test('mechanismBetween divides by successful requests and says null for what it 
     statementsPerRequest: null,
     fetchesPerRequest: null,
     cpuMsPerRequest: null,
-    cpuMsByService: { items: 50, photos: 50 },
+    cpuMsByService: each(
+      SUBGRAPH_NAMES.filter((name) => name !== 'reviews'),
+      50,
+    ),
   });
   // nothing succeeded: nothing to divide by
   assert.deepEqual(mechanismBetween(before, after, 0), {

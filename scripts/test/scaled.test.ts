@@ -9,7 +9,8 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { after, beforeEach, describe, test } from 'node:test';
 import { createTestDatabase, type TestDatabase } from '@supergraph-lab/db/testing';
-import { createAgent, loadPage, runStep, targetNamed } from '@supergraph-lab/loadtest';
+import { SUBGRAPH_NAMES, portEnvironment } from '@supergraph-lab/config';
+import { createAgent, endpointsAt, loadPage, runStep, targetNamed } from '@supergraph-lab/loadtest';
 import { loadShopData } from '@supergraph-lab/seed';
 import { reviewsTitled as countReviewsTitled } from '@supergraph-lab/stack';
 import { HAPROXY, NGINX, skipWithout } from '@supergraph-lab/stack/tools';
@@ -75,16 +76,14 @@ function scaledStack(balancer: 'nginx' | 'haproxy') {
     stack.gateway = await pairOfPorts();
     stack.ssr = await pairOfPorts();
     stack.balancer = await pairOfPorts();
-    const ports = await Promise.all([pairOfPorts(), pairOfPorts(), pairOfPorts()]);
+    const subgraphs = await Promise.all(SUBGRAPH_NAMES.map(async (name) => [name, await pairOfPorts()] as const));
     const env = {
       ...process.env,
       DATABASE_URL: stack.db.url,
       GATEWAY_PORT: String(stack.gateway),
       SSR_PORT: String(stack.ssr),
       NGINX_PORT: String(stack.balancer),
-      ITEMS_PORT: String(ports[0]),
-      REVIEWS_PORT: String(ports[1]),
-      PHOTOS_PORT: String(ports[2]),
+      ...portEnvironment(Object.fromEntries(subgraphs)),
       CACHE_MODE: 'off',
       // the kill point of the crash-after-commit tests (refused with NODE_ENV=production)
       NODE_ENV: 'test',
@@ -161,7 +160,7 @@ for (const [balancer, tool] of [
         { timeout: 60_000 },
         async () => {
           const origin = `http://127.0.0.1:${stack.balancer}`;
-          const endpoints = { gateway: origin, ssr: origin, items: origin, reviews: origin, photos: origin };
+          const endpoints = endpointsAt(origin);
           const pages = targetNamed(target);
           let n = 0;
           const send = (signal: AbortSignal) => loadPage(agent, pages.requests(endpoints, 1 + (n++ % 200), n), signal);

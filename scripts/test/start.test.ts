@@ -4,17 +4,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { runLoadTest } from '@supergraph-lab/loadtest';
+import { portEnvironment, SERVICE_NAMES, type ServiceName } from '@supergraph-lab/config';
+import { runLoadTest, type Endpoints } from '@supergraph-lab/loadtest';
 import { graphql, rest } from '@supergraph-lab/stack';
 import { eventually, freePort } from '@supergraph-lab/testing';
 import pg from 'pg';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
-const SERVICES = ['items', 'reviews', 'photos', 'gateway', 'ssr', 'lab'] as const;
 
 /** `npm start` as a newcomer runs it (no DATABASE_URL, REDIS_URL or CACHE_URL), on free ports. */
 interface NpmStart {
-  ports: { gateway: number; items: number; reviews: number; photos: number; pg: number; ssr: number; lab: number };
+  /** Every service's port (the registry's), the lab's and the embedded Postgres's. */
+  ports: Record<ServiceName | 'lab' | 'pg', number>;
   output(): string;
   /** Ctrl-C to the whole group; resolves once npm start says it stopped (or 20 s passed). */
   stop(): Promise<void>;
@@ -22,16 +23,13 @@ interface NpmStart {
 
 async function npmStart(extraEnv: Record<string, string> = {}): Promise<NpmStart> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'sgl-start-'));
-  const [gateway, items, reviews, photos, pg, ssr, lab] = await Promise.all(Array.from({ length: 7 }, freePort));
-  const ports = { gateway: gateway!, items: items!, reviews: reviews!, photos: photos!, pg: pg!, ssr: ssr!, lab: lab! };
+  const names = [...SERVICE_NAMES, 'lab', 'pg'] as const;
+  const free = await Promise.all(names.map(() => freePort()));
+  const ports = Object.fromEntries(names.map((name, i) => [name, free[i]!])) as NpmStart['ports'];
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    GATEWAY_PORT: String(ports.gateway),
-    ITEMS_PORT: String(ports.items),
-    REVIEWS_PORT: String(ports.reviews),
-    PHOTOS_PORT: String(ports.photos),
+    ...portEnvironment(ports),
     EMBEDDED_PG_PORT: String(ports.pg),
-    SSR_PORT: String(ports.ssr),
     LAB_PORT: String(ports.lab),
     EMBEDDED_DATA_DIR: dataDir,
     LAB_DATA_DIR: path.join(dataDir, 'lab'),
@@ -74,7 +72,7 @@ test(
   { timeout: 120_000 },
   async () => {
     const started = await npmStart();
-    const { gateway, items, reviews, photos, pg, ssr, lab: labPort } = started.ports;
+    const { gateway, ssr, lab: labPort } = started.ports;
     let output = started.output();
     try {
       assert.match(output, /embedded Postgres \(PGlite\)/);
@@ -127,7 +125,7 @@ test(
       output = started.output();
     }
     assert.match(output, /\[start\] +stopped/, output.slice(-2000));
-    for (const name of SERVICES) {
+    for (const name of SERVICE_NAMES) {
       assert.match(output, new RegExp(`\\[${name}\\] +info +SIG(INT|TERM): draining and shutting down`));
       assert.match(
         output,
@@ -135,7 +133,7 @@ test(
         'drained and exited, not killed',
       );
     }
-    for (const port of [gateway, items, reviews, photos, pg, ssr, labPort]) {
+    for (const port of Object.values(started.ports)) {
       await assert.rejects(fetch(`http://127.0.0.1:${port}/healthz`), `port ${port} is closed`);
     }
   },
@@ -158,13 +156,7 @@ test(
         // generous: a busy machine may make a page slow, only a failure fails this test
         timeoutMs: 15_000,
         connections: 64,
-        endpoints: {
-          gateway: local(ports.gateway),
-          ssr: local(ports.ssr),
-          items: local(ports.items),
-          reviews: local(ports.reviews),
-          photos: local(ports.photos),
-        },
+        endpoints: Object.fromEntries(SERVICE_NAMES.map((name) => [name, local(ports[name])])) as Endpoints,
         maxItemId: 300,
       });
       assert.deepEqual(

@@ -4,7 +4,7 @@ import { launchChromium } from '@supergraph-lab/stack/browser';
 import { CHROMIUM, skipWithout } from '@supergraph-lab/stack/tools';
 import { createAgent, loadPage } from '../http.ts';
 import { runStep, type StepMeasurement } from '../step.ts';
-import { targetNamed, type Endpoints } from '../targets.ts';
+import { endpointsFromEnv, targetNamed, type Endpoints } from '../targets.ts';
 import {
   BROWSER_VARIANTS,
   NETWORK_PROFILES,
@@ -155,7 +155,8 @@ function background(rate: number, options: BrowserBenchOptions) {
     return { stop: async (): Promise<Omit<BackgroundResult, 'rate'>> => ({ answeredPerSecond: 0, step: null }) };
   const agent = createAgent(256);
   const target = targetNamed('graphql');
-  const endpoints = { ...options.endpoints, items: '', reviews: '', photos: '' };
+  // the graphql target asks the gateway only
+  const endpoints = { ...endpointsFromEnv({}), ...options.endpoints };
   // ids uniformly over the whole range: few repeats, so the response cache rarely helps
   const id = () => 1 + Math.floor(Math.random() * options.maxItemId);
   const cancel = new AbortController();

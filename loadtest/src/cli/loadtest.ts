@@ -1,5 +1,6 @@
 // npm run loadtest -- --target graphql,rest --rps 1,10,100,1000 --duration 10 [--json FILE] [--html FILE]
 import { parseArgs } from 'node:util';
+import { SERVICE_NAMES, type ServiceName } from '@supergraph-lab/config';
 import { consoleReporter } from '../console.ts';
 import { nonNegative, parseRates, parseTargets, positive } from '../options.ts';
 import { renderHtmlReport } from '../report/html.ts';
@@ -7,7 +8,7 @@ import { thresholdLines } from '../report/terminal.ts';
 import { writeReportFiles } from '../report/page.ts';
 import { stopOnCtrlC } from './interrupt.ts';
 import { discoverMaxItemId, machineInfo, runLoadTest, type LoadTestReport } from '../run.ts';
-import { endpointsFromEnv, TARGETS } from '../targets.ts';
+import { endpointsFromEnv, TARGETS, type Endpoints } from '../targets.ts';
 import { evaluateThresholds, parseThresholds } from '../thresholds.ts';
 
 const HELP = `npm run loadtest -- [options]   load the running stack (npm start) at fixed arrival rates
@@ -22,7 +23,7 @@ const HELP = `npm run loadtest -- [options]   load the running stack (npm start)
   --settle           after a saturated step, wait until pages answer fast again (a guard for
                      a stack that keeps working for abandoned requests; this one stops)
   --max-id N         newest item id (default: asked from the gateway)
-  --gateway URL --ssr URL --items URL --reviews URL --photos URL
+  ${SERVICE_NAMES.map((name) => `--${name} URL`).join(' ')}
                      where the services answer (default: 127.0.0.1 on the contract's ports / *_PORT env)
   --variant TEXT     a label for this run's setup, e.g. "cache all"
   --threshold EXPR   a pass/fail criterion each step must meet; repeat it, or separate with
@@ -49,11 +50,11 @@ async function main(): Promise<number> {
       timeout: { type: 'string', default: '2000' },
       connections: { type: 'string', default: '256' },
       'max-id': { type: 'string' },
-      gateway: { type: 'string' },
-      ssr: { type: 'string' },
-      items: { type: 'string' },
-      reviews: { type: 'string' },
-      photos: { type: 'string' },
+      // --gateway, --items, ...: where each service of the registry answers
+      ...(Object.fromEntries(SERVICE_NAMES.map((name) => [name, { type: 'string' }])) as Record<
+        ServiceName,
+        { type: 'string' }
+      >),
       variant: { type: 'string' },
       json: { type: 'string' },
       html: { type: 'string' },
@@ -67,13 +68,9 @@ async function main(): Promise<number> {
     return 0;
   }
   const defaults = endpointsFromEnv();
-  const endpoints = {
-    gateway: values.gateway ?? defaults.gateway,
-    ssr: values.ssr ?? defaults.ssr,
-    items: values.items ?? defaults.items,
-    reviews: values.reviews ?? defaults.reviews,
-    photos: values.photos ?? defaults.photos,
-  };
+  const endpoints = Object.fromEntries(
+    SERVICE_NAMES.map((name) => [name, (values[name] as string | undefined) ?? defaults[name]]),
+  ) as Endpoints;
   const settings = {
     targets: parseTargets(values.target),
     rates: parseRates(values.rps),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigError, parseEnv, port, wholeNumber } from './env.ts';
-import { CACHE_MODES, cacheStoreKindOf, SEED_IMAGE_HOST, type CacheMode, type SubgraphName } from './modes.ts';
+import { CACHE_MODES, cacheStoreKindOf, SEED_IMAGE_HOST, type CacheMode } from './modes.ts';
+import { SERVICES, SUBGRAPHS, type ServiceName, type SubgraphName } from './services.ts';
 
 export { ConfigError, redactUrl } from './env.ts';
 export { parseCliArgs, parseCount, UsageError } from './cli.ts';
@@ -19,11 +20,19 @@ export {
   databaseKindOf,
   type DatabaseKind,
   SEED_IMAGE_HOST,
-  SUBGRAPH_NAMES,
   type CacheMode,
   type CacheStoreKind,
-  type SubgraphName,
 } from './modes.ts';
+export {
+  portEnvironment,
+  SERVICE_NAMES,
+  SERVICES,
+  SUBGRAPH_NAMES,
+  SUBGRAPHS,
+  type ServiceKind,
+  type ServiceName,
+  type SubgraphName,
+} from './services.ts';
 
 const positiveInt = (fallback: number, max?: number) => wholeNumber(1, fallback, max);
 
@@ -33,6 +42,18 @@ const url = (protocols: RegExp, example: string) =>
 /** One host as a URL names it: a name or an IP address (IPv6 in brackets), with a port when not the default. */
 const HOST = String.raw`(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?`;
 const HOST_LIST = new RegExp(String.raw`^\s*${HOST}(?:\s*,\s*${HOST})*\s*$`);
+
+type Service = (typeof SERVICES)[number];
+
+/** Each service's port variable (its default port) and URL variable, from the registry. */
+const serviceVariables = Object.fromEntries(
+  SERVICES.flatMap((service) => [
+    [service.portVariable, port(service.defaultPort)],
+    [service.urlVariable, url(/^https?:\/\//, `http://127.0.0.1:${service.defaultPort}`)],
+  ]),
+) as { [S in Service as S['portVariable']]: ReturnType<typeof port> } & {
+  [S in Service as S['urlVariable']]: ReturnType<typeof url>;
+};
 
 const schema = z.object({
   // unset means production: stack traces only where NODE_ENV=development says so (docs/contract.md)
@@ -62,17 +83,10 @@ const schema = z.object({
     .string()
     .regex(HOST_LIST, 'must be a comma-separated list of hosts like cdn.example or 127.0.0.1:3000')
     .optional(),
-  GATEWAY_PORT: port(4000),
-  ITEMS_PORT: port(4001),
-  REVIEWS_PORT: port(4002),
-  PHOTOS_PORT: port(4003),
-  SSR_PORT: port(3000),
+  // GATEWAY_PORT, ITEMS_PORT, ..., and GATEWAY_URL, ITEMS_URL, ...
+  ...serviceVariables,
+  // the load lab: a tool of its own, not a service of the registry (nothing composes or balances it)
   LAB_PORT: port(3100),
-  ITEMS_URL: url(/^https?:\/\//, 'http://127.0.0.1:4001').optional(),
-  REVIEWS_URL: url(/^https?:\/\//, 'http://127.0.0.1:4002').optional(),
-  PHOTOS_URL: url(/^https?:\/\//, 'http://127.0.0.1:4003').optional(),
-  GATEWAY_URL: url(/^https?:\/\//, 'http://127.0.0.1:4000').optional(),
-  SSR_URL: url(/^https?:\/\//, 'http://127.0.0.1:3000').optional(),
   LAB_URL: url(/^https?:\/\//, 'http://127.0.0.1:3100').optional(),
   // where the lab keeps its runs; unset: .data/lab in the checkout
   LAB_DATA_DIR: z.string().optional(),
@@ -162,7 +176,7 @@ export interface Config {
    * /images route). Browsers, the lab's server-side Chromium among them, load these URLs.
    */
   imageHosts: string[];
-  ports: Record<SubgraphName | 'gateway' | 'ssr' | 'lab', number>;
+  ports: Record<ServiceName | 'lab', number>;
   /** The gateway's base URL as the SSR service and the tools reach it (GATEWAY_URL, else GATEWAY_PORT here). */
   gatewayUrl: string;
   /** The SSR service's base URL as the tools reach it (SSR_URL, else SSR_PORT here). */
@@ -257,21 +271,18 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? e.IMAGE_HOSTS.split(',').map((host) => host.trim().toLowerCase())
       : [SEED_IMAGE_HOST, new URL(ssrUrl).host],
     ports: {
-      gateway: e.GATEWAY_PORT,
-      items: e.ITEMS_PORT,
-      reviews: e.REVIEWS_PORT,
-      photos: e.PHOTOS_PORT,
-      ssr: e.SSR_PORT,
+      ...(Object.fromEntries(SERVICES.map((service) => [service.name, e[service.portVariable]])) as Record<
+        ServiceName,
+        number
+      >),
       lab: e.LAB_PORT,
     },
     gatewayUrl: stripSlash(e.GATEWAY_URL ?? local(e.GATEWAY_PORT)),
     ssrUrl,
     labUrl: stripSlash(e.LAB_URL ?? local(e.LAB_PORT)),
-    subgraphUrls: {
-      items: stripSlash(e.ITEMS_URL ?? local(e.ITEMS_PORT)),
-      reviews: stripSlash(e.REVIEWS_URL ?? local(e.REVIEWS_PORT)),
-      photos: stripSlash(e.PHOTOS_URL ?? local(e.PHOTOS_PORT)),
-    },
+    subgraphUrls: Object.fromEntries(
+      SUBGRAPHS.map((service) => [service.name, stripSlash(e[service.urlVariable] ?? local(e[service.portVariable]))]),
+    ) as Config['subgraphUrls'],
     supergraphMode: e.SUPERGRAPH_MODE,
     dbPoolSize: e.DB_POOL_SIZE,
     dbPoolIdleSeconds: e.DB_POOL_IDLE_SECONDS,

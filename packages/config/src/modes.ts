@@ -22,9 +22,6 @@ export function databaseKindOf(url: string | undefined): DatabaseKind {
   return url && /^(mysql|mariadb):\/\//.test(url) ? 'mariadb' : 'postgres';
 }
 
-export const SUBGRAPH_NAMES = ['items', 'reviews', 'photos'] as const;
-export type SubgraphName = (typeof SUBGRAPH_NAMES)[number];
-
 /**
  * The host of the seed's photo URLs: a reserved `.example` name that never resolves (the SSR
  * service draws its images at /images instead). One of the photo hosts allowed by default.

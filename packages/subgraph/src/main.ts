@@ -1,7 +1,7 @@
 // A subgraph's process: its configuration, one service or WORKERS of them (node:cluster), and a
 // clean stop on SIGINT/SIGTERM.
 import cluster from 'node:cluster';
-import { ConfigError, readConfig, requireDatabaseUrl, type Config } from '@supergraph-lab/config';
+import { ConfigError, readConfig, requireDatabaseUrl, type Config, type SubgraphName } from '@supergraph-lab/config';
 import { drainAndClose, onStopSignal, type RuntimeSettings } from '@supergraph-lab/http';
 import type { SubgraphService, SubgraphServiceOptions } from './service.ts';
 
@@ -10,7 +10,7 @@ import type { SubgraphService, SubgraphServiceOptions } from './service.ts';
  * SIGINT/SIGTERM. Configuration errors end the process with one line.
  */
 export async function runSubgraphMain(
-  name: 'items' | 'reviews' | 'photos',
+  name: SubgraphName,
   create: (config: Config, options?: SubgraphServiceOptions) => Promise<SubgraphService>,
 ): Promise<void> {
   let config: Config;

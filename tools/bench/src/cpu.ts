@@ -6,6 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { SERVICE_NAMES } from '@supergraph-lab/config';
 import { ITEM_PAGE_QUERY, itemPageVariables, LISTING_QUERY } from '@supergraph-lab/http/documents';
 import { scratchDatabase, startServices, type RunningStack, type ServiceName } from '@supergraph-lab/stack/processes';
 import {
@@ -73,7 +74,8 @@ const WORKLOADS: Workload[] = [
   },
 ];
 
-const SERVICES: ServiceName[] = ['gateway', 'items', 'reviews', 'photos', 'ssr'];
+// every service of the registry, in its order (the contract's)
+const SERVICES: readonly ServiceName[] = SERVICE_NAMES;
 
 /** Runs `pages` page loads, `concurrency` at a time; throws when any failed. Returns the seconds it took. */
 async function drive(

@@ -8,7 +8,8 @@ import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CACHE_MODES, parseCliArgs, parseCount, readToolConfig, UsageError } from '@supergraph-lab/config';
-import { createAgent, loadPage, runClosedLoop, targetNamed } from '@supergraph-lab/loadtest';
+import { portEnvironment } from '@supergraph-lab/config/services';
+import { createAgent, endpointsAt, loadPage, runClosedLoop, targetNamed } from '@supergraph-lab/loadtest';
 import { scratchDatabase, startServices } from '@supergraph-lab/stack/processes';
 import { freePort, waitReady } from '@supergraph-lab/testing';
 import { median } from './harness.ts';
@@ -59,7 +60,7 @@ const { items, seconds, connections, rounds, cacheMode } = options;
 async function measure(origin: string) {
   const agent = createAgent(connections);
   const graphql = targetNamed('graphql');
-  const endpoints = { gateway: origin, ssr: origin, items: origin, reviews: origin, photos: origin };
+  const endpoints = endpointsAt(origin);
   try {
     const result = await runClosedLoop({
       connections,
@@ -90,10 +91,9 @@ const extra = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'gatew
     ...cacheEnv,
     DATABASE_URL: database.url,
     LOG_LEVEL: 'warn',
+    // the stack's subgraphs
+    ...portEnvironment(stack.ports),
     GATEWAY_PORT: String(second),
-    ITEMS_PORT: String(stack.ports.items),
-    REVIEWS_PORT: String(stack.ports.reviews),
-    PHOTOS_PORT: String(stack.ports.photos),
   },
   stdio: 'inherit',
 });

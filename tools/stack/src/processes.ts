@@ -2,7 +2,7 @@
 // benchmarks and the load tester's matrix run against (tests use the in-process startStack).
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { databaseKindOf } from '@supergraph-lab/config';
+import { databaseKindOf, portEnvironment, SERVICES, type ServiceName } from '@supergraph-lab/config';
 import { connect, databaseUrlFromEnv } from '@supergraph-lab/db';
 import { createTestDatabase } from '@supergraph-lab/db/testing';
 import { loadShopData } from '@supergraph-lab/seed';
@@ -50,7 +50,7 @@ export async function scratchDatabase(
   return database;
 }
 
-export type ServiceName = 'items' | 'reviews' | 'photos' | 'gateway' | 'ssr';
+export type { ServiceName };
 
 export interface RunningStack {
   ports: Record<ServiceName, number>;
@@ -62,17 +62,10 @@ export interface RunningStack {
   stop(): Promise<void>;
 }
 
-const ENTRIES: Record<ServiceName, string> = {
-  items: 'subgraphs/items/src/main.ts',
-  reviews: 'subgraphs/reviews/src/main.ts',
-  photos: 'subgraphs/photos/src/main.ts',
-  gateway: 'gateway/src/main.ts',
-  ssr: 'ssr/src/main.ts',
-};
-
 /**
- * The three subgraphs and the gateway (and SSR with `withSsr`) as processes, with `env` on top of
- * the defaults; `nodeArgs` go to each node process (e.g. `--cpu-prof`).
+ * The subgraphs and the gateway (and SSR with `withSsr`) as processes, every service of the
+ * registry on a free port, with `env` on top of the defaults; `nodeArgs` go to each node process
+ * (e.g. `--cpu-prof`).
  */
 export async function startServices(
   databaseUrl: string,
@@ -80,13 +73,8 @@ export async function startServices(
   withSsr = false,
   nodeArgs: string[] = [],
 ): Promise<RunningStack> {
-  const ports = {
-    gateway: await freePort(),
-    items: await freePort(),
-    reviews: await freePort(),
-    photos: await freePort(),
-    ssr: await freePort(),
-  };
+  const ports = {} as Record<ServiceName, number>;
+  for (const service of SERVICES) ports[service.name] = await freePort();
   const children: ChildProcess[] = [];
   const pids: RunningStack['pids'] = {};
   const full = {
@@ -94,23 +82,19 @@ export async function startServices(
     DATABASE_URL: databaseUrl,
     LOG_LEVEL: 'warn',
     NODE_ENV: 'production',
-    GATEWAY_PORT: String(ports.gateway),
-    ITEMS_PORT: String(ports.items),
-    REVIEWS_PORT: String(ports.reviews),
-    PHOTOS_PORT: String(ports.photos),
-    SSR_PORT: String(ports.ssr),
+    ...portEnvironment(ports),
     ...env,
   };
-  const names: ServiceName[] = ['items', 'reviews', 'photos', 'gateway', ...(withSsr ? (['ssr'] as const) : [])];
-  for (const name of names) {
-    const [command, ...args] = serviceCommand(ENTRIES[name], nodeArgs);
+  // all at once: each is waited for below
+  const started = SERVICES.filter((service) => withSsr || service.kind !== 'ssr');
+  for (const service of started) {
+    const [command, ...args] = serviceCommand(service.entry, nodeArgs);
     const child = spawn(command, args, { env: full, stdio: 'inherit' });
     children.push(child);
-    pids[name] = child.pid!;
+    pids[service.name] = child.pid!;
   }
   const base = (port: number) => `http://127.0.0.1:${port}`;
-  for (const [name, port] of Object.entries(ports))
-    if (withSsr || name !== 'ssr') await waitReady(base(port), { name, timeoutMs: 30_000 });
+  for (const { name } of started) await waitReady(base(ports[name]), { name, timeoutMs: 30_000 });
   return {
     ports,
     urls: Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, base(port)])) as Record<
