@@ -161,7 +161,7 @@ function observe(pool: mariadb.Pool, onQuery: (sql: string) => void): void {
 const observed = new WeakSet<object>();
 
 /** A MariaDB statement and, for each of its `?`, the index of the value it takes. */
-export interface MariaDbSql {
+interface MariaDbSql {
   text: string;
   values: readonly number[];
 }
@@ -171,7 +171,7 @@ export interface MariaDbSql {
  * it: each `$n` becomes a `?` bound to value n. An array value is sent as JSON, for
  * `JSON_TABLE($1, '$[*]' COLUMNS (...))`.
  */
-export function mariaDbSql(text: string): MariaDbSql {
+function mariaDbSql(text: string): MariaDbSql {
   const values: number[] = [];
   return { text: text.replace(/\$(\d+)/g, (_, n: string) => (values.push(Number(n) - 1), '?')), values };
 }
