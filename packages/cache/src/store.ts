@@ -16,7 +16,9 @@ import { MemoryStore, type MemoryUsage } from './memory.ts';
  * miss, and the API goes on from Postgres. Failures are logged once per interval. When new
  * tokens cannot be written (a write's invalidation failed), the process serves nothing cached
  * until it has replaced the epoch token every entry depends on, which it retries until Redis
- * answers: whatever that write could not invalidate is dead from then on.
+ * answers: whatever that write could not invalidate is dead from then on. That flag lives in
+ * this process only; what makes a write's invalidation outlive the process is its outbox row
+ * (packages/subgraph, writes.ts), which any subgraph replays.
  */
 
 /** One entry to write. */

@@ -34,8 +34,11 @@ export interface SubgraphCache {
     ) => Promise<readonly [VA[], VB[]]>,
     reader: VersionReader | null,
   ): Promise<readonly [VA[], VB[]]>;
-  /** After a committed write: new tokens for every version it changed, before the write answers. */
-  invalidate(versionKeys: readonly string[]): Promise<void>;
+  /**
+   * After a committed write: new tokens for every version it changed, before the write answers;
+   * false when the store did not take them (the write's outbox row then stays, to be replayed).
+   */
+  invalidate(versionKeys: readonly string[]): Promise<boolean>;
 }
 
 export function createSubgraphCache(store: CacheStore, initialMode: CacheMode): SubgraphCache {
@@ -62,9 +65,9 @@ export function createSubgraphCache(store: CacheStore, initialMode: CacheMode): 
     loadTogether(a, b, load, reader) {
       return cachedBatches([a, b] as const, load, { store, reader, policy: policyFor(mode), stats });
     },
-    async invalidate(versionKeys) {
+    invalidate(versionKeys) {
       // always, whatever the mode: entries written under another mode must not outlive the write
-      await store.replaceTokens([...new Set(versionKeys)]);
+      return store.replaceTokens([...new Set(versionKeys)]);
     },
   };
 }

@@ -60,6 +60,8 @@ const schema = z.object({
     .default('sgl'),
   CACHE_TTL_SECONDS: positiveInt(300, 86_400),
   CACHE_TIMEOUT_MS: positiveInt(500, 10_000),
+  // 0: the outbox is replayed at start only
+  CACHE_REPLAY_INTERVAL_MS: wholeNumber(0, 5000, 3_600_000),
   IDEMPOTENCY_KEY_TTL_SECONDS: positiveInt(86_400, 30 * 86_400),
   ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   LAB_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -142,6 +144,11 @@ export interface Config {
   cacheTtlSeconds: number;
   /** Bound on each cache call: slower counts as a miss. */
   cacheTimeoutMs: number;
+  /**
+   * How often a subgraph replays the cache's outbox: the invalidations a write committed but a
+   * process did not apply (it died, or the cache was down). 0: at start only.
+   */
+  cacheReplayIntervalMs: number;
   /** How long a create's Idempotency-Key is remembered (24 h unless told). */
   idempotencyKeyTtlSeconds: number;
   /** Bearer token for the admin endpoints (/cache); unset means they refuse everyone. */
@@ -167,7 +174,9 @@ export interface Config {
   /**
    * Test only (refused in production): a gateway whose request says `x-test-crash-after-commit: 1`
    * dies (SIGKILL) once a write's answer came back from its owner, before it answers: the
-   * crash after a commit that load balancers must not turn into a second write.
+   * crash after a commit that load balancers must not turn into a second write. A subgraph whose
+   * request says `x-test-crash-before-invalidation: 1` dies once its write committed, before it
+   * replaces the write's version tokens: the crash the cache's outbox recovers from.
    */
   testCrashAfterCommit: boolean;
   subgraphTimeoutMs: number;
@@ -228,6 +237,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cacheNamespace: e.CACHE_NAMESPACE,
     cacheTtlSeconds: e.CACHE_TTL_SECONDS,
     cacheTimeoutMs: e.CACHE_TIMEOUT_MS,
+    cacheReplayIntervalMs: e.CACHE_REPLAY_INTERVAL_MS,
     idempotencyKeyTtlSeconds: e.IDEMPOTENCY_KEY_TTL_SECONDS,
     adminToken: e.ADMIN_TOKEN,
     imageHosts: e.IMAGE_HOSTS

@@ -1,10 +1,13 @@
 import { databaseOf, type PrismaClient } from './client.ts';
 
-/** The answer a create gave, as stored under its key and replayed to a repeat. */
+/**
+ * The answer a create gave, as stored under its key and replayed to a repeat: its body is the
+ * exact bytes sent (JSON text), so the replay is byte for byte the first answer.
+ */
 export interface StoredAnswer {
   status: number;
   headers: Record<string, string>;
-  body: unknown;
+  body: string;
 }
 
 /** A create's key and the fingerprint of the request it came with. */
@@ -32,9 +35,10 @@ export type KeyedOutcome<T> =
  * fingerprint. The write and its stored answer commit together, so a crash between them cannot
  * leave one without the other; a failed write stores nothing.
  *
- * The lock is Postgres's transaction-scoped advisory lock, or on MariaDB a named lock
- * (`GET_LOCK`) held by the transaction's connection and released as the transaction ends; a
- * connection that dies releases it with its transaction.
+ * The lock lasts until the transaction ends, so no request can read the key between the first's
+ * answer and its commit: on Postgres a transaction-scoped advisory lock; on MariaDB the key's
+ * own row, inserted (or, when it exists, locked) first with no lock wait. A unique violation on
+ * the key (a request that took no lock) is the in-use answer too, never an error.
  */
 export async function createUnderKey<T>(
   prisma: PrismaClient,
@@ -43,39 +47,63 @@ export async function createUnderKey<T>(
   write: (tx: TransactionClient) => Promise<{ value: T; answer: StoredAnswer }>,
 ): Promise<KeyedOutcome<T>> {
   const sql = databaseOf(prisma) === 'mariadb' ? MARIADB : POSTGRES;
-  return prisma.$transaction(async (tx) => {
-    if (!(await sql.lock(tx, idempotency.key))) return { kind: 'in-use' } as const;
-    try {
+  try {
+    return await prisma.$transaction(async (tx) => {
+      if (!(await sql.lock(tx, idempotency.key))) return { kind: 'in-use' } as const;
       const [stored] = await sql.stored(tx, idempotency.key, ttlSeconds);
       if (stored?.live) {
         if (stored.fingerprint !== idempotency.fingerprint) return { kind: 'reused' } as const;
-        const json = (value: unknown) => (typeof value === 'string' ? JSON.parse(value) : value);
-        return {
-          kind: 'replayed',
-          answer: { status: stored.status, headers: json(stored.headers), body: json(stored.body) },
-        } as const;
+        const headers = typeof stored.headers === 'string' ? JSON.parse(stored.headers) : stored.headers;
+        return { kind: 'replayed', answer: { status: stored.status, headers, body: stored.body } } as const;
       }
-      // an expired key is free again
-      if (stored) await tx.idempotencyKey.delete({ where: { key: idempotency.key } });
       const { value, answer } = await write(tx);
-      await sql.store(tx, idempotency, answer);
+      await sql.store(tx, idempotency, answer, stored !== undefined);
       return { kind: 'created', value, answer } as const;
-    } finally {
-      // a connection that died released the lock with it: its error is the one to report
-      await sql.unlock(tx, idempotency.key).catch(() => {});
-    }
-  });
+    });
+  } catch (error) {
+    // the whole transaction, the write with it, rolled back: the key's owner is another request
+    if (keyConflict(error)) return { kind: 'in-use' };
+    throw error;
+  }
+}
+
+/**
+ * Whether an error is a conflict on the key: a unique violation (Postgres 23505, MariaDB 1062,
+ * Prisma's P2002) or, on MariaDB, the key's row locked by another transaction (1205 with no wait).
+ */
+function keyConflict(error: unknown): boolean {
+  const err = error as { code?: unknown; meta?: Record<string, unknown>; message?: unknown; cause?: unknown };
+  if (!err || typeof err !== 'object') return false;
+  const codes = [
+    err.code,
+    err.meta?.code,
+    (err.meta?.driverAdapterError as { cause?: { code?: unknown } })?.cause?.code,
+  ]
+    .filter((code) => code !== undefined)
+    .map(String);
+  if (codes.some((code) => ['P2002', '23505', '1062', '1205', 'ER_DUP_ENTRY', 'ER_LOCK_WAIT_TIMEOUT'].includes(code)))
+    return true;
+  if (typeof err.message === 'string' && /idempotency_keys/.test(err.message) && /unique|duplicate/i.test(err.message))
+    return true;
+  if (typeof err.message === 'string' && /Lock wait timeout exceeded/.test(err.message)) return true;
+  return err.cause !== undefined && err.cause !== error && keyConflict(err.cause);
 }
 
 /** A stored answer as read back, and whether it is younger than the key's time to live. */
-type StoredRow = StoredAnswer & { fingerprint: string; live: boolean | number };
+type StoredRow = Omit<StoredAnswer, 'headers'> & {
+  headers: Record<string, string> | string;
+  fingerprint: string;
+  live: boolean | number;
+};
 
 /** The statements of {@link createUnderKey} in each database's SQL. */
 interface KeySql {
+  /** Takes the key's lock until the transaction ends; false when another transaction holds it. */
   lock(tx: TransactionClient, key: string): Promise<boolean>;
-  unlock(tx: TransactionClient, key: string): Promise<unknown>;
+  /** The key's stored answer, if any. */
   stored(tx: TransactionClient, key: string, ttlSeconds: number): Promise<StoredRow[]>;
-  store(tx: TransactionClient, idempotency: IdempotencyKey, answer: StoredAnswer): Promise<unknown>;
+  /** Stores the answer under the key, in place of an expired one when `expired`. */
+  store(tx: TransactionClient, idempotency: IdempotencyKey, answer: StoredAnswer, expired: boolean): Promise<unknown>;
   expire(prisma: PrismaClient, ttlSeconds: number): Promise<number>;
 }
 
@@ -85,37 +113,48 @@ const POSTGRES: KeySql = {
       SELECT pg_try_advisory_xact_lock(hashtextextended(${key}, 0)) AS locked`;
     return lock?.locked === true;
   },
-  // released by the transaction's end
-  unlock: async () => undefined,
   stored: (tx, key, ttlSeconds) => tx.$queryRaw<StoredRow[]>`
     SELECT fingerprint, status, headers, body, created_at > now() - make_interval(secs => ${ttlSeconds}::float8) AS live
     FROM idempotency_keys WHERE key = ${key}`,
-  store: (tx, idempotency, answer) => tx.$executeRaw`
-    INSERT INTO idempotency_keys (key, fingerprint, status, headers, body)
-    VALUES (${idempotency.key}, ${idempotency.fingerprint}, ${answer.status},
-      ${JSON.stringify(answer.headers)}::jsonb, ${JSON.stringify(answer.body ?? null)}::jsonb)`,
+  async store(tx, idempotency, answer, expired) {
+    // an expired key is free again
+    if (expired) await tx.$executeRaw`DELETE FROM idempotency_keys WHERE key = ${idempotency.key}`;
+    return tx.$executeRaw`
+      INSERT INTO idempotency_keys (key, fingerprint, status, headers, body)
+      VALUES (${idempotency.key}, ${idempotency.fingerprint}, ${answer.status},
+        ${JSON.stringify(answer.headers)}::jsonb, ${answer.body})`;
+  },
   expire: (prisma, ttlSeconds) =>
     prisma.$executeRaw`DELETE FROM idempotency_keys WHERE created_at <= now() - make_interval(secs => ${ttlSeconds}::float8)`,
 };
 
-/** A named lock's name is at most 64 characters, so the key's digest stands for the key. */
+/**
+ * MariaDB has no transaction-scoped advisory lock (GET_LOCK's lasts as long as the connection,
+ * which the pool keeps, so releasing it came before the commit), so the key's own row is the
+ * lock: inserted first as a placeholder (status 0), or, when the key is known, locked by a no-op
+ * update; either way held until the transaction ends. Another transaction's uncommitted row is
+ * not waited for (lock wait timeout 0): the in-use answer.
+ */
 const MARIADB: KeySql = {
   async lock(tx, key) {
-    const [lock] = await tx.$queryRaw<{ locked: number | bigint | null }[]>`
-      SELECT GET_LOCK(CONCAT('idempotency:', SHA1(${key})), 0) AS locked`;
-    return Number(lock?.locked) === 1;
+    await tx.$executeRaw`
+      SET STATEMENT innodb_lock_wait_timeout = 0 FOR
+      INSERT INTO idempotency_keys (\`key\`, fingerprint, status, headers, body, created_at)
+      VALUES (${key}, '', 0, '{}', NULL, UTC_TIMESTAMP(3))
+      ON DUPLICATE KEY UPDATE status = status`;
+    return true;
   },
-  unlock: (tx, key) => tx.$queryRaw`SELECT RELEASE_LOCK(CONCAT('idempotency:', SHA1(${key}))) AS released`,
+  // the placeholder (status 0) is this transaction's own lock, not an answer
   stored: (tx, key, ttlSeconds) => tx.$queryRaw<StoredRow[]>`
     SELECT fingerprint, status, headers, body,
       created_at > UTC_TIMESTAMP(3) - INTERVAL ${ttlSeconds} SECOND AS live
-    FROM idempotency_keys WHERE \`key\` = ${key}`,
+    FROM idempotency_keys WHERE \`key\` = ${key} AND status <> 0`,
   store: (tx, idempotency, answer) => tx.$executeRaw`
-    INSERT INTO idempotency_keys (\`key\`, fingerprint, status, headers, body, created_at)
-    VALUES (${idempotency.key}, ${idempotency.fingerprint}, ${answer.status},
-      ${JSON.stringify(answer.headers)}, ${JSON.stringify(answer.body ?? null)}, UTC_TIMESTAMP(3))`,
+    UPDATE idempotency_keys SET fingerprint = ${idempotency.fingerprint}, status = ${answer.status},
+      headers = ${JSON.stringify(answer.headers)}, body = ${answer.body}, created_at = UTC_TIMESTAMP(3)
+    WHERE \`key\` = ${idempotency.key}`,
   expire: (prisma, ttlSeconds) =>
-    prisma.$executeRaw`DELETE FROM idempotency_keys WHERE created_at <= UTC_TIMESTAMP(3) - INTERVAL ${ttlSeconds} SECOND`,
+    prisma.$executeRaw`DELETE FROM idempotency_keys WHERE status <> 0 AND created_at <= UTC_TIMESTAMP(3) - INTERVAL ${ttlSeconds} SECOND`,
 };
 
 /** Deletes the keys older than `ttlSeconds`; returns how many. */

@@ -33,6 +33,7 @@ export {
 } from './migrate.ts';
 export {
   itemExists,
+  lockItem,
   itemsByIds,
   itemsPage,
   photosByIds,
@@ -50,6 +51,12 @@ export {
 } from './queries.ts';
 export { biasedItemId } from './workload.ts';
 export { DIALECTS, dialectOf, type Dialect, type Session } from './dialects/index.ts';
+export {
+  deleteInvalidations,
+  pendingInvalidations,
+  recordInvalidation,
+  type PendingInvalidation,
+} from './invalidations.ts';
 export {
   createUnderKey,
   deleteExpiredKeys,

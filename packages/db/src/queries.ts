@@ -1,6 +1,7 @@
 import type { Cancellation } from '@supergraph-lab/timing';
 import { readRows, type Statement } from './client.ts';
 import type { Item, Photo, PrismaClient, Review } from './generated/prisma/client.ts';
+import type { TransactionClient } from './idempotency.ts';
 
 /**
  * The read queries the API runs, one statement each, shaped for DataLoader batches: every
@@ -443,4 +444,15 @@ export async function probeRead(prisma: PrismaClient): Promise<void> {
 export async function itemExists(prisma: PrismaClient, id: number): Promise<boolean> {
   const row = await prisma.item.findUnique({ where: { id }, select: { id: true } });
   return row !== null;
+}
+
+/**
+ * Locks an item's row until the transaction `tx` ends (SELECT ... FOR UPDATE, the same on both
+ * databases); false when there is no such item. A review or photo being inserted for the item
+ * holds a share lock on it (its foreign key's check), so this waits for it to commit, and one
+ * inserted later waits for this transaction.
+ */
+export async function lockItem(tx: TransactionClient, id: number): Promise<boolean> {
+  const rows = await tx.$queryRaw<unknown[]>`SELECT id FROM items WHERE id = ${id} FOR UPDATE`;
+  return rows.length > 0;
 }

@@ -63,7 +63,7 @@ describe('db:migrate', () => {
       );
       assert.deepEqual(
         tables.map((row) => row.table_name),
-        ['_prisma_migrations', 'idempotency_keys', 'items', 'lab_runs', 'photos', 'reviews'],
+        ['_prisma_migrations', 'cache_invalidations', 'idempotency_keys', 'items', 'lab_runs', 'photos', 'reviews'],
       );
     });
   });

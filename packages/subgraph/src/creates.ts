@@ -1,16 +1,7 @@
-import {
-  createUnderKey,
-  deleteExpiredKeys,
-  type IdempotencyKey,
-  type PrismaClient,
-  type StoredAnswer,
-  type TransactionClient,
-} from '@supergraph-lab/db';
+import type { IdempotencyKey, StoredAnswer } from '@supergraph-lab/db';
 import {
   fingerprintOf,
   IDEMPOTENCY_KEY_HEADER,
-  idempotencyKeyInUse,
-  idempotencyKeyReused,
   IDEMPOTENT_REPLAYED_HEADER,
   jsonBody,
   parseIdempotencyKey,
@@ -22,7 +13,8 @@ import type { GraphQLResolveInfo } from 'graphql';
 /**
  * Creates under an optional Idempotency-Key (docs/contract.md): the REST routes and the GraphQL
  * mutations of every subgraph ask for their creates through here, so a key means the same on
- * each. The key's table and transaction are `createUnderKey` (@supergraph-lab/db).
+ * each. The key's table and transaction are `createUnderKey` (@supergraph-lab/db), run by
+ * `Writes.create` (writes.ts).
  */
 
 /** How a create is asked for: its key (null: none) and the answer it gives. */
@@ -38,71 +30,14 @@ export interface CreateResult {
   replayed: boolean;
 }
 
-/** Where a create writes: the service's client, or the key's transaction. */
-export type WriteClient = PrismaClient | TransactionClient;
-
-export interface Creates {
-  /**
-   * Runs `write` once per key: without a key, as it is; with one, in the key's transaction (a
-   * repeat gets the stored answer, another request with the key 422, one while the first is in
-   * flight 409). `afterCommit` (cache invalidation) runs after a write commits, never on a replay.
-   */
-  run<T>(
-    request: CreateRequest<T>,
-    write: (db: WriteClient) => Promise<T>,
-    afterCommit: (created: T) => Promise<void>,
-  ): Promise<CreateResult>;
-  /** Stops the sweep of expired keys. */
-  close(): void;
-}
-
-/** Creates for one service; expired keys are swept every hour (or TTL, when shorter). */
-export function createCreates(
-  prisma: PrismaClient,
-  ttlSeconds: number,
-  onSweepError: (error: unknown) => void = () => {},
-): Creates {
-  const sweep = setInterval(
-    () => deleteExpiredKeys(prisma, ttlSeconds).catch(onSweepError),
-    Math.min(ttlSeconds, 3600) * 1000,
-  );
-  sweep.unref();
-  return {
-    async run(request, write, afterCommit) {
-      if (!request.idempotency) {
-        const created = await write(prisma);
-        await afterCommit(created);
-        return { answer: request.respond(created), replayed: false };
-      }
-      const outcome = await createUnderKey(prisma, request.idempotency, ttlSeconds, async (tx) => {
-        const value = await write(tx);
-        return { value, answer: request.respond(value) };
-      });
-      switch (outcome.kind) {
-        case 'in-use':
-          throw idempotencyKeyInUse();
-        case 'reused':
-          throw idempotencyKeyReused();
-        case 'replayed':
-          return { answer: outcome.answer, replayed: true };
-        case 'created':
-          await afterCommit(outcome.value);
-          return { answer: outcome.answer, replayed: false };
-      }
-    },
-    close: () => clearInterval(sweep),
-  };
-}
-
-/** Runs `work` in a transaction: `db`'s own, or a new one when `db` is the service's client. */
-export function inTransaction<T>(db: WriteClient, work: (tx: TransactionClient) => Promise<T>): Promise<T> {
-  return '$transaction' in db ? db.$transaction(work) : work(db);
-}
+/** The JSON type every create answers with, stored with the answer so a replay sends it too. */
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 /**
  * A REST create route's answer: the request's JSON body, its key fingerprinted with its method,
  * path and body, handed to `create`; sent as 201 with Location, or as the stored answer with
- * `Idempotent-Replayed: true` on a replay.
+ * `Idempotent-Replayed: true` on a replay. The body is serialized once, and those bytes are what
+ * is sent and stored: the replay is byte for byte the first answer.
  */
 export async function answerCreate<T>(
   request: FastifyRequest,
@@ -114,9 +49,14 @@ export async function answerCreate<T>(
   const key = parseIdempotencyKey(request.headers[IDEMPOTENCY_KEY_HEADER]);
   const { answer, replayed } = await create(body, {
     idempotency: key === null ? null : { key, fingerprint: fingerprintOf('rest', request.method, request.url, body) },
-    respond: (created) => ({ status: 201, headers: { location: location(created) }, body: created }),
+    respond: (created) => ({
+      status: 201,
+      headers: { location: location(created), 'content-type': JSON_TYPE },
+      body: JSON.stringify(created),
+    }),
   });
-  reply.code(answer.status).headers(answer.headers);
+  // the type first: an answer stored before the type was stored with it is JSON too
+  reply.code(answer.status).type(JSON_TYPE).headers(answer.headers);
   if (replayed) reply.header(IDEMPOTENT_REPLAYED_HEADER, 'true');
   return reply.send(answer.body);
 }
@@ -135,13 +75,16 @@ export function graphqlCreate<T>(
   return {
     idempotency:
       key === null ? null : { key, fingerprint: fingerprintOf('graphql', info.fieldName, args.input ?? null) },
-    respond: (created) => ({ status: 200, headers: {}, body: created }),
+    respond: (created) => ({ status: 200, headers: {}, body: JSON.stringify(created) }),
   };
 }
 
-/** The record a GraphQL create returns: the one written, or the stored one (`revive` turns its dates back). */
+/**
+ * The record a GraphQL create returns, read back from the stored JSON the first time as on a
+ * replay (`revive` turns its dates back): both answers are built from the same value, so the
+ * same selection gives the same bytes.
+ */
 export function createdRecord<T>(context: CreateContext, result: CreateResult, revive: (value: T) => T): T {
-  if (!result.replayed) return result.answer.body as T;
-  context.replayed = true;
-  return revive(result.answer.body as T);
+  if (result.replayed) context.replayed = true;
+  return revive(JSON.parse(result.answer.body) as T);
 }

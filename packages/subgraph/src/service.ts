@@ -24,7 +24,8 @@ import {
 import type { FastifyInstance } from 'fastify';
 import { parse } from 'graphql';
 import { registerSubgraphAdmin } from './admin.ts';
-import { createCreates, type Creates } from './creates.ts';
+import { armCrashBeforeInvalidation } from './crash.ts';
+import { createWrites, type Writes } from './writes.ts';
 import { registerSubgraphMetrics } from './metrics.ts';
 
 /** The resolver map buildSubgraphSchema takes (Apollo's GraphQLResolverMap, exported only from a dist path). */
@@ -60,7 +61,7 @@ export interface SubgraphDefinition<Module, Context extends RequestContext> {
   /** The subgraph's generated `Resolvers` (scripts/graphql-codegen.mjs), typed there by schema.graphql and its context. */
   resolvers: { [typeName: string]: object | undefined };
   /** The subgraph's module: every read and write, made once per service. */
-  createModule(prisma: PrismaClient, cache: SubgraphCache, creates: Creates): Module;
+  createModule(prisma: PrismaClient, cache: SubgraphCache, writes: Writes): Module;
   /** Per-request context (but `creates`, which every subgraph's has); DataLoaders are made here so none outlives its request. */
   createContext(
     module: Module,
@@ -124,10 +125,13 @@ export async function createSubgraphService<Module, Context extends RequestConte
   const store: CacheStore & Partial<SwitchableStore> =
     options.cacheStore ?? createConfiguredStore(config, (message) => app.log.warn(message));
   const cache = createSubgraphCache(store, config.cacheMode);
-  const creates = createCreates(prisma, config.idempotencyKeyTtlSeconds, (error) =>
-    app.log.warn({ err: error }, 'could not delete expired idempotency keys'),
-  );
-  const module = definition.createModule(prisma, cache, creates);
+  const writes = createWrites(prisma, cache, {
+    idempotencyKeyTtlSeconds: config.idempotencyKeyTtlSeconds,
+    replayIntervalMs: config.cacheReplayIntervalMs,
+    onError: (message, error) => app.log.warn({ err: error }, message),
+  });
+  if (config.testCrashAfterCommit) armCrashBeforeInvalidation(app);
+  const module = definition.createModule(prisma, cache, writes);
   // BATCHING at start, switched at runtime by the load lab (PUT /admin/settings); read by each new request
   const settings = { batching: config.batching };
   const applySettings = (patch: Partial<RuntimeSettings>) => {
@@ -191,10 +195,15 @@ export async function createSubgraphService<Module, Context extends RequestConte
     prisma,
     cache,
     applySettings,
-    listen: (port?: number, host?: string) => listenUrl(app, port, host),
+    async listen(port?: number, host?: string) {
+      // what a process that died left behind is applied before this one serves (it may be that process)
+      await writes.replay();
+      return listenUrl(app, port, host);
+    },
     async close() {
-      creates.close();
       await app.close();
+      // after the drain: the last writes' rows are deleted before the pool closes
+      await writes.close();
       if (!options.prisma) await prisma.$disconnect();
       if (!options.cacheStore) await store.close();
     },

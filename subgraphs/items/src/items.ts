@@ -5,7 +5,7 @@ import {
   type SubgraphCache,
   type VersionReader,
 } from '@supergraph-lab/cache';
-import { itemsByIds, itemsPage, type Item, type PrismaClient } from '@supergraph-lab/db';
+import { itemsByIds, itemsPage, lockItem, type Item, type PrismaClient } from '@supergraph-lab/db';
 import {
   decodeCursor,
   encodeCursor,
@@ -19,7 +19,7 @@ import {
   text,
   withoutNulls,
 } from '@supergraph-lab/http';
-import type { CreateRequest, CreateResult, Creates } from '@supergraph-lab/subgraph';
+import type { CreateRequest, CreateResult, Writes } from '@supergraph-lab/subgraph';
 import { z } from 'zod';
 
 /**
@@ -78,7 +78,7 @@ interface PageKey {
   category: string | null;
 }
 
-export function createItemsModule(prisma: PrismaClient, cache: SubgraphCache, creates: Creates) {
+export function createItemsModule(prisma: PrismaClient, cache: SubgraphCache, writes: Writes) {
   const itemKind: CachedKind<number, Item | null> = {
     name: 'item',
     id: String,
@@ -103,6 +103,9 @@ export function createItemsModule(prisma: PrismaClient, cache: SubgraphCache, cr
     if (!item) throw notFound('item', id);
     return item;
   }
+
+  /** What a write of an item's own fields changes: the item and every list. */
+  const itemChanges = (item: { id: number }) => [versionKeys.item(item.id), versionKeys.itemList()];
 
   return {
     /** Items by id in key order, null where missing: the DataLoader batch function. */
@@ -134,53 +137,49 @@ export function createItemsModule(prisma: PrismaClient, cache: SubgraphCache, cr
     /** A new item, once per Idempotency-Key when the request has one. */
     create(input: unknown, request: CreateRequest<Item>): Promise<CreateResult> {
       const data = parseInput(itemInput, withoutNulls(input));
-      return creates.run(
-        request,
-        (db) => db.item.create({ data }),
-        (item) => cache.invalidate([versionKeys.item(item.id), versionKeys.itemList()]),
-      );
+      return writes.create(request, (tx) => tx.item.create({ data }), itemChanges);
     },
 
     /** PUT: every field given (optional ones fall back to their defaults). */
     async replace(rawId: unknown, input: unknown): Promise<Item> {
       const id = parseId(rawId);
       const data = parseInput(itemInput, withoutNulls(input));
-      const item = await orNotFound('item', id, () => prisma.item.update({ where: { id }, data }));
-      await cache.invalidate([versionKeys.item(id), versionKeys.itemList()]);
-      return item;
+      return orNotFound('item', id, () => writes.change((tx) => tx.item.update({ where: { id }, data }), itemChanges));
     },
 
     /** PATCH and GraphQL's updateItem: only the fields given change. */
     async update(rawId: unknown, input: unknown): Promise<Item> {
       const id = parseId(rawId);
       const data = parseInput(itemPatch, withoutNulls(input));
-      const item = await orNotFound('item', id, () => prisma.item.update({ where: { id }, data }));
-      await cache.invalidate([versionKeys.item(id), versionKeys.itemList()]);
-      return item;
+      return orNotFound('item', id, () => writes.change((tx) => tx.item.update({ where: { id }, data }), itemChanges));
     },
 
     /** Deletes the item; its reviews and photos go in the same statement (ON DELETE CASCADE). */
     async remove(rawId: unknown): Promise<void> {
       const id = parseId(rawId);
       // the cascade takes reviews and photos other subgraphs cache: their tokens go too
-      const { reviews, photos } = await orNotFound('item', id, () =>
-        prisma.$transaction(async (tx) => {
-          const [reviews, photos] = await Promise.all([
-            tx.review.findMany({ where: { itemId: id }, select: { id: true } }),
-            tx.photo.findMany({ where: { itemId: id }, select: { id: true } }),
-          ]);
-          await tx.item.delete({ where: { id }, select: { id: true } });
-          return { reviews, photos };
-        }),
+      await orNotFound('item', id, () =>
+        writes.change(
+          async (tx) => {
+            // locked before its children are read: a review or photo committed in between would
+            // go with the cascade without its token replaced
+            if (!(await lockItem(tx, id))) throw notFound('item', id);
+            const [reviews, photos] = await Promise.all([
+              tx.review.findMany({ where: { itemId: id }, select: { id: true } }),
+              tx.photo.findMany({ where: { itemId: id }, select: { id: true } }),
+            ]);
+            await tx.item.delete({ where: { id }, select: { id: true } });
+            return { reviews, photos };
+          },
+          ({ reviews, photos }) => [
+            ...itemChanges({ id }),
+            versionKeys.itemReviews(id),
+            versionKeys.itemPhotos(id),
+            ...reviews.map((review) => versionKeys.review(review.id)),
+            ...photos.map((photo) => versionKeys.photo(photo.id)),
+          ],
+        ),
       );
-      await cache.invalidate([
-        versionKeys.item(id),
-        versionKeys.itemList(),
-        versionKeys.itemReviews(id),
-        versionKeys.itemPhotos(id),
-        ...reviews.map((review) => versionKeys.review(review.id)),
-        ...photos.map((photo) => versionKeys.photo(photo.id)),
-      ]);
     },
   };
 }

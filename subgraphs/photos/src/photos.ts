@@ -7,13 +7,7 @@ import {
 } from '@supergraph-lab/cache';
 import { itemExists, photosByIds, photosOfItems, type Photo, type PrismaClient } from '@supergraph-lab/db';
 import { notFound, orItemNotFound, parseFirst, parseId, parseInput, text, withoutNulls } from '@supergraph-lab/http';
-import {
-  inTransaction,
-  itemChildWrites,
-  type CreateRequest,
-  type CreateResult,
-  type Creates,
-} from '@supergraph-lab/subgraph';
+import { itemChildWrites, type CreateRequest, type CreateResult, type Writes } from '@supergraph-lab/subgraph';
 import type { Cancellation } from '@supergraph-lab/timing';
 import { z } from 'zod';
 
@@ -90,7 +84,7 @@ const TTL_SECONDS = 300;
 export function createPhotosModule(
   prisma: PrismaClient,
   cache: SubgraphCache,
-  creates: Creates,
+  writes: Writes,
   imageHosts: readonly string[],
 ) {
   const photoInput = photoSchemas(imageHosts);
@@ -130,9 +124,11 @@ export function createPhotosModule(
     revive: (value) => reviveDates(value as Photo | null),
   };
 
-  /** New tokens for a written photo and its item's gallery. */
-  const invalidate = (photo: { id: number; itemId: number }) =>
-    cache.invalidate([versionKeys.photo(photo.id), versionKeys.itemPhotos(photo.itemId)]);
+  /** What a write of a photo changes: the photo and its item's gallery. */
+  const changes = (photo: { id: number; itemId: number }) => [
+    versionKeys.photo(photo.id),
+    versionKeys.itemPhotos(photo.itemId),
+  ];
 
   return {
     lists: (keys: readonly PhotoListKey[], reader: VersionReader | null) => cache.load(listKind, keys, reader),
@@ -157,18 +153,16 @@ export function createPhotosModule(
     add(rawItemId: unknown, input: unknown, request: CreateRequest<Photo>): Promise<CreateResult> {
       const itemId = parseId(rawItemId, 'itemId');
       const data = parseInput(photoInput.create, withoutNulls(input));
-      return creates.run(
+      return writes.create(
         request,
-        (db) =>
-          orItemNotFound(itemId, () =>
-            inTransaction(db, async (tx) => {
-              const position =
-                data.position ??
-                ((await tx.photo.aggregate({ where: { itemId }, _max: { position: true } }))._max.position ?? -1) + 1;
-              return tx.photo.create({ data: { ...data, itemId, position } });
-            }),
-          ),
-        invalidate,
+        (tx) =>
+          orItemNotFound(itemId, async () => {
+            const position =
+              data.position ??
+              ((await tx.photo.aggregate({ where: { itemId }, _max: { position: true } }))._max.position ?? -1) + 1;
+            return tx.photo.create({ data: { ...data, itemId, position } });
+          }),
+        changes,
       );
     },
 
@@ -176,9 +170,10 @@ export function createPhotosModule(
       name: 'photo',
       replace: photoInput.replace,
       patch: photoInput.patch,
-      update: (id, data) => prisma.photo.update({ where: { id }, data }),
-      remove: (id) => prisma.photo.delete({ where: { id }, select: { id: true, itemId: true } }),
-      invalidate,
+      writes,
+      update: (tx, id, data) => tx.photo.update({ where: { id }, data }),
+      remove: (tx, id) => tx.photo.delete({ where: { id }, select: { id: true, itemId: true } }),
+      changes,
     }),
   };
 }

@@ -16,7 +16,7 @@ export function createPhotosService(config: Config, options: SubgraphServiceOpti
       name: 'photos',
       schemaFile: PHOTOS_SCHEMA_FILE,
       resolvers,
-      createModule: (prisma, cache, creates) => createPhotosModule(prisma, cache, creates, config.imageHosts),
+      createModule: (prisma, cache, writes) => createPhotosModule(prisma, cache, writes, config.imageHosts),
       createContext: (photos, cacheReader, settings) => ({
         photos,
         cacheReader,

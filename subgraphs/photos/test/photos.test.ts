@@ -6,17 +6,20 @@ import { readConfig, SEED_IMAGE_HOST } from '@supergraph-lab/config';
 import { moduleParts } from '@supergraph-lab/stack/fixture';
 import { createPhotosModule } from '../src/photos.ts';
 
-const request = { idempotency: null, respond: (body: unknown) => ({ status: 201, headers: {}, body }) };
+const request = {
+  idempotency: null,
+  respond: (body: unknown) => ({ status: 201, headers: {}, body: JSON.stringify(body) }),
+};
 const photo = { url: `https://${SEED_IMAGE_HOST}/one.jpg`, width: 800, height: 600 };
 
 describe('photos module', () => {
   const parts = moduleParts('photos_module', { items: 10, seed: 5 });
-  const photos = () => createPhotosModule(parts.prisma, parts.cache, parts.creates, readConfig({}).imageHosts);
+  const photos = () => createPhotosModule(parts.prisma, parts.cache, parts.writes, readConfig({}).imageHosts);
 
   test('a photo without a position goes to the end of its gallery', async () => {
     const last = await parts.prisma.photo.aggregate({ where: { itemId: 3 }, _max: { position: true } });
     const { answer } = await photos().add('3', photo, request);
-    assert.equal((answer.body as { position: number }).position, (last._max.position ?? -1) + 1);
+    assert.equal(JSON.parse(answer.body).position, (last._max.position ?? -1) + 1);
   });
 
   test('bad input is refused naming the field; a missing item or photo is NOT_FOUND naming it', async () => {

@@ -32,7 +32,7 @@ import {
   requiredText,
   withoutNulls,
 } from '@supergraph-lab/http';
-import { itemChildWrites, type CreateRequest, type CreateResult, type Creates } from '@supergraph-lab/subgraph';
+import { itemChildWrites, type CreateRequest, type CreateResult, type Writes } from '@supergraph-lab/subgraph';
 import type { Cancellation } from '@supergraph-lab/timing';
 import { z } from 'zod';
 
@@ -138,7 +138,7 @@ export function toReviewPage(key: ReviewPageKey, rows: Review[]): ReviewPage {
 /** How long cached review data may live at most; invalidation, not this, keeps it correct. */
 const TTL_SECONDS = 300;
 
-export function createReviewsModule(prisma: PrismaClient, cache: SubgraphCache, creates: Creates) {
+export function createReviewsModule(prisma: PrismaClient, cache: SubgraphCache, writes: Writes) {
   /**
    * Pages and summaries from the database: one statement per distinct (first, sort, after) among
    * the page keys, the summaries joining the statement of a first page (the item page's pair in
@@ -205,9 +205,11 @@ export function createReviewsModule(prisma: PrismaClient, cache: SubgraphCache, 
     if (!(await itemExists(prisma, itemId))) throw notFound('item', itemId);
   }
 
-  /** New tokens for a written review and its item's reviews. */
-  const invalidate = (review: { id: number; itemId: number }) =>
-    cache.invalidate([versionKeys.review(review.id), versionKeys.itemReviews(review.itemId)]);
+  /** What a write of a review changes: the review and its item's reviews. */
+  const changes = (review: { id: number; itemId: number }) => [
+    versionKeys.review(review.id),
+    versionKeys.itemReviews(review.itemId),
+  ];
 
   return {
     /** A batch of pages and summaries, in the order of `reads`; the misses are read together. */
@@ -261,10 +263,10 @@ export function createReviewsModule(prisma: PrismaClient, cache: SubgraphCache, 
     create(rawItemId: unknown, input: unknown, request: CreateRequest<Review>): Promise<CreateResult> {
       const itemId = parseId(rawItemId, 'itemId');
       const data = parseInput(reviewCreate, withoutNulls(input));
-      return creates.run(
+      return writes.create(
         request,
-        (db) => orItemNotFound(itemId, () => db.review.create({ data: { ...data, itemId } })),
-        invalidate,
+        (tx) => orItemNotFound(itemId, () => tx.review.create({ data: { ...data, itemId } })),
+        changes,
       );
     },
 
@@ -272,9 +274,10 @@ export function createReviewsModule(prisma: PrismaClient, cache: SubgraphCache, 
       name: 'review',
       replace: reviewReplace,
       patch: reviewPatch,
-      update: (id, data) => prisma.review.update({ where: { id }, data }),
-      remove: (id) => prisma.review.delete({ where: { id }, select: { id: true, itemId: true } }),
-      invalidate,
+      writes,
+      update: (tx, id, data) => tx.review.update({ where: { id }, data }),
+      remove: (tx, id) => tx.review.delete({ where: { id }, select: { id: true, itemId: true } }),
+      changes,
     }),
   };
 }

@@ -7,7 +7,7 @@ import { createReviewsModule } from '../src/reviews.ts';
 
 describe('reviews module', () => {
   const parts = moduleParts('reviews_module', { items: 10, seed: 4 });
-  const reviews = () => createReviewsModule(parts.prisma, parts.cache, parts.creates);
+  const reviews = () => createReviewsModule(parts.prisma, parts.cache, parts.writes);
 
   test('ids are positive whole numbers; a missing review is NOT_FOUND naming it', async () => {
     await assert.rejects(async () => reviews().get('abc', null), {
@@ -61,7 +61,10 @@ describe('reviews module', () => {
 
   test('a review of a missing item is NOT_FOUND naming the item, and writes nothing', async () => {
     const count = await parts.prisma.review.count();
-    const request = { idempotency: null, respond: (body: unknown) => ({ status: 201, headers: {}, body }) };
+    const request = {
+      idempotency: null,
+      respond: (body: unknown) => ({ status: 201, headers: {}, body: JSON.stringify(body) }),
+    };
     await assert.rejects(
       async () => reviews().create('999999', { rating: 4, title: 'Nice', body: 'Works.', author: 'Ada' }, request),
       { code: 'NOT_FOUND', message: /item 999999/ },

@@ -4,7 +4,7 @@ import { createCacheStore, createSubgraphCache, type CacheStore, type SubgraphCa
 import { createPrismaClient, type PrismaClient } from '@supergraph-lab/db';
 import { createTestDatabase, type TestDatabase } from '@supergraph-lab/db/testing';
 import { loadShopData } from '@supergraph-lab/seed';
-import { createCreates, type Creates } from '@supergraph-lab/subgraph';
+import { createWrites, type Writes } from '@supergraph-lab/subgraph';
 import { startStack, type Stack, type StackOptions } from './index.ts';
 
 /** The stack a describe block runs against, and the database under it. */
@@ -62,12 +62,12 @@ export function seededStack(
 export interface ModuleParts {
   readonly prisma: PrismaClient;
   readonly cache: SubgraphCache;
-  readonly creates: Creates;
+  readonly writes: Writes;
 }
 
 /**
  * A database of its own seeded with `items` items, and what `createXModule(prisma, cache,
- * creates)` takes, with an in-memory entity cache (CACHE_MODE=all): made in a `before` hook,
+ * writes)` takes, with an in-memory entity cache (CACHE_MODE=all): made in a `before` hook,
  * closed and dropped in an `after` hook.
  */
 export function moduleParts(name: string, options: { items: number; seed: number }): ModuleParts {
@@ -77,10 +77,12 @@ export function moduleParts(name: string, options: { items: number; seed: number
     await loadShopData({ url: db.url, items: options.items, seed: options.seed });
     const prisma = createPrismaClient(db.url);
     const store = createCacheStore({ namespace: `sgl-${name}-${randomUUID().slice(0, 8)}` });
-    parts = { db, store, prisma, cache: createSubgraphCache(store, 'all'), creates: createCreates(prisma, 3600) };
+    const cache = createSubgraphCache(store, 'all');
+    const writes = createWrites(prisma, cache, { idempotencyKeyTtlSeconds: 3600, replayIntervalMs: 0 });
+    parts = { db, store, prisma, cache, writes };
   });
   after(async () => {
-    parts?.creates.close();
+    await parts?.writes.close();
     await parts?.store.close();
     await parts?.prisma.$disconnect();
     await parts?.db.drop();
@@ -96,8 +98,8 @@ export function moduleParts(name: string, options: { items: number; seed: number
     get cache() {
       return ready().cache;
     },
-    get creates() {
-      return ready().creates;
+    get writes() {
+      return ready().writes;
     },
   };
 }
