@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, connect as tcpConnect, type Socket } from 'node:net';
 import { readConfig } from '@supergraph-lab/config';
-import { databaseOf, type PrismaClient } from './client.ts';
+import { dialectOfClient, type PrismaClient } from './client.ts';
 import { dialectOf } from './dialects/index.ts';
 import { migrateDatabase } from './migrate.ts';
 
@@ -137,15 +137,6 @@ export type PostgresProxy = DatabaseProxy;
  * How many statements on the client's database wait for a row lock now: how a test knows a
  * transaction it interleaves with another has reached its lock, without sleeping.
  */
-export async function lockWaits(prisma: PrismaClient): Promise<number> {
-  const [row] =
-    databaseOf(prisma) === 'mariadb'
-      ? await prisma.$queryRaw<{ waiting: bigint | number }[]>`
-          SELECT COUNT(*) AS waiting FROM information_schema.INNODB_TRX t
-          JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id
-          WHERE t.trx_state = 'LOCK WAIT' AND p.DB = DATABASE()`
-      : await prisma.$queryRaw<{ waiting: number }[]>`
-          SELECT count(*)::int AS waiting FROM pg_stat_activity
-          WHERE datname = current_database() AND wait_event_type = 'Lock'`;
-  return Number(row?.waiting ?? 0);
+export function lockWaits(prisma: PrismaClient): Promise<number> {
+  return dialectOfClient(prisma).testing.lockWaits(prisma);
 }

@@ -25,6 +25,8 @@ export interface Dialect {
     /** The migrator's lock, Prisma's table, and applying one file with its record, on `session`. */
     on(session: Session): Migrator;
   };
+  /** The statements of `createUnderKey` (packages/db/src/idempotency.ts): the key's lock, its answer. */
+  idempotency: KeySql;
   /** Writes out what a bulk load left in memory, so it does not land in a benchmark's first step. */
   checkpoint(session: Session): Promise<void>;
   /** What tests and benchmarks need of a server. */
@@ -38,6 +40,8 @@ export interface Dialect {
     dropDatabase(name: string): string;
     /** Locks `table` against reads from other sessions; resolves to the unlock. */
     lockTable(session: Session, table: string): Promise<() => Promise<void>>;
+    /** How many statements on the client's database wait for a row lock now. */
+    lockWaits(prisma: PrismaClient): Promise<number>;
   };
 }
 
@@ -61,6 +65,48 @@ export interface Reader {
 export interface Statement {
   name: string;
   sql: Record<DatabaseKind, string>;
+}
+
+/**
+ * The answer a create gave, as stored under its key and replayed to a repeat: its body is the
+ * exact bytes sent (JSON text), so the replay is byte for byte the first answer.
+ */
+export interface StoredAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** A create's key and the fingerprint of the request it came with. */
+export interface IdempotencyKey {
+  key: string;
+  fingerprint: string;
+}
+
+/** Prisma's client inside an interactive transaction. */
+export type TransactionClient = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
+
+/** A stored answer as read back, and whether it is younger than the key's time to live. */
+export type StoredRow = Omit<StoredAnswer, 'headers'> & {
+  headers: Record<string, string> | string;
+  fingerprint: string;
+  live: boolean | number;
+};
+
+/** The statements of `createUnderKey` in a database's SQL, and the errors its lock can raise. */
+export interface KeySql {
+  /** Takes the key's lock until the transaction ends; false when another transaction holds it. */
+  lock(tx: TransactionClient, key: string): Promise<boolean>;
+  /** The key's stored answer, if any. */
+  stored(tx: TransactionClient, key: string, ttlSeconds: number): Promise<StoredRow[]>;
+  /** Stores the answer under the key, in place of an expired one when `expired`. */
+  store(tx: TransactionClient, idempotency: IdempotencyKey, answer: StoredAnswer, expired: boolean): Promise<unknown>;
+  expire(prisma: PrismaClient, ttlSeconds: number): Promise<number>;
+  /**
+   * What the database throws when another transaction has the key (beside Prisma's P2002): its
+   * codes, and its message where the driver gives none.
+   */
+  conflict: { codes: readonly string[]; message?: RegExp };
 }
 
 /** What the migrator asks of a database for a run (packages/db/src/migrate.ts). */

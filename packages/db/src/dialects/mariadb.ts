@@ -16,6 +16,7 @@ import {
   type Reader,
   type Session,
   type Statement,
+  type StoredRow,
 } from './dialect.ts';
 
 /**
@@ -31,6 +32,37 @@ export const mariaDb: Dialect = {
     provider: 'mysql',
     on: migrator,
   },
+  idempotency: {
+    // The key's own row is the lock: MariaDB has no transaction-scoped advisory lock (GET_LOCK's
+    // lasts as long as the connection, which the pool keeps, so releasing it came before the
+    // commit). It is inserted first as a placeholder (status 0), or, when the key is known, locked
+    // by a no-op update; either way held until the transaction ends. Another transaction's
+    // uncommitted row is not waited for (lock wait timeout 0): the in-use answer.
+    async lock(tx, key) {
+      await tx.$executeRaw`
+        SET STATEMENT innodb_lock_wait_timeout = 0 FOR
+        INSERT INTO idempotency_keys (\`key\`, fingerprint, status, headers, body, created_at)
+        VALUES (${key}, '', 0, '{}', NULL, UTC_TIMESTAMP(3))
+        ON DUPLICATE KEY UPDATE status = status`;
+      return true;
+    },
+    // the placeholder (status 0) is this transaction's own lock, not an answer
+    stored: (tx, key, ttlSeconds) => tx.$queryRaw<StoredRow[]>`
+      SELECT fingerprint, status, headers, body,
+        created_at > UTC_TIMESTAMP(3) - INTERVAL ${ttlSeconds} SECOND AS live
+      FROM idempotency_keys WHERE \`key\` = ${key} AND status <> 0`,
+    store: (tx, idempotency, answer) => tx.$executeRaw`
+      UPDATE idempotency_keys SET fingerprint = ${idempotency.fingerprint}, status = ${answer.status},
+        headers = ${JSON.stringify(answer.headers)}, body = ${answer.body}, created_at = UTC_TIMESTAMP(3)
+      WHERE \`key\` = ${idempotency.key}`,
+    expire: (prisma, ttlSeconds) =>
+      prisma.$executeRaw`DELETE FROM idempotency_keys WHERE status <> 0 AND created_at <= UTC_TIMESTAMP(3) - INTERVAL ${ttlSeconds} SECOND`,
+    // a duplicate key (a request that took no lock), or the key's row locked by another (1205, with no wait)
+    conflict: {
+      codes: ['1062', '1205', 'ER_DUP_ENTRY', 'ER_LOCK_WAIT_TIMEOUT'],
+      message: /Lock wait timeout exceeded/,
+    },
+  },
   // InnoDB writes its dirty pages out in the background, with no statement to ask for it now
   checkpoint: async () => undefined,
   testing: {
@@ -43,6 +75,13 @@ export const mariaDb: Dialect = {
       return async () => {
         await session.query('UNLOCK TABLES');
       };
+    },
+    async lockWaits(prisma) {
+      const [row] = await prisma.$queryRaw<{ waiting: bigint | number }[]>`
+        SELECT COUNT(*) AS waiting FROM information_schema.INNODB_TRX t
+        JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id
+        WHERE t.trx_state = 'LOCK WAIT' AND p.DB = DATABASE()`;
+      return Number(row?.waiting ?? 0);
     },
   },
 };

@@ -15,6 +15,7 @@ import {
   type Reader,
   type Session,
   type Statement,
+  type StoredRow,
 } from './dialect.ts';
 
 /**
@@ -29,6 +30,28 @@ export const postgres: Dialect = {
     dir: path.resolve(import.meta.dirname, '../../../../prisma/migrations'),
     provider: 'postgresql',
     on: migrator,
+  },
+  idempotency: {
+    async lock(tx, key) {
+      const [lock] = await tx.$queryRaw<{ locked: boolean }[]>`
+        SELECT pg_try_advisory_xact_lock(hashtextextended(${key}, 0)) AS locked`;
+      return lock?.locked === true;
+    },
+    stored: (tx, key, ttlSeconds) => tx.$queryRaw<StoredRow[]>`
+      SELECT fingerprint, status, headers, body, created_at > now() - make_interval(secs => ${ttlSeconds}::float8) AS live
+      FROM idempotency_keys WHERE key = ${key}`,
+    async store(tx, idempotency, answer, expired) {
+      // an expired key is free again
+      if (expired) await tx.$executeRaw`DELETE FROM idempotency_keys WHERE key = ${idempotency.key}`;
+      return tx.$executeRaw`
+        INSERT INTO idempotency_keys (key, fingerprint, status, headers, body)
+        VALUES (${idempotency.key}, ${idempotency.fingerprint}, ${answer.status},
+          ${JSON.stringify(answer.headers)}::jsonb, ${answer.body})`;
+    },
+    expire: (prisma, ttlSeconds) =>
+      prisma.$executeRaw`DELETE FROM idempotency_keys WHERE created_at <= now() - make_interval(secs => ${ttlSeconds}::float8)`,
+    // unique_violation
+    conflict: { codes: ['23505'] },
   },
   // needs a superuser or pg_checkpoint; without, the checkpoint comes when the server's is due
   checkpoint: (session) =>
@@ -48,6 +71,12 @@ export const postgres: Dialect = {
       return async () => {
         await session.query('ROLLBACK');
       };
+    },
+    async lockWaits(prisma) {
+      const [row] = await prisma.$queryRaw<{ waiting: number }[]>`
+        SELECT count(*)::int AS waiting FROM pg_stat_activity
+        WHERE datname = current_database() AND wait_event_type = 'Lock'`;
+      return Number(row?.waiting ?? 0);
     },
   },
 };
