@@ -3,56 +3,12 @@
 // replayed), never a primary-key error; a unique violation on the key is "in use" too.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { createServer, connect as tcpConnect, type Socket } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { eventually } from '@supergraph-lab/testing';
 import { createPrismaClient, createUnderKey, type PrismaClient, type StoredAnswer } from '../src/index.ts';
-import { createTestDatabase, lockWaits, type TestDatabase } from '../src/testing.ts';
+import { createTestDatabase, lockWaits, postgresProxy, type TestDatabase } from '../src/testing.ts';
 
 const answer = (body: string): StoredAnswer => ({ status: 201, headers: { location: '/x' }, body });
-
-/**
- * A TCP proxy to the database that can hold back the next COMMIT a client sends (both databases'
- * drivers send it as the text `COMMIT`) until told to let it go.
- */
-async function commitHoldingProxy(databaseUrl: string) {
-  const target = new URL(databaseUrl);
-  let armed = false;
-  let held: (() => void) | null = null;
-  const sockets = new Set<Socket>();
-  const server = createServer((client) => {
-    const upstream = tcpConnect(Number(target.port), target.hostname);
-    sockets.add(client).add(upstream);
-    for (const socket of [client, upstream]) socket.on('error', () => undefined);
-    client.on('data', (chunk) => {
-      if (armed && chunk.includes('COMMIT')) {
-        armed = false;
-        held = () => upstream.write(chunk);
-      } else upstream.write(chunk);
-    });
-    upstream.on('data', (chunk) => client.write(chunk));
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = new URL(databaseUrl);
-  url.hostname = '127.0.0.1';
-  url.port = String((server.address() as { port: number }).port);
-  return {
-    url: url.toString(),
-    holdNextCommit: () => (armed = true),
-    holding: () => held !== null,
-    release() {
-      held?.();
-      held = null;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 describe('createUnderKey', () => {
   let db: TestDatabase;
@@ -67,11 +23,12 @@ describe('createUnderKey', () => {
   });
 
   test('a repeat between the first answer and its commit is in use, then replayed; never a key error', async () => {
-    const proxy = await commitHoldingProxy(db.url);
+    // a TCP proxy, whatever the protocol: both databases' drivers send COMMIT as text
+    const proxy = await postgresProxy(db.url);
     const first = createPrismaClient(proxy.url);
     try {
       const key = { key: randomUUID(), fingerprint: 'f' };
-      proxy.holdNextCommit();
+      proxy.holdNext('COMMIT');
       const one = createUnderKey(first, key, 3600, async () => ({ value: 1, answer: answer('{"b":1,"a":2}') }));
       // the first has answered and stored its answer; its COMMIT is on the wire, held
       await eventually(() => proxy.holding(), 10_000, 'the first COMMIT');

@@ -137,6 +137,14 @@ async function warm(shop: Shop, id: number): Promise<Views> {
   );
 }
 
+/** Renames an item at the writer, asking it to die at the kill point with `crash`. */
+const rename = (shop: Shop, id: number, name: string, crash = false) =>
+  fetch(`${shop.writerUrl}/api/items/${id}`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json', ...(crash ? { [CRASH_BEFORE_INVALIDATION_HEADER]: '1' } : {}) },
+    body: JSON.stringify({ name }),
+  });
+
 const pendingRows = (shop: Shop) => shop.stack.subgraphs.items.prisma.cacheInvalidation.count();
 
 test(
@@ -148,14 +156,7 @@ test(
     try {
       const before = await warm(shop, 3);
       const renamed = `Renamed before a crash ${randomUUID().slice(0, 6)}`;
-      await assert.rejects(
-        fetch(`${shop.writerUrl}/api/items/3`, {
-          method: 'PATCH',
-          headers: { 'content-type': 'application/json', [CRASH_BEFORE_INVALIDATION_HEADER]: '1' },
-          body: JSON.stringify({ name: renamed }),
-        }),
-        'the writer dies before it answers',
-      );
+      await assert.rejects(rename(shop, 3, renamed, true), 'the writer dies before it answers');
       await exited(shop.writer);
       assert.equal(shop.writer.signalCode, 'SIGKILL');
       const row = await shop.stack.subgraphs.items.prisma.item.findUniqueOrThrow({ where: { id: 3 } });
@@ -188,11 +189,7 @@ test(
       const before = await warm(shop, 4);
       shop.redis.cut();
       const renamed = `Renamed while Redis was away ${randomUUID().slice(0, 6)}`;
-      const written = await fetch(`${shop.writerUrl}/api/items/4`, {
-        method: 'PATCH',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ name: renamed }),
-      });
+      const written = await rename(shop, 4, renamed);
       assert.equal(written.status, 200, 'writes go on without the store');
       // the writer's own memory of the failed invalidation goes with it
       shop.writer.kill('SIGKILL');
