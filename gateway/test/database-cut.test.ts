@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { databaseKindOf } from '@supergraph-lab/config';
 import { connect, connectMariaDb, createPrismaClient } from '@supergraph-lab/db';
-import { createTestDatabase, postgresProxy, type PostgresProxy, type TestDatabase } from '@supergraph-lab/db/testing';
+import { createTestDatabase, databaseProxy, type DatabaseProxy, type TestDatabase } from '@supergraph-lab/db/testing';
 import { loadShopData } from '@supergraph-lab/seed';
 import { graphql, rest, reviewsTitled, startStack, type Stack } from '@supergraph-lab/stack';
 import { eventually } from '@supergraph-lab/testing';
@@ -112,12 +112,12 @@ async function lockPhotosOnMariaDb(url: string, id: number): Promise<RowLock> {
 describe('the database cut off and restored', () => {
   let db: TestDatabase;
   let stack: Stack;
-  let proxy: PostgresProxy;
+  let proxy: DatabaseProxy;
 
   before(async () => {
     db = await createTestDatabase('pgcut');
     await loadShopData({ url: db.url, items: 40, seed: 6 });
-    proxy = await postgresProxy(db.url);
+    proxy = await databaseProxy(db.url);
     // no cache: every read must reach the database
     stack = await startStack({
       databaseUrl: proxy.url,

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
-import { databaseKindOf, SUBGRAPH_NAMES, type SubgraphName } from '@supergraph-lab/config';
-import { connect, connectMariaDb } from '@supergraph-lab/db';
-import { createTestDatabase, runStatement } from '@supergraph-lab/db/testing';
+import { SUBGRAPH_NAMES, type SubgraphName } from '@supergraph-lab/config';
+import { createTestDatabase, lockTable, runStatement } from '@supergraph-lab/db/testing';
 import { graphql, rest, startStack, type Stack } from '@supergraph-lab/stack';
 import { seededStack } from '@supergraph-lab/stack/fixture';
 import { eventually } from '@supergraph-lab/testing';
@@ -156,7 +155,7 @@ describe('a database that answers but cannot serve reads', () => {
   test('readiness fails while the items table is locked, and comes back when it is free', async () => {
     assert.equal((await rest(stack.subgraphUrls.reviews, 'GET', '/readyz')).status, 200);
     // another session holds the table: `SELECT 1` still answers, no page read does
-    const release = await lockItemsTable(stack.db.url);
+    const release = await lockTable(stack.db.url, 'items');
     try {
       const ready = await rest(stack.subgraphUrls.reviews, 'GET', '/readyz');
       assert.equal(ready.status, 503);
@@ -167,22 +166,3 @@ describe('a database that answers but cannot serve reads', () => {
     await eventually(async () => (await rest(stack.subgraphUrls.reviews, 'GET', '/readyz')).status === 200, 10_000);
   });
 });
-
-/** Locks `items` against reads from another session, on Postgres or MariaDB; resolves to the unlock. */
-async function lockItemsTable(url: string): Promise<() => Promise<void>> {
-  if (databaseKindOf(url) === 'mariadb') {
-    const connection = await connectMariaDb(url);
-    await connection.query('LOCK TABLES items WRITE');
-    return async () => {
-      await connection.query('UNLOCK TABLES');
-      await connection.end();
-    };
-  }
-  const client = await connect(url);
-  await client.query('BEGIN');
-  await client.query('LOCK TABLE items IN ACCESS EXCLUSIVE MODE');
-  return async () => {
-    await client.query('ROLLBACK');
-    await client.end();
-  };
-}

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
-import { createTestDatabase, postgresProxy, type TestDatabase } from '@supergraph-lab/db/testing';
+import { createTestDatabase, databaseProxy, type TestDatabase } from '@supergraph-lab/db/testing';
 import { loadShopData } from '@supergraph-lab/seed';
 import { serviceCommand } from '@supergraph-lab/stack/processes';
 import { eventually, freePort } from '@supergraph-lab/testing';
@@ -59,7 +59,7 @@ describe('shutdown', () => {
     'SIGTERM drains requests in flight (each answered), refuses new connections, exits 0',
     { timeout: 60_000 },
     async () => {
-      const proxy = await postgresProxy(db.url, { delayMs: 400 });
+      const proxy = await databaseProxy(db.url, { delayMs: 400 });
       const port = await freePort();
       const url = `http://127.0.0.1:${port}`;
       const { child, output } = startItems({

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConfigError, parseEnv, port, wholeNumber } from './env.ts';
-import { CACHE_MODES, cacheStoreKindOf, SEED_IMAGE_HOST, type CacheMode } from './modes.ts';
+import { CACHE_MODES, cacheStoreKindOf, databaseUrlPattern, SEED_IMAGE_HOST, type CacheMode } from './modes.ts';
 import { SERVICES, SUBGRAPHS, type ServiceName, type SubgraphName } from './services.ts';
 
 export { ConfigError, redactUrl } from './env.ts';
@@ -16,8 +16,11 @@ export {
   CACHE_MODES,
   CACHE_STORES,
   cacheStoreKindOf,
+  DATABASE_SCHEMES,
   DATABASES,
   databaseKindOf,
+  databaseUrlForms,
+  databaseUrlPattern,
   type DatabaseKind,
   SEED_IMAGE_HOST,
   type CacheMode,
@@ -60,10 +63,7 @@ const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('production'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   HOST: z.string().min(1).default('127.0.0.1'),
-  DATABASE_URL: url(
-    /^(postgres(ql)?|mysql|mariadb):\/\//,
-    'postgresql://user@host:5432/db or mysql://root@host:3306/db',
-  ),
+  DATABASE_URL: url(databaseUrlPattern(), 'postgresql://user@host:5432/db or mysql://root@host:3306/db'),
   REDIS_URL: url(/^rediss?:\/\//, 'redis://127.0.0.1:6379'),
   CACHE_URL: url(/^(rediss?|memcached):\/\/[^/]/, 'redis://127.0.0.1:6379 or memcached://127.0.0.1:11211'),
   CACHE_MODE: z.enum(CACHE_MODES).default('all'),

@@ -13,13 +13,30 @@ export function cacheStoreKindOf(url: string | undefined): CacheStoreKind {
   return url.startsWith('memcached://') ? 'memcached' : 'redis';
 }
 
-/** The databases the services run on, by DATABASE_URL's scheme (postgresql://; mysql:// for MariaDB). */
-export const DATABASES = ['postgres', 'mariadb'] as const;
-export type DatabaseKind = (typeof DATABASES)[number];
+/**
+ * The databases the services run on, each with the schemes of the DATABASE_URLs that name it (the
+ * first is the one to write). Each has a dialect in packages/db/src/dialects, which this names.
+ */
+export const DATABASE_SCHEMES = {
+  postgres: ['postgresql', 'postgres'],
+  mariadb: ['mysql', 'mariadb'],
+} as const;
+export type DatabaseKind = keyof typeof DATABASE_SCHEMES;
+export const DATABASES = Object.keys(DATABASE_SCHEMES) as DatabaseKind[];
+
+/** A URL of one of `kinds`' schemes: `postgresql://`, `mysql://` and the others. */
+export function databaseUrlPattern(kinds: readonly DatabaseKind[] = DATABASES): RegExp {
+  return new RegExp(`^(${kinds.flatMap((kind) => DATABASE_SCHEMES[kind]).join('|')})://`);
+}
+
+/** How to write a URL of each of `kinds`, for messages: `postgresql:// or mysql://`. */
+export function databaseUrlForms(kinds: readonly DatabaseKind[] = DATABASES): string {
+  return kinds.map((kind) => `${DATABASE_SCHEMES[kind][0]}://`).join(' or ');
+}
 
 /** The database a DATABASE_URL names (Postgres without one: npm start's embedded PGlite). */
 export function databaseKindOf(url: string | undefined): DatabaseKind {
-  return url && /^(mysql|mariadb):\/\//.test(url) ? 'mariadb' : 'postgres';
+  return (url && DATABASES.find((kind) => databaseUrlPattern([kind]).test(url))) || 'postgres';
 }
 
 /**

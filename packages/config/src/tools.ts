@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseEnv, port, wholeNumber } from './env.ts';
+import { databaseUrlPattern } from './modes.ts';
 
 /**
  * The settings of the tools around the services (npm start, start:scaled, the test and bench
@@ -37,7 +38,7 @@ const schema = z.object({
   MEMCACHED_BIN: z.string().default('/usr/bin/memcached'),
   MARIADB_URL: z
     .string()
-    .regex(/^(mysql|mariadb):\/\//, 'must be a URL like mysql://root@127.0.0.1:3306')
+    .regex(databaseUrlPattern(['mariadb']), 'must be a URL like mysql://root@127.0.0.1:3306')
     .default('mysql://root@127.0.0.1:3306'),
   CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
   SHUTDOWN_DRAIN_MS: wholeNumber(0, 0, 60_000).optional(),

@@ -1,74 +1,22 @@
-import mariadb from 'mariadb';
-import pg from 'pg';
-import { databaseKindOf, redactUrl } from '@supergraph-lab/config';
+import { databaseUrlForms, databaseUrlPattern, redactUrl } from '@supergraph-lab/config';
+import { ConnectionError } from './dialects/dialect.ts';
+import { dialectOf } from './dialects/index.ts';
 
-/** A failure to reach the database, with a one-line message that names where and why. */
-export class ConnectionError extends Error {
-  override name = 'ConnectionError';
-}
+export { ConnectionError };
+export { connect } from './dialects/postgres.ts';
+export { connectMariaDb } from './dialects/mariadb.ts';
 
 /**
  * `DATABASE_URL`, required by the command-line tools; a clear error when it is missing or
- * names neither database: postgresql:// for Postgres, mysql:// (or mariadb://) for MariaDB.
+ * names no database: postgresql:// for Postgres, mysql:// (or mariadb://) for MariaDB.
  */
 export function databaseUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string {
   const url = env.DATABASE_URL;
   if (!url) throw new ConnectionError('DATABASE_URL is not set (e.g. postgresql://postgres@127.0.0.1:5432/test)');
-  if (!/^(postgres(ql)?|mysql|mariadb):\/\//.test(url)) {
-    throw new ConnectionError(`DATABASE_URL must start with postgresql:// or mysql://, got ${redactUrl(url)}`);
+  if (!databaseUrlPattern().test(url)) {
+    throw new ConnectionError(`DATABASE_URL must start with ${databaseUrlForms()}, got ${redactUrl(url)}`);
   }
   return url;
-}
-
-/** Opens one connection, failing within `timeoutMs` with a one-line `ConnectionError`. */
-export async function connect(url: string, timeoutMs = 5000): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
-  try {
-    await client.connect();
-  } catch (error) {
-    const err = error as NodeJS.ErrnoException;
-    throw new ConnectionError(`cannot connect to ${redactUrl(url)}: ${err.message || err.code || 'unknown error'}`);
-  }
-  // An idle client's socket error would otherwise crash the process; the next query reports it.
-  client.on('error', () => {});
-  return client;
-}
-
-/**
- * A mysql:// (or mariadb://) URL as the mariadb driver's settings. Sessions run in UTC, so
- * DATETIME columns (no zone of their own) mean what Postgres's timestamptz do.
- */
-export function mariaDbOptions(url: string): mariadb.ConnectionConfig {
-  const parsed = new URL(url);
-  return {
-    host: parsed.hostname,
-    port: Number(parsed.port || 3306),
-    user: decodeURIComponent(parsed.username || 'root'),
-    password: decodeURIComponent(parsed.password),
-    database: decodeURIComponent(parsed.pathname.slice(1)) || undefined,
-    timezone: '+00:00',
-  };
-}
-
-/**
- * Opens one connection to MariaDB from a mysql:// (or mariadb://) URL, able to run a migration
- * file's several statements, failing within `timeoutMs` with a one-line `ConnectionError`.
- */
-export async function connectMariaDb(
-  url: string,
-  timeoutMs = 5000,
-  options: mariadb.ConnectionConfig = {},
-): Promise<mariadb.Connection> {
-  try {
-    return await mariadb.createConnection({
-      ...mariaDbOptions(url),
-      connectTimeout: timeoutMs,
-      multipleStatements: true,
-      ...options,
-    });
-  } catch (error) {
-    throw new ConnectionError(`cannot connect to ${redactUrl(url)}: ${(error as Error).message}`);
-  }
 }
 
 /** Rows in the shop's three tables. */
@@ -78,18 +26,14 @@ export interface ShopCounts {
   photos: number;
 }
 
-/** The one row `sql` answers, on either database, over a connection of its own. */
+/** The one row `sql` answers, on any database, over a connection of its own. */
 async function firstRow<Row>(url: string, sql: string): Promise<Row> {
-  if (databaseKindOf(url) === 'mariadb') {
-    const connection = await connectMariaDb(url);
-    const [row] = (await connection.query(sql).finally(() => connection.end())) as Row[];
-    return row!;
-  }
-  const client = await connect(url);
-  return (await client.query(sql).finally(() => client.end())).rows[0] as Row;
+  const session = await dialectOf(url).connect(url);
+  const [row] = await session.query<Row>(sql).finally(() => session.end());
+  return row!;
 }
 
-/** Counts the shop's rows on either database (the seed's `--if-empty`, the loader, tests). */
+/** Counts the shop's rows on any database (the seed's `--if-empty`, the loader, tests). */
 export async function shopCounts(url: string): Promise<ShopCounts> {
   const row = await firstRow<Record<keyof ShopCounts, number | string | bigint>>(
     url,
@@ -99,7 +43,7 @@ export async function shopCounts(url: string): Promise<ShopCounts> {
 }
 
 /**
- * The oldest item with both photos and reviews (null when none has both), on either database:
+ * The oldest item with both photos and reviews (null when none has both), on any database:
  * the item whose page shows every part, for npm start's banner. One statement that walks the
  * three tables' item-id indexes in step and stops at the first match, however large the shop.
  */

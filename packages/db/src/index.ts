@@ -1,5 +1,7 @@
 export {
   createPrismaClient,
+  databaseOf,
+  dialectOfClient,
   poolStats,
   PrismaClient,
   type Item,
@@ -47,6 +49,7 @@ export {
   type ReviewSummary,
 } from './queries.ts';
 export { biasedItemId } from './workload.ts';
+export { DIALECTS, dialectOf, type Dialect, type Session } from './dialects/index.ts';
 export {
   deleteInvalidations,
   pendingInvalidations,

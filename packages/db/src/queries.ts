@@ -1,5 +1,5 @@
 import type { Cancellation } from '@supergraph-lab/timing';
-import { mariaDbSql, readRows, type Statement } from './client.ts';
+import { readRows, type Statement } from './client.ts';
 import type { Item, Photo, PrismaClient, Review } from './generated/prisma/client.ts';
 import type { TransactionClient } from './idempotency.ts';
 
@@ -11,6 +11,10 @@ import type { TransactionClient } from './idempotency.ts';
  *   the statement with LATERAL;
  * - MariaDB has neither: it takes the ids as a JSON array (`JSON_TABLE`) and pages with
  *   `ROW_NUMBER() OVER (PARTITION BY item_id ...)`, read off the same indexes.
+ * Both texts of a statement stand side by side (`sql: { postgres, mariadb }`), not in the dialects:
+ * read together, the two are checked against each other and take the same numbered parameters;
+ * the dialect's reader picks its own (MariaDB's binds each `$n` as a `?`), and a new database does
+ * not compile until every statement has its text.
  * The subgraphs and `npm run bench:db` share these, so what the benchmark times is what the API
  * does. Each per-page read takes its request's cancellation last: an abandoned request's read is
  * not sent (readRows).
@@ -78,8 +82,10 @@ const jsonIds = (parameter: string, column = 'id') =>
 /** A table's rows by primary key: the ids first, then one primary-key lookup each. */
 const byIds = (table: string): Statement => ({
   name: `${table}_by_ids`,
-  text: `SELECT * FROM ${table} WHERE id = ANY($1::int[])`,
-  mariadb: mariaDbSql(`SELECT t.* FROM ${jsonIds('$1')} JOIN ${table} t ON t.id = k.id`),
+  sql: {
+    postgres: `SELECT * FROM ${table} WHERE id = ANY($1::int[])`,
+    mariadb: `SELECT t.* FROM ${jsonIds('$1')} JOIN ${table} t ON t.id = k.id`,
+  },
 });
 
 const ITEMS_BY_IDS = byIds('items');
@@ -124,10 +130,11 @@ export async function photosByIds(
  */
 const ITEMS_OF_CATEGORY_AFTER: Statement = {
   name: 'items_of_category_after',
-  text: 'SELECT * FROM items WHERE category = $1 AND id < $2 ORDER BY id DESC LIMIT $3',
-  mariadb: mariaDbSql(
-    'SELECT * FROM items FORCE INDEX (items_category_id_idx) WHERE category = $1 AND id < $2 ORDER BY id DESC LIMIT $3',
-  ),
+  sql: {
+    postgres: 'SELECT * FROM items WHERE category = $1 AND id < $2 ORDER BY id DESC LIMIT $3',
+    mariadb:
+      'SELECT * FROM items FORCE INDEX (items_category_id_idx) WHERE category = $1 AND id < $2 ORDER BY id DESC LIMIT $3',
+  },
 };
 
 /**
@@ -216,8 +223,10 @@ const REVIEW_PAGES = Object.fromEntries(
     const { after, mariadbAfter, orderBy } = REVIEW_ORDERS[sort];
     const statement = (name: string, condition: string, mariadbCondition: string): Statement => ({
       name,
-      text: `SELECT r.* ${reviewPageJoin(orderBy, condition)}`,
-      mariadb: mariaDbSql(`${mariaDbReviewPages(orderBy, mariadbCondition)} ORDER BY item_id, n`),
+      sql: {
+        postgres: `SELECT r.* ${reviewPageJoin(orderBy, condition)}`,
+        mariadb: `${mariaDbReviewPages(orderBy, mariadbCondition)} ORDER BY item_id, n`,
+      },
     });
     const name = `review_pages_${sort.toLowerCase()}`;
     return [sort, { first: statement(name, '', ''), after: statement(`${name}_after`, after, mariadbAfter) }];
@@ -252,8 +261,7 @@ export async function reviewPages(
 
 const REVIEW_SUMMARIES: Statement = {
   name: 'review_summaries',
-  text: ratingCounts('$1'),
-  mariadb: mariaDbSql(mariaDbRatingCounts('$1')),
+  sql: { postgres: ratingCounts('$1'), mariadb: mariaDbRatingCounts('$1') },
 };
 
 /** Review count, average and star histogram for each item id, in one index-only scan. */
@@ -294,16 +302,18 @@ const REVIEW_FIRST_PAGES_AND_SUMMARIES = Object.fromEntries(
     sort,
     {
       name: `review_pages_${sort.toLowerCase()}_and_summaries`,
-      text: `SELECT r.id, r.item_id, r.rating, r.title, r.body, r.author, r.verified_purchase, r.helpful_count,
+      sql: {
+        postgres: `SELECT r.id, r.item_id, r.rating, r.title, r.body, r.author, r.verified_purchase, r.helpful_count,
         r.created_at, r.updated_at, NULL::int AS count
       ${reviewPageJoin(REVIEW_ORDERS[sort].orderBy)}
     UNION ALL
     SELECT NULL, c.item_id, c.rating, NULL, NULL, NULL, NULL, NULL, NULL, NULL, c.count FROM (${ratingCounts('$3')}) c`,
-      mariadb: mariaDbSql(`SELECT p.*, NULL AS count FROM (${mariaDbReviewPages(REVIEW_ORDERS[sort].orderBy)}) p
+        mariadb: `SELECT p.*, NULL AS count FROM (${mariaDbReviewPages(REVIEW_ORDERS[sort].orderBy)}) p
     UNION ALL
     SELECT NULL, c.item_id, c.rating, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, c.count
       FROM (${mariaDbRatingCounts('$3')}) c
-    ORDER BY item_id, n`),
+    ORDER BY item_id, n`,
+      },
     } satisfies Statement,
   ]),
 ) as Record<ReviewSort, Statement>;
@@ -337,14 +347,16 @@ export async function reviewFirstPagesAndSummaries(
 
 const PHOTOS_OF_ITEMS: Statement = {
   name: 'photos_of_items',
-  text: `SELECT p.* FROM unnest($1::int[]) AS k(item_id)
+  sql: {
+    postgres: `SELECT p.* FROM unnest($1::int[]) AS k(item_id)
     CROSS JOIN LATERAL (
       SELECT * FROM photos p WHERE p.item_id = k.item_id ORDER BY p.position, p.id LIMIT $2::int
     ) p`,
-  mariadb: mariaDbSql(`SELECT id, item_id, url, alt_text, width, height, position, created_at, updated_at FROM (
+    mariadb: `SELECT id, item_id, url, alt_text, width, height, position, created_at, updated_at FROM (
       SELECT p.*, ROW_NUMBER() OVER (PARTITION BY p.item_id ORDER BY p.position, p.id) AS n
       FROM ${jsonIds('$1', 'item_id')} JOIN photos p ON p.item_id = k.item_id
-    ) p WHERE n <= $2 ORDER BY item_id, n`),
+    ) p WHERE n <= $2 ORDER BY item_id, n`,
+  },
 };
 
 /** Up to `first` photos of each item id in gallery order, in one statement. */
@@ -416,8 +428,7 @@ function toPhoto(row: PhotoRow): Photo {
 
 const READ_PROBE: Statement = {
   name: 'read_probe',
-  text: 'SELECT id FROM items ORDER BY id LIMIT 1',
-  mariadb: mariaDbSql('SELECT id FROM items ORDER BY id LIMIT 1'),
+  sql: { postgres: 'SELECT id FROM items ORDER BY id LIMIT 1', mariadb: 'SELECT id FROM items ORDER BY id LIMIT 1' },
 };
 
 /**

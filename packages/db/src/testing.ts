@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, connect as tcpConnect, type Socket } from 'node:net';
-import { databaseKindOf, readConfig } from '@supergraph-lab/config';
-import { databaseOf, type PrismaClient } from './client.ts';
-import { connect, connectMariaDb } from './connection.ts';
+import { readConfig } from '@supergraph-lab/config';
+import { dialectOfClient, type PrismaClient } from './client.ts';
+import { dialectOf } from './dialects/index.ts';
 import { migrateDatabase } from './migrate.ts';
 
 /**
  * The server tests run against: `DATABASE_URL` when set (CI sets it), else the local default.
  * A mysql:// URL runs them on MariaDB (CI's second database; see scripts/run-tests.mjs).
  */
-export const TEST_SERVER_URL = readConfig().databaseUrl ?? 'postgresql://postgres@127.0.0.1:5432/test';
+export const TEST_SERVER_URL = readConfig().databaseUrl ?? dialectOf(undefined).testing.localServer();
 
 /** A database of its own for one test file. */
 export interface TestDatabase {
@@ -38,59 +38,41 @@ export async function createTestDatabase(
   const serverUrl = options.serverUrl ?? TEST_SERVER_URL;
   const name = `sgl_test_${label.replace(/[^a-z0-9]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
   const url = urlForDatabase(serverUrl, name);
-  const server = databaseKindOf(serverUrl) === 'mariadb' ? mariaDbServer(serverUrl) : postgresServer(serverUrl);
-  await server.run(`CREATE DATABASE ${server.quote(name)}`);
+  const { testing } = dialectOf(serverUrl);
+  await runStatement(serverUrl, testing.createDatabase(name));
   if (options.migrated !== false) await migrateDatabase(url);
-  return { url, name, drop: () => server.run(server.dropDatabase(name)) };
+  return { url, name, drop: () => runStatement(serverUrl, testing.dropDatabase(name)) };
 }
 
-/** Runs one statement on the database at `url`, Postgres or MariaDB (DDL a test sets up and undoes). */
-export function runStatement(url: string, sql: string): Promise<void> {
-  return (databaseKindOf(url) === 'mariadb' ? mariaDbServer(url) : postgresServer(url)).run(sql);
+/** Runs one statement on the database at `url`, on any database (DDL a test sets up and undoes). */
+export async function runStatement(url: string, sql: string): Promise<void> {
+  const session = await dialectOf(url).connect(url);
+  try {
+    await session.query(sql);
+  } finally {
+    await session.end();
+  }
 }
 
-/** How a test database is made and dropped on one kind of server. */
-interface TestServer {
-  run(sql: string): Promise<void>;
-  quote(name: string): string;
-  dropDatabase(name: string): string;
-}
-
-function postgresServer(serverUrl: string): TestServer {
-  const run = async (url: string, work: (client: Awaited<ReturnType<typeof connect>>) => Promise<unknown>) => {
-    const client = await connect(url);
-    try {
-      await work(client);
-    } finally {
-      await client.end();
-    }
-  };
-  return {
-    run: (sql) => run(serverUrl, (client) => client.query(sql)),
-    quote: (name) => `"${name}"`,
-    // terminating leftover connections
-    dropDatabase: (name) => `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`,
+/**
+ * Locks `table` of the database at `url` against reads from other sessions, from a connection of
+ * its own; resolves to the unlock, which closes that connection.
+ */
+export async function lockTable(url: string, table: string): Promise<() => Promise<void>> {
+  const dialect = dialectOf(url);
+  const session = await dialect.connect(url);
+  const unlock = await dialect.testing.lockTable(session, table).catch(async (error: unknown) => {
+    await session.end();
+    throw error;
+  });
+  return async () => {
+    await unlock();
+    await session.end();
   };
 }
 
-function mariaDbServer(serverUrl: string): TestServer {
-  const run = async (url: string, work: (client: Awaited<ReturnType<typeof connectMariaDb>>) => Promise<unknown>) => {
-    const connection = await connectMariaDb(url);
-    try {
-      await work(connection);
-    } finally {
-      await connection.end();
-    }
-  };
-  return {
-    run: (sql) => run(serverUrl, (connection) => connection.query(sql)),
-    quote: (name) => `\`${name}\``,
-    dropDatabase: (name) => `DROP DATABASE IF EXISTS \`${name}\``,
-  };
-}
-
-/** A TCP proxy between a service and Postgres that a test controls (see {@link postgresProxy}). */
-export interface PostgresProxy {
+/** A TCP proxy between a service and its database that a test controls (see {@link databaseProxy}). */
+export interface DatabaseProxy {
   /** `databaseUrl` with host and port pointing at the proxy. */
   url: string;
   /** Drops every connection and refuses new ones until `restore()`. */
@@ -106,11 +88,12 @@ export interface PostgresProxy {
 }
 
 /**
- * A proxy to the Postgres of `databaseUrl` on a free local port; with `delayMs`, every chunk
- * either way is held that long, so requests stay in flight (shutdown tests).
+ * A proxy to the database server of `databaseUrl` (any database) on a free local port; with
+ * `delayMs`, every chunk either way is held that long, so requests stay in flight (shutdown tests).
  */
-export async function postgresProxy(databaseUrl: string, options: { delayMs?: number } = {}): Promise<PostgresProxy> {
+export async function databaseProxy(databaseUrl: string, options: { delayMs?: number } = {}): Promise<DatabaseProxy> {
   const target = new URL(databaseUrl);
+  const port = Number(target.port || dialectOf(databaseUrl).testing.defaultPort);
   const delayMs = options.delayMs ?? 0;
   const sockets = new Set<Socket>();
   let open = true;
@@ -118,7 +101,7 @@ export async function postgresProxy(databaseUrl: string, options: { delayMs?: nu
   let held: (() => void) | null = null;
   const server = createServer((client) => {
     if (!open) return client.destroy();
-    const upstream = tcpConnect(Number(target.port || 5432), target.hostname);
+    const upstream = tcpConnect(port, target.hostname);
     for (const [from, to] of [
       [client, upstream],
       [upstream, client],
@@ -168,19 +151,14 @@ export async function postgresProxy(databaseUrl: string, options: { delayMs?: nu
   };
 }
 
+/** The name {@link databaseProxy} had when only Postgres was cut off. */
+export const postgresProxy = databaseProxy;
+export type PostgresProxy = DatabaseProxy;
+
 /**
  * How many statements on the client's database wait for a row lock now: how a test knows a
  * transaction it interleaves with another has reached its lock, without sleeping.
  */
-export async function lockWaits(prisma: PrismaClient): Promise<number> {
-  const [row] =
-    databaseOf(prisma) === 'mariadb'
-      ? await prisma.$queryRaw<{ waiting: bigint | number }[]>`
-          SELECT COUNT(*) AS waiting FROM information_schema.INNODB_TRX t
-          JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id
-          WHERE t.trx_state = 'LOCK WAIT' AND p.DB = DATABASE()`
-      : await prisma.$queryRaw<{ waiting: number }[]>`
-          SELECT count(*)::int AS waiting FROM pg_stat_activity
-          WHERE datname = current_database() AND wait_event_type = 'Lock'`;
-  return Number(row?.waiting ?? 0);
+export function lockWaits(prisma: PrismaClient): Promise<number> {
+  return dialectOfClient(prisma).testing.lockWaits(prisma);
 }

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { eventually } from '@supergraph-lab/testing';
 import { createPrismaClient, createUnderKey, type PrismaClient, type StoredAnswer } from '../src/index.ts';
-import { createTestDatabase, lockWaits, postgresProxy, type TestDatabase } from '../src/testing.ts';
+import { createTestDatabase, databaseProxy, lockWaits, type TestDatabase } from '../src/testing.ts';
 
 const answer = (body: string): StoredAnswer => ({ status: 201, headers: { location: '/x' }, body });
 
@@ -24,7 +24,7 @@ describe('createUnderKey', () => {
 
   test('a repeat between the first answer and its commit is in use, then replayed; never a key error', async () => {
     // a TCP proxy, whatever the protocol: both databases' drivers send COMMIT as text
-    const proxy = await postgresProxy(db.url);
+    const proxy = await databaseProxy(db.url);
     const first = createPrismaClient(proxy.url);
     try {
       const key = { key: randomUUID(), fingerprint: 'f' };

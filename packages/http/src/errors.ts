@@ -1,3 +1,4 @@
+import { DRIVER_ERRORS } from '@supergraph-lab/db/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 
 /** Codes of deliberate errors: the same in GraphQL `extensions.code` and in problem details. */
@@ -72,7 +73,8 @@ interface PrismaKnownError {
   meta?: { target?: unknown; driverAdapterError?: { cause?: { kind?: string; constraint?: unknown } } };
 }
 
-// Errors a database that is down or unreachable produces, by driver code or message.
+const drivers = Object.values(DRIVER_ERRORS);
+// Errors a database that is down or unreachable produces: the sockets', and each driver's (db's dialects)
 const UNAVAILABLE_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -80,20 +82,11 @@ const UNAVAILABLE_CODES = new Set([
   'EPIPE',
   'ENOTFOUND',
   'EHOSTUNREACH',
-  '57P01',
-  '57P03',
-  '08006',
-  '08001',
-  '08003',
-  // MariaDB's driver: no connection within the pool's timeout, a connection lost or refused
-  'ER_GET_CONNECTION_TIMEOUT',
-  'ER_CONNECTION_TIMEOUT',
-  'ER_SOCKET_UNEXPECTED_CLOSE',
-  'ER_CMD_CONNECTION_CLOSED',
-  'ER_CONNECTION_ALREADY_CLOSED',
+  ...drivers.flatMap((driver) => driver.unavailable),
 ]);
-const UNAVAILABLE_MESSAGE =
-  /connection terminated|timeout exceeded when trying to connect|Connection terminated|is not queryable|database system is (starting up|shutting down)|Can't reach database server|pool timeout: failed to retrieve a connection|socket has unexpectedly been closed|Connection timeout: failed to create socket/i;
+// Prisma's, and each driver's where it gives no code
+const UNAVAILABLE_MESSAGES = [/Can't reach database server/i, ...drivers.map((driver) => driver.unavailableMessage)];
+const STATEMENT_TIMEOUT_CODES = new Set(drivers.flatMap((driver) => driver.statementTimeout));
 
 /**
  * Turns anything thrown into an AppError when it is a known, client-facing condition (a
@@ -112,12 +105,11 @@ export function classifyError(error: unknown): AppError | null {
     // every connection busy for Prisma's transaction wait: a saturated service, not a bug
     if (err.code === 'P2028')
       return unavailable('the database is too busy to start a transaction; try again shortly', 1);
-    // query_canceled: statement_timeout (the request deadline) or a cancel for an abandoned request
-    // (MariaDB's: max_statement_time exceeded)
-    if (err.code === '57014' || err.code === 'ER_STATEMENT_TIMEOUT')
+    // the statement timeout (the request deadline), or a cancel for an abandoned request
+    if (STATEMENT_TIMEOUT_CODES.has(err.code))
       return unavailable('a database statement ran past the request deadline', 1);
   }
-  if (typeof err?.message === 'string' && UNAVAILABLE_MESSAGE.test(err.message)) {
+  if (typeof err?.message === 'string' && UNAVAILABLE_MESSAGES.some((pattern) => pattern.test(err.message!))) {
     return unavailable('the database is unavailable; try again shortly');
   }
   if (err?.cause && err.cause !== error) return classifyError(err.cause);

@@ -7,7 +7,8 @@ export {
   type GeneratorOptions,
   type ShopGenerator,
 } from './generate.ts';
-export { loadShopData, loadShopDataIntoPGlite, type PGliteLike } from './load.ts';
+export { loadShopDataIntoPGlite, type PGliteLike } from './load.ts';
+export { loadShopData } from './loaders.ts';
 export { rowsOf, SeedError, type LoadOptions, type LoadProgress, type LoadReport, type TableName } from './tables.ts';
 export { parseSeedArgs } from './args.ts';
 export { BinaryCopyWriter, copyChunks, ITEMS, PHOTOS, REVIEWS, type CopyTable } from './copy.ts';

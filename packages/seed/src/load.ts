@@ -2,11 +2,9 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { databaseKindOf } from '@supergraph-lab/config';
 import { connect } from '@supergraph-lab/db';
 import { copyChunks, ITEMS, PHOTOS, REVIEWS, type CopyTable } from './copy.ts';
 import { createShopGenerator, type ShopGenerator } from './generate.ts';
-import { loadShopDataIntoMariaDb } from './mariadb.ts';
 import {
   rowsOf,
   SeedError,
@@ -77,15 +75,13 @@ interface DeferredObject {
 }
 
 /**
- * Generates the data set and bulk-loads it in one transaction (on MariaDB, with a mysql:// URL:
- * `loadShopDataIntoMariaDb`): truncate, drop indexes and keys,
+ * Generates the data set and bulk-loads it into Postgres in one transaction: truncate, drop indexes and keys,
  * COPY the three tables (FREEZE: the rows are visible and frozen at commit, no vacuum needed),
  * rebuild indexes and keys, move the id sequences past the loaded ids, commit, ANALYZE.
  * Any failure, an abort or a dropped connection rolls everything back: the database keeps
  * exactly what it had before.
  */
-export async function loadShopData(options: LoadOptions): Promise<LoadReport> {
-  if (databaseKindOf(options.url) === 'mariadb') return loadShopDataIntoMariaDb(options);
+export async function loadShopDataIntoPostgres(options: LoadOptions): Promise<LoadReport> {
   const client = await connect(options.url);
   const abort = () => client.end().catch(() => {});
   options.signal?.addEventListener('abort', abort, { once: true });

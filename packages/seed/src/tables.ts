@@ -3,7 +3,7 @@ import type { GeneratorOptions, ShopGenerator } from './generate.ts';
 /**
  * What every load shares, whichever database it goes to: the tables, the options, the report and
  * the errors. Its own module, so the Postgres load (load.ts) and the MariaDB one (mariadb.ts)
- * each import it and not each other.
+ * each import it and not each other (loaders.ts chooses between them).
  */
 
 /** A load refused or failed for a reason the user can act on; the message is one line. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createPrismaClient, shopCounts } from '@supergraph-lab/db';
 import { createShopGenerator } from '../src/generate.ts';
-import { loadShopData } from '../src/load.ts';
+import { loadShopData } from '../src/loaders.ts';
 import type { LoadProgress } from '../src/tables.ts';
 
 /**

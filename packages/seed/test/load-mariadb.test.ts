@@ -8,7 +8,7 @@ import { readToolConfig } from '@supergraph-lab/config';
 import { connectMariaDb, shopCounts } from '@supergraph-lab/db';
 import { createTestDatabase, type TestDatabase } from '@supergraph-lab/db/testing';
 import { createShopGenerator } from '../src/generate.ts';
-import { loadShopData } from '../src/load.ts';
+import { loadShopData } from '../src/loaders.ts';
 import { ITEMS as ITEM_ROWS } from '../src/copy.ts';
 import { textSegments } from '../src/mariadb.ts';
 import { assertExactLoad } from './exact-load.ts';

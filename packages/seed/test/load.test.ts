@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import { connect, shopCounts } from '@supergraph-lab/db';
 import { createTestDatabase, type TestDatabase } from '@supergraph-lab/db/testing';
 import { createShopGenerator } from '../src/generate.ts';
-import { loadShopData } from '../src/load.ts';
+import { loadShopData } from '../src/loaders.ts';
 import { assertExactLoad } from './exact-load.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');

@@ -1,7 +1,15 @@
 // npm run bench:db [-- --runs N --warmup N --compare URL]: times each query the API runs on the
 // loaded data at DATABASE_URL; with --compare, on a second database too (Postgres beside MariaDB,
 // holding the same data set), each query on one then the other, side by side.
-import { databaseKindOf, parseCliArgs, parseCount, redactUrl, UsageError } from '@supergraph-lab/config';
+import {
+  databaseKindOf,
+  databaseUrlForms,
+  databaseUrlPattern,
+  parseCliArgs,
+  parseCount,
+  redactUrl,
+  UsageError,
+} from '@supergraph-lab/config';
 import { percentile } from '@supergraph-lab/timing/stats';
 import {
   createPrismaClient,
@@ -118,10 +126,8 @@ try {
   );
   const options = { runs: parseCount(values.runs, '--runs'), warmup: parseCount(values.warmup, '--warmup') };
   // the options first: a bad one is refused (exit 2) whatever the environment holds
-  if (values.compare !== undefined && !/^(postgres(ql)?|mysql|mariadb):\/\//.test(values.compare))
-    throw new UsageError(
-      `--compare takes a postgresql:// or mysql:// URL, got "${redactUrl(values.compare)}"; ${USAGE}`,
-    );
+  if (values.compare !== undefined && !databaseUrlPattern().test(values.compare))
+    throw new UsageError(`--compare takes a ${databaseUrlForms()} URL, got "${redactUrl(values.compare)}"; ${USAGE}`);
   const urls = [databaseUrlFromEnv(), ...(values.compare === undefined ? [] : [values.compare])];
   const clients = urls.map((url) => createPrismaClient(url, { poolSize: 1 }));
   try {

@@ -2,8 +2,8 @@
 // benchmarks and the load tester's matrix run against (tests use the in-process startStack).
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { databaseKindOf, portEnvironment, SERVICES, type ServiceName } from '@supergraph-lab/config';
-import { connect, databaseUrlFromEnv } from '@supergraph-lab/db';
+import { portEnvironment, SERVICES, type ServiceName } from '@supergraph-lab/config';
+import { databaseUrlFromEnv, dialectOf } from '@supergraph-lab/db';
 import { createTestDatabase } from '@supergraph-lab/db/testing';
 import { loadShopData } from '@supergraph-lab/seed';
 import { freePort, waitReady } from '@supergraph-lab/testing';
@@ -40,13 +40,11 @@ export async function scratchDatabase(
 ): Promise<{ url: string; drop(): Promise<void> }> {
   const database = await createTestDatabase(`bench_${label}`, { serverUrl });
   await loadShopData({ url: database.url, items, seed: 42 });
-  if (databaseKindOf(serverUrl) === 'postgres') {
-    // the bulk load leaves its pages dirty: write them out now, or the checkpoint that does it
-    // later lands in the first measured step (it needs a superuser or pg_checkpoint; else skipped)
-    const client = await connect(database.url);
-    await client.query('CHECKPOINT').catch(() => {});
-    await client.end();
-  }
+  // the bulk load leaves its pages dirty: write them out now, or the checkpoint that does it
+  // later lands in the first measured step
+  const dialect = dialectOf(serverUrl);
+  const session = await dialect.connect(database.url);
+  await dialect.checkpoint(session).finally(() => session.end());
   return database;
 }
 

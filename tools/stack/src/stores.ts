@@ -11,10 +11,11 @@ import {
   UsageError,
   type CacheStoreKind,
 } from '@supergraph-lab/config';
+import { DIALECTS } from '@supergraph-lab/db';
 import { startMemcached } from '@supergraph-lab/testing';
 
-/** One or both of two `choices`, comma-separated in `raw`, or a UsageError saying what `flag` takes. */
-function oneOrBoth<T extends string>(raw: string, choices: readonly [T, T], flag: string): T[] {
+/** One or more of `choices`, comma-separated in `raw`, or a UsageError saying what `flag` takes. */
+function oneOrBoth<T extends string>(raw: string, choices: readonly T[], flag: string): T[] {
   const names = raw.split(',').map((name) => name.trim());
   if (!names.every((name) => (choices as readonly string[]).includes(name)) || new Set(names).size !== names.length)
     throw new UsageError(`${flag} takes ${choices.join(', ')} or both, got "${raw}"`);
@@ -22,7 +23,7 @@ function oneOrBoth<T extends string>(raw: string, choices: readonly [T, T], flag
 }
 
 /** The stores processes can share (memory is each process's own). */
-const SHARED_STORES = CACHE_STORES.filter((store) => store !== 'memory') as [CacheStoreKind, CacheStoreKind];
+const SHARED_STORES = CACHE_STORES.filter((store) => store !== 'memory');
 
 /** The shared stores named in `raw` (redis, memcached, or both), or a UsageError saying what is wrong. */
 export function parseCacheStores(raw: string, flag = '--cache-store'): CacheStoreKind[] {
@@ -59,10 +60,10 @@ export function parseDatabases(raw: string, flag = '--db'): DatabaseKind[] {
 
 /**
  * The server a benchmark makes each database's scratch database on: DATABASE_URL's when it is of
- * that kind; else Postgres's local default, or MARIADB_URL.
+ * that kind; else the dialect's local server (Postgres's local default, MariaDB's MARIADB_URL).
  */
 export function benchDatabaseServer(database: DatabaseKind): string {
   const configured = readConfig().databaseUrl;
   if (configured && databaseKindOf(configured) === database) return configured;
-  return database === 'mariadb' ? readToolConfig().mariadbUrl : 'postgresql://postgres@127.0.0.1:5432/test';
+  return DIALECTS[database].testing.localServer();
 }

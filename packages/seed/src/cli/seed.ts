@@ -1,7 +1,7 @@
 // npm run db:seed -- --items N [--seed S] [--reset | --if-empty]
 import { databaseUrlFromEnv, shopCounts } from '@supergraph-lab/db';
 import { parseSeedArgs } from '../args.ts';
-import { loadShopData } from '../load.ts';
+import { loadShopData } from '../loaders.ts';
 import { createProgressPrinter } from '../progress.ts';
 
 const controller = new AbortController();
