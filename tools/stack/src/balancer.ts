@@ -87,7 +87,7 @@ export function balancerCommand(
  * - `drainMs`: serving, not ready, longer than HAProxy's checks take to take it out
  *   (deploy/haproxy.cfg: fall 3, inter 1s, fastinter 300ms: about 1.6 s);
  * - `idleMs`: not accepting, idle connections left to the balancer, longer than it keeps one idle
- *   (deploy/nginx.conf: keepalive_timeout 2s; deploy/haproxy.cfg closes those of a server marked down).
+ *   (deploy/nginx.conf: refused once, nginx leaves the instance out for 5 s; deploy/haproxy.cfg closes those of a server marked down).
  * docker-compose.yml sets the same, and a stop_grace_period above their sum and the timeout.
  */
 export const BALANCED_SHUTDOWN = { drainMs: 3000, idleMs: 3000 };
