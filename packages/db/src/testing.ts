@@ -157,8 +157,16 @@ export type PostgresProxy = DatabaseProxy;
 
 /**
  * How many statements on the client's database wait for a row lock now: how a test knows a
- * transaction it interleaves with another has reached its lock, without sleeping.
+ * transaction it interleaves with another has reached its lock, without sleeping. Poll it every
+ * {@link LOCK_WAITS_POLL_MS} at the most often.
  */
 export function lockWaits(prisma: PrismaClient): Promise<number> {
   return dialectOfClient(prisma).testing.lockWaits(prisma);
 }
+
+/**
+ * How often to ask {@link lockWaits}: MariaDB's `information_schema.INNODB_TRX` is a cache that
+ * is refreshed only when read more than 100 ms after its last refresh, so a poll every 50 ms
+ * reads the same stale table for ever (a delete waiting on its lock was never seen, in CI).
+ */
+export const LOCK_WAITS_POLL_MS = 250;

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { eventually } from '@supergraph-lab/testing';
 import { createPrismaClient, createUnderKey, type PrismaClient, type StoredAnswer } from '../src/index.ts';
-import { createTestDatabase, databaseProxy, lockWaits, type TestDatabase } from '../src/testing.ts';
+import { createTestDatabase, databaseProxy, LOCK_WAITS_POLL_MS, lockWaits, type TestDatabase } from '../src/testing.ts';
 
 const answer = (body: string): StoredAnswer => ({ status: 201, headers: { location: '/x' }, body });
 
@@ -37,7 +37,12 @@ describe('createUnderKey', () => {
       // settled at once (in use), or blocked on the first's row: either way, let the first commit
       await Promise.race([
         repeat.catch(() => undefined),
-        eventually(async () => (await lockWaits(prisma)) > waitsBefore, 10_000, 'the repeat to wait'),
+        eventually(
+          async () => (await lockWaits(prisma)) > waitsBefore,
+          10_000,
+          'the repeat to wait',
+          LOCK_WAITS_POLL_MS,
+        ),
       ]);
       proxy.release();
       assert.deepEqual(await one, { kind: 'created', value: 1, answer: answer('{"b":1,"a":2}') });

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { versionKeys } from '@supergraph-lab/cache';
-import { lockWaits } from '@supergraph-lab/db/testing';
+import { LOCK_WAITS_POLL_MS, lockWaits } from '@supergraph-lab/db/testing';
 import { moduleParts } from '@supergraph-lab/stack/fixture';
 import { eventually } from '@supergraph-lab/testing';
 import { createItemsModule } from '../src/items.ts';
@@ -64,7 +64,12 @@ describe('items module', () => {
     const deleted = module.remove('7');
     // the delete has reached a lock the insert holds: with the fix its lock on the item, before it
     // reads the children; without, the DELETE itself, after it read them
-    await eventually(async () => (await lockWaits(parts.prisma)) > waitsBefore, 10_000, 'the delete to wait');
+    await eventually(
+      async () => (await lockWaits(parts.prisma)) > waitsBefore,
+      10_000,
+      'the delete to wait',
+      LOCK_WAITS_POLL_MS,
+    );
     release();
     await insert;
     await deleted;
