@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // Resolver types from each subgraph's schema.graphql (GraphQL Code Generator's typescript and
 // typescript-resolvers plugins, federation on), written to subgraphs/<name>/src/generated/graphql.ts
-// and committed: a resolver map typed `Resolvers` gets its args, parents and return types from
-// the schema, so a field added to schema.graphql shows where the resolvers need it.
-//   node scripts/graphql-codegen.mjs           write them (npm run codegen)
-//   node scripts/graphql-codegen.mjs --check   exit 1 naming each file that differs (npm run lint)
+// (not committed, like Prisma's client: `npm run typecheck` writes them first): a resolver map
+// typed `Resolvers` gets its args, parents and return types from the schema, so a field added to
+// schema.graphql shows where the resolvers need it. The resolvers import them as types only, so
+// nothing that runs needs them.
+//   node scripts/graphql-codegen.mjs           write those that differ (npm run codegen, npm run typecheck)
+//   node scripts/graphql-codegen.mjs --check   exit 1 naming each file that differs
 // The core API, not the CLI: the same plugins without the CLI's watcher, loaders and fetchers.
 import { codegen } from '@graphql-codegen/core';
 import * as typescriptPlugin from '@graphql-codegen/typescript';
