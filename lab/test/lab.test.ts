@@ -11,8 +11,7 @@ import type { Browser } from 'playwright-core';
 import { parse, print } from 'graphql';
 import { CACHE_LAYERS } from '@supergraph-lab/cache';
 import { readConfig } from '@supergraph-lab/config';
-import { createPrismaClient, type PrismaClient } from '@supergraph-lab/db';
-import { createSsrService, type SsrService } from '@supergraph-lab/ssr';
+import { createSsrService } from '@supergraph-lab/ssr';
 import { ITEM_PAGE_QUERY } from '@supergraph-lab/http/documents';
 import { fastest, stepStatus, type StepResult } from '@supergraph-lab/loadtest';
 import { graphql, rest, startStack, type Stack } from '@supergraph-lab/stack';
@@ -47,14 +46,18 @@ describe('load lab (server side)', () => {
     ADMIN_TOKEN,
     LAB_TOKEN,
   };
-  const stack = seededStack('lab', { items: 200, seed: 8, env, onQuery: (_subgraph, text) => sql.push(text) });
+  const stack = seededStack('lab', {
+    items: 200,
+    seed: 8,
+    env,
+    onQuery: (_subgraph, text) => sql.push(text),
+    ssr: true,
+  });
   // the lab keeps its runs under a directory of its own: one per lab here, removed at the end
   const dataDir = mkdtempSync(path.join(tmpdir(), 'sgl-lab-'));
-  let ssr: SsrService;
   let ssrUrl: string;
   let lab: LabService;
   let url: string;
-  let prisma: PrismaClient;
 
   // the lab's REST target calls the subgraphs directly: tell it where this test started them
   const labEnv = (dir: string) => ({
@@ -77,10 +80,8 @@ describe('load lab (server side)', () => {
   let failingUrl: string;
 
   before(async () => {
-    ssr = createSsrService(readConfig({ ...env, LOG_LEVEL: 'silent' }), { gatewayUrl: stack.gatewayUrl });
-    ssrUrl = await ssr.listen(0);
+    ssrUrl = stack.ssrUrl;
     ({ lab, url } = await startLab(labEnv('main'), { gateway: stack.gatewayUrl, ssr: ssrUrl }));
-    prisma = createPrismaClient(stack.db.url);
     // no REDIS_URL either: its gateway caches in per-process memory
     broken = await startStack({
       databaseUrl: `postgresql://postgres@127.0.0.1:5432/sgl_lab_missing_${randomUUID().slice(0, 8)}`,
@@ -94,9 +95,7 @@ describe('load lab (server side)', () => {
   after(async () => {
     await lab?.close();
     await failingLab?.close();
-    await ssr?.close();
     await broken?.close();
-    await prisma?.$disconnect();
     rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -382,7 +381,7 @@ describe('load lab (server side)', () => {
     const runs = (await labApi(url, 'GET', '/lab/api/runs')).body.runs as { id: number; status: string }[];
     assert.ok(runs.length >= 2);
     assert.ok(runs.every((run) => run.status !== 'running'));
-    const tables = await prisma.$queryRaw<{ name: string }[]>`
+    const tables = await stack.prisma.$queryRaw<{ name: string }[]>`
       SELECT table_name AS name FROM information_schema.tables WHERE table_name = 'lab_runs'`;
     assert.deepEqual(tables, [], "the shop's schema has no lab table");
     const again = await startLab(labEnv('main'), { gateway: stack.gatewayUrl, ssr: ssrUrl });
@@ -475,11 +474,11 @@ describe('load lab (server side)', () => {
     assert.equal(restPage.body.exchanges.length, 4);
     assert.equal((await labApi(url, 'POST', '/lab/api/inspect', { target: 'soap' })).status, 400);
     // one sample of a write target is a write: only with allowWrites, as a run's
-    const before = await prisma.review.count();
+    const before = await stack.prisma.review.count();
     const write = await labApi(url, 'POST', '/lab/api/inspect', { target: 'rest-post', itemId: 7 });
     assert.equal(write.status, 400);
     assert.match(write.body.detail, /rest-post writes to the database; send allowWrites: true/);
-    assert.equal(await prisma.review.count(), before, 'nothing written');
+    assert.equal(await stack.prisma.review.count(), before, 'nothing written');
   });
 
   describe('who gets in', () => {

@@ -3,12 +3,9 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { readConfig } from '@supergraph-lab/config';
-import { createPrismaClient, type PrismaClient } from '@supergraph-lab/db';
 import { seededStack } from '@supergraph-lab/stack/fixture';
-import { createSsrService, type SsrService } from '@supergraph-lab/ssr';
 import {
   discoverMaxItemId,
   renderHtmlReport,
@@ -26,20 +23,12 @@ const run = promisify(execFile);
 
 describe('load tester against the real stack', () => {
   const env = { REDIS_URL, CACHE_NAMESPACE: `sgl-lt-${randomUUID().slice(0, 8)}`, CACHE_MODE: 'all' };
-  const stack = seededStack('loadtest', { items: 300, seed: 5, env });
-  let ssr: SsrService;
-  let prisma: PrismaClient;
+  const stack = seededStack('loadtest', { items: 300, seed: 5, env, ssr: true });
   let endpoints: Endpoints;
 
   before(async () => {
-    ssr = createSsrService(readConfig({ ...env, LOG_LEVEL: 'silent' }), { gatewayUrl: stack.gatewayUrl });
-    endpoints = { gateway: stack.gatewayUrl, ssr: await ssr.listen(0), ...stack.subgraphUrls };
-    prisma = createPrismaClient(stack.db.url);
+    endpoints = { gateway: stack.gatewayUrl, ssr: stack.ssrUrl, ...stack.subgraphUrls };
     await mkdir(ARTIFACTS, { recursive: true });
-  });
-  after(async () => {
-    await ssr?.close();
-    await prisma?.$disconnect();
   });
 
   test('the newest item id is read from the gateway', async () => {
@@ -47,7 +36,7 @@ describe('load tester against the real stack', () => {
   });
 
   test('every target runs without errors, and the write targets really write', async () => {
-    const reviewsBefore = await prisma.review.count();
+    const reviewsBefore = await stack.prisma.review.count();
     const steps = await runLoadTest({
       targets: TARGET_NAMES,
       rates: [20],
@@ -68,7 +57,7 @@ describe('load tester against the real stack', () => {
       assert.ok(step.latency.p50 > 0);
     }
     // rest-post and graphql-mutation: 20 measured + 10 warm-up reviews each
-    assert.equal((await prisma.review.count()) - reviewsBefore, 60);
+    assert.equal((await stack.prisma.review.count()) - reviewsBefore, 60);
     const ssrStep = steps.find((step) => step.target === 'ssr')!;
     assert.notEqual(ssrStep.cacheHitRatio, null, 'the SSR page cache says HIT or MISS');
   });

@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import type { SubgraphName } from '@supergraph-lab/config';
 import { readConfig } from '@supergraph-lab/config';
-import { createPrismaClient, type PrismaClient } from '@supergraph-lab/db';
 import { seededStack } from '@supergraph-lab/stack/fixture';
 import { ITEMS_PER_PAGE } from '../src/listing-data.ts';
 import { formatPrice } from '../src/page.tsx';
-import { createSsrService, type SsrService } from '../src/service.tsx';
+import { createSsrService } from '../src/service.tsx';
 
 async function get(url: string) {
   const response = await fetch(url);
@@ -32,19 +31,11 @@ describe('the shop listing (/)', () => {
     seed: 7,
     env: { CACHE_MODE: 'off' },
     onQuery: (subgraph, sql) => statements.push({ subgraph, sql }),
+    ssr: true,
   });
-  let ssr: SsrService;
   let url: string;
-  let prisma: PrismaClient;
-
-  before(async () => {
-    ssr = createSsrService(readConfig({ LOG_LEVEL: 'silent', CACHE_MODE: 'off' }), { gatewayUrl: stack.gatewayUrl });
-    url = await ssr.listen(0);
-    prisma = createPrismaClient(stack.db.url);
-  });
-  after(async () => {
-    await ssr?.close();
-    await prisma?.$disconnect();
+  before(() => {
+    url = stack.ssrUrl;
   });
 
   test('the first page lists the newest items, each linked to its page with name, price and primary photo', async () => {
@@ -56,7 +47,7 @@ describe('the shop listing (/)', () => {
     assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
     assert.match(page.html, /<title>All items \| supergraph shop<\/title>/);
     assert.doesNotMatch(page.html, /<script/, 'plain HTML: no hydration bundle, no page state');
-    const newest = await prisma.item.findMany({
+    const newest = await stack.prisma.item.findMany({
       orderBy: { id: 'desc' },
       take: ITEMS_PER_PAGE,
       include: { photos: { orderBy: [{ position: 'asc' }, { id: 'asc' }], take: 1 } },
@@ -105,7 +96,7 @@ describe('the shop listing (/)', () => {
     }
     assert.equal(pages, Math.ceil(SHOP_ITEMS / ITEMS_PER_PAGE));
     assert.equal(new Set(seen).size, seen.length, 'no item twice');
-    const all = await prisma.item.findMany({ select: { id: true }, orderBy: { id: 'desc' } });
+    const all = await stack.prisma.item.findMany({ select: { id: true }, orderBy: { id: 'desc' } });
     assert.deepEqual(
       seen,
       all.map((item) => item.id),
@@ -113,14 +104,18 @@ describe('the shop listing (/)', () => {
   });
 
   test('?category= lists only that category, and its next page keeps it', async () => {
-    const [biggest] = await prisma.item.groupBy({
+    const [biggest] = await stack.prisma.item.groupBy({
       by: ['category'],
       _count: { id: true },
       orderBy: { _count: { id: 'desc' } },
       take: 1,
     });
     const category = biggest!.category;
-    const expected = await prisma.item.findMany({ where: { category }, select: { id: true }, orderBy: { id: 'desc' } });
+    const expected = await stack.prisma.item.findMany({
+      where: { category },
+      select: { id: true },
+      orderBy: { id: 'desc' },
+    });
     const page = await get(`${url}/?category=${encodeURIComponent(category)}`);
     assert.equal(page.status, 200);
     assert.ok(page.html.includes(`<h1>${html(category)}</h1>`));

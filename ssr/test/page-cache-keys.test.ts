@@ -5,28 +5,23 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { createCacheStore, type CacheStore } from '@supergraph-lab/cache';
-import { readConfig } from '@supergraph-lab/config';
 import { REVIEWS_PER_PAGE } from '@supergraph-lab/http/documents';
 import { graphql, redisKeys, rest } from '@supergraph-lab/stack';
 import { seededStack } from '@supergraph-lab/stack/fixture';
-import { createSsrService, type SsrService } from '../src/service.tsx';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 describe('SSR page cache keys', () => {
   const env = { REDIS_URL, CACHE_NAMESPACE: `sgl-pagekeys-${randomUUID().slice(0, 8)}`, CACHE_MODE: 'all' };
-  const stack = seededStack('ssr-page-keys', { items: 20, seed: 13, env });
-  let ssr: SsrService;
+  const stack = seededStack('ssr-page-keys', { items: 20, seed: 13, env, ssr: true });
   let url: string;
   let store: CacheStore;
 
   before(async () => {
-    ssr = createSsrService(readConfig({ ...env, LOG_LEVEL: 'silent' }), { gatewayUrl: stack.gatewayUrl });
-    url = await ssr.listen(0);
+    url = stack.ssrUrl;
     store = createCacheStore({ url: REDIS_URL, namespace: env.CACHE_NAMESPACE });
   });
   after(async () => {
-    await ssr?.close();
     await store?.close();
   });
 

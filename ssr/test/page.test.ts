@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { readConfig } from '@supergraph-lab/config';
-import { createPrismaClient, type PrismaClient } from '@supergraph-lab/db';
 import { rest } from '@supergraph-lab/stack';
 import { seededStack } from '@supergraph-lab/stack/fixture';
 import { formatPrice } from '../src/page.tsx';
-import { createSsrService, type SsrService } from '../src/service.tsx';
+import { createSsrService } from '../src/service.tsx';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -23,19 +22,10 @@ function mainOf(html: string): string {
 
 describe('SSR item pages', () => {
   const env = { REDIS_URL, CACHE_NAMESPACE: `sgl-ssr-${randomUUID().slice(0, 8)}`, CACHE_MODE: 'all' };
-  const stack = seededStack('ssr', { items: 80, seed: 12, env });
-  let ssr: SsrService;
+  const stack = seededStack('ssr', { items: 80, seed: 12, env, ssr: true });
   let url: string;
-  let prisma: PrismaClient;
-
-  before(async () => {
-    ssr = createSsrService(readConfig({ ...env, LOG_LEVEL: 'silent' }), { gatewayUrl: stack.gatewayUrl });
-    url = await ssr.listen(0);
-    prisma = createPrismaClient(stack.db.url);
-  });
-  after(async () => {
-    await ssr?.close();
-    await prisma?.$disconnect();
+  before(() => {
+    url = stack.ssrUrl;
   });
 
   test('the page links to GraphQL Playground; /graphql here sends a browser to the gateway on the same host', async () => {
@@ -54,7 +44,7 @@ describe('SSR item pages', () => {
 
   test('a seeded item page shows the item, its gallery, review summary and first reviews', async () => {
     // the item with the most reviews among those with photos: every part of the page has something to show
-    const [busiest] = await prisma.review.groupBy({
+    const [busiest] = await stack.prisma.review.groupBy({
       by: ['itemId'],
       where: { item: { is: { photos: { some: {} } } } },
       _count: { id: true },
@@ -62,7 +52,7 @@ describe('SSR item pages', () => {
       take: 1,
     });
     const id = busiest!.itemId;
-    const item = (await prisma.item.findUniqueOrThrow({ where: { id } }))!;
+    const item = (await stack.prisma.item.findUniqueOrThrow({ where: { id } }))!;
     const page = await get(`${url}/items/${id}`);
     assert.equal(page.status, 200);
     assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
@@ -74,7 +64,7 @@ describe('SSR item pages', () => {
     assert.match(page.html, /<meta name="description" content="[^"]{20,}"\/>/);
     assert.ok(page.html.includes(`<h1 id="item-name">${item.name.replace(/&/g, '&amp;')}</h1>`));
     assert.ok(page.html.includes(formatPrice(item.priceCents, item.currency)), 'price in its currency');
-    const photos = await prisma.photo.findMany({
+    const photos = await stack.prisma.photo.findMany({
       where: { itemId: id },
       orderBy: [{ position: 'asc' }, { id: 'asc' }],
     });
@@ -84,7 +74,7 @@ describe('SSR item pages', () => {
       page.html.includes(`alt="${photos[0]!.altText.replace(/&/g, '&amp;')}"`),
       "the primary photo is the item's first",
     );
-    const reviews = await prisma.review.findMany({ where: { itemId: id }, orderBy: { id: 'desc' }, take: 5 });
+    const reviews = await stack.prisma.review.findMany({ where: { itemId: id }, orderBy: { id: 'desc' }, take: 5 });
     for (const review of reviews) assert.ok(page.html.includes(review.title), `review "${review.title}"`);
     assert.match(page.html, new RegExp(`${busiest!._count.id} reviews`));
     assert.match(page.html, /<table class="histogram"/);
@@ -109,7 +99,7 @@ describe('SSR item pages', () => {
 
   test('sort and "more reviews" links work without JavaScript', async () => {
     // the item with the most reviews among those with photos: every part of the page has something to show
-    const [busiest] = await prisma.review.groupBy({
+    const [busiest] = await stack.prisma.review.groupBy({
       by: ['itemId'],
       where: { item: { is: { photos: { some: {} } } } },
       _count: { id: true },

@@ -1,6 +1,5 @@
 // npm run loadtest -- --target graphql,rest --rps 1,10,100,1000 --duration 10 [--json FILE] [--html FILE]
-import { parseArgs } from 'node:util';
-import { SERVICE_NAMES, type ServiceName } from '@supergraph-lab/config';
+import { parseCliArgs, SERVICE_NAMES, stringOptions, type ServiceName } from '@supergraph-lab/config';
 import { consoleReporter } from '../console.ts';
 import { nonNegative, parseRates, parseTargets, positive } from '../options.ts';
 import { renderHtmlReport } from '../report/html.ts';
@@ -41,28 +40,31 @@ ${TARGETS.map((target) => `  ${target.name.padEnd(17)} ${target.description}${ta
 `;
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      target: { type: 'string', default: 'graphql' },
-      rps: { type: 'string', default: '1,10,100,1000' },
-      duration: { type: 'string', default: '10' },
-      warmup: { type: 'string', default: '2' },
-      timeout: { type: 'string', default: '2000' },
-      connections: { type: 'string', default: '256' },
-      'max-id': { type: 'string' },
+  const values = parseCliArgs(
+    process.argv.slice(2),
+    {
+      ...stringOptions({
+        target: 'graphql',
+        rps: '1,10,100,1000',
+        duration: '10',
+        warmup: '2',
+        timeout: '2000',
+        connections: '256',
+        'max-id': undefined,
+        variant: undefined,
+        json: undefined,
+        html: undefined,
+      }),
       // --gateway, --items, ...: where each service of the registry answers
-      ...(Object.fromEntries(SERVICE_NAMES.map((name) => [name, { type: 'string' }])) as Record<
-        ServiceName,
-        { type: 'string' }
-      >),
-      variant: { type: 'string' },
-      json: { type: 'string' },
-      html: { type: 'string' },
+      ...stringOptions(
+        Object.fromEntries(SERVICE_NAMES.map((name) => [name, undefined])) as Record<ServiceName, undefined>,
+      ),
       threshold: { type: 'string', multiple: true, default: [] },
       settle: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
-  });
+    'npm run loadtest -- --help lists the options',
+  );
   if (values.help) {
     process.stdout.write(HELP);
     return 0;

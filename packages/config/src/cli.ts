@@ -42,3 +42,43 @@ export function parseCount(raw: string, flag: string): number {
   if (count > 100_000_000) throw new UsageError(`${flag} must be at most 100,000,000, got ${count}`);
   return count;
 }
+
+type StringOption<V> = V extends string ? { type: 'string'; default: V } : { type: 'string' };
+
+/**
+ * String options for parseCliArgs given by their defaults (`undefined`: no default, the value
+ * may be absent): `stringOptions({ items: '5000', only: undefined })`.
+ */
+export function stringOptions<const D extends Record<string, string | undefined>>(
+  defaults: D,
+): { [K in keyof D]: StringOption<D[K]> } {
+  const entries = Object.entries(defaults).map(([name, value]) => [
+    name,
+    value === undefined ? { type: 'string' } : { type: 'string', default: value },
+  ]);
+  return Object.fromEntries(entries) as { [K in keyof D]: StringOption<D[K]> };
+}
+
+/** A comma list of names, each one of `allowed`; a UsageError naming `flag`, the stranger and the choices otherwise. */
+export function parseChoices<const T extends string>(
+  raw: string,
+  allowed: readonly T[],
+  flag: string,
+  usage = '',
+): T[] {
+  const names = raw.split(',').map((name) => name.trim());
+  const stranger = names.find((name) => !(allowed as readonly string[]).includes(name));
+  if (stranger !== undefined)
+    throw new UsageError(`${flag} takes ${allowed.join(', ')}, got "${stranger}"${usage ? `; ${usage}` : ''}`);
+  return names as T[];
+}
+
+/** What `read` makes of the command line, or the process ends with code 2 and a line `command: message`. */
+export function argsOrExit<T>(command: string, read: () => T): T {
+  try {
+    return read();
+  } catch (error) {
+    console.error(`${command}: ${(error as Error).message}`);
+    process.exit(2);
+  }
+}

@@ -4,7 +4,7 @@ import { CACHE_MODES, cacheStoreKindOf, databaseUrlPattern, SEED_IMAGE_HOST, typ
 import { SERVICES, SUBGRAPHS, type ServiceName, type SubgraphName } from './services.ts';
 
 export { ConfigError, redactUrl } from './env.ts';
-export { parseCliArgs, parseCount, UsageError } from './cli.ts';
+export { argsOrExit, parseChoices, parseCliArgs, parseCount, stringOptions, UsageError } from './cli.ts';
 export { readToolConfig, type ToolConfig } from './tools.ts';
 
 /**

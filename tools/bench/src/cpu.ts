@@ -5,8 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { SERVICE_NAMES } from '@supergraph-lab/config';
+import { parseCliArgs, SERVICE_NAMES, stringOptions } from '@supergraph-lab/config';
 import { ITEM_PAGE_QUERY, itemPageVariables, LISTING_QUERY } from '@supergraph-lab/http/documents';
 import { scratchDatabase, startServices, type RunningStack, type ServiceName } from '@supergraph-lab/stack/processes';
 import {
@@ -101,19 +100,24 @@ async function drive(
   return (performance.now() - started) / 1000;
 }
 
+const USAGE =
+  'usage: npm run bench:cpu -- [--items N] [--pages N] [--rounds R] [--warmup N] [--concurrency C] [--only NAMES] [--profile DIR] [--json FILE]';
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      items: { type: 'string', default: '5000' },
-      pages: { type: 'string', default: '1000' },
-      rounds: { type: 'string', default: '3' },
-      warmup: { type: 'string', default: '500' },
-      concurrency: { type: 'string', default: '16' },
-      only: { type: 'string' },
-      profile: { type: 'string' },
-      json: { type: 'string' },
-    },
-  });
+  const values = parseCliArgs(
+    process.argv.slice(2),
+    stringOptions({
+      items: '5000',
+      pages: '1000',
+      rounds: '3',
+      warmup: '500',
+      concurrency: '16',
+      only: undefined,
+      profile: undefined,
+      json: undefined,
+    }),
+    USAGE,
+  );
   const items = Math.round(positive('items', values.items, 10_000_000));
   const pages = Math.round(positive('pages', values.pages, 1_000_000));
   const warmup = Math.round(positive('warmup', values.warmup, 1_000_000));

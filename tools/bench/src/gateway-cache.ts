@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { Agent, request } from 'undici';
 import { biasedItemId } from '@supergraph-lab/db';
-import type { CacheStoreKind } from '@supergraph-lab/config';
+import { argsOrExit, type CacheStoreKind } from '@supergraph-lab/config';
 import { benchStoreUrls, parseCacheStores } from '@supergraph-lab/stack/stores';
 import {
   benchOptions,
@@ -33,14 +33,7 @@ const CONNECTIONS = options.connections;
 const SEQUENTIAL = options.sequential;
 const ROUNDS = options.rounds;
 const WRITES = options.writes!;
-const STORES = (() => {
-  try {
-    return parseCacheStores(options.words['cache-store']!);
-  } catch (error) {
-    console.error(`bench:cache: ${(error as Error).message}`);
-    process.exit(2);
-  }
-})();
+const STORES = argsOrExit('bench:cache', () => parseCacheStores(options.words['cache-store']!));
 const storeUrls = await benchStoreUrls(STORES);
 const STORE_URLS = storeUrls.urls;
 /** What each round measures: the cache off once, then each cached mode on each store. */

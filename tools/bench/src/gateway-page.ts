@@ -5,12 +5,11 @@
 import os from 'node:os';
 import { Agent } from 'undici';
 import {
+  alternatingRounds,
   benchOptions,
-  concurrent,
-  median,
   postGraphQL,
+  printMedians,
   scratchDatabase,
-  sequential,
   startServices,
   type PageLoad,
 } from './harness.ts';
@@ -57,38 +56,15 @@ try {
     `bench:gateway: ${ITEMS} items, ${os.cpus().length} cores, Node ${process.version}; CACHE_MODE=off; ${ROUNDS} alternating rounds; ` +
       `sequential ${SEQUENTIAL} pages, then ${CONNECTIONS} connections for ${SECONDS} s`,
   );
-  const results = {
-    gateway: { p50: [] as number[], p99: [] as number[], rps: [] as number[], cp99: [] as number[] },
-    direct: { p50: [] as number[], p99: [] as number[], rps: [] as number[], cp99: [] as number[] },
-  };
-  for (let round = 1; round <= ROUNDS; round++) {
-    for (const [name, load] of [
-      ['gateway', viaGateway],
-      ['direct', direct],
-    ] as const) {
-      const seq = await sequential(load, ITEMS, SEQUENTIAL);
-      const conc = await concurrent(load, ITEMS, CONNECTIONS, SECONDS);
-      if (conc.errors) console.log(`  ${name}: ${conc.errors} errors`);
-      results[name].p50.push(seq.p50);
-      results[name].p99.push(seq.p99);
-      results[name].rps.push(conc.rps);
-      results[name].cp99.push(conc.p99);
-      console.log(
-        `round ${round} ${name.padEnd(8)} sequential p50 ${seq.p50.toFixed(2)} ms p99 ${seq.p99.toFixed(2)} ms; ${CONNECTIONS} connections ${conc.rps.toFixed(0)} pages/s p99 ${conc.p99.toFixed(1)} ms`,
-      );
-    }
-  }
-  const g = results.gateway;
-  const d = results.direct;
-  console.log(`\nmedians                      gateway     direct   gateway/direct`);
-  const row = (label: string, a: number, b: number, digits = 2) =>
-    console.log(
-      `${label.padEnd(28)} ${a.toFixed(digits).padStart(8)} ${b.toFixed(digits).padStart(10)} ${(a / b).toFixed(2).padStart(10)}x`,
-    );
-  row('sequential p50 (ms)', median(g.p50), median(d.p50));
-  row('sequential p99 (ms)', median(g.p99), median(d.p99));
-  row(`pages/s at ${CONNECTIONS} connections`, median(g.rps), median(d.rps), 0);
-  row(`p99 at ${CONNECTIONS} connections (ms)`, median(g.cp99), median(d.cp99), 1);
+  printMedians(
+    await alternatingRounds(
+      [
+        ['gateway', viaGateway],
+        ['direct', direct],
+      ],
+      options,
+    ),
+  );
 } catch (error) {
   console.error(`bench:gateway: ${(error as Error).message}`);
   process.exitCode = 1;

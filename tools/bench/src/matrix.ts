@@ -6,9 +6,16 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { tmpdir } from 'node:os';
-import { CACHE_MODES, readConfig, readToolConfig, UsageError } from '@supergraph-lab/config';
+import {
+  CACHE_MODES,
+  parseChoices,
+  parseCliArgs,
+  readConfig,
+  readToolConfig,
+  stringOptions,
+  UsageError,
+} from '@supergraph-lab/config';
 import { parseBalancers, startBalancer, type Balancer } from '@supergraph-lab/stack/balancer';
 import { scratchDatabase, startServices } from '@supergraph-lab/stack/processes';
 import { benchDatabaseServer, benchStoreUrls, parseCacheStores, parseDatabases } from '@supergraph-lab/stack/stores';
@@ -34,28 +41,32 @@ import {
 } from '@supergraph-lab/loadtest';
 import { runSeconds } from '@supergraph-lab/loadtest/plan';
 
+const USAGE =
+  'usage: npm run bench -- [--items N] [--target NAMES] [--modes off,all] [--rps 1,10,100,1000] [--duration S] [--warmup S] ' +
+  '[--timeout MS] [--connections C] [--out DIR] [--prime SHARE] [--warm N] [--cache-store redis,memcached] [--balancer nginx,haproxy] [--db postgres,mariadb]';
+
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      items: { type: 'string', default: '100000' },
-      target: { type: 'string', default: 'all' },
-      modes: { type: 'string', default: 'off,all' },
-      rps: { type: 'string', default: '1,10,100,1000' },
-      duration: { type: 'string', default: '5' },
-      warmup: { type: 'string', default: '2' },
-      timeout: { type: 'string', default: '2000' },
-      connections: { type: 'string', default: '256' },
-      out: { type: 'string', default: 'reports/bench' },
-      prime: { type: 'string', default: '0.1' },
-      warm: { type: 'string', default: '500' },
-      'cache-store': { type: 'string' },
-      balancer: { type: 'string' },
-      db: { type: 'string' },
-    },
-  });
-  const modes = values.modes.split(',').map((mode) => mode.trim());
-  const badMode = modes.find((mode) => !(CACHE_MODES as readonly string[]).includes(mode));
-  if (badMode) throw new Error(`--modes: "${badMode}" is not a CACHE_MODE; choose from ${CACHE_MODES.join(', ')}`);
+  const values = parseCliArgs(
+    process.argv.slice(2),
+    stringOptions({
+      items: '100000',
+      target: 'all',
+      modes: 'off,all',
+      rps: '1,10,100,1000',
+      duration: '5',
+      warmup: '2',
+      timeout: '2000',
+      connections: '256',
+      out: 'reports/bench',
+      prime: '0.1',
+      warm: '500',
+      'cache-store': undefined,
+      balancer: undefined,
+      db: undefined,
+    }),
+    USAGE,
+  );
+  const modes = parseChoices(values.modes, CACHE_MODES, '--modes', USAGE);
   const items = Math.round(positive('items', values.items, 10_000_000));
   const primeShare = nonNegative('prime', values.prime, 1);
   const warmPages = Math.round(nonNegative('warm', values.warm, 100_000));

@@ -6,7 +6,15 @@
 // gateways instead (one instance: its restart is an outage; what is measured is what it costs).
 //   npm run bench:rolling -- --balancer nginx,haproxy --connections 10,50 --cache all,off --stops 10
 import path from 'node:path';
-import { CACHE_MODES, parseCliArgs, parseCount, readToolConfig, UsageError } from '@supergraph-lab/config';
+import {
+  argsOrExit,
+  CACHE_MODES,
+  parseChoices,
+  parseCliArgs,
+  parseCount,
+  readToolConfig,
+  stringOptions,
+} from '@supergraph-lab/config';
 import { median, rollingStops, type StopResult } from '@supergraph-lab/loadtest';
 import { parseBalancers } from '@supergraph-lab/stack/balancer';
 import { scratchDatabase } from '@supergraph-lab/stack/processes';
@@ -20,40 +28,29 @@ const USAGE =
 function readArgs() {
   const values = parseCliArgs(
     process.argv.slice(2),
-    {
-      balancer: { type: 'string', default: 'nginx,haproxy' },
-      connections: { type: 'string', default: '10' },
-      cache: { type: 'string', default: 'all' },
-      stops: { type: 'string', default: '10' },
-      service: { type: 'string', default: 'gateway' },
-      items: { type: 'string', default: '2000' },
-    },
+    stringOptions({
+      balancer: 'nginx,haproxy',
+      connections: '10',
+      cache: 'all',
+      stops: '10',
+      service: 'gateway',
+      items: '2000',
+    }),
     USAGE,
   );
-  const caches = values.cache.split(',');
-  for (const mode of caches)
-    if (!(CACHE_MODES as readonly string[]).includes(mode))
-      throw new UsageError(`--cache takes modes of ${CACHE_MODES.join(', ')}, got "${mode}"; ${USAGE}`);
-  if (!(SERVICES as readonly string[]).includes(values.service))
-    throw new UsageError(`--service must be one of ${SERVICES.join(', ')}, got "${values.service}"; ${USAGE}`);
+  const caches = parseChoices(values.cache, CACHE_MODES, '--cache', USAGE);
+  const [service] = parseChoices(values.service, SERVICES, '--service', USAGE);
   return {
     balancers: parseBalancers(values.balancer, 'one or both'),
     connections: values.connections.split(',').map((count) => parseCount(count, '--connections')),
     caches,
     stops: parseCount(values.stops, '--stops'),
-    service: values.service as (typeof SERVICES)[number],
+    service: service!,
     items: parseCount(values.items, '--items'),
   };
 }
 
-const options = (() => {
-  try {
-    return readArgs();
-  } catch (error) {
-    console.error(`bench:rolling: ${(error as Error).message}`);
-    process.exit(2);
-  }
-})();
+const options = argsOrExit('bench:rolling', readArgs);
 
 const victimsOf = (stack: RollingStack) =>
   options.service === 'gateway' ? stack.gateways : options.service === 'ssr' ? stack.ssrs : [stack.subgraphs.items];

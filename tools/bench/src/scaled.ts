@@ -7,7 +7,15 @@
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CACHE_MODES, parseCliArgs, parseCount, readToolConfig, UsageError } from '@supergraph-lab/config';
+import {
+  argsOrExit,
+  CACHE_MODES,
+  parseChoices,
+  parseCliArgs,
+  parseCount,
+  readToolConfig,
+  stringOptions,
+} from '@supergraph-lab/config';
 import { portEnvironment } from '@supergraph-lab/config/services';
 import { createAgent, endpointsAt, loadPage, runClosedLoop, targetNamed } from '@supergraph-lab/loadtest';
 import { scratchDatabase, startServices } from '@supergraph-lab/stack/processes';
@@ -23,37 +31,22 @@ const USAGE =
 function readArgs() {
   const values = parseCliArgs(
     process.argv.slice(2),
-    {
-      items: { type: 'string', default: '20000' },
-      seconds: { type: 'string', default: '10' },
-      connections: { type: 'string', default: '64' },
-      rounds: { type: 'string', default: '3' },
-      cache: { type: 'string', default: 'off' },
-      balancer: { type: 'string' },
-    },
+    stringOptions({ items: '20000', seconds: '10', connections: '64', rounds: '3', cache: 'off', balancer: undefined }),
     USAGE,
   );
-  if (!(CACHE_MODES as readonly string[]).includes(values.cache))
-    throw new UsageError(`--cache must be one of ${CACHE_MODES.join(', ')}, got "${values.cache}"; ${USAGE}`);
+  const [cache] = parseChoices(values.cache, CACHE_MODES, '--cache', USAGE);
   const balancers = values.balancer === undefined ? undefined : parseBalancers(values.balancer, 2);
   return {
     items: parseCount(values.items, '--items'),
     seconds: parseCount(values.seconds, '--seconds'),
     connections: parseCount(values.connections, '--connections'),
     rounds: parseCount(values.rounds, '--rounds'),
-    cacheMode: values.cache,
+    cacheMode: cache!,
     balancers: balancers as [Balancer, Balancer] | undefined,
   };
 }
 
-const options = (() => {
-  try {
-    return readArgs();
-  } catch (error) {
-    console.error(`bench:scaled: ${(error as Error).message}`);
-    process.exit(2);
-  }
-})();
+const options = argsOrExit('bench:scaled', readArgs);
 const { items, seconds, connections, rounds, cacheMode } = options;
 
 /** Closed loop: `connections` clients asking for pages for `seconds`; pages/s and p99. */

@@ -4,12 +4,11 @@
 import os from 'node:os';
 import { Agent, request } from 'undici';
 import {
+  alternatingRounds,
   benchOptions,
-  concurrent,
-  median,
   postGraphQL,
+  printMedians,
   scratchDatabase,
-  sequential,
   startServices,
   type PageLoad,
 } from './harness.ts';
@@ -38,33 +37,7 @@ try {
     `bench:ssr: ${options.items} items, ${os.cpus().length} cores, Node ${process.version}; CACHE_MODE=off; ${options.rounds} alternating rounds; ` +
       `sequential ${options.sequential} pages, then ${options.connections} connections for ${options.seconds} s`,
   );
-  const results = new Map(
-    targets.map(([name]) => [
-      name,
-      { p50: [] as number[], p99: [] as number[], rps: [] as number[], cp99: [] as number[] },
-    ]),
-  );
-  for (let round = 1; round <= options.rounds; round++) {
-    for (const [name, load] of targets) {
-      const seq = await sequential(load, options.items, options.sequential);
-      const conc = await concurrent(load, options.items, options.connections, options.seconds);
-      const r = results.get(name)!;
-      r.p50.push(seq.p50);
-      r.p99.push(seq.p99);
-      r.rps.push(conc.rps);
-      r.cp99.push(conc.p99);
-      console.log(
-        `round ${round} ${name.padEnd(14)} sequential p50 ${seq.p50.toFixed(2)} ms p99 ${seq.p99.toFixed(2)} ms; ${options.connections} connections ${conc.rps.toFixed(0)}/s p99 ${conc.p99.toFixed(1)} ms${conc.errors ? `; ${conc.errors} errors` : ''}`,
-      );
-    }
-  }
-  const base = median(results.get('graphql query')!.rps);
-  console.log(`\nmedians          seq p50 ms  seq p99 ms    per s   p99 ms   vs graphql query`);
-  for (const [name, r] of results) {
-    console.log(
-      `${name.padEnd(16)} ${median(r.p50).toFixed(2).padStart(10)} ${median(r.p99).toFixed(2).padStart(11)} ${median(r.rps).toFixed(0).padStart(8)} ${median(r.cp99).toFixed(1).padStart(8)} ${(median(r.rps) / base).toFixed(2).padStart(12)}x`,
-    );
-  }
+  printMedians(await alternatingRounds(targets, options));
 } catch (error) {
   console.error(`bench:ssr: ${(error as Error).message}`);
   process.exitCode = 1;

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { after, before } from 'node:test';
 import { createCacheStore, createSubgraphCache, type CacheStore, type SubgraphCache } from '@supergraph-lab/cache';
+import { readConfig } from '@supergraph-lab/config';
 import { createPrismaClient, type PrismaClient } from '@supergraph-lab/db';
+import { createSsrService, type SsrService } from '@supergraph-lab/ssr';
 import { createTestDatabase, type TestDatabase } from '@supergraph-lab/db/testing';
 import { loadShopData } from '@supergraph-lab/seed';
 import { createWrites, type Writes } from '@supergraph-lab/subgraph';
@@ -10,37 +12,59 @@ import { startStack, type Stack, type StackOptions } from './index.ts';
 /** The stack a describe block runs against, and the database under it. */
 export interface SeededStack extends Stack {
   readonly db: TestDatabase;
+  /** A Prisma client on that database, for what a test reads or writes behind the API's back. */
+  readonly prisma: PrismaClient;
+  /** The SSR service's address, on the stack's gateway (with `ssr: true`). */
+  readonly ssrUrl: string;
 }
 
 /**
  * A database of its own (`name`), seeded with `items` items, and the whole API started on it in
- * this process: made in a `before` hook of the enclosing describe block, closed and dropped in
- * an `after` hook. The result reads like the Stack it stands for (`stack.gatewayUrl`) once the
- * hook has run; `stack.db` is the database.
+ * this process (with `ssr: true` the SSR service too, on the same `env`): made in a `before` hook
+ * of the enclosing describe block, closed and dropped in an `after` hook. The result reads like
+ * the Stack it stands for (`stack.gatewayUrl`) once the hook has run; `stack.db` is the database.
  */
 export function seededStack(
   name: string,
-  options: { items: number; seed: number } & Omit<StackOptions, 'databaseUrl'>,
+  options: { items: number; seed: number; ssr?: boolean } & Omit<StackOptions, 'databaseUrl'>,
 ): SeededStack {
   let db: TestDatabase | undefined;
   let stack: Stack | undefined;
+  let prisma: PrismaClient | undefined;
+  let ssr: { service: SsrService; url: string } | undefined;
   const ready = <T>(value: T | undefined): T => {
     if (value === undefined) throw new Error(`seededStack("${name}") was used before its before() hook ran`);
     return value;
   };
-  const { items, seed, ...stackOptions } = options;
+  const { items, seed, ssr: withSsr, ...stackOptions } = options;
   before(async () => {
     db = await createTestDatabase(name);
     await loadShopData({ url: db.url, items, seed });
     stack = await startStack({ ...stackOptions, databaseUrl: db.url });
+    prisma = createPrismaClient(db.url);
+    if (withSsr) {
+      const service = createSsrService(readConfig({ ...stackOptions.env, LOG_LEVEL: 'silent' }), {
+        gatewayUrl: stack.gatewayUrl,
+      });
+      ssr = { service, url: await service.listen(0) };
+    }
   });
   after(async () => {
+    await ssr?.service.close();
+    await prisma?.$disconnect();
     await stack?.close();
     await db?.drop();
   });
   return {
     get db() {
       return ready(db);
+    },
+    get prisma() {
+      return ready(prisma);
+    },
+    get ssrUrl() {
+      if (!withSsr) throw new Error(`seededStack("${name}") has no SSR service: ask for it with ssr: true`);
+      return ready(ssr).url;
     },
     get gatewayUrl() {
       return ready(stack).gatewayUrl;
