@@ -3,111 +3,18 @@
 // without a restart, writes all-or-nothing.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { databaseKindOf } from '@supergraph-lab/config';
-import { connect, connectMariaDb, createPrismaClient } from '@supergraph-lab/db';
-import { createTestDatabase, databaseProxy, type DatabaseProxy, type TestDatabase } from '@supergraph-lab/db/testing';
+import { createPrismaClient } from '@supergraph-lab/db';
+import {
+  createTestDatabase,
+  databaseProxy,
+  lockRows,
+  LOCK_WAITS_POLL_MS,
+  type DatabaseProxy,
+  type TestDatabase,
+} from '@supergraph-lab/db/testing';
 import { loadShopData } from '@supergraph-lab/seed';
 import { graphql, rest, reviewsTitled, startStack, type Stack } from '@supergraph-lab/stack';
 import { eventually } from '@supergraph-lab/testing';
-
-/** The transaction that waits on a {@link RowLock}, as the database describes it. */
-interface Waiter {
-  /** The session, to see it end. */
-  session: number;
-  /** The statement that waits. */
-  statement: string;
-  /** Whether its transaction has written already (Postgres: it holds a transaction id; InnoDB counts rows). */
-  wrote: boolean;
-}
-
-/**
- * Row locks on one item's photos, taken in a transaction of the test's own (not through the
- * proxy): a delete of the item begins its transaction, reads, deletes the item's row, then waits
- * in its cascade to the photos. The cut lands there, mid-transaction, every time.
- */
-interface RowLock {
-  /** The transaction waiting on the lock, or null while none does. */
-  waiter(): Promise<Waiter | null>;
-  /** Whether `session` is still connected. */
-  alive(session: number): Promise<boolean>;
-  /** Commits the lock's transaction: the waiter goes on. */
-  release(): Promise<void>;
-  /** Releases the lock if it still holds, and closes both connections. */
-  close(): Promise<void>;
-}
-
-/** Locks the photos of item `id` on the database at `url`, Postgres or MariaDB. */
-function lockPhotosOf(url: string, id: number): Promise<RowLock> {
-  return databaseKindOf(url) === 'mariadb' ? lockPhotosOnMariaDb(url, id) : lockPhotosOnPostgres(url, id);
-}
-
-async function lockPhotosOnPostgres(url: string, id: number): Promise<RowLock> {
-  const holder = await connect(url);
-  const observer = await connect(url);
-  await holder.query('BEGIN');
-  await holder.query('SELECT id FROM photos WHERE item_id = $1 FOR UPDATE', [id]);
-  let released = false;
-  const release = async () => {
-    if (released) return;
-    released = true;
-    await holder.query('COMMIT');
-  };
-  return {
-    async waiter() {
-      const { rows } = await observer.query<Waiter>(
-        `SELECT pid AS session, query AS statement, backend_xid IS NOT NULL AS wrote FROM pg_stat_activity
-          WHERE datname = current_database() AND wait_event_type = 'Lock' AND xact_start IS NOT NULL AND pid <> $1`,
-        [(holder as unknown as { processID: number }).processID],
-      );
-      return rows[0] ?? null;
-    },
-    async alive(session) {
-      const { rows } = await observer.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [session]);
-      return rows.length > 0;
-    },
-    release,
-    async close() {
-      await release();
-      await Promise.all([holder.end(), observer.end()]);
-    },
-  };
-}
-
-async function lockPhotosOnMariaDb(url: string, id: number): Promise<RowLock> {
-  const holder = await connectMariaDb(url);
-  const observer = await connectMariaDb(url);
-  await holder.query('BEGIN');
-  await holder.query('SELECT id FROM photos WHERE item_id = ? FOR UPDATE', [id]);
-  let released = false;
-  const release = async () => {
-    if (released) return;
-    released = true;
-    await holder.query('COMMIT');
-  };
-  return {
-    async waiter() {
-      // InnoDB's own view of transactions: one in LOCK WAIT is inside a transaction by definition
-      const rows = await observer.query<{ session: bigint; statement: string; modified: bigint }[]>(
-        `SELECT t.trx_mysql_thread_id AS session, p.INFO AS statement, t.trx_rows_modified AS modified
-           FROM information_schema.INNODB_TRX t JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id
-          WHERE t.trx_state = 'LOCK WAIT' AND p.DB = DATABASE()`,
-      );
-      const row = rows[0];
-      return row ? { session: Number(row.session), statement: row.statement, wrote: Number(row.modified) > 0 } : null;
-    },
-    async alive(session) {
-      const rows = await observer.query<unknown[]>('SELECT 1 FROM information_schema.PROCESSLIST WHERE ID = ?', [
-        session,
-      ]);
-      return rows.length > 0;
-    },
-    release,
-    async close() {
-      await release();
-      await Promise.all([holder.end(), observer.end()]);
-    },
-  };
-}
 
 describe('the database cut off and restored', () => {
   let db: TestDatabase;
@@ -205,7 +112,10 @@ describe('the database cut off and restored', () => {
       assert.equal(ids.length, 3, 'the seed has items with photos and reviews to delete');
       for (const id of ids) {
         const counts = await countsOf(id);
-        const lock = await lockPhotosOf(db.url, id);
+        // the photos locked in a transaction of the test's own (not through the proxy): the delete
+        // begins its transaction, reads, deletes the item's row, then waits in its cascade to the
+        // photos; the cut lands there, mid-transaction, every time
+        const lock = await lockRows(db.url, 'photos', 'item_id', id);
         let answer: Awaited<ReturnType<typeof rest>>;
         try {
           const deleting = rest(stack.gatewayUrl, 'DELETE', `/api/items/${id}`);
@@ -213,8 +123,7 @@ describe('the database cut off and restored', () => {
             () => lock.waiter(),
             10_000,
             `the delete of item ${id} to wait on its photos`,
-            // InnoDB's transaction tables are a cache, refreshed only after 100 ms without a read
-            250,
+            LOCK_WAITS_POLL_MS,
           );
           // the cut lands inside the delete's transaction, before its COMMIT
           assert.match(waiter.statement, /^\s*DELETE\b/i, 'the waiting statement is the delete');

@@ -3,6 +3,7 @@ import { createServer, connect as tcpConnect, type Socket } from 'node:net';
 import { readConfig } from '@supergraph-lab/config';
 import { dialectOfClient, type PrismaClient } from './client.ts';
 import { dialectOf } from './dialects/index.ts';
+import type { LockWaiter } from './dialects/dialect.ts';
 import { migrateDatabase } from './migrate.ts';
 
 /**
@@ -68,6 +69,44 @@ export async function lockTable(url: string, table: string): Promise<() => Promi
   return async () => {
     await unlock();
     await session.end();
+  };
+}
+
+/**
+ * Row locks taken in a transaction of the test's own (not through any proxy), and a second
+ * session that watches who waits on them: how a test makes a transaction stop at a known point.
+ */
+export interface RowLock {
+  /** The transaction waiting on the lock, or null while none does. */
+  waiter(): Promise<LockWaiter | null>;
+  /** Whether the server's session `id` is still connected. */
+  alive(id: number): Promise<boolean>;
+  /** Commits the lock's transaction: the waiter goes on. */
+  release(): Promise<void>;
+  /** Releases the lock if it still holds, and closes both connections. */
+  close(): Promise<void>;
+}
+
+/** Locks the rows of `table` whose `column` is `value`, on the database at `url` (either database). */
+export async function lockRows(url: string, table: string, column: string, value: number): Promise<RowLock> {
+  const { connect, testing } = dialectOf(url);
+  const holder = await connect(url);
+  const observer = await connect(url);
+  await testing.lockRows(holder, table, column, value);
+  let released = false;
+  const release = async () => {
+    if (released) return;
+    released = true;
+    await holder.query('COMMIT');
+  };
+  return {
+    waiter: () => testing.lockWaiter(observer),
+    alive: (id) => testing.sessionAlive(observer, id),
+    release,
+    async close() {
+      await release();
+      await Promise.all([holder.end(), observer.end()]);
+    },
   };
 }
 

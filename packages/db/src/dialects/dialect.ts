@@ -42,7 +42,23 @@ export interface Dialect {
     lockTable(session: Session, table: string): Promise<() => Promise<void>>;
     /** How many statements on the client's database wait for a row lock now. */
     lockWaits(prisma: PrismaClient): Promise<number>;
+    /** Begins a transaction on `session` and locks the rows of `table` whose `column` is `value`. */
+    lockRows(session: Session, table: string, column: string, value: number): Promise<void>;
+    /** A transaction of this database waiting for a row lock, as `observer` sees it; null while none does. */
+    lockWaiter(observer: Session): Promise<LockWaiter | null>;
+    /** Whether the server's session `id` (a LockWaiter's) is still connected. */
+    sessionAlive(observer: Session, id: number): Promise<boolean>;
   };
+}
+
+/** A transaction waiting for a row lock, as the database describes it. */
+export interface LockWaiter {
+  /** Its session's id on the server, to see it end. */
+  session: number;
+  /** The statement that waits. */
+  statement: string;
+  /** Whether its transaction has written already (Postgres: it holds a transaction id; InnoDB counts rows). */
+  wrote: boolean;
 }
 
 /** One connection, as the shared code uses it: statements in the database's own SQL, rows back. */

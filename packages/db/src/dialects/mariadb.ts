@@ -83,6 +83,22 @@ export const mariaDb: Dialect = {
         WHERE t.trx_state = 'LOCK WAIT' AND p.DB = DATABASE()`;
       return Number(row?.waiting ?? 0);
     },
+    async lockRows(session, table, column, value) {
+      await session.query('BEGIN');
+      await session.query(`SELECT 1 FROM ${table} WHERE ${column} = ? FOR UPDATE`, [value]);
+    },
+    async lockWaiter(observer) {
+      // InnoDB's own view of transactions: one in LOCK WAIT is inside a transaction by definition
+      const [row] = await observer.query<{ session: bigint; statement: string; modified: bigint }>(
+        `SELECT t.trx_mysql_thread_id AS session, p.INFO AS statement, t.trx_rows_modified AS modified
+           FROM information_schema.INNODB_TRX t JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id
+          WHERE t.trx_state = 'LOCK WAIT' AND p.DB = DATABASE()`,
+      );
+      return row ? { session: Number(row.session), statement: row.statement, wrote: Number(row.modified) > 0 } : null;
+    },
+    async sessionAlive(observer, id) {
+      return (await observer.query('SELECT 1 FROM information_schema.PROCESSLIST WHERE ID = ?', [id])).length > 0;
+    },
   },
 };
 

@@ -10,6 +10,7 @@ import {
   MigrationError,
   type AppliedRow,
   type Dialect,
+  type LockWaiter,
   type Migrator,
   type PrismaOptions,
   type Reader,
@@ -77,6 +78,20 @@ export const postgres: Dialect = {
         SELECT count(*)::int AS waiting FROM pg_stat_activity
         WHERE datname = current_database() AND wait_event_type = 'Lock'`;
       return Number(row?.waiting ?? 0);
+    },
+    async lockRows(session, table, column, value) {
+      await session.query('BEGIN');
+      await session.query(`SELECT 1 FROM ${table} WHERE ${column} = $1 FOR UPDATE`, [value]);
+    },
+    async lockWaiter(observer) {
+      const [row] = await observer.query<LockWaiter>(
+        `SELECT pid AS session, query AS statement, backend_xid IS NOT NULL AS wrote FROM pg_stat_activity
+          WHERE datname = current_database() AND wait_event_type = 'Lock' AND xact_start IS NOT NULL`,
+      );
+      return row ?? null;
+    },
+    async sessionAlive(observer, id) {
+      return (await observer.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [id])).length > 0;
     },
   },
 };
