@@ -2,13 +2,12 @@
 // compressed scope: server-sent events must not be buffered), its page and bundle (inside it).
 // It drives the stack it measures over HTTP only: the load tester's requests, and the gateway's
 // and the SSR service's admin routes.
-import { createHash } from 'node:crypto';
 import path from 'node:path';
 import compress from '@fastify/compress';
 import type { Config } from '@supergraph-lab/config';
 import { createHttpServer, listenUrl } from '@supergraph-lab/http';
 import type { Endpoints } from '@supergraph-lab/loadtest';
-import { buildSync } from 'esbuild';
+import { buildBundle } from '@supergraph-lab/ssr/bundles';
 import type { FastifyInstance } from 'fastify';
 import { Agent } from 'undici';
 import { guardLab, labDoor, labToken } from './access.tsx';
@@ -37,23 +36,6 @@ export interface LabOptions {
   endpoints?: Partial<Endpoints>;
 }
 
-/** The lab's browser bundle (React, uPlot and the panels), built once with esbuild; named by its hash. */
-function buildLabBundle(): { path: string; code: string } {
-  const result = buildSync({
-    entryPoints: [path.join(import.meta.dirname, '../ui/client.tsx')],
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    jsx: 'automatic',
-    target: 'es2020',
-    write: false,
-    define: { 'process.env.NODE_ENV': '"production"' },
-  });
-  const code = result.outputFiles[0]!.text;
-  // under /lab, as everything of the lab's: a balancer routes that prefix to this process
-  return { path: `/lab/assets/lab-${createHash('sha256').update(code).digest('hex').slice(0, 12)}.js`, code };
-}
-
 /**
  * The load lab: `GET /lab` (behind its token), its API under `/lab/api`, its bundle. Runs are
  * kept by the lab itself (`options.store`), so they survive a restart with or without a database.
@@ -80,7 +62,9 @@ export function createLabService(config: Config, options: LabOptions = {}): LabS
   const routes = registerLabRoutes(app, { config, runner, endpoints, stack });
   // built on the first visit: a lab nobody opens never pays for it
   let built: { path: string; code: string } | null = null;
-  const bundle = () => (built ??= buildLabBundle());
+  // React, uPlot and the panels; under /lab, as everything of the lab's: a balancer routes that prefix here
+  const bundle = () =>
+    (built ??= buildBundle(path.join(import.meta.dirname, '../ui/client.tsx'), 'lab', { prefix: '/lab/assets' }));
 
   void app.register(async (scope) => {
     await scope.register(compress, { threshold: 1024 });

@@ -18,15 +18,18 @@ export const PREACT = {
   'react/jsx-runtime': 'preact/jsx-runtime',
 };
 
-/** A browser bundle, built once with esbuild when the service is created; named by its hash. */
+/**
+ * A browser bundle, built once with esbuild when the service is created; named by its hash and
+ * served under `options.prefix` (default `/assets`). `entry` is relative to this folder or absolute.
+ */
 export function buildBundle(
   entry: string,
   name: string,
-  options: { alias?: Record<string, string> } = {},
+  options: { alias?: Record<string, string>; prefix?: string } = {},
 ): { path: string; code: string } {
   const result = buildSync({
     ...(options.alias ? { alias: options.alias } : {}),
-    entryPoints: [path.join(import.meta.dirname, entry)],
+    entryPoints: [path.resolve(import.meta.dirname, entry)],
     bundle: true,
     minify: true,
     format: 'esm',
@@ -36,7 +39,10 @@ export function buildBundle(
     define: { 'process.env.NODE_ENV': '"production"' },
   });
   const code = result.outputFiles[0]!.text;
-  return { path: `/assets/${name}-${createHash('sha256').update(code).digest('hex').slice(0, 12)}.js`, code };
+  return {
+    path: `${options.prefix ?? '/assets'}/${name}-${createHash('sha256').update(code).digest('hex').slice(0, 12)}.js`,
+    code,
+  };
 }
 
 /** A bundle's bytes as sent: brotli or gzip, and which. */

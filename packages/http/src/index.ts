@@ -29,7 +29,7 @@ export {
 export { createHttpServer, listenUrl, sendProblem, type HttpServerOptions } from './server.ts';
 export { cacheLookupsMetric, countsMetric, memoryStoreMetrics, scrapeGauge } from './metrics.ts';
 export { created, jsonBody } from './rest.ts';
-export { drainAndClose, onStopSignal, type DrainOptions } from './shutdown.ts';
+export { drainAndClose, onStopSignal, serveUntilStopped, type DrainOptions, type ServedService } from './shutdown.ts';
 export { mountGraphQL, type GraphQLMountOptions } from './graphql.ts';
 export {
   adminCall,

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { FastifyInstance } from 'fastify';
+import { ConfigError, readConfig, type Config } from '@supergraph-lab/config';
 
 /**
  * Runs `stop` once on the first SIGINT or SIGTERM, then exits 0 (1 if stopping failed). The
@@ -82,4 +83,43 @@ async function connectionsGone(app: FastifyInstance, ms: number): Promise<void> 
   const until = Date.now() + ms;
   const count = () => new Promise<number>((resolve) => app.server.getConnections((error, n) => resolve(error ? 1 : n)));
   while (Date.now() < until && (await count()) > 0) await sleep(Math.min(100, until - Date.now()));
+}
+
+/** What {@link serveUntilStopped} runs: a service made from the configuration. */
+export interface ServedService {
+  readonly app: FastifyInstance;
+  listen(port: number, host?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * A service's process: `create` from the configuration, listening on `port(config)`, a line saying
+ * where (`banner`), and on SIGINT/SIGTERM the drain. A configuration error, or an error `isFatal`
+ * names, is one line `name: message` and exit code 1; anything else is thrown as it is.
+ */
+export async function serveUntilStopped<S extends ServedService>(
+  name: string,
+  create: (config: Config) => S | Promise<S>,
+  options: {
+    port: (config: Config) => number;
+    banner: (service: S, url: string) => string;
+    isFatal?: (error: unknown) => boolean;
+  },
+): Promise<void> {
+  try {
+    const config = readConfig();
+    const service = await create(config);
+    const url = await service.listen(options.port(config), config.host);
+    service.app.log.info(options.banner(service, url));
+    onStopSignal(async (signal) => {
+      service.app.log.info(`${signal}: draining and shutting down`);
+      await drainAndClose(service.app, () => service.close(), config.shutdown);
+    });
+  } catch (error) {
+    if (error instanceof ConfigError || options.isFatal?.(error)) {
+      console.error(`${name}: ${(error as Error).message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
 }
