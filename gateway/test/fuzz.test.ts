@@ -2,9 +2,8 @@
 // variables, the API answers with a deliberate status or error code (never a 500, never a
 // crash), and input it rejects changes nothing.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { createPrismaClient, type PrismaClient } from '@supergraph-lab/db';
 import { graphql, rest } from '@supergraph-lab/stack';
 import { seededStack } from '@supergraph-lab/stack/fixture';
 
@@ -52,20 +51,15 @@ const bodyOf = (fields: string[]) =>
 
 describe('fuzzing the API (fast-check)', () => {
   const stack = seededStack('fuzz', { items: 30, seed: 4 });
-  let prisma: PrismaClient;
-  before(() => {
-    prisma = createPrismaClient(stack.db.url);
-  });
-  after(() => prisma?.$disconnect());
 
   /** Everything a write could change, in one string: every item, and item 5's reviews and photos. */
   const snapshot = async () =>
     JSON.stringify([
-      await prisma.item.findMany({ orderBy: { id: 'asc' } }),
-      await prisma.review.count(),
-      await prisma.photo.count(),
-      await prisma.review.findMany({ where: { itemId: 5 }, orderBy: { id: 'asc' } }),
-      await prisma.photo.findMany({ where: { itemId: 5 }, orderBy: { id: 'asc' } }),
+      await stack.prisma.item.findMany({ orderBy: { id: 'asc' } }),
+      await stack.prisma.review.count(),
+      await stack.prisma.photo.count(),
+      await stack.prisma.review.findMany({ where: { itemId: 5 }, orderBy: { id: 'asc' } }),
+      await stack.prisma.photo.findMany({ where: { itemId: 5 }, orderBy: { id: 'asc' } }),
     ]);
 
   /** Sends a write and checks: a deliberate status, and a rejected one changed nothing. */

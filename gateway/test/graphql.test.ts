@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { createPrismaClient, REVIEW_SORTS, type PrismaClient } from '@supergraph-lab/db';
-import { graphql, type GraphQLResult } from '@supergraph-lab/stack';
+import { before, describe, test } from 'node:test';
+import { REVIEW_SORTS } from '@supergraph-lab/db';
+import { graphql, type GraphQLResult, busiestItem } from '@supergraph-lab/stack';
 import { seededStack } from '@supergraph-lab/stack/fixture';
 
 const ITEMS = 300;
@@ -71,19 +71,13 @@ const ITEM_PAGE = /* GraphQL */ `
 
 describe('GraphQL through the gateway', () => {
   const stack = seededStack('gateway_graphql', { items: ITEMS, seed: 5 });
-  let prisma: PrismaClient;
   let url: string;
-
-  before(async () => {
-    prisma = createPrismaClient(stack.db.url);
+  before(() => {
     url = stack.gatewayUrl;
-  });
-  after(async () => {
-    await prisma?.$disconnect();
   });
 
   test('the item page in one query matches the database', async () => {
-    const withReviews = await prisma.review.groupBy({
+    const withReviews = await stack.prisma.review.groupBy({
       by: ['itemId'],
       having: { itemId: { _count: { gt: 4 } } },
       orderBy: { itemId: 'asc' },
@@ -94,7 +88,7 @@ describe('GraphQL through the gateway', () => {
     assert.equal(result.status, 200);
     assert.equal(result.errors, undefined);
     const item = result.data!.item;
-    const row = (await prisma.item.findUnique({ where: { id: itemId } }))!;
+    const row = (await stack.prisma.item.findUnique({ where: { id: itemId } }))!;
     assert.deepEqual(
       { ...item, primaryPhoto: undefined, photos: undefined, reviewSummary: undefined, reviews: undefined },
       {
@@ -108,7 +102,10 @@ describe('GraphQL through the gateway', () => {
         reviews: undefined,
       },
     );
-    const photos = await prisma.photo.findMany({ where: { itemId }, orderBy: [{ position: 'asc' }, { id: 'asc' }] });
+    const photos = await stack.prisma.photo.findMany({
+      where: { itemId },
+      orderBy: [{ position: 'asc' }, { id: 'asc' }],
+    });
     assert.deepEqual(
       item.photos.map((photo: { id: string }) => Number(photo.id)),
       photos.map((photo) => photo.id),
@@ -116,7 +113,7 @@ describe('GraphQL through the gateway', () => {
     assert.equal(item.primaryPhoto?.id ?? null, photos[0] ? String(photos[0].id) : null);
     assert.ok(item.photos.every((photo: { item: { id: string } }) => photo.item.id === String(itemId)));
 
-    const reviews = await prisma.review.findMany({ where: { itemId }, orderBy: { id: 'desc' } });
+    const reviews = await stack.prisma.review.findMany({ where: { itemId }, orderBy: { id: 'desc' } });
     const histogram = [1, 2, 3, 4, 5].map((star) => reviews.filter((review) => review.rating === star).length);
     assert.deepEqual(item.reviewSummary, {
       count: reviews.length,
@@ -137,14 +134,9 @@ describe('GraphQL through the gateway', () => {
   });
 
   test('review pages: every sort walks all reviews by cursor; a cursor of another sort is refused', async () => {
-    const [busiest] = await prisma.review.groupBy({
-      by: ['itemId'],
-      _count: { id: true },
-      orderBy: { _count: { id: 'desc' } },
-      take: 1,
-    });
-    const itemId = String(busiest!.itemId);
-    const total = busiest!._count.id;
+    const busiest = await busiestItem(stack.prisma);
+    const itemId = String(busiest.id);
+    const total = busiest.reviews;
     for (const sort of REVIEW_SORTS) {
       const seen: string[] = [];
       let after: string | null = null;
@@ -186,7 +178,7 @@ describe('GraphQL through the gateway', () => {
       Array.from({ length: 21 }, (_, index) => ITEMS - index),
     );
     const books = await graphql(url, query, { first: 100, category: 'Books' });
-    const expected = await prisma.item.count({ where: { category: 'Books' } });
+    const expected = await stack.prisma.item.count({ where: { category: 'Books' } });
     assert.equal(books.data!.items.edges.length, expected);
     assert.ok(books.data!.items.edges.every((edge: { node: { category: string } }) => edge.node.category === 'Books'));
     assert.equal(books.data!.items.pageInfo.hasNextPage, false);
@@ -274,7 +266,7 @@ describe('GraphQL through the gateway', () => {
       invalid.errors![0]!.message,
       /sku: must be letters, digits.*name: must not be empty.*priceCents: must be >= 0.*currency: must be a three-letter ISO 4217 code/,
     );
-    assert.equal(await prisma.item.count({ where: { sku: 'bad sku' } }), 0, 'nothing written');
+    assert.equal(await stack.prisma.item.count({ where: { sku: 'bad sku' } }), 0, 'nothing written');
 
     const updated = await graphql(
       url,
@@ -373,7 +365,7 @@ describe('GraphQL through the gateway', () => {
   });
 
   test('review mutations: create, update, delete; a bad rating or a missing item changes nothing', async () => {
-    const before = await prisma.review.count();
+    const before = await stack.prisma.review.count();
     const badRating = await graphql(
       url,
       `
@@ -398,7 +390,7 @@ describe('GraphQL through the gateway', () => {
     );
     assert.equal(noItem.errors?.[0]?.extensions?.code, 'NOT_FOUND');
     assert.match(noItem.errors![0]!.message, /item 999999 not found/);
-    assert.equal(await prisma.review.count(), before);
+    assert.equal(await stack.prisma.review.count(), before);
 
     const created = await graphql(
       url,
@@ -486,7 +478,7 @@ describe('GraphQL through the gateway', () => {
   });
 
   test('photo mutations: added at the end of the gallery, updated, deleted', async () => {
-    const existing = await prisma.photo.count({ where: { itemId: 3 } });
+    const existing = await stack.prisma.photo.count({ where: { itemId: 3 } });
     const added = await graphql(
       url,
       `

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { createPrismaClient } from '@supergraph-lab/db';
 import { graphql, rest, reviewsTitled as countReviewsTitled, type RestResult } from '@supergraph-lab/stack';
 import { seededStack } from '@supergraph-lab/stack/fixture';
 
@@ -134,13 +133,11 @@ describe('Idempotency-Key on creates', () => {
     const key = randomUUID();
     const first = await post('/api/items/7/reviews', review('expiring'), key);
     assert.equal(first.status, 201);
-    const prisma = createPrismaClient(stack.db.url);
-    try {
-      // 24 h is the default lifetime: make the stored answer a day and a second old
-      await prisma.idempotencyKey.update({ where: { key }, data: { createdAt: new Date(Date.now() - 86_401_000) } });
-    } finally {
-      await prisma.$disconnect();
-    }
+    // 24 h is the default lifetime: make the stored answer a day and a second old
+    await stack.prisma.idempotencyKey.update({
+      where: { key },
+      data: { createdAt: new Date(Date.now() - 86_401_000) },
+    });
     const later = await post('/api/items/7/reviews', review('expiring'), key);
     assert.equal(later.status, 201);
     assert.equal(later.headers.get('idempotent-replayed'), null);

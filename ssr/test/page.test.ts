@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { before, describe, test } from 'node:test';
 import { readConfig } from '@supergraph-lab/config';
-import { rest } from '@supergraph-lab/stack';
+import { rest, busiestItem } from '@supergraph-lab/stack';
 import { seededStack } from '@supergraph-lab/stack/fixture';
 import { formatPrice } from '../src/page.tsx';
 import { createSsrService } from '../src/service.tsx';
@@ -43,15 +43,8 @@ describe('SSR item pages', () => {
   });
 
   test('a seeded item page shows the item, its gallery, review summary and first reviews', async () => {
-    // the item with the most reviews among those with photos: every part of the page has something to show
-    const [busiest] = await stack.prisma.review.groupBy({
-      by: ['itemId'],
-      where: { item: { is: { photos: { some: {} } } } },
-      _count: { id: true },
-      orderBy: { _count: { id: 'desc' } },
-      take: 1,
-    });
-    const id = busiest!.itemId;
+    const busiest = await busiestItem(stack.prisma, { withPhotos: true });
+    const id = busiest.id;
     const item = (await stack.prisma.item.findUniqueOrThrow({ where: { id } }))!;
     const page = await get(`${url}/items/${id}`);
     assert.equal(page.status, 200);
@@ -76,7 +69,7 @@ describe('SSR item pages', () => {
     );
     const reviews = await stack.prisma.review.findMany({ where: { itemId: id }, orderBy: { id: 'desc' }, take: 5 });
     for (const review of reviews) assert.ok(page.html.includes(review.title), `review "${review.title}"`);
-    assert.match(page.html, new RegExp(`${busiest!._count.id} reviews`));
+    assert.match(page.html, new RegExp(`${busiest.reviews} reviews`));
     assert.match(page.html, /<table class="histogram"/);
     assert.match(page.html, /<a href="\/items\/\d+\?sort=HIGHEST#reviews">Highest rated<\/a>/);
     // the page's data (for hydration) keeps the API's photo URLs; every image the page loads is served here
@@ -98,15 +91,8 @@ describe('SSR item pages', () => {
   });
 
   test('sort and "more reviews" links work without JavaScript', async () => {
-    // the item with the most reviews among those with photos: every part of the page has something to show
-    const [busiest] = await stack.prisma.review.groupBy({
-      by: ['itemId'],
-      where: { item: { is: { photos: { some: {} } } } },
-      _count: { id: true },
-      orderBy: { _count: { id: 'desc' } },
-      take: 1,
-    });
-    const id = busiest!.itemId;
+    const busiest = await busiestItem(stack.prisma, { withPhotos: true });
+    const id = busiest.id;
     const first = await get(`${url}/items/${id}?sort=LOWEST`);
     const next = /<a href="([^"]+)" rel="next"[^>]*>More reviews<\/a>/.exec(first.html)?.[1];
     assert.ok(next, 'a next-page link');
@@ -125,7 +111,7 @@ describe('SSR item pages', () => {
     );
   });
 
-  test('error pages: 400 for a bad id or sort, 404 for a missing item, 503 with Retry-After when the gateway is down', async () => {
+  test('error pages: 400 for a bad id or sort, 404 for a missing item, 503 with Retry-After for the listing and a page when the gateway is down', async () => {
     for (const [path, status, text] of [
       ['/items/abc', 400, 'is not one'],
       ['/items/0', 400, 'positive whole number'],
@@ -143,9 +129,10 @@ describe('SSR item pages', () => {
     const orphan = createSsrService(readConfig({ LOG_LEVEL: 'silent' }), { gatewayUrl: 'http://127.0.0.1:1' });
     const orphanUrl = await orphan.listen(0);
     try {
-      for (const source of ['', '?source=rest']) {
-        const page = await get(`${orphanUrl}/items/1${source}`);
-        assert.equal(page.status, 503);
+      // the listing, and an item page by either source
+      for (const path of ['/', '/items/1', '/items/1?source=rest']) {
+        const page = await get(`${orphanUrl}${path}`);
+        assert.equal(page.status, 503, path);
         assert.equal(page.headers.get('retry-after'), '5');
         assert.match(page.html, /The shop is unavailable for a moment/);
       }

@@ -117,8 +117,9 @@ export function printMedians(medians: Map<string, RoundMedians>): void {
   );
   for (const [name, row] of rows) {
     console.log(
-      `${name.padEnd(width)} ${row.p50.toFixed(2).padStart(10)} ${row.p99.toFixed(2).padStart(11)} ${row.rps.toFixed(0).padStart(8)} ` +
-        `${row.cp99.toFixed(1).padStart(8)} ${(row.p50 / base.p50).toFixed(2).padStart(9 + first.length)}x ${(row.rps / base.rps).toFixed(2).padStart(13 + first.length)}x`,
+      `${name.padEnd(width)} ${row.p50.toFixed(2).padStart(10)} ${row.p99.toFixed(2).padStart(11)} ` +
+        `${row.rps.toFixed(0).padStart(8)} ${row.cp99.toFixed(1).padStart(8)} ` +
+        `${(row.p50 / base.p50).toFixed(2).padStart(9 + first.length)}x ${(row.rps / base.rps).toFixed(2).padStart(13 + first.length)}x`,
     );
   }
 }

@@ -1,5 +1,5 @@
 import type { CacheStore } from '@supergraph-lab/cache';
-import { createPrismaClient } from '@supergraph-lab/db';
+import { createPrismaClient, type PrismaClient } from '@supergraph-lab/db';
 /** Small HTTP helpers for tests and tools that talk to a running stack. */
 
 export interface GraphQLResult<T = Record<string, unknown>> {
@@ -110,4 +110,23 @@ export async function reviewsTitled(databaseUrl: string, title: string): Promise
   } finally {
     await prisma.$disconnect();
   }
+}
+
+/**
+ * The item with the most reviews (with `withPhotos`, among those with photos: every part of its
+ * page has something to show), and that count.
+ */
+export async function busiestItem(
+  prisma: PrismaClient,
+  options: { withPhotos?: boolean } = {},
+): Promise<{ id: number; reviews: number }> {
+  const [busiest] = await prisma.review.groupBy({
+    by: ['itemId'],
+    ...(options.withPhotos ? { where: { item: { is: { photos: { some: {} } } } } } : {}),
+    _count: { id: true },
+    orderBy: { _count: { id: 'desc' } },
+    take: 1,
+  });
+  if (!busiest) throw new Error('busiestItem: the database has no reviews');
+  return { id: busiest.itemId, reviews: busiest._count.id };
 }

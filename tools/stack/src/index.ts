@@ -6,6 +6,7 @@ export {
   redisKeys,
   rest,
   reviewsTitled,
+  busiestItem,
   type GraphQLResult,
   type RestResult,
 } from './client.ts';
