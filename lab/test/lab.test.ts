@@ -22,11 +22,6 @@ import { CHROMIUM, skipWithout } from '@supergraph-lab/stack/tools';
 import { MAX_EVENT_STREAMS } from '../src/routes.ts';
 import { createLabService, type LabService } from '../src/service.tsx';
 
-/** Why two browser runs are not counted yet (they still run, and report). */
-const BROWSER_RUN_TODO =
-  'since the lab became its own process this times out waiting for the run in Chromium, ' +
-  'and the next test numbers runs after its leftovers; to fix before it counts again';
-
 const ARTIFACTS = path.resolve(import.meta.dirname, '../../test-artifacts/lab');
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ADMIN_TOKEN = `lab-test-${randomUUID()}`;
@@ -720,134 +715,128 @@ describe('load lab (server side)', () => {
       await browser?.close();
     });
 
-    test(
-      'configure, run, watch it live, read the results, cancel, flush, inspect: offline, labelled, 1280 px wide',
-      {
-        todo: BROWSER_RUN_TODO,
-      },
-      async () => {
-        const { page, problems, outside } = await offlinePage(browser, { height: 1000 });
-        await page.goto(`${url}/lab?token=${LAB_TOKEN}`);
-        await page.getByRole('heading', { name: 'Configure' }).waitFor();
-        assert.equal(
-          await page.getByRole('link', { name: 'GraphQL Playground' }).getAttribute('href'),
-          `${stack.gatewayUrl}/graphql`,
+    test('configure, run, watch it live, read the results, cancel, flush, inspect: offline, labelled, 1280 px wide', async () => {
+      const { page, problems, outside } = await offlinePage(browser, { height: 1000 });
+      await page.goto(`${url}/lab?token=${LAB_TOKEN}`);
+      await page.getByRole('heading', { name: 'Configure' }).waitFor();
+      assert.equal(
+        await page.getByRole('link', { name: 'GraphQL Playground' }).getAttribute('href'),
+        `${stack.gatewayUrl}/graphql`,
+      );
+
+      // every control has an accessible name
+      const unnamed = await page
+        .locator('input, select, button')
+        .evaluateAll((controls) =>
+          controls
+            .filter(
+              (control: any) =>
+                !control.labels?.length && !control.getAttribute('aria-label') && !control.textContent?.trim(),
+            )
+            .map((control: any) => control.outerHTML),
         );
+      assert.deepEqual(unnamed, []);
 
-        // every control has an accessible name
-        const unnamed = await page
-          .locator('input, select, button')
-          .evaluateAll((controls) =>
-            controls
-              .filter(
-                (control: any) =>
-                  !control.labels?.length && !control.getAttribute('aria-label') && !control.textContent?.trim(),
-              )
-              .map((control: any) => control.outerHTML),
-          );
-        assert.deepEqual(unnamed, []);
+      // the write targets wait for their own checkbox, off to begin with; unticking it drops them
+      const writeTarget = page.locator('input[name=target][value="rest-post"]');
+      const allowWrites = page.locator('input[name=allow-writes]');
+      assert.equal(await allowWrites.isChecked(), false);
+      assert.equal(await writeTarget.isDisabled(), true);
+      await allowWrites.check();
+      await writeTarget.check();
+      await allowWrites.uncheck();
+      assert.equal(await writeTarget.isChecked(), false);
+      assert.equal(await writeTarget.isDisabled(), true);
 
-        // the write targets wait for their own checkbox, off to begin with; unticking it drops them
-        const writeTarget = page.locator('input[name=target][value="rest-post"]');
-        const allowWrites = page.locator('input[name=allow-writes]');
-        assert.equal(await allowWrites.isChecked(), false);
-        assert.equal(await writeTarget.isDisabled(), true);
-        await allowWrites.check();
-        await writeTarget.check();
-        await allowWrites.uncheck();
-        assert.equal(await writeTarget.isChecked(), false);
-        assert.equal(await writeTarget.isDisabled(), true);
+      // a short run of two targets at one rate, started from the keyboard
+      for (const name of ['ssr']) await page.locator(`input[name=target][value="${name}"]`).uncheck();
+      await page.locator('input[name=rate][value="100"]').uncheck();
+      await page.locator('input[name=duration]').fill('4');
+      await page.locator('input[name=warmup]').fill('0');
+      await page.locator('select[name=cache-mode]').selectOption('all');
+      await page.locator('input[name=who]').fill('browser test');
+      await page.getByRole('button', { name: 'Start run' }).focus();
+      await page.keyboard.press('Enter');
 
-        // a short run of two targets at one rate, started from the keyboard
-        for (const name of ['ssr']) await page.locator(`input[name=target][value="${name}"]`).uncheck();
-        await page.locator('input[name=rate][value="100"]').uncheck();
-        await page.locator('input[name=duration]').fill('4');
-        await page.locator('input[name=warmup]').fill('0');
-        await page.locator('select[name=cache-mode]').selectOption('all');
-        await page.locator('input[name=who]').fill('browser test');
-        await page.getByRole('button', { name: 'Start run' }).focus();
-        await page.keyboard.press('Enter');
+      const progress = page.getByRole('progressbar', { name: 'run progress' });
+      await progress.waitFor();
+      const chart = page.locator('[aria-label^="answers per second over time"]');
+      await page.waitForFunction(
+        () =>
+          Number(
+            (globalThis as any).document
+              .querySelector('[aria-label^="answers per second over time"]')
+              ?.getAttribute('data-points'),
+          ) >= 2,
+      );
+      const first = Number(await progress.getAttribute('value'));
+      const drawn = Number(await chart.getAttribute('data-points'));
+      await page.waitForFunction(
+        ([value, points]) =>
+          Number((globalThis as any).document.querySelector('progress')?.getAttribute('value')) > value &&
+          Number(
+            (globalThis as any).document
+              .querySelector('[aria-label^="answers per second"]')
+              ?.getAttribute('data-points'),
+          ) > points,
+        [first, drawn] as const,
+      );
+      await page.screenshot({ path: path.join(ARTIFACTS, 'lab-running.png'), fullPage: true });
 
-        const progress = page.getByRole('progressbar', { name: 'run progress' });
-        await progress.waitFor();
-        const chart = page.locator('[aria-label^="answers per second over time"]');
-        await page.waitForFunction(
-          () =>
-            Number(
-              (globalThis as any).document
-                .querySelector('[aria-label^="answers per second over time"]')
-                ?.getAttribute('data-points'),
-            ) >= 2,
-        );
-        const first = Number(await progress.getAttribute('value'));
-        const drawn = Number(await chart.getAttribute('data-points'));
-        await page.waitForFunction(
-          ([value, points]) =>
-            Number((globalThis as any).document.querySelector('progress')?.getAttribute('value')) > value &&
-            Number(
-              (globalThis as any).document
-                .querySelector('[aria-label^="answers per second"]')
-                ?.getAttribute('data-points'),
-            ) > points,
-          [first, drawn] as const,
-        );
-        await page.screenshot({ path: path.join(ARTIFACTS, 'lab-running.png'), fullPage: true });
+      await page.getByText(/^Run \d+ done\.$/).waitFor({ timeout: 30_000 });
+      const results = page.locator('table.results');
+      await results.waitFor();
+      assert.deepEqual(
+        await results
+          .locator('thead th')
+          .allTextContents()
+          .then((cells) => cells.map((cell) => cell.trim())),
+        ['offered/s', 'graphql', 'rest'],
+      );
+      assert.equal(await results.locator('tbody tr').count(), 1);
+      assert.equal(await results.locator('td.winner').count(), 1, 'the fastest passing target is highlighted');
+      await page.getByRole('heading', { name: 'History' }).scrollIntoViewIfNeeded();
+      assert.ok((await page.locator('table.history tbody tr').count()) >= 1);
+      await page.screenshot({ path: path.join(ARTIFACTS, 'lab-results.png'), fullPage: true });
 
-        await page.getByText(/^Run \d+ done\.$/).waitFor({ timeout: 30_000 });
-        const results = page.locator('table.results');
-        await results.waitFor();
-        assert.deepEqual(
-          await results
-            .locator('thead th')
-            .allTextContents()
-            .then((cells) => cells.map((cell) => cell.trim())),
-          ['offered/s', 'graphql', 'rest'],
-        );
-        assert.equal(await results.locator('tbody tr').count(), 1);
-        assert.equal(await results.locator('td.winner').count(), 1, 'the fastest passing target is highlighted');
-        await page.getByRole('heading', { name: 'History' }).scrollIntoViewIfNeeded();
-        assert.ok((await page.locator('table.history tbody tr').count()) >= 1);
-        await page.screenshot({ path: path.join(ARTIFACTS, 'lab-results.png'), fullPage: true });
+      // a long run, cancelled from the page
+      await page.locator('input[name=duration]').fill('60');
+      await page.getByRole('button', { name: 'Start run' }).click();
+      await progress.waitFor();
+      const cancelAt = Date.now();
+      await page.getByRole('button', { name: 'Cancel' }).click();
+      await page.getByText(/^Run \d+ cancelled\.$/).waitFor({ timeout: 5000 });
+      assert.ok(Date.now() - cancelAt < 3000, `cancelled after ${Date.now() - cancelAt} ms`);
 
-        // a long run, cancelled from the page
-        await page.locator('input[name=duration]').fill('60');
-        await page.getByRole('button', { name: 'Start run' }).click();
-        await progress.waitFor();
-        const cancelAt = Date.now();
-        await page.getByRole('button', { name: 'Cancel' }).click();
-        await page.getByText(/^Run \d+ cancelled\.$/).waitFor({ timeout: 5000 });
-        assert.ok(Date.now() - cancelAt < 3000, `cancelled after ${Date.now() - cancelAt} ms`);
+      // the cache view and its Flush button
+      await page.locator('table.entries tbody tr').first().waitFor({ timeout: 10_000 });
+      await page.getByRole('button', { name: 'Flush cache' }).click();
+      await page.getByText(/^Cache flushed: \d+ keys removed\.$/).waitFor();
 
-        // the cache view and its Flush button
-        await page.locator('table.entries tbody tr').first().waitFor({ timeout: 10_000 });
-        await page.getByRole('button', { name: 'Flush cache' }).click();
-        await page.getByText(/^Cache flushed: \d+ keys removed\.$/).waitFor();
+      // the request inspector
+      await page.locator('select[name=inspect-target]').selectOption('rest');
+      await page.locator('input[name=inspect-item]').fill('9');
+      await page.getByRole('button', { name: 'Send sample request' }).click();
+      await page.locator('details.exchange').nth(3).waitFor();
+      assert.equal(await page.locator('details.exchange').count(), 4);
+      assert.match(
+        (await page.locator('details.exchange summary').first().textContent()) ?? '',
+        /GET http:\/\/127\.0\.0\.1:\d+\/api\/items\/9 → 200 in/,
+      );
+      await page.locator('select[name=inspect-target]').selectOption('ssr');
+      await page.getByRole('button', { name: 'Send sample request' }).click();
+      await page.locator('iframe[title="response preview"]').waitFor();
+      await page.getByRole('heading', { name: 'Server-Timing' }).first().waitFor();
+      await page.screenshot({ path: path.join(ARTIFACTS, 'lab-inspector.png'), fullPage: true });
 
-        // the request inspector
-        await page.locator('select[name=inspect-target]').selectOption('rest');
-        await page.locator('input[name=inspect-item]').fill('9');
-        await page.getByRole('button', { name: 'Send sample request' }).click();
-        await page.locator('details.exchange').nth(3).waitFor();
-        assert.equal(await page.locator('details.exchange').count(), 4);
-        assert.match(
-          (await page.locator('details.exchange summary').first().textContent()) ?? '',
-          /GET http:\/\/127\.0\.0\.1:\d+\/api\/items\/9 → 200 in/,
-        );
-        await page.locator('select[name=inspect-target]').selectOption('ssr');
-        await page.getByRole('button', { name: 'Send sample request' }).click();
-        await page.locator('iframe[title="response preview"]').waitFor();
-        await page.getByRole('heading', { name: 'Server-Timing' }).first().waitFor();
-        await page.screenshot({ path: path.join(ARTIFACTS, 'lab-inspector.png'), fullPage: true });
-
-        assert.ok(
-          await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth <= 1280),
-          'no sideways scrolling at 1,280 px',
-        );
-        assert.deepEqual(outside, []);
-        assert.deepEqual(problems, []);
-        await page.close();
-      },
-    );
+      assert.ok(
+        await page.evaluate(() => (globalThis as any).document.documentElement.scrollWidth <= 1280),
+        'no sideways scrolling at 1,280 px',
+      );
+      assert.deepEqual(outside, []);
+      assert.deepEqual(problems, []);
+      await page.close();
+    });
 
     test("the lab's inspector shows a GraphQL request's query printed as a document, not an escaped string", async () => {
       const { page } = await offlinePage(browser);
@@ -866,129 +855,125 @@ describe('load lab (server side)', () => {
       await page.close();
     });
 
-    test(
-      'a failing run shows errors by reason and the verdict rule, keeps its charts beside its results; runs are named, compared, deleted',
-      {
-        todo: BROWSER_RUN_TODO,
-      },
-      async () => {
-        const { page, problems, outside } = await offlinePage(browser, { height: 1000 });
-        // the page polls the cache view, which a fresh gateway may answer 503 while its Redis client connects
-        await cacheViewReady(failingUrl);
-        await page.goto(`${failingUrl}/lab?token=${LAB_TOKEN}`);
-        await page.getByRole('heading', { name: 'Configure' }).waitFor();
-        await page.locator('input[name=target][value="ssr"]').uncheck();
-        await page.locator('input[name=rate][value="10"]').uncheck();
-        await page.locator('input[name=rate][value="100"]').uncheck();
-        await page.locator('input[name=extra-rates]').fill('5');
-        await page.locator('input[name=duration]').fill('3');
-        await page.locator('input[name=warmup]').fill('0');
-        await page.locator('select[name=cache-mode]').selectOption('off');
-        await page.locator('input[name=who]').fill('failing test');
-        await page.getByRole('button', { name: 'Start run' }).click();
+    test('a failing run shows errors by reason and the verdict rule, keeps its charts beside its results; runs are named, compared, deleted', async () => {
+      const { page, problems, outside } = await offlinePage(browser, { height: 1000 });
+      // the page polls the cache view, which a fresh gateway may answer 503 while its Redis client connects
+      await cacheViewReady(failingUrl);
+      await page.goto(`${failingUrl}/lab?token=${LAB_TOKEN}`);
+      await page.getByRole('heading', { name: 'Configure' }).waitFor();
+      await page.locator('input[name=target][value="ssr"]').uncheck();
+      await page.locator('input[name=rate][value="10"]').uncheck();
+      await page.locator('input[name=rate][value="100"]').uncheck();
+      await page.locator('input[name=extra-rates]').fill('5');
+      await page.locator('input[name=duration]').fill('3');
+      await page.locator('input[name=warmup]').fill('0');
+      await page.locator('select[name=cache-mode]').selectOption('off');
+      await page.locator('input[name=who]').fill('failing test');
+      await page.getByRole('button', { name: 'Start run' }).click();
 
-        // the Now line shows what the stack runs on during the run, not what it ran on before
-        const now = page.getByTestId('now');
-        await now
-          .filter({ hasText: /^Now, for run \d+: CACHE_MODE off on redis, DataLoader batching on; measuring/ })
-          .waitFor();
-        assert.match(
-          (await now.textContent()) ?? '',
-          /measuring (graphql|rest) at 5\/s \(step [12] of 2\) of graphql, rest at 5\/s/,
-        );
-        await page.screenshot({ path: '/tmp/lab-failing-running.png', fullPage: false });
+      // the Now line shows what the stack runs on during the run, not what it ran on before
+      const now = page.getByTestId('now');
+      await now
+        .filter({ hasText: /^Now, for run \d+: CACHE_MODE off on redis, DataLoader batching on; measuring/ })
+        .waitFor();
+      assert.match(
+        (await now.textContent()) ?? '',
+        /measuring (graphql|rest) at 5\/s \(step [12] of 2\) of graphql, rest at 5\/s/,
+      );
+      await page.screenshot({ path: '/tmp/lab-failing-running.png', fullPage: false });
 
-        await page.getByText(/^Run \d+ done\.$/).waitFor({ timeout: 30_000 });
-        const runId = Number(/Run (\d+) done/.exec((await page.getByRole('status').textContent()) ?? '')![1]);
-        assert.match((await now.textContent()) ?? '', /^Now: CACHE_MODE all/, 'restored, and said so');
+      await page.getByText(/^Run \d+ done\.$/).waitFor({ timeout: 30_000 });
+      const runId = Number(/Run (\d+) done/.exec((await page.getByRole('status').textContent()) ?? '')![1]);
+      assert.match((await now.textContent()) ?? '', /^Now: CACHE_MODE all/, 'restored, and said so');
 
-        // the finished run keeps its charts, beside its results, within the first screen
-        const chart = page.locator('[aria-label^="answers per second over time"]');
-        const results = page.locator('.results-box');
-        await results.waitFor();
-        assert.ok(Number(await chart.getAttribute('data-points')) >= 2, 'the live points are still drawn');
-        assert.equal(await page.locator('[aria-label^="p99 latency over time"]').count(), 1);
-        const [chartBox, resultsBox] = [await chart.boundingBox(), await results.boundingBox()];
-        assert.ok(chartBox && resultsBox);
-        assert.ok(chartBox.x + chartBox.width <= resultsBox.x, 'the charts stand beside the results');
-        assert.ok(resultsBox.y < 1000 && chartBox.y < 1000, `results at ${resultsBox.y} px: above the fold`);
+      // the finished run keeps its charts, beside its results, within the first screen
+      const chart = page.locator('[aria-label^="answers per second over time"]');
+      const results = page.locator('.results-box');
+      await results.waitFor();
+      assert.ok(Number(await chart.getAttribute('data-points')) >= 2, 'the live points are still drawn');
+      assert.equal(await page.locator('[aria-label^="p99 latency over time"]').count(), 1);
+      const [chartBox, resultsBox] = [await chart.boundingBox(), await results.boundingBox()];
+      assert.ok(chartBox && resultsBox);
+      assert.ok(chartBox.x + chartBox.width <= resultsBox.x, 'the charts stand beside the results');
+      assert.ok(resultsBox.y < 1000 && chartBox.y < 1000, `results at ${resultsBox.y} px: above the fold`);
 
-        // the failing step says so, with its reason and a sample body; the verdict says its rule
-        const restCell = page.locator('table.results td[data-status=failing]');
-        assert.equal(await restCell.count(), 1);
-        assert.match((await restCell.textContent()) ?? '', /failing: 100\.0% errors/);
-        assert.match(
-          (await page.getByTestId('verdict-rule').textContent()) ?? '',
-          /fastest: lowest p99 among finished steps under 1% errors that kept the offered rate/,
-        );
-        // and the thresholds the CLI would judge it by, with the figure that missed
-        assert.match((await page.getByTestId('threshold-rule').textContent()) ?? '', /p99<100 · errors<1%/);
-        assert.match(
-          (await restCell.getByTestId('thresholds').textContent()) ?? '',
-          /thresholds FAIL: errors<1% \(100/,
-        );
-        const winner = page.locator('table.results td.winner');
-        assert.equal(await winner.count(), 1);
-        assert.equal(await winner.getAttribute('data-status'), 'ok');
-        assert.match(
-          (await winner.textContent()) ?? '',
-          /cache hits (—|[\d.]+%) · SQL (—|[\d.]+)\/req · subgraph fetches (—|[\d.]+)\/req · CPU/,
-        );
-        const reason = page.locator('.errors li.reason').first();
-        assert.match(
-          (await reason.textContent()) ?? '',
-          /^HTTP 500 ×\d+ from http:\/\/127\.0\.0\.1:\d+\/api\/items\/\d+\/reviews/,
-        );
-        assert.match(
-          (await reason.locator('pre.sample').textContent()) ?? '',
-          /^HTTP 500: \{.*"Internal server error"/,
-        );
-        await page.screenshot({ path: path.join(ARTIFACTS, 'lab-failing-done.png'), fullPage: false });
+      // the failing step says so, with its reason and a sample body; the verdict says its rule
+      const restCell = page.locator('table.results td[data-status=failing]');
+      assert.equal(await restCell.count(), 1);
+      assert.match((await restCell.textContent()) ?? '', /failing: 100\.0% errors/);
+      assert.match(
+        (await page.getByTestId('verdict-rule').textContent()) ?? '',
+        /fastest: lowest p99 among finished steps under 1% errors that kept the offered rate/,
+      );
+      // and the thresholds the CLI would judge it by, with the figure that missed
+      assert.match((await page.getByTestId('threshold-rule').textContent()) ?? '', /p99<100 · errors<1%/);
+      assert.match(
+        (await restCell.getByTestId('thresholds').textContent()) ?? '',
+        // (its p99 may miss too on a busy machine: the errors are what must)
+        /thresholds FAIL: (p99<100 \(\d+ ms\), )?errors<1% \(100/,
+      );
+      const winner = page.locator('table.results td.winner');
+      assert.equal(await winner.count(), 1);
+      assert.equal(await winner.getAttribute('data-status'), 'ok');
+      assert.match(
+        (await winner.textContent()) ?? '',
+        /cache hits (—|[\d.]+%) · SQL (—|[\d.]+)\/req · subgraph fetches (—|[\d.]+)\/req · CPU/,
+      );
+      const reason = page.locator('.errors li.reason').first();
+      assert.match(
+        (await reason.textContent()) ?? '',
+        /^HTTP 500 ×\d+ from http:\/\/127\.0\.0\.1:\d+\/api\/items\/\d+\/reviews/,
+      );
+      assert.match((await reason.locator('pre.sample').textContent()) ?? '', /^HTTP 500: \{.*"Internal server error"/);
+      await page.screenshot({ path: path.join(ARTIFACTS, 'lab-failing-done.png'), fullPage: false });
 
-        // two more runs to compare with it (started through the API: the page follows them)
-        for (const targets of [['graphql'], ['rest']]) {
-          const started = await startRun({ targets, who: 'compare' }, failingUrl);
-          await finished(started.body.run.id, failingUrl);
-        }
-        const row = page.locator(`table.history tr[data-run="${runId}"]`);
-        await row.getByRole('textbox', { name: `label of run ${runId}` }).fill('reviews down');
-        await row.getByRole('button', { name: 'Save' }).click();
-        await page.waitForFunction(
-          (id) => (globalThis as any).document.querySelector(`tr[data-run="${id}"] button[type=submit]`)?.disabled,
-          runId,
-        );
-        const rows = page.locator('table.history tbody tr');
-        await page.waitForFunction(
-          () => (globalThis as any).document.querySelectorAll('table.history tbody tr').length >= 3,
-        );
-        for (let i = 0; i < 3; i++) await rows.nth(i).getByRole('checkbox').check();
-        const overlay = page.locator('[aria-label^="p99 latency vs offered rate"]');
-        await overlay.waitFor();
-        assert.match(
-          (await overlay.getAttribute('aria-label')) ?? '',
-          new RegExp(`run ${runId} "reviews down" \\(\\w+`),
-        );
-        assert.equal((await overlay.getAttribute('aria-label'))!.split('), ').length, 3, 'three runs on one chart');
-        const hidden = (await page.getByTestId('not-plotted').textContent()) ?? '';
-        assert.match(hidden, new RegExp(`run ${runId} "reviews down" rest at 5/s \\(failing: 100\\.0% errors\\)`));
-        await page.getByTestId('not-plotted').scrollIntoViewIfNeeded();
-        await page.screenshot({ path: '/tmp/lab-failing-history.png', fullPage: false });
+      // two more runs to compare with it (started through the API: the page follows them)
+      for (const targets of [['graphql'], ['rest']]) {
+        const started = await startRun({ targets, who: 'compare' }, failingUrl);
+        await finished(started.body.run.id, failingUrl);
+      }
+      const row = page.locator(`table.history tr[data-run="${runId}"]`);
+      await row.getByRole('textbox', { name: `label of run ${runId}` }).fill('reviews down');
+      await row.getByRole('button', { name: 'Save' }).click();
+      await page.waitForFunction(
+        (id) => (globalThis as any).document.querySelector(`tr[data-run="${id}"] button[type=submit]`)?.disabled,
+        runId,
+      );
+      const rows = page.locator('table.history tbody tr');
+      await page.waitForFunction(
+        () => (globalThis as any).document.querySelectorAll('table.history tbody tr').length >= 3,
+      );
+      for (let i = 0; i < 3; i++) await rows.nth(i).getByRole('checkbox').check();
+      const overlay = page.locator('[aria-label^="p99 latency vs offered rate"]');
+      // the chart is drawn again as each run's report arrives: wait for the third
+      await page.waitForFunction(
+        () =>
+          (globalThis as any).document
+            .querySelector('[aria-label^="p99 latency vs offered rate"]')
+            ?.getAttribute('aria-label')
+            ?.split('), ').length === 3,
+      );
+      assert.match((await overlay.getAttribute('aria-label')) ?? '', new RegExp(`run ${runId} "reviews down" \\(\\w+`));
+      assert.equal((await overlay.getAttribute('aria-label'))!.split('), ').length, 3, 'three runs on one chart');
+      const hidden = (await page.getByTestId('not-plotted').textContent()) ?? '';
+      assert.match(hidden, new RegExp(`run ${runId} "reviews down" rest at 5/s \\(failing: 100\\.0% errors\\)`));
+      await page.getByTestId('not-plotted').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: '/tmp/lab-failing-history.png', fullPage: false });
 
-        // deleting a run takes it out of the history and the comparison
-        const newest = Number(await rows.first().getAttribute('data-run'));
-        page.once('dialog', (dialog) => void dialog.accept());
-        await rows
-          .first()
-          .getByRole('button', { name: `delete run ${newest}` })
-          .click();
-        await page.getByText(`Run ${newest} deleted.`).waitFor();
-        await page.waitForFunction((id) => !(globalThis as any).document.querySelector(`tr[data-run="${id}"]`), newest);
-        assert.equal((await labApi(failingUrl, 'GET', `/lab/api/runs/${newest}`)).status, 404);
-        assert.deepEqual(outside, []);
-        assert.deepEqual(problems, []);
-        await page.close();
-      },
-    );
+      // deleting a run takes it out of the history and the comparison
+      const newest = Number(await rows.first().getAttribute('data-run'));
+      page.once('dialog', (dialog) => void dialog.accept());
+      await rows
+        .first()
+        .getByRole('button', { name: `delete run ${newest}` })
+        .click();
+      await page.getByText(`Run ${newest} deleted.`).waitFor();
+      await page.waitForFunction((id) => !(globalThis as any).document.querySelector(`tr[data-run="${id}"]`), newest);
+      assert.equal((await labApi(failingUrl, 'GET', `/lab/api/runs/${newest}`)).status, 404);
+      assert.deepEqual(outside, []);
+      assert.deepEqual(problems, []);
+      await page.close();
+    });
 
     test('page load in a browser: pick variants and a background rate, watch the chart fill, read the table, cancel', async () => {
       const { page, problems, outside } = await offlinePage(browser, { height: 1000 });
