@@ -59,17 +59,21 @@ export async function createGatewayService(config: Config, options: GatewayOptio
     logLevel: config.logLevel,
     bodyLimitBytes: config.bodyLimitBytes,
     requestTimeoutMs: config.requestTimeoutMs,
+    // ready while every subgraph answers: its /healthz (alive), not its /readyz. A subgraph that
+    // is not ready (its database down, or draining) is out of its own rotation; asking its
+    // readiness here would take every gateway out of theirs with it, and a shop that could answer
+    // with partial data or a clear 503 would answer nothing at all
     readiness: Object.fromEntries(
       SUBGRAPH_NAMES.map((name) => [
         name,
         async () => {
-          const response = await undiciRequest(`${urls[name]}/readyz`, {
+          const response = await undiciRequest(`${urls[name]}/healthz`, {
             dispatcher: agent,
             headersTimeout: 2000,
             bodyTimeout: 2000,
           });
           await response.body.dump();
-          if (response.statusCode !== 200) throw new Error(`readyz answered ${response.statusCode}`);
+          if (response.statusCode !== 200) throw new Error(`healthz answered ${response.statusCode}`);
         },
       ]),
     ),

@@ -146,6 +146,11 @@ describe('a database that cannot be reached', () => {
     assert.equal(ready.status, 503);
     assert.match(ready.body.checks.database, /^unavailable/);
     assert.equal((await rest(stack.subgraphUrls.items, 'GET', '/healthz')).status, 200, 'alive, just not ready');
+    // the gateway asks its subgraphs whether they are alive, not whether they are ready: a subgraph
+    // out of its own balancer's rotation (its database down, or draining) must not take every
+    // gateway out of theirs with it; the gateway answers its clients, with errors where due
+    const gatewayReady = await rest(stack.gatewayUrl, 'GET', '/readyz');
+    assert.equal(gatewayReady.status, 200, JSON.stringify(gatewayReady.body));
   });
 });
 
