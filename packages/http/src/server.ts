@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
@@ -109,8 +110,16 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   app.decorate('beginDrain', () => {
     draining = true;
   });
-  app.decorate('stopAccepting', () => {
+  app.decorate('stopAccepting', async () => {
     closing = true;
+    // Connections whose handshake completed while this process was busy wait in the kernel's
+    // accept queue, and a balancer may have written a request on them already: closing the
+    // listener resets them (nginx cannot send a POST again). So each turn of the event loop
+    // accepts what waits, and the listener closes in the same instant the queue is seen empty
+    // (at most a second of waiting: a balancer still opening connections here is refused after).
+    const deadline = Date.now() + 1000;
+    while (app.server.listening && (acceptQueueLength(app.server) ?? 0) > 0 && Date.now() < deadline)
+      await new Promise((resolve) => setImmediate(resolve));
     // the listening socket only: http.Server.close would also close the idle kept-alive
     // connections, racing a balancer that is writing a request on one (it cannot resend a POST)
     if (app.server.listening) net.Server.prototype.close.call(app.server);
@@ -163,16 +172,39 @@ declare module 'fastify' {
     /** Starts shutting down gently: /readyz says 503 (the rest is served as before). */
     beginDrain(): void;
     /**
-     * Closes the listening socket (new connections are refused) and makes every answer from now
-     * on close its connection; idle kept-alive connections are left open, for the client to close.
+     * Closes the listening socket (new connections are refused) once the connections waiting to
+     * be accepted are in, and makes every answer from now on close its connection; idle kept-alive
+     * connections are left open, for the client to close.
      */
-    stopAccepting(): void;
+    stopAccepting(): Promise<void>;
   }
   interface FastifyRequest {
     /** Where this request's time went: the `Server-Timing` header. */
     timing: RequestTiming;
     /** Aborted when the client closes the connection before the answer, or the deadline passes. */
     cancellation: Cancellation;
+  }
+}
+
+/**
+ * How many connections wait in the kernel's accept queue of `server`'s listening socket (Linux:
+ * the `rx_queue` of its LISTEN row in /proc/net/tcp or tcp6); null where that cannot be read.
+ */
+export function acceptQueueLength(server: net.Server): number | null {
+  const address = server.address();
+  if (!address || typeof address === 'string') return null;
+  const port = address.port.toString(16).toUpperCase().padStart(4, '0');
+  try {
+    const table = readFileSync(address.family === 'IPv6' ? '/proc/net/tcp6' : '/proc/net/tcp', 'utf8');
+    let waiting = 0;
+    for (const line of table.split('\n').slice(1)) {
+      // sl local_address rem_address st tx_queue:rx_queue ...; LISTEN is state 0A
+      const [, local, , state, queues] = line.trim().split(/\s+/);
+      if (state === '0A' && local?.endsWith(`:${port}`)) waiting += parseInt(queues!.split(':')[1]!, 16);
+    }
+    return waiting;
+  } catch {
+    return null;
   }
 }
 

@@ -45,7 +45,9 @@ export interface DrainOptions {
  * request:
  * 1. `drainMs`: /readyz says 503 and everything else is served as before, keep-alive too (no
  *    new connections): a balancer with health checks (HAProxy) takes the instance out meanwhile.
- * 2. the listening socket closes: a new connection is refused, which a balancer retries on
+ * 2. the listening socket closes, once the connections waiting in the kernel's accept queue are
+ *    in (closing it would reset them, after the balancer may have written a request): a new
+ *    connection is refused, which a balancer retries on
  *    another instance whatever the method (nothing was sent), and which takes this one out of a
  *    balancer that only learns from failures (nginx). Every answer now closes its connection;
  *    idle connections are left to the balancer, which closes them after its idle timeout
@@ -60,7 +62,7 @@ export async function drainAndClose(
 ): Promise<void> {
   app.beginDrain();
   if (options.drainMs > 0) await sleep(options.drainMs);
-  app.stopAccepting();
+  await app.stopAccepting();
   if (options.idleMs > 0) await connectionsGone(app, options.idleMs);
   let timer: NodeJS.Timeout | undefined;
   try {
