@@ -111,7 +111,6 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     draining = true;
   });
   app.decorate('stopAccepting', async () => {
-    closing = true;
     // Connections whose handshake completed while this process was busy wait in the kernel's
     // accept queue, and a balancer may have written a request on them already: closing the
     // listener resets them (nginx cannot send a POST again). So each turn of the event loop
@@ -123,6 +122,9 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     // the listening socket only: http.Server.close would also close the idle kept-alive
     // connections, racing a balancer that is writing a request on one (it cannot resend a POST)
     if (app.server.listening) net.Server.prototype.close.call(app.server);
+    // only now (see onSend): an answer closing its connection while the listener is open makes the
+    // balancer open another here, into the queue this waited to see empty
+    closing = true;
   });
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
