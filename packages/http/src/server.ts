@@ -111,17 +111,7 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
     draining = true;
   });
   app.decorate('stopAccepting', async () => {
-    // Connections whose handshake completed while this process was busy wait in the kernel's
-    // accept queue, and a balancer may have written a request on them already: closing the
-    // listener resets them (nginx cannot send a POST again). So each turn of the event loop
-    // accepts what waits, and the listener closes in the same instant the queue is seen empty
-    // (at most a second of waiting: a balancer still opening connections here is refused after).
-    const deadline = Date.now() + 1000;
-    while (app.server.listening && (acceptQueueLength(app.server) ?? 0) > 0 && Date.now() < deadline)
-      await new Promise((resolve) => setImmediate(resolve));
-    // the listening socket only: http.Server.close would also close the idle kept-alive
-    // connections, racing a balancer that is writing a request on one (it cannot resend a POST)
-    if (app.server.listening) net.Server.prototype.close.call(app.server);
+    await closeListenerWhenQueueEmpty(app.server, 2000);
     // only now (see onSend): an answer closing its connection while the listener is open makes the
     // balancer open another here, into the queue this waited to see empty
     closing = true;
@@ -186,6 +176,35 @@ declare module 'fastify' {
     /** Aborted when the client closes the connection before the answer, or the deadline passes. */
     cancellation: Cancellation;
   }
+}
+
+/**
+ * Closes `server`'s listening socket only (http.Server.close would also close the idle kept-alive
+ * connections, racing a balancer that is writing a request on one: it cannot send a POST again),
+ * and only in an instant its accept queue is seen empty. Connections whose handshake completed
+ * while this process was busy wait in that queue, and a balancer may have written a request on
+ * them already: closing the listener resets them. So the queue is read right after each accept
+ * (libuv accepts everything waiting in one go, a 'connection' event each; the last sees it empty)
+ * and on each turn of the event loop; after `deadlineMs` the listener closes regardless.
+ */
+function closeListenerWhenQueueEmpty(server: net.Server, deadlineMs: number): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  return new Promise((resolve) => {
+    let turn: NodeJS.Immediate | undefined;
+    const tryClose = () => {
+      if (server.listening && (acceptQueueLength(server) ?? 0) > 0 && Date.now() < deadline) return false;
+      if (server.listening) net.Server.prototype.close.call(server);
+      server.off('connection', tryClose);
+      clearImmediate(turn);
+      resolve();
+      return true;
+    };
+    const eachTurn = () => {
+      if (!tryClose()) turn = setImmediate(eachTurn);
+    };
+    server.on('connection', tryClose);
+    eachTurn();
+  });
 }
 
 /**
