@@ -2,6 +2,7 @@
 // second (events for the page), cancelled, and recorded in the run store with its report.
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { bundleFile } from '@supergraph-lab/config';
 import { AppError } from '@supergraph-lab/http';
 import { browserUnavailable, discoverMaxItemId, type Endpoints, type RunEvent } from '@supergraph-lab/loadtest';
 import { overErrorBar } from '@supergraph-lab/loadtest/format';
@@ -27,7 +28,15 @@ import type { RunStore } from './store.ts';
  */
 const CANCEL_GRACE_MS = { load: 800, browser: 3000 } as const;
 
-const WORKER = path.join(import.meta.dirname, 'worker.ts');
+/**
+ * The run's child process: worker.ts under tsx, or compiled (npm run build), the worker's own
+ * bundle under plain node; a bundle's URL ends in .js.
+ */
+const COMPILED = import.meta.url.endsWith('.js');
+const WORKER = COMPILED
+  ? path.resolve(import.meta.dirname, '../..', bundleFile('lab-worker'))
+  : path.join(import.meta.dirname, 'worker.ts');
+const WORKER_EXEC_ARGV = COMPILED ? [] : ['--import', 'tsx'];
 
 /** Switches the stack's cache mode, store and batching (the gateway passes it on to the subgraphs); resolves to what was set before. */
 export type ApplySettings = (
@@ -139,7 +148,7 @@ export class LabRunner {
         ? error
         : new AppError('SERVICE_UNAVAILABLE', `the run could not start: ${(error as Error).message}`);
     }
-    const worker = fork(WORKER, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const worker = fork(WORKER, [], { execArgv: WORKER_EXEC_ARGV, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.current.worker = worker;
     status.state = 'running';
     const planned = settings.kind === 'browser' ? plannedLoads(settings) : runSeconds(settings);

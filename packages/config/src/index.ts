@@ -27,11 +27,17 @@ export {
   type CacheStoreKind,
 } from './modes.ts';
 export {
+  bundleFile,
+  BUNDLES,
+  compiledCommand,
+  PLAYGROUND_ASSETS,
   portEnvironment,
   SERVICE_NAMES,
   SERVICES,
   SUBGRAPH_NAMES,
   SUBGRAPHS,
+  TOOL_BUNDLES,
+  type BundleName,
   type ServiceKind,
   type ServiceName,
   type SubgraphName,
