@@ -5,8 +5,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
-import { readConfig, SERVICES, SUBGRAPH_NAMES } from '@supergraph-lab/config';
-import { SERVICE_LOADER } from '@supergraph-lab/stack/processes';
+import { compiledCommand, readConfig, SERVICES, SUBGRAPH_NAMES } from '@supergraph-lab/config';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -76,11 +75,7 @@ test('docker-compose.yml runs every service of the registry on its port variable
     const instances = instancesOf(service.name);
     assert.ok(instances.length > 0, `docker-compose.yml has no ${service.name} (nor ${service.name}-1)`);
     for (const { instance, port, service: composed } of instances) {
-      assert.deepEqual(
-        composed.command,
-        ['node', ...SERVICE_LOADER, service.entry],
-        `${instance} runs ${service.entry}`,
-      );
+      assert.deepEqual(composed.command, compiledCommand(service.name), `${instance} runs ${service.entry}, compiled`);
       assert.equal(composed.environment?.[service.portVariable], String(port), `${instance}: ${service.portVariable}`);
       assert.match(composed.healthcheck?.test.join(' ') ?? '', new RegExp(`127\\.0\\.0\\.1:${port}/`), instance);
     }
@@ -98,9 +93,9 @@ test('docker-compose.yml runs nothing the registry does not list', () => {
   registered.add('lab');
   variables.add('LAB_PORT');
   for (const [instance, service] of Object.entries(compose.services)) {
-    // a service's process is a main.ts under the loader; migrate and the images run other things
-    const entry = service.command?.at(-1) ?? '';
-    if (entry.endsWith('/main.ts')) assert.ok(registered.has(instance), `${instance} runs ${entry}, not registered`);
+    // a service's process is its bundle; migrate and the other images run other things
+    const bundle = SERVICES.find((entry) => service.command?.join(' ') === compiledCommand(entry.name).join(' '));
+    if (bundle) assert.ok(registered.has(instance), `${instance} runs ${bundle.name}, not its instance`);
     for (const variable of Object.keys(service.environment ?? {}).filter((name) => name.endsWith('_PORT')))
       assert.ok(variables.has(variable), `${instance} sets ${variable}, no service's port variable`);
   }
