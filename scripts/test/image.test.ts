@@ -216,16 +216,26 @@ describe('the compiled services', () => {
       CACHE_NAMESPACE: `image-${process.pid}`,
       ...portEnvironment(ports),
     };
-    for (const [name, args] of [
-      ['migrate', []],
-      ['seed', ['--items', '20']],
-    ] as const) {
-      const child = run(name, env, [...args]);
+    /** Runs `name` to its end; its exit code and output. */
+    const complete = async (name: BundleName, args: string[] = []) => {
+      const child = run(name, env, args);
       const output: string[] = [];
       child.stdout!.on('data', (chunk) => output.push(String(chunk)));
       child.stderr!.on('data', (chunk) => output.push(String(chunk)));
       const code = await new Promise((resolve) => child.once('exit', resolve));
-      assert.equal(code, 0, `${name}: ${output.join('')}`);
+      return { code, output: output.join('') };
+    };
+    // the pods' wait (deploy/k8s): pending migrations first, none once the migrate Job ran
+    const pending = await complete('migrate', ['--check']);
+    assert.equal(pending.code, 1, pending.output);
+    assert.match(pending.output, /^\d+ migration\(s\) pending: \d{14}_init, /);
+    for (const [name, args] of [
+      ['migrate', []],
+      ['migrate', ['--check']],
+      ['seed', ['--items', '20']],
+    ] as const) {
+      const { code, output } = await complete(name, [...args]);
+      assert.equal(code, 0, `${name} ${args.join(' ')}: ${output}`);
     }
     // in the registry's order the gateway comes first: the subgraphs must be up for its readiness
     const order = [...SERVICES].sort((a, b) => Number(a.kind !== 'subgraph') - Number(b.kind !== 'subgraph'));
