@@ -142,6 +142,9 @@ const schema = z.object({
   APQ_TTL_SECONDS: positiveInt(300, 86_400),
 });
 
+/** Every environment variable readConfig reads (deploy/k8s's ConfigMap and env are checked against it). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
+
 /** Everything a service may need, validated. */
 export interface Config {
   nodeEnv: 'development' | 'production' | 'test';
