@@ -7,9 +7,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { portEnvironment, readConfig, SERVICE_NAMES, type ServiceName } from '@supergraph-lab/config';
-import { createTestDatabase } from '@supergraph-lab/db/testing';
 import type { StepResult } from '@supergraph-lab/loadtest';
-import { loadShopData } from '@supergraph-lab/seed';
+import { scratchDatabase } from '@supergraph-lab/stack/processes';
 import { pairOfPorts } from '@supergraph-lab/stack/scaled';
 import { NGINX, skipWithout } from '@supergraph-lab/stack/tools';
 import { eventually, freePort, listening } from '@supergraph-lab/testing';
@@ -87,8 +86,7 @@ test(
   'npm start restarts into two gateways behind nginx for the run, and back, with both fronts measured',
   { skip: skipWithout(NGINX), timeout: 300_000 },
   async () => {
-    const database = await createTestDatabase('lab_front');
-    await loadShopData({ url: database.url, items: 200, seed: 7 });
+    const database = await scratchDatabase('lab_front', 200);
     const ports = {} as Record<ServiceName | 'lab', number>;
     // the gateway and SSR instances at P and P+10, the balancer at B and B+1 (operations)
     for (const name of SERVICE_NAMES)
