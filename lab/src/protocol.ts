@@ -60,19 +60,39 @@ export const labRunSeconds = (
 export const FRONT_VARIANTS = { single: '1 gateway', scaled: '2 gateways' } as const;
 
 /**
- * A scaled A/B run's verdict per target: the highest rate each front sustained (p99 < 100 ms,
- * < 1% errors, the rate kept) and which did better; null when the steps hold no such pair.
+ * A scaled A/B run's verdict per target: the front that sustained the higher rate (p99 < 100 ms,
+ * < 1% errors, the rate kept); when both sustained the same (none, on a saturated machine), the
+ * one that answered more requests successfully, summed over the rates both ran. Null when the
+ * steps hold no such pair.
  */
 export function scaledVerdict(steps: StepResult[]): string | null {
   const lines: string[] = [];
+  const perSecond = (value: number) => (value ? `${Math.round(value * 10) / 10}/s` : 'no rate');
   for (const target of [...new Set(steps.map((step) => step.target))]) {
     const of = (variant: string) => steps.filter((step) => step.target === target && step.variant === variant);
     const [single, scaled] = [of(FRONT_VARIANTS.single), of(FRONT_VARIANTS.scaled)];
     if (!single.length || !scaled.length) continue;
     const [one, two] = [sustainedRate(single), sustainedRate(scaled)];
-    const better = two > one ? 'two gateways sustain more' : two < one ? 'one gateway sustains more' : 'no difference';
-    const rate = (sustained: number) => (sustained ? `${sustained}/s` : 'no rate');
-    lines.push(`${target}: ${better} (${rate(two)} with two, ${rate(one)} with one)`);
+    if (one !== two) {
+      const more = two > one ? 'two gateways sustain more' : 'one gateway sustains more';
+      lines.push(`${target}: ${more} (${perSecond(two)} with two, ${perSecond(one)} with one)`);
+      continue;
+    }
+    const both = (group: StepResult[], other: StepResult[]) =>
+      group.filter((step) => other.some((each) => each.offeredRate === step.offeredRate));
+    const answered = (group: StepResult[]) =>
+      group.reduce((sum, step) => sum + step.achievedRate * (1 - step.errorRate), 0);
+    const [goodOne, goodTwo] = [answered(both(single, scaled)), answered(both(scaled, single))];
+    const even = Math.abs(goodTwo - goodOne) <= 0.05 * Math.max(goodOne, goodTwo);
+    const which = even
+      ? 'about as many answered'
+      : goodTwo > goodOne
+        ? 'two gateways answered more'
+        : 'one gateway answered more';
+    lines.push(
+      `${target}: ${one ? `both sustain ${perSecond(one)}` : 'neither sustains a rate'}, ${which} ` +
+        `(${perSecond(goodTwo)} with two, ${perSecond(goodOne)} with one, summed over the rates)`,
+    );
   }
   return lines.length ? lines.join('; ') : null;
 }

@@ -49,6 +49,15 @@ test('the verdict names the front that sustains the higher rate, per target', ()
     scaledVerdict(steps),
     'graphql: two gateways sustain more (200/s with two, 100/s with one); ssr: one gateway sustains more (100/s with two, 200/s with one)',
   );
+  // both saturated (a busy machine): the one that answered more, over the rates both ran
+  const saturated = (variant: string, achieved: number) => ({
+    ...step('graphql', variant, 50, 2000, 50),
+    achievedRate: achieved,
+  });
+  assert.equal(
+    scaledVerdict([saturated(single, 8), saturated(scaled, 35), step('graphql', scaled, 10, 20, 1)]),
+    'graphql: neither sustains a rate, two gateways answered more (17.5/s with two, 4/s with one, summed over the rates)',
+  );
   // a run of one front only has nothing to compare
   assert.equal(scaledVerdict(steps.filter((one) => one.variant === single)), null);
 });
