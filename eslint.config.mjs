@@ -11,6 +11,7 @@ export default tseslint.config(
       'packages/db/src/generated/',
       'subgraphs/*/src/generated/',
       'reports/',
+      'dist/',
       '.data/',
       'tmp/',
       'test-artifacts/',

@@ -7,7 +7,9 @@
 // everything instead: one process per service, nothing to cover for it).
 // The parts: start/database.ts (and start/pglite-server.ts, PGlite's one session served to every
 // pool), start/supervisor.ts, start/output.ts; the balancer's file: tools/stack/src/balancer.ts.
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import {
   cacheStoreKindOf,
@@ -35,6 +37,7 @@ import {
   type Balancer,
 } from '@supergraph-lab/stack/balancer';
 import { SHARED_STORE_NEEDED } from '@supergraph-lab/cache';
+import type { Front, FromSupervisor, ToSupervisor } from '@supergraph-lab/lab/protocol';
 import { cacheNamespaceFor, prepareDatabase, retireCachedEntries, startEmbeddedPostgres } from './start/database.ts';
 import { say } from './start/output.ts';
 import { Supervisor, type Spawnable } from './start/supervisor.ts';
@@ -112,6 +115,74 @@ async function startScaled(
   supervisor.spawn({ name: balancer, colour: 37, command: balancerCommand(balancer, tools, prefix, confFile) }, env);
   await Promise.all(ssrs.map((port, i) => supervisor.ready(`ssr${i + 1}`, local(port))));
   await supervisor.ready(balancer, local(tools.nginxPort));
+}
+
+/** The gateway and SSR instances: one each, or start:scaled's two behind the balancer. */
+async function startFront(config: Config, tools: ToolConfig, env: NodeJS.ProcessEnv, balancer: Balancer | null) {
+  if (balancer) return startScaled(config, tools, env, balancer);
+  supervisor.spawn(SERVICES.gateway, env);
+  await supervisor.ready('gateway', local(config.ports.gateway));
+  supervisor.spawn(SERVICES.ssr, env);
+  await supervisor.ready('ssr', local(config.ports.ssr));
+}
+
+/** What the lab is told of a front: where a load goes, and each instance. */
+function describeFront(config: Config, tools: ToolConfig, balancer: Balancer | null): Front {
+  if (!balancer) {
+    const one = { gateway: local(config.ports.gateway), ssr: local(config.ports.ssr) };
+    return { scaled: false, load: one, instances: [one] };
+  }
+  const { gateways, ssrs } = balancedPorts(config, tools);
+  return {
+    scaled: true,
+    load: { gateway: local(tools.nginxPort), ssr: local(tools.nginxPort) },
+    instances: gateways.map((port, i) => ({ gateway: local(port), ssr: local(ssrs[i]!) })),
+  };
+}
+
+/**
+ * Answers the lab's questions about the front (its IPC channel): what runs now, or a switch
+ * between one gateway and SSR instance and two of each behind `balancer` (the lab's scaled A/B
+ * run). A switch stops the front's processes and starts the other's; the subgraphs, the
+ * database and the lab run on. One switch at a time.
+ */
+function serveFrontSwitches(
+  lab: ChildProcess,
+  config: Config,
+  tools: ToolConfig,
+  env: NodeJS.ProcessEnv,
+  initial: Balancer | null,
+  balancer: Balancer,
+): void {
+  let running = initial;
+  let queue = Promise.resolve();
+  const names = (front: Balancer | null) =>
+    front ? ['gateway1', 'gateway2', 'ssr1', 'ssr2', front] : ['gateway', 'ssr'];
+  lab.on('message', (message: ToSupervisor) => {
+    if (message.type !== 'front') return;
+    const answer = (reply: FromSupervisor) => lab.connected && lab.send(reply);
+    queue = queue.then(async () => {
+      try {
+        const wanted = message.scaled === undefined ? running : message.scaled ? balancer : null;
+        if (wanted !== running) {
+          if (wanted) accessSync(wanted === 'nginx' ? tools.nginxBin : tools.haproxyBin, constants.X_OK);
+          say(
+            `switching the front to ${wanted ? `two gateways and two SSR instances behind ${wanted}` : 'one gateway and one SSR instance'} (the lab asked)`,
+          );
+          await supervisor.retire(names(running));
+          running = null;
+          await startFront(config, tools, env, wanted);
+          running = wanted;
+        }
+        answer({ type: 'front', id: message.id, front: describeFront(config, tools, running) });
+      } catch (error) {
+        const { code, message: text } = error as NodeJS.ErrnoException;
+        const reason =
+          code === 'ENOENT' || code === 'EACCES' ? `${balancer} is not installed (apt-get install ${balancer})` : text;
+        answer({ type: 'front-failed', id: message.id, message: `the front could not switch: ${reason}` });
+      }
+    });
+  });
 }
 
 /**
@@ -210,18 +281,13 @@ try {
   // whose orchestrator restarts a crashed subgraph (npm run chaos kills one); npm start stops all
   for (const service of SUBGRAPHS) supervisor.spawn(scaled ? { ...service, restart: 'alone' } : service, env);
   await Promise.all(SUBGRAPHS.map((service) => supervisor.ready(service.name, local(service.port(config)))));
-  if (scaled) await startScaled(config, tools, env, balancer);
-  else {
-    supervisor.spawn(SERVICES.gateway, env);
-    await supervisor.ready('gateway', local(config.ports.gateway));
-    supervisor.spawn(SERVICES.ssr, env);
-    await supervisor.ready('ssr', local(config.ports.ssr));
-  }
+  await startFront(config, tools, env, scaled ? balancer : null);
   // the lab, a process of its own: behind the balancer it drives the stack as the first SSR instance did
   if (config.lab) {
     const ports = balancedPorts(config, tools);
     const behind = { GATEWAY_URL: local(operationsPort(ports)), SSR_URL: local(ports.ssrs[0]), BALANCER: balancer };
-    supervisor.spawn(LAB, scaled ? { ...env, ...behind } : env);
+    const lab = supervisor.spawn({ ...LAB, ipc: true }, scaled ? { ...env, ...behind } : env);
+    serveFrontSwitches(lab, config, tools, env, scaled ? balancer : null, balancer);
     await supervisor.ready('lab', local(config.ports.lab));
   }
   const showcaseId = await showcaseItemId(databaseUrl);

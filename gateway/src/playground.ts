@@ -2,6 +2,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { renderPlaygroundPage } from '@apollographql/graphql-playground-html';
+import { bundleFile, PLAYGROUND_ASSETS } from '@supergraph-lab/config';
 import { ITEM_PAGE_QUERY, itemPageVariables } from '@supergraph-lab/http/documents';
 import type { FastifyInstance } from 'fastify';
 import { request, type Dispatcher } from 'undici';
@@ -12,8 +13,14 @@ import { request, type Dispatcher } from 'undici';
  */
 
 const ASSET_PREFIX = '/playground';
-const require = createRequire(import.meta.url);
-const BUILD_DIR = path.join(path.dirname(require.resolve('graphql-playground-react/package.json')), 'build');
+/**
+ * The bundle's files: compiled (npm run build), the copy beside the gateway's bundle, since the
+ * production image leaves out graphql-playground-react and its dependencies (a development
+ * dependency); under tsx, the package's own build.
+ */
+const BUILD_DIR = import.meta.url.endsWith('.js')
+  ? path.resolve(import.meta.dirname, '../..', path.dirname(bundleFile('gateway')), PLAYGROUND_ASSETS)
+  : path.join(path.dirname(createRequire(import.meta.url).resolve('graphql-playground-react/package.json')), 'build');
 
 const TYPES: Record<string, string> = {
   '.js': 'application/javascript; charset=utf-8',

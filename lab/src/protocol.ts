@@ -1,5 +1,7 @@
 // The lab's wire types: what its page, its routes, its runner and its worker process say to each other.
 import type { BackgroundResult, Endpoints, RunEvent, StepResult } from '@supergraph-lab/loadtest';
+import { sustainedRate } from '@supergraph-lab/loadtest/format';
+import { runSeconds } from '@supergraph-lab/loadtest/plan';
 import type { BrowserVariant, PageLoad, VariantResult } from '@supergraph-lab/loadtest/browser/variants';
 import type { CacheMode, CacheStoreKind } from '@supergraph-lab/config/modes';
 
@@ -22,6 +24,11 @@ export interface LoadRunSettings extends RunSettingsBase {
   allowWrites?: boolean;
   /** What each step is judged by (`p99<100`, `errors<1%`), as the CLI's --threshold; older runs lack it. */
   thresholds?: string[];
+  /**
+   * The same steps twice: on one gateway (and SSR) instance, then on two behind the balancer, the
+   * stack restarting into each (npm start's supervisor does it); each step's variant says which.
+   */
+  scaledAB?: boolean;
 }
 
 /** Page loads in headless Chromium, per variant, beside a background load (the panel "Page load in a browser"). */
@@ -42,7 +49,53 @@ export type LabSettings = LoadRunSettings | BrowserRunSettings;
 export const describeRun = (settings: LabSettings) =>
   settings.kind === 'browser'
     ? `browser: ${settings.variants.join(', ')} beside ${settings.backgroundRate}/s`
-    : `${settings.targets.join(', ')} at ${settings.rates.join(', ')}/s`;
+    : `${settings.targets.join(', ')} at ${settings.rates.join(', ')}/s${settings.scaledAB ? ', one gateway against two' : ''}`;
+
+/** How long a load run takes: its steps, twice for a scaled A/B run (the front's restarts not counted). */
+export const labRunSeconds = (
+  settings: Pick<LoadRunSettings, 'targets' | 'rates' | 'durationSeconds' | 'warmupSeconds' | 'scaledAB'>,
+) => runSeconds(settings) * (settings.scaledAB ? 2 : 1);
+
+/** The variants of a scaled A/B run's steps, in the order it runs them. */
+export const FRONT_VARIANTS = { single: '1 gateway', scaled: '2 gateways' } as const;
+
+/**
+ * A scaled A/B run's verdict per target: the front that sustained the higher rate (p99 < 100 ms,
+ * < 1% errors, the rate kept); when both sustained the same (none, on a saturated machine), the
+ * one that answered more requests successfully, summed over the rates both ran. Null when the
+ * steps hold no such pair.
+ */
+export function scaledVerdict(steps: StepResult[]): string | null {
+  const lines: string[] = [];
+  const perSecond = (value: number) => (value ? `${Math.round(value * 10) / 10}/s` : 'no rate');
+  for (const target of [...new Set(steps.map((step) => step.target))]) {
+    const of = (variant: string) => steps.filter((step) => step.target === target && step.variant === variant);
+    const [single, scaled] = [of(FRONT_VARIANTS.single), of(FRONT_VARIANTS.scaled)];
+    if (!single.length || !scaled.length) continue;
+    const [one, two] = [sustainedRate(single), sustainedRate(scaled)];
+    if (one !== two) {
+      const more = two > one ? 'two gateways sustain more' : 'one gateway sustains more';
+      lines.push(`${target}: ${more} (${perSecond(two)} with two, ${perSecond(one)} with one)`);
+      continue;
+    }
+    const both = (group: StepResult[], other: StepResult[]) =>
+      group.filter((step) => other.some((each) => each.offeredRate === step.offeredRate));
+    const answered = (group: StepResult[]) =>
+      group.reduce((sum, step) => sum + step.achievedRate * (1 - step.errorRate), 0);
+    const [goodOne, goodTwo] = [answered(both(single, scaled)), answered(both(scaled, single))];
+    const even = Math.abs(goodTwo - goodOne) <= 0.05 * Math.max(goodOne, goodTwo);
+    const which = even
+      ? 'about as many answered'
+      : goodTwo > goodOne
+        ? 'two gateways answered more'
+        : 'one gateway answered more';
+    lines.push(
+      `${target}: ${one ? `both sustain ${perSecond(one)}` : 'neither sustains a rate'}, ${which} ` +
+        `(${perSecond(goodTwo)} with two, ${perSecond(goodOne)} with one, summed over the rates)`,
+    );
+  }
+  return lines.length ? lines.join('; ') : null;
+}
 
 /** A load run's step in progress in a line: "measuring graphql at 100/s (step 2 of 4)". */
 export const describePhase = (phase: NonNullable<RunStatus['phase']>) =>
@@ -112,7 +165,15 @@ export type LabEvent =
 
 /** Messages between the lab and its load-generator process. */
 export type ToWorker =
-  | { type: 'start'; settings: LabSettings; endpoints: Endpoints; maxItemId: number; timeoutMs: number }
+  | {
+      type: 'start';
+      settings: LabSettings;
+      endpoints: Endpoints;
+      maxItemId: number;
+      timeoutMs: number;
+      /** What this load's steps are a variant of (a scaled A/B run's front), or null. */
+      variant: string | null;
+    }
   | { type: 'cancel' };
 
 export type FromWorker =
@@ -155,4 +216,23 @@ export interface LabState {
   links: { playground: string; shop: string };
   /** What needs a restart to change, as this stack runs: its database and the balancer in front (none without start:scaled). */
   running: { database: string; balancer: string | null };
+  /** Why a run cannot restart the stack's front (one gateway against two), or null when it can. */
+  frontSwitchUnavailable: string | null;
 }
+
+/**
+ * The gateway and SSR instances in front of the subgraphs, as npm start runs them: one of each,
+ * or two of each behind the balancer (start:scaled's).
+ */
+export interface Front {
+  scaled: boolean;
+  /** Where a load reaches the gateway and the SSR service: the instances, or the balancer's shop listener. */
+  load: { gateway: string; ssr: string };
+  /** Each gateway and SSR instance, where the lab applies a run's settings. */
+  instances: { gateway: string; ssr: string }[];
+}
+
+/** The lab asks npm start (over the IPC channel it was started with) for the front now, or to switch. */
+export type ToSupervisor = { type: 'front'; id: number; scaled?: boolean };
+export type FromSupervisor =
+  { type: 'front'; id: number; front: Front } | { type: 'front-failed'; id: number; message: string };

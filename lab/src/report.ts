@@ -9,7 +9,7 @@ import {
   type LoadTestReport,
   type StepResult,
 } from '@supergraph-lab/loadtest';
-import type { LabSettings, RunStatus, RunSummary } from './protocol.ts';
+import { FRONT_VARIANTS, scaledVerdict, type LabSettings, type RunStatus, type RunSummary } from './protocol.ts';
 import { benchSettings } from './settings.ts';
 
 /** A stored run's report: the load tester's, or the browser bench's. */
@@ -48,6 +48,7 @@ export function buildReport(
     };
   }
   if (!outcome.steps.length) return null;
+  const verdict = scaledVerdict(outcome.steps);
   return {
     title: `supergraph-lab load lab run ${status.id}: ${settings.targets.join(', ')}`,
     startedAt: status.startedAt,
@@ -59,8 +60,8 @@ export function buildReport(
       warmupSeconds: settings.warmupSeconds,
       timeoutMs: context.timeoutMs,
       connections: 256,
-      variants: [],
-      notes: [stack],
+      variants: settings.scaledAB ? Object.values(FRONT_VARIANTS) : [],
+      notes: [stack, ...(verdict ? [`one gateway against two: ${verdict}`] : [])],
     },
     machine: machineInfo(),
     dataSet: { maxItemId: context.maxItemId },

@@ -33,6 +33,8 @@ export interface LabRoutesOptions {
   endpoints: Endpoints;
   /** The stack's switches and caches, through its admin routes. */
   stack: StackControl;
+  /** Why a run cannot switch the stack's front (one gateway against two), or null when it can. */
+  frontSwitchUnavailable: string | null;
 }
 
 /**
@@ -62,6 +64,7 @@ export function registerLabRoutes(app: FastifyInstance, options: LabRoutesOption
       database: databaseKindOf(options.config.databaseUrl),
       balancer: options.config.balancer,
     },
+    frontSwitchUnavailable: options.frontSwitchUnavailable,
   });
   const streams = new Set<{ end(): void }>();
   app.addHook('onClose', async () => {

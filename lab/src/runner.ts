@@ -2,21 +2,31 @@
 // second (events for the page), cancelled, and recorded in the run store with its report.
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { bundleFile } from '@supergraph-lab/config';
 import { AppError } from '@supergraph-lab/http';
-import { browserUnavailable, discoverMaxItemId, type Endpoints, type RunEvent } from '@supergraph-lab/loadtest';
-import { overErrorBar } from '@supergraph-lab/loadtest/format';
-import { runSeconds } from '@supergraph-lab/loadtest/plan';
+import {
+  browserUnavailable,
+  discoverMaxItemId,
+  type Endpoints,
+  type RunEvent,
+  type StepResult,
+} from '@supergraph-lab/loadtest';
+import { overErrorBar, seriesName } from '@supergraph-lab/loadtest/format';
 import {
   describeRun,
+  FRONT_VARIANTS,
+  labRunSeconds,
   type BrowserPoint,
   type FromWorker,
   type LabEvent,
   type LabSettings,
   type LivePoint,
+  type LoadRunSettings,
   type RunStatus,
   type RunSummary,
   type ToWorker,
 } from './protocol.ts';
+import { NO_SUPERVISOR, type FrontSwitch } from './front.ts';
 import { buildReport, judged, type LabReport, type Outcome } from './report.ts';
 import { plannedLoads } from './settings.ts';
 import type { RunStore } from './store.ts';
@@ -27,7 +37,15 @@ import type { RunStore } from './store.ts';
  */
 const CANCEL_GRACE_MS = { load: 800, browser: 3000 } as const;
 
-const WORKER = path.join(import.meta.dirname, 'worker.ts');
+/**
+ * The run's child process: worker.ts under tsx, or compiled (npm run build), the worker's own
+ * bundle under plain node; a bundle's URL ends in .js.
+ */
+const COMPILED = import.meta.url.endsWith('.js');
+const WORKER = COMPILED
+  ? path.resolve(import.meta.dirname, '../..', bundleFile('lab-worker'))
+  : path.join(import.meta.dirname, 'worker.ts');
+const WORKER_EXEC_ARGV = COMPILED ? [] : ['--import', 'tsx'];
 
 /** Switches the stack's cache mode, store and batching (the gateway passes it on to the subgraphs); resolves to what was set before. */
 export type ApplySettings = (
@@ -39,6 +57,10 @@ export interface LabRunnerOptions {
   /** Where runs are kept. */
   store: RunStore;
   applySettings: ApplySettings;
+  /** The same switches on one gateway and SSR instance (a scaled A/B run's, each of them). */
+  settingsAt: (instance: { gateway: string; ssr: string }) => ApplySettings;
+  /** npm start's switch of the front, for scaled A/B runs; null when the lab runs otherwise. */
+  front: FrontSwitch | null;
   timeoutMs: number;
   log: { info(object: object, message: string): void; warn(object: object, message: string): void };
 }
@@ -64,6 +86,8 @@ export class LabRunner {
     worker: ChildProcess | null;
     restore: Awaited<ReturnType<ApplySettings>> | null;
     maxItemId: number;
+    /** The variant the worker's steps are measured as (a scaled A/B run's front), or null. */
+    variant: string | null;
     finished: Promise<void>;
   } | null = null;
   private readonly subscribers = new Set<(event: LabEvent) => void>();
@@ -89,6 +113,12 @@ export class LabRunner {
     if (this.current) throw new BusyError(this.current.status);
     const unavailable = settings.kind === 'browser' ? browserUnavailable() : null;
     if (unavailable) throw new AppError('SERVICE_UNAVAILABLE', `a browser run needs Chromium: ${unavailable}`);
+    const front = settings.kind === 'load' && settings.scaledAB ? this.options.front : null;
+    if (settings.kind === 'load' && settings.scaledAB && !front)
+      throw new AppError(
+        'SERVICE_UNAVAILABLE',
+        `one gateway against two needs a restart of the stack: ${NO_SUPERVISOR}`,
+      );
     const startedAt = new Date();
     const status: RunStatus = {
       id: 0,
@@ -109,9 +139,9 @@ export class LabRunner {
       worker: null,
       restore: null,
       maxItemId: 0,
+      variant: null,
       finished: new Promise((resolve) => (settle = resolve)),
     };
-    let maxItemId: number;
     try {
       status.id = await this.options.store.create({
         status: 'running',
@@ -123,7 +153,7 @@ export class LabRunner {
         label: null,
       });
       this.emit({ type: 'status', run: status });
-      maxItemId = this.current.maxItemId = await discoverMaxItemId(this.options.endpoints.gateway);
+      this.current.maxItemId = await discoverMaxItemId(this.options.endpoints.gateway);
       this.current.restore = await this.options.applySettings({
         cacheMode: settings.cacheMode,
         batching: settings.batching,
@@ -139,43 +169,108 @@ export class LabRunner {
         ? error
         : new AppError('SERVICE_UNAVAILABLE', `the run could not start: ${(error as Error).message}`);
     }
-    const worker = fork(WORKER, [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    this.current.worker = worker;
     status.state = 'running';
-    const planned = settings.kind === 'browser' ? plannedLoads(settings) : runSeconds(settings);
+    const planned = settings.kind === 'browser' ? plannedLoads(settings) : labRunSeconds(settings);
     const started = performance.now();
+    const run = front
+      ? this.runScaledAB(settings as LoadRunSettings, front, { planned, started })
+      : this.runWorker(settings, this.options.endpoints, null, { planned, started });
+    void run
+      .then((outcome) =>
+        this.finish(status.state === 'cancelling' ? 'cancelled' : outcome.error ? 'failed' : 'done', outcome),
+      )
+      .finally(settle);
+    this.options.log.info({ run: status.id, who: settings.who, run_of: describeRun(settings) }, 'lab run started');
+    this.emit({ type: 'status', run: status });
+    return status;
+  }
+
+  /**
+   * One load (or browser run) in the worker process against `endpoints`, its steps marked as
+   * `variant`; resolves with what it measured once the worker has exited.
+   */
+  private runWorker(
+    settings: LabSettings,
+    endpoints: Endpoints,
+    variant: string | null,
+    clock: { planned: number; started: number },
+  ): Promise<Outcome> {
+    const current = this.current!;
+    const { status } = current;
+    const stepsBefore = status.steps.length;
+    const worker = fork(WORKER, [], { execArgv: WORKER_EXEC_ARGV, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    current.worker = worker;
+    current.variant = variant;
     let outcome: Outcome | null = null;
     worker.on('message', (message: FromWorker) => {
-      if (message.type === 'event') this.onRunEvent(message.event, planned, started);
+      if (message.type === 'event') this.onRunEvent(message.event, clock.planned, clock.started);
       else if (message.type === 'sampling') {
         status.sampling = { variant: message.variant, sample: message.sample, samples: message.samples };
         this.emit({ type: 'status', run: this.brief(status) });
-      } else if (message.type === 'load') this.onLoad(message.point, planned);
+      } else if (message.type === 'load') this.onLoad(message.point, clock.planned);
       else if (message.type === 'done')
         outcome = { steps: message.steps.map((step) => judged(step, settings)), browser: null };
       else if (message.type === 'browser-done')
         outcome = { steps: [], browser: { results: message.results, background: message.background } };
-      else outcome = { steps: status.steps, browser: null, error: message.message };
+      else outcome = { steps: status.steps.slice(stepsBefore), browser: null, error: message.message };
     });
-    worker.once('exit', (code, signal) => {
-      const result: Outcome = outcome ?? {
-        steps: status.steps,
-        browser: null,
-        error: status.state === 'cancelling' ? undefined : `the run's worker process exited (${signal ?? code})`,
-      };
-      const ended = status.state === 'cancelling' ? 'cancelled' : result.error ? 'failed' : 'done';
-      void this.finish(ended, result).finally(settle);
-    });
+    const exited = new Promise<Outcome>((resolve) =>
+      worker.once('exit', (code, signal) =>
+        resolve(
+          outcome ?? {
+            steps: status.steps.slice(stepsBefore),
+            browser: null,
+            error: status.state === 'cancelling' ? undefined : `the run's worker process exited (${signal ?? code})`,
+          },
+        ),
+      ),
+    );
     worker.send({
       type: 'start',
       settings,
-      endpoints: this.options.endpoints,
-      maxItemId,
+      endpoints,
+      maxItemId: current.maxItemId,
       timeoutMs: this.options.timeoutMs,
+      variant,
     } satisfies ToWorker);
-    this.options.log.info({ run: status.id, who: settings.who, run_of: describeRun(settings) }, 'lab run started');
-    this.emit({ type: 'status', run: status });
-    return status;
+    return exited;
+  }
+
+  /**
+   * A scaled A/B run: the load on one gateway and SSR instance, then on two of each behind the
+   * balancer, npm start restarting the front into each (the run's settings applied to every
+   * instance), then back to the front that ran before.
+   */
+  private async runScaledAB(
+    settings: LoadRunSettings,
+    front: FrontSwitch,
+    clock: { planned: number; started: number },
+  ): Promise<Outcome> {
+    const status = this.current!.status;
+    const steps: StepResult[] = [];
+    let error: string | undefined;
+    const initial = await front.switchTo().catch((failure: Error) => failure);
+    if (initial instanceof Error) return { steps, browser: null, error: initial.message };
+    try {
+      for (const [scaled, variant] of [
+        [false, FRONT_VARIANTS.single],
+        [true, FRONT_VARIANTS.scaled],
+      ] as const) {
+        if (status.state === 'cancelling') break;
+        const now = await front.switchTo(scaled);
+        const wanted = { cacheMode: settings.cacheMode, batching: settings.batching, cacheStore: settings.cacheStore };
+        await Promise.all(now.instances.map((instance) => this.options.settingsAt(instance)(wanted)));
+        const outcome = await this.runWorker(settings, { ...this.options.endpoints, ...now.load }, variant, clock);
+        steps.push(...outcome.steps);
+        error = outcome.error;
+        if (error) break;
+      }
+    } catch (failure) {
+      error = (failure as Error).message;
+    } finally {
+      await front.switchTo(initial.scaled).catch((failure: Error) => (error ??= failure.message));
+    }
+    return { steps, browser: null, error };
   }
 
   private onRunEvent(event: RunEvent, planned: number, started: number): void {
@@ -194,9 +289,11 @@ export class LabRunner {
       const { tick } = event;
       const failing = overErrorBar(tick.recentErrors, tick.recentCompleted);
       const latency = (value: number) => (failing || Number.isNaN(value) ? null : value);
+      const variant = this.current?.variant;
       const point: LivePoint = {
         t: Math.round((performance.now() - started) / 100) / 10,
-        target: event.target,
+        // a scaled A/B run's two loads are two series
+        target: variant ? seriesName({ target: event.target, variant }) : event.target,
         rate: event.rate,
         phase: event.phase,
         okPerSecond: tick.rate,

@@ -12,6 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { Agent } from 'undici';
 import { guardLab, labDoor, labToken } from './access.tsx';
 import { LabDocument } from './document.tsx';
+import { NO_SUPERVISOR, supervisorFront, type FrontSwitch } from './front.ts';
 import { sendPage } from './html.tsx';
 import { registerLabRoutes } from './routes.ts';
 import { LabRunner } from './runner.ts';
@@ -34,6 +35,8 @@ export interface LabOptions {
   store?: RunStore;
   /** The stack under test; default the configuration's (GATEWAY_URL, SSR_URL, the subgraphs' URLs). */
   endpoints?: Partial<Endpoints>;
+  /** The switch of the stack's front for scaled A/B runs; default npm start's, when it started the lab (null: none). */
+  front?: FrontSwitch | null;
 }
 
 /**
@@ -56,10 +59,25 @@ export function createLabService(config: Config, options: LabOptions = {}): LabS
   });
   const store = options.store ?? fileRunStore(config.labDataDir ?? path.join(ROOT, '.data', 'lab'));
   const stack = stackControl(config, endpoints, agent);
-  const runner = new LabRunner({ endpoints, store, timeoutMs: 2000, log: app.log, applySettings: stack.apply });
+  const front = options.front === undefined ? supervisorFront() : options.front;
+  const runner = new LabRunner({
+    endpoints,
+    store,
+    timeoutMs: 2000,
+    log: app.log,
+    applySettings: stack.apply,
+    settingsAt: (instance) => stackControl(config, { ...endpoints, ...instance }, agent).apply,
+    front,
+  });
   const { token, madeUp } = labToken(config);
   guardLab(app, { token, allowedHosts: config.allowedHosts });
-  const routes = registerLabRoutes(app, { config, runner, endpoints, stack });
+  const routes = registerLabRoutes(app, {
+    config,
+    runner,
+    endpoints,
+    stack,
+    frontSwitchUnavailable: front ? null : NO_SUPERVISOR,
+  });
   // built on the first visit: a lab nobody opens never pays for it
   let built: { path: string; code: string } | null = null;
   // React, uPlot and the panels; under /lab, as everything of the lab's: a balancer routes that prefix here

@@ -1,9 +1,8 @@
 import { CACHE_MODES, CACHE_STORES } from '@supergraph-lab/config';
 import { badInput, parseInput } from '@supergraph-lab/http';
 import { parseThresholds, targetNamed, TARGET_NAMES, VARIANT_NAMES } from '@supergraph-lab/loadtest';
-import { runSeconds } from '@supergraph-lab/loadtest/plan';
 import { z } from 'zod';
-import type { BrowserRunSettings, LabSettings, LoadRunSettings } from './protocol.ts';
+import { labRunSeconds, type BrowserRunSettings, type LabSettings, type LoadRunSettings } from './protocol.ts';
 
 /** What a load run's steps are judged by unless the form says otherwise: the verdict's own bar. */
 export const DEFAULT_THRESHOLDS = ['p99<100', 'errors<1%'] as const;
@@ -60,6 +59,7 @@ const loadSchema = z
       .array(z.string({ invalid_type_error: 'must be a string like p99<100' }).max(40, 'must be at most 40 characters'))
       .max(8, 'at most 8 thresholds')
       .default([...DEFAULT_THRESHOLDS]),
+    scaledAB: z.boolean({ invalid_type_error: 'must be true or false' }).default(false),
     ...common,
   })
   .strict();
@@ -107,7 +107,7 @@ export function parseLabSettings(body: unknown): LabSettings {
         'send allowWrites: true to run write targets',
     );
   }
-  const seconds = runSeconds(settings);
+  const seconds = labRunSeconds(settings);
   if (seconds > MAX_RUN_SECONDS) {
     throw badInput(
       `invalid run settings: the run would take ${Math.ceil(seconds / 60)} min and the lab allows ${MAX_RUN_SECONDS / 60}; pick fewer targets, rates or seconds`,

@@ -9,7 +9,7 @@ const cancel = new AbortController();
 const send = (message: FromWorker) => process.send?.(message);
 
 function run(message: Extract<ToWorker, { type: 'start' }>): Promise<FromWorker> {
-  const { settings, endpoints, maxItemId, timeoutMs } = message;
+  const { settings, endpoints, maxItemId, timeoutMs, variant } = message;
   if (settings.kind === 'browser') {
     const ids = itemIds(maxItemId);
     return runBrowserBench({
@@ -31,7 +31,7 @@ function run(message: Extract<ToWorker, { type: 'start' }>): Promise<FromWorker>
     endpoints,
     maxItemId,
     order: 'rate',
-    variant: null,
+    variant,
     // each step's statements, fetches and CPU per request, read from the services' /metrics
     mechanism: true,
     signal: cancel.signal,

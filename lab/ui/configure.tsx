@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import type { CacheMode } from '@supergraph-lab/config/modes';
 import { colorOf } from '@supergraph-lab/loadtest/palette';
-import { runSeconds } from '@supergraph-lab/loadtest/plan';
+import { labRunSeconds } from '../src/protocol.ts';
 import { CacheModeSelect, CacheStoreSelect, NumberField, toggled, useCacheStore } from './controls.tsx';
 import { startRun, type LabState, type OnMessage, type RunStatus } from './api.ts';
 
@@ -17,12 +17,19 @@ export function Configure({ state, run, onMessage }: { state: LabState; run: Run
   const [batching, setBatching] = useState(true);
   const cacheStore = useCacheStore(state);
   const [allowWrites, setAllowWrites] = useState(false);
+  const [scaledAB, setScaledAB] = useState(false);
   const [thresholds, setThresholds] = useState('p99<100, errors<1%');
   const [who, setWho] = useState('');
   const [busy, setBusy] = useState(false);
   const isWrite = (name: string) => state.targets.some((target) => target.name === name && target.write);
   const allRates = [...rates, ...(extraRate.trim() ? extraRate.split(',').map((one) => Number(one.trim())) : [])];
-  const seconds = runSeconds({ targets, rates: allRates, durationSeconds: duration, warmupSeconds: warmup });
+  const seconds = labRunSeconds({
+    targets,
+    rates: allRates,
+    durationSeconds: duration,
+    warmupSeconds: warmup,
+    scaledAB,
+  });
 
   async function start(event: FormEvent) {
     event.preventDefault();
@@ -39,6 +46,7 @@ export function Configure({ state, run, onMessage }: { state: LabState; run: Run
           ...cacheStore.asSetting,
           batching,
           allowWrites,
+          scaledAB,
           thresholds: thresholds
             .split(',')
             .map((text) => text.trim())
@@ -130,6 +138,18 @@ export function Configure({ state, run, onMessage }: { state: LabState; run: Run
           DataLoader batching
         </label>
       </div>
+      <label className="check" title={state.frontSwitchUnavailable ?? undefined}>
+        <input
+          type="checkbox"
+          name="scaled-ab"
+          checked={scaledAB}
+          disabled={Boolean(state.frontSwitchUnavailable)}
+          onChange={() => setScaledAB(!scaledAB)}
+        />{' '}
+        One gateway against two behind the balancer: the steps run on one gateway and SSR instance, then on two of each
+        behind the balancer, the stack restarting into each (side by side in the results, with the verdict)
+        {state.frontSwitchUnavailable ? <em> (unavailable: {state.frontSwitchUnavailable})</em> : null}
+      </label>
       <label>
         Thresholds, as <code>npm run loadtest -- --threshold</code> takes them (each step passes when all hold){' '}
         <input
@@ -145,7 +165,8 @@ export function Configure({ state, run, onMessage }: { state: LabState; run: Run
       </label>
       <p className="hint">
         {targets.length} target{targets.length === 1 ? '' : 's'} × {allRates.length} rate
-        {allRates.length === 1 ? '' : 's'}: about {Math.ceil(seconds / 6) / 10} min.
+        {allRates.length === 1 ? '' : 's'}
+        {scaledAB ? ' × 2 fronts' : ''}: about {Math.ceil(seconds / 6) / 10} min.
       </p>
       <button type="submit" disabled={busy || Boolean(run)}>
         Start run

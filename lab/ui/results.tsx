@@ -6,11 +6,13 @@ import {
   ms as fmt,
   percent as pct,
   reasonLabel,
+  seriesName,
   stepStatus,
   VERDICT_RULE,
   whyLine,
 } from '@supergraph-lab/loadtest/format';
 import { colorOf } from '@supergraph-lab/loadtest/palette';
+import { scaledVerdict } from '../src/protocol.ts';
 import type { StepResult } from './api.ts';
 
 /** How much of an error's sample body the page shows. */
@@ -18,7 +20,9 @@ const SAMPLE_CHARS = 240;
 
 export function Results({ steps, title }: { steps: StepResult[]; title: string }) {
   if (!steps.length) return null;
-  const targets = [...new Set(steps.map((step) => step.target))];
+  // a series per target, and per variant when there are several (a scaled A/B run's two fronts)
+  const targets = [...new Set(steps.map((step) => seriesName(step)))];
+  const verdict = scaledVerdict(steps);
   const rates = [...new Set(steps.map((step) => step.offeredRate))].sort((a, b) => a - b);
   const failing = steps.filter((step) => step.errors > 0);
   const thresholds = steps.find((step) => step.thresholds?.length)?.thresholds?.map((result) => result.threshold);
@@ -28,6 +32,11 @@ export function Results({ steps, title }: { steps: StepResult[]; title: string }
       <p className="verdict-rule" data-testid="verdict-rule">
         Verdict per rate, {VERDICT_RULE}.
       </p>
+      {verdict ? (
+        <p className="verdict-rule" data-testid="scaled-verdict">
+          One gateway against two: {verdict}.
+        </p>
+      ) : null}
       {thresholds ? (
         <p className="verdict-rule" data-testid="threshold-rule">
           Thresholds, as <code>npm run loadtest -- --threshold</code> judges them: {thresholds.join(' · ')}; a step
@@ -41,7 +50,12 @@ export function Results({ steps, title }: { steps: StepResult[]; title: string }
               <th scope="col">offered/s</th>
               {targets.map((target) => (
                 <th scope="col" key={target}>
-                  <span className="swatch" style={{ background: colorOf(target) }} aria-hidden="true" /> {target}
+                  <span
+                    className="swatch"
+                    style={{ background: colorOf(steps.find((step) => seriesName(step) === target)!.target) }}
+                    aria-hidden="true"
+                  />{' '}
+                  {target}
                 </th>
               ))}
             </tr>
@@ -49,7 +63,7 @@ export function Results({ steps, title }: { steps: StepResult[]; title: string }
           <tbody>
             {rates.map((rate) => {
               const row = targets.map((target) =>
-                steps.find((step) => step.target === target && step.offeredRate === rate),
+                steps.find((step) => seriesName(step) === target && step.offeredRate === rate),
               );
               const winner = fastest(row.filter((step): step is StepResult => Boolean(step)));
               return (
@@ -73,9 +87,9 @@ export function Results({ steps, title }: { steps: StepResult[]; title: string }
           <h3>Errors by reason</h3>
           <ul>
             {failing.map((step) => (
-              <li key={`${step.target}@${step.offeredRate}`}>
+              <li key={`${seriesName(step)}@${step.offeredRate}`}>
                 <strong>
-                  {step.target} at {step.offeredRate}/s
+                  {seriesName(step)} at {step.offeredRate}/s
                 </strong>
                 : {stepStatus(step).text}, {step.errors} of {step.completed}
                 <ul>

@@ -23,11 +23,17 @@ export interface Spawnable {
    * a single instance (a subgraph) whose callers get errors until it is back.
    */
   restart?: 'balanced' | 'alone';
+  /** An IPC channel to it (the lab asks through it to switch the stack's front: start.ts). */
+  ipc?: boolean;
 }
 
 export class Supervisor {
   private readonly children: ChildProcess[] = [];
   private readonly closed = new Set<ChildProcess>();
+  /** Each child's service name (a restarted one's too). */
+  private readonly names = new Map<ChildProcess, string>();
+  /** Children stopped on purpose while the rest runs on: neither restarted nor taken as a failure. */
+  private readonly retired = new Set<ChildProcess>();
   private readonly cleanups: (() => Promise<void>)[] = [];
   stopping = false;
 
@@ -36,12 +42,16 @@ export class Supervisor {
   /** Spawns one service with its output prefixed, one line at a time. */
   spawn(service: Spawnable, env: NodeJS.ProcessEnv): ChildProcess {
     const [command, ...args] = service.command ?? serviceCommand(service.entry!);
-    const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe', ...(service.ipc ? ['ipc' as const] : [])],
+    });
     const prefix = prefixOf(service.name, service.colour);
     for (const stream of [child.stdout!, child.stderr!])
       createInterface({ input: stream }).on('line', (line) => console.log(`${prefix} ${formatLogLine(line)}`));
     child.on('exit', (code, signal) => {
-      if (this.stopping) return;
+      if (this.stopping || this.retired.has(child)) return;
       if (service.restart) {
         const meanwhile = service.restart === 'balanced' ? 'the other instance serves, ' : '';
         say(`${service.name} exited (${signal ?? `code ${code}`}); ${meanwhile}starting it again in 1 s`);
@@ -55,10 +65,38 @@ export class Supervisor {
     });
     child.once('close', (code, signal) => {
       this.closed.add(child);
-      if (this.stopping) say(`${service.name} stopped (${signal ?? `exit code ${code}`})`);
+      if (this.stopping || this.retired.has(child)) say(`${service.name} stopped (${signal ?? `exit code ${code}`})`);
     });
     this.children.push(child);
+    this.names.set(child, service.name);
     return child;
+  }
+
+  /**
+   * Stops the running services named `names` as a shutdown would (SIGTERM, SIGKILL after 10 s)
+   * while the others run on, neither restarting them nor stopping everything; resolves once they
+   * have closed.
+   */
+  async retire(names: readonly string[]): Promise<void> {
+    const children = this.children.filter(
+      (child) => names.includes(this.names.get(child)!) && !this.closed.has(child) && !this.retired.has(child),
+    );
+    for (const child of children) this.retired.add(child);
+    await Promise.all(children.map((child) => this.stopChild(child)));
+  }
+
+  /** SIGTERM to `child`, SIGKILL after 10 s; resolves once it has closed (its last line printed). */
+  private stopChild(child: ChildProcess): Promise<void> {
+    return new Promise<void>((resolve) => {
+      if (this.closed.has(child)) return resolve();
+      const kill = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
+      // 'close', not 'exit': only then has every line the service wrote been printed
+      child.once('close', () => {
+        clearTimeout(kill);
+        resolve();
+      });
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    });
   }
 
   /** Waits for `GET /readyz` to answer 200, or fails after the deadline (or once stopping). */
@@ -76,21 +114,7 @@ export class Supervisor {
     if (this.stopping) return;
     this.stopping = true;
     say('stopping: SIGTERM to every service');
-    await Promise.all(
-      this.children.map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (this.closed.has(child)) return resolve();
-            const kill = setTimeout(() => child.kill('SIGKILL'), KILL_AFTER_MS);
-            // 'close', not 'exit': only then has every line the service wrote been printed
-            child.once('close', () => {
-              clearTimeout(kill);
-              resolve();
-            });
-            if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-          }),
-      ),
-    );
+    await Promise.all(this.children.map((child) => this.stopChild(child)));
     for (const cleanup of this.cleanups) await cleanup();
     say('stopped');
     process.exit(code);

@@ -9,7 +9,8 @@ import { connect } from '@supergraph-lab/db';
 import { createTestDatabase } from '@supergraph-lab/db/testing';
 import { HAPROXY, NGINX, skipWithout } from '@supergraph-lab/stack/tools';
 import { BALANCED_SHUTDOWN, writeBalancerConfig } from '@supergraph-lab/stack/balancer';
-import { SERVICE_LOADER, SERVICE_NODE_FLAGS } from '@supergraph-lab/stack/processes';
+import { SERVICE_NODE_FLAGS } from '@supergraph-lab/stack/processes';
+import { BUNDLES, compiledCommand, type BundleName } from '@supergraph-lab/config';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -121,15 +122,18 @@ describe('docker-compose.yml', () => {
     assert.equal(lab.SSR_URL, `http://127.0.0.1:${upstream('ssr')[0]}`);
     assert.ok(services.lab!.volumes!.includes(`labdata:${lab.LAB_DATA_DIR}`));
     assert.ok(compose.volumes && 'labdata' in compose.volumes);
-    // every service's command runs a file that exists, the way npm start runs it
-    for (const name of ['items', 'reviews', 'photos', 'gateway-1', 'ssr-1', 'lab']) {
-      const entry = services[name]!.command!.at(-1)!;
-      assert.ok(existsSync(path.join(ROOT, entry)), `${name} runs ${entry}`);
-      assert.deepEqual(
-        services[name]!.command,
-        ['node', ...SERVICE_LOADER, entry],
-        `${name} runs under the services' loader`,
-      );
+    // every service's command runs the image's bundle of it, built from a file that exists
+    for (const [name, bundle] of [
+      ['items', 'items'],
+      ['reviews', 'reviews'],
+      ['photos', 'photos'],
+      ['gateway-1', 'gateway'],
+      ['ssr-1', 'ssr'],
+      ['lab', 'lab'],
+    ] as const satisfies readonly (readonly [string, BundleName])[]) {
+      assert.deepEqual(services[name]!.command, compiledCommand(bundle), `${name} runs dist/${bundle}.js`);
+      const entry = BUNDLES.find((candidate) => candidate.name === bundle)!.entry;
+      assert.ok(existsSync(path.join(ROOT, entry)), `${name}: ${entry}`);
     }
     assert.equal(services.items!.environment!.NODE_OPTIONS, SERVICE_NODE_FLAGS.join(' '));
     // healthchecks ask each instance on its own port
@@ -235,7 +239,9 @@ describe('docker-compose.yml', () => {
   test('migrate seeds only an empty database', () => {
     assert.match(
       services.migrate!.command!.join(' '),
-      /npm run db:migrate && npm run db:seed -- --items \S+ --if-empty/,
+      new RegExp(
+        `^sh -c ${compiledCommand('migrate').join(' ')} && ${compiledCommand('seed').join(' ')} --items \\S+ --if-empty$`,
+      ),
     );
   });
 });

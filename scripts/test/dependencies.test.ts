@@ -7,9 +7,11 @@ import ts from 'typescript';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const SOURCE = /\.(ts|tsx|mts|mjs|js)$/;
-// tests, benchmarks, measuring tools and the resolver-type generator may lean on devDependencies; everything else runs in production
+// tests, benchmarks, measuring tools, the resolver-type generator and the build (npm run build and
+// prisma generate, which the image runs in its build stage) may lean on devDependencies; everything
+// else runs in production
 const DEV_ONLY =
-  /(^|\/)(test|bench)\/|\.test\.tsx?$|^scripts\/(bench-[\w-]+|lighthouse)\.ts$|^scripts\/graphql-codegen\.mjs$/;
+  /(^|\/)(test|bench)\/|\.test\.tsx?$|^scripts\/(bench-[\w-]+|lighthouse|build)\.ts$|^scripts\/graphql-codegen\.mjs$|^prisma\.config\.ts$/;
 
 interface Manifest {
   name: string;

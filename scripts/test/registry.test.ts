@@ -1,12 +1,19 @@
 // The registry of services (packages/config/src/services.ts) against what cannot import it:
-// docker-compose.yml and the folders under subgraphs/.
+// docker-compose.yml, deploy/k8s and the folders under subgraphs/.
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { parse } from 'yaml';
-import { readConfig, SERVICES, SUBGRAPH_NAMES } from '@supergraph-lab/config';
-import { SERVICE_LOADER } from '@supergraph-lab/stack/processes';
+import {
+  compiledCommand,
+  CONFIG_VARIABLES,
+  readConfig,
+  SERVICE_NAMES,
+  SERVICES,
+  SUBGRAPH_NAMES,
+} from '@supergraph-lab/config';
+import { bundleContainer, K8S_DIR, kustomizationFiles, serviceConfigMap } from './k8s-manifests.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -76,11 +83,7 @@ test('docker-compose.yml runs every service of the registry on its port variable
     const instances = instancesOf(service.name);
     assert.ok(instances.length > 0, `docker-compose.yml has no ${service.name} (nor ${service.name}-1)`);
     for (const { instance, port, service: composed } of instances) {
-      assert.deepEqual(
-        composed.command,
-        ['node', ...SERVICE_LOADER, service.entry],
-        `${instance} runs ${service.entry}`,
-      );
+      assert.deepEqual(composed.command, compiledCommand(service.name), `${instance} runs ${service.entry}, compiled`);
       assert.equal(composed.environment?.[service.portVariable], String(port), `${instance}: ${service.portVariable}`);
       assert.match(composed.healthcheck?.test.join(' ') ?? '', new RegExp(`127\\.0\\.0\\.1:${port}/`), instance);
     }
@@ -98,9 +101,9 @@ test('docker-compose.yml runs nothing the registry does not list', () => {
   registered.add('lab');
   variables.add('LAB_PORT');
   for (const [instance, service] of Object.entries(compose.services)) {
-    // a service's process is a main.ts under the loader; migrate and the images run other things
-    const entry = service.command?.at(-1) ?? '';
-    if (entry.endsWith('/main.ts')) assert.ok(registered.has(instance), `${instance} runs ${entry}, not registered`);
+    // a service's process is its bundle; migrate and the other images run other things
+    const bundle = SERVICES.find((entry) => service.command?.join(' ') === compiledCommand(entry.name).join(' '));
+    if (bundle) assert.ok(registered.has(instance), `${instance} runs ${bundle.name}, not its instance`);
     for (const variable of Object.keys(service.environment ?? {}).filter((name) => name.endsWith('_PORT')))
       assert.ok(variables.has(variable), `${instance} sets ${variable}, no service's port variable`);
   }
@@ -109,4 +112,32 @@ test('docker-compose.yml runs nothing the registry does not list', () => {
   for (const { service } of instancesOf('gateway'))
     for (const dependency of Object.keys(service.depends_on ?? {}))
       assert.ok(subgraphs.has(dependency), `the gateway waits for ${dependency}, no subgraph`);
+});
+
+test("deploy/k8s's base runs every service of the registry on its port variable and default port", () => {
+  const objects = kustomizationFiles(path.join(K8S_DIR, 'base'));
+  const config = serviceConfigMap(objects).data!;
+  for (const service of SERVICES) {
+    const deployment = objects.find((object) => object.kind === 'Deployment' && object.metadata.name === service.name);
+    assert.ok(deployment, `deploy/k8s/base has no Deployment ${service.name}`);
+    const { container, bundle } = bundleContainer(deployment, SERVICE_NAMES) ?? {};
+    assert.equal(bundle, service.name, `Deployment ${service.name} runs ${compiledCommand(service.name).join(' ')}`);
+    assert.deepEqual(container?.ports, [{ name: 'http', containerPort: service.defaultPort }], service.name);
+    assert.equal(config[service.portVariable], String(service.defaultPort), `ConfigMap ${service.portVariable}`);
+    const exposed = objects.find((object) => object.kind === 'Service' && object.metadata.name === service.name);
+    assert.deepEqual(exposed?.spec.ports, [{ name: 'http', port: service.defaultPort, targetPort: 'http' }]);
+    // the gateway reaches the subgraphs, and SSR the gateway, at their Services
+    if (service.kind !== 'ssr')
+      assert.equal(config[service.urlVariable], `http://${service.name}:${service.defaultPort}`, service.urlVariable);
+  }
+  // nothing runs a service apart from its Deployment, and every variable is one packages/config reads
+  const known = new Set<string>([...CONFIG_VARIABLES, 'NODE_OPTIONS']);
+  for (const name of Object.keys(config)) assert.ok(known.has(name), `the ConfigMap sets ${name}, which nothing reads`);
+  for (const object of objects) {
+    const found = bundleContainer(object, SERVICE_NAMES);
+    if (!found) continue;
+    assert.equal(object.metadata.name, found.bundle, `${object.kind} ${object.metadata.name} runs ${found.bundle}`);
+    for (const { name } of found.container.env ?? [])
+      assert.ok(known.has(name), `${found.bundle} sets ${name}, which nothing reads`);
+  }
 });

@@ -27,11 +27,17 @@ export {
   type CacheStoreKind,
 } from './modes.ts';
 export {
+  bundleFile,
+  BUNDLES,
+  compiledCommand,
+  PLAYGROUND_ASSETS,
   portEnvironment,
   SERVICE_NAMES,
   SERVICES,
   SUBGRAPH_NAMES,
   SUBGRAPHS,
+  TOOL_BUNDLES,
+  type BundleName,
   type ServiceKind,
   type ServiceName,
   type SubgraphName,
@@ -135,6 +141,9 @@ const schema = z.object({
   APQ_MAX_QUERY_BYTES: positiveInt(16 * 1024, 100 * 1024 * 1024),
   APQ_TTL_SECONDS: positiveInt(300, 86_400),
 });
+
+/** Every environment variable readConfig reads (deploy/k8s's ConfigMap and env are checked against it). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(schema.shape);
 
 /** Everything a service may need, validated. */
 export interface Config {

@@ -40,6 +40,39 @@ export const SUBGRAPHS = SERVICES.filter((entry): entry is Subgraph => entry.kin
 export const SUBGRAPH_NAMES: readonly SubgraphName[] = SUBGRAPHS.map((entry) => entry.name);
 export const SERVICE_NAMES: readonly ServiceName[] = SERVICES.map((entry) => entry.name);
 
+/**
+ * What `npm run build` compiles besides the services, each to `dist/<name>.js` like them: the
+ * load lab and the worker it forks for a run, the migrator (the image's migration job), the seed
+ * loader and the image's health check.
+ */
+export const TOOL_BUNDLES = [
+  { name: 'lab', entry: 'lab/src/main.ts' },
+  { name: 'lab-worker', entry: 'lab/src/worker.ts' },
+  { name: 'migrate', entry: 'packages/db/src/cli/migrate.ts' },
+  { name: 'seed', entry: 'packages/seed/src/cli/seed.ts' },
+  { name: 'healthcheck', entry: 'scripts/healthcheck.ts' },
+] as const;
+
+export type BundleName = ServiceName | (typeof TOOL_BUNDLES)[number]['name'];
+
+/** Every bundle of the production image: the services, then the tools. */
+export const BUNDLES: readonly { name: BundleName; entry: string }[] = [...SERVICES, ...TOOL_BUNDLES].map(
+  ({ name, entry }) => ({ name, entry }),
+);
+
+/** Where `npm run build` writes `name`'s bundle, from the repository's root (the image's WORKDIR). */
+export function bundleFile(name: BundleName): string {
+  return `dist/${name}.js`;
+}
+
+/** The command that runs `name` compiled, as the image, docker-compose.yml and deploy/k8s/ run it. */
+export function compiledCommand(name: BundleName): [string, string] {
+  return ['node', bundleFile(name)];
+}
+
+/** Where under dist/ the GraphQL Playground's built assets are copied (the gateway serves them from there). */
+export const PLAYGROUND_ASSETS = 'playground';
+
 /** `{ ITEMS_PORT: '4101', ... }`: each port in `ports` under its service's variable, as an environment has it. */
 export function portEnvironment(ports: Partial<Record<ServiceName, number>>): Record<string, string> {
   return Object.fromEntries(

@@ -22,6 +22,8 @@ export interface ToolConfig {
   /** The MariaDB server the MariaDB tests make their databases on (no database in the path). */
   mariadbUrl: string;
   chromiumPath: string;
+  /** kubectl, for `kubectl kustomize` only (no cluster): a path, or a name looked up on PATH. */
+  kubectlBin: string;
   /** SHUTDOWN_DRAIN_MS when set: start:scaled's instances serve 3 s not ready on SIGTERM unless told. */
   shutdownDrainMs: number | undefined;
   /** SHUTDOWN_IDLE_MS when set: start:scaled's instances then leave idle connections 3 s unless told. */
@@ -41,6 +43,7 @@ const schema = z.object({
     .regex(databaseUrlPattern(['mariadb']), 'must be a URL like mysql://root@127.0.0.1:3306')
     .default('mysql://root@127.0.0.1:3306'),
   CHROMIUM_PATH: z.string().default('/usr/bin/chromium'),
+  KUBECTL_BIN: z.string().default('kubectl'),
   SHUTDOWN_DRAIN_MS: wholeNumber(0, 0, 60_000).optional(),
   SHUTDOWN_IDLE_MS: wholeNumber(0, 0, 60_000).optional(),
 });
@@ -58,6 +61,7 @@ export function readToolConfig(env: NodeJS.ProcessEnv = process.env): ToolConfig
     memcachedBin: e.MEMCACHED_BIN,
     mariadbUrl: e.MARIADB_URL,
     chromiumPath: e.CHROMIUM_PATH,
+    kubectlBin: e.KUBECTL_BIN,
     shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
     shutdownIdleMs: e.SHUTDOWN_IDLE_MS,
   };

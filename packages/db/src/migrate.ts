@@ -90,6 +90,31 @@ export async function migrateDatabase(
   }
 }
 
+/**
+ * The migrations of this checkout (this image) not yet applied to the database at `url`, in
+ * order; none when it is up to date. Reads `_prisma_migrations` only (made empty when missing),
+ * without Prisma's lock: what a pod waits on before it starts (deploy/k8s).
+ */
+export async function pendingMigrations(url: string): Promise<string[]> {
+  const dialect = dialectOf(url);
+  const { dir, provider, on } = dialect.migrations;
+  const session = await dialect.connect(url);
+  try {
+    const migrator = on(session);
+    await migrator.createTable();
+    const done = new Set(
+      (await migrator.appliedRows())
+        .filter((row) => row.finished_at !== null && row.rolled_back_at === null)
+        .map((row) => row.migration_name),
+    );
+    return readMigrations(dir, provider)
+      .map((file) => file.name)
+      .filter((name) => !done.has(name));
+  } finally {
+    await session.end();
+  }
+}
+
 /** A run on `session`, with `dialect`'s statements and its migrations folder (or `options.dir`). */
 function migrateOn(
   dialect: Dialect,
