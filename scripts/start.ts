@@ -21,6 +21,7 @@ import {
   UsageError,
   type ServiceName,
   type Config,
+  type GatewayKind,
   type ToolConfig,
 } from '@supergraph-lab/config';
 import { showcaseItemId } from '@supergraph-lab/db';
@@ -35,6 +36,8 @@ import {
   type Balancer,
 } from '@supergraph-lab/stack/balancer';
 import { SHARED_STORE_NEEDED } from '@supergraph-lab/cache';
+import { GATEWAY_CHOICES, peerLaunch, readyProbe } from '@supergraph-lab/stack/gateways';
+import { SERVICE_NODE_FLAGS } from '@supergraph-lab/stack/processes';
 import { cacheNamespaceFor, prepareDatabase, retireCachedEntries, startEmbeddedPostgres } from './start/database.ts';
 import { say } from './start/output.ts';
 import { Supervisor, type Spawnable } from './start/supervisor.ts';
@@ -56,8 +59,10 @@ const supervisor = new Supervisor(READY_TIMEOUT_MS);
 const local = (port: number) => `http://127.0.0.1:${port}`;
 
 /** `--scaled` (start:scaled) and its balancer, or a UsageError naming what is wrong. */
-function readArgs(argv: readonly string[]): { scaled: boolean; balancer: Balancer } {
+function readArgs(argv: readonly string[], gateway: GatewayKind): { scaled: boolean; balancer: Balancer } {
   const args = parseCliArgs(argv, { scaled: { type: 'boolean' }, balancer: { type: 'string' } }, USAGE);
+  if (args.scaled && gateway !== 'apollo')
+    throw new UsageError(`start:scaled balances the project's gateway; GATEWAY=${gateway} goes with npm start`);
   if (args.balancer !== undefined && !args.scaled) throw new UsageError(`--balancer goes with start:scaled; ${USAGE}`);
   try {
     const balancer = args.balancer === undefined ? 'nginx' : parseBalancers(args.balancer, 1)[0]!;
@@ -114,6 +119,24 @@ async function startScaled(
   await supervisor.ready(balancer, local(tools.nginxPort));
 }
 
+/** A process is alive (its /healthz), where its readiness cannot be asked. */
+const ALIVE = { path: '/healthz', init: {} };
+
+/**
+ * GATEWAY's gateway on the gateway port: the project's (its /readyz checks the subgraphs), or a
+ * peer from tools/stack/src/gateways.ts, ready once it answers a query.
+ */
+async function startGateway(config: Config, kind: GatewayKind, env: NodeJS.ProcessEnv): Promise<void> {
+  if (kind === 'apollo') {
+    supervisor.spawn(SERVICES.gateway, env);
+    return supervisor.ready('gateway', local(config.ports.gateway));
+  }
+  const launch = peerLaunch(kind, config.ports.gateway, config.subgraphUrls, SERVICE_NODE_FLAGS);
+  supervisor.onStopped(async () => launch.cleanup());
+  supervisor.spawn({ ...SERVICES.gateway, command: launch.command, cwd: launch.cwd }, env);
+  await supervisor.ready('gateway', local(config.ports.gateway), readyProbe(kind));
+}
+
 /**
  * What runs where, once everything is ready. `run.showcaseId`: the item whose page shows every
  * part (photos and reviews), asked of this run's database; null when none has both.
@@ -143,6 +166,14 @@ function sayReady(
     `  subgraphs           ${SUBGRAPHS.map((service) => `${service.name} http://localhost:${service.port(config)}/graphql`).join('  ')}`,
   );
   say(`  health, metrics     ${gateway}/readyz  ${ops ?? gateway}/metrics`);
+  if (tools.gateway !== 'apollo') {
+    const choice = GATEWAY_CHOICES[tools.gateway];
+    say(
+      `  gateway             GATEWAY=${tools.gateway}: ${choice.label}, ${choice.engine}, on :${config.ports.gateway}`,
+    );
+    say(`                      it has ${choice.lacks}: the REST example, /readyz, /metrics, the cache`);
+    say(`                      inspector and the lab's cache switches above answer only with GATEWAY=apollo`);
+  }
   say(
     `  database            ${config.databaseUrl ? 'DATABASE_URL' : `embedded PGlite at postgresql://postgres@127.0.0.1:${tools.embeddedPgPort}/postgres`}`,
   );
@@ -178,8 +209,8 @@ process.on('SIGINT', () => void supervisor.shutdown(0));
 process.on('SIGTERM', () => void supervisor.shutdown(0));
 
 try {
-  const { scaled, balancer } = readArgs(process.argv.slice(2));
   const tools = readToolConfig();
+  const { scaled, balancer } = readArgs(process.argv.slice(2), tools.gateway);
   const config = readConfig();
   let databaseUrl = config.databaseUrl;
   let seeded: boolean;
@@ -212,10 +243,10 @@ try {
   await Promise.all(SUBGRAPHS.map((service) => supervisor.ready(service.name, local(service.port(config)))));
   if (scaled) await startScaled(config, tools, env, balancer);
   else {
-    supervisor.spawn(SERVICES.gateway, env);
-    await supervisor.ready('gateway', local(config.ports.gateway));
+    await startGateway(config, tools.gateway, env);
     supervisor.spawn(SERVICES.ssr, env);
-    await supervisor.ready('ssr', local(config.ports.ssr));
+    // the SSR service's readiness asks the gateway's /healthz, which only the project's gateway has
+    await supervisor.ready('ssr', local(config.ports.ssr), tools.gateway === 'apollo' ? undefined : ALIVE);
   }
   // the lab, a process of its own: behind the balancer it drives the stack as the first SSR instance did
   if (config.lab) {

@@ -25,8 +25,9 @@ const READS: [string, string, Record<string, unknown>][] = [
   ['a missing item', ITEM_PAGE_QUERY, itemPageVariables(999_999)],
   ['the listing', LISTING_QUERY, { first: 6 }],
   [
-    'a listing page after a cursor, one category',
-    'query($after: String) { items(first: 3, after: $after) { edges { cursor node { id name category reviewSummary { count averageRating } } } pageInfo { hasNextPage endCursor } } }',
+    'a listing page with review summaries',
+    'query($after: String) { items(first: 3, after: $after) { edges { cursor node { id name category ' +
+      'reviewSummary { count averageRating } } } pageInfo { hasNextPage endCursor } } }',
     { after: null },
   ],
   [

@@ -18,6 +18,8 @@ export interface Spawnable {
   /** A script under the repository, run with tsx, or a command and its arguments. */
   entry?: string;
   command?: [string, ...string[]];
+  /** Its working folder (the repository's root unless told). */
+  cwd?: string;
   /**
    * Started again when it stops: `balanced`, an instance the other one covers meanwhile; `alone`,
    * a single instance (a subgraph) whose callers get errors until it is back.
@@ -36,7 +38,7 @@ export class Supervisor {
   /** Spawns one service with its output prefixed, one line at a time. */
   spawn(service: Spawnable, env: NodeJS.ProcessEnv): ChildProcess {
     const [command, ...args] = service.command ?? serviceCommand(service.entry!);
-    const child = spawn(command, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd: service.cwd ?? ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const prefix = prefixOf(service.name, service.colour);
     for (const stream of [child.stdout!, child.stderr!])
       createInterface({ input: stream }).on('line', (line) => console.log(`${prefix} ${formatLogLine(line)}`));
@@ -61,9 +63,9 @@ export class Supervisor {
     return child;
   }
 
-  /** Waits for `GET /readyz` to answer 200, or fails after the deadline (or once stopping). */
-  ready(name: string, url: string): Promise<void> {
-    return waitReady(url, { name, timeoutMs: this.readyTimeoutMs, stopped: () => this.stopping });
+  /** Waits for `GET /readyz` (or `probe`) to answer 200, or fails after the deadline (or once stopping). */
+  ready(name: string, url: string, probe?: { path: string; init: RequestInit }): Promise<void> {
+    return waitReady(url, { name, timeoutMs: this.readyTimeoutMs, stopped: () => this.stopping, probe });
   }
 
   /** Runs `cleanup` once every service has stopped (the embedded database). */
