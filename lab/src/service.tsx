@@ -14,6 +14,7 @@ import { Agent } from 'undici';
 import { guardLab, labDoor, labToken } from './access.tsx';
 import { LabDocument } from './document.tsx';
 import { sendPage } from './html.tsx';
+import { createArchitectures } from './architectures.ts';
 import { registerLabRoutes } from './routes.ts';
 import { LabRunner } from './runner.ts';
 import { stackControl } from './stack.ts';
@@ -77,7 +78,8 @@ export function createLabService(config: Config, options: LabOptions = {}): LabS
   const runner = new LabRunner({ endpoints, store, timeoutMs: 2000, log: app.log, applySettings: stack.apply });
   const { token, madeUp } = labToken(config);
   guardLab(app, { token, allowedHosts: config.allowedHosts });
-  const routes = registerLabRoutes(app, { config, runner, endpoints, stack });
+  const architectures = createArchitectures(config, endpoints);
+  const routes = registerLabRoutes(app, { config, runner, endpoints, stack, architectures });
   // built on the first visit: a lab nobody opens never pays for it
   let built: { path: string; code: string } | null = null;
   const bundle = () => (built ??= buildLabBundle());

@@ -23,7 +23,13 @@ import {
   type CpuGroups,
 } from '@supergraph-lab/loadtest';
 import { GATEWAY_CHOICES, gatewayUnavailable, GATEWAYS, readyProbe } from '@supergraph-lab/stack/gateways';
-import { serviceCommand, startGateway, startProcess, type StartedProcess } from '@supergraph-lab/stack/processes';
+import {
+  serviceCommand,
+  startGateway,
+  startMonolith,
+  startProcess,
+  type StartedProcess,
+} from '@supergraph-lab/stack/processes';
 import { waitReady } from '@supergraph-lab/testing';
 import { biasedItemId } from '@supergraph-lab/db';
 import { freePort, median, postGraphQL, scratchDatabase, startServices, type RunningStack } from './harness.ts';
@@ -184,10 +190,7 @@ async function main(): Promise<void> {
     const endpoints = new Map<Target, { url: string; pid: number }>();
     for (const target of targets) {
       const port = await freePort();
-      const process_ =
-        target === 'monolith'
-          ? startProcess(serviceCommand('monolith/src/main.ts'), { ...env, MONOLITH_PORT: String(port) })
-          : startGateway(target, port, upstream, env);
+      const process_ = target === 'monolith' ? startMonolith(port, env) : startGateway(target, port, upstream, env);
       started.push(process_);
       endpoints.set(target, { url: `http://127.0.0.1:${port}`, pid: process_.pid });
     }

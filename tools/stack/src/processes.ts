@@ -185,3 +185,8 @@ export function startGateway(
   const launch = peerLaunch(kind, port, subgraphUrls, [...SERVICE_NODE_FLAGS, ...nodeArgs]);
   return startProcess(launch.command, env, { cwd: launch.cwd, onStopped: launch.cleanup });
 }
+
+/** The monolith (monolith/src/main.ts: the same API, no gateway) on `port`, on `env`'s DATABASE_URL. */
+export function startMonolith(port: number, env: NodeJS.ProcessEnv, nodeArgs: string[] = []): StartedProcess {
+  return startProcess(serviceCommand('monolith/src/main.ts', nodeArgs), { ...env, MONOLITH_PORT: String(port) });
+}
