@@ -7,7 +7,7 @@
 import { operationFromDocument, Supergraph } from '@apollo/federation-internals';
 import { prettyFormatQueryPlan, QueryPlanner } from '@apollo/query-planner';
 import { SUBGRAPH_NAMES, type Config, type SubgraphName } from '@supergraph-lab/config';
-import { AppError } from '@supergraph-lab/http';
+import { AppError, type RuntimeSettings } from '@supergraph-lab/http';
 import { ITEM_PAGE_QUERY, itemPageVariables } from '@supergraph-lab/http/documents';
 import {
   cpuSnapshot,
@@ -53,7 +53,12 @@ export interface Architectures {
  * The architectures the lab compares over the stack at `endpoints`. The monolith needs the
  * stack's database (DATABASE_URL); a peer needs its package.
  */
-export function createArchitectures(config: Config, endpoints: Endpoints): Architectures {
+export function createArchitectures(
+  config: Config,
+  endpoints: Endpoints,
+  /** Switches the stack's API caches (the lab's admin switch); resolves to the mode before. */
+  applySettings: (patch: Pick<RuntimeSettings, 'cacheMode'>) => Promise<Pick<RuntimeSettings, 'cacheMode'>>,
+): Architectures {
   // its own connections: a comparison may use up to 64 callers
   const agent = new Agent({ connections: 64, keepAliveTimeout: 30_000 });
   const started = new Map<Target, { url: string; process: StartedProcess }>();
@@ -166,9 +171,15 @@ export function createArchitectures(config: Config, endpoints: Endpoints): Archi
       if (state.running) throw new AppError('CONFLICT', 'a comparison is in progress');
       state = { running: true, result: null, error: null };
       void (async () => {
-        const rows: ArchitectureRow[] = [];
-        for (const target of TARGETS.filter((one) => !unavailable(one))) rows.push(await measure(target, options));
-        return { ...options, rows, verdict: verdictOf(rows) };
+        // the stack's caches off for the comparison, as the monolith and the peers run: uncached pages
+        const before = await applySettings({ cacheMode: 'off' });
+        try {
+          const rows: ArchitectureRow[] = [];
+          for (const target of TARGETS.filter((one) => !unavailable(one))) rows.push(await measure(target, options));
+          return { ...options, rows, verdict: verdictOf(rows) };
+        } finally {
+          await applySettings(before);
+        }
       })().then(
         (result) => (state = { running: false, result, error: null }),
         (error: Error) => (state = { running: false, result: null, error: error.message }),

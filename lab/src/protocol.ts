@@ -183,7 +183,7 @@ export interface ArchitectureRow {
   cpuMsPerPage: number | null;
 }
 
-/** `POST /lab/api/architectures/compare`'s answer. */
+/** A comparison's result (the stack's caches are off while it runs, then restored). */
 export interface ArchitectureComparison {
   seconds: number;
   connections: number;

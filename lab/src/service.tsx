@@ -78,7 +78,7 @@ export function createLabService(config: Config, options: LabOptions = {}): LabS
   const runner = new LabRunner({ endpoints, store, timeoutMs: 2000, log: app.log, applySettings: stack.apply });
   const { token, madeUp } = labToken(config);
   guardLab(app, { token, allowedHosts: config.allowedHosts });
-  const architectures = createArchitectures(config, endpoints);
+  const architectures = createArchitectures(config, endpoints, stack.applyToApi);
   const routes = registerLabRoutes(app, { config, runner, endpoints, stack, architectures });
   // built on the first visit: a lab nobody opens never pays for it
   let built: { path: string; code: string } | null = null;

@@ -16,11 +16,12 @@ import type { ArchitectureState, ComparisonState } from '../src/protocol.ts';
 import { createLabService, type LabService } from '../src/service.tsx';
 
 const LAB_TOKEN = `lab-token-${randomUUID()}`;
+const ADMIN_TOKEN = `lab-admin-${randomUUID()}`;
 const api = (base: string, method: string, route: string, body?: unknown) =>
   rest(base, method, route, body, { headers: { authorization: `Bearer ${LAB_TOKEN}` } });
 
 describe('the lab compares architectures', () => {
-  const stack = seededStack('lab-architectures', { items: 30, seed: 5, env: { CACHE_MODE: 'off' } });
+  const stack = seededStack('lab-architectures', { items: 30, seed: 5, env: { CACHE_MODE: 'entity', ADMIN_TOKEN } });
   const dataDir = mkdtempSync(path.join(tmpdir(), 'sgl-lab-arch-'));
   let lab: LabService;
   let url: string;
@@ -28,6 +29,7 @@ describe('the lab compares architectures', () => {
     const config = readConfig({
       LOG_LEVEL: 'silent',
       LAB_TOKEN,
+      ADMIN_TOKEN,
       LAB_DATA_DIR: dataDir,
       DATABASE_URL: stack.db.url,
       ITEMS_URL: stack.subgraphUrls.items,
@@ -78,6 +80,11 @@ describe('the lab compares architectures', () => {
         250,
       );
       assert.equal(done.error, null);
+      // the stack's caches were off for the comparison, and are as they were after it
+      const settings = await rest(stack.gatewayUrl, 'GET', '/admin/settings', undefined, {
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      });
+      assert.equal((settings.body as { gateway: { cacheMode: string } }).gateway.cacheMode, 'entity');
       const comparison = done.result!;
       const expected = [
         'gateway',

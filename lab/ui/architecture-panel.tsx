@@ -42,8 +42,8 @@ export function ArchitecturePanel({ onMessage }: { onMessage: OnMessage }) {
   if (!state) return <section className="panel">Architectures: loading…</section>;
   const { result, running, error } = state.comparison;
   return (
-    <section className="panel" data-testid="architectures">
-      <h2>Architecture: federated or not, and which gateway</h2>
+    <section className="panel" aria-labelledby="architecture-title" data-testid="architectures">
+      <h2 id="architecture-title">Architecture: federated or not, and which gateway</h2>
       <p>
         The item page's GraphQL query through the stack's gateway, the monolith (the same API from the three subgraphs'
         modules in one process: no gateway, no hops) and each peer gateway over the same subgraphs, caches off, one
