@@ -169,10 +169,10 @@ function sayReady(
   if (tools.gateway !== 'apollo') {
     const choice = GATEWAY_CHOICES[tools.gateway];
     say(
-      `  gateway             GATEWAY=${tools.gateway}: ${choice.label}, ${choice.engine}, on :${config.ports.gateway}`,
+      `  gateway             GATEWAY=${tools.gateway}: ${choice.label} on :${config.ports.gateway}, ${choice.engine}`,
     );
-    say(`                      it has ${choice.lacks}: the REST example, /readyz, /metrics, the cache`);
-    say(`                      inspector and the lab's cache switches above answer only with GATEWAY=apollo`);
+    say(`                      it lacks ${choice.lacks}: the REST example, health and metrics,`);
+    say(`                      the cache inspector and the lab's cache switches above need GATEWAY=apollo`);
   }
   say(
     `  database            ${config.databaseUrl ? 'DATABASE_URL' : `embedded PGlite at postgresql://postgres@127.0.0.1:${tools.embeddedPgPort}/postgres`}`,
