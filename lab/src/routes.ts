@@ -245,10 +245,11 @@ export function registerLabRoutes(app: FastifyInstance, options: LabRoutesOption
   });
 
   // architecture as an A/B switch: the page through each gateway and the monolith, and the query plan
-  const queryPlan = itemPageQueryPlan(options.config);
+  // planned on first ask (composition and planning take half a second): a lab nobody asks never pays
+  let queryPlan: string | null = null;
   app.get('/lab/api/architectures', async (): Promise<ArchitectureState> => ({
     choices: options.architectures.choices(),
-    queryPlan,
+    queryPlan: (queryPlan ??= itemPageQueryPlan(options.config)),
     comparison: options.architectures.comparison(),
   }));
   app.post('/lab/api/architectures/compare', async (request, reply) => {
