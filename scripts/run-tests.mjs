@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ensurePrismaClient } from './prisma-generate.mjs';
 
-const roots = ['packages', 'gateway', 'subgraphs', 'ssr', 'lab', 'loadtest', 'tools', 'scripts'];
+const roots = ['packages', 'gateway', 'monolith', 'subgraphs', 'ssr', 'lab', 'loadtest', 'tools', 'scripts'];
 const files = roots
   .flatMap((root) => {
     try {

@@ -23,6 +23,7 @@ import {
   UsageError,
   type ServiceName,
   type Config,
+  type GatewayKind,
   type ToolConfig,
 } from '@supergraph-lab/config';
 import { showcaseItemId } from '@supergraph-lab/db';
@@ -38,6 +39,8 @@ import {
 } from '@supergraph-lab/stack/balancer';
 import { SHARED_STORE_NEEDED } from '@supergraph-lab/cache';
 import type { Front, FromSupervisor, ToSupervisor } from '@supergraph-lab/lab/protocol';
+import { GATEWAY_CHOICES, peerLaunch, readyProbe } from '@supergraph-lab/stack/gateways';
+import { SERVICE_NODE_FLAGS } from '@supergraph-lab/stack/processes';
 import { cacheNamespaceFor, prepareDatabase, retireCachedEntries, startEmbeddedPostgres } from './start/database.ts';
 import { say } from './start/output.ts';
 import { Supervisor, type Spawnable } from './start/supervisor.ts';
@@ -59,8 +62,10 @@ const supervisor = new Supervisor(READY_TIMEOUT_MS);
 const local = (port: number) => `http://127.0.0.1:${port}`;
 
 /** `--scaled` (start:scaled) and its balancer, or a UsageError naming what is wrong. */
-function readArgs(argv: readonly string[]): { scaled: boolean; balancer: Balancer } {
+function readArgs(argv: readonly string[], gateway: GatewayKind): { scaled: boolean; balancer: Balancer } {
   const args = parseCliArgs(argv, { scaled: { type: 'boolean' }, balancer: { type: 'string' } }, USAGE);
+  if (args.scaled && gateway !== 'apollo')
+    throw new UsageError(`start:scaled balances the project's gateway; GATEWAY=${gateway} goes with npm start`);
   if (args.balancer !== undefined && !args.scaled) throw new UsageError(`--balancer goes with start:scaled; ${USAGE}`);
   try {
     const balancer = args.balancer === undefined ? 'nginx' : parseBalancers(args.balancer, 1)[0]!;
@@ -117,13 +122,31 @@ async function startScaled(
   await supervisor.ready(balancer, local(tools.nginxPort));
 }
 
+/** A process is alive (its /healthz), where its readiness cannot be asked. */
+const ALIVE = { path: '/healthz', init: {} };
+
+/**
+ * GATEWAY's gateway on the gateway port: the project's (its /readyz checks the subgraphs), or a
+ * peer from tools/stack/src/gateways.ts, ready once it answers a query.
+ */
+async function startGateway(config: Config, kind: GatewayKind, env: NodeJS.ProcessEnv): Promise<void> {
+  if (kind === 'apollo') {
+    supervisor.spawn(SERVICES.gateway, env);
+    return supervisor.ready('gateway', local(config.ports.gateway));
+  }
+  const launch = peerLaunch(kind, config.ports.gateway, config.subgraphUrls, SERVICE_NODE_FLAGS);
+  supervisor.onStopped(async () => launch.cleanup());
+  supervisor.spawn({ ...SERVICES.gateway, command: launch.command, cwd: launch.cwd }, env);
+  await supervisor.ready('gateway', local(config.ports.gateway), readyProbe(kind));
+}
+
 /** The gateway and SSR instances: one each, or start:scaled's two behind the balancer. */
 async function startFront(config: Config, tools: ToolConfig, env: NodeJS.ProcessEnv, balancer: Balancer | null) {
   if (balancer) return startScaled(config, tools, env, balancer);
-  supervisor.spawn(SERVICES.gateway, env);
-  await supervisor.ready('gateway', local(config.ports.gateway));
+  await startGateway(config, tools.gateway, env);
   supervisor.spawn(SERVICES.ssr, env);
-  await supervisor.ready('ssr', local(config.ports.ssr));
+  // the SSR service's readiness asks the gateway's /healthz, which only the project's gateway has
+  await supervisor.ready('ssr', local(config.ports.ssr), tools.gateway === 'apollo' ? undefined : ALIVE);
 }
 
 /** What the lab is told of a front: where a load goes, and each instance. */
@@ -214,6 +237,14 @@ function sayReady(
     `  subgraphs           ${SUBGRAPHS.map((service) => `${service.name} http://localhost:${service.port(config)}/graphql`).join('  ')}`,
   );
   say(`  health, metrics     ${gateway}/readyz  ${ops ?? gateway}/metrics`);
+  if (tools.gateway !== 'apollo') {
+    const choice = GATEWAY_CHOICES[tools.gateway];
+    say(
+      `  gateway             GATEWAY=${tools.gateway}: ${choice.label} on :${config.ports.gateway}, ${choice.engine}`,
+    );
+    say(`                      it lacks ${choice.lacks}: the REST example, health and metrics,`);
+    say(`                      the cache inspector and the lab's cache switches above need GATEWAY=apollo`);
+  }
   say(
     `  database            ${config.databaseUrl ? 'DATABASE_URL' : `embedded PGlite at postgresql://postgres@127.0.0.1:${tools.embeddedPgPort}/postgres`}`,
   );
@@ -249,8 +280,8 @@ process.on('SIGINT', () => void supervisor.shutdown(0));
 process.on('SIGTERM', () => void supervisor.shutdown(0));
 
 try {
-  const { scaled, balancer } = readArgs(process.argv.slice(2));
   const tools = readToolConfig();
+  const { scaled, balancer } = readArgs(process.argv.slice(2), tools.gateway);
   const config = readConfig();
   let databaseUrl = config.databaseUrl;
   let seeded: boolean;

@@ -236,3 +236,53 @@ export interface Front {
 export type ToSupervisor = { type: 'front'; id: number; scaled?: boolean };
 export type FromSupervisor =
   { type: 'front'; id: number; front: Front } | { type: 'front-failed'; id: number; message: string };
+
+/** A target of the architecture comparison: the stack's gateway, the monolith or a peer gateway. */
+export interface ArchitectureChoice {
+  target: string;
+  label: string;
+  /** What it lacks of the project's gateway ('' for the stack's gateway and the monolith). */
+  lacks: string;
+  /** Why it cannot run here, or null. */
+  unavailable: string | null;
+}
+
+/** One target's closed loop of item pages. */
+export interface ArchitectureRow {
+  target: string;
+  label: string;
+  lacks: string;
+  pagesPerSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  firstError: string | null;
+  /** CPU ms per page of the gateway process (null for the monolith, which has none). */
+  gatewayCpuMsPerPage: number | null;
+  /** CPU ms per page of everything that served it: gateway and subgraphs, or the monolith; null when unreadable. */
+  cpuMsPerPage: number | null;
+}
+
+/** A comparison's result (the stack's caches are off while it runs, then restored). */
+export interface ArchitectureComparison {
+  seconds: number;
+  connections: number;
+  maxItemId: number;
+  rows: ArchitectureRow[];
+  /** One line per target, against the stack's gateway. */
+  verdict: string[];
+}
+
+/** A comparison under way, or the last one's result or error. */
+export interface ComparisonState {
+  running: boolean;
+  result: ArchitectureComparison | null;
+  error: string | null;
+}
+
+/** `GET /lab/api/architectures`: what can be compared, Apollo's query plan for the item page, the comparison. */
+export interface ArchitectureState {
+  choices: ArchitectureChoice[];
+  queryPlan: string;
+  comparison: ComparisonState;
+}

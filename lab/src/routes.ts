@@ -7,6 +7,7 @@ import {
   BROWSER_VARIANTS,
   browserUnavailable,
   createAgent,
+  discoverMaxItemId,
   exchange,
   renderBrowserReport,
   renderHtmlReport,
@@ -16,7 +17,8 @@ import {
   type Endpoints,
 } from '@supergraph-lab/loadtest';
 import type { FastifyInstance } from 'fastify';
-import type { LabEvent, LabState } from './protocol.ts';
+import { itemPageQueryPlan, type Architectures } from './architectures.ts';
+import type { ArchitectureState, LabEvent, LabState } from './protocol.ts';
 import { BusyError, type LabRunner } from './runner.ts';
 import { parseLabSettings, parseRunLabel } from './settings.ts';
 import type { SsrSettings, StackControl } from './stack.ts';
@@ -35,6 +37,8 @@ export interface LabRoutesOptions {
   stack: StackControl;
   /** Why a run cannot switch the stack's front (one gateway against two), or null when it can. */
   frontSwitchUnavailable: string | null;
+  /** The monolith and the peer gateways, started by the lab over the stack's subgraphs. */
+  architectures: Architectures;
 }
 
 /**
@@ -242,6 +246,34 @@ export function registerLabRoutes(app: FastifyInstance, options: LabRoutesOption
     );
     return { target: body.target, itemId, totalMs: performance.now() - started, exchanges };
   });
+
+  // architecture as an A/B switch: the page through each gateway and the monolith, and the query plan
+  // planned on first ask (composition and planning take half a second): a lab nobody asks never pays
+  let queryPlan: string | null = null;
+  app.get('/lab/api/architectures', async (): Promise<ArchitectureState> => ({
+    choices: options.architectures.choices(),
+    queryPlan: (queryPlan ??= itemPageQueryPlan(options.config)),
+    comparison: options.architectures.comparison(),
+  }));
+  app.post('/lab/api/architectures/compare', async (request, reply) => {
+    const body = (request.body ?? {}) as { seconds?: unknown; connections?: unknown };
+    const seconds = body.seconds === undefined ? 5 : Number(body.seconds);
+    const connections = body.connections === undefined ? 16 : Number(body.connections);
+    if (!Number.isInteger(seconds) || seconds < 1 || seconds > 60)
+      throw badInput(`seconds must be a whole number from 1 to 60, got ${JSON.stringify(body.seconds)}`);
+    if (!Number.isInteger(connections) || connections < 1 || connections > 64)
+      throw badInput(`connections must be a whole number from 1 to 64, got ${JSON.stringify(body.connections)}`);
+    if (runner.status())
+      return sendProblem(
+        reply,
+        409,
+        toProblem(new AppError('CONFLICT', 'a run is in progress: compare once it ends'), request.url),
+      );
+    const maxItemId = await discoverMaxItemId(options.endpoints.items);
+    options.architectures.compare({ seconds, connections, maxItemId });
+    return reply.code(202).send(options.architectures.comparison());
+  });
+  app.addHook('onClose', async () => options.architectures.close());
 
   return { state };
 }

@@ -14,6 +14,7 @@ import { guardLab, labDoor, labToken } from './access.tsx';
 import { LabDocument } from './document.tsx';
 import { NO_SUPERVISOR, supervisorFront, type FrontSwitch } from './front.ts';
 import { sendPage } from './html.tsx';
+import { createArchitectures } from './architectures.ts';
 import { registerLabRoutes } from './routes.ts';
 import { LabRunner } from './runner.ts';
 import { stackControl } from './stack.ts';
@@ -71,11 +72,13 @@ export function createLabService(config: Config, options: LabOptions = {}): LabS
   });
   const { token, madeUp } = labToken(config);
   guardLab(app, { token, allowedHosts: config.allowedHosts });
+  const architectures = createArchitectures(config, endpoints, stack.applyToApi);
   const routes = registerLabRoutes(app, {
     config,
     runner,
     endpoints,
     stack,
+    architectures,
     frontSwitchUnavailable: front ? null : NO_SUPERVISOR,
   });
   // built on the first visit: a lab nobody opens never pays for it

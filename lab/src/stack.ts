@@ -29,6 +29,8 @@ export interface StackControl {
    * and batching; resolves to what was set before. `patch` is one parseSettingsPatch passed.
    */
   apply(patch: Partial<RuntimeSettings>): Promise<StackSettings>;
+  /** Switches the gateway's and the subgraphs' CACHE_MODE alone (not the SSR page cache); resolves to the mode before. */
+  applyToApi(patch: Pick<RuntimeSettings, 'cacheMode'>): Promise<Pick<RuntimeSettings, 'cacheMode'>>;
 }
 
 const NAMES = { gateway: 'the gateway', ssr: 'the SSR service' } as const;
@@ -75,6 +77,11 @@ export function stackControl(config: Config, endpoints: Endpoints, agent: Agent)
   return {
     gateway: (method, path, body) => call('gateway', method, path, body),
     ssr: () => call('ssr', 'GET', '/admin/settings'),
+    async applyToApi(patch) {
+      const before = await call('gateway', 'GET', '/admin/settings');
+      await call('gateway', 'PUT', '/admin/settings', patch);
+      return { cacheMode: before.gateway.cacheMode };
+    },
     async apply(patch) {
       const [gateway, ssr] = await Promise.all([
         call('gateway', 'GET', '/admin/settings'),

@@ -1,6 +1,7 @@
 // The load lab's page: its panels, each in a file of its own, fed by one event stream (useLabEvents).
 import { describePhase, describeRun } from '../src/protocol.ts';
 import type { LabState, RunStatus } from './api.ts';
+import { ArchitecturePanel } from './architecture-panel.tsx';
 import { BrowserPanel } from './browser-panel.tsx';
 import { CachePanel } from './cache-panel.tsx';
 import { Configure } from './configure.tsx';
@@ -42,6 +43,7 @@ export function LabApp({ initial }: { initial: LabState }) {
         />
       </div>
       <BrowserPanel state={state} run={run} loads={loads} browserRun={browserRun} onMessage={setMessage} />
+      <ArchitecturePanel onMessage={setMessage} />
       <History runs={history} onChanged={refreshHistory} onMessage={setMessage} />
       <div className="grid">
         <CachePanel onMessage={setMessage} />

@@ -64,7 +64,8 @@ export { nonNegative, parseRates, parseTargets, positive } from './options.ts';
 export { consoleReporter } from './console.ts';
 export { cpuSnapshot, cpuSpent, pidsNamed, type CpuGroups } from './cpu.ts';
 export { summarizeProfile, type Window } from './cpuprofile.ts';
-export { writeReportFiles } from './report/page.ts';
+export { reportPage, writeReportFiles } from './report/page.ts';
+export { escapeXml } from './report/svg.ts';
 export { stopOnCtrlC } from './cli/interrupt.ts';
 export {
   BROWSER_VARIANTS,

@@ -18,6 +18,8 @@ export interface Spawnable {
   /** A script under the repository, run with tsx, or a command and its arguments. */
   entry?: string;
   command?: [string, ...string[]];
+  /** Its working folder (the repository's root unless told). */
+  cwd?: string;
   /**
    * Started again when it stops: `balanced`, an instance the other one covers meanwhile; `alone`,
    * a single instance (a subgraph) whose callers get errors until it is back.
@@ -43,7 +45,7 @@ export class Supervisor {
   spawn(service: Spawnable, env: NodeJS.ProcessEnv): ChildProcess {
     const [command, ...args] = service.command ?? serviceCommand(service.entry!);
     const child = spawn(command, args, {
-      cwd: ROOT,
+      cwd: service.cwd ?? ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe', ...(service.ipc ? ['ipc' as const] : [])],
     });
@@ -99,9 +101,9 @@ export class Supervisor {
     });
   }
 
-  /** Waits for `GET /readyz` to answer 200, or fails after the deadline (or once stopping). */
-  ready(name: string, url: string): Promise<void> {
-    return waitReady(url, { name, timeoutMs: this.readyTimeoutMs, stopped: () => this.stopping });
+  /** Waits for `GET /readyz` (or `probe`) to answer 200, or fails after the deadline (or once stopping). */
+  ready(name: string, url: string, probe?: { path: string; init: RequestInit }): Promise<void> {
+    return waitReady(url, { name, timeoutMs: this.readyTimeoutMs, stopped: () => this.stopping, probe });
   }
 
   /** Runs `cleanup` once every service has stopped (the embedded database). */

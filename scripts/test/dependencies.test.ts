@@ -112,7 +112,9 @@ test('workspace packages are declared as "*", so npm links the local copy', () =
 const LAYERS: { layer: string; dirs: RegExp; mayUse: string[] }[] = [
   { layer: 'packages', dirs: /^packages\//, mayUse: ['packages'] },
   { layer: 'services', dirs: /^(subgraphs\/|gateway$|ssr$)/, mayUse: ['packages'] },
-  { layer: 'tools', dirs: /^(loadtest$|lab$|tools\/)/, mayUse: ['packages', 'services', 'tools'] },
+  // the monolith is the subgraphs' modules (and the gateway's composition) in one process
+  { layer: 'monolith', dirs: /^monolith$/, mayUse: ['packages', 'services'] },
+  { layer: 'tools', dirs: /^(loadtest$|lab$|tools\/)/, mayUse: ['packages', 'services', 'monolith', 'tools'] },
 ];
 
 test('layers point one way: packages use packages, services use packages, tools use either', () => {
@@ -197,7 +199,7 @@ test('the scanner finds the load tools by package and by relative path', () => {
 
 test('no service imports the load tester or the lab, its tests included', () => {
   const problems: string[] = [];
-  for (const dir of workspaceDirs().filter((one) => /^(subgraphs\/|gateway$|ssr$)/.test(one))) {
+  for (const dir of workspaceDirs().filter((one) => /^(subgraphs\/|gateway$|monolith$|ssr$)/.test(one))) {
     for (const file of sourceFiles(dir)) {
       for (const specifier of loadToolImports(file)) problems.push(`${file} imports ${specifier}`);
     }

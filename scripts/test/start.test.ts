@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { portEnvironment, SERVICE_NAMES, type ServiceName } from '@supergraph-lab/config';
 import { runLoadTest, type Endpoints } from '@supergraph-lab/loadtest';
+import { ITEM_PAGE_QUERY, itemPageVariables } from '@supergraph-lab/http/documents';
 import { graphql, rest } from '@supergraph-lab/stack';
+import { gatewayUnavailable } from '@supergraph-lab/stack/gateways';
 import { eventually, freePort } from '@supergraph-lab/testing';
 import pg from 'pg';
 
@@ -184,3 +187,34 @@ test(
     }
   },
 );
+
+test(
+  'GATEWAY=grafbase: npm start puts Grafbase on the gateway port, the banner says what it lacks, the shop works',
+  { timeout: 180_000, skip: gatewayUnavailable('grafbase') ?? false },
+  async () => {
+    const started = await npmStart({ GATEWAY: 'grafbase', LOG_LEVEL: 'warn' });
+    const local = (port: number) => `http://127.0.0.1:${port}`;
+    try {
+      assert.match(started.output(), /GATEWAY=grafbase: Grafbase \(CLI dev server\)/);
+      assert.match(started.output(), /it lacks the response cache, the REST compatibility routes/);
+      const page = await graphql(local(started.ports.gateway), ITEM_PAGE_QUERY, itemPageVariables(2));
+      assert.equal(page.errors, undefined);
+      assert.equal((page.data?.item as { id: string }).id, '2');
+      // the SSR service renders the page from Grafbase's answer
+      const html = await (await fetch(`${local(started.ports.ssr)}/items/2`)).text();
+      assert.match(html, /<h1[^>]*>[^<]+<\/h1>/);
+    } finally {
+      await started.stop();
+    }
+    assert.match(started.output(), /\[start\] +gateway stopped/);
+  },
+);
+
+test('GATEWAY with another name: npm start refuses it, naming the four', { timeout: 60_000 }, async () => {
+  const child = spawn('npm', ['start'], { cwd: ROOT, env: { ...process.env, GATEWAY: 'router' }, stdio: 'pipe' });
+  let output = '';
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const [code] = (await once(child, 'exit')) as [number];
+  assert.notEqual(code, 0);
+  assert.match(output, /GATEWAY must be one of apollo, hive, hive-rust, grafbase, got "router"/);
+});

@@ -22,6 +22,8 @@ export {
   databaseUrlForms,
   databaseUrlPattern,
   type DatabaseKind,
+  GATEWAYS,
+  type GatewayKind,
   SEED_IMAGE_HOST,
   type CacheMode,
   type CacheStoreKind,
@@ -93,6 +95,8 @@ const schema = z.object({
   ...serviceVariables,
   // the load lab: a tool of its own, not a service of the registry (nothing composes or balances it)
   LAB_PORT: port(3100),
+  // the monolith: the three subgraphs' modules behind the API schema in one process, the baseline federation is measured against
+  MONOLITH_PORT: port(4005),
   LAB_URL: url(/^https?:\/\//, 'http://127.0.0.1:3100').optional(),
   // where the lab keeps its runs; unset: .data/lab in the checkout
   LAB_DATA_DIR: z.string().optional(),
@@ -185,7 +189,7 @@ export interface Config {
    * /images route). Browsers, the lab's server-side Chromium among them, load these URLs.
    */
   imageHosts: string[];
-  ports: Record<ServiceName | 'lab', number>;
+  ports: Record<ServiceName | 'lab' | 'monolith', number>;
   /** The gateway's base URL as the SSR service and the tools reach it (GATEWAY_URL, else GATEWAY_PORT here). */
   gatewayUrl: string;
   /** The SSR service's base URL as the tools reach it (SSR_URL, else SSR_PORT here). */
@@ -285,6 +289,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
         number
       >),
       lab: e.LAB_PORT,
+      monolith: e.MONOLITH_PORT,
     },
     gatewayUrl: stripSlash(e.GATEWAY_URL ?? local(e.GATEWAY_PORT)),
     ssrUrl,

@@ -3,6 +3,13 @@
 export const CACHE_MODES = ['off', 'entity', 'response', 'all'] as const;
 export type CacheMode = (typeof CACHE_MODES)[number];
 
+/**
+ * Which gateway serves the gateway port (GATEWAY): the project's own (Apollo Gateway with its
+ * caches, REST routes, limits and Server-Timing) or one of three peers over the same subgraphs.
+ */
+export const GATEWAYS = ['apollo', 'hive', 'hive-rust', 'grafbase'] as const;
+export type GatewayKind = (typeof GATEWAYS)[number];
+
 /** Where the cache entries live: CACHE_URL's scheme (redis://, rediss://, memcached://), or memory without one. */
 export const CACHE_STORES = ['redis', 'memcached', 'memory'] as const;
 export type CacheStoreKind = (typeof CACHE_STORES)[number];

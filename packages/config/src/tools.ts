@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseEnv, port, wholeNumber } from './env.ts';
-import { databaseUrlPattern } from './modes.ts';
+import { databaseUrlPattern, GATEWAYS, type GatewayKind } from './modes.ts';
 
 /**
  * The settings of the tools around the services (npm start, start:scaled, the test and bench
@@ -8,6 +8,8 @@ import { databaseUrlPattern } from './modes.ts';
  * validated, as readConfig does for the services.
  */
 export interface ToolConfig {
+  /** GATEWAY: which gateway npm start and the stack put on the gateway port. */
+  gateway: GatewayKind;
   /** Items `npm start` seeds into an empty embedded database. */
   seedItems: number;
   embeddedPgPort: number;
@@ -31,6 +33,9 @@ export interface ToolConfig {
 }
 
 const schema = z.object({
+  GATEWAY: z
+    .enum(GATEWAYS, { errorMap: () => ({ message: `must be one of ${GATEWAYS.join(', ')}` }) })
+    .default('apollo'),
   SEED_ITEMS: wholeNumber(0, 2000, 10_000_000),
   EMBEDDED_PG_PORT: port(54329),
   EMBEDDED_DATA_DIR: z.string().optional(),
@@ -52,6 +57,7 @@ const schema = z.object({
 export function readToolConfig(env: NodeJS.ProcessEnv = process.env): ToolConfig {
   const e = parseEnv(schema, env);
   return {
+    gateway: e.GATEWAY,
     seedItems: e.SEED_ITEMS,
     embeddedPgPort: e.EMBEDDED_PG_PORT,
     embeddedDataDir: e.EMBEDDED_DATA_DIR,

@@ -51,6 +51,7 @@ test('where the gateway and the SSR service are: the URL when given, else the po
 test("the tools' settings: defaults, and each bad value named", () => {
   const defaults = readToolConfig({});
   assert.deepEqual(defaults, {
+    gateway: 'apollo',
     seedItems: 2000,
     embeddedPgPort: 54329,
     embeddedDataDir: undefined,
@@ -146,4 +147,14 @@ test("photo URLs' hosts: the seed's and the SSR service's unless IMAGE_HOSTS nam
   ]);
   for (const bad of ['cdn.example/path', 'http://cdn.example', 'user@cdn.example', 'cdn.example,,x'])
     assert.throws(() => readConfig({ IMAGE_HOSTS: bad }), /IMAGE_HOSTS must be a comma-separated list of hosts/, bad);
+});
+
+test('GATEWAY picks the gateway on the gateway port; another name is refused with the choices', () => {
+  assert.equal(readToolConfig({ GATEWAY: 'hive-rust' }).gateway, 'hive-rust');
+  assert.throws(
+    () => readToolConfig({ GATEWAY: 'router' }),
+    (error: Error) =>
+      error instanceof ConfigError &&
+      error.message === 'invalid configuration: GATEWAY must be one of apollo, hive, hive-rust, grafbase, got "router"',
+  );
 });

@@ -2,7 +2,9 @@
 // (main.ts), admin routes, metrics, the DateTime scalar, and the writes: each with its cache
 // invalidation made durable (writes.ts), creates with Idempotency-Key (creates.ts).
 export {
+  createModulesService,
   createSubgraphService,
+  type ModulesDefinition,
   type RequestContext,
   type SubgraphDefinition,
   type SubgraphService,

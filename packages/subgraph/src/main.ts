@@ -10,8 +10,9 @@ import type { SubgraphService, SubgraphServiceOptions } from './service.ts';
  * SIGINT/SIGTERM. Configuration errors end the process with one line.
  */
 export async function runSubgraphMain(
-  name: SubgraphName,
+  name: SubgraphName | 'monolith',
   create: (config: Config, options?: SubgraphServiceOptions) => Promise<SubgraphService>,
+  portOf: (config: Config) => number = (config) => config.ports[name],
 ): Promise<void> {
   let config: Config;
   try {
@@ -34,10 +35,10 @@ export async function runSubgraphMain(
   worker?.on('message', (message: { type?: string; patch?: Partial<RuntimeSettings> }) => {
     if (message?.type === 'settings' && message.patch) service.applySettings(message.patch);
   });
-  const url = await service.listen(config.ports[name], config.host);
-  service.app.log.info(
-    `${name} subgraph listening at ${url}/graphql (REST under ${url}/api)${cluster.isWorker ? `, worker ${cluster.worker?.id}` : ''}`,
-  );
+  const url = await service.listen(portOf(config), config.host);
+  const what = name === 'monolith' ? name : `${name} subgraph`;
+  const workerId = cluster.isWorker ? `, worker ${cluster.worker?.id}` : '';
+  service.app.log.info(`${what} listening at ${url}/graphql (REST under ${url}/api)${workerId}`);
   onStopSignal(async (signal) => {
     service.app.log.info(`${signal}: draining and shutting down`);
     await drainAndClose(service.app, () => service.close(), config.shutdown);

@@ -22,7 +22,7 @@ import {
   type RuntimeSettings,
 } from '@supergraph-lab/http';
 import type { FastifyInstance } from 'fastify';
-import { parse } from 'graphql';
+import { parse, type GraphQLSchema } from 'graphql';
 import { registerSubgraphAdmin } from './admin.ts';
 import { armCrashBeforeInvalidation } from './crash.ts';
 import { createWrites, type Writes } from './writes.ts';
@@ -89,8 +89,44 @@ declare module 'fastify' {
 }
 
 /** Builds a subgraph service (not yet listening): `createXService(config)` in each subgraph. */
-export async function createSubgraphService<Module, Context extends RequestContext>(
+export function createSubgraphService<Module, Context extends RequestContext>(
   definition: SubgraphDefinition<Module, Context>,
+  config: Config,
+  options: SubgraphServiceOptions = {},
+): Promise<SubgraphService> {
+  return createModulesService<Context>(
+    {
+      name: definition.name,
+      definitions: [definition],
+      schema: () =>
+        buildSubgraphSchema({
+          typeDefs: parse(readFileSync(definition.schemaFile, 'utf8')),
+          // checked against schema.graphql by its generated types; Apollo's own map type is looser (any context)
+          resolvers: definition.resolvers as ApolloResolverMap,
+        }),
+      context: ([context]) => context as Context,
+    },
+    config,
+    options,
+  );
+}
+
+/**
+ * What one process serves: the modules of one subgraph (a subgraph service) or of every
+ * subgraph in one schema (the monolith), on one database pool, cache and set of writes.
+ */
+export interface ModulesDefinition<Context extends RequestContext> {
+  name: string;
+  definitions: readonly SubgraphDefinition<unknown, RequestContext>[];
+  /** The executable schema the process serves. */
+  schema(): GraphQLSchema;
+  /** A request's GraphQL context from each definition's (in their order), which share `cacheReader` and `creates`. */
+  context(contexts: RequestContext[]): Context;
+}
+
+/** Builds a service (not yet listening) running the modules of `served.definitions` behind one GraphQL schema and their REST routes. */
+export async function createModulesService<Context extends RequestContext>(
+  served: ModulesDefinition<Context>,
   config: Config,
   options: SubgraphServiceOptions = {},
 ): Promise<SubgraphService> {
@@ -115,7 +151,7 @@ export async function createSubgraphService<Module, Context extends RequestConte
           },
     });
   const app = createHttpServer({
-    name: definition.name,
+    name: served.name,
     logLevel: config.logLevel,
     bodyLimitBytes: config.bodyLimitBytes,
     requestTimeoutMs: config.requestTimeoutMs,
@@ -131,7 +167,7 @@ export async function createSubgraphService<Module, Context extends RequestConte
     onError: (message, error) => app.log.warn({ err: error }, message),
   });
   if (config.testCrashAfterCommit) armCrashBeforeInvalidation(app);
-  const module = definition.createModule(prisma, cache, writes);
+  const modules = served.definitions.map((definition) => definition.createModule(prisma, cache, writes));
   // BATCHING at start, switched at runtime by the load lab (PUT /admin/settings); read by each new request
   const settings = { batching: config.batching };
   const applySettings = (patch: Partial<RuntimeSettings>) => {
@@ -156,19 +192,18 @@ export async function createSubgraphService<Module, Context extends RequestConte
       reply.header(DEPENDENCIES_HEADER, encodeDependencies(reader.dependencies));
     }
   });
-  const schema = buildSubgraphSchema({
-    typeDefs: parse(readFileSync(definition.schemaFile, 'utf8')),
-    // checked against schema.graphql by its generated types; Apollo's own map type is looser (any context)
-    resolvers: definition.resolvers as ApolloResolverMap,
-  });
   await mountGraphQL<Context>(app, {
-    schema,
+    schema: served.schema(),
     development: config.development,
-    context: async (request) =>
-      ({
-        ...definition.createContext(module, request.cacheReader, settings),
-        creates: createContextOf(request.headers),
-      }) as Context,
+    context: async (request) => {
+      const creates = createContextOf(request.headers);
+      return served.context(
+        served.definitions.map((definition, i) => ({
+          ...definition.createContext(modules[i], request.cacheReader, settings),
+          creates,
+        })),
+      );
+    },
     plugins: [idempotencyPlugin<Context>()],
     limits: config.graphqlLimits,
     leanDocumentCacheBytes: config.leanDocumentCacheBytes,
@@ -179,7 +214,7 @@ export async function createSubgraphService<Module, Context extends RequestConte
     responseExtensions: ({ cacheReader }) =>
       cacheReader?.complete && cache.policy.dependencies ? { cacheDependencies: cacheReader.dependencies } : undefined,
   });
-  definition.registerRest(app, module);
+  served.definitions.forEach((definition, i) => definition.registerRest(app, modules[i]));
   registerSubgraphAdmin(app, config, {
     cache,
     store,
@@ -190,7 +225,7 @@ export async function createSubgraphService<Module, Context extends RequestConte
   registerSubgraphMetrics(app, prisma, cache, options.prisma ? null : statements);
 
   return {
-    name: definition.name,
+    name: served.name,
     app,
     prisma,
     cache,

@@ -122,23 +122,29 @@ export function startMemcached(bin: string, port?: number, memoryMb = 64): Promi
 }
 
 /**
- * Resolves once `GET <baseUrl>/readyz` answers 200 (every service has it); fails after
- * `timeoutMs`, or at once when `stopped()` says the caller gave up.
+ * Resolves once `GET <baseUrl>/readyz` answers 200 (every service has it), or `probe` does (a
+ * request of another path, for a process without /readyz); fails after `timeoutMs`, or at once
+ * when `stopped()` says the caller gave up.
  */
 export async function waitReady(
   baseUrl: string,
-  options: { name?: string; timeoutMs?: number; stopped?: () => boolean } = {},
+  options: {
+    name?: string;
+    timeoutMs?: number;
+    stopped?: () => boolean;
+    probe?: { path: string; init: RequestInit };
+  } = {},
 ): Promise<void> {
-  const { name = 'the service', timeoutMs = 30_000 } = options;
+  const { name = 'the service', timeoutMs = 30_000, probe = { path: '/readyz', init: {} } } = options;
   await eventually(
     async () => {
       if (options.stopped?.()) throw new Error('stopped');
-      return fetch(`${baseUrl}/readyz`, { signal: AbortSignal.timeout(2000) }).then(
+      return fetch(`${baseUrl}${probe.path}`, { ...probe.init, signal: AbortSignal.timeout(2000) }).then(
         (response) => response.ok,
         () => false, // not listening yet
       );
     },
     timeoutMs,
-    `${name} to be ready at ${baseUrl}/readyz (${timeoutMs / 1000} s)`,
+    `${name} to be ready at ${baseUrl}${probe.path} (${timeoutMs / 1000} s)`,
   );
 }

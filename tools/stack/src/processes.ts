@@ -1,14 +1,24 @@
 // The stack as separate processes on free ports, and a scratch database to point it at: what
 // benchmarks and the load tester's matrix run against (tests use the in-process startStack).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { portEnvironment, SERVICES, type ServiceName } from '@supergraph-lab/config';
+import {
+  portEnvironment,
+  readToolConfig,
+  SERVICES,
+  SUBGRAPHS,
+  type GatewayKind,
+  type ServiceName,
+  type SubgraphName,
+} from '@supergraph-lab/config';
 import { databaseUrlFromEnv, dialectOf } from '@supergraph-lab/db';
 import { createTestDatabase } from '@supergraph-lab/db/testing';
 import { loadShopData } from '@supergraph-lab/seed';
 import { freePort, waitReady } from '@supergraph-lab/testing';
+import { GATEWAY_CHOICES, peerLaunch, readyProbe } from './gateways.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
+const GATEWAY_SERVICE = SERVICES.find((service) => service.kind === 'gateway')!;
 
 /**
  * Node flags every service process runs with (npm start, start:scaled, the benchmarks; the
@@ -51,6 +61,8 @@ export async function scratchDatabase(
 export type { ServiceName };
 
 export interface RunningStack {
+  /** Which gateway serves the gateway port (GATEWAY). */
+  gateway: GatewayKind;
   ports: Record<ServiceName, number>;
   /** Each service's base URL (http://127.0.0.1:port), SSR's whether it runs or not. */
   urls: Record<ServiceName, string>;
@@ -63,7 +75,7 @@ export interface RunningStack {
 /**
  * The subgraphs and the gateway (and SSR with `withSsr`) as processes, every service of the
  * registry on a free port, with `env` on top of the defaults; `nodeArgs` go to each node process
- * (e.g. `--cpu-prof`).
+ * (e.g. `--cpu-prof`). GATEWAY (in `env`, else the environment) picks the gateway.
  */
 export async function startServices(
   databaseUrl: string,
@@ -73,7 +85,8 @@ export async function startServices(
 ): Promise<RunningStack> {
   const ports = {} as Record<ServiceName, number>;
   for (const service of SERVICES) ports[service.name] = await freePort();
-  const children: ChildProcess[] = [];
+  const gateway = readToolConfig({ GATEWAY: env.GATEWAY ?? process.env.GATEWAY }).gateway;
+  const children: StartedProcess[] = [];
   const pids: RunningStack['pids'] = {};
   const full = {
     ...process.env,
@@ -83,17 +96,36 @@ export async function startServices(
     ...portEnvironment(ports),
     ...env,
   };
-  // all at once: each is waited for below
-  const started = SERVICES.filter((service) => withSsr || service.kind !== 'ssr');
-  for (const service of started) {
-    const [command, ...args] = serviceCommand(service.entry, nodeArgs);
-    const child = spawn(command, args, { env: full, stdio: 'inherit' });
-    children.push(child);
-    pids[service.name] = child.pid!;
-  }
   const base = (port: number) => `http://127.0.0.1:${port}`;
-  for (const { name } of started) await waitReady(base(ports[name]), { name, timeoutMs: 30_000 });
+  const subgraphUrls = Object.fromEntries(
+    SERVICES.filter((service) => service.kind === 'subgraph').map((service) => [
+      service.name,
+      base(ports[service.name]),
+    ]),
+  ) as Parameters<typeof startGateway>[2];
+  try {
+    // all at once: each is waited for below
+    const started = SERVICES.filter((service) => withSsr || service.kind !== 'ssr');
+    for (const service of started) {
+      const child =
+        service.kind === 'gateway'
+          ? startGateway(gateway, ports.gateway, subgraphUrls, full, nodeArgs)
+          : startProcess(serviceCommand(service.entry, nodeArgs), full);
+      children.push(child);
+      pids[service.name] = child.pid;
+    }
+    for (const { name, kind } of started)
+      await waitReady(base(ports[name]), {
+        name: kind === 'gateway' ? GATEWAY_CHOICES[gateway].label : name,
+        timeoutMs: 30_000,
+        probe: kind === 'gateway' ? readyProbe(gateway) : undefined,
+      });
+  } catch (error) {
+    await Promise.all(children.map((child) => child.stop()));
+    throw error;
+  }
   return {
+    gateway,
     ports,
     urls: Object.fromEntries(Object.entries(ports).map(([name, port]) => [name, base(port)])) as Record<
       ServiceName,
@@ -102,12 +134,59 @@ export async function startServices(
     pids,
     base,
     async stop() {
-      for (const child of children) child.kill('SIGTERM');
-      await Promise.all(
-        children.map(
-          (child) => new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve))),
-        ),
-      );
+      await Promise.all(children.map((child) => child.stop()));
     },
   };
+}
+
+/** A process a tool started: its id, and how to stop it (SIGTERM, then waiting for its exit). */
+export interface StartedProcess {
+  pid: number;
+  stop(): Promise<void>;
+}
+
+/** Spawns `command` with `env` (its output on this process's), stopped by SIGTERM. */
+export function startProcess(
+  [command, ...args]: [string, ...string[]],
+  env: NodeJS.ProcessEnv,
+  options: { cwd?: string; onStopped?: () => void } = {},
+): StartedProcess {
+  const child = spawn(command, args, { env, stdio: 'inherit', cwd: options.cwd });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    pid: child.pid!,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+      options.onStopped?.();
+    },
+  };
+}
+
+/**
+ * Gateway `kind` (GATEWAY) on `port` over the subgraphs at `subgraphUrls` (base URLs): the
+ * project's gateway's entry file, or a peer from tools/stack/src/gateways.ts.
+ */
+export function startGateway(
+  kind: GatewayKind,
+  port: number,
+  subgraphUrls: Record<SubgraphName, string>,
+  env: NodeJS.ProcessEnv,
+  nodeArgs: string[] = [],
+): StartedProcess {
+  if (kind === 'apollo') {
+    const urls = SUBGRAPHS.map((subgraph) => [subgraph.urlVariable, subgraphUrls[subgraph.name]]);
+    return startProcess(serviceCommand(GATEWAY_SERVICE.entry, nodeArgs), {
+      ...env,
+      ...portEnvironment({ gateway: port }),
+      ...Object.fromEntries(urls),
+    });
+  }
+  const launch = peerLaunch(kind, port, subgraphUrls, [...SERVICE_NODE_FLAGS, ...nodeArgs]);
+  return startProcess(launch.command, env, { cwd: launch.cwd, onStopped: launch.cleanup });
+}
+
+/** The monolith (monolith/src/main.ts: the same API, no gateway) on `port`, on `env`'s DATABASE_URL. */
+export function startMonolith(port: number, env: NodeJS.ProcessEnv, nodeArgs: string[] = []): StartedProcess {
+  return startProcess(serviceCommand('monolith/src/main.ts', nodeArgs), { ...env, MONOLITH_PORT: String(port) });
 }
