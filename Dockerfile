@@ -29,6 +29,7 @@ COPY subgraphs subgraphs
 COPY gateway gateway
 COPY ssr ssr
 COPY lab lab
+COPY monolith monolith
 COPY loadtest loadtest
 COPY tools tools
 COPY prisma prisma

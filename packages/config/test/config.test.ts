@@ -58,6 +58,7 @@ test("the tools' settings: defaults, and each bad value named", () => {
     nginxPort: 8080,
     nginxBin: '/usr/sbin/nginx',
     haproxyBin: '/usr/sbin/haproxy',
+    kubectlBin: 'kubectl',
     memcachedBin: '/usr/bin/memcached',
     mariadbUrl: 'mysql://root@127.0.0.1:3306',
     chromiumPath: '/usr/bin/chromium',
