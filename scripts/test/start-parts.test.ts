@@ -38,6 +38,17 @@ for (const balancer of Object.keys(BALANCERS) as Balancer[]) {
       ssrs: [3000, 3010],
     });
     assert.equal(unchanged, template);
+    // free ports that begin like the defaults (30009, 40001...) are written whole, once
+    const lookalikes = balancerConfig(balancer, template, {
+      balancer: 30009,
+      operations: 40109,
+      gateways: [40001, 30001],
+      ssrs: [31001, 40101],
+      lab: 30101,
+    });
+    for (const port of [30009, 40109, 40001, 30001, 31001, 40101])
+      assert.ok(lookalikes.includes(`127.0.0.1:${port}`), `${port} in ${balancer}'s file`);
+    for (const [, port] of lookalikes.matchAll(/127\.0\.0\.1:(\d+)/g)) assert.ok(Number(port) < 65536, port);
   });
 }
 

@@ -59,14 +59,19 @@ export function balancerConfig(balancer: Balancer, template: string, ports: Bala
   const listeners = [listen(8080), listen(8081)];
   for (const line of listeners)
     if (!template.includes(line)) throw new Error(`deploy/${BALANCERS[balancer].file} has no "${line}" to rewrite`);
+  const upstreams: Record<string, number> = {
+    4000: ports.gateways[0],
+    4010: ports.gateways[1],
+    3000: ports.ssrs[0],
+    3010: ports.ssrs[1],
+    3100: ports.lab ?? 3100,
+  };
+  // one pass, whole port numbers only: replaced one after another, a new port that begins like
+  // an old one (30009 for the balancer, then 3000 replaced) was rewritten again into no port at all
   return template
+    .replace(/127\.0\.0\.1:(4000|4010|3000|3010|3100)(?!\d)/g, (_, port: string) => `127.0.0.1:${upstreams[port]}`)
     .replace(listeners[0]!, listen(ports.balancer))
-    .replace(listeners[1]!, listen(operationsPort(ports)))
-    .replaceAll('127.0.0.1:4000', `127.0.0.1:${ports.gateways[0]}`)
-    .replaceAll('127.0.0.1:4010', `127.0.0.1:${ports.gateways[1]}`)
-    .replaceAll('127.0.0.1:3000', `127.0.0.1:${ports.ssrs[0]}`)
-    .replaceAll('127.0.0.1:3010', `127.0.0.1:${ports.ssrs[1]}`)
-    .replaceAll('127.0.0.1:3100', `127.0.0.1:${ports.lab ?? 3100}`);
+    .replace(listeners[1]!, listen(operationsPort(ports)));
 }
 
 /** The command that runs the balancer in the foreground with `confFile` (nginx: relative paths under `prefix`). */
