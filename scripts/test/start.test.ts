@@ -176,12 +176,13 @@ test(
       try {
         await holder.query('BEGIN');
         assert.equal((await fetch(`${local(ports.items)}/readyz`)).status, 503);
-        assert.equal((await fetch(`${local(ports.gateway)}/readyz`)).status, 503);
+        // the gateway asks its subgraphs' /healthz: one out of its own rotation does not take it out
+        assert.equal((await fetch(`${local(ports.gateway)}/readyz`)).status, 200);
       } finally {
         await holder.query('ROLLBACK');
         await holder.end();
       }
-      await eventually(async () => (await fetch(`${local(ports.gateway)}/readyz`)).status === 200, 10_000);
+      await eventually(async () => (await fetch(`${local(ports.items)}/readyz`)).status === 200, 10_000);
     } finally {
       await started.stop();
     }
