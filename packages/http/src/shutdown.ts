@@ -47,8 +47,8 @@ export interface DrainOptions {
  *    new connections): a balancer with health checks (HAProxy) takes the instance out meanwhile.
  * 2. the listening socket closes, once the connections waiting in the kernel's accept queue are
  *    in (closing it would reset them, after the balancer may have written a request): a new
- *    connection is refused, which a balancer retries on
- *    another instance whatever the method (nothing was sent), and which takes this one out of a
+ *    connection is refused, which a balancer retries on another instance whatever the method
+ *    (nothing was sent), and which takes this one out of a
  *    balancer that only learns from failures (nginx). Every answer now closes its connection;
  *    idle connections are left to the balancer, which closes them after its idle timeout
  *    (deploy/nginx.conf, deploy/haproxy.cfg set it below `idleMs`), for at most `idleMs`.
