@@ -145,6 +145,9 @@ function createClient(url: string, options: PrismaOptions): { client: PrismaClie
   return { client, reader: reader(pool) };
 }
 
+/** The error a checked-out connection's query reports itself. */
+function ignoreConnectionError(): void {}
+
 /** Hot reads as statements prepared under their name on each connection of the pool. */
 function reader(pool: pg.Pool): Reader {
   return {
@@ -153,18 +156,23 @@ function reader(pool: pg.Pool): Reader {
       if (!cancellation) return (await pool.query<Row & pg.QueryResultRow>(query)).rows;
       cancellation.throwIfAborted();
       const connection = await pool.connect();
-      if (cancellation.aborted) {
-        connection.release();
-        throw cancellation.reason;
-      }
+      // checked out, a connection has no listener of the pool's: its socket dying (the database
+      // cut off, restarted) would be an unhandled 'error' event and kill the process. The query
+      // fails with that error anyway; pool.query guards its connections the same way
+      connection.on('error', ignoreConnectionError);
+      // as pool.query does: a connection whose statement failed is closed, not reused
+      let failed: Error | undefined;
       try {
-        const { rows } = await connection.query<Row & pg.QueryResultRow>(query);
-        connection.release();
-        return rows;
-      } catch (error) {
-        // as pool.query does: a connection whose statement failed is closed, not reused
-        connection.release(error as Error);
-        throw error;
+        if (cancellation.aborted) throw cancellation.reason;
+        try {
+          return (await connection.query<Row & pg.QueryResultRow>(query)).rows;
+        } catch (error) {
+          failed = error as Error;
+          throw error;
+        }
+      } finally {
+        connection.off('error', ignoreConnectionError);
+        connection.release(failed);
       }
     },
     stats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
