@@ -16,10 +16,22 @@ export const prefixOf = (name: string, colour: number) => paint(colour, `[${name
 export function formatLogLine(line: string): string {
   if (!line.startsWith('{')) return line;
   try {
-    const entry = JSON.parse(line) as { level?: number; msg?: string; err?: { message?: string } };
+    const entry = JSON.parse(line) as {
+      level?: number;
+      msg?: string;
+      err?: { message?: string };
+      status?: number;
+      method?: string;
+      url?: string;
+      reason?: string;
+    };
     const level =
       { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' }[entry.level ?? 30] ?? 'info';
-    return `${level.padEnd(5)} ${entry.msg ?? ''}${entry.err?.message ? `: ${entry.err.message}` : ''}`;
+    // a failed request: which one, and why (packages/http, server.ts)
+    const request =
+      entry.status && entry.url ? ` ${[entry.status, entry.method, entry.url].filter(Boolean).join(' ')}` : '';
+    const why = entry.err?.message ?? entry.reason;
+    return `${level.padEnd(5)} ${entry.msg ?? ''}${request}${why ? `: ${why}` : ''}`;
   } catch {
     return line;
   }

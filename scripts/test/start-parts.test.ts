@@ -55,6 +55,12 @@ for (const balancer of Object.keys(BALANCERS) as Balancer[]) {
 test("a service's pino line is shortened to level and message; anything else passes as it is", () => {
   assert.equal(formatLogLine('{"level":30,"msg":"listening"}'), 'info  listening');
   assert.equal(formatLogLine('{"level":50,"msg":"failed","err":{"message":"boom"}}'), 'error failed: boom');
+  assert.equal(
+    formatLogLine(
+      '{"level":40,"msg":"request failed","status":503,"method":"POST","url":"/api/reviews","reason":"the database is unavailable"}',
+    ),
+    'warn  request failed 503 POST /api/reviews: the database is unavailable',
+  );
   assert.equal(formatLogLine('plain text'), 'plain text');
   assert.equal(formatLogLine('{not json'), '{not json');
 });

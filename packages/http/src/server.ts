@@ -119,7 +119,11 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
     observeDuration(reply.elapsedTime / 1000, request.method, route, String(reply.statusCode));
-    if (reply.statusCode >= 500) request.log.warn({ status: reply.statusCode, url: request.url }, 'request failed');
+    if (reply.statusCode >= 500)
+      request.log.warn(
+        { status: reply.statusCode, method: request.method, url: request.url, reason: failureReasons.get(reply.raw) },
+        'request failed',
+      );
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
@@ -236,6 +240,9 @@ export async function listenUrl(app: FastifyInstance, port = 0, host = '127.0.0.
   return `http://${host.includes(':') ? `[${host}]` : host}:${actual}`;
 }
 
+/** Why each failed answer failed (its problem's detail), for the "request failed" log line. */
+const failureReasons = new WeakMap<FastifyReply['raw'], string>();
+
 /** Sends RFC 9457 problem details. */
 export function sendProblem(
   reply: FastifyReply,
@@ -244,6 +251,8 @@ export function sendProblem(
   retryAfterSeconds?: number,
 ): FastifyReply {
   if (retryAfterSeconds !== undefined) reply.header('retry-after', String(retryAfterSeconds));
+  const detail = (problem as { detail?: unknown }).detail;
+  if (status >= 500 && typeof detail === 'string') failureReasons.set(reply.raw, detail);
   return reply.status(status).type('application/problem+json').send(JSON.stringify(problem));
 }
 
