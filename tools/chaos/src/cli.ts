@@ -54,6 +54,7 @@ function readArgs(argv: readonly string[]): ChaosOptions & { json?: string; mark
     retrySeconds: 30,
     extraSeconds: 60,
     warmupSeconds: 5,
+    warmupLimitSeconds: 60,
     timeoutMs: 10_000,
     ...(values.json ? { json: values.json } : {}),
     ...(values.markdown ? { markdown: values.markdown } : {}),

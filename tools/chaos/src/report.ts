@@ -49,8 +49,18 @@ function settings(report: ChaosReport): string {
   return (
     `${report.date}  balancer ${o.balancer}, ${o.rate} requests/s, ${o.durationSeconds} s per fault (fault after ` +
     `${o.quietSeconds} s), Redis down ${o.redisDownSeconds} s, Postgres cut ${o.postgresCutSeconds} s, recovered = ` +
-    `${o.streak} successes in a row on every target, ${report.items} items`
+    `${o.streak} successes in a row on every target, ${report.items} items, ${warmupLine(report)}`
   );
+}
+
+/** How long the warm-up took, and whether the stack carried the rate by its end. */
+function warmupLine(report: ChaosReport): string {
+  // reports stored before the warm-up was measured
+  if (!report.warmup) return `warm-up ${report.options.warmupSeconds} s`;
+  const { seconds, steady } = report.warmup;
+  return steady
+    ? `warm-up ${seconds} s (its last ${report.options.warmupSeconds} s failed nothing)`
+    : `NOT STEADY: requests still failed after ${seconds} s of warm-up, so every fault's failures include overload`;
 }
 
 /** Which targets the failures of a row hit, in and after its window. */

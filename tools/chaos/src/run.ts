@@ -23,8 +23,13 @@ export interface ChaosOptions extends FaultTimes {
    */
   durationSeconds: number;
   extraSeconds: number;
-  /** Seconds of load before the first fault, not measured: no fault hits a cold instance. */
+  /**
+   * Seconds of each warm-up step before the first fault, not measured: no fault hits a cold
+   * instance. Steps are repeated until one fails no request, up to `warmupLimitSeconds`.
+   */
   warmupSeconds: number;
+  /** The most warm-up in all (the run goes on after it, and says the stack was not steady). */
+  warmupLimitSeconds: number;
   /** Seconds of load before the fault. */
   quietSeconds: number;
   /** Consecutive successes on every target that count as recovered. */
@@ -63,6 +68,11 @@ export interface ChaosReport {
   date: string;
   options: Omit<ChaosOptions, 'log' | 'signal'>;
   items: number;
+  /**
+   * The warm-up: its seconds, and whether its last step failed no request. Not steady: the stack
+   * did not carry the rate before any fault, so every fault's figures mix overload with the fault.
+   */
+  warmup: { seconds: number; steady: boolean };
   logFile: string;
   results: FaultResult[];
 }
@@ -106,6 +116,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const agent = createAgent(256);
   const run = randomBytes(3).toString('hex');
   const results: FaultResult[] = [];
+  const warmed = { seconds: 0, steady: options.warmupSeconds === 0 };
   const step = (send: (signal: AbortSignal) => Promise<Outcome>, durationSeconds: number) =>
     runStep({
       rate: options.rate,
@@ -116,7 +127,6 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     });
   try {
     if (options.warmupSeconds > 0) {
-      log(`warming up: ${options.rate}/s for ${options.warmupSeconds} s`);
       const warmup = createWorkload({
         agent,
         origin: stack.scaled.origin,
@@ -124,7 +134,21 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         maxItemId: stack.maxItemId,
         patchItems: [],
       });
-      await step(warmup.send, options.warmupSeconds);
+      // a cold stack (each process compiling its code, empty caches and pools) may not carry the
+      // rate at once: a fault then would be blamed for the overload's failures
+      while (!warmed.steady && warmed.seconds < options.warmupLimitSeconds && !options.signal?.aborted) {
+        const measured = await step(warmup.send, options.warmupSeconds);
+        warmed.seconds += options.warmupSeconds;
+        warmed.steady = measured.errors === 0;
+        log(
+          `warming up: ${options.rate}/s for ${options.warmupSeconds} s, ${measured.errors} of ${measured.sent} failed`,
+        );
+      }
+      if (!warmed.steady)
+        log(
+          `the stack did not carry ${options.rate}/s without failures within ${warmed.seconds} s of warm-up: ` +
+            'the failures of every fault mix overload with the fault (see "failed before")',
+        );
     }
     for (const name of options.faults) {
       if (options.signal?.aborted) break;
@@ -186,5 +210,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     await stack.close();
   }
   const { log: _log, signal: _signal, ...recorded } = options;
-  return { date: new Date().toISOString(), options: recorded, items, logFile: stack.logFile, results };
+  return {
+    date: new Date().toISOString(),
+    options: recorded,
+    items,
+    warmup: warmed,
+    logFile: stack.logFile,
+    results,
+  };
 }

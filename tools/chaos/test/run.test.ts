@@ -23,6 +23,7 @@ describe('npm run chaos: a short run of two faults', { skip: skipWithout(NGINX) 
         quietSeconds: 2,
         extraSeconds: 15,
         warmupSeconds: 3,
+        warmupLimitSeconds: 30,
         streak: 5,
         retrySeconds: 20,
         timeoutMs: 10_000,
@@ -33,6 +34,8 @@ describe('npm run chaos: a short run of two faults', { skip: skipWithout(NGINX) 
         report.results.map((result) => result.fault),
         ['gateway-sigterm', 'redis-stop'],
       );
+      // a sound stack carries 10/s once warm: a failing warm-up would be reported as NOT STEADY
+      assert.ok(report.warmup.steady, `warm after ${report.warmup.seconds} s of warm-up`);
       for (const result of report.results) {
         const { audit } = result;
         const what = `${result.fault}: ${JSON.stringify({ window: result.window, findings: audit.findings.slice(0, 10) })}`;
