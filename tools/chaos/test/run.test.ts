@@ -1,8 +1,8 @@
 // One short real run of the two cheap faults (gateway SIGTERM, Redis stopped) at a low rate,
 // through nginx: what main guarantees today is asserted (every write exactly once once retried,
-// no stale read, recovery within the run); requests failing during a gateway's SIGTERM are not,
-// as the drain loses some on main (see docs/fault-tolerance.md), and a Redis stop is asserted to
-// fail none, since every cache layer falls back to the database.
+// no stale read, recovery within the run, a warm-up that ends steady); requests failing during a
+// gateway's SIGTERM are not, as a starved instance can still fail some (docs/fault-tolerance.md),
+// and a Redis stop is asserted to fail none, since every cache layer falls back to the database.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { NGINX, skipWithout } from '@supergraph-lab/stack/tools';
