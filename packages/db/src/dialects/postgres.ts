@@ -128,8 +128,12 @@ function createClient(url: string, options: PrismaOptions): { client: PrismaClie
     // idle connections do not keep a process alive; $disconnect() closes them (disposeExternalPool)
     allowExitOnIdle: true,
   });
-  // an idle client dropped by the server must not crash the process; the next query reports it
+  // a connection's socket dying (the database cut off or restarted) must not crash the process
+  // with an unhandled 'error' event: an idle one the pool drops (its 'error', ignored here), and
+  // one checked out (a cancellable read, a transaction), on which pg-pool listens no longer, fails
+  // its query with that error anyway
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const onQuery = options.onQuery;
   if (onQuery) {
     pool.on('connect', (client) => {
@@ -145,9 +149,6 @@ function createClient(url: string, options: PrismaOptions): { client: PrismaClie
   return { client, reader: reader(pool) };
 }
 
-/** The error a checked-out connection's query reports itself. */
-function ignoreConnectionError(): void {}
-
 /** Hot reads as statements prepared under their name on each connection of the pool. */
 function reader(pool: pg.Pool): Reader {
   return {
@@ -156,23 +157,18 @@ function reader(pool: pg.Pool): Reader {
       if (!cancellation) return (await pool.query<Row & pg.QueryResultRow>(query)).rows;
       cancellation.throwIfAborted();
       const connection = await pool.connect();
-      // checked out, a connection has no listener of the pool's: its socket dying (the database
-      // cut off, restarted) would be an unhandled 'error' event and kill the process. The query
-      // fails with that error anyway; pool.query guards its connections the same way
-      connection.on('error', ignoreConnectionError);
-      // as pool.query does: a connection whose statement failed is closed, not reused
-      let failed: Error | undefined;
+      if (cancellation.aborted) {
+        connection.release();
+        throw cancellation.reason;
+      }
       try {
-        if (cancellation.aborted) throw cancellation.reason;
-        try {
-          return (await connection.query<Row & pg.QueryResultRow>(query)).rows;
-        } catch (error) {
-          failed = error as Error;
-          throw error;
-        }
-      } finally {
-        connection.off('error', ignoreConnectionError);
-        connection.release(failed);
+        const { rows } = await connection.query<Row & pg.QueryResultRow>(query);
+        connection.release();
+        return rows;
+      } catch (error) {
+        // as pool.query does: a connection whose statement failed is closed, not reused
+        connection.release(error as Error);
+        throw error;
       }
     },
     stats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
