@@ -55,8 +55,6 @@ function settings(report: ChaosReport): string {
 
 /** How long the warm-up took, and whether the stack carried the rate by its end. */
 function warmupLine(report: ChaosReport): string {
-  // reports stored before the warm-up was measured
-  if (!report.warmup) return `warm-up ${report.options.warmupSeconds} s`;
   const { seconds, steady } = report.warmup;
   return steady
     ? `warm-up ${seconds} s (its last ${report.options.warmupSeconds} s failed nothing)`
