@@ -1,6 +1,7 @@
 import { ApolloGateway, IntrospectAndCompose } from '@apollo/gateway';
 import { SUBGRAPH_NAMES, type Config, type SubgraphName } from '@supergraph-lab/config';
 import {
+  countsMetric,
   createContextOf,
   createHttpServer,
   IDEMPOTENT_REPLAYED_HEADER,
@@ -22,6 +23,7 @@ import { registerCacheAdmin } from './admin.ts';
 import { cappedPersistedQueries } from './persisted-queries.ts';
 import { SubgraphDataSource, type GatewayContext } from './datasource.ts';
 import { subgraphFetchCounts } from './fetches.ts';
+import { compiledPlans } from './plan-executor.ts';
 import { responseCachePlugin, responseDependencies, responsesCached, type GatewayCache } from './response-cache.ts';
 import { playgroundPage, registerPlaygroundAssets } from './playground.ts';
 import { registerRestProxy } from './rest-proxy.ts';
@@ -81,12 +83,29 @@ export async function createGatewayService(config: Config, options: GatewayOptio
   // every subgraph fetch, GraphQL's and the REST proxy's (subgraph_fetches_total)
   const fetches = subgraphFetchCounts(app.metrics);
   const supergraphSdl = config.supergraphMode === 'static' ? composeSupergraph(readSubgraphSources(urls)) : null;
+  // the data sources by subgraph, for the plans the gateway runs itself (the lean path's)
+  const dataSources = new Map<string, SubgraphDataSource>();
+  const plans = compiledPlans(dataSources);
+  countsMetric(
+    app.metrics,
+    'lean_query_plans_total',
+    'Query plans of the lean GraphQL path by who ran them: "compiled" (the gateway, from a plan compiled once) or "apollo" (its executor)',
+    ['runner'],
+    () => [
+      [{ runner: 'compiled' }, plans.runs.compiled],
+      [{ runner: 'apollo' }, plans.runs.apollo],
+    ],
+  );
   const gateway = new ApolloGateway({
     supergraphSdl:
       supergraphSdl ??
       new IntrospectAndCompose({ subgraphs: SUBGRAPH_NAMES.map((name) => ({ name, url: `${urls[name]}/graphql` })) }),
-    buildService: ({ name, url }) =>
-      new SubgraphDataSource(name, url!, agent, config.subgraphTimeoutMs, fetches[name as SubgraphName]),
+    buildService: ({ name, url }) => {
+      const source = new SubgraphDataSource(name, url!, agent, config.subgraphTimeoutMs, fetches[name as SubgraphName]);
+      dataSources.set(name, source);
+      return source;
+    },
+    experimental_didResolveQueryPlan: plans.record,
   });
 
   const store = createConfiguredStore(config, (message) => app.log.warn(message));
@@ -99,6 +118,7 @@ export async function createGatewayService(config: Config, options: GatewayOptio
   };
   await mountGraphQL<GatewayContext>(app, {
     gateway,
+    runPlan: plans.run,
     development: config.development,
     context: async (request) => ({
       requestId: request.id,

@@ -141,4 +141,48 @@ describe("the gateway's lean query path", () => {
       assert.equal((await graphqlPaths(url)).apollo - served.apollo, 1, 'Apollo Server answers it');
     }
   });
+  test("a page's plan, once Apollo made it, runs compiled, answering as Apollo's executor does", async () => {
+    // each text twice by POST (Apollo's executor plans the first, the gateway runs the second)
+    // against a GET (Apollo Server, Apollo's executor): data, errors, their paths and codes alike
+    const cases: [string, string, Record<string, unknown>][] = [
+      ['the item page', ITEM_PAGE_QUERY, itemPageVariables(5)],
+      ['an item that does not exist', ITEM_PAGE_QUERY, itemPageVariables(888_888)],
+      [
+        "an entity fetch's error in each item of a listing: paths through the list, nulls bubbling",
+        '{ items(first: 3) { edges { cursor node { id reviews(first: 101) { edges { node { id } } } } } } }',
+        {},
+      ],
+      [
+        'aliases, fragments named and inline, __typename aliased, one field selected twice',
+        `query Aliased($id: ID!) {
+          first: item(id: $id) { ...Parts t: __typename __typename ... on Item { sku photos(first: 2) { url } } photos(first: 2) { width } }
+          other: item(id: "2") { n: name reviewSummary { count } }
+        }
+        fragment Parts on Item { name reviewSummary { count averageRating } }`,
+        { id: '4' },
+      ],
+    ];
+    const runs = async () => {
+      const text = await (await fetch(`${stack.gatewayUrl}/metrics`)).text();
+      const count = (runner: string) =>
+        Number(new RegExp(`^lean_query_plans_total\\{runner="${runner}"[^}]*\\} (\\d+)`, 'm').exec(text)?.[1]);
+      return { compiled: count('compiled'), apollo: count('apollo') };
+    };
+    const compare = async (label: string) => {
+      const before = await runs();
+      for (const [name, query, variables] of cases) {
+        await graphql(stack.gatewayUrl, query, variables);
+        const compiled = await graphql(stack.gatewayUrl, query, variables);
+        const apollo = await graphqlByGet(stack.gatewayUrl, query, variables);
+        assert.deepEqual(compiled, apollo, `${label}: ${name}`);
+      }
+      const after = await runs();
+      assert.ok(after.compiled - before.compiled >= cases.length, `${label}: every second request ran compiled`);
+      assert.ok(after.apollo - before.apollo <= cases.length, `${label}: only first requests ran on Apollo's executor`);
+    };
+    await compare('every subgraph up');
+    // a subgraph down: its fetch's error, and a non-null field (photos) left null bubbling to the item
+    await stack.subgraphs.photos.close();
+    await compare('photos down');
+  });
 });

@@ -11,7 +11,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GraphQLSchema } from 'graphql';
 import { Counter, Histogram } from 'prom-client';
 import { formatGraphQLError } from './errors.ts';
-import { gatewayExecutor, leanQueries, type DocumentCacheUsage } from './lean-queries.ts';
+import { gatewayExecutor, leanQueries, type DocumentCacheUsage, type PlanRunner } from './lean-queries.ts';
 import { queryLimits, queryLimitsPlugin, type QueryLimits } from './limits.ts';
 import { histogramObserver, scrapeGauge } from './metrics.ts';
 
@@ -19,6 +19,8 @@ import { histogramObserver, scrapeGauge } from './metrics.ts';
 export interface GraphQLMountOptions<Context extends BaseContext> {
   schema?: GraphQLSchema;
   gateway?: GatewayInterface;
+  /** The gateway's own runner of the query plans its executor made, for the lean path (see PlanRunner). */
+  runPlan?: PlanRunner<Context>;
   /** Builds the per-request context: where per-request DataLoaders are made. */
   context: (request: FastifyRequest) => Promise<Context>;
   development: boolean;
@@ -107,7 +109,7 @@ export async function mountGraphQL<Context extends BaseContext>(
   const schema = options.schema;
   const lean = leanQueries<Context>({
     schema: schema ? () => schema : () => loaded.schema,
-    ...(schema ? {} : { execute: gatewayExecutor<Context>(() => loaded.executor, apollo.logger) }),
+    ...(schema ? {} : { execute: gatewayExecutor<Context>(() => loaded.executor, apollo.logger, options.runPlan) }),
     introspection: options.introspection,
     maxTokens: options.limits.maxTokens,
     checkLimits,

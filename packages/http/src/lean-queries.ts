@@ -213,6 +213,12 @@ async function executeOnSchema<Context>(operation: LeanOperation<Context>): Prom
 }
 
 /**
+ * Runs an operation's query plan without the gateway's executor when it can (the gateway's
+ * compiled plans, gateway/src/plan-executor.ts); undefined when it cannot, and the executor runs it.
+ */
+export type PlanRunner<Context> = (operation: LeanOperation<Context>) => Promise<ExecutionResult> | undefined;
+
+/**
  * A gateway's executor (what its `load()` gave Apollo Server) as the lean path's: the request
  * context Apollo Server would build for it, less what the gateway does not read. The query hash
  * is the one Apollo Server computes (SHA-256 of the text, hex), so both paths share the query
@@ -222,12 +228,16 @@ async function executeOnSchema<Context>(operation: LeanOperation<Context>): Prom
 export function gatewayExecutor<Context>(
   executor: () => GatewayExecutor | null,
   logger: GatewayGraphQLRequestContext['logger'],
+  runPlan?: PlanRunner<Context>,
 ): LeanExecutor<Context> {
   const hashes = new WeakMap<DocumentNode, string>();
-  return async ({ schema, query, document, operation, operationName, variables, contextValue, headers }) => {
+  return async (lean) => {
+    const { schema, query, document, operation, operationName, variables, contextValue, headers } = lean;
     const gatewayExecute = executor();
     if (!gatewayExecute) return null;
     if (getVariableValues(schema, operation.variableDefinitions ?? [], variables).errors) return null;
+    const ran = runPlan?.(lean);
+    if (ran) return ran;
     let queryHash = hashes.get(document);
     if (queryHash === undefined) {
       queryHash = createHash('sha256').update(query).digest('hex');
