@@ -58,6 +58,8 @@ type Shape =
       selections: Shape[] | undefined;
       /** Whether a leaf value may stand for this field's named type (undefined: not a leaf). */
       validLeaf: ((value: unknown) => boolean) | undefined;
+      /** A leaf that is no list: a value is copied as it is once valid. */
+      scalar: boolean;
     }
   | { kind: 'fragment'; typeCondition: GraphQLCompositeType | undefined; selections: Shape[] };
 
@@ -216,6 +218,7 @@ function shapeOf(
         type: definition.type,
         selections,
         validLeaf: selections ? undefined : leafCheck(schema, named),
+        scalar: !selections && (isNonNullType(definition.type) ? definition.type.ofType : definition.type) === named,
       });
       continue;
     }
@@ -493,6 +496,15 @@ function applySelections(
       if (!applySelections(shaping, input, selection.selections, output, selection.typeCondition ?? parentType))
         return false;
       continue;
+    }
+    if (selection.scalar) {
+      // the common case, a scalar that is there and valid, without the general completion below
+      if (output[selection.responseName] !== undefined) continue;
+      const value = own(input, selection.responseName);
+      if (value !== null && selection.validLeaf!(value)) {
+        output[selection.responseName] = value;
+        continue;
+      }
     }
     shaping.path.push(selection.responseName);
     const completed = complete(

@@ -68,18 +68,22 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export function guardRoutes(app: FastifyInstance, options: GuardOptions): void {
   const guarded = (url: string) =>
     options.prefixes.some((prefix) => url === prefix || url.startsWith(`${prefix}/`) || url.startsWith(`${prefix}?`));
-  app.addHook('onRequest', async (request, reply) => {
-    if (!guarded(request.url)) return;
+  const refusal = (request: FastifyRequest): string | null => {
+    if (!guarded(request.url)) return null;
     if (!hostAllowed(request.headers.host, options.allowedHosts))
-      return forbid(
-        reply,
-        request,
+      return (
         `Host ${JSON.stringify(request.headers.host ?? '')} is not one this service answers to here: ` +
-          'loopback names, or add it to ALLOWED_HOSTS',
+        'loopback names, or add it to ALLOWED_HOSTS'
       );
-    if (SAFE_METHODS.has(request.method)) return;
+    if (SAFE_METHODS.has(request.method)) return null;
     const reason = crossSiteReason(request, options.requireOrigin ?? false);
-    if (reason) return forbid(reply, request, `cross-site request refused: ${reason}`);
+    return reason ? `cross-site request refused: ${reason}` : null;
+  };
+  // `done` rather than async (every request passes here): a refusal answers and never calls it
+  app.addHook('onRequest', (request, reply, done) => {
+    const detail = refusal(request);
+    if (detail) forbid(reply, request, detail);
+    else done();
   });
 }
 

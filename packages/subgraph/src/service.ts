@@ -176,11 +176,12 @@ export async function createModulesService<Context extends RequestContext>(
     if (patch.batching !== undefined) settings.batching = patch.batching;
   };
   app.decorateRequest('cacheReader', null);
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', (request, _reply, done) => {
     request.cacheReader = cache.readerForRequest(request.timing, request.cancellation);
+    done();
   });
   // REST reads tell the gateway which tokens they were built from, as GraphQL does in extensions
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     const reader = request.cacheReader;
     if (
       request.method === 'GET' &&
@@ -191,6 +192,7 @@ export async function createModulesService<Context extends RequestContext>(
     ) {
       reply.header(DEPENDENCIES_HEADER, encodeDependencies(reader.dependencies));
     }
+    done(null, payload);
   });
   await mountGraphQL<Context>(app, {
     schema: served.schema(),
