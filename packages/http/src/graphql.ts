@@ -9,11 +9,11 @@ import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-i
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GraphQLSchema } from 'graphql';
-import { Counter, Histogram } from 'prom-client';
+import { Counter } from 'prom-client';
 import { formatGraphQLError } from './errors.ts';
 import { gatewayExecutor, leanQueries, type DocumentCacheUsage, type PlanRunner } from './lean-queries.ts';
 import { queryLimits, queryLimitsPlugin, type QueryLimits } from './limits.ts';
-import { histogramObserver, scrapeGauge } from './metrics.ts';
+import { histogramMetric, scrapeGauge } from './metrics.ts';
 
 /** How to serve GraphQL on a service's Fastify server. */
 export interface GraphQLMountOptions<Context extends BaseContext> {
@@ -251,14 +251,13 @@ const MAX_OPERATION_NAMES = 200;
  * ones are kept, and at most 200 of them (the rest are "other").
  */
 function operationMetrics<Context extends BaseContext>(app: FastifyInstance) {
-  const duration = new Histogram({
+  const record = histogramMetric({
     name: 'graphql_operation_duration_seconds',
     help: 'GraphQL operation duration by operation name, type and outcome',
-    labelNames: ['operation', 'type', 'outcome'] as const,
+    labelNames: ['operation', 'type', 'outcome'],
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers: [app.metrics],
+    registry: app.metrics,
   });
-  const record = histogramObserver(duration);
   const names = new Set<string>();
   const label = (name: string | null | undefined) => {
     if (!name) return 'anonymous';

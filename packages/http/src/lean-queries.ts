@@ -19,6 +19,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { GatewayExecutor, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import { ByteLru } from '@supergraph-lab/lru';
 import type { LimitsCheck } from './limits.ts';
+import { variablesCheck, type VariablesCheck } from './variables.ts';
 
 /** An operation the lean path has parsed, validated and checked, ready to run. */
 export interface LeanOperation<Context> {
@@ -231,11 +232,16 @@ export function gatewayExecutor<Context>(
   runPlan?: PlanRunner<Context>,
 ): LeanExecutor<Context> {
   const hashes = new WeakMap<DocumentNode, string>();
+  // by operation; made anew for a new schema (a new supergraph makes new documents too)
+  const checks = new WeakMap<OperationDefinitionNode, VariablesCheck>();
   return async (lean) => {
     const { schema, query, document, operation, operationName, variables, contextValue, headers } = lean;
     const gatewayExecute = executor();
     if (!gatewayExecute) return null;
-    if (getVariableValues(schema, operation.variableDefinitions ?? [], variables).errors) return null;
+    let check = checks.get(operation);
+    if (!check) checks.set(operation, (check = variablesCheck(schema, operation)));
+    if (!check(variables) && getVariableValues(schema, operation.variableDefinitions ?? [], variables).errors)
+      return null;
     const ran = runPlan?.(lean);
     if (ran) return ran;
     let queryHash = hashes.get(document);

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
 import { Cancellation, RequestTiming } from '@supergraph-lab/timing';
 import { AppError, classifyError, toProblem, unavailable } from './errors.ts';
-import { histogramObserver } from './metrics.ts';
+import { histogramMetric } from './metrics.ts';
 
 /** What every service's HTTP server needs to know. */
 export interface HttpServerOptions {
@@ -53,15 +53,14 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   // the event-loop delay monitor samples every 100 ms, not prom-client's default 10: its wake-ups
   // cost a few ms of CPU a second in every idle process (docs/benchmarks.md, "CPU per page")
   collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 100 });
-  const duration = new Histogram({
+  // routes are the app's own (404s count as "unmatched") and statuses few: a bounded set
+  const observeDuration = histogramMetric({
     name: 'http_request_duration_seconds',
     help: 'HTTP request duration by route and status',
-    labelNames: ['method', 'route', 'status'] as const,
+    labelNames: ['method', 'route', 'status'],
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers: [registry],
+    registry,
   });
-  // routes are the app's own (404s count as "unmatched") and statuses few: a bounded set
-  const observeDuration = histogramObserver(duration);
   app.decorate('metrics', registry);
   // JSON is the only body type the API takes; anything else is a 415, text/plain included
   app.removeContentTypeParser('text/plain');
