@@ -34,7 +34,7 @@ export const GATEWAY_CHOICES: Record<GatewayKind, GatewayChoice> = {
   apollo: {
     kind: 'apollo',
     label: "the project's gateway",
-    engine: '@apollo/gateway on Apollo Server (Node), with its lean path and caches',
+    engine: '@apollo/gateway on Apollo Server (Node), with its lean path, compiled plans and caches',
     packageName: null,
     lacks: '',
   },
