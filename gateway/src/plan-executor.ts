@@ -24,11 +24,13 @@ import {
   BREAK,
   type DocumentNode,
   type ExecutionResult,
+  type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLCompositeType,
   type GraphQLNamedType,
   type GraphQLOutputType,
   type GraphQLSchema,
+  type NamedTypeNode,
   type SelectionSetNode,
 } from 'graphql';
 import type { GatewayContext } from './datasource.ts';
@@ -148,7 +150,7 @@ function compile(
   plan: QueryPlan,
   { schema, document, operation }: LeanOperation<GatewayContext>,
 ): CompiledOperation | null {
-  if (plan.node && !runnable(plan.node)) return null;
+  if (plan.node && !runnable(plan.node, schema)) return null;
   let directives = false;
   visit(document, {
     Directive() {
@@ -162,77 +164,129 @@ function compile(
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions)
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
-  const shape = shapeOf(schema, fragments, operation.selectionSet, rootType);
+  const shape = shapeOf(schema, fragments, [operation.selectionSet], rootType);
   return shape ? { node: plan.node, rootType, shape } : null;
 }
 
-/** Whether every node of the plan is of a kind run here. */
-function runnable(node: PlanNode): boolean {
+/**
+ * Whether every node of the plan is of a kind run here. An entity fetch's representations are
+ * picked by type conditions that Apollo checks against the supergraph's schema; here they are
+ * checked against the API schema, which agrees for a condition that is an object type in it (the
+ * object's own __typename), so a plan with any other condition stays with Apollo.
+ */
+function runnable(node: PlanNode, schema: GraphQLSchema): boolean {
   switch (node.kind) {
     case 'Sequence':
     case 'Parallel':
-      return node.nodes.every(runnable);
+      return node.nodes.every((child) => runnable(child, schema));
     case 'Flatten':
-      return runnable(node.node);
+      return runnable(node.node, schema);
     case 'Fetch':
       return (
         node.operationKind === 'query' &&
         !node.inputRewrites?.length &&
         !node.outputRewrites?.length &&
-        !node.contextRewrites?.length
+        !node.contextRewrites?.length &&
+        objectConditionsOnly(node.requires ?? [], schema)
       );
     default:
       return false;
   }
 }
 
-/** The selections resolved against the schema; null when one names what it does not know (introspection). */
+function objectConditionsOnly(selections: readonly RequiresSelection[], schema: GraphQLSchema): boolean {
+  return selections.every((selection) => {
+    if (selection.kind === 'Field') return objectConditionsOnly(selection.selections ?? [], schema);
+    const condition = selection.typeCondition && schema.getType(selection.typeCondition);
+    return (!selection.typeCondition || isObjectType(condition)) && objectConditionsOnly(selection.selections, schema);
+  });
+}
+
+/**
+ * The selections resolved against the schema; null when one names what it does not know
+ * (introspection). Repeated selections merge as `operationFromDocument` merges them for Apollo's
+ * shaping, at the first one's place: a field by its response name (their selections together), an
+ * inline fragment by its type condition, a named fragment by its name (once). So the answer's keys
+ * come in Apollo's order, and its shaping stops where Apollo's does.
+ */
 function shapeOf(
   schema: GraphQLSchema,
   fragments: ReadonlyMap<string, FragmentDefinitionNode>,
-  selectionSet: SelectionSetNode,
+  selectionSets: readonly SelectionSetNode[],
   parentType: GraphQLCompositeType,
 ): Shape[] | null {
+  // in order of first appearance: each key's field nodes, or its fragment's type and selection sets
+  const groups = new Map<
+    string,
+    | { kind: 'field'; nodes: FieldNode[] }
+    | { kind: 'fragment'; typeCondition: NamedTypeNode | undefined; sets: SelectionSetNode[] }
+  >();
+  for (const selectionSet of selectionSets) {
+    for (const selection of selectionSet.selections) {
+      if (selection.kind === Kind.FIELD) {
+        const key = `field ${selection.alias?.value ?? selection.name.value}`;
+        const group = groups.get(key);
+        if (group?.kind === 'field') group.nodes.push(selection);
+        else groups.set(key, { kind: 'field', nodes: [selection] });
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        const key = `on ${selection.typeCondition?.name.value ?? ''}`;
+        const group = groups.get(key);
+        if (group?.kind === 'fragment') group.sets.push(selection.selectionSet);
+        else
+          groups.set(key, { kind: 'fragment', typeCondition: selection.typeCondition, sets: [selection.selectionSet] });
+      } else {
+        const key = `spread ${selection.name.value}`;
+        const fragment = fragments.get(selection.name.value);
+        if (!fragment) return null;
+        if (!groups.has(key))
+          groups.set(key, { kind: 'fragment', typeCondition: fragment.typeCondition, sets: [fragment.selectionSet] });
+      }
+    }
+  }
   const shapes: Shape[] = [];
-  for (const selection of selectionSet.selections) {
-    if (selection.kind === Kind.FIELD) {
-      const responseName = selection.alias?.value ?? selection.name.value;
-      if (selection.name.value === '__typename') {
-        shapes.push({ kind: 'typename', responseName });
-        continue;
+  for (const group of groups.values()) {
+    if (group.kind === 'fragment') {
+      let typeCondition: GraphQLCompositeType | undefined;
+      if (group.typeCondition) {
+        const type = schema.getType(group.typeCondition.name.value);
+        if (!type || !isCompositeType(type)) return null;
+        typeCondition = type;
       }
-      if (isAbstractType(parentType) && !isInterfaceType(parentType)) return null;
-      const definition = parentType.getFields()[selection.name.value];
-      if (!definition) return null;
-      const named = getNamedType(definition.type);
-      let selections: Shape[] | undefined;
-      if (selection.selectionSet) {
-        if (!isCompositeType(named)) return null;
-        const nested = shapeOf(schema, fragments, selection.selectionSet, named);
-        if (!nested) return null;
-        selections = nested;
-      }
-      shapes.push({
-        kind: 'field',
-        responseName,
-        type: definition.type,
-        selections,
-        validLeaf: selections ? undefined : leafCheck(schema, named),
-        scalar: !selections && (isNonNullType(definition.type) ? definition.type.ofType : definition.type) === named,
-      });
+      const nested = shapeOf(schema, fragments, group.sets, typeCondition ?? parentType);
+      if (!nested) return null;
+      shapes.push({ kind: 'fragment', typeCondition, selections: nested });
       continue;
     }
-    const fragment = selection.kind === Kind.FRAGMENT_SPREAD ? fragments.get(selection.name.value) : selection;
-    if (!fragment) return null;
-    let typeCondition: GraphQLCompositeType | undefined;
-    if (fragment.typeCondition) {
-      const type = schema.getType(fragment.typeCondition.name.value);
-      if (!type || !isCompositeType(type)) return null;
-      typeCondition = type;
+    const field = group.nodes[0]!;
+    const responseName = field.alias?.value ?? field.name.value;
+    if (field.name.value === '__typename') {
+      shapes.push({ kind: 'typename', responseName });
+      continue;
     }
-    const nested = shapeOf(schema, fragments, fragment.selectionSet, typeCondition ?? parentType);
-    if (!nested) return null;
-    shapes.push({ kind: 'fragment', typeCondition, selections: nested });
+    if (isAbstractType(parentType) && !isInterfaceType(parentType)) return null;
+    const definition = parentType.getFields()[field.name.value];
+    if (!definition) return null;
+    const named = getNamedType(definition.type);
+    let selections: Shape[] | undefined;
+    if (field.selectionSet) {
+      if (!isCompositeType(named)) return null;
+      const nested = shapeOf(
+        schema,
+        fragments,
+        group.nodes.flatMap((node) => (node.selectionSet ? [node.selectionSet] : [])),
+        named,
+      );
+      if (!nested) return null;
+      selections = nested;
+    }
+    shapes.push({
+      kind: 'field',
+      responseName,
+      type: definition.type,
+      selections,
+      validLeaf: selections ? undefined : leafCheck(schema, named),
+      scalar: !selections && (isNonNullType(definition.type) ? definition.type.ofType : definition.type) === named,
+    });
   }
   return shapes;
 }
@@ -369,8 +423,10 @@ async function send(
     pathInIncomingRequest: cursor.path,
   } as unknown as GraphQLDataSourceProcessOptions<GatewayContext>);
   if (response.errors) {
+    // all converted before any is kept, as Apollo's executor does (an answer whose errors are not
+    // a list fails the fetch as a whole)
     const pathOf = errorPaths(fetch, cursor);
-    for (const error of response.errors) run.errors.push(downstreamServiceError(error, fetch.serviceName, pathOf));
+    run.errors.push(...response.errors.map((error) => downstreamServiceError(error, fetch.serviceName, pathOf)));
   }
   return response.data as Record<string, unknown> | null | undefined;
 }
@@ -392,18 +448,19 @@ function errorPaths(fetch: FetchNode, cursor: Cursor) {
 
 /** Apollo's: a subgraph's error as the gateway's, its code kept (DOWNSTREAM_SERVICE_ERROR when it had none) and the subgraph named. */
 function downstreamServiceError(
-  original: { message?: string; path?: readonly (string | number)[]; extensions?: Record<string, unknown> },
+  originalError: { message?: string; path?: readonly (string | number)[]; extensions?: Record<string, unknown> },
   serviceName: string,
   pathOf: (path: readonly (string | number)[] | undefined) => (string | number)[] | undefined,
 ): GraphQLError {
-  const message = original.message || `Error while fetching subquery from service "${serviceName}"`;
+  const { message: given, extensions } = originalError;
+  const message = given || `Error while fetching subquery from service "${serviceName}"`;
   const options = {
-    originalError: original as Error,
-    path: pathOf(original.path),
-    extensions: { ...original.extensions, serviceName },
+    originalError: originalError as Error,
+    path: pathOf(originalError.path),
+    extensions: { ...extensions, serviceName },
   };
-  const codeDef = errorCodeDef(original as GraphQLError);
-  if (!codeDef && original.extensions?.code) return new GraphQLError(message, options);
+  const codeDef = errorCodeDef(originalError as GraphQLError);
+  if (!codeDef && extensions?.code) return new GraphQLError(message, options);
   return (codeDef ?? ERRORS.DOWNSTREAM_SERVICE_ERROR).err(message, options);
 }
 
@@ -613,6 +670,8 @@ function complete(
       );
     const object = inputValue as Record<string, unknown>;
     const typename = object.__typename;
+    if (typename !== undefined && typeof typename !== 'string')
+      throw new Error(`Invalid non-string value ${String(typename)} for __typename at ${String(shaping.path)}`);
     let objectType: GraphQLCompositeType = type;
     if (typename) {
       const named = typeof typename === 'string' ? shaping.schema.getType(typename) : undefined;

@@ -31,7 +31,7 @@ export { cacheLookupsMetric, countsMetric, memoryStoreMetrics, scrapeGauge } fro
 export { created, jsonBody } from './rest.ts';
 export { drainAndClose, onStopSignal, serveUntilStopped, type DrainOptions, type ServedService } from './shutdown.ts';
 export { mountGraphQL, type GraphQLMountOptions } from './graphql.ts';
-export type { LeanOperation, PlanRunner } from './lean-queries.ts';
+export { gatewayExecutor, type LeanOperation, type PlanRunner } from './lean-queries.ts';
 export {
   adminCall,
   bearerToken,

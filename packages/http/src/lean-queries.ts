@@ -284,7 +284,15 @@ function formatErrors(
   options: Pick<LeanQueryOptions<unknown>, 'formatError' | 'includeStacktrace'>,
 ) {
   let status: number | undefined;
-  const formatted = errors.map((error) => {
+  const formatted = errors.map((thrown: unknown) => {
+    // Apollo's executor may return a plain Error (a subgraph answer of the wrong shape): Apollo
+    // Server makes it a GraphQLError (its ensureGraphQLError), and so does this path
+    const error =
+      thrown instanceof GraphQLError
+        ? thrown
+        : new GraphQLError((thrown as Error)?.message ?? String(thrown), {
+            originalError: thrown instanceof Error ? thrown : undefined,
+          });
     const extensions: Record<string, unknown> = {
       ...error.extensions,
       code: error.extensions.code ?? 'INTERNAL_SERVER_ERROR',
