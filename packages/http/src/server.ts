@@ -19,6 +19,8 @@ export interface HttpServerOptions {
   /** Dependencies `/readyz` checks, each bounded by `readyTimeoutMs`. */
   readiness?: Record<string, () => Promise<unknown>>;
   readyTimeoutMs?: number;
+  /** Where the log's JSON lines go: standard output when not given (a test reads them). */
+  logStream?: { write(line: string): void };
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
@@ -33,7 +35,11 @@ const CLIENT_CLOSED = unavailable('the client closed the connection before the a
  */
 export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   const app = Fastify({
-    logger: { level: options.logLevel, base: { service: options.name } },
+    logger: {
+      level: options.logLevel,
+      base: { service: options.name },
+      ...(options.logStream ? { stream: options.logStream } : {}),
+    },
     bodyLimit: options.bodyLimitBytes,
     requestTimeout: options.requestTimeoutMs,
     keepAliveTimeout: 65_000,
@@ -121,7 +127,9 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     observeDuration(reply.elapsedTime / 1000, request.method, route, String(reply.statusCode));
-    if (reply.statusCode >= 500)
+    // a draining instance's 503 on /readyz is its message to the balancer, asked every 100 ms or
+    // so while it drains: not a failure, and a line each would bury the ones that are
+    if (reply.statusCode >= 500 && !(draining && route === '/readyz'))
       request.log.warn(
         { status: reply.statusCode, method: request.method, url: request.url, reason: failureReasons.get(reply.raw) },
         'request failed',
