@@ -338,6 +338,7 @@ function tableLines(report: GatewaysReport): string[][] {
     `${fixed(row.p50, 1)} / ${fixed(row.p95, 1)} / ${fixed(row.p99, 1)}`,
     String(row.errors),
     fixed(row.gatewayCpuMsPerPage),
+    row.target === 'monolith' ? '—' : fixed(row.subgraphsCpuMsPerPage),
     fixed(row.servicesCpuMsPerPage),
     monolith ? `${(row.servicesCpuMsPerPage / monolith.servicesCpuMsPerPage).toFixed(2)}x` : '—',
     fixed(row.postgresCpuMsPerPage),
@@ -352,6 +353,7 @@ const HEADER = [
   'p50 / p95 / p99 ms',
   'errors',
   'gateway CPU ms/page',
+  'subgraphs CPU ms/page',
   'services CPU ms/page',
   'vs monolith',
   'Postgres ms/page',
@@ -373,6 +375,8 @@ export function gatewaysTable(report: GatewaysReport): string {
     '',
     '"services" is the gateway plus the three subgraphs (the monolith: its one process); Postgres is every backend.',
   ];
+  const floor = subgraphsAlone(report);
+  if (floor) lines.push(floor);
   if (report.stubs)
     lines.push(
       `stub subgraphs during the measured windows: ${report.stubs.hits} answers from memory, ${report.stubs.misses} misses`,
@@ -381,6 +385,24 @@ export function gatewaysTable(report: GatewaysReport): string {
     lines.push(`${row.label}: ${row.errors} errors, the first: ${row.firstError}`);
   for (const { target, why } of report.skipped) lines.push(`skipped ${target}: ${why}`);
   return lines.join('\n');
+}
+
+/**
+ * What no gateway can take off the federated page: the subgraphs' CPU alone, behind each gateway,
+ * against the monolith's whole page (null without a monolith row or with stub subgraphs).
+ */
+export function subgraphsAlone(report: GatewaysReport): string | null {
+  const monolith = report.rows.find((row) => row.target === 'monolith');
+  const federated = report.rows.filter((row) => row.target !== 'monolith').map((row) => row.subgraphsCpuMsPerPage);
+  if (report.stubs || !monolith || !federated.length || !(monolith.servicesCpuMsPerPage > 0)) return null;
+  const low = Math.min(...federated);
+  const high = Math.max(...federated);
+  const ratio = (value: number) => (value / monolith.servicesCpuMsPerPage).toFixed(2);
+  return (
+    `the subgraphs alone, behind whichever gateway: ${fixed(low)}-${fixed(high)} ms a page, ` +
+    `${ratio(low)}-${ratio(high)}x the monolith's ${fixed(monolith.servicesCpuMsPerPage)} ` +
+    '(the part of the federated page no faster gateway removes)'
+  );
 }
 
 function gatewaysHtml(report: GatewaysReport): string {
