@@ -104,22 +104,21 @@ export interface CompiledPlans {
  * rewrites, an operation with no `@skip`, `@include` or `@defer`. Anything else (a Condition or
  * Defer node, a rewrite, a request asking for the plan in its answer) stays with Apollo's executor,
  * each time. Its answers are Apollo's, field for field and error for error, null propagation and
- * the subgraphs' errors' paths included: `gateway/test/lean-queries.test.ts` compares them.
+ * the subgraphs' errors' paths included: `gateway/test/lean-queries.test.ts` compares them on the
+ * running stack, `gateway/test/plan-executor.test.ts` with scripted subgraph answers.
  */
 export function compiledPlans(dataSources: DataSources): CompiledPlans {
-  // by document, then by the operation name sent; null: seen, and left to Apollo's executor
-  const plans = new WeakMap<DocumentNode, Map<string | undefined, QueryPlan>>();
-  const compiled = new WeakMap<DocumentNode, Map<string | undefined, CompiledOperation | null>>();
+  const plans = perOperation<QueryPlan>();
+  // null: compiled once, and found to be Apollo's executor's to run
+  const compiled = perOperation<CompiledOperation | null>();
 
   const compiledFor = (operation: LeanOperation<GatewayContext>): CompiledOperation | null | undefined => {
-    const known = compiled.get(operation.document)?.get(operation.operationName);
+    const known = compiled.get(operation.document, operation.operationName);
     if (known !== undefined) return known;
-    const plan = plans.get(operation.document)?.get(operation.operationName);
+    const plan = plans.get(operation.document, operation.operationName);
     if (!plan) return undefined;
     const made = compile(plan, operation);
-    const byName = compiled.get(operation.document) ?? new Map<string | undefined, CompiledOperation | null>();
-    byName.set(operation.operationName, made);
-    compiled.set(operation.document, byName);
+    compiled.set(operation.document, operation.operationName, made);
     return made;
   };
 
@@ -127,11 +126,8 @@ export function compiledPlans(dataSources: DataSources): CompiledPlans {
   return {
     runs,
     record({ queryPlan, requestContext }) {
-      const document = requestContext.document;
-      if (!document) return;
-      const byName = plans.get(document) ?? new Map<string | undefined, QueryPlan>();
-      byName.set(requestContext.request.operationName ?? undefined, queryPlan);
-      plans.set(document, byName);
+      if (requestContext.document)
+        plans.set(requestContext.document, requestContext.request.operationName ?? undefined, queryPlan);
     },
     run(operation) {
       const plan = operation.headers['apollo-query-plan-experimental'] === undefined && compiledFor(operation);
@@ -141,6 +137,19 @@ export function compiledPlans(dataSources: DataSources): CompiledPlans {
       }
       runs.compiled++;
       return runPlan(plan, operation, dataSources);
+    },
+  };
+}
+
+/** Values by document, then by the operation name sent: kept as long as the document is. */
+function perOperation<T>() {
+  const byDocument = new WeakMap<DocumentNode, Map<string | undefined, T>>();
+  return {
+    get: (document: DocumentNode, operationName: string | undefined) => byDocument.get(document)?.get(operationName),
+    set(document: DocumentNode, operationName: string | undefined, value: T) {
+      let byName = byDocument.get(document);
+      if (!byName) byDocument.set(document, (byName = new Map()));
+      byName.set(operationName, value);
     },
   };
 }
@@ -352,11 +361,9 @@ async function runNode(run: Run, node: PlanNode, cursor: Cursor | undefined): Pr
       try {
         await runFetch(run, node, cursor);
       } catch (error) {
-        run.errors.push(
-          error instanceof GraphQLError
-            ? error
-            : new GraphQLError((error as Error).message, { originalError: error as Error }),
-        );
+        // kept as thrown, as Apollo's executor keeps it; the lean path makes a GraphQLError of a
+        // plain Error when it formats the answer, as Apollo Server does
+        run.errors.push(error as GraphQLError);
       }
       return;
     default:
@@ -377,7 +384,7 @@ async function runFetch(run: Run, fetch: FetchNode, cursor: Cursor): Promise<voi
     if (Object.hasOwn(provided, name) && provided[name] !== undefined) variables[name] = provided[name];
   }
   if (!fetch.requires) {
-    const received = await send(run, fetch, cursor, variables);
+    const received = await send(run, service, fetch, cursor, variables);
     for (const entity of entities) deepMerge(entity, received);
     return;
   }
@@ -392,7 +399,7 @@ async function runFetch(run: Run, fetch: FetchNode, cursor: Cursor): Promise<voi
   });
   if (representations.length < 1) return;
   if ('representations' in variables) throw new Error(`Variables cannot contain key "representations"`);
-  const received = await send(run, fetch, cursor, { ...variables, representations });
+  const received = await send(run, service, fetch, cursor, { ...variables, representations });
   if (!received) return;
   const receivedEntities = received._entities;
   if (!Array.isArray(receivedEntities)) throw new Error(`Expected "data._entities" in response to be an array`);
@@ -409,11 +416,11 @@ async function runFetch(run: Run, fetch: FetchNode, cursor: Cursor): Promise<voi
 /** One fetch to its subgraph; its errors join the request's, with their paths in the client's answer. */
 async function send(
   run: Run,
+  service: GraphQLDataSource<GatewayContext>,
   fetch: FetchNode,
   cursor: Cursor,
   variables: Record<string, unknown>,
 ): Promise<Record<string, unknown> | null | undefined> {
-  const service = run.dataSources.get(fetch.serviceName)!;
   const response = await service.process({
     kind: 'IncomingOperation',
     request: { query: fetch.operation, variables, operationName: fetch.operationName },
