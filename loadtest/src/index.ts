@@ -41,7 +41,13 @@ export {
   type RunOptions,
   type StepResult,
 } from './run.ts';
-export { mechanismBetween, metricTotals, readCounters, type CounterSnapshot } from './mechanism.ts';
+export {
+  mechanismBetween,
+  metricTotals,
+  readCounters,
+  type CounterSnapshot,
+  type MetricsSources,
+} from './mechanism.ts';
 export {
   evaluateThresholds,
   parseThreshold,

@@ -38,22 +38,50 @@ async function scrape(baseUrl: string, timeoutMs: number): Promise<Map<string, n
   }
 }
 
-/** Every service's metric totals now, read in parallel. */
-export async function readCounters(endpoints: Endpoints, timeoutMs = 2000): Promise<CounterSnapshot> {
-  const totals = await Promise.all(SERVICES.map((name) => scrape(endpoints[name], timeoutMs)));
+/**
+ * Where each service's /metrics is read: its one address, or every instance's when it runs as
+ * several behind a balancer (through which each read would reach another instance).
+ */
+export type MetricsSources = { [name in keyof Endpoints]: string | readonly string[] };
+
+/** The totals of every instance of a service, summed; null when any of them did not answer. */
+async function scrapeInstances(sources: string | readonly string[], timeoutMs: number) {
+  const instances = await Promise.all(
+    (typeof sources === 'string' ? [sources] : sources).map((url) => scrape(url, timeoutMs)),
+  );
+  if (instances.some((totals) => totals === null)) return null;
+  const sum = new Map<string, number>();
+  // a labelled counter an instance has not counted yet is absent there: zero
+  for (const totals of instances as Map<string, number>[])
+    for (const [metric, value] of totals) sum.set(metric, (sum.get(metric) ?? 0) + value);
+  return sum;
+}
+
+/** Every service's metric totals now (each instance's, summed), read in parallel. */
+export async function readCounters(sources: MetricsSources, timeoutMs = 2000): Promise<CounterSnapshot> {
+  const totals = await Promise.all(SERVICES.map((name) => scrapeInstances(sources[name], timeoutMs)));
   return Object.fromEntries(SERVICES.map((name, i) => [name, totals[i]])) as CounterSnapshot;
 }
 
 /**
+ * When each process started (prom-client's default metric; summed over a service's instances):
+ * it changes when one restarted, or when a read through a balancer reached another instance.
+ */
+const STARTED = 'process_start_time_seconds';
+
+/**
  * Statements, fetches and CPU per successful request between two snapshots. A figure is null
  * when a service it sums did not answer, lacks the series (another gateway, a subgraph on a
- * client it did not make), or restarted in between (its counter went back); and all are null
+ * client it did not make), restarted in between (its start time changed, or its counter went
+ * back) or was another process the second time (a balancer's other instance); and all are null
  * when no request succeeded.
  */
 export function mechanismBetween(before: CounterSnapshot, after: CounterSnapshot, ok: number): StepMechanism {
   const delta = (service: (typeof SERVICES)[number], metric: string) => {
     const from = before[service]?.get(metric);
     const to = after[service]?.get(metric);
+    // other processes than the ones read before: their counters are not this step's
+    if (before[service]?.get(STARTED) !== after[service]?.get(STARTED)) return null;
     return from === undefined || to === undefined || to < from ? null : to - from;
   };
   const perRequest = (values: (number | null)[], scale = 1) =>

@@ -2,7 +2,7 @@ import os from 'node:os';
 import { request } from 'undici';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createAgent, loadPage, type Outcome } from './http.ts';
-import { mechanismBetween, readCounters } from './mechanism.ts';
+import { mechanismBetween, readCounters, type MetricsSources } from './mechanism.ts';
 import { runStep, type StepMeasurement, type Tick } from './step.ts';
 import { itemIds, targetNamed, type Endpoints, type Target } from './targets.ts';
 import type { ThresholdResult } from './thresholds.ts';
@@ -74,8 +74,8 @@ export interface RunOptions extends RunSettings {
    * `mechanism` (statements, fetches, CPU per request). On by default; off, `mechanism` is null.
    */
   mechanism?: boolean;
-  /** Where each service's own /metrics answers, when `endpoints` reach some through a balancer; default `endpoints`. */
-  metricsEndpoints?: Endpoints;
+  /** Where each service's own /metrics answers (every instance's), when `endpoints` reach some through a balancer; default `endpoints`. */
+  metricsEndpoints?: MetricsSources;
   signal?: AbortSignal;
   onEvent?(event: RunEvent): void;
 }

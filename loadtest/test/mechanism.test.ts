@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
 import { SERVICE_NAMES, SERVICES, SUBGRAPH_NAMES, type ServiceKind } from '@supergraph-lab/config';
 import { LISTING_QUERY } from '@supergraph-lab/http/documents';
@@ -12,6 +14,7 @@ import {
   runLoadTest,
   type CounterSnapshot,
   type Endpoints,
+  type MetricsSources,
 } from '../src/index.ts';
 
 const ADMIN_TOKEN = 'test-admin-token-mechanism-0123';
@@ -162,4 +165,55 @@ test('mechanismBetween divides by successful requests and says null for what it 
     cpuMsPerRequest: null,
     cpuMsByService: {},
   });
+});
+
+test("several instances of a service are summed; another process's counters are never taken for this one's", async () => {
+  // two gateway processes, each with its own start time and counters, as a balancer has them
+  const process = (started: number) => ({ started, fetches: 0, cpu: 0 });
+  const first = process(1_700_000_000);
+  const second = process(1_700_000_007);
+  const text = (one: ReturnType<typeof process>) =>
+    [
+      `process_start_time_seconds ${one.started}`,
+      `process_cpu_seconds_total ${one.cpu}`,
+      `subgraph_fetches_total{subgraph="items"} ${one.fetches}`,
+    ].join('\n');
+  let turn = 0;
+  const servers = await Promise.all(
+    [
+      () => text(first),
+      () => text(second),
+      // a balancer: each read from the other instance
+      () => text(turn++ % 2 === 0 ? first : second),
+    ].map(
+      (answer) =>
+        new Promise<Server>((resolve) => {
+          const server = createServer((_request, response) => response.end(answer()));
+          server.listen(0, '127.0.0.1', () => resolve(server));
+        }),
+    ),
+  );
+  const [one, two, balanced] = servers.map((server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  const others = Object.fromEntries(SERVICE_NAMES.map((name) => [name, one!])) as Endpoints;
+  try {
+    const each: MetricsSources = { ...others, gateway: [one!, two!] };
+    const through: MetricsSources = { ...others, gateway: balanced! };
+    const [before, beforeThrough] = [await readCounters(each), await readCounters(through)];
+    first.fetches += 30;
+    second.fetches += 30;
+    first.cpu += 0.01;
+    second.cpu += 0.01;
+    const [after, afterThrough] = [await readCounters(each), await readCounters(through)];
+    // twenty pages of three fetches, served half by each instance
+    assert.equal(mechanismBetween(before, after, 20).fetchesPerRequest, 3);
+    assert.equal(mechanismBetween(before, after, 20).cpuMsByService.gateway, 1);
+    // through the balancer the second read was the other process: not a figure, rather than half of one
+    assert.equal(mechanismBetween(beforeThrough, afterThrough, 20).fetchesPerRequest, null);
+    assert.equal(mechanismBetween(beforeThrough, afterThrough, 20).cpuMsByService.gateway, undefined);
+    // an instance that does not answer leaves its service unknown
+    const gone = await readCounters({ ...each, gateway: [one!, `http://127.0.0.1:${await freePort()}`] });
+    assert.equal(gone.gateway, null);
+  } finally {
+    for (const server of servers) server.close();
+  }
 });
