@@ -7,7 +7,7 @@
 import { operationFromDocument, Supergraph } from '@apollo/federation-internals';
 import { prettyFormatQueryPlan, QueryPlanner } from '@apollo/query-planner';
 import { SUBGRAPH_NAMES, type Config, type SubgraphName } from '@supergraph-lab/config';
-import { AppError, type RuntimeSettings } from '@supergraph-lab/http';
+import { AppError } from '@supergraph-lab/http';
 import { ITEM_PAGE_QUERY, itemPageVariables } from '@supergraph-lab/http/documents';
 import {
   cpuSnapshot,
@@ -24,6 +24,7 @@ import { freePort, waitReady } from '@supergraph-lab/testing';
 import { parse } from 'graphql';
 import { Agent, request } from 'undici';
 import type { ArchitectureChoice, ArchitectureRow, ComparisonState } from './protocol.ts';
+import type { StackControl } from './stack.ts';
 
 /** The stack's own gateway (whichever GATEWAY runs on its port), the monolith, then the peers. */
 const TARGETS = ['gateway', 'monolith', ...GATEWAYS.filter((kind) => kind !== 'apollo')] as const;
@@ -56,8 +57,8 @@ export interface Architectures {
 export function createArchitectures(
   config: Config,
   endpoints: Endpoints,
-  /** Switches the stack's API caches (the lab's admin switch); resolves to the mode before. */
-  applySettings: (patch: Pick<RuntimeSettings, 'cacheMode'>) => Promise<Pick<RuntimeSettings, 'cacheMode'>>,
+  /** The lab's admin switch of the stack's API caches, and where the stack's /metrics are read. */
+  stack: Pick<StackControl, 'applyToApi' | 'metricsSources'>,
 ): Architectures {
   // its own connections: a comparison may use up to 64 callers
   const agent = new Agent({ connections: 64, keepAliveTimeout: 30_000 });
@@ -132,11 +133,12 @@ export function createArchitectures(
     // a short warm-up: a child just started runs unoptimised code
     await runClosedLoop({ connections: options.connections, durationSeconds: 1, send });
     const groups = { front: () => (pid === null ? [] : [pid]) };
-    const counters = await readCounters(endpoints);
+    const sources = await stack.metricsSources();
+    const counters = await readCounters(sources);
     const cpu = cpuSnapshot(groups);
     const loop = await runClosedLoop({ connections: options.connections, durationSeconds: options.seconds, send });
     const spent = cpuSpent(cpu, cpuSnapshot(groups));
-    const mechanism = mechanismBetween(counters, await readCounters(endpoints), loop.ok);
+    const mechanism = mechanismBetween(counters, await readCounters(sources), loop.ok);
     const subgraphs = SUBGRAPH_NAMES.map((name) => mechanism.cpuMsByService[name]);
     const subgraphsCpu =
       target === 'monolith' || subgraphs.some((ms) => ms === undefined)
@@ -172,13 +174,13 @@ export function createArchitectures(
       state = { running: true, result: null, error: null };
       void (async () => {
         // the stack's caches off for the comparison, as the monolith and the peers run: uncached pages
-        const before = await applySettings({ cacheMode: 'off' });
+        const before = await stack.applyToApi({ cacheMode: 'off' });
         try {
           const rows: ArchitectureRow[] = [];
           for (const target of TARGETS.filter((one) => !unavailable(one))) rows.push(await measure(target, options));
           return { ...options, rows, verdict: verdictOf(rows) };
         } finally {
-          await applySettings(before);
+          await stack.applyToApi(before);
         }
       })().then(
         (result) => (state = { running: false, result, error: null }),

@@ -6,6 +6,11 @@ import type { Front, FromSupervisor, ToSupervisor } from './protocol.ts';
 /** A switch of the front: `scaled` true for two instances behind the balancer, undefined to ask what runs. */
 export interface FrontSwitch {
   switchTo(scaled?: boolean): Promise<Front>;
+  /**
+   * The front as npm start last reported it (asked once, on the first call): no wait behind a
+   * switch under way, whose instances may be going meanwhile.
+   */
+  known(): Promise<Front>;
 }
 
 /** Starting seven processes on a busy two-core machine has taken over two minutes. */
@@ -28,7 +33,11 @@ export function supervisorFront(): FrontSwitch | null {
     if (message.type === 'front') waiter.resolve(message.front);
     else waiter.reject(new Error(message.message));
   });
-  return {
+  let last: Front | null = null;
+  const front: FrontSwitch = {
+    async known() {
+      return last ?? front.switchTo();
+    },
     switchTo(scaled) {
       const id = ++next;
       return new Promise<Front>((resolve, reject) => {
@@ -42,9 +51,11 @@ export function supervisorFront(): FrontSwitch | null {
             clearTimeout(timer);
             done(value);
           };
-        waiting.set(id, { resolve: settle(resolve), reject: settle(reject) });
+        const reported = (now: Front) => resolve((last = now));
+        waiting.set(id, { resolve: settle(reported), reject: settle(reject) });
         process.send!({ type: 'front', id, ...(scaled === undefined ? {} : { scaled }) } satisfies ToSupervisor);
       });
     },
   };
+  return front;
 }

@@ -1,5 +1,5 @@
 // The lab's wire types: what its page, its routes, its runner and its worker process say to each other.
-import type { BackgroundResult, Endpoints, RunEvent, StepResult } from '@supergraph-lab/loadtest';
+import type { BackgroundResult, Endpoints, MetricsSources, RunEvent, StepResult } from '@supergraph-lab/loadtest';
 import { sustainedRate } from '@supergraph-lab/loadtest/format';
 import { runSeconds } from '@supergraph-lab/loadtest/plan';
 import type { BrowserVariant, PageLoad, VariantResult } from '@supergraph-lab/loadtest/browser/variants';
@@ -169,6 +169,8 @@ export type ToWorker =
       type: 'start';
       settings: LabSettings;
       endpoints: Endpoints;
+      /** Where each service's /metrics is read: every instance's. */
+      metrics: MetricsSources;
       maxItemId: number;
       timeoutMs: number;
       /** What this load's steps are a variant of (a scaled A/B run's front), or null. */

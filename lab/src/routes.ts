@@ -191,10 +191,9 @@ export function registerLabRoutes(app: FastifyInstance, options: LabRoutesOption
   });
 
   app.get('/lab/api/cache', async () => {
-    const [stats, entries, ssr] = await Promise.all([
-      stack.gateway('GET', '/cache'),
+    const [{ gateway: stats, ssr }, entries] = await Promise.all([
+      stack.cacheStats(),
       stack.gateway('GET', '/cache/entries?limit=60'),
-      stack.ssr(),
     ]);
     // on a per-process memory store (the gateway's or the SSR service's) these layers are off whatever CACHE_MODE says
     const off = SHARED_STORE_LAYERS.filter((layer) =>
@@ -211,7 +210,8 @@ export function registerLabRoutes(app: FastifyInstance, options: LabRoutesOption
       entries: entries.entries,
     };
   });
-  app.post('/lab/api/cache/flush', async () => stack.gateway('POST', '/cache/flush'));
+  // every gateway instance's: on a per-process memory store each has its own entries
+  app.post('/lab/api/cache/flush', async () => stack.everyGateway('POST', '/cache/flush'));
 
   // switches outside a run (the same admin switch a run uses)
   app.put('/lab/api/settings', async (request, reply) => {

@@ -8,6 +8,7 @@ import {
   browserUnavailable,
   discoverMaxItemId,
   type Endpoints,
+  type MetricsSources,
   type RunEvent,
   type StepResult,
 } from '@supergraph-lab/loadtest';
@@ -56,9 +57,10 @@ export interface LabRunnerOptions {
   endpoints: Endpoints;
   /** Where runs are kept. */
   store: RunStore;
+  /** The switches on every gateway and SSR instance running when called. */
   applySettings: ApplySettings;
-  /** The same switches on one gateway and SSR instance (a scaled A/B run's, each of them). */
-  settingsAt: (instance: { gateway: string; ssr: string }) => ApplySettings;
+  /** Where each service's /metrics is read now: every instance's (stack.ts). */
+  metricsSources: () => Promise<MetricsSources>;
   /** npm start's switch of the front, for scaled A/B runs; null when the lab runs otherwise. */
   front: FrontSwitch | null;
   timeoutMs: number;
@@ -189,12 +191,15 @@ export class LabRunner {
    * One load (or browser run) in the worker process against `endpoints`, its steps marked as
    * `variant`; resolves with what it measured once the worker has exited.
    */
-  private runWorker(
+  private async runWorker(
     settings: LabSettings,
     endpoints: Endpoints,
     variant: string | null,
     clock: { planned: number; started: number },
   ): Promise<Outcome> {
+    // every instance's counters; unasked (no answer from npm start), the endpoints', whose
+    // figures come out null rather than wrong if a balancer answers from another instance
+    const metrics = await this.options.metricsSources().catch(() => endpoints);
     const current = this.current!;
     const { status } = current;
     const stepsBefore = status.steps.length;
@@ -229,6 +234,7 @@ export class LabRunner {
       type: 'start',
       settings,
       endpoints,
+      metrics,
       maxItemId: current.maxItemId,
       timeoutMs: this.options.timeoutMs,
       variant,
@@ -258,8 +264,11 @@ export class LabRunner {
       ] as const) {
         if (status.state === 'cancelling') break;
         const now = await front.switchTo(scaled);
-        const wanted = { cacheMode: settings.cacheMode, batching: settings.batching, cacheStore: settings.cacheStore };
-        await Promise.all(now.instances.map((instance) => this.options.settingsAt(instance)(wanted)));
+        await this.options.applySettings({
+          cacheMode: settings.cacheMode,
+          batching: settings.batching,
+          cacheStore: settings.cacheStore,
+        });
         const outcome = await this.runWorker(settings, { ...this.options.endpoints, ...now.load }, variant, clock);
         steps.push(...outcome.steps);
         error = outcome.error;

@@ -59,20 +59,20 @@ export function createLabService(config: Config, options: LabOptions = {}): LabS
     requestTimeoutMs: config.requestTimeoutMs,
   });
   const store = options.store ?? fileRunStore(config.labDataDir ?? path.join(ROOT, '.data', 'lab'));
-  const stack = stackControl(config, endpoints, agent);
   const front = options.front === undefined ? supervisorFront() : options.front;
+  const stack = stackControl(config, endpoints, agent, front);
   const runner = new LabRunner({
     endpoints,
     store,
     timeoutMs: 2000,
     log: app.log,
     applySettings: stack.apply,
-    settingsAt: (instance) => stackControl(config, { ...endpoints, ...instance }, agent).apply,
+    metricsSources: stack.metricsSources,
     front,
   });
   const { token, madeUp } = labToken(config);
   guardLab(app, { token, allowedHosts: config.allowedHosts });
-  const architectures = createArchitectures(config, endpoints, stack.applyToApi);
+  const architectures = createArchitectures(config, endpoints, stack);
   const routes = registerLabRoutes(app, {
     config,
     runner,

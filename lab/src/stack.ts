@@ -1,10 +1,13 @@
 // The stack the lab measures, as the lab switches and reads it: over HTTP, through the gateway's
 // admin routes (which pass settings on to the subgraphs) and the SSR service's (its page cache),
-// both behind the ADMIN_TOKEN they share with the lab.
+// both behind the ADMIN_TOKEN they share with the lab; on each gateway and SSR instance.
+import { hitRatio } from '@supergraph-lab/cache';
 import type { CacheStoreKind, Config } from '@supergraph-lab/config';
 import { adminCall, AppError, type RuntimeSettings } from '@supergraph-lab/http';
-import type { Endpoints } from '@supergraph-lab/loadtest';
+import type { Endpoints, MetricsSources } from '@supergraph-lab/loadtest';
 import type { Agent } from 'undici';
+import type { FrontSwitch } from './front.ts';
+import type { Front } from './protocol.ts';
 
 /** What the SSR service's `GET /admin/settings` answers: its page cache's mode, store and counts. */
 export interface SsrSettings {
@@ -19,31 +22,63 @@ export interface SsrSettings {
 /** The settings a run changes, as they were before it. */
 export type StackSettings = Pick<RuntimeSettings, 'cacheMode' | 'batching' | 'cacheStore'>;
 
+/** A gateway and SSR instance of the front, as npm start reports them. */
+type Instance = Front['instances'][number];
+
 export interface StackControl {
   /** An admin call to the gateway; its JSON answer, or an AppError (503) saying what went wrong. */
   gateway(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<any>;
+  /** The same admin call to every gateway instance (a flush); the first one's answer. */
+  everyGateway(method: 'POST' | 'PUT', path: string, body?: unknown): Promise<any>;
   /** The SSR service's page cache settings and counts, or an AppError (503). */
   ssr(): Promise<SsrSettings>;
   /**
    * Switches CACHE_MODE and the cache store (gateway, subgraphs, the SSR service's page cache)
-   * and batching; resolves to what was set before. `patch` is one parseSettingsPatch passed.
+   * and batching, on every gateway and SSR instance; resolves to what was set before (the first
+   * instance's). `patch` is one parseSettingsPatch passed.
    */
   apply(patch: Partial<RuntimeSettings>): Promise<StackSettings>;
-  /** Switches the gateway's and the subgraphs' CACHE_MODE alone (not the SSR page cache); resolves to the mode before. */
+  /** Switches the gateways' and the subgraphs' CACHE_MODE alone (not the SSR page cache); resolves to the mode before. */
   applyToApi(patch: Pick<RuntimeSettings, 'cacheMode'>): Promise<Pick<RuntimeSettings, 'cacheMode'>>;
+  /** Where each service's /metrics is read: every gateway and SSR instance's, the subgraphs'. */
+  metricsSources(): Promise<MetricsSources>;
+  /**
+   * The gateway's `GET /cache` and the SSR service's settings, with the hits and misses of the
+   * layers each process counts (response, REST, page) summed over every instance.
+   */
+  cacheStats(): Promise<{ gateway: any; ssr: SsrSettings }>;
 }
+
+/** Hits and misses added up over instances, with their ratio. */
+const summed = (counts: { hits: number; misses: number }[]) => {
+  const total = {
+    hits: counts.reduce((sum, one) => sum + one.hits, 0),
+    misses: counts.reduce((sum, one) => sum + one.misses, 0),
+  };
+  return { ...total, hitRatio: hitRatio(total) };
+};
 
 const NAMES = { gateway: 'the gateway', ssr: 'the SSR service' } as const;
 
-/** The stack at `endpoints`, reached with `agent` and the configuration's ADMIN_TOKEN. */
-export function stackControl(config: Config, endpoints: Endpoints, agent: Agent): StackControl {
+/**
+ * The stack at `endpoints`, reached with `agent` and the configuration's ADMIN_TOKEN. Behind a
+ * balancer (start:scaled) a switch through `endpoints` would reach one instance of two: with
+ * npm start's `front`, switches and counters go to each instance it reports running now.
+ */
+export function stackControl(
+  config: Config,
+  endpoints: Endpoints,
+  agent: Agent,
+  front: FrontSwitch | null = null,
+): StackControl {
   const call = async (
     service: keyof typeof NAMES,
+    base: string,
     method: 'GET' | 'POST' | 'PUT',
     path: string,
     body?: unknown,
   ): Promise<any> => {
-    const name = NAMES[service];
+    const name = base === endpoints[service] ? NAMES[service] : `${NAMES[service]} at ${base}`;
     if (!config.adminToken)
       throw new AppError(
         'SERVICE_UNAVAILABLE',
@@ -51,7 +86,7 @@ export function stackControl(config: Config, endpoints: Endpoints, agent: Agent)
       );
     let answer;
     try {
-      answer = await adminCall<any>(agent, endpoints[service], path, config.adminToken, {
+      answer = await adminCall<any>(agent, base, path, config.adminToken, {
         method,
         body,
         timeoutMs: 5000,
@@ -74,28 +109,56 @@ export function stackControl(config: Config, endpoints: Endpoints, agent: Agent)
       );
     return answer.body;
   };
+  const instances = async (): Promise<Instance[]> =>
+    front ? (await front.known()).instances : [{ gateway: endpoints.gateway, ssr: endpoints.ssr }];
+  /** `each` on every instance at once; the first instance's answer. */
+  const onEvery = async <T>(each: (instance: Instance) => Promise<T>): Promise<T> =>
+    (await Promise.all((await instances()).map(each)))[0]!;
   return {
-    gateway: (method, path, body) => call('gateway', method, path, body),
-    ssr: () => call('ssr', 'GET', '/admin/settings'),
-    async applyToApi(patch) {
-      const before = await call('gateway', 'GET', '/admin/settings');
-      await call('gateway', 'PUT', '/admin/settings', patch);
-      return { cacheMode: before.gateway.cacheMode };
-    },
-    async apply(patch) {
-      const [gateway, ssr] = await Promise.all([
-        call('gateway', 'GET', '/admin/settings'),
-        call('ssr', 'GET', '/admin/settings'),
+    gateway: (method, path, body) => call('gateway', endpoints.gateway, method, path, body),
+    everyGateway: (method, path, body) => onEvery((at) => call('gateway', at.gateway, method, path, body)),
+    ssr: () => call('ssr', endpoints.ssr, 'GET', '/admin/settings'),
+    applyToApi: (patch) =>
+      onEvery(async (at) => {
+        const before = await call('gateway', at.gateway, 'GET', '/admin/settings');
+        await call('gateway', at.gateway, 'PUT', '/admin/settings', patch);
+        return { cacheMode: before.gateway.cacheMode };
+      }),
+    apply: (patch) =>
+      onEvery(async (at) => {
+        const [gateway, ssr] = await Promise.all([
+          call('gateway', at.gateway, 'GET', '/admin/settings'),
+          call('ssr', at.ssr, 'GET', '/admin/settings'),
+        ]);
+        await call('gateway', at.gateway, 'PUT', '/admin/settings', patch);
+        // the page cache has no batching to switch
+        const { batching: _batching, ...pages } = patch;
+        if (Object.keys(pages).length) await call('ssr', at.ssr, 'PUT', '/admin/settings', pages);
+        return {
+          cacheMode: (ssr as SsrSettings).cacheMode,
+          batching: (gateway.subgraphs?.items?.batching as boolean | undefined) ?? true,
+          cacheStore: (ssr as SsrSettings).cacheStore,
+        };
+      }),
+    async cacheStats() {
+      const all = await instances();
+      const [gateways, ssrs] = await Promise.all([
+        Promise.all(all.map((at) => call('gateway', at.gateway, 'GET', '/cache'))),
+        Promise.all(all.map((at) => call('ssr', at.ssr, 'GET', '/admin/settings') as Promise<SsrSettings>)),
       ]);
-      await call('gateway', 'PUT', '/admin/settings', patch);
-      // the page cache has no batching to switch
-      const { batching: _batching, ...pages } = patch;
-      if (Object.keys(pages).length) await call('ssr', 'PUT', '/admin/settings', pages);
+      // the entity layer is the subgraphs' (the same whichever gateway answered), the rest per process
+      const [gateway, ssr] = [gateways[0]!, ssrs[0]!];
+      const layers = { ...gateway.layers };
+      for (const layer of ['response', 'rest'])
+        if (layers[layer]) layers[layer] = { ...layers[layer], ...summed(gateways.map((one) => one.layers[layer])) };
       return {
-        cacheMode: (ssr as SsrSettings).cacheMode,
-        batching: (gateway.subgraphs?.items?.batching as boolean | undefined) ?? true,
-        cacheStore: (ssr as SsrSettings).cacheStore,
+        gateway: { ...gateway, layers },
+        ssr: { ...ssr, page: summed(ssrs.map((one) => one.page)) },
       };
+    },
+    async metricsSources() {
+      const all = await instances();
+      return { ...endpoints, gateway: all.map((at) => at.gateway), ssr: all.map((at) => at.ssr) };
     },
   };
 }

@@ -9,7 +9,7 @@ const cancel = new AbortController();
 const send = (message: FromWorker) => process.send?.(message);
 
 function run(message: Extract<ToWorker, { type: 'start' }>): Promise<FromWorker> {
-  const { settings, endpoints, maxItemId, timeoutMs, variant } = message;
+  const { settings, endpoints, metrics, maxItemId, timeoutMs, variant } = message;
   if (settings.kind === 'browser') {
     const ids = itemIds(maxItemId);
     return runBrowserBench({
@@ -29,6 +29,7 @@ function run(message: Extract<ToWorker, { type: 'start' }>): Promise<FromWorker>
     timeoutMs,
     connections: 256,
     endpoints,
+    metricsEndpoints: metrics,
     maxItemId,
     order: 'rate',
     variant,

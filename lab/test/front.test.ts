@@ -172,6 +172,12 @@ test(
           const measured = steps.find((one) => one.target === target && one.variant === variant);
           assert.ok(measured && measured.completed > 0, `${target} on ${variant}: ${JSON.stringify(measured)}`);
           assert.equal(measured.errors, 0, `${target} on ${variant}`);
+          // every instance's counters, read from each (the balancer's shop listener has no
+          // /metrics); cached pages (cacheMode all) fetch less than the page's three fetches
+          const mechanism = JSON.stringify(measured.mechanism);
+          assert.equal(typeof measured.mechanism?.fetchesPerRequest, 'number', mechanism);
+          assert.ok(measured.mechanism!.cpuMsByService.gateway! > 0, mechanism);
+          if (target === 'ssr') assert.ok(measured.mechanism!.cpuMsByService.ssr! > 0, mechanism);
         }
       assert.ok(
         settings.notes.some((note) => note.startsWith('one gateway against two: graphql: ')),

@@ -4,19 +4,23 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, beforeEach, describe, test } from 'node:test';
 import { createTestDatabase, type TestDatabase } from '@supergraph-lab/db/testing';
 import { SUBGRAPH_NAMES, portEnvironment } from '@supergraph-lab/config';
 import { createAgent, endpointsAt, loadPage, runStep, targetNamed } from '@supergraph-lab/loadtest';
 import { loadShopData } from '@supergraph-lab/seed';
-import { reviewsTitled as countReviewsTitled } from '@supergraph-lab/stack';
+import { graphql, reviewsTitled as countReviewsTitled } from '@supergraph-lab/stack';
+import { ITEM_PAGE_QUERY, itemPageVariables } from '@supergraph-lab/http/documents';
 import { HAPROXY, NGINX, skipWithout } from '@supergraph-lab/stack/tools';
 import { eventually } from '@supergraph-lab/testing';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
+const LAB_TOKEN = 'scaled-test-lab-token-0123';
+const ADMIN_TOKEN = 'scaled-test-admin-token-0123';
 
 function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -69,6 +73,8 @@ function scaledStack(balancer: 'nginx' | 'haproxy') {
     gateway: 0,
     ssr: 0,
     balancer: 0,
+    lab: 0,
+    labData: '',
   };
   const start = async () => {
     stack.db = await createTestDatabase('scaled');
@@ -76,6 +82,8 @@ function scaledStack(balancer: 'nginx' | 'haproxy') {
     stack.gateway = await pairOfPorts();
     stack.ssr = await pairOfPorts();
     stack.balancer = await pairOfPorts();
+    stack.lab = await pairOfPorts();
+    stack.labData = mkdtempSync(path.join(tmpdir(), 'sgl-scaled-lab-'));
     const subgraphs = await Promise.all(SUBGRAPH_NAMES.map(async (name) => [name, await pairOfPorts()] as const));
     const env = {
       ...process.env,
@@ -83,6 +91,10 @@ function scaledStack(balancer: 'nginx' | 'haproxy') {
       GATEWAY_PORT: String(stack.gateway),
       SSR_PORT: String(stack.ssr),
       NGINX_PORT: String(stack.balancer),
+      LAB_PORT: String(stack.lab),
+      LAB_TOKEN,
+      LAB_DATA_DIR: stack.labData,
+      ADMIN_TOKEN,
       ...portEnvironment(Object.fromEntries(subgraphs)),
       CACHE_MODE: 'off',
       // the kill point of the crash-after-commit tests (refused with NODE_ENV=production)
@@ -120,6 +132,7 @@ function scaledStack(balancer: 'nginx' | 'haproxy') {
       await new Promise((resolve) => child.once('exit', resolve));
     }
     await stack.db?.drop();
+    if (stack.labData) rmSync(stack.labData, { recursive: true, force: true });
   });
   return stack;
 }
@@ -150,6 +163,93 @@ for (const [balancer, tool] of [
       }
       assert.deepEqual([...upstreams].sort(), [`127.0.0.1:${stack.gateway}`, `127.0.0.1:${stack.gateway + 10}`].sort());
     });
+
+    test(
+      "the lab's switches and cache panel reach every gateway and SSR instance; a run counts every gateway's fetches",
+      {
+        timeout: 90_000,
+      },
+      async () => {
+        const lab = `http://127.0.0.1:${stack.lab}/lab/api`;
+        const labHeaders = { authorization: `Bearer ${LAB_TOKEN}`, 'content-type': 'application/json' };
+        /** Each instance's own cache mode (gateway, SSR), asked of it directly, not through the balancer. */
+        const modes = async () =>
+          Promise.all(
+            [stack.gateway, stack.gateway + 10, stack.ssr, stack.ssr + 10].map(async (port) => {
+              const answer = await fetch(`http://127.0.0.1:${port}/admin/settings`, {
+                headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+              });
+              const body = (await answer.json()) as { gateway?: { cacheMode: string }; cacheMode?: string };
+              return `${port}: ${body.gateway?.cacheMode ?? body.cacheMode}`;
+            }),
+          );
+        const everywhere = (mode: string) =>
+          [stack.gateway, stack.gateway + 10, stack.ssr, stack.ssr + 10].map((port) => `${port}: ${mode}`);
+        assert.deepEqual(await modes(), everywhere('off'));
+        for (const mode of ['all', 'off']) {
+          const switched = await fetch(`${lab}/settings`, {
+            method: 'PUT',
+            headers: labHeaders,
+            body: JSON.stringify({ cacheMode: mode }),
+          });
+          assert.equal(switched.status, 200, await switched.text());
+          assert.deepEqual(await modes(), everywhere(mode));
+          if (mode !== 'all') continue;
+          // pages through the balancer, half to each gateway: the lab's cache panel counts them all
+          for (let i = 0; i < 8; i++)
+            await graphql(`http://127.0.0.1:${stack.balancer}`, ITEM_PAGE_QUERY, itemPageVariables(3));
+          const counted = async (port: number) => {
+            const answer = await fetch(`http://127.0.0.1:${port}/cache`, {
+              headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+            });
+            const { layers } = (await answer.json()) as { layers: { response: { hits: number; misses: number } } };
+            return layers.response.hits + layers.response.misses;
+          };
+          const [first, second] = [await counted(stack.gateway), await counted(stack.gateway + 10)];
+          assert.ok(first > 0 && second > 0, `both gateways served pages: ${first}, ${second}`);
+          const panel = (await (await fetch(`${lab}/cache`, { headers: labHeaders })).json()) as {
+            layers: { response: { hits: number; misses: number } };
+          };
+          assert.equal(panel.layers.response.hits + panel.layers.response.misses, first + second);
+        }
+        // a run: its settings on every instance while it runs, and both gateways' counters in its figures
+        const started = await fetch(`${lab}/runs`, {
+          method: 'POST',
+          headers: labHeaders,
+          body: JSON.stringify({
+            kind: 'load',
+            targets: ['graphql'],
+            rates: [20],
+            durationSeconds: 3,
+            warmupSeconds: 1,
+            cacheMode: 'off',
+            who: 'scaled test',
+          }),
+        });
+        assert.equal(started.status, 202, await started.clone().text());
+        const { run } = (await started.json()) as { run: { id: number } };
+        const done = await eventually(
+          async () => {
+            const answer = await fetch(`${lab}/runs`, { headers: labHeaders });
+            const { runs } = (await answer.json()) as { runs: { id: number; status: string; error: string | null }[] };
+            const found = runs.find((one) => one.id === run.id);
+            return found && found.status !== 'running' ? found : null;
+          },
+          60_000,
+          () => `lab run ${run.id} to finish:\n${stack.output.slice(-2000)}`,
+          200,
+        );
+        assert.equal(done.status, 'done', done.error ?? '');
+        const { steps } = (await (await fetch(`${lab}/runs/${run.id}`, { headers: labHeaders })).json()) as {
+          steps: { errors: number; mechanism: Record<string, unknown> | null }[];
+        };
+        const [page] = steps;
+        assert.equal(page!.errors, 0);
+        // the page: the item, then its photos and its reviews, whichever gateway served it
+        assert.equal(page!.mechanism!.fetchesPerRequest, 3, JSON.stringify(page!.mechanism));
+        assert.ok((page!.mechanism!.cpuMsByService as Record<string, number>).gateway! > 0);
+      },
+    );
 
     for (const [target, entry, variable, base, rate] of [
       ['graphql', 'gateway/src/main.ts', 'GATEWAY_PORT', () => stack.gateway, 80],
