@@ -1,7 +1,7 @@
 // What the services did for a step's requests, from their own counters: each service's /metrics
 // read right before and right after the step, the deltas divided by the step's successful
 // requests. /metrics is open on every service (packages/http/src/server.ts): no admin token.
-import { SERVICE_NAMES, SUBGRAPH_NAMES } from '@supergraph-lab/config';
+import { PROCESS_INSTANCE_METRIC, SERVICE_NAMES, SUBGRAPH_NAMES } from '@supergraph-lab/config';
 import { request } from 'undici';
 import type { StepMechanism } from './step.ts';
 import type { Endpoints } from './targets.ts';
@@ -64,16 +64,18 @@ export async function readCounters(sources: MetricsSources, timeoutMs = 2000): P
 }
 
 /**
- * When each process started (prom-client's default metric; summed over a service's instances):
- * it changes when one restarted, or when a read through a balancer reached another instance.
+ * Which processes answered (summed over a service's instances): another value when one
+ * restarted, or when a read through a balancer reached another instance. The services' own
+ * gauge; a peer's prom-client start time (whole seconds) where it has no such gauge.
  */
-const STARTED = 'process_start_time_seconds';
+const identity = (totals: Map<string, number> | null | undefined) =>
+  totals?.get(PROCESS_INSTANCE_METRIC) ?? totals?.get('process_start_time_seconds');
 
 /**
  * Statements, fetches and CPU per successful request between two snapshots. A figure is null
  * when a service it sums did not answer, lacks the series (another gateway, a subgraph on a
- * client it did not make), restarted in between (its start time changed, or its counter went
- * back) or was another process the second time (a balancer's other instance); and all are null
+ * client it did not make), restarted in between (its process identity changed, or its counter
+ * went back) or was another process the second time (a balancer's other instance); and all are null
  * when no request succeeded.
  */
 export function mechanismBetween(before: CounterSnapshot, after: CounterSnapshot, ok: number): StepMechanism {
@@ -81,7 +83,7 @@ export function mechanismBetween(before: CounterSnapshot, after: CounterSnapshot
     const from = before[service]?.get(metric);
     const to = after[service]?.get(metric);
     // other processes than the ones read before: their counters are not this step's
-    if (before[service]?.get(STARTED) !== after[service]?.get(STARTED)) return null;
+    if (identity(before[service]) !== identity(after[service])) return null;
     return from === undefined || to === undefined || to < from ? null : to - from;
   };
   const perRequest = (values: (number | null)[], scale = 1) =>

@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
-import { SERVICE_NAMES, SERVICES, SUBGRAPH_NAMES, type ServiceKind } from '@supergraph-lab/config';
+import {
+  PROCESS_INSTANCE_METRIC,
+  SERVICE_NAMES,
+  SERVICES,
+  SUBGRAPH_NAMES,
+  type ServiceKind,
+} from '@supergraph-lab/config';
 import { LISTING_QUERY } from '@supergraph-lab/http/documents';
 import { graphql, rest } from '@supergraph-lab/stack';
 import { seededStack } from '@supergraph-lab/stack/fixture';
@@ -168,13 +174,15 @@ test('mechanismBetween divides by successful requests and says null for what it 
 });
 
 test("several instances of a service are summed; another process's counters are never taken for this one's", async () => {
-  // two gateway processes, each with its own start time and counters, as a balancer has them
-  const process = (started: number) => ({ started, fetches: 0, cpu: 0 });
-  const first = process(1_700_000_000);
-  const second = process(1_700_000_007);
+  // two gateway processes behind a balancer, started in the same second (prom-client's start
+  // time is in whole seconds): told apart by the services' instance gauge
+  const process = (instance: number) => ({ instance, fetches: 0, cpu: 0 });
+  const first = process(81_234_567);
+  const second = process(92_345_678);
   const text = (one: ReturnType<typeof process>) =>
     [
-      `process_start_time_seconds ${one.started}`,
+      `process_start_time_seconds 1700000000`,
+      `${PROCESS_INSTANCE_METRIC} ${one.instance}`,
       `process_cpu_seconds_total ${one.cpu}`,
       `subgraph_fetches_total{subgraph="items"} ${one.fetches}`,
     ].join('\n');
@@ -210,6 +218,16 @@ test("several instances of a service are summed; another process's counters are 
     // through the balancer the second read was the other process: not a figure, rather than half of one
     assert.equal(mechanismBetween(beforeThrough, afterThrough, 20).fetchesPerRequest, null);
     assert.equal(mechanismBetween(beforeThrough, afterThrough, 20).cpuMsByService.gateway, undefined);
+    // a peer without the gauge: its start time tells a restart
+    const peer = (started: number, fetches: number): CounterSnapshot => ({
+      ...before,
+      gateway: new Map([
+        ['process_start_time_seconds', started],
+        ['subgraph_fetches_total', fetches],
+      ]),
+    });
+    assert.equal(mechanismBetween(peer(1, 0), peer(1, 60), 20).fetchesPerRequest, 3);
+    assert.equal(mechanismBetween(peer(1, 0), peer(2, 60), 20).fetchesPerRequest, null);
     // an instance that does not answer leaves its service unknown
     const gone = await readCounters({ ...each, gateway: [one!, `http://127.0.0.1:${await freePort()}`] });
     assert.equal(gone.gateway, null);

@@ -34,6 +34,7 @@ export {
   compiledCommand,
   PLAYGROUND_ASSETS,
   portEnvironment,
+  PROCESS_INSTANCE_METRIC,
   SERVICE_NAMES,
   SERVICES,
   SUBGRAPH_NAMES,

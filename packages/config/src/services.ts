@@ -106,3 +106,11 @@ function service<const Name extends string, const Kind extends ServiceKind>(
     colour,
   };
 }
+
+/**
+ * The gauge in every service's /metrics that says which process answered: a random number drawn
+ * at start. prom-client's `process_start_time_seconds` is in whole seconds, the same for two
+ * instances started together, so a reader comparing two scrapes (the load tester's mechanism)
+ * tells processes apart by this.
+ */
+export const PROCESS_INSTANCE_METRIC = 'process_instance_id';

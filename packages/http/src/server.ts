@@ -1,8 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
 import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
-import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { PROCESS_INSTANCE_METRIC } from '@supergraph-lab/config';
 import { Cancellation, RequestTiming } from '@supergraph-lab/timing';
 import { AppError, classifyError, toProblem, unavailable } from './errors.ts';
 import { histogramMetric } from './metrics.ts';
@@ -59,6 +60,13 @@ export function createHttpServer(options: HttpServerOptions): FastifyInstance {
   // the event-loop delay monitor samples every 100 ms, not prom-client's default 10: its wake-ups
   // cost a few ms of CPU a second in every idle process (docs/benchmarks.md, "CPU per page")
   collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 100 });
+  // which process answered: prom-client's start time is in whole seconds, the same for instances
+  // started together, so a reader comparing two scrapes (loadtest/src/mechanism.ts) needs this
+  new Gauge({
+    name: PROCESS_INSTANCE_METRIC,
+    help: 'A random number drawn when the process started: another value, another process',
+    registers: [registry],
+  }).set(randomInt(2 ** 47));
   // routes are the app's own (404s count as "unmatched") and statuses few: a bounded set
   const observeDuration = histogramMetric({
     name: 'http_request_duration_seconds',
