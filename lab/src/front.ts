@@ -1,6 +1,7 @@
 // The stack's front (its gateway and SSR instances) as the lab switches it for a scaled A/B run:
 // npm start gives the lab an IPC channel and restarts the front into one instance of each or two
 // behind the balancer when asked (scripts/start.ts, serveFrontSwitches).
+import { AppError } from '@supergraph-lab/http';
 import type { Front, FromSupervisor, ToSupervisor } from './protocol.ts';
 
 /** A switch of the front: `scaled` true for two instances behind the balancer, undefined to ask what runs. */
@@ -26,23 +27,36 @@ export function supervisorFront(): FrontSwitch | null {
   process.channel?.unref();
   let next = 0;
   const waiting = new Map<number, { resolve(front: Front): void; reject(error: Error): void }>();
+  let last: Front | null = null;
   process.on('message', (message: FromSupervisor) => {
+    // what runs now, whoever asked (an answer after its asker gave up too); after a failed switch, unknown
+    if (message.type === 'front') last = message.front;
+    else if (message.type === 'front-failed') last = null;
     const waiter = waiting.get(message.id);
     if (!waiter) return;
     waiting.delete(message.id);
     if (message.type === 'front') waiter.resolve(message.front);
     else waiter.reject(new Error(message.message));
   });
-  let last: Front | null = null;
   const front: FrontSwitch = {
     async known() {
-      return last ?? front.switchTo();
+      if (last) return last;
+      try {
+        return await front.switchTo();
+      } catch (error) {
+        throw new AppError(
+          'SERVICE_UNAVAILABLE',
+          `npm start did not say which instances run: ${(error as Error).message}`,
+        );
+      }
     },
     switchTo(scaled) {
       const id = ++next;
       return new Promise<Front>((resolve, reject) => {
         const timer = setTimeout(() => {
           waiting.delete(id);
+          // a switch that outlasted its wait: which instances run is not known until npm start says
+          last = null;
           reject(new Error(`npm start did not switch the front within ${SWITCH_TIMEOUT_MS / 60_000} min`));
         }, SWITCH_TIMEOUT_MS);
         const settle =
@@ -51,8 +65,7 @@ export function supervisorFront(): FrontSwitch | null {
             clearTimeout(timer);
             done(value);
           };
-        const reported = (now: Front) => resolve((last = now));
-        waiting.set(id, { resolve: settle(reported), reject: settle(reject) });
+        waiting.set(id, { resolve: settle(resolve), reject: settle(reject) });
         process.send!({ type: 'front', id, ...(scaled === undefined ? {} : { scaled }) } satisfies ToSupervisor);
       });
     },

@@ -210,8 +210,7 @@ export function registerLabRoutes(app: FastifyInstance, options: LabRoutesOption
       entries: entries.entries,
     };
   });
-  // every gateway instance's: on a per-process memory store each has its own entries
-  app.post('/lab/api/cache/flush', async () => stack.everyGateway('POST', '/cache/flush'));
+  app.post('/lab/api/cache/flush', async () => stack.flush());
 
   // switches outside a run (the same admin switch a run uses)
   app.put('/lab/api/settings', async (request, reply) => {

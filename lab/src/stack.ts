@@ -28,8 +28,8 @@ type Instance = Front['instances'][number];
 export interface StackControl {
   /** An admin call to the gateway; its JSON answer, or an AppError (503) saying what went wrong. */
   gateway(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<any>;
-  /** The same admin call to every gateway instance (a flush); the first one's answer. */
-  everyGateway(method: 'POST' | 'PUT', path: string, body?: unknown): Promise<any>;
+  /** `POST /cache/flush` on every gateway instance (each per-process store has its own entries); the keys deleted by all. */
+  flush(): Promise<any>;
   /** The SSR service's page cache settings and counts, or an AppError (503). */
   ssr(): Promise<SsrSettings>;
   /**
@@ -111,40 +111,64 @@ export function stackControl(
   };
   const instances = async (): Promise<Instance[]> =>
     front ? (await front.known()).instances : [{ gateway: endpoints.gateway, ssr: endpoints.ssr }];
-  /** `each` on every instance at once; the first instance's answer. */
-  const onEvery = async <T>(each: (instance: Instance) => Promise<T>): Promise<T> =>
-    (await Promise.all((await instances()).map(each)))[0]!;
+  /** `each` on every instance at once; their answers, or the first failure once all have settled. */
+  const onEvery = async <T>(each: (instance: Instance) => Promise<T>): Promise<T[]> => {
+    const settled = await Promise.allSettled((await instances()).map(each));
+    const failed = settled.find((one) => one.status === 'rejected');
+    if (failed) throw failed.reason;
+    return settled.map((one) => (one as PromiseFulfilledResult<T>).value);
+  };
+  /**
+   * A switch on every instance, or on none: when one fails (an instance restarting), those that
+   * switched are put back as they were, so a run never starts on a half-switched stack.
+   */
+  const switchEvery = async <T>(
+    change: (instance: Instance) => Promise<T>,
+    undo: (instance: Instance, before: T) => Promise<unknown>,
+  ): Promise<T> => {
+    const all = await instances();
+    const settled = await Promise.allSettled(all.map(change));
+    const failed = settled.find((one) => one.status === 'rejected');
+    if (!failed) return (settled[0] as PromiseFulfilledResult<T>).value;
+    await Promise.allSettled(settled.map((one, i) => (one.status === 'fulfilled' ? undo(all[i]!, one.value) : null)));
+    throw failed.reason;
+  };
+  /** The API's cache mode on one gateway (and through it the subgraphs); the mode before. */
+  const applyToApiAt = async (at: Instance, patch: Pick<RuntimeSettings, 'cacheMode'>) => {
+    const before = await call('gateway', at.gateway, 'GET', '/admin/settings');
+    await call('gateway', at.gateway, 'PUT', '/admin/settings', patch);
+    return { cacheMode: before.gateway.cacheMode as RuntimeSettings['cacheMode'] };
+  };
+  /** The settings on one gateway (the subgraphs through it) and SSR instance; what they were before. */
+  const applyAt = async (at: Instance, patch: Partial<RuntimeSettings>): Promise<StackSettings> => {
+    const [gateway, ssr] = await Promise.all([
+      call('gateway', at.gateway, 'GET', '/admin/settings'),
+      call('ssr', at.ssr, 'GET', '/admin/settings'),
+    ]);
+    await call('gateway', at.gateway, 'PUT', '/admin/settings', patch);
+    // the page cache has no batching to switch
+    const { batching: _batching, ...pages } = patch;
+    if (Object.keys(pages).length) await call('ssr', at.ssr, 'PUT', '/admin/settings', pages);
+    return {
+      cacheMode: (ssr as SsrSettings).cacheMode,
+      batching: (gateway.subgraphs?.items?.batching as boolean | undefined) ?? true,
+      cacheStore: (ssr as SsrSettings).cacheStore,
+    };
+  };
   return {
     gateway: (method, path, body) => call('gateway', endpoints.gateway, method, path, body),
-    everyGateway: (method, path, body) => onEvery((at) => call('gateway', at.gateway, method, path, body)),
     ssr: () => call('ssr', endpoints.ssr, 'GET', '/admin/settings'),
-    applyToApi: (patch) =>
-      onEvery(async (at) => {
-        const before = await call('gateway', at.gateway, 'GET', '/admin/settings');
-        await call('gateway', at.gateway, 'PUT', '/admin/settings', patch);
-        return { cacheMode: before.gateway.cacheMode };
-      }),
-    apply: (patch) =>
-      onEvery(async (at) => {
-        const [gateway, ssr] = await Promise.all([
-          call('gateway', at.gateway, 'GET', '/admin/settings'),
-          call('ssr', at.ssr, 'GET', '/admin/settings'),
-        ]);
-        await call('gateway', at.gateway, 'PUT', '/admin/settings', patch);
-        // the page cache has no batching to switch
-        const { batching: _batching, ...pages } = patch;
-        if (Object.keys(pages).length) await call('ssr', at.ssr, 'PUT', '/admin/settings', pages);
-        return {
-          cacheMode: (ssr as SsrSettings).cacheMode,
-          batching: (gateway.subgraphs?.items?.batching as boolean | undefined) ?? true,
-          cacheStore: (ssr as SsrSettings).cacheStore,
-        };
-      }),
+    async flush() {
+      // on a shared store both delete at once: each counts the keys it removed
+      const answers = await onEvery((at) => call('gateway', at.gateway, 'POST', '/cache/flush'));
+      return { ...answers[0], deletedKeys: answers.reduce((sum, one) => sum + (one.deletedKeys ?? 0), 0) };
+    },
+    applyToApi: (patch) => switchEvery((at) => applyToApiAt(at, patch), applyToApiAt),
+    apply: (patch) => switchEvery((at) => applyAt(at, patch), applyAt),
     async cacheStats() {
-      const all = await instances();
       const [gateways, ssrs] = await Promise.all([
-        Promise.all(all.map((at) => call('gateway', at.gateway, 'GET', '/cache'))),
-        Promise.all(all.map((at) => call('ssr', at.ssr, 'GET', '/admin/settings') as Promise<SsrSettings>)),
+        onEvery((at) => call('gateway', at.gateway, 'GET', '/cache')),
+        onEvery((at) => call('ssr', at.ssr, 'GET', '/admin/settings') as Promise<SsrSettings>),
       ]);
       // the entity layer is the subgraphs' (the same whichever gateway answered), the rest per process
       const [gateway, ssr] = [gateways[0]!, ssrs[0]!];
