@@ -164,6 +164,23 @@ function describeFront(config: Config, tools: ToolConfig, balancer: Balancer | n
 }
 
 /**
+ * The settings the lab switched (ToSupervisor's `settings`), as variables over the environment
+ * of every process started from then on: an instance or a subgraph started again after a crash,
+ * or a front the lab switched to, starts with them rather than with CACHE_MODE and BATCHING as
+ * npm start was given them. Changes made through the admin routes directly are not seen here.
+ */
+const remembered: Record<'api' | 'pages', NodeJS.ProcessEnv> = { api: {}, pages: {} };
+function rememberSettings(settings: Extract<ToSupervisor, { type: 'settings' }>): void {
+  const into = remembered[settings.part];
+  if (settings.cacheMode) into.CACHE_MODE = settings.cacheMode;
+  if (settings.batching !== undefined) into.BATCHING = settings.batching ? 'on' : 'off';
+}
+supervisor.environmentOf = (service) => {
+  const kind = REGISTRY.find((one) => one.entry === service.entry)?.kind;
+  return kind === 'ssr' ? remembered.pages : kind ? remembered.api : {};
+};
+
+/**
  * Answers the lab's questions about the front (its IPC channel): what runs now, or a switch
  * between one gateway and SSR instance and two of each behind `balancer` (the lab's scaled A/B
  * run). A switch stops the front's processes and starts the other's; the subgraphs, the
@@ -182,6 +199,7 @@ function serveFrontSwitches(
   const names = (front: Balancer | null) =>
     front ? ['gateway1', 'gateway2', 'ssr1', 'ssr2', front] : ['gateway', 'ssr'];
   lab.on('message', (message: ToSupervisor) => {
+    if (message.type === 'settings') return rememberSettings(message);
     if (message.type !== 'front') return;
     const answer = (reply: FromSupervisor) => lab.connected && lab.send(reply);
     queue = queue.then(async () => {

@@ -12,6 +12,8 @@ export interface FrontSwitch {
    * switch under way, whose instances may be going meanwhile.
    */
   known(): Promise<Front>;
+  /** Tells npm start the settings switched, for the processes it starts later (protocol.ts, ToSupervisor). */
+  remember(settings: Omit<Extract<ToSupervisor, { type: 'settings' }>, 'type'>): void;
 }
 
 /** Starting seven processes on a busy two-core machine has taken over two minutes. */
@@ -39,6 +41,9 @@ export function supervisorFront(): FrontSwitch | null {
     else waiter.reject(new Error(message.message));
   });
   const front: FrontSwitch = {
+    remember(settings) {
+      process.send!({ type: 'settings', ...settings } satisfies ToSupervisor);
+    },
     async known() {
       if (last) return last;
       try {

@@ -234,8 +234,15 @@ export interface Front {
   instances: { gateway: string; ssr: string }[];
 }
 
-/** The lab asks npm start (over the IPC channel it was started with) for the front now, or to switch. */
-export type ToSupervisor = { type: 'front'; id: number; scaled?: boolean };
+/**
+ * The lab asks npm start (over the IPC channel it was started with) for the front now, or to
+ * switch; and tells it the settings it switched, which npm start gives the processes it starts
+ * from then on (an instance or a subgraph started again, a switched front) in their environment:
+ * `api` the gateways' and the subgraphs', `pages` the SSR instances'.
+ */
+export type ToSupervisor =
+  | { type: 'front'; id: number; scaled?: boolean }
+  | { type: 'settings'; part: 'api' | 'pages'; cacheMode?: CacheMode; batching?: boolean };
 export type FromSupervisor =
   { type: 'front'; id: number; front: Front } | { type: 'front-failed'; id: number; message: string };
 

@@ -26,11 +26,11 @@ export type StackSettings = Pick<RuntimeSettings, 'cacheMode' | 'batching' | 'ca
 type Instance = Front['instances'][number];
 
 export interface StackControl {
-  /** An admin call to the gateway; its JSON answer, or an AppError (503) saying what went wrong. */
+  /** An admin call to the (first) gateway instance; its JSON answer, or an AppError (503) saying what went wrong. */
   gateway(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<any>;
   /** `POST /cache/flush` on every gateway instance (each per-process store has its own entries); the keys deleted by all. */
   flush(): Promise<any>;
-  /** The SSR service's page cache settings and counts, or an AppError (503). */
+  /** The (first) SSR instance's page cache settings and counts, or an AppError (503). */
   ssr(): Promise<SsrSettings>;
   /**
    * Switches CACHE_MODE and the cache store (gateway, subgraphs, the SSR service's page cache)
@@ -156,15 +156,26 @@ export function stackControl(
     };
   };
   return {
-    gateway: (method, path, body) => call('gateway', endpoints.gateway, method, path, body),
-    ssr: () => call('ssr', endpoints.ssr, 'GET', '/admin/settings'),
+    // the first instance itself, not through a balancer (which answers 503 while no gateway is ready)
+    gateway: async (method, path, body) => call('gateway', (await instances())[0]!.gateway, method, path, body),
+    ssr: async () => call('ssr', (await instances())[0]!.ssr, 'GET', '/admin/settings'),
     async flush() {
       // on a shared store both delete at once: each counts the keys it removed
       const answers = await onEvery((at) => call('gateway', at.gateway, 'POST', '/cache/flush'));
       return { ...answers[0], deletedKeys: answers.reduce((sum, one) => sum + (one.deletedKeys ?? 0), 0) };
     },
-    applyToApi: (patch) => switchEvery((at) => applyToApiAt(at, patch), applyToApiAt),
-    apply: (patch) => switchEvery((at) => applyAt(at, patch), applyAt),
+    async applyToApi(patch) {
+      const before = await switchEvery((at) => applyToApiAt(at, patch), applyToApiAt);
+      front?.remember({ part: 'api', cacheMode: patch.cacheMode });
+      return before;
+    },
+    async apply(patch) {
+      const before = await switchEvery((at) => applyAt(at, patch), applyAt);
+      // a process npm start starts again (a crash, a switch of the front) starts with them
+      front?.remember({ part: 'api', cacheMode: patch.cacheMode, batching: patch.batching });
+      if (patch.cacheMode) front?.remember({ part: 'pages', cacheMode: patch.cacheMode });
+      return before;
+    },
     async cacheStats() {
       const [gateways, ssrs] = await Promise.all([
         onEvery((at) => call('gateway', at.gateway, 'GET', '/cache')),

@@ -38,6 +38,8 @@ export class Supervisor {
   private readonly retired = new Set<ChildProcess>();
   private readonly cleanups: (() => Promise<void>)[] = [];
   stopping = false;
+  /** Variables over a service's environment whenever it is started (again): start.ts's remembered settings. */
+  environmentOf: (service: Spawnable) => NodeJS.ProcessEnv = () => ({});
 
   constructor(private readonly readyTimeoutMs: number) {}
 
@@ -46,7 +48,7 @@ export class Supervisor {
     const [command, ...args] = service.command ?? serviceCommand(service.entry!);
     const child = spawn(command, args, {
       cwd: service.cwd ?? ROOT,
-      env,
+      env: { ...env, ...this.environmentOf(service) },
       stdio: ['ignore', 'pipe', 'pipe', ...(service.ipc ? ['ipc' as const] : [])],
     });
     const prefix = prefixOf(service.name, service.colour);

@@ -75,6 +75,7 @@ function scaledStack(balancer: 'nginx' | 'haproxy') {
     balancer: 0,
     lab: 0,
     labData: '',
+    subgraphs: {} as Record<string, number>,
   };
   const start = async () => {
     stack.db = await createTestDatabase('scaled');
@@ -85,6 +86,7 @@ function scaledStack(balancer: 'nginx' | 'haproxy') {
     stack.lab = await pairOfPorts();
     stack.labData = mkdtempSync(path.join(tmpdir(), 'sgl-scaled-lab-'));
     const subgraphs = await Promise.all(SUBGRAPH_NAMES.map(async (name) => [name, await pairOfPorts()] as const));
+    stack.subgraphs = Object.fromEntries(subgraphs);
     const env = {
       ...process.env,
       DATABASE_URL: stack.db.url,
@@ -248,6 +250,64 @@ for (const [balancer, tool] of [
         // the page: the item, then its photos and its reviews, whichever gateway served it
         assert.equal(page!.mechanism!.fetchesPerRequest, 3, JSON.stringify(page!.mechanism));
         assert.ok((page!.mechanism!.cpuMsByService as Record<string, number>).gateway! > 0);
+      },
+    );
+
+    test(
+      "an instance started again comes back with the lab's settings, not its environment's",
+      { timeout: 90_000 },
+      async () => {
+        const lab = `http://127.0.0.1:${stack.lab}/lab/api`;
+        const labHeaders = { authorization: `Bearer ${LAB_TOKEN}`, 'content-type': 'application/json' };
+        const settingsOf = async (port: number) => {
+          const answer = await fetch(`http://127.0.0.1:${port}/admin/settings`, {
+            headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+          });
+          assert.equal(answer.status, 200);
+          const body = (await answer.json()) as {
+            gateway?: { cacheMode: string };
+            cacheMode?: string;
+            batching?: boolean;
+          };
+          return { cacheMode: body.gateway?.cacheMode ?? body.cacheMode, batching: body.batching };
+        };
+        const switchTo = async (settings: object) => {
+          const answer = await fetch(`${lab}/settings`, {
+            method: 'PUT',
+            headers: labHeaders,
+            body: JSON.stringify(settings),
+          });
+          assert.equal(answer.status, 200, await answer.text());
+        };
+        // the stack was started with CACHE_MODE=off and batching on
+        await switchTo({ cacheMode: 'all', batching: false });
+        try {
+          const items = stack.subgraphs.items!;
+          for (const [entry, variable, port, name] of [
+            ['gateway/src/main.ts', 'GATEWAY_PORT', stack.gateway + 10, 'gateway2'],
+            ['ssr/src/main.ts', 'SSR_PORT', stack.ssr + 10, 'ssr2'],
+            ['subgraphs/items/src/main.ts', 'ITEMS_PORT', items, 'items'],
+          ] as const) {
+            const exits = stack.output.split(`${name} exited`).length;
+            process.kill(pidOf(entry, variable, port), 'SIGKILL');
+            await eventually(
+              async () =>
+                stack.output.split(`${name} exited`).length > exits &&
+                (await fetch(`http://127.0.0.1:${port}/healthz`).then(
+                  (answer) => answer.ok,
+                  () => false,
+                )),
+              60_000,
+              () => `${name} to be started again:\n${stack.output.slice(-2000)}`,
+              200,
+            );
+            const now = await settingsOf(port);
+            assert.equal(now.cacheMode, 'all', `${name} came back with CACHE_MODE ${now.cacheMode}`);
+            if (name === 'items') assert.equal(now.batching, false, `${name} came back batching`);
+          }
+        } finally {
+          await switchTo({ cacheMode: 'off', batching: true });
+        }
       },
     );
 
