@@ -180,7 +180,7 @@ export function createArchitectures(
           for (const target of TARGETS.filter((one) => !unavailable(one))) rows.push(await measure(target, options));
           return { ...options, rows, verdict: verdictOf(rows) };
         } finally {
-          await stack.applyToApi(before);
+          await stack.applyToApi(before, { restoring: true });
         }
       })().then(
         (result) => (state = { running: false, result, error: null }),

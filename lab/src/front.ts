@@ -19,6 +19,9 @@ export interface FrontSwitch {
 /** Starting seven processes on a busy two-core machine has taken over two minutes. */
 const SWITCH_TIMEOUT_MS = 4 * 60_000;
 
+/** How long a question of which instances run waits for npm start when the lab does not know. */
+const KNOWN_TIMEOUT_MS = 10_000;
+
 /** Why the lab cannot switch the front when it was not started by npm start. */
 export const NO_SUPERVISOR = 'the lab was not started by npm start (or start:scaled), which restarts the front for it';
 
@@ -42,12 +45,22 @@ export function supervisorFront(): FrontSwitch | null {
   });
   const front: FrontSwitch = {
     remember(settings) {
-      process.send!({ type: 'settings', ...settings } satisfies ToSupervisor);
+      // npm start gone (killed): nothing to tell, and a send on the closed channel would end the lab
+      if (process.connected) process.send!({ type: 'settings', ...settings } satisfies ToSupervisor, () => undefined);
     },
     async known() {
       if (last) return last;
       try {
-        return await front.switchTo();
+        // not behind a switch under way for minutes: a read waits this long, then says so
+        let timer: NodeJS.Timeout | undefined;
+        const waited = new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () =>
+              reject(new Error(`no answer in ${KNOWN_TIMEOUT_MS / 1000} s: a switch of the front may be under way`)),
+            KNOWN_TIMEOUT_MS,
+          );
+        });
+        return await Promise.race([front.switchTo(), waited]).finally(() => clearTimeout(timer));
       } catch (error) {
         throw new AppError(
           'SERVICE_UNAVAILABLE',
@@ -57,6 +70,7 @@ export function supervisorFront(): FrontSwitch | null {
     },
     switchTo(scaled) {
       const id = ++next;
+      if (!process.connected) return Promise.reject(new Error('npm start is gone (its IPC channel closed)'));
       return new Promise<Front>((resolve, reject) => {
         const timer = setTimeout(() => {
           waiting.delete(id);
@@ -71,7 +85,14 @@ export function supervisorFront(): FrontSwitch | null {
             done(value);
           };
         waiting.set(id, { resolve: settle(resolve), reject: settle(reject) });
-        process.send!({ type: 'front', id, ...(scaled === undefined ? {} : { scaled }) } satisfies ToSupervisor);
+        process.send!(
+          { type: 'front', id, ...(scaled === undefined ? {} : { scaled }) } satisfies ToSupervisor,
+          (error: Error | null) => {
+            if (!error) return;
+            waiting.delete(id);
+            settle(reject)(error);
+          },
+        );
       });
     },
   };

@@ -30,6 +30,7 @@ import {
 import { NO_SUPERVISOR, type FrontSwitch } from './front.ts';
 import { buildReport, judged, type LabReport, type Outcome } from './report.ts';
 import { plannedLoads } from './settings.ts';
+import type { SwitchHow } from './stack.ts';
 import type { RunStore } from './store.ts';
 
 /**
@@ -51,6 +52,7 @@ const WORKER_EXEC_ARGV = COMPILED ? [] : ['--import', 'tsx'];
 /** Switches the stack's cache mode, store and batching (the gateway passes it on to the subgraphs); resolves to what was set before. */
 export type ApplySettings = (
   settings: Pick<LabSettings, 'cacheMode' | 'batching' | 'cacheStore'>,
+  how?: SwitchHow,
 ) => Promise<Required<Pick<LabSettings, 'cacheMode' | 'batching' | 'cacheStore'>>>;
 
 export interface LabRunnerOptions {
@@ -369,7 +371,7 @@ export class LabRunner {
       { maxItemId: current.maxItemId, timeoutMs: this.options.timeoutMs },
     );
     try {
-      if (current.restore) await this.options.applySettings(current.restore);
+      if (current.restore) await this.options.applySettings(current.restore, { restoring: true });
     } catch (restoreError) {
       this.options.log.warn({ err: restoreError }, 'could not restore the cache mode and batching after a lab run');
     }

@@ -25,6 +25,23 @@ export type StackSettings = Pick<RuntimeSettings, 'cacheMode' | 'batching' | 'ca
 /** A gateway and SSR instance of the front, as npm start reports them. */
 type Instance = Front['instances'][number];
 
+/**
+ * `restoring`: settings put back (after a run, a comparison): npm start is told them first, and
+ * each instance that can take them does, whatever the others do. Otherwise a switch is on every
+ * instance or none: one that fails puts back what it had changed and what the others had.
+ */
+export type SwitchHow = { restoring?: boolean };
+
+/** What one instance had before a switch, to put back: its gateway's (and subgraphs') and its SSR instance's. */
+interface Before {
+  api: Partial<RuntimeSettings>;
+  pages: Partial<RuntimeSettings>;
+}
+
+/** `settings` with only the keys `patch` has. */
+const sameKeys = (settings: Partial<RuntimeSettings>, patch: Partial<RuntimeSettings>) =>
+  Object.fromEntries(Object.keys(patch).map((key) => [key, settings[key as keyof RuntimeSettings]]));
+
 export interface StackControl {
   /** An admin call to the (first) gateway instance; its JSON answer, or an AppError (503) saying what went wrong. */
   gateway(method: 'GET' | 'POST' | 'PUT', path: string, body?: unknown): Promise<any>;
@@ -37,9 +54,9 @@ export interface StackControl {
    * and batching, on every gateway and SSR instance; resolves to what was set before (the first
    * instance's). `patch` is one parseSettingsPatch passed.
    */
-  apply(patch: Partial<RuntimeSettings>): Promise<StackSettings>;
+  apply(patch: Partial<RuntimeSettings>, how?: SwitchHow): Promise<StackSettings>;
   /** Switches the gateways' and the subgraphs' CACHE_MODE alone (not the SSR page cache); resolves to the mode before. */
-  applyToApi(patch: Pick<RuntimeSettings, 'cacheMode'>): Promise<Pick<RuntimeSettings, 'cacheMode'>>;
+  applyToApi(patch: Pick<RuntimeSettings, 'cacheMode'>, how?: SwitchHow): Promise<Pick<RuntimeSettings, 'cacheMode'>>;
   /** Where each service's /metrics is read: every gateway and SSR instance's, the subgraphs'. */
   metricsSources(): Promise<MetricsSources>;
   /**
@@ -118,42 +135,65 @@ export function stackControl(
     if (failed) throw failed.reason;
     return settled.map((one) => (one as PromiseFulfilledResult<T>).value);
   };
+  /** `api` on a gateway (which passes it on to the subgraphs), then `pages` on its SSR instance. */
+  const put = async (at: Instance, api: Partial<RuntimeSettings>, pages: Partial<RuntimeSettings>) => {
+    if (Object.keys(api).length) await call('gateway', at.gateway, 'PUT', '/admin/settings', api);
+    if (Object.keys(pages).length) await call('ssr', at.ssr, 'PUT', '/admin/settings', pages);
+  };
+  /** Puts `before` back on an instance, as far as it goes (best effort: it follows a failure). */
+  const putBack = (at: Instance, before: Before) =>
+    Promise.allSettled([
+      call('gateway', at.gateway, 'PUT', '/admin/settings', before.api),
+      Object.keys(before.pages).length ? call('ssr', at.ssr, 'PUT', '/admin/settings', before.pages) : null,
+    ]);
   /**
-   * A switch on every instance, or on none: when one fails (an instance restarting), those that
-   * switched are put back as they were, so a run never starts on a half-switched stack.
+   * `api` and `pages` on one instance; its answers from before. A gateway that switched itself
+   * and some subgraphs but not all answers 503: what it changed is put back before the failure
+   * is passed on.
    */
-  const switchEvery = async <T>(
-    change: (instance: Instance) => Promise<T>,
-    undo: (instance: Instance, before: T) => Promise<unknown>,
-  ): Promise<T> => {
-    const all = await instances();
-    const settled = await Promise.allSettled(all.map(change));
-    const failed = settled.find((one) => one.status === 'rejected');
-    if (!failed) return (settled[0] as PromiseFulfilledResult<T>).value;
-    await Promise.allSettled(settled.map((one, i) => (one.status === 'fulfilled' ? undo(all[i]!, one.value) : null)));
-    throw failed.reason;
-  };
-  /** The API's cache mode on one gateway (and through it the subgraphs); the mode before. */
-  const applyToApiAt = async (at: Instance, patch: Pick<RuntimeSettings, 'cacheMode'>) => {
-    const before = await call('gateway', at.gateway, 'GET', '/admin/settings');
-    await call('gateway', at.gateway, 'PUT', '/admin/settings', patch);
-    return { cacheMode: before.gateway.cacheMode as RuntimeSettings['cacheMode'] };
-  };
-  /** The settings on one gateway (the subgraphs through it) and SSR instance; what they were before. */
-  const applyAt = async (at: Instance, patch: Partial<RuntimeSettings>): Promise<StackSettings> => {
+  const switchAt = async (at: Instance, api: Partial<RuntimeSettings>, pages: Partial<RuntimeSettings>) => {
     const [gateway, ssr] = await Promise.all([
       call('gateway', at.gateway, 'GET', '/admin/settings'),
-      call('ssr', at.ssr, 'GET', '/admin/settings'),
+      Object.keys(pages).length ? (call('ssr', at.ssr, 'GET', '/admin/settings') as Promise<SsrSettings>) : null,
     ]);
-    await call('gateway', at.gateway, 'PUT', '/admin/settings', patch);
-    // the page cache has no batching to switch
-    const { batching: _batching, ...pages } = patch;
-    if (Object.keys(pages).length) await call('ssr', at.ssr, 'PUT', '/admin/settings', pages);
-    return {
-      cacheMode: (ssr as SsrSettings).cacheMode,
-      batching: (gateway.subgraphs?.items?.batching as boolean | undefined) ?? true,
-      cacheStore: (ssr as SsrSettings).cacheStore,
-    };
+    const batching = gateway.subgraphs?.items?.batching as boolean | undefined;
+    const had = { ...gateway.gateway, ...(batching === undefined ? {} : { batching }) };
+    const before: Before = { api: sameKeys(had, api), pages: ssr ? sameKeys(ssr, pages) : {} };
+    try {
+      await put(at, api, pages);
+    } catch (error) {
+      await putBack(at, before);
+      throw error;
+    }
+    return { before, gateway, ssr };
+  };
+  /** The switch on every instance (`how` says what a failure does); the first instance's answers from before. */
+  const switchEvery = async (api: Partial<RuntimeSettings>, pages: Partial<RuntimeSettings>, how: SwitchHow) => {
+    const all = await instances();
+    if (how.restoring) {
+      // a process started again from now on takes them, whatever happens below
+      rememberSwitch(api, pages);
+      const settled = await Promise.allSettled(all.map((at) => put(at, api, pages)));
+      const failed = settled.find((one) => one.status === 'rejected');
+      if (failed) throw failed.reason;
+      return null;
+    }
+    const settled = await Promise.allSettled(all.map((at) => switchAt(at, api, pages)));
+    const failed = settled.find((one) => one.status === 'rejected');
+    if (failed) {
+      await Promise.allSettled(
+        settled.map((one, i) => (one.status === 'fulfilled' ? putBack(all[i]!, one.value.before) : null)),
+      );
+      throw failed.reason;
+    }
+    rememberSwitch(api, pages);
+    return (settled[0] as PromiseFulfilledResult<Awaited<ReturnType<typeof switchAt>>>).value;
+  };
+  /** Tells npm start, for the processes it starts later (a restart, a switched front). */
+  const rememberSwitch = (api: Partial<RuntimeSettings>, pages: Partial<RuntimeSettings>) => {
+    if (api.cacheMode || api.batching !== undefined)
+      front?.remember({ part: 'api', cacheMode: api.cacheMode, batching: api.batching });
+    if (pages.cacheMode) front?.remember({ part: 'pages', cacheMode: pages.cacheMode });
   };
   return {
     // the first instance itself, not through a balancer (which answers 503 while no gateway is ready)
@@ -164,17 +204,21 @@ export function stackControl(
       const answers = await onEvery((at) => call('gateway', at.gateway, 'POST', '/cache/flush'));
       return { ...answers[0], deletedKeys: answers.reduce((sum, one) => sum + (one.deletedKeys ?? 0), 0) };
     },
-    async applyToApi(patch) {
-      const before = await switchEvery((at) => applyToApiAt(at, patch), applyToApiAt);
-      front?.remember({ part: 'api', cacheMode: patch.cacheMode });
-      return before;
+    async applyToApi(patch, how = {}) {
+      const had = await switchEvery(patch, {}, how);
+      return { cacheMode: had?.gateway.gateway.cacheMode ?? patch.cacheMode };
     },
-    async apply(patch) {
-      const before = await switchEvery((at) => applyAt(at, patch), applyAt);
-      // a process npm start starts again (a crash, a switch of the front) starts with them
-      front?.remember({ part: 'api', cacheMode: patch.cacheMode, batching: patch.batching });
-      if (patch.cacheMode) front?.remember({ part: 'pages', cacheMode: patch.cacheMode });
-      return before;
+    async apply(patch, how = {}) {
+      // the page cache has no batching to switch
+      const { batching: _batching, ...pages } = patch;
+      const had = await switchEvery(patch, pages, how);
+      if (!had) return { cacheMode: patch.cacheMode!, batching: patch.batching!, cacheStore: patch.cacheStore! };
+      const ssr = had.ssr ?? (await call('ssr', (await instances())[0]!.ssr, 'GET', '/admin/settings'));
+      return {
+        cacheMode: (ssr as SsrSettings).cacheMode,
+        batching: (had.gateway.subgraphs?.items?.batching as boolean | undefined) ?? true,
+        cacheStore: (ssr as SsrSettings).cacheStore,
+      };
     },
     async cacheStats() {
       const [gateways, ssrs] = await Promise.all([

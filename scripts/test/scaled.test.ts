@@ -311,6 +311,42 @@ for (const [balancer, tool] of [
       },
     );
 
+    test('a switch one instance cannot take changes none', { timeout: 60_000 }, async () => {
+      const lab = `http://127.0.0.1:${stack.lab}/lab/api`;
+      const labHeaders = { authorization: `Bearer ${LAB_TOKEN}`, 'content-type': 'application/json' };
+      const modes = async () =>
+        Promise.all(
+          [stack.gateway, stack.gateway + 10, stack.ssr].map(async (port) => {
+            const answer = await fetch(`http://127.0.0.1:${port}/admin/settings`, {
+              headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+            });
+            const body = (await answer.json()) as { gateway?: { cacheMode: string }; cacheMode?: string };
+            return `${port}: ${body.gateway?.cacheMode ?? body.cacheMode}`;
+          }),
+        );
+      const before = await modes();
+      // the second SSR instance answers nothing (stopped, not gone): the lab's call to it times out
+      const paused = pidOf('ssr/src/main.ts', 'SSR_PORT', stack.ssr + 10);
+      process.kill(paused, 'SIGSTOP');
+      try {
+        const answer = await fetch(`${lab}/settings`, {
+          method: 'PUT',
+          headers: labHeaders,
+          body: JSON.stringify({ cacheMode: before[0]!.endsWith('off') ? 'all' : 'off' }),
+        });
+        const problem = (await answer.json()) as { detail: string };
+        assert.equal(answer.status, 503, JSON.stringify(problem));
+        assert.match(
+          problem.detail,
+          new RegExp(`the SSR service at http://127.0.0.1:${stack.ssr + 10} is unavailable`),
+        );
+      } finally {
+        process.kill(paused, 'SIGCONT');
+      }
+      // the first instance had switched: it was put back
+      assert.deepEqual(await modes(), before);
+    });
+
     for (const [target, entry, variable, base, rate] of [
       ['graphql', 'gateway/src/main.ts', 'GATEWAY_PORT', () => stack.gateway, 80],
       ['ssr', 'ssr/src/main.ts', 'SSR_PORT', () => stack.ssr, 40],
