@@ -31,6 +31,25 @@ export function pidsNamed(name: string): number[] {
   return pids;
 }
 
+/**
+ * The ids of Postgres's backends connected to the database at `databaseUrl`, on this machine: a backend's process
+ * title is `postgres: [<cluster>:] <user> <database> <client> <activity>`. Another database's
+ * backends (another test's, another user's) and the cluster's own processes are left out.
+ */
+export function postgresBackendsOf(databaseUrl: string): number[] {
+  const database = decodeURIComponent(new URL(databaseUrl).pathname.slice(1));
+  return pidsNamed('postgres').filter((pid) => {
+    try {
+      const title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').split(' ');
+      // the database is the word before the client: host(port), or [local] for a Unix socket
+      const client = title.findIndex((word) => /^\S+\(\d+\)$|^\[local\]$/.test(word));
+      return client > 0 && title[client - 1] === database;
+    } catch {
+      return false;
+    }
+  });
+}
+
 /** CPU ms of named groups of processes, read before and after some work. */
 export type CpuGroups = Record<string, () => number[]>;
 

@@ -68,7 +68,7 @@ export {
 export { comparisonTable } from './report/terminal.ts';
 export { nonNegative, parseRates, parseTargets, positive } from './options.ts';
 export { consoleReporter } from './console.ts';
-export { cpuSnapshot, cpuSpent, pidsNamed, type CpuGroups } from './cpu.ts';
+export { cpuSnapshot, cpuSpent, pidsNamed, postgresBackendsOf, type CpuGroups } from './cpu.ts';
 export { summarizeProfile, type Window } from './cpuprofile.ts';
 export { reportPage, writeReportFiles } from './report/page.ts';
 export { escapeXml } from './report/svg.ts';

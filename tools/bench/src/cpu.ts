@@ -14,7 +14,7 @@ import {
   itemIds,
   loadPages,
   median,
-  pidsNamed,
+  postgresBackendsOf,
   positive,
   summarizeProfile,
   targetNamed,
@@ -159,7 +159,8 @@ async function main(): Promise<void> {
     const endpoints: Endpoints = stack.urls;
     const groups: CpuGroups = Object.fromEntries([
       ...SERVICES.map((name) => [name, () => [running.pids[name]!]] as const),
-      ['postgres', () => pidsNamed('postgres')] as const,
+      // the backends of this run's database only: not another database's, nor the cluster's own
+      ['postgres', () => postgresBackendsOf(database.url)] as const,
     ]);
     const nextId = itemIds(items);
     // warm every path first (JIT, pools, plan caches), so no workload pays for the next one's start

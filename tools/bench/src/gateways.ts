@@ -15,7 +15,7 @@ import {
   cpuSpent,
   escapeXml,
   machineInfo,
-  pidsNamed,
+  postgresBackendsOf,
   positive,
   reportPage,
   runClosedLoop,
@@ -248,7 +248,8 @@ async function main(): Promise<void> {
         const groups: CpuGroups = {
           front: () => [pid],
           subgraphs: () => (options.stub ? stubPids : subgraphPids()),
-          postgres: () => pidsNamed('postgres'),
+          // the backends of this run's database only: not another database's, nor the cluster's own
+          postgres: () => postgresBackendsOf(database.url),
         };
         let firstError: string | null = null;
         const before = cpuSnapshot(groups);
@@ -373,7 +374,7 @@ export function gatewaysTable(report: GatewaysReport): string {
       .join(' | ')} |`,
     ...tableLines(report).map((cells) => `| ${cells.join(' | ')} |`),
     '',
-    '"services" is the gateway plus the three subgraphs (the monolith: its one process); Postgres is every backend.',
+    '"services" is the gateway plus the three subgraphs (the monolith: its one process); Postgres is the backends of the run\'s database.',
   ];
   const floor = subgraphsAlone(report);
   if (floor) lines.push(floor);
