@@ -169,15 +169,13 @@ export function stackControl(
   };
   /** The switch on every instance (`how` says what a failure does); the first instance's answers from before. */
   const switchEvery = async (api: Partial<RuntimeSettings>, pages: Partial<RuntimeSettings>, how: SwitchHow) => {
-    const all = await instances();
     if (how.restoring) {
       // a process started again from now on takes them, whatever happens below
       rememberSwitch(api, pages);
-      const settled = await Promise.allSettled(all.map((at) => put(at, api, pages)));
-      const failed = settled.find((one) => one.status === 'rejected');
-      if (failed) throw failed.reason;
+      await onEvery((at) => put(at, api, pages));
       return null;
     }
+    const all = await instances();
     const settled = await Promise.allSettled(all.map((at) => switchAt(at, api, pages)));
     const failed = settled.find((one) => one.status === 'rejected');
     if (failed) {
