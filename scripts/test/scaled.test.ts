@@ -42,9 +42,17 @@ const EPHEMERAL_LOW = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_rang
 async function pairOfPorts(): Promise<number> {
   for (;;) {
     const port = 10_000 + Math.floor(Math.random() * (EPHEMERAL_LOW - 10_000 - 11));
-    if ((await portIsFree(port)) && (await portIsFree(port + 1)) && (await portIsFree(port + 10))) return port;
+    const ports = [port, port + 1, port + 10];
+    // free now, and not another role's of this run (nothing listens on those until start:scaled runs)
+    if (ports.some((one) => handedOut.has(one))) continue;
+    if ((await portIsFree(port)) && (await portIsFree(port + 1)) && (await portIsFree(port + 10))) {
+      for (const one of ports) handedOut.add(one);
+      return port;
+    }
   }
 }
+/** Every port pairOfPorts has given this file: two roles' ports must never meet (the lab on a balancer's). */
+const handedOut = new Set<number>();
 
 /** The pid of the service process started from `entry` with `variable=value` in its environment. */
 function pidOf(entry: string, variable: string, value: number): number {
